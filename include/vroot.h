@@ -1,0 +1,230 @@
+/*
+ * vroot.h - the public interface of libvroot, vroot's core.
+ *
+ * libvroot models a virtual root tree (a writable upper layer over read-only
+ * lower layers, plus host directories mounted at virtual paths) and answers
+ * path-bearing system calls against it.  Every entry point is shaped like the
+ * system call it answers: it returns a value >= 0, or -errno.  The library
+ * never sets errno, never prints and never allocates with malloc, so it can be
+ * called from a SIGSYS handler, from any thread, and from programs without a
+ * C library.
+ *
+ * Objects:
+ *   struct vr_ns    a namespace: layers, mounts, options.  Immutable once
+ *                   created; shared by every task that uses it.
+ *   struct vr_task  a task context: virtual root, virtual working directory
+ *                   and identity.  Use one per process (threads that share a
+ *                   cwd share the task) or one per thread when each thread
+ *                   needs its own working directory.
+ *
+ * File descriptors returned by vr_openat() are ordinary host descriptors; a
+ * descriptor is mapped back to its virtual path when it is used as a dirfd
+ * or passed to vr_getdents64()/vr_revmap_fd().
+ */
+#ifndef VROOT_H
+#define VROOT_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VR_API __attribute__((visibility("default")))
+
+#define VR_VERSION "0.1.0"
+
+struct vr_ns;
+struct vr_task;
+struct stat;
+struct statx;
+
+/* Mount flags. */
+#define VR_MOUNT_RDONLY (1u << 0) /* writes answer -EROFS */
+
+/* Case folding policies (option slot; only VR_CASE_EXACT is implemented). */
+#define VR_CASE_EXACT 0u
+#define VR_CASE_FOLD  1u
+
+/* Ownership policies (option slot; only VR_OWNER_HOST is implemented). */
+#define VR_OWNER_HOST 0u
+
+/**
+ * struct vr_mount_spec - a host directory shown at a virtual path.
+ * @host:     host directory (absolute, or relative to the caller's cwd).
+ * @path:     absolute virtual path where it appears; "/" is not allowed
+ *            (the root is the overlay).
+ * @flags:    VR_MOUNT_* flags.
+ * @casefold: VR_CASE_* policy for lookups inside this mount.
+ * @owner:    VR_OWNER_* policy for ownership inside this mount.
+ */
+struct vr_mount_spec {
+	const char *host;
+	const char *path;
+	unsigned int flags;
+	unsigned int casefold;
+	unsigned int owner;
+};
+
+/**
+ * struct vr_ns_spec - what a namespace is made of.
+ * @upper:   writable upper layer directory, or NULL for a read-only root.
+ * @work:    work directory on the same filesystem as @upper (temporary files
+ *           for atomic copy-up); required with @upper.  Neither @upper nor
+ *           @work is ever reachable from inside the namespace.
+ * @lowers:  read-only lower layers, topmost first.
+ * @nlowers: number of @lowers (at most VR_MAX_LAYERS - 1).
+ * @mounts:  host directories mounted into the virtual tree.
+ * @nmounts: number of @mounts (at most VR_MAX_MOUNTS).
+ *
+ * The strings are copied; the spec may be freed after vr_ns_new() returns.
+ */
+struct vr_ns_spec {
+	const char *upper;
+	const char *work;
+	const char *const *lowers;
+	unsigned int nlowers;
+	const struct vr_mount_spec *mounts;
+	unsigned int nmounts;
+};
+
+#define VR_MAX_LAYERS 16
+#define VR_MAX_MOUNTS 64
+
+/**
+ * vr_ns_new() - create a namespace from @spec.
+ * @spec: the layers and mounts; see struct vr_ns_spec.
+ * @nsp:  receives the namespace, owned by the caller (vr_ns_free()).
+ *
+ * Opens every backing directory once (O_PATH) and keeps the descriptors for
+ * the namespace's lifetime.
+ *
+ * Return: 0, or -EINVAL (malformed spec: relative or duplicate mount path,
+ * too many layers or mounts, upper without work), -ENOTDIR, -ENOENT, -EACCES
+ * (a backing directory cannot be opened), -ENOMEM.
+ */
+VR_API int vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp);
+
+/**
+ * vr_ns_free() - release a namespace and its descriptors.  Every task made
+ * from it must have been freed first.
+ */
+VR_API void vr_ns_free(struct vr_ns *ns);
+
+/**
+ * vr_ns_backing_fd() - the O_PATH descriptor of a backing directory, so an
+ * embedder can protect it from the program's close()/dup2().
+ * @i: 0 .. vr_ns_backing_count() - 1.
+ * Return: the descriptor, or -EINVAL.
+ */
+VR_API int vr_ns_backing_fd(const struct vr_ns *ns, unsigned int i);
+VR_API unsigned int vr_ns_backing_count(const struct vr_ns *ns);
+
+/**
+ * struct vr_ident - the identity a task presents.
+ * @uid, @gid: used for permission checks on objects the host cannot judge
+ *             (write access to lower-layer files).
+ */
+struct vr_ident {
+	unsigned int uid;
+	unsigned int gid;
+};
+
+/**
+ * vr_task_new() - create a task context in @ns: root "/", cwd "/", identity
+ * of the calling process.
+ * @tp: receives the task, owned by the caller (vr_task_free()).
+ * Return: 0 or -ENOMEM.
+ */
+VR_API int vr_task_new(struct vr_ns *ns, struct vr_task **tp);
+
+/**
+ * vr_task_dup() - a new task with the same root, cwd and identity as @t
+ * (a new thread with its own working directory, or a forked process).
+ * Return: 0 or -ENOMEM.
+ */
+VR_API int vr_task_dup(struct vr_task *t, struct vr_task **tp);
+
+/** vr_task_free() - release a task context. */
+VR_API void vr_task_free(struct vr_task *t);
+
+/** vr_task_set_ident() - set the identity @t presents. */
+VR_API void vr_task_set_ident(struct vr_task *t, const struct vr_ident *id);
+
+/**
+ * vr_task_set_cwd_unchecked() - set the virtual cwd to @path without
+ * resolving it (restoring a cwd saved across execve).  @path must be
+ * absolute and canonical.
+ * Return: 0, -EINVAL (not absolute) or -ENAMETOOLONG.
+ */
+VR_API int vr_task_set_cwd_unchecked(struct vr_task *t, const char *path);
+
+/*
+ * System-call-shaped operations.  @dirfd is AT_FDCWD (the task's virtual
+ * cwd) or a descriptor obtained through this library; paths are virtual.
+ * Flags and return values are those of the system call of the same name.
+ */
+VR_API int vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mode);
+VR_API int vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int flags);
+VR_API int vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mask,
+		    struct statx *stx);
+VR_API int vr_faccessat2(struct vr_task *t, int dirfd, const char *path, int mode, int flags);
+VR_API long vr_readlinkat(struct vr_task *t, int dirfd, const char *path, char *buf, size_t size);
+
+/**
+ * vr_getdents64() - read entries of the virtual directory open as @fd.
+ *
+ * A directory present in several layers is merged: names from upper layers
+ * win, whiteouts and the namespace's internal entries are hidden, mount
+ * points are listed.  The descriptor's file position is the index into the
+ * merged listing, so lseek()/telldir()/seekdir()/rewinddir() work on it.
+ * Return: bytes written into @buf, 0 at the end, or -errno (-EINVAL if
+ * @size is too small for the next entry, -ENOTDIR, -EBADF).
+ */
+VR_API long vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size);
+
+VR_API int vr_chdir(struct vr_task *t, const char *path);
+VR_API int vr_fchdir(struct vr_task *t, int fd);
+
+/**
+ * vr_getcwd() - copy the virtual cwd into @buf.
+ * Return: length including the terminating NUL (as the system call), or
+ * -ERANGE.
+ */
+VR_API long vr_getcwd(struct vr_task *t, char *buf, size_t size);
+
+/**
+ * vr_realpath() - the canonical virtual path of @path (all symlinks
+ * resolved, no ".", ".." or repeated "/"), as realpath(3).
+ * @flags: AT_SYMLINK_NOFOLLOW keeps a final symlink; AT_EMPTY_PATH allows "".
+ * Return: length without the NUL, or -errno (-ERANGE if @size is too small).
+ */
+VR_API long vr_realpath(struct vr_task *t, int dirfd, const char *path, int flags, char *buf,
+			size_t size);
+
+/**
+ * vr_revmap_path() - the virtual path of host path @host.
+ *
+ * The host path is matched against the backing directories on whole
+ * components; the longest match wins, the root overlay before mounts on a
+ * tie.  Paths inside the namespace's own work directory, or that are not
+ * inside any backing directory, are not reachable.
+ * Return: length without the NUL, -ENOENT (not reachable), -ERANGE.
+ */
+VR_API long vr_revmap_path(const struct vr_ns *ns, const char *host, char *buf, size_t size);
+
+/**
+ * vr_revmap_fd() - what readlink("/proc/self/fd/N") shows inside the
+ * namespace: the virtual path of the file open as @fd, or the host's text
+ * unchanged for objects that are not paths ("pipe:[…]", "socket:[…]",
+ * "anon_inode:…").  A " (deleted)" suffix is kept.
+ * Return: length without the NUL, -EBADF, -ENOENT (a host file outside the
+ * namespace), -ERANGE.
+ */
+VR_API long vr_revmap_fd(struct vr_task *t, int fd, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * options.c - the namespace options shared by vroot's commands.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "options.h"
+
+void
+vr_cli_error(const struct vr_cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", c->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* parse_mount() - HOST:VIRT[:ro] */
+static int
+parse_mount(struct vr_cli *c, char *arg)
+{
+	struct vr_mount_spec *m;
+	char *virt = strchr(arg, ':'), *opt;
+
+	if (c->nmounts >= VR_MAX_MOUNTS) {
+		vr_cli_error(c, "too many --mount options (at most %d)", VR_MAX_MOUNTS);
+		return -1;
+	}
+	if (!virt || virt == arg || virt[1] != '/') {
+		vr_cli_error(c, "--mount '%s': expected HOST:VIRT[:ro] with an absolute VIRT", arg);
+		return -1;
+	}
+	*virt++ = '\0';
+	opt = strchr(virt, ':');
+	m = &c->mounts[c->nmounts];
+	memset(m, 0, sizeof(*m));
+	if (opt) {
+		*opt++ = '\0';
+		if (strcmp(opt, "ro") == 0) {
+			m->flags |= VR_MOUNT_RDONLY;
+		} else if (strcmp(opt, "rw") != 0) {
+			vr_cli_error(c, "--mount %s:%s: unknown option '%s' (use ro or rw)", arg, virt,
+				     opt);
+			return -1;
+		}
+	}
+	if (strspn(virt, "/") == strlen(virt)) {
+		vr_cli_error(c, "--mount %s:%s: cannot mount over the root; use --base", arg, virt);
+		return -1;
+	}
+	m->host = arg;
+	m->path = virt;
+	c->nmounts++;
+	return 0;
+}
+
+int
+vr_cli_option(struct vr_cli *c, int argc, char **argv, int *i)
+{
+	const char *opt = argv[*i];
+	char *val;
+
+	if (strcmp(opt, "--base") && strcmp(opt, "--prefix") && strcmp(opt, "--mount") &&
+	    strcmp(opt, "--cwd"))
+		return 0;
+	if (*i + 1 >= argc) {
+		vr_cli_error(c, "%s needs an argument", opt);
+		return -1;
+	}
+	val = argv[++*i];
+	if (strcmp(opt, "--base") == 0) {
+		if (c->nbases + 1 >= VR_MAX_LAYERS) {
+			vr_cli_error(c, "too many --base options (at most %d)", VR_MAX_LAYERS - 1);
+			return -1;
+		}
+		c->bases[c->nbases++] = val;
+	} else if (strcmp(opt, "--prefix") == 0) {
+		c->prefix = val;
+	} else if (strcmp(opt, "--mount") == 0) {
+		return parse_mount(c, val) < 0 ? -1 : 1;
+	} else {
+		c->cwd = val;
+	}
+	return 1;
+}
+
+static int
+need_dir(const struct vr_cli *c, const char *what, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		vr_cli_error(c, "%s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		vr_cli_error(c, "%s %s: not a directory", what, path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+make_dir(const struct vr_cli *c, const char *path, int create)
+{
+	if (create && mkdir(path, 0755) < 0 && errno != EEXIST) {
+		vr_cli_error(c, "cannot create prefix directory %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (need_dir(c, "prefix", path) < 0)
+		return -1;
+	if (access(path, W_OK) < 0) {
+		vr_cli_error(c, "prefix %s is not writable: %s (choose another --prefix)", path,
+			     strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+vr_cli_spec(struct vr_cli *c, int create, struct vr_ns_spec *spec)
+{
+	unsigned int i;
+
+	if (c->nbases == 0)
+		c->bases[c->nbases++] = "/";
+	for (i = 0; i < c->nbases; i++)
+		if (need_dir(c, "base", c->bases[i]) < 0)
+			return -1;
+	for (i = 0; i < c->nmounts; i++)
+		if (need_dir(c, "mount source", c->mounts[i].host) < 0)
+			return -1;
+	memset(spec, 0, sizeof(*spec));
+	if (c->prefix) {
+		size_t n = strlen(c->prefix);
+
+		while (n > 1 && c->prefix[n - 1] == '/')
+			n--;
+		c->work = malloc(n + sizeof(".work"));
+		if (!c->work) {
+			vr_cli_error(c, "out of memory");
+			return -1;
+		}
+		memcpy(c->work, c->prefix, n);
+		strcpy(c->work + n, ".work");
+		if (make_dir(c, c->prefix, create) < 0 || make_dir(c, c->work, create) < 0)
+			return -1;
+		spec->upper = c->prefix;
+		spec->work = c->work;
+	}
+	spec->lowers = c->bases;
+	spec->nlowers = c->nbases;
+	spec->mounts = c->mounts;
+	spec->nmounts = c->nmounts;
+	return 0;
+}

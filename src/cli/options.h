@@ -1,0 +1,39 @@
+/*
+ * options.h - the namespace options every vroot command shares
+ * (--base, --prefix, --mount, --cwd) and their translation into a
+ * struct vr_ns_spec.
+ */
+#ifndef VR_CLI_OPTIONS_H
+#define VR_CLI_OPTIONS_H
+
+#include "vroot.h"
+
+struct vr_cli {
+	const char *prog;
+	const char *bases[VR_MAX_LAYERS];
+	unsigned int nbases;
+	const char *prefix; /* NULL: no writable layer */
+	char *work;         /* prefix + ".work" */
+	struct vr_mount_spec mounts[VR_MAX_MOUNTS];
+	unsigned int nmounts;
+	const char *cwd;
+};
+
+/*
+ * vr_cli_option() - take option argv[*i] (and its argument) if it is one
+ * of the shared ones.  Return: 1 taken, 0 not ours, -1 error (printed).
+ */
+int vr_cli_option(struct vr_cli *c, int argc, char **argv, int *i);
+
+/*
+ * vr_cli_spec() - check the options against the filesystem and fill @spec.
+ * @create: make the prefix and its work directory if missing.
+ * Return: 0, or -1 with a one-line error printed.
+ */
+int vr_cli_spec(struct vr_cli *c, int create, struct vr_ns_spec *spec);
+
+/* vr_cli_error() - "PROG: " + message + newline on stderr. */
+void vr_cli_error(const struct vr_cli *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * cwd.c - the virtual working directory: chdir, fchdir, getcwd, realpath.
+ *
+ * The cwd is kept as a canonical virtual path; a relative walk re-walks it
+ * from the root.  A directory renamed while it is the cwd is therefore
+ * followed by name, not by identity.
+ */
+#include "walk.h"
+#include "util.h"
+
+/* enter() - make the result of @w the task's cwd, as chdir(2) checks it. */
+static int
+enter(struct vr_walk *w)
+{
+	int err;
+
+	if (!vr_obj_is_dir(&w->node))
+		return -ENOTDIR;
+	if (w->node.nfd > 0) {
+		err = sys_faccessat2(w->node.fd[0], "", 1 /* X_OK */, AT_EMPTY_PATH | AT_EACCESS);
+		if (err < 0)
+			return err;
+	}
+	return vr_task_publish_cwd(w->t, w->vpath, w->vlen);
+}
+
+int
+vr_chdir(struct vr_task *t, const char *path)
+{
+	struct vr_walk *w;
+	int err;
+
+	w = vr_walk_begin(t, &err);
+	if (!w)
+		return err;
+	err = vr_walk_path(w, AT_FDCWD, path, VR_WALK_FOLLOW);
+	if (err == 0)
+		err = enter(w);
+	vr_walk_end(w);
+	return err;
+}
+
+int
+vr_fchdir(struct vr_task *t, int fd)
+{
+	struct vr_walk *w;
+	int err;
+
+	w = vr_walk_begin(t, &err);
+	if (!w)
+		return err;
+	err = vr_walk_path(w, fd, "", VR_WALK_EMPTY);
+	if (err == 0)
+		err = enter(w);
+	vr_walk_end(w);
+	return err;
+}
+
+long
+vr_getcwd(struct vr_task *t, char *buf, size_t size)
+{
+	char tmp[PATH_MAX];
+	long n = vr_task_cwd(t, tmp);
+
+	if (n < 0)
+		return n;
+	if ((size_t)n + 1 > size)
+		return -ERANGE;
+	vr_memcpy(buf, tmp, (size_t)n + 1);
+	return n + 1;
+}
+
+long
+vr_realpath(struct vr_task *t, int dirfd, const char *path, int flags, char *buf, size_t size)
+{
+	unsigned int wf = VR_WALK_FOLLOW;
+	struct vr_walk *w;
+	long n;
+	int err;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (flags & AT_SYMLINK_NOFOLLOW)
+		wf = 0;
+	if (flags & AT_EMPTY_PATH)
+		wf |= VR_WALK_EMPTY;
+	w = vr_walk_begin(t, &err);
+	if (!w)
+		return err;
+	n = vr_walk_path(w, dirfd, path, wf);
+	if (n == 0) {
+		n = (long)w->vlen;
+		if (w->vlen + 1 > size)
+			n = -ERANGE;
+		else
+			vr_memcpy(buf, w->vpath, w->vlen + 1);
+	}
+	vr_walk_end(w);
+	return n;
+}

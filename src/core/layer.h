@@ -1,0 +1,44 @@
+/*
+ * layer.h - how the walk reaches a layer's objects.
+ *
+ * The walk never touches a backing directory except through these
+ * operations, so a test can plug in a layer of its own.  The host
+ * implementation works on O_PATH descriptors only and never follows a
+ * symlink, so a lookup cannot leave the directory it starts in.
+ */
+#ifndef VR_LAYER_H
+#define VR_LAYER_H
+
+#include <stddef.h>
+#include <asm/stat.h>
+
+struct vr_ns;
+
+struct vr_layer_ops {
+	/*
+	 * lookup - open @name in directory @dirfd without following it.
+	 * On success *fdp is an O_PATH descriptor owned by the caller and *st
+	 * its stat.  Return: 0 or -errno (-ENOENT when absent).
+	 */
+	int (*lookup)(int dirfd, const char *name, int *fdp, struct stat *st);
+	/* readlink - body of the symlink open as @fd.  Return: length or -errno. */
+	long (*readlink)(int fd, char *buf, size_t size);
+	/* opaque - directory @fd hides lower layers.  Return: 1, 0 or -errno. */
+	int (*opaque)(const struct vr_ns *ns, int fd);
+	/* opendir - a readable descriptor of directory @fd.  Return: fd or -errno. */
+	int (*opendir)(int fd);
+};
+
+extern const struct vr_layer_ops vr_host_layer_ops;
+
+/* vr_probe_getxattrat() - getxattrat(2) reads xattrs of O_PATH descriptors. */
+int vr_probe_getxattrat(int dirfd);
+
+/* vr_is_whiteout() - @st is an overlayfs whiteout (character device 0:0). */
+static inline int
+vr_is_whiteout(const struct stat *st)
+{
+	return (st->st_mode & 0170000) == 0020000 && st->st_rdev == 0;
+}
+
+#endif

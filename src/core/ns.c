@@ -1,0 +1,403 @@
+/*
+ * ns.c - creating and freeing a namespace.
+ */
+#include "ns.h"
+#include "util.h"
+
+/* Everything vr_ns_new() learns before it knows how much memory it needs. */
+struct ns_build {
+	int fds[VR_MAX_LAYERS + 1 + VR_MAX_MOUNTS];
+	unsigned int nfds;
+	struct vr_scratch s;
+};
+
+/*
+ * canon_vpath() - copy virtual mount path @in to @out in canonical form
+ * (absolute, single slashes, no trailing slash).  "." and ".." components are
+ * refused rather than interpreted: a mount point is named, not resolved.
+ * Return: length, or -EINVAL.
+ */
+static long
+canon_vpath(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+	const char *p = in;
+
+	if (!in || in[0] != '/')
+		return -EINVAL;
+	while (*p) {
+		const char *c;
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		c = p;
+		while (*p && *p != '/')
+			p++;
+		len = (size_t)(p - c);
+		if ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+			return -EINVAL;
+		if (len > NAME_MAX)
+			return -ENAMETOOLONG;
+		if (n + 1 + len + 1 > size)
+			return -ENAMETOOLONG;
+		out[n++] = '/';
+		vr_memcpy(out + n, c, len);
+		n += len;
+	}
+	if (n == 0)
+		return -EINVAL; /* "/" is the overlay root, not a mount point */
+	out[n] = '\0';
+	return (long)n;
+}
+
+/* open_backing() - open host directory @path and learn its canonical name. */
+static int
+open_backing(struct ns_build *nb, const char *path, char **host)
+{
+	char proc[32] = "/proc/self/fd/";
+	char *buf;
+	long n;
+	int fd;
+
+	if (!path || !path[0])
+		return -EINVAL;
+	fd = sys_openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	nb->fds[nb->nfds++] = fd;
+	buf = vr_alloc(&nb->s, PATH_MAX);
+	if (!buf)
+		return -ENOMEM;
+	vr_utoa((unsigned long)fd, proc + 14);
+	n = sys_readlinkat(AT_FDCWD, proc, buf, PATH_MAX - 1);
+	if (n < 0)
+		return (int)n;
+	if (n >= PATH_MAX - 1 || buf[0] != '/')
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	*host = buf;
+	return fd;
+}
+
+static char *
+put_string(char **cursor, const char *s, size_t len)
+{
+	char *d = *cursor;
+
+	vr_memcpy(d, s, len);
+	d[len] = '\0';
+	*cursor = d + len + 1;
+	return d;
+}
+
+static int
+fill_backing(struct vr_backing *b, int fd, const char *host, char **cursor)
+{
+	struct stat st;
+	int err = sys_fstat(fd, &st);
+
+	if (err < 0)
+		return err;
+	b->fd = fd;
+	b->hlen = vr_strlen(host);
+	b->host = put_string(cursor, host, b->hlen);
+	b->dev = st.st_dev;
+	b->ino = st.st_ino;
+	return 0;
+}
+
+static int
+check_spec(const struct vr_ns_spec *spec)
+{
+	unsigned int nlayers = spec->nlowers + (spec->upper ? 1 : 0);
+
+	if (nlayers == 0 || nlayers > VR_MAX_LAYERS || spec->nmounts > VR_MAX_MOUNTS)
+		return -EINVAL;
+	if ((spec->upper != NULL) != (spec->work != NULL))
+		return -EINVAL;
+	if ((spec->nlowers && !spec->lowers) || (spec->nmounts && !spec->mounts))
+		return -EINVAL;
+	return 0;
+}
+
+/* Opens every backing directory of @spec; hosts[] receive canonical names. */
+static int
+open_all(struct ns_build *nb, const struct vr_ns_spec *spec, char **hosts, char **vpaths)
+{
+	unsigned int i, k = 0;
+	int fd;
+
+	if (spec->upper) {
+		fd = open_backing(nb, spec->upper, &hosts[k++]);
+		if (fd < 0)
+			return fd;
+		fd = open_backing(nb, spec->work, &hosts[k++]);
+		if (fd < 0)
+			return fd;
+	}
+	for (i = 0; i < spec->nlowers; i++) {
+		fd = open_backing(nb, spec->lowers[i], &hosts[k++]);
+		if (fd < 0)
+			return fd;
+	}
+	for (i = 0; i < spec->nmounts; i++) {
+		long n;
+
+		vpaths[i] = vr_alloc(&nb->s, PATH_MAX);
+		if (!vpaths[i])
+			return -ENOMEM;
+		n = canon_vpath(spec->mounts[i].path, vpaths[i], PATH_MAX);
+		if (n < 0)
+			return (int)n;
+		for (unsigned int j = 0; j < i; j++)
+			if (vr_strcmp(vpaths[i], vpaths[j]) == 0)
+				return -EINVAL;
+		fd = open_backing(nb, spec->mounts[i].host, &hosts[k++]);
+		if (fd < 0)
+			return fd;
+	}
+	return 0;
+}
+
+static int
+assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, char **hosts,
+	 char **vpaths)
+{
+	char *cursor = ns->strings;
+	unsigned int i, k = 0, f = 0;
+	int err;
+
+	ns->ops = &vr_host_layer_ops;
+	ns->has_upper = spec->upper != NULL;
+	ns->nlayers = spec->nlowers + (ns->has_upper ? 1 : 0);
+	ns->work.fd = -1;
+	if (ns->has_upper) {
+		err = fill_backing(&ns->layers[0], nb->fds[f++], hosts[k++], &cursor);
+		if (err < 0)
+			return err;
+		err = fill_backing(&ns->work, nb->fds[f++], hosts[k++], &cursor);
+		if (err < 0)
+			return err;
+	}
+	for (i = ns->has_upper ? 1 : 0; i < ns->nlayers; i++) {
+		err = fill_backing(&ns->layers[i], nb->fds[f++], hosts[k++], &cursor);
+		if (err < 0)
+			return err;
+	}
+	ns->nmounts = spec->nmounts;
+	for (i = 0; i < spec->nmounts; i++) {
+		struct vr_mount *m = &ns->mounts[i];
+
+		err = fill_backing(&m->b, nb->fds[f++], hosts[k++], &cursor);
+		if (err < 0)
+			return err;
+		m->plen = vr_strlen(vpaths[i]);
+		m->path = put_string(&cursor, vpaths[i], m->plen);
+		m->flags = spec->mounts[i].flags;
+		m->casefold = spec->mounts[i].casefold;
+		m->owner = spec->mounts[i].owner;
+	}
+	ns->have_getxattrat = vr_probe_getxattrat(ns->layers[0].fd);
+	ns->stub.fd = -1;
+	if (ns->has_upper)
+		vr_ns_make_stubs(ns, cursor);
+	return 0;
+}
+
+int
+vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp)
+{
+	struct ns_build nb = {.nfds = 0};
+	char *hosts[VR_MAX_LAYERS + 1 + VR_MAX_MOUNTS];
+	char *vpaths[VR_MAX_MOUNTS];
+	struct vr_pool tmp = {0};
+	struct vr_ns *ns = NULL;
+	size_t size = sizeof(*ns);
+	unsigned int i;
+	int err;
+
+	if (!spec || !nsp)
+		return -EINVAL;
+	err = check_spec(spec);
+	if (err < 0)
+		return err;
+	/* The build's scratch is a one-off mapping: there is no pool yet. */
+	nb.s.base = vr_map(VR_SCRATCH_SIZE);
+	if (!nb.s.base)
+		return -ENOMEM;
+	nb.s.size = VR_SCRATCH_SIZE;
+	nb.s.used = 0;
+	nb.s.slot = -1;
+	err = open_all(&nb, spec, hosts, vpaths);
+	if (err < 0)
+		goto out;
+	for (i = 0; i < nb.nfds; i++)
+		size += vr_strlen(hosts[i]) + 1;
+	for (i = 0; i < spec->nmounts; i++)
+		size += vr_strlen(vpaths[i]) + 1;
+	size += PATH_MAX; /* the stub directory's host path */
+	size = (size + 4095) & ~(size_t)4095;
+	ns = vr_map(size);
+	err = -ENOMEM;
+	if (!ns)
+		goto out;
+	ns->size = size;
+	err = assemble(ns, spec, &nb, hosts, vpaths);
+	if (err < 0)
+		goto out;
+	err = vr_pool_init(&ns->pool);
+	if (err < 0)
+		goto out;
+	*nsp = ns;
+	ns = NULL;
+	nb.nfds = 0; /* the namespace owns the descriptors now */
+out:
+	for (i = 0; i < nb.nfds; i++)
+		sys_close(nb.fds[i]);
+	if (ns)
+		vr_unmap(ns, ns->size);
+	vr_scratch_put(&tmp, &nb.s);
+	return err;
+}
+
+void
+vr_ns_free(struct vr_ns *ns)
+{
+	unsigned int i;
+
+	if (!ns)
+		return;
+	for (i = 0; i < ns->nlayers; i++)
+		sys_close(ns->layers[i].fd);
+	if (ns->work.fd >= 0)
+		sys_close(ns->work.fd);
+	if (ns->stub.fd >= 0)
+		sys_close(ns->stub.fd);
+	for (i = 0; i < ns->nmounts; i++)
+		sys_close(ns->mounts[i].b.fd);
+	vr_pool_fini(&ns->pool);
+	vr_unmap(ns, ns->size);
+}
+
+unsigned int
+vr_ns_backing_count(const struct vr_ns *ns)
+{
+	return ns->nlayers + (ns->work.fd >= 0 ? 1 : 0) + ns->nmounts;
+}
+
+int
+vr_ns_backing_fd(const struct vr_ns *ns, unsigned int i)
+{
+	if (i < ns->nlayers)
+		return ns->layers[i].fd;
+	i -= ns->nlayers;
+	if (ns->work.fd >= 0) {
+		if (i == 0)
+			return ns->work.fd;
+		i--;
+	}
+	if (i < ns->nmounts)
+		return ns->mounts[i].b.fd;
+	return -EINVAL;
+}
+
+/* mkdir_at() - open directory @name below @dirfd, creating it if missing. */
+static int
+mkdir_at(int dirfd, const char *name)
+{
+	int err = (int)vr_sys3(__NR_mkdirat, dirfd, name, 0755);
+
+	if (err < 0 && err != -EEXIST)
+		return err;
+	return sys_openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+}
+
+/* make_stub_path() - mkdir -p of the directories strictly above mount path @m. */
+static void
+make_stub_path(int stubfd, const struct vr_mount *m)
+{
+	char name[NAME_MAX + 1];
+	const char *p = m->path + 1;
+	int dir = stubfd;
+
+	for (;;) {
+		const char *slash = p;
+		int next;
+
+		while (*slash && *slash != '/')
+			slash++;
+		if (!*slash)
+			break; /* the mount point itself is not a stub */
+		vr_memcpy(name, p, (size_t)(slash - p));
+		name[slash - p] = '\0';
+		next = mkdir_at(dir, name);
+		if (dir != stubfd)
+			sys_close(dir);
+		if (next < 0)
+			return;
+		dir = next;
+		p = slash + 1;
+	}
+	if (dir != stubfd)
+		sys_close(dir);
+}
+
+void
+vr_ns_make_stubs(struct vr_ns *ns, char *cursor)
+{
+	char proc[32] = "/proc/self/fd/";
+	long n;
+	int fd = mkdir_at(ns->work.fd, "vroot-stub");
+
+	if (fd < 0)
+		return;
+	vr_utoa((unsigned long)fd, proc + 14);
+	n = sys_readlinkat(AT_FDCWD, proc, cursor, PATH_MAX - 1);
+	if (n <= 0 || n >= PATH_MAX - 1 || cursor[0] != '/') {
+		sys_close(fd);
+		return;
+	}
+	cursor[n] = '\0';
+	if (fill_backing(&ns->stub, fd, cursor, &cursor) < 0) {
+		sys_close(fd);
+		return;
+	}
+	for (unsigned int i = 0; i < ns->nmounts; i++)
+		make_stub_path(fd, &ns->mounts[i]);
+}
+
+int
+vr_ns_is_hidden(const struct vr_ns *ns, unsigned long dev, unsigned long ino)
+{
+	if (!ns->has_upper)
+		return 0;
+	return (ns->layers[0].dev == dev && ns->layers[0].ino == ino) ||
+	       (ns->work.dev == dev && ns->work.ino == ino);
+}
+
+const struct vr_mount *
+vr_ns_mount_at(const struct vr_ns *ns, const char *path, size_t len)
+{
+	for (unsigned int i = 0; i < ns->nmounts; i++) {
+		const struct vr_mount *m = &ns->mounts[i];
+
+		if (m->plen == len && vr_memcmp(m->path, path, len) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+int
+vr_ns_mount_below(const struct vr_ns *ns, const char *path, size_t len)
+{
+	for (unsigned int i = 0; i < ns->nmounts; i++) {
+		const struct vr_mount *m = &ns->mounts[i];
+
+		if (m->plen > len && vr_path_under(m->path, m->plen, path, len) >= 0)
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,81 @@
+/*
+ * ns.h - the namespace and task objects (internal layout).
+ */
+#ifndef VR_NS_H
+#define VR_NS_H
+
+#include "vroot.h"
+#include "arena.h"
+#include "layer.h"
+#include "sys.h"
+
+/* A backing directory: a layer root, a mount's host directory, the work dir. */
+struct vr_backing {
+	int fd;           /* O_PATH|O_DIRECTORY, owned by the namespace */
+	const char *host; /* canonical host path, as /proc/self/fd shows it */
+	size_t hlen;
+	unsigned long dev, ino;
+};
+
+struct vr_mount {
+	struct vr_backing b;
+	const char *path; /* canonical virtual path, never "/" */
+	size_t plen;
+	unsigned int flags, casefold, owner;
+};
+
+struct vr_ns {
+	struct vr_pool pool;
+	const struct vr_layer_ops *ops;
+	unsigned int nlayers; /* layers[0] is the upper when has_upper */
+	int has_upper;
+	struct vr_backing layers[VR_MAX_LAYERS];
+	struct vr_backing work; /* fd -1 when there is no upper */
+	struct vr_backing stub; /* work/vroot-stub: directories standing in for
+				 * synthetic ones so they can be opened; fd -1 if none */
+	unsigned int nmounts;
+	struct vr_mount mounts[VR_MAX_MOUNTS];
+	int have_getxattrat;   /* probed once: getxattrat(2) works on O_PATH fds */
+	size_t size;           /* bytes mapped for this object and its strings */
+	char strings[];        /* copies of every path above */
+};
+
+struct vr_task {
+	struct vr_ns *ns;
+	struct vr_ident id;
+	/* cwd is written under `lock` and read locklessly through `seq`. */
+	int lock;
+	unsigned int seq;
+	size_t cwdlen;
+	char cwd[PATH_MAX];
+};
+
+/* vr_ns_is_hidden() - (dev, ino) is one of the namespace's own directories. */
+int vr_ns_is_hidden(const struct vr_ns *ns, unsigned long dev, unsigned long ino);
+
+/* vr_ns_mount_at() - the mount whose path is exactly @path[0..len), or NULL. */
+const struct vr_mount *vr_ns_mount_at(const struct vr_ns *ns, const char *path, size_t len);
+
+/*
+ * vr_ns_make_stubs() - create the stub directories for every synthetic
+ * directory (ancestors of mount points) in the work directory.
+ * Best effort: without them, synthetic directories cannot be opened.
+ */
+void vr_ns_make_stubs(struct vr_ns *ns, char *cursor);
+
+/* vr_ns_mount_below() - some mount lies strictly below @path[0..len). */
+int vr_ns_mount_below(const struct vr_ns *ns, const char *path, size_t len);
+
+/*
+ * vr_fd_vpath() - the virtual path of the file open as @fd (revmap.c).
+ * Return: length, -EBADF, -ENOTDIR (not a path), -ENOENT, -ENAMETOOLONG.
+ */
+long vr_fd_vpath(struct vr_ns *ns, int fd, char *buf, size_t size);
+
+/* vr_task_cwd() - copy the task's cwd into @buf (PATH_MAX).  Return: length or -errno. */
+long vr_task_cwd(struct vr_task *t, char *buf);
+
+/* vr_task_publish_cwd() - set the cwd to canonical @path.  Return: 0 or -ENAMETOOLONG. */
+int vr_task_publish_cwd(struct vr_task *t, const char *path, size_t len);
+
+#endif

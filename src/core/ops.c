@@ -1,0 +1,267 @@
+/*
+ * ops.c - system-call-shaped operations that look objects up and read them:
+ * openat, fstatat, statx, faccessat2, readlinkat.
+ *
+ * Writes reach only the upper layer and read-write mounts.  Until copy-up
+ * exists, opening a lower-layer file for writing answers EROFS: a base is
+ * never written.
+ */
+#include "walk.h"
+#include "util.h"
+
+#define PROC_FD "/proc/self/fd/"
+
+/* obj_in_upper() - the object's topmost instance is writable in place. */
+static int
+obj_writable(const struct vr_ns *ns, const struct vr_obj *o)
+{
+	if (o->nfd == 0 || o->synthetic)
+		return 0;
+	if (o->mount)
+		return !(o->mount->flags & VR_MOUNT_RDONLY);
+	return ns->has_upper && o->layer[0] == 0;
+}
+
+/* Writing to a device or a FIFO does not change the filesystem. */
+static int
+changes_fs(const struct stat *st)
+{
+	unsigned int t = st->st_mode & S_IFMT;
+
+	return t == S_IFREG || t == S_IFDIR || t == S_IFLNK;
+}
+
+/* reopen() - open the object behind O_PATH descriptor @fd with @flags. */
+static int
+reopen(int fd, int flags)
+{
+	char proc[32] = PROC_FD;
+
+	vr_utoa((unsigned long)fd, proc + sizeof(PROC_FD) - 1);
+	return sys_openat(AT_FDCWD, proc, flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW), 0);
+}
+
+static int
+open_path_fd(struct vr_obj *o, int flags)
+{
+	int fd = vr_obj_take_fd(o);
+
+	if (fd >= 0 && !(flags & O_CLOEXEC))
+		sys_fcntl(fd, F_SETFD, 0);
+	return fd;
+}
+
+static int
+open_existing(struct vr_walk *w, int flags)
+{
+	struct vr_obj *o = &w->node;
+	int acc = flags & O_ACCMODE;
+	int isdir = vr_obj_is_dir(o);
+
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	if (isdir && ((flags & O_CREAT) || acc != O_RDONLY))
+		return -EISDIR;
+	if (!isdir && (flags & O_DIRECTORY))
+		return -ENOTDIR;
+	if (o->nfd == 0)
+		return -ENOENT; /* a synthetic directory has nothing to open */
+	if ((o->st.st_mode & S_IFMT) == S_IFLNK && !(flags & O_PATH))
+		return -ELOOP;
+	if (flags & O_PATH)
+		return open_path_fd(o, flags);
+	if ((acc != O_RDONLY || (flags & O_TRUNC)) && changes_fs(&o->st) &&
+	    !obj_writable(w->ns, o))
+		return -EROFS;
+	return reopen(o->fd[0], flags);
+}
+
+static int
+open_create(struct vr_walk *w, int flags, unsigned int mode)
+{
+	struct vr_obj *dir = &w->cur;
+	struct stat st;
+
+	if (w->must_dir)
+		return -EISDIR;
+	if (!obj_writable(w->ns, dir))
+		return -EROFS;
+	/* A whiteout in the upper layer hides the name; replacing it is copy-up's work. */
+	if (sys_fstatat(dir->fd[0], w->last, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return -EROFS;
+	return sys_openat(dir->fd[0], w->last, flags | O_NOFOLLOW, mode);
+}
+
+int
+vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mode)
+{
+	unsigned int wf = VR_WALK_FOLLOW;
+	struct vr_walk *w;
+	int err;
+
+	if (flags & O_PATH)
+		flags &= O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW;
+	if ((flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		wf = 0;
+	if (flags & O_CREAT)
+		wf |= VR_WALK_PARENT;
+	w = vr_walk_begin(t, &err);
+	if (!w)
+		return err;
+	err = vr_walk_path(w, dirfd, path, wf);
+	if (err < 0)
+		goto out;
+	if ((flags & O_CREAT) && w->last_type != VR_LAST_NORM)
+		err = -EISDIR;
+	else if (w->node.exists)
+		err = open_existing(w, flags);
+	else
+		err = open_create(w, flags, mode);
+out:
+	vr_walk_end(w);
+	return err;
+}
+
+/* at_walk_flags() - walk flags for an *at() call's AT_* flags, or -EINVAL. */
+static int
+at_walk_flags(int flags, int allowed)
+{
+	int wf = VR_WALK_FOLLOW;
+
+	if (flags & ~allowed)
+		return -EINVAL;
+	if (flags & AT_SYMLINK_NOFOLLOW)
+		wf = 0;
+	if (flags & AT_EMPTY_PATH)
+		wf |= VR_WALK_EMPTY;
+	return wf;
+}
+
+/* lookup_at() - walk for a call that needs the object to exist. */
+static struct vr_walk *
+lookup_at(struct vr_task *t, int dirfd, const char *path, unsigned int wf, int *err)
+{
+	struct vr_walk *w = vr_walk_begin(t, err);
+
+	if (!w)
+		return NULL;
+	*err = vr_walk_path(w, dirfd, path, wf);
+	if (*err < 0) {
+		vr_walk_end(w);
+		return NULL;
+	}
+	return w;
+}
+
+int
+vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int flags)
+{
+	int wf = at_walk_flags(flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT);
+	struct vr_walk *w;
+	int err;
+
+	if (wf < 0)
+		return wf;
+	w = lookup_at(t, dirfd, path, (unsigned int)wf, &err);
+	if (!w)
+		return err;
+	vr_memcpy(st, &w->node.st, sizeof(*st));
+	vr_walk_end(w);
+	return 0;
+}
+
+int
+vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mask,
+	 struct statx *stx)
+{
+	int wf = at_walk_flags(flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
+					      AT_STATX_SYNC_TYPE);
+	struct vr_walk *w;
+	int err;
+
+	if (wf < 0)
+		return wf;
+	if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
+		return -EINVAL;
+	w = lookup_at(t, dirfd, path, (unsigned int)wf, &err);
+	if (!w)
+		return err;
+	if (w->node.nfd == 0)
+		err = sys_statx(w->ns->layers[0].fd, "", AT_EMPTY_PATH, mask, stx);
+	else
+		err = sys_statx(w->node.fd[0], "", AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE),
+				mask, stx);
+	if (err == 0 && w->node.nfd == 0) {
+		stx->stx_mode = (unsigned short)w->node.st.st_mode;
+		stx->stx_ino = w->node.st.st_ino;
+		stx->stx_nlink = 2;
+		stx->stx_size = 0;
+	}
+	vr_walk_end(w);
+	return err;
+}
+
+/* write_denied() - W_OK on an object that is not writable in place. */
+static int
+write_denied(const struct vr_walk *w, const struct vr_task *t)
+{
+	const struct vr_obj *o = &w->node;
+	unsigned int m = o->st.st_mode;
+
+	if (!changes_fs(&o->st) || obj_writable(w->ns, o))
+		return 0;
+	if (o->nfd == 0 || o->synthetic || o->mount || !w->ns->has_upper)
+		return -EROFS;
+	/* A lower-layer object: writable after copy-up if its mode allows. */
+	if (t->id.uid == 0)
+		return 0;
+	if (o->st.st_uid == t->id.uid)
+		return (m & S_IWUSR) ? 0 : -EACCES;
+	if (o->st.st_gid == t->id.gid)
+		return (m & S_IWGRP) ? 0 : -EACCES;
+	return (m & S_IWOTH) ? 0 : -EACCES;
+}
+
+int
+vr_faccessat2(struct vr_task *t, int dirfd, const char *path, int mode, int flags)
+{
+	int wf = at_walk_flags(flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_EACCESS);
+	struct vr_walk *w;
+	int err;
+
+	if (wf < 0)
+		return wf;
+	if (mode & ~7)
+		return -EINVAL;
+	w = lookup_at(t, dirfd, path, (unsigned int)wf, &err);
+	if (!w)
+		return err;
+	err = (mode & 2) ? write_denied(w, t) : 0;
+	if (err == 0 && w->node.nfd > 0) {
+		int m = (mode & 2) && !obj_writable(w->ns, &w->node) ? mode & ~2 : mode;
+
+		err = sys_faccessat2(w->node.fd[0], "", m, AT_EMPTY_PATH | (flags & AT_EACCESS));
+	}
+	vr_walk_end(w);
+	return err;
+}
+
+long
+vr_readlinkat(struct vr_task *t, int dirfd, const char *path, char *buf, size_t size)
+{
+	struct vr_walk *w;
+	long n;
+	int err;
+
+	if ((long)size <= 0)
+		return -EINVAL;
+	w = lookup_at(t, dirfd, path, VR_WALK_EMPTY, &err);
+	if (!w)
+		return err;
+	if ((w->node.st.st_mode & S_IFMT) != S_IFLNK)
+		n = path && path[0] ? -EINVAL : -ENOENT;
+	else
+		n = w->ns->ops->readlink(w->node.fd[0], buf, size);
+	vr_walk_end(w);
+	return n;
+}

@@ -1,0 +1,255 @@
+/*
+ * readdir.c - listing a virtual directory.
+ *
+ * A listing is the merge of the directory's layers, topmost first: a name is
+ * listed once, at its first appearance; whiteouts and the namespace's own
+ * directories are hidden (and hide the name in the layers below); names of
+ * mount points, and of synthetic directories leading to them, are added at
+ * the end.  The descriptor's file position is an index into that listing,
+ * so telldir()/seekdir() values stay valid while the directory is unchanged.
+ * The listing is rebuilt on each call: no state lives outside the call.
+ */
+#include "walk.h"
+#include "util.h"
+
+/* d_type values (the kernel's DT_*, not in any uapi header). */
+#define DT_UNKNOWN 0
+#define DT_CHR     2
+#define DT_DIR     4
+
+#define LIST_BYTES  (64ul << 20)
+#define HASH_SLOTS  (1u << 21)
+#define READ_BYTES  32768
+
+struct linux_dirent64 {
+	unsigned long long d_ino;
+	long long d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* One name of the listing; `emit` is 0 for a name that only hides others. */
+struct entry {
+	unsigned long long ino;
+	unsigned int next; /* offset of the next entry in list order */
+	unsigned short len;
+	unsigned char type;
+	unsigned char emit;
+	char name[];
+};
+
+struct listing {
+	char *mem;         /* entries, then the hash table */
+	size_t used;
+	unsigned int *hash; /* HASH_SLOTS offsets + 1, 0 = empty */
+	unsigned int count;
+};
+
+static unsigned int
+hash_name(const char *s, size_t len)
+{
+	unsigned int h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* add() - record a name; 0 if it was already there, 1 if added, -ENOMEM. */
+static int
+add(struct listing *l, const char *name, size_t len, unsigned long long ino, unsigned char type,
+    int emit)
+{
+	unsigned int h = hash_name(name, len) & (HASH_SLOTS - 1);
+	struct entry *e;
+	size_t need = (sizeof(*e) + len + 1 + 7) & ~(size_t)7;
+
+	for (unsigned int probe = 0; l->hash[h]; probe++, h = (h + 1) & (HASH_SLOTS - 1)) {
+		e = (struct entry *)(l->mem + l->hash[h] - 1);
+		if (e->len == len && vr_memcmp(e->name, name, len) == 0)
+			return 0;
+		if (probe >= HASH_SLOTS)
+			return -ENOMEM;
+	}
+	if (l->used + need > LIST_BYTES - HASH_SLOTS * sizeof(unsigned int) || l->count + 1 >= HASH_SLOTS / 2)
+		return -ENOMEM;
+	e = (struct entry *)(l->mem + l->used);
+	e->ino = ino;
+	e->len = (unsigned short)len;
+	e->type = type;
+	e->emit = (unsigned char)emit;
+	vr_memcpy(e->name, name, len);
+	e->name[len] = '\0';
+	l->hash[h] = (unsigned int)l->used + 1;
+	l->used += need;
+	e->next = (unsigned int)l->used;
+	l->count++;
+	return 1;
+}
+
+/* hidden_entry() - the entry is a whiteout or one of the namespace's own dirs. */
+static int
+hidden_entry(struct vr_walk *w, int dirfd, const struct linux_dirent64 *d, int overlay)
+{
+	struct stat st;
+
+	if (d->d_type == DT_CHR && overlay) {
+		if (sys_fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    vr_is_whiteout(&st))
+			return 1;
+	}
+	if (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN)
+		return 0;
+	if (!w->ns->has_upper ||
+	    (d->d_ino != w->ns->layers[0].ino && d->d_ino != w->ns->work.ino))
+		return 0;
+	return sys_fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       vr_ns_is_hidden(w->ns, st.st_dev, st.st_ino);
+}
+
+static int
+read_layer(struct vr_walk *w, struct listing *l, int fd, int overlay, char *buf)
+{
+	int dfd = w->ns->ops->opendir(fd);
+	long n;
+	int err = 0;
+
+	if (dfd < 0)
+		return dfd;
+	while (err >= 0 && (n = sys_getdents64(dfd, buf, READ_BYTES)) > 0) {
+		for (long off = 0; off < n && err >= 0;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+			int hide = hidden_entry(w, dfd, d, overlay);
+
+			err = add(l, d->d_name, vr_strlen(d->d_name), d->d_ino, d->d_type, !hide);
+			off += d->d_reclen;
+		}
+	}
+	if (err >= 0 && n < 0)
+		err = (int)n;
+	sys_close(dfd);
+	return err < 0 ? err : 0;
+}
+
+/* add_mount_children() - names below w->vpath that lead to mount points. */
+static int
+add_mount_children(struct vr_walk *w, struct listing *l)
+{
+	for (unsigned int i = 0; i < w->ns->nmounts; i++) {
+		const struct vr_mount *m = &w->ns->mounts[i];
+		long at = vr_path_under(m->path, m->plen, w->vpath, w->vlen);
+		const char *c;
+		size_t len = 0;
+		struct stat st;
+		int err;
+
+		if (at < 0 || (size_t)at >= m->plen)
+			continue;
+		c = m->path + at + 1;
+		while (c[len] && c[len] != '/')
+			len++;
+		st.st_ino = 0;
+		if (!c[len])
+			sys_fstat(m->b.fd, &st);
+		err = add(l, c, len, st.st_ino ? st.st_ino : hash_name(c, len), DT_DIR, 1);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static int
+build(struct vr_walk *w, struct listing *l)
+{
+	struct vr_obj *o = &w->node;
+	char *buf = vr_alloc(&w->s, READ_BYTES);
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	if (o->synthetic) {
+		err = add(l, ".", 1, o->st.st_ino, DT_DIR, 1);
+		if (err >= 0)
+			err = add(l, "..", 2, o->st.st_ino, DT_DIR, 1);
+	}
+	for (unsigned int i = 0; i < o->nfd && !o->synthetic && err >= 0; i++)
+		err = read_layer(w, l, o->fd[i], o->mount == NULL, buf);
+	if (err >= 0)
+		err = add_mount_children(w, l);
+	return err < 0 ? err : 0;
+}
+
+/* emit() - copy entries from index @pos on; returns bytes, sets *pos. */
+static long
+emit(struct listing *l, long *pos, char *out, size_t size)
+{
+	size_t off = 0, used = 0;
+	long idx = 0;
+
+	for (unsigned int i = 0; i < l->count; i++) {
+		struct entry *e = (struct entry *)(l->mem + off);
+		size_t reclen = (offsetof(struct linux_dirent64, d_name) + e->len + 1 + 7) & ~(size_t)7;
+		struct linux_dirent64 *d;
+
+		off = e->next;
+		if (!e->emit)
+			continue;
+		if (idx++ < *pos)
+			continue;
+		if (used + reclen > size)
+			return used ? (long)used : -EINVAL;
+		d = (struct linux_dirent64 *)(out + used);
+		d->d_ino = e->ino;
+		d->d_off = idx;
+		d->d_reclen = (unsigned short)reclen;
+		d->d_type = e->type;
+		vr_memcpy(d->d_name, e->name, e->len + 1u);
+		used += reclen;
+		*pos = idx;
+	}
+	return (long)used;
+}
+
+long
+vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
+{
+	struct listing l = {0};
+	struct vr_walk *w;
+	long pos, n;
+	int err, fl;
+
+	fl = sys_fcntl(fd, F_GETFL, 0);
+	if (fl < 0)
+		return fl;
+	if (fl & O_PATH)
+		return -EBADF;
+	w = vr_walk_begin(t, &err);
+	if (!w)
+		return err;
+	n = vr_fd_vpath(w->ns, fd, w->vpath, PATH_MAX);
+	if (n >= 0)
+		n = vr_walk_path(w, AT_FDCWD, w->vpath, 0);
+	if (n >= 0 && !vr_obj_is_dir(&w->node))
+		n = -ENOTDIR;
+	if (n < 0)
+		goto out;
+	pos = sys_lseek(fd, 0, 1 /* SEEK_CUR */);
+	n = pos;
+	if (pos < 0)
+		goto out;
+	l.mem = vr_map(LIST_BYTES);
+	n = -ENOMEM;
+	if (!l.mem)
+		goto out;
+	l.hash = (unsigned int *)(l.mem + LIST_BYTES - HASH_SLOTS * sizeof(unsigned int));
+	n = build(w, &l);
+	if (n >= 0)
+		n = emit(&l, &pos, buf, size);
+	if (n > 0)
+		sys_lseek(fd, pos, 0 /* SEEK_SET */);
+	vr_unmap(l.mem, LIST_BYTES);
+out:
+	vr_walk_end(w);
+	return n;
+}

@@ -1,0 +1,109 @@
+/*
+ * task.c - task contexts: virtual cwd and identity.
+ *
+ * The cwd is read on nearly every call and written only by chdir, so it is
+ * kept under a sequence lock: readers never block (a reader may run in a
+ * signal handler), writers serialise on a spin lock.
+ */
+#include "ns.h"
+#include "util.h"
+
+#define TASK_MAP_SIZE ((sizeof(struct vr_task) + 4095) & ~(size_t)4095)
+#define SEQ_BUDGET    (1L << 22)
+
+int
+vr_task_new(struct vr_ns *ns, struct vr_task **tp)
+{
+	struct vr_task *t = vr_map(TASK_MAP_SIZE);
+
+	if (!t)
+		return -ENOMEM;
+	t->ns = ns;
+	t->id.uid = sys_getuid();
+	t->id.gid = sys_getgid();
+	t->lock = 0;
+	t->seq = 0;
+	t->cwd[0] = '/';
+	t->cwd[1] = '\0';
+	t->cwdlen = 1;
+	*tp = t;
+	return 0;
+}
+
+int
+vr_task_dup(struct vr_task *t, struct vr_task **tp)
+{
+	struct vr_task *n;
+	long len;
+	int err = vr_task_new(t->ns, &n);
+
+	if (err < 0)
+		return err;
+	n->id = t->id;
+	len = vr_task_cwd(t, n->cwd);
+	if (len < 0) {
+		vr_task_free(n);
+		return (int)len;
+	}
+	n->cwdlen = (size_t)len;
+	*tp = n;
+	return 0;
+}
+
+void
+vr_task_free(struct vr_task *t)
+{
+	vr_unmap(t, TASK_MAP_SIZE);
+}
+
+void
+vr_task_set_ident(struct vr_task *t, const struct vr_ident *id)
+{
+	t->id = *id;
+}
+
+long
+vr_task_cwd(struct vr_task *t, char *buf)
+{
+	for (long i = 0; i < SEQ_BUDGET; i++) {
+		unsigned int s = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE);
+		size_t len;
+
+		if (s & 1)
+			continue;
+		len = __atomic_load_n(&t->cwdlen, __ATOMIC_RELAXED);
+		if (len >= PATH_MAX)
+			continue;
+		vr_memcpy(buf, t->cwd, len);
+		buf[len] = '\0';
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&t->seq, __ATOMIC_RELAXED) == s)
+			return (long)len;
+	}
+	return -EDEADLK;
+}
+
+int
+vr_task_publish_cwd(struct vr_task *t, const char *path, size_t len)
+{
+	if (len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	while (__atomic_exchange_n(&t->lock, 1, __ATOMIC_ACQUIRE))
+		;
+	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	vr_memcpy(t->cwd, path, len);
+	t->cwd[len] = '\0';
+	__atomic_store_n(&t->cwdlen, len, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->lock, 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int
+vr_task_set_cwd_unchecked(struct vr_task *t, const char *path)
+{
+	if (!path || path[0] != '/')
+		return -EINVAL;
+	return vr_task_publish_cwd(t, path, vr_strnlen(path, PATH_MAX));
+}

@@ -1,0 +1,31 @@
+/*
+ * util.h - string and memory helpers for the freestanding core.
+ *
+ * The core links against no C library, so it carries its own small,
+ * obviously-correct versions of the few routines it needs.
+ */
+#ifndef VR_UTIL_H
+#define VR_UTIL_H
+
+#include <stddef.h>
+
+size_t vr_strlen(const char *s);
+size_t vr_strnlen(const char *s, size_t max);
+int vr_strcmp(const char *a, const char *b);
+int vr_memcmp(const void *a, const void *b, size_t n);
+void *vr_memcpy(void *dst, const void *src, size_t n);
+void *vr_memmove(void *dst, const void *src, size_t n);
+void *vr_memset(void *dst, int c, size_t n);
+
+/* vr_path_under() - @path equals @dir or lies below it, on whole components.
+ * Return: the length of @dir's match (so path + ret is "" or "/..."), or -1.
+ */
+long vr_path_under(const char *path, size_t plen, const char *dir, size_t dlen);
+
+/* vr_utoa() - decimal text of @v into @buf (at least 21 bytes); returns length. */
+size_t vr_utoa(unsigned long v, char *buf);
+
+#define VR_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define VR_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

@@ -1,0 +1,609 @@
+/*
+ * walk.c - the path walk.
+ *
+ * The rules, which are the kernel's (fs/namei.c) applied to the virtual tree:
+ *
+ *  1. A path is read component by component from a stack of frames: the
+ *     caller's path at the bottom, one frame per symlink being expanded above
+ *     it.  Nothing recurses; the stack holds at most 40 links, and the 41st
+ *     link followed in one walk fails with ELOOP.
+ *  2. "" is ENOENT unless AT_EMPTY_PATH; a path of PATH_MAX bytes or more,
+ *     or a component longer than NAME_MAX, is ENAMETOOLONG.  Repeated and
+ *     trailing slashes are ignored, except that a trailing slash requires the
+ *     final object to be a directory (and makes a final symlink be followed).
+ *  3. Every component but the last must be a directory after symlinks are
+ *     followed ("file/x", "file/..": ENOTDIR); a missing one is ENOENT
+ *     ("/missing/.." too).  A final symlink is followed when the caller asks.
+ *  4. ".." is physical: it drops the last component of the canonical path of
+ *     the directory reached so far (all symlinks already resolved), so
+ *     "/.." is "/" and ".." at the root of a mount is the mount point's parent
+ *     in the virtual tree.  The parent is reached by re-walking that
+ *     canonical path from the root.
+ *  5. An absolute symlink body restarts at the virtual root, wherever the
+ *     link lives (chroot semantics, also inside host mounts).
+ *  6. A name whose canonical path is a mount point is the mount's host
+ *     directory (mounts are matched on whole components, so the deepest mount
+ *     wins as the walk goes down).  A name no layer has, but below which a
+ *     mount lies, is a synthetic directory.
+ *  7. In the root overlay a name is looked up in each layer, topmost first:
+ *     the first layer that has it decides; a whiteout ends the lookup (ENOENT);
+ *     a directory merges with the same directory in the layers below until an
+ *     opaque directory or a non-directory is met.  The namespace's own upper
+ *     and work directories are never found.
+ *  8. Every step is an openat(O_PATH|O_NOFOLLOW) relative to a directory
+ *     descriptor: the kernel is never handed a path it could resolve outside
+ *     the layer.
+ */
+#include "walk.h"
+#include "util.h"
+
+#define MAXSYMLINKS 40
+
+void
+vr_obj_put(struct vr_obj *o)
+{
+	for (unsigned int i = 0; i < o->nfd; i++)
+		if (o->owned & (1u << i))
+			sys_close(o->fd[i]);
+	o->nfd = 0;
+	o->owned = 0;
+	o->exists = 0;
+}
+
+int
+vr_obj_take_fd(struct vr_obj *o)
+{
+	if (o->nfd == 0)
+		return -ENOENT;
+	if (o->owned & 1u) {
+		o->owned &= ~1u;
+		return o->fd[0];
+	}
+	return sys_fcntl(o->fd[0], F_DUPFD_CLOEXEC, 0);
+}
+
+/* The object moves from @src to @dst; @src is left empty. */
+static void
+obj_move(struct vr_obj *dst, struct vr_obj *src)
+{
+	vr_obj_put(dst);
+	vr_memcpy(dst, src, sizeof(*dst));
+	src->nfd = 0;
+	src->owned = 0;
+	src->exists = 0;
+}
+
+static int
+obj_root(struct vr_walk *w, struct vr_obj *o)
+{
+	struct vr_ns *ns = w->ns;
+
+	vr_obj_put(o);
+	o->exists = 1;
+	o->synthetic = 0;
+	o->mount = NULL;
+	o->nfd = ns->nlayers;
+	for (unsigned int i = 0; i < ns->nlayers; i++) {
+		o->fd[i] = ns->layers[i].fd;
+		o->layer[i] = (unsigned char)i;
+	}
+	o->owned = 0;
+	return sys_fstat(o->fd[0], &o->st);
+}
+
+/* stub_fd() - the stub directory standing in for synthetic w->vpath, or -1. */
+static int
+stub_fd(struct vr_walk *w)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	if (w->ns->stub.fd < 0)
+		return -1;
+	fd = sys_openat2(w->ns->stub.fd, w->vpath + 1, &how);
+	return fd < 0 ? -1 : fd;
+}
+
+/* A directory no layer has; its attributes are its stub's, or made up. */
+static int
+obj_synthetic(struct vr_walk *w, struct vr_obj *o)
+{
+	int fd = stub_fd(w);
+	int err;
+
+	o->exists = 1;
+	o->synthetic = 1;
+	o->mount = NULL;
+	o->nfd = 0;
+	o->owned = 0;
+	if (fd >= 0) {
+		o->fd[0] = fd;
+		o->layer[0] = 0;
+		o->nfd = 1;
+		o->owned = 1;
+		return sys_fstat(fd, &o->st);
+	}
+	err = sys_fstat(w->ns->layers[0].fd, &o->st);
+	o->st.st_mode = S_IFDIR | 0555;
+	o->st.st_nlink = 2;
+	o->st.st_size = 0;
+	/* Stable, unlikely to collide with the layer's own inode numbers. */
+	o->st.st_ino = 0x7fff000000000000UL ^ (unsigned long)w->vlen << 32;
+	for (size_t i = 0; i < w->vlen; i++)
+		o->st.st_ino = o->st.st_ino * 31 + (unsigned char)w->vpath[i];
+	return err;
+}
+
+static int
+obj_mount_root(struct vr_obj *o, const struct vr_mount *m)
+{
+	o->exists = 1;
+	o->synthetic = 0;
+	o->mount = m;
+	o->nfd = 1;
+	o->fd[0] = m->b.fd;
+	o->layer[0] = 0;
+	o->owned = 0;
+	return sys_fstat(m->b.fd, &o->st);
+}
+
+static int
+is_hidden_dir(const struct vr_ns *ns, const struct stat *st)
+{
+	return (st->st_mode & S_IFMT) == S_IFDIR && vr_ns_is_hidden(ns, st->st_dev, st->st_ino);
+}
+
+/* add_layer() - take one layer's find into @o; 1 when the merge must stop. */
+static int
+add_layer(struct vr_walk *w, struct vr_obj *o, const struct vr_obj *dir, unsigned int i, int fd,
+	  const struct stat *st)
+{
+	int isdir = (st->st_mode & S_IFMT) == S_IFDIR;
+	int op;
+
+	if (o->nfd > 0 && !isdir) {
+		/* A non-directory below a directory ends the merge. */
+		sys_close(fd);
+		return 1;
+	}
+	if (o->nfd == 0)
+		vr_memcpy(&o->st, st, sizeof(*st));
+	o->exists = 1;
+	o->fd[o->nfd] = fd;
+	o->layer[o->nfd] = dir->layer[i];
+	o->owned |= 1u << o->nfd;
+	o->nfd++;
+	if (!isdir || dir->mount || i + 1 >= dir->nfd)
+		return 1;
+	op = w->ns->ops->opaque(w->ns, fd);
+	return op != 0;
+}
+
+/*
+ * lookup() - find @name in directory @dir, whose canonical path is in
+ * w->vpath[0..w->vlen).  Fills @o (absent: o->exists == 0).
+ * Return: 0 or -errno.
+ */
+static int
+lookup(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_obj *o)
+{
+	const struct vr_mount *m = vr_ns_mount_at(w->ns, w->vpath, w->vlen);
+	unsigned int i;
+
+	o->mount = dir->mount;
+	o->synthetic = 0;
+	if (m)
+		return obj_mount_root(o, m);
+	for (i = 0; i < dir->nfd && !dir->synthetic; i++) {
+		struct stat st;
+		int fd, err = w->ns->ops->lookup(dir->fd[i], name, &fd, &st);
+
+		if (err == -ENOENT)
+			continue;
+		if (err < 0)
+			return err;
+		if ((!dir->mount && vr_is_whiteout(&st)) || is_hidden_dir(w->ns, &st)) {
+			sys_close(fd);
+			break;
+		}
+		if (add_layer(w, o, dir, i, fd, &st))
+			break;
+	}
+	if (!o->exists && vr_ns_mount_below(w->ns, w->vpath, w->vlen))
+		return obj_synthetic(w, o);
+	return 0;
+}
+
+/* vpath_push() - append "/name" to the canonical path. */
+static int
+vpath_push(struct vr_walk *w, const char *name, size_t len)
+{
+	size_t at = w->vlen == 1 ? 1 : w->vlen + 1;
+
+	if (at + len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	w->plen = w->vlen;
+	if (at > 1)
+		w->vpath[w->vlen] = '/';
+	vr_memcpy(w->vpath + at, name, len);
+	w->vlen = at + len;
+	w->vpath[w->vlen] = '\0';
+	return 0;
+}
+
+static void
+vpath_pop(struct vr_walk *w)
+{
+	size_t n = w->vlen;
+
+	while (n > 1 && w->vpath[n - 1] != '/')
+		n--;
+	w->vlen = n > 1 ? n - 1 : 1;
+	w->vpath[w->vlen] = '\0';
+}
+
+static void
+vpath_reset(struct vr_walk *w)
+{
+	w->vpath[0] = '/';
+	w->vpath[1] = '\0';
+	w->vlen = 1;
+	w->plen = 1;
+}
+
+/* frame_at() - a new frame reading @buf, allocated in scratch from @mark on. */
+static int
+frame_at(struct vr_walk *w, const char *buf, size_t mark, int canon)
+{
+	struct vr_frame *f;
+
+	if (w->depth >= VR_FRAMES)
+		return -ELOOP;
+	f = &w->stack[w->depth++];
+	f->p = buf;
+	f->mark = mark;
+	f->canon = canon;
+	f->slash = 0;
+	return 0;
+}
+
+/* push_frame() - a new frame reading a copy of @p[0..len). */
+static int
+push_frame(struct vr_walk *w, const char *p, size_t len, int canon)
+{
+	size_t mark = w->s.used;
+	char *buf = vr_alloc(&w->s, len + 1);
+
+	if (!buf)
+		return -ENOMEM;
+	vr_memcpy(buf, p, len);
+	buf[len] = '\0';
+	return frame_at(w, buf, mark, canon);
+}
+
+static void
+pop_frame(struct vr_walk *w)
+{
+	w->depth--;
+	w->s.used = w->stack[w->depth].mark;
+}
+
+/*
+ * next_name() - the next component of the top frame, or NULL when the frame
+ * is used up.  Advances past the component and the slashes after it.
+ */
+static const char *
+next_name(struct vr_frame *f, size_t *len)
+{
+	const char *c;
+
+	while (*f->p == '/')
+		f->p++;
+	if (!*f->p)
+		return NULL;
+	c = f->p;
+	while (*f->p && *f->p != '/')
+		f->p++;
+	*len = (size_t)(f->p - c);
+	f->slash = *f->p == '/';
+	while (*f->p == '/')
+		f->p++;
+	return c;
+}
+
+/* is_last() - nothing follows the component just read, in any frame. */
+static int
+is_last(const struct vr_walk *w)
+{
+	for (int i = 0; i < w->depth; i++) {
+		const char *p = w->stack[i].p;
+
+		while (*p == '/')
+			p++;
+		if (*p)
+			return 0;
+	}
+	return 1;
+}
+
+/* dotdot() - go to the parent of the canonical path by re-walking it. */
+static int
+dotdot(struct vr_walk *w)
+{
+	int err;
+
+	vpath_pop(w);
+	if (w->vlen > 1) {
+		/* push_frame() copies the path before vpath_reset() clears it. */
+		err = push_frame(w, w->vpath, w->vlen, 1);
+		if (err < 0)
+			return err;
+	}
+	vpath_reset(w);
+	return obj_root(w, &w->cur);
+}
+
+static int
+follow_link(struct vr_walk *w, struct vr_obj *link)
+{
+	size_t mark = w->s.used;
+	char *body;
+	long n;
+	int err;
+
+	if (++w->nlinks > MAXSYMLINKS)
+		return -ELOOP;
+	body = vr_alloc(&w->s, PATH_MAX);
+	if (!body)
+		return -ENOMEM;
+	n = w->ns->ops->readlink(link->fd[0], body, PATH_MAX);
+	if (n >= PATH_MAX)
+		n = -ENAMETOOLONG;
+	if (n == 0)
+		n = -ENOENT;
+	if (n < 0) {
+		w->s.used = mark;
+		return (int)n;
+	}
+	body[n] = '\0';
+	w->s.used = mark;
+	vr_alloc(&w->s, (size_t)n + 1); /* keep only the body's bytes */
+	err = frame_at(w, body, mark, 0);
+	if (err < 0)
+		return err;
+	if (body[0] == '/') {
+		vpath_reset(w);
+		return obj_root(w, &w->cur);
+	}
+	return 0;
+}
+
+/* trailing_slash() - a '/' followed the final component in some frame. */
+static int
+trailing_slash(const struct vr_walk *w)
+{
+	int slash = 0;
+
+	for (int i = 0; i < w->depth; i++)
+		slash |= w->stack[i].slash;
+	return slash;
+}
+
+static int
+set_last(struct vr_walk *w, const char *name, size_t len)
+{
+	vr_memcpy(w->last, name, len);
+	w->last[len] = '\0';
+	w->lastlen = len;
+	return 0;
+}
+
+/*
+ * step() - walk one component @name of frame @f.
+ * Return: 1 when the walk is complete, 0 to go on, or -errno.
+ */
+static int
+step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
+{
+	int last = is_last(w);
+	struct vr_obj child = {0};
+	size_t saved = w->vlen;
+	int err;
+
+	if (last && !f->canon)
+		w->last_type = VR_LAST_NORM;
+	if (len == 1 && name[0] == '.') {
+		if (last && !f->canon)
+			w->last_type = VR_LAST_DOT;
+		return 0;
+	}
+	if (len == 2 && name[0] == '.' && name[1] == '.') {
+		if (last && !f->canon)
+			w->last_type = VR_LAST_DOTDOT;
+		return dotdot(w);
+	}
+	if (len > NAME_MAX)
+		return -ENAMETOOLONG;
+	set_last(w, name, len);
+	err = vpath_push(w, name, len);
+	if (err < 0)
+		return err;
+	err = lookup(w, &w->cur, w->last, &child);
+	if (err < 0)
+		goto fail;
+	if (!child.exists) {
+		err = -ENOENT;
+		if (!last || !(w->flags & VR_WALK_PARENT) || f->canon)
+			goto fail;
+		w->must_dir = trailing_slash(w);
+		return 1;
+	}
+	if ((child.st.st_mode & S_IFMT) == S_IFLNK && !(last && f->canon)) {
+		err = -ENOENT; /* a canonical path holds no symlink: it changed */
+		if (f->canon)
+			goto fail;
+		if (!last || (w->flags & VR_WALK_FOLLOW) || trailing_slash(w)) {
+			w->vlen = saved;
+			w->vpath[saved] = '\0';
+			err = follow_link(w, &child);
+			vr_obj_put(&child);
+			return err;
+		}
+	}
+	if (last) {
+		w->must_dir = trailing_slash(w);
+		obj_move(&w->node, &child);
+		return 1;
+	}
+	err = -ENOTDIR;
+	if (!vr_obj_is_dir(&child))
+		goto fail;
+	obj_move(&w->cur, &child);
+	return 0;
+fail:
+	vr_obj_put(&child);
+	w->vlen = saved;
+	w->vpath[saved] = '\0';
+	return err;
+}
+
+/* start() - set w->cur to where a relative @path starts. */
+static int
+start(struct vr_walk *w, int dirfd, const char *path)
+{
+	char *base;
+	long n;
+	int err;
+
+	vpath_reset(w);
+	err = obj_root(w, &w->cur);
+	if (err < 0 || path[0] == '/')
+		return err;
+	base = vr_alloc(&w->s, PATH_MAX);
+	if (!base)
+		return -ENOMEM;
+	if (dirfd == AT_FDCWD)
+		n = vr_task_cwd(w->t, base);
+	else
+		n = vr_fd_vpath(w->ns, dirfd, base, PATH_MAX);
+	if (n < 0)
+		return (int)n;
+	if (n > 1)
+		return push_frame(w, base, (size_t)n, 1);
+	return 0;
+}
+
+static int
+run(struct vr_walk *w)
+{
+	for (;;) {
+		struct vr_frame *f;
+		const char *name;
+		size_t len;
+		int r;
+
+		if (w->depth == 0)
+			break;
+		f = &w->stack[w->depth - 1];
+		name = next_name(f, &len);
+		if (!name) {
+			pop_frame(w);
+			continue;
+		}
+		r = step(w, f, name, len);
+		if (r < 0)
+			return r;
+		if (r == 1)
+			return 0;
+	}
+	/* The walk ended on a directory: "/", ".", "..", or a link to one. */
+	w->node = w->cur;
+	w->cur.nfd = 0;
+	w->cur.owned = 0;
+	w->cur.exists = 0;
+	w->plen = w->vlen;
+	return 0;
+}
+
+struct vr_walk *
+vr_walk_begin(struct vr_task *t, int *err)
+{
+	struct vr_scratch s;
+	struct vr_walk *w;
+
+	*err = vr_scratch_get(&t->ns->pool, &s);
+	if (*err < 0)
+		return NULL;
+	w = vr_alloc(&s, sizeof(*w));
+	if (!w) {
+		vr_scratch_put(&t->ns->pool, &s);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	w->s = s;
+	w->t = t;
+	w->ns = t->ns;
+	w->cur.nfd = 0;
+	w->cur.owned = 0;
+	w->node.nfd = 0;
+	w->node.owned = 0;
+	w->node.exists = 0;
+	return w;
+}
+
+int
+vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
+{
+	size_t len;
+	int err;
+
+	vr_obj_put(&w->cur);
+	vr_obj_put(&w->node);
+	w->flags = flags;
+	w->nlinks = 0;
+	w->depth = 0;
+	w->must_dir = 0;
+	w->last_type = VR_LAST_ROOT;
+	w->last[0] = '\0';
+	w->lastlen = 0;
+	w->s.used = (size_t)((char *)(w + 1) - w->s.base);
+	if (!path)
+		return -EFAULT;
+	len = vr_strnlen(path, PATH_MAX);
+	if (len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (len == 0 && !(flags & VR_WALK_EMPTY))
+		return -ENOENT;
+	if (dirfd != AT_FDCWD && dirfd < 0 && path[0] != '/')
+		return -EBADF;
+	err = push_frame(w, path, len, 0);
+	if (err < 0)
+		return err;
+	err = start(w, dirfd, path);
+	if (err < 0)
+		return err;
+	err = run(w);
+	if (err < 0)
+		return err;
+	if (w->must_dir && w->node.exists && !vr_obj_is_dir(&w->node))
+		return -ENOTDIR;
+	return 0;
+}
+
+void
+vr_walk_end(struct vr_walk *w)
+{
+	struct vr_scratch s;
+	struct vr_ns *ns;
+
+	if (!w)
+		return;
+	vr_obj_put(&w->cur);
+	vr_obj_put(&w->node);
+	s = w->s;
+	ns = w->ns;
+	vr_scratch_put(&ns->pool, &s);
+}

@@ -1,0 +1,109 @@
+/*
+ * walk.h - the path walk: a virtual path to the objects behind it.
+ */
+#ifndef VR_WALK_H
+#define VR_WALK_H
+
+#include "ns.h"
+
+/*
+ * struct vr_obj - one object of the virtual tree as the walk holds it.
+ *
+ * A file is one descriptor in one layer.  A directory of the root overlay is
+ * the stack of directories that merge into it, topmost first.  A synthetic
+ * directory is one no layer has, shown because a mount
+ * point lies below it; its one descriptor, when the namespace has a work
+ * directory, is a stub directory standing in for it.
+ */
+struct vr_obj {
+	int exists;
+	int synthetic; /* holds only mount points; fd[0], if any, is its stub */
+	const struct vr_mount *mount; /* NULL: the root overlay */
+	unsigned int nfd;
+	int fd[VR_MAX_LAYERS];                /* O_PATH descriptors, not following */
+	unsigned char layer[VR_MAX_LAYERS];   /* layer index of fd[i] in the overlay */
+	unsigned int owned;                   /* bit i: fd[i] is closed with the object */
+	struct stat st;                       /* of fd[0], or made up when synthetic */
+};
+
+/* What the path's final component was, as the kernel's LAST_* kinds. */
+enum vr_last {
+	VR_LAST_ROOT,   /* no component: "/", or "" with AT_EMPTY_PATH */
+	VR_LAST_NORM,   /* a name, in w->last */
+	VR_LAST_DOT,    /* "." */
+	VR_LAST_DOTDOT, /* ".." */
+};
+
+/* Walk flags. */
+#define VR_WALK_FOLLOW (1u << 0) /* follow a final symlink */
+#define VR_WALK_EMPTY  (1u << 1) /* "" names the starting directory (AT_EMPTY_PATH) */
+#define VR_WALK_PARENT (1u << 2) /* an absent final name is not an error (create) */
+
+#define VR_FRAMES (40 + 3)
+
+struct vr_frame {
+	const char *p; /* next byte to read */
+	size_t mark;   /* scratch usage to restore when the frame is popped */
+	int canon;     /* a canonical path re-walked: no symlink, no ".." */
+	int slash;     /* the frame's last component was followed by '/' */
+};
+
+/*
+ * struct vr_walk - per-call state of a walk (the kernel's nameidata).
+ * Lives in the call's scratch memory; vr_walk_fini() releases everything.
+ */
+struct vr_walk {
+	struct vr_task *t;
+	struct vr_ns *ns;
+	struct vr_scratch s;
+	unsigned int flags;
+	int nlinks;
+	int depth;
+	int must_dir;
+	enum vr_last last_type;
+	struct vr_frame stack[VR_FRAMES];
+	struct vr_obj cur;    /* the directory being walked; the final parent */
+	struct vr_obj node;   /* the result; node.exists == 0 when absent */
+	size_t plen;          /* length of the parent's path in vpath */
+	size_t vlen;          /* length of the result's path in vpath */
+	char vpath[PATH_MAX]; /* canonical virtual path of the result */
+	char last[NAME_MAX + 1];
+	size_t lastlen;
+};
+
+/**
+ * vr_walk_begin() - claim scratch memory for a walk.
+ * Return: a walk to pass to vr_walk_path(), or NULL (*err is -ENOMEM).
+ */
+struct vr_walk *vr_walk_begin(struct vr_task *t, int *err);
+
+/**
+ * vr_walk_path() - resolve @path from @dirfd (AT_FDCWD: the task's cwd).
+ * On success w->node is the object (when absent: only with VR_WALK_PARENT,
+ * w->cur is then its directory and w->last its name) and w->vpath its
+ * canonical virtual path.
+ * Return: 0, or -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG, -EACCES, -EBADF...
+ */
+int vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags);
+
+/** vr_walk_end() - close the walk's descriptors and release its memory. */
+void vr_walk_end(struct vr_walk *w);
+
+/** vr_obj_put() - close what @o owns and mark it absent. */
+void vr_obj_put(struct vr_obj *o);
+
+/**
+ * vr_obj_take_fd() - detach fd[0] of @o for the caller: the object keeps a
+ * copy of the number but no longer owns it.  Return: the descriptor, or a
+ * duplicate when @o did not own it; -errno on failure.
+ */
+int vr_obj_take_fd(struct vr_obj *o);
+
+/** vr_obj_is_dir() - @o is a directory (possibly synthetic). */
+static inline int
+vr_obj_is_dir(const struct vr_obj *o)
+{
+	return (o->st.st_mode & S_IFMT) == S_IFDIR;
+}
+
+#endif
