@@ -51,6 +51,21 @@ open_path_fd(struct vr_obj *o, int flags)
 	return fd;
 }
 
+/* open_tmpfile() - O_TMPFILE: an unnamed file in a writable directory. */
+static int
+open_tmpfile(struct vr_walk *w, int flags, unsigned int mode)
+{
+	struct vr_obj *o = &w->node;
+
+	if (!o->exists)
+		return -ENOENT;
+	if (!vr_obj_is_dir(o))
+		return -ENOTDIR;
+	if (!obj_writable(w->ns, o))
+		return -EROFS;
+	return sys_openat(o->fd[0], ".", flags, mode);
+}
+
 static int
 open_existing(struct vr_walk *w, int flags)
 {
@@ -111,7 +126,9 @@ vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned in
 	err = vr_walk_path(w, dirfd, path, wf);
 	if (err < 0)
 		goto out;
-	if ((flags & O_CREAT) && w->last_type != VR_LAST_NORM)
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		err = open_tmpfile(w, flags, mode);
+	else if ((flags & O_CREAT) && w->last_type != VR_LAST_NORM)
 		err = -EISDIR;
 	else if (w->node.exists)
 		err = open_existing(w, flags);

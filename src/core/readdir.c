@@ -101,6 +101,9 @@ hidden_entry(struct vr_walk *w, int dirfd, const struct linux_dirent64 *d, int o
 	}
 	if (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN)
 		return 0;
+	/* The upper root's own "." and ".." are the listing's. */
+	if (d->d_name[0] == '.' && (!d->d_name[1] || (d->d_name[1] == '.' && !d->d_name[2])))
+		return 0;
 	if (!w->ns->has_upper ||
 	    (d->d_ino != w->ns->layers[0].ino && d->d_ino != w->ns->work.ino))
 		return 0;
