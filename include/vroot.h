@@ -106,6 +106,21 @@ struct vr_ns_spec {
 VR_API int vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp);
 
 /**
+ * vr_spec_pack() - @spec as one flat byte string, to hand to another process
+ * image (across execve) or another process.
+ * @buf:  where to write, or NULL to learn the size.
+ * @size: bytes available at @buf.
+ * Return: the packed size (written only if it fits in @size), or -EINVAL.
+ */
+VR_API long vr_spec_pack(const struct vr_ns_spec *spec, void *buf, size_t size);
+
+/**
+ * vr_ns_new_packed() - vr_ns_new() from the output of vr_spec_pack().
+ * Return: as vr_ns_new(); -EINVAL for a malformed or truncated string.
+ */
+VR_API int vr_ns_new_packed(const void *buf, size_t len, struct vr_ns **nsp);
+
+/**
  * vr_ns_free() - release a namespace and its descriptors.  Every task made
  * from it must have been freed first.
  */

@@ -1,0 +1,170 @@
+/*
+ * spec.c - a namespace spec as one flat byte string, so it can cross
+ * execve (in a memfd, an argument, or shared memory) and be rebuilt by the
+ * next process image without any allocation but the core's own.
+ *
+ * Format (native endianness; the string never leaves the machine):
+ *   "VRS1" u32:total u32:flags u32:nlowers u32:nmounts
+ *   then NUL-terminated strings: [upper work] lowers... and per mount
+ *   host path, followed by u32:flags u32:casefold u32:owner.
+ */
+#include "ns.h"
+#include "util.h"
+
+#define SPEC_MAGIC     "VRS1"
+#define SPEC_HAS_UPPER 1u
+
+struct packer {
+	char *buf;
+	size_t size, at;
+};
+
+static void
+put(struct packer *p, const void *data, size_t len)
+{
+	if (p->at + len <= p->size)
+		vr_memcpy(p->buf + p->at, data, len);
+	p->at += len;
+}
+
+static void
+put_u32(struct packer *p, unsigned int v)
+{
+	put(p, &v, sizeof(v));
+}
+
+static void
+put_str(struct packer *p, const char *s)
+{
+	put(p, s, vr_strlen(s) + 1);
+}
+
+static long
+pack(const struct vr_ns_spec *spec, void *buf, size_t size)
+{
+	struct packer p = {.buf = buf, .size = size};
+	unsigned int i, total;
+
+	if (!spec || (spec->upper != NULL) != (spec->work != NULL))
+		return -EINVAL;
+	put(&p, SPEC_MAGIC, 4);
+	put_u32(&p, 0); /* total, written below */
+	put_u32(&p, spec->upper ? SPEC_HAS_UPPER : 0);
+	put_u32(&p, spec->nlowers);
+	put_u32(&p, spec->nmounts);
+	if (spec->upper) {
+		put_str(&p, spec->upper);
+		put_str(&p, spec->work);
+	}
+	for (i = 0; i < spec->nlowers; i++)
+		put_str(&p, spec->lowers[i]);
+	for (i = 0; i < spec->nmounts; i++) {
+		put_str(&p, spec->mounts[i].host);
+		put_str(&p, spec->mounts[i].path);
+		put_u32(&p, spec->mounts[i].flags);
+		put_u32(&p, spec->mounts[i].casefold);
+		put_u32(&p, spec->mounts[i].owner);
+	}
+	if (p.at > 0xffffffffu)
+		return -E2BIG;
+	total = (unsigned int)p.at;
+	if (p.at <= p.size)
+		vr_memcpy(p.buf + 4, &total, sizeof(total));
+	return (long)p.at;
+}
+
+long
+vr_spec_pack(const struct vr_ns_spec *spec, void *buf, size_t size)
+{
+	long need = pack(spec, NULL, 0);
+
+	/* Measure first: a buffer too small is left untouched. */
+	if (need < 0 || !buf || (size_t)need > size)
+		return need;
+	return pack(spec, buf, size);
+}
+
+struct reader {
+	const char *buf;
+	size_t len, at;
+	int bad;
+};
+
+static unsigned int
+get_u32(struct reader *r)
+{
+	unsigned int v = 0;
+
+	if (r->at + sizeof(v) > r->len) {
+		r->bad = 1;
+		return 0;
+	}
+	vr_memcpy(&v, r->buf + r->at, sizeof(v));
+	r->at += sizeof(v);
+	return v;
+}
+
+static const char *
+get_str(struct reader *r)
+{
+	const char *s = r->buf + r->at;
+	size_t n;
+
+	if (r->at >= r->len) {
+		r->bad = 1;
+		return "";
+	}
+	n = vr_strnlen(s, r->len - r->at);
+	if (n == r->len - r->at) {
+		r->bad = 1;
+		return "";
+	}
+	r->at += n + 1;
+	return s;
+}
+
+int
+vr_ns_new_packed(const void *buf, size_t len, struct vr_ns **nsp)
+{
+	struct reader r = {.buf = buf, .len = len};
+	const char *lowers[VR_MAX_LAYERS];
+	struct vr_mount_spec *mounts;
+	struct vr_ns_spec spec = {0};
+	size_t msize = sizeof(*mounts) * VR_MAX_MOUNTS;
+	unsigned int flags, i;
+	int err = -EINVAL;
+
+	if (!buf || len < 20 || vr_memcmp(buf, SPEC_MAGIC, 4) != 0)
+		return -EINVAL;
+	r.at = 4;
+	if (get_u32(&r) != len)
+		return -EINVAL;
+	flags = get_u32(&r);
+	spec.nlowers = get_u32(&r);
+	spec.nmounts = get_u32(&r);
+	if (spec.nlowers > VR_MAX_LAYERS || spec.nmounts > VR_MAX_MOUNTS)
+		return -EINVAL;
+	/* Too big for a signal handler's stack: the mount array is mapped. */
+	mounts = vr_map(msize);
+	if (!mounts)
+		return -ENOMEM;
+	if (flags & SPEC_HAS_UPPER) {
+		spec.upper = get_str(&r);
+		spec.work = get_str(&r);
+	}
+	for (i = 0; i < spec.nlowers; i++)
+		lowers[i] = get_str(&r);
+	for (i = 0; i < spec.nmounts; i++) {
+		mounts[i].host = get_str(&r);
+		mounts[i].path = get_str(&r);
+		mounts[i].flags = get_u32(&r);
+		mounts[i].casefold = get_u32(&r);
+		mounts[i].owner = get_u32(&r);
+	}
+	spec.lowers = lowers;
+	spec.mounts = mounts;
+	if (!r.bad && r.at == len)
+		err = vr_ns_new(&spec, nsp);
+	vr_unmap(mounts, msize);
+	return err;
+}
