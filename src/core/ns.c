@@ -120,6 +120,13 @@ check_spec(const struct vr_ns_spec *spec)
 		return -EINVAL;
 	if ((spec->nlowers && !spec->lowers) || (spec->nmounts && !spec->mounts))
 		return -EINVAL;
+	for (unsigned int i = 0; i < spec->nmounts; i++) {
+		const struct vr_mount_spec *m = &spec->mounts[i];
+
+		if ((m->flags & ~VR_MOUNT_RDONLY) || m->casefold > VR_CASE_FOLD ||
+		    m->owner != VR_OWNER_HOST)
+			return -EINVAL;
+	}
 	return 0;
 }
 

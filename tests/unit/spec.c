@@ -84,7 +84,10 @@ main(void)
 	buf[0] = 'X';
 	is_err(vr_ns_new_packed(buf, (size_t)need, &ns), EINVAL, "a wrong magic");
 	buf[0] = 'V';
-	buf[need - 1] = 'x'; /* the last string loses its NUL */
+	buf[need - 1] = 'x'; /* the mount's owner policy becomes nonsense */
+	is_err(vr_ns_new_packed(buf, (size_t)need, &ns), EINVAL, "an unknown owner policy");
+	buf[need - 1] = 0;
+	buf[need - 13] = 'x'; /* the mount path loses its NUL */
 	is_err(vr_ns_new_packed(buf, (size_t)need, &ns), EINVAL, "an unterminated string");
 	is_err(vr_ns_new_packed(NULL, 0, &ns), EINVAL, "no string at all");
 	spec.work = NULL;
