@@ -100,7 +100,8 @@ struct vr_ns_spec {
  * the namespace's lifetime.
  *
  * Return: 0, or -EINVAL (malformed spec: relative or duplicate mount path,
- * too many layers or mounts, upper without work), -ENOTDIR, -ENOENT, -EACCES
+ * too many layers or mounts, upper without work, unknown flags or policies),
+ * -EOPNOTSUPP (VR_CASE_FOLD: not implemented yet), -ENOTDIR, -ENOENT, -EACCES
  * (a backing directory cannot be opened), -ENOMEM.
  */
 VR_API int vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp);

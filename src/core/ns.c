@@ -126,6 +126,8 @@ check_spec(const struct vr_ns_spec *spec)
 		if ((m->flags & ~VR_MOUNT_RDONLY) || m->casefold > VR_CASE_FOLD ||
 		    m->owner != VR_OWNER_HOST)
 			return -EINVAL;
+		if (m->casefold != VR_CASE_EXACT)
+			return -EOPNOTSUPP; /* not implemented yet: never silently exact */
 	}
 	return 0;
 }
