@@ -187,6 +187,30 @@ VR_API int vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, u
 VR_API int vr_faccessat2(struct vr_task *t, int dirfd, const char *path, int mode, int flags);
 VR_API long vr_readlinkat(struct vr_task *t, int dirfd, const char *path, char *buf, size_t size);
 
+/*
+ * Changes to the tree.  They happen in place on objects in the upper layer
+ * or in a read-write mount; one that needs a base object copied up or a
+ * whiteout written answers -EROFS (bases are never written).  A read-only
+ * mount answers -EROFS; a change across layers or mounts -EXDEV.
+ */
+VR_API int vr_mkdirat(struct vr_task *t, int dirfd, const char *path, unsigned int mode);
+VR_API int vr_mknodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode,
+		      unsigned int dev);
+VR_API int vr_symlinkat(struct vr_task *t, const char *target, int dirfd, const char *path);
+VR_API int vr_unlinkat(struct vr_task *t, int dirfd, const char *path, int flags);
+VR_API int vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
+			const char *newpath, unsigned int flags);
+VR_API int vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
+		     const char *newpath, int flags);
+VR_API int vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode,
+		       int flags);
+VR_API int vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid,
+		       unsigned int gid, int flags);
+/* @path NULL: the file open as @dirfd (futimens). @times: struct timespec[2] or NULL. */
+VR_API int vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times,
+			int flags);
+VR_API int vr_truncate(struct vr_task *t, const char *path, long length);
+
 /**
  * vr_getdents64() - read entries of the virtual directory open as @fd.
  *

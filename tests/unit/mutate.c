@@ -1,0 +1,163 @@
+/*
+ * mutate.c - changes to the tree happen in the upper layer or a read-write
+ * mount, never in a base; what would need copy-up answers EROFS for now.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vroot.h"
+#include "tap.h"
+
+static char root[] = "/tmp/vroot-mutate.XXXXXX";
+
+static const char *
+at(const char *rel)
+{
+	static char buf[4][PATH_MAX];
+	static int n;
+	char *p = buf[n++ % 4];
+
+	snprintf(p, PATH_MAX, "%s/%s", root, rel);
+	return p;
+}
+
+static void
+mkfile(const char *rel, const char *text)
+{
+	FILE *f = fopen(at(rel), "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static int
+host_exists(const char *rel)
+{
+	struct stat st;
+
+	return lstat(at(rel), &st) == 0;
+}
+
+/* base_sum() - a listing of the base with sizes and modes, to see it unchanged. */
+static char *
+base_sum(void)
+{
+	char cmd[PATH_MAX + 64];
+	static char out[8192];
+	FILE *p;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "cd %s/base && find . -printf '%%p %%s %%m %%T@\\n' | sort", root);
+	p = popen(cmd, "r");
+	n = p ? fread(out, 1, sizeof(out) - 1, p) : 0;
+	out[n] = '\0';
+	if (p)
+		pclose(p);
+	return strdup(out);
+}
+
+int
+main(void)
+{
+	struct vr_mount_spec mounts[] = {
+		{.host = NULL, .path = "/rw"},
+		{.host = NULL, .path = "/ro", .flags = VR_MOUNT_RDONLY},
+	};
+	const char *lowers[1];
+	struct vr_ns_spec spec = {.lowers = lowers, .nlowers = 1, .mounts = mounts, .nmounts = 2};
+	struct timespec ts[2] = {{.tv_sec = 1000000}, {.tv_sec = 2000000}};
+	struct vr_ns *ns;
+	struct vr_task *t;
+	struct stat st;
+	char *before, *after, cmd[PATH_MAX + 16];
+
+	if (!mkdtemp(root))
+		skip_all("mkdtemp: %s", strerror(errno));
+	mkdir(at("base"), 0755), mkdir(at("base/d"), 0755), mkdir(at("base/both"), 0755);
+	mkfile("base/f", "base"), mkfile("base/both/lowf", "low");
+	mkdir(at("up"), 0755), mkdir(at("up.work"), 0755), mkdir(at("up/both"), 0755);
+	mkdir(at("rw"), 0755), mkdir(at("ro"), 0755), mkfile("ro/r", "r"), mkfile("rw/w", "w");
+	lowers[0] = strdup(at("base"));
+	spec.upper = strdup(at("up"));
+	spec.work = strdup(at("up.work"));
+	mounts[0].host = strdup(at("rw"));
+	mounts[1].host = strdup(at("ro"));
+	before = base_sum();
+	if (vr_ns_new(&spec, &ns) < 0 || vr_task_new(ns, &t) < 0)
+		skip_all("cannot create the namespace");
+
+	is_int(vr_mkdirat(t, AT_FDCWD, "/newdir", 0755), 0, "mkdir in the upper root");
+	ok(host_exists("up/newdir") && !host_exists("base/newdir"), "it is in the prefix only");
+	is_err(vr_mkdirat(t, AT_FDCWD, "/newdir", 0755), EEXIST, "mkdir of an existing name");
+	is_err(vr_mkdirat(t, AT_FDCWD, "/d", 0755), EEXIST, "mkdir over a base directory");
+	is_err(vr_mkdirat(t, AT_FDCWD, "/d/sub", 0755), EROFS,
+	       "mkdir in a base-only directory needs copy-up: EROFS");
+	is_int(vr_mkdirat(t, AT_FDCWD, "/both/sub/", 0755), 0, "mkdir in a merged directory");
+	is_err(vr_mkdirat(t, AT_FDCWD, "/missing/sub", 0755), ENOENT, "mkdir below a missing one");
+	is_err(vr_mkdirat(t, AT_FDCWD, "/", 0755), EEXIST, "mkdir /");
+	is_int(vr_symlinkat(t, "/f", AT_FDCWD, "/newdir/l"), 0, "symlink in the upper");
+	is_err(vr_symlinkat(t, "", AT_FDCWD, "/newdir/l2"), ENOENT, "symlink to \"\"");
+	is_int(vr_fstatat(t, AT_FDCWD, "/newdir/l", &st, 0), 0, "and it resolves in the namespace");
+	is_int(vr_mknodat(t, AT_FDCWD, "/newdir/fifo", S_IFIFO | 0644, 0), 0, "mkfifo in the upper");
+	is_int(vr_linkat(t, AT_FDCWD, "/newdir/fifo", AT_FDCWD, "/newdir/fifo2", 0), 0,
+	       "link within the upper");
+	is_err(vr_linkat(t, AT_FDCWD, "/f", AT_FDCWD, "/newdir/f2", 0), EROFS,
+	       "link of a base file needs copy-up");
+	is_err(vr_linkat(t, AT_FDCWD, "/rw/w", AT_FDCWD, "/newdir/w", 0), EXDEV,
+	       "link across a mount: EXDEV");
+	is_int(vr_renameat2(t, AT_FDCWD, "/newdir/fifo2", AT_FDCWD, "/both/fifo3", 0), 0,
+	       "rename within the upper");
+	ok(host_exists("up/both/fifo3") && !host_exists("up/newdir/fifo2"), "moved on the host");
+	is_err(vr_renameat2(t, AT_FDCWD, "/f", AT_FDCWD, "/g", 0), EROFS,
+	       "renaming a base file needs copy-up");
+	is_err(vr_renameat2(t, AT_FDCWD, "/both", AT_FDCWD, "/both2", 0), EROFS,
+	       "renaming a merged directory is the overlay's");
+	is_err(vr_renameat2(t, AT_FDCWD, "/rw/w", AT_FDCWD, "/w", 0), EXDEV, "rename across a mount");
+	is_int(vr_renameat2(t, AT_FDCWD, "/rw/w", AT_FDCWD, "/rw/w2", 0), 0,
+	       "rename in a read-write mount");
+	is_err(vr_renameat2(t, AT_FDCWD, "/ro/r", AT_FDCWD, "/ro/r2", 0), EROFS,
+	       "rename in a read-only mount");
+	is_err(vr_unlinkat(t, AT_FDCWD, "/f", 0), EROFS, "unlink of a base file needs a whiteout");
+	is_err(vr_unlinkat(t, AT_FDCWD, "/both/lowf", 0), EROFS,
+	       "unlink of a base file in a merged directory too");
+	is_err(vr_unlinkat(t, AT_FDCWD, "/newdir", 0), EISDIR, "unlink of a directory");
+	is_err(vr_unlinkat(t, AT_FDCWD, "/newdir", AT_REMOVEDIR), ENOTEMPTY, "rmdir of a full one");
+	is_int(vr_unlinkat(t, AT_FDCWD, "/newdir/l", 0), 0, "unlink in the upper");
+	is_int(vr_unlinkat(t, AT_FDCWD, "/newdir/fifo", 0), 0, "unlink the fifo");
+	is_int(vr_unlinkat(t, AT_FDCWD, "/newdir", AT_REMOVEDIR), 0, "rmdir in the upper");
+	is_err(vr_unlinkat(t, AT_FDCWD, "/both/sub/.", AT_REMOVEDIR), EINVAL, "rmdir of \".\"");
+	is_err(vr_unlinkat(t, AT_FDCWD, "/ro/r", 0), EROFS, "unlink in a read-only mount");
+	is_err(vr_fchmodat(t, AT_FDCWD, "/f", 0600, 0), EROFS, "chmod of a base file: EROFS");
+	is_int(vr_fchmodat(t, AT_FDCWD, "/both", 0700, 0), 0, "chmod of a merged directory (upper)");
+	ok(stat(at("up/both"), &st) == 0 && (st.st_mode & 07777) == 0700, "applied to the upper copy");
+	is_int(vr_fchmodat(t, AT_FDCWD, "/rw/w2", 0600, 0), 0, "chmod in a read-write mount");
+	is_int(vr_utimensat(t, AT_FDCWD, "/rw/w2", ts, 0), 0, "utimensat in a read-write mount");
+	ok(stat(at("rw/w2"), &st) == 0 && st.st_mtime == 2000000, "mtime set");
+	is_err(vr_utimensat(t, AT_FDCWD, "/f", ts, 0), EROFS, "utimensat of a base file");
+	is_int(vr_truncate(t, "/rw/w2", 0), 0, "truncate in a read-write mount");
+	is_err(vr_truncate(t, "/f", 0), EROFS, "truncate of a base file");
+	is_err(vr_truncate(t, "/both", 0), EISDIR, "truncate of a directory");
+	is_int(vr_fchownat(t, AT_FDCWD, "/rw/w2", (unsigned)-1, (unsigned)-1, 0), 0,
+	       "fchownat with no change");
+
+	after = base_sum();
+	is_str(after, before, "the base is unchanged (names, sizes, modes, times)");
+	vr_task_free(t);
+	vr_ns_free(ns);
+	free(before), free(after), free((char *)lowers[0]), free((char *)spec.upper);
+	free((char *)spec.work), free((char *)mounts[0].host), free((char *)mounts[1].host);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	if (system(cmd) != 0)
+		diag("could not remove %s", root);
+	return done_testing();
+}
