@@ -211,6 +211,26 @@ VR_API int vr_utimensat(struct vr_task *t, int dirfd, const char *path, const vo
 			int flags);
 VR_API int vr_truncate(struct vr_task *t, const char *path, long length);
 
+/*
+ * Extended attributes of virtual paths (@nofollow: the l*xattr variants).
+ * The overlay's own attributes ("user.overlay.*", "trusted.overlay.*") read
+ * as absent (-ENODATA), are left out of lists, and cannot be set or removed
+ * (-EPERM).  Setting or removing on a base object answers -EROFS for now.
+ */
+VR_API long vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value,
+			size_t size, int nofollow);
+VR_API long vr_listxattr(struct vr_task *t, const char *path, char *list, size_t size,
+			 int nofollow);
+VR_API int vr_setxattr(struct vr_task *t, const char *path, const char *name, const void *value,
+		       size_t size, int flags, int nofollow);
+VR_API int vr_removexattr(struct vr_task *t, const char *path, const char *name, int nofollow);
+/** vr_xattr_hidden() - @name is one of the overlay's own attributes. */
+VR_API int vr_xattr_hidden(const char *name);
+/** vr_xattr_filter_list() - drop hidden names from a listxattr() result of @n bytes. */
+VR_API long vr_xattr_filter_list(char *list, long n);
+/** vr_statfs() - statfs(2) of the filesystem behind @path; @buf is a struct statfs. */
+VR_API int vr_statfs(struct vr_task *t, const char *path, void *buf);
+
 /**
  * vr_getdents64() - read entries of the virtual directory open as @fd.
  *

@@ -1,0 +1,222 @@
+/*
+ * xattr.c - extended attributes and statfs on virtual paths.
+ *
+ * The overlay keeps its own bookkeeping in xattrs ("user.overlay.*", and
+ * "trusted.overlay.*" for a privileged kernel overlay): those are hidden
+ * from listings, read as absent, and cannot be set or removed from inside.
+ */
+#include "walk.h"
+#include "util.h"
+
+#ifndef __NR_setxattrat
+#define __NR_setxattrat    463
+#define __NR_listxattrat   465
+#define __NR_removexattrat 466
+#endif
+#ifndef __NR_getxattrat
+#define __NR_getxattrat 464
+#endif
+
+#define PROC_FD "/proc/self/fd/"
+
+struct vr_xattr_args {
+	unsigned long long value;
+	unsigned int size;
+	unsigned int flags;
+};
+
+static int
+has_prefix(const char *s, const char *p)
+{
+	while (*p)
+		if (*s++ != *p++)
+			return 0;
+	return 1;
+}
+
+int
+vr_xattr_hidden(const char *name)
+{
+	return has_prefix(name, "user.overlay.") || has_prefix(name, "trusted.overlay.");
+}
+
+static struct vr_walk *
+walk(struct vr_task *t, const char *path, int nofollow, int *err)
+{
+	struct vr_walk *w = vr_walk_begin(t, err);
+
+	if (!w)
+		return NULL;
+	*err = vr_walk_path(w, AT_FDCWD, path, nofollow ? 0 : VR_WALK_FOLLOW);
+	if (*err == 0 && (w->node.nfd == 0 || w->node.synthetic))
+		*err = -EOPNOTSUPP;
+	if (*err < 0) {
+		vr_walk_end(w);
+		return NULL;
+	}
+	return w;
+}
+
+/*
+ * The object of an O_PATH descriptor: through its magic link, which the
+ * plain calls follow.  A symlink itself needs the *xattrat() calls.
+ */
+static int
+is_link(const struct vr_walk *w)
+{
+	return (w->node.st.st_mode & S_IFMT) == S_IFLNK;
+}
+
+static char *
+proc_path(char buf[32], int fd)
+{
+	vr_memcpy(buf, PROC_FD, sizeof(PROC_FD));
+	vr_utoa((unsigned long)fd, buf + sizeof(PROC_FD) - 1);
+	return buf;
+}
+
+long
+vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value, size_t size,
+	    int nofollow)
+{
+	struct vr_xattr_args a = {.value = (unsigned long)value, .size = (unsigned int)size};
+	struct vr_walk *w;
+	char proc[32];
+	long n;
+	int err;
+
+	if (vr_xattr_hidden(name))
+		return -ENODATA;
+	w = walk(t, path, nofollow, &err);
+	if (!w)
+		return err;
+	if (is_link(w))
+		n = vr_sys6(__NR_getxattrat, w->node.fd[0], (long)"", AT_EMPTY_PATH, (long)name,
+			    (long)&a, sizeof(a));
+	else
+		n = vr_sys4(__NR_getxattr, proc_path(proc, w->node.fd[0]), name, value, size);
+	vr_walk_end(w);
+	return n;
+}
+
+long
+vr_xattr_filter_list(char *list, long n)
+{
+	long in = 0, out = 0;
+
+	while (in < n) {
+		long len = (long)vr_strnlen(list + in, (size_t)(n - in)) + 1;
+
+		if (!vr_xattr_hidden(list + in)) {
+			vr_memmove(list + out, list + in, (size_t)len);
+			out += len;
+		}
+		in += len;
+	}
+	return out;
+}
+
+long
+vr_listxattr(struct vr_task *t, const char *path, char *list, size_t size, int nofollow)
+{
+	struct vr_walk *w;
+	char proc[32];
+	long n;
+	int err;
+
+	w = walk(t, path, nofollow, &err);
+	if (!w)
+		return err;
+	if (is_link(w))
+		n = vr_sys5(__NR_listxattrat, w->node.fd[0], "", AT_EMPTY_PATH, list, size);
+	else
+		n = vr_sys3(__NR_listxattr, proc_path(proc, w->node.fd[0]), list, size);
+	/*
+	 * With size 0 the kernel only measures; the hidden names inflate the
+	 * answer a little, which callers accept (they allocate, then list).
+	 */
+	if (n > 0 && size > 0)
+		n = vr_xattr_filter_list(list, n);
+	vr_walk_end(w);
+	return n;
+}
+
+/* writable() - the final object may change in place. */
+static int
+writable(const struct vr_walk *w)
+{
+	const struct vr_obj *o = &w->node;
+
+	if (o->mount)
+		return !(o->mount->flags & VR_MOUNT_RDONLY);
+	return w->ns->has_upper && o->layer[0] == 0;
+}
+
+int
+vr_setxattr(struct vr_task *t, const char *path, const char *name, const void *value,
+	    size_t size, int flags, int nofollow)
+{
+	struct vr_xattr_args a = {
+		.value = (unsigned long)value, .size = (unsigned int)size, .flags = (unsigned)flags};
+	struct vr_walk *w;
+	char proc[32];
+	int err;
+
+	if (vr_xattr_hidden(name))
+		return -EPERM;
+	w = walk(t, path, nofollow, &err);
+	if (!w)
+		return err;
+	if (!writable(w))
+		err = -EROFS;
+	else if (is_link(w))
+		err = (int)vr_sys6(__NR_setxattrat, w->node.fd[0], (long)"", AT_EMPTY_PATH,
+				   (long)name, (long)&a, sizeof(a));
+	else
+		err = (int)vr_sys5(__NR_setxattr, proc_path(proc, w->node.fd[0]), name, value,
+				   size, flags);
+	vr_walk_end(w);
+	return err;
+}
+
+int
+vr_removexattr(struct vr_task *t, const char *path, const char *name, int nofollow)
+{
+	struct vr_walk *w;
+	char proc[32];
+	int err;
+
+	if (vr_xattr_hidden(name))
+		return -EPERM;
+	w = walk(t, path, nofollow, &err);
+	if (!w)
+		return err;
+	if (!writable(w))
+		err = -EROFS;
+	else if (is_link(w))
+		err = (int)vr_sys4(__NR_removexattrat, w->node.fd[0], "", AT_EMPTY_PATH, name);
+	else
+		err = (int)vr_sys2(__NR_removexattr, proc_path(proc, w->node.fd[0]), name);
+	vr_walk_end(w);
+	return err;
+}
+
+int
+vr_statfs(struct vr_task *t, const char *path, void *buf)
+{
+	struct vr_walk *w;
+	char proc[32];
+	int err;
+
+	w = vr_walk_begin(t, &err);
+	if (!w)
+		return err;
+	err = vr_walk_path(w, AT_FDCWD, path, VR_WALK_FOLLOW);
+	if (err == 0) {
+		int fd = w->node.nfd ? w->node.fd[0] : w->ns->layers[0].fd;
+
+		err = (int)vr_sys2(__NR_statfs, proc_path(proc, fd), buf);
+	}
+	vr_walk_end(w);
+	return err;
+}

@@ -1,0 +1,88 @@
+/*
+ * xattr.c - extended attributes through the namespace: the overlay's own
+ * attributes stay invisible and untouchable; bases are not written.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "vroot.h"
+#include "tap.h"
+
+static char root[] = "/tmp/vroot-xattr.XXXXXX";
+
+static char *
+at(const char *rel)
+{
+	char *p = malloc(PATH_MAX);
+
+	snprintf(p, PATH_MAX, "%s/%s", root, rel);
+	return p;
+}
+
+int
+main(void)
+{
+	char *base, *up, *work, *bf, *ud, *uf, *bd;
+	const char *lowers[1];
+	struct vr_ns_spec spec = {.lowers = lowers, .nlowers = 1};
+	char val[64], list[256], cmd[PATH_MAX + 16];
+	struct vr_ns *ns;
+	struct vr_task *t;
+	struct statfs sf;
+	long n;
+
+	if (!mkdtemp(root))
+		skip_all("mkdtemp: %s", strerror(errno));
+	base = at("base"), up = at("up"), work = at("up.work");
+	bf = at("base/f"), ud = at("up/d"), uf = at("up/d/f"), bd = at("base/d");
+	lowers[0] = base, spec.upper = up, spec.work = work;
+	mkdir(base, 0755), mkdir(up, 0755), mkdir(work, 0755), mkdir(bd, 0755), mkdir(ud, 0755);
+	close(open(bf, O_CREAT | O_WRONLY, 0644));
+	close(open(uf, O_CREAT | O_WRONLY, 0644));
+	if (setxattr(ud, "user.overlay.opaque", "y", 1, 0) < 0)
+		skip_all("%s has no user xattrs (%s)", root, strerror(errno));
+	setxattr(bf, "user.base", "b", 1, 0);
+	if (vr_ns_new(&spec, &ns) < 0 || vr_task_new(ns, &t) < 0)
+		skip_all("cannot create the namespace");
+
+	is_int(vr_setxattr(t, "/d/f", "user.k", "v1", 2, 0, 0), 0, "set on an upper file");
+	n = vr_getxattr(t, "/d/f", "user.k", val, sizeof(val), 0);
+	ok(n == 2 && memcmp(val, "v1", 2) == 0, "and read back");
+	n = vr_getxattr(t, "/f", "user.base", val, sizeof(val), 0);
+	ok(n == 1 && val[0] == 'b', "read on a base file");
+	is_err(vr_setxattr(t, "/f", "user.k", "v", 1, 0, 0), EROFS, "set on a base file: EROFS");
+	is_err(vr_removexattr(t, "/f", "user.base", 0), EROFS, "remove on a base file: EROFS");
+	is_err(vr_getxattr(t, "/d", "user.overlay.opaque", val, sizeof(val), 0), ENODATA,
+	       "the opaque marker reads as absent");
+	n = vr_listxattr(t, "/d", list, sizeof(list), 0);
+	ok(n >= 0 && !memmem(list, (size_t)(n > 0 ? n : 0), "overlay", 7),
+	   "and is left out of the list (%ld bytes)", n);
+	is_err(vr_setxattr(t, "/d", "user.overlay.opaque", "y", 1, 0, 0), EPERM,
+	       "cannot be set from inside");
+	is_err(vr_removexattr(t, "/d", "user.overlay.opaque", 0), EPERM,
+	       "cannot be removed from inside");
+	n = vr_listxattr(t, "/d/f", list, sizeof(list), 0);
+	ok(n == 7 && strcmp(list, "user.k") == 0, "list of an upper file");
+	is_int(vr_removexattr(t, "/d/f", "user.k", 0), 0, "remove on an upper file");
+	is_err(vr_getxattr(t, "/d/f", "user.k", val, sizeof(val), 0), ENODATA, "gone");
+	is_int(vr_statfs(t, "/d/f", &sf), 0, "statfs of a virtual path");
+	is_err(vr_statfs(t, "/missing", &sf), ENOENT, "statfs of a missing path");
+	ok(vr_xattr_hidden("trusted.overlay.origin") && !vr_xattr_hidden("user.overlayx"),
+	   "hidden names are the overlay's prefixes only");
+
+	vr_task_free(t);
+	vr_ns_free(ns);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	if (system(cmd) != 0)
+		diag("could not remove %s", root);
+	free(base), free(up), free(work), free(bf), free(ud), free(uf), free(bd);
+	return done_testing();
+}
