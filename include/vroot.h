@@ -161,6 +161,21 @@ VR_API int vr_task_new(struct vr_ns *ns, struct vr_task **tp);
  */
 VR_API int vr_task_dup(struct vr_task *t, struct vr_task **tp);
 
+/**
+ * vr_task_pack() - the task (its namespace's spec with canonical host
+ * paths, its cwd and identity) as one byte string for the next process
+ * image.  @buf NULL or too small: nothing written.
+ * Return: the packed size, or -errno.
+ */
+VR_API long vr_task_pack(struct vr_task *t, void *buf, size_t size);
+
+/**
+ * vr_task_new_packed() - a namespace and a task from vr_task_pack() output.
+ * Both are the caller's to free.  Return: 0 or -errno (-EINVAL: malformed).
+ */
+VR_API int vr_task_new_packed(const void *buf, size_t len, struct vr_ns **nsp,
+			      struct vr_task **tp);
+
 /** vr_task_free() - release a task context. */
 VR_API void vr_task_free(struct vr_task *t);
 

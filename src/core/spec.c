@@ -168,3 +168,102 @@ vr_ns_new_packed(const void *buf, size_t len, struct vr_ns **nsp)
 	vr_unmap(mounts, msize);
 	return err;
 }
+
+/* ns_spec() - the spec @ns was made from, with canonical host paths. */
+static void
+ns_spec(const struct vr_ns *ns, struct vr_ns_spec *spec, const char **lowers,
+	struct vr_mount_spec *mounts)
+{
+	unsigned int i, first = ns->has_upper ? 1 : 0;
+
+	spec->upper = ns->has_upper ? ns->layers[0].host : NULL;
+	spec->work = ns->has_upper ? ns->work.host : NULL;
+	for (i = first; i < ns->nlayers; i++)
+		lowers[i - first] = ns->layers[i].host;
+	spec->lowers = lowers;
+	spec->nlowers = ns->nlayers - first;
+	for (i = 0; i < ns->nmounts; i++) {
+		mounts[i].host = ns->mounts[i].b.host;
+		mounts[i].path = ns->mounts[i].path;
+		mounts[i].flags = ns->mounts[i].flags;
+		mounts[i].casefold = ns->mounts[i].casefold;
+		mounts[i].owner = ns->mounts[i].owner;
+	}
+	spec->mounts = mounts;
+	spec->nmounts = ns->nmounts;
+}
+
+#define TASK_MAGIC "VRT1"
+
+long
+vr_task_pack(struct vr_task *t, void *buf, size_t size)
+{
+	size_t msize = sizeof(struct vr_mount_spec) * VR_MAX_MOUNTS;
+	const char *lowers[VR_MAX_LAYERS];
+	struct vr_mount_spec *mounts;
+	struct vr_ns_spec spec;
+	char cwd[PATH_MAX];
+	long clen = vr_task_cwd(t, cwd), slen;
+	size_t head = 16 + (size_t)clen + 1;
+	unsigned int v;
+
+	if (clen < 0)
+		return clen;
+	mounts = vr_map(msize);
+	if (!mounts)
+		return -ENOMEM;
+	ns_spec(t->ns, &spec, lowers, mounts);
+	slen = vr_spec_pack(&spec, NULL, 0);
+	if (slen >= 0 && buf && head + (size_t)slen <= size) {
+		char *b = buf;
+
+		vr_memcpy(b, TASK_MAGIC, 4);
+		v = (unsigned int)(head + (size_t)slen);
+		vr_memcpy(b + 4, &v, 4);
+		vr_memcpy(b + 8, &t->id.uid, 4);
+		vr_memcpy(b + 12, &t->id.gid, 4);
+		vr_memcpy(b + 16, cwd, (size_t)clen + 1);
+		slen = vr_spec_pack(&spec, b + head, size - head);
+	}
+	vr_unmap(mounts, msize);
+	return slen < 0 ? slen : (long)head + slen;
+}
+
+int
+vr_task_new_packed(const void *buf, size_t len, struct vr_ns **nsp, struct vr_task **tp)
+{
+	const char *b = buf, *cwd;
+	struct vr_ident id;
+	unsigned int total;
+	size_t clen;
+	int err;
+
+	if (!buf || len < 18 || vr_memcmp(b, TASK_MAGIC, 4) != 0)
+		return -EINVAL;
+	vr_memcpy(&total, b + 4, 4);
+	if (total != len)
+		return -EINVAL;
+	vr_memcpy(&id.uid, b + 8, 4);
+	vr_memcpy(&id.gid, b + 12, 4);
+	*tp = NULL;
+	cwd = b + 16;
+	clen = vr_strnlen(cwd, len - 16);
+	if (clen == len - 16 || cwd[0] != '/')
+		return -EINVAL;
+	err = vr_ns_new_packed(cwd + clen + 1, len - 16 - clen - 1, nsp);
+	if (err < 0)
+		return err;
+	err = vr_task_new(*nsp, tp);
+	if (err == 0)
+		err = vr_task_set_cwd_unchecked(*tp, cwd);
+	if (err < 0) {
+		if (*tp)
+			vr_task_free(*tp);
+		vr_ns_free(*nsp);
+		*tp = NULL;
+		*nsp = NULL;
+		return err;
+	}
+	vr_task_set_ident(*tp, &id);
+	return 0;
+}

@@ -86,8 +86,15 @@ vr_task_cwd(struct vr_task *t, char *buf)
 int
 vr_task_publish_cwd(struct vr_task *t, const char *path, size_t len)
 {
+	unsigned long all = ~0UL, old;
+
 	if (len >= PATH_MAX)
 		return -ENAMETOOLONG;
+	/*
+	 * A signal handler that reads the cwd must not interrupt the write
+	 * on this thread: the reader would wait for a writer that cannot run.
+	 */
+	vr_sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &all, &old, sizeof(all));
 	while (__atomic_exchange_n(&t->lock, 1, __ATOMIC_ACQUIRE))
 		;
 	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELAXED);
@@ -97,6 +104,7 @@ vr_task_publish_cwd(struct vr_task *t, const char *path, size_t len)
 	__atomic_store_n(&t->cwdlen, len, __ATOMIC_RELAXED);
 	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&t->lock, 0, __ATOMIC_RELEASE);
+	vr_sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &old, NULL, sizeof(old));
 	return 0;
 }
 

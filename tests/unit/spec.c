@@ -79,6 +79,31 @@ main(void)
 	}
 	vr_ns_free(ns);
 
+	/* A task packed with its cwd and identity comes back the same. */
+	if (vr_ns_new(&spec, &ns) == 0 && vr_task_new(ns, &t) == 0) {
+		struct vr_ident id = {.uid = 1234, .gid = 5678};
+		char tbuf[8192], cwd[64];
+		struct vr_ns *ns2 = NULL;
+		struct vr_task *t2 = NULL;
+		long tn;
+
+		vr_task_set_ident(t, &id);
+		vr_chdir(t, "/mnt/h");
+		tn = vr_task_pack(t, tbuf, sizeof(tbuf));
+		ok(tn > 0, "a task packs into %ld bytes", tn);
+		is_int(vr_task_new_packed(tbuf, (size_t)tn, &ns2, &t2), 0, "and unpacks");
+		ok(t2 && vr_getcwd(t2, cwd, sizeof(cwd)) > 0 && strcmp(cwd, "/mnt/h") == 0,
+		   "with its cwd");
+		ok(t2 && vr_fstatat(t2, AT_FDCWD, "hf", &st, 0) == 0, "relative lookups use it");
+		is_err(vr_task_new_packed(tbuf, (size_t)tn - 1, &ns2, &t2), EINVAL,
+		       "a truncated task string");
+		if (t2)
+			vr_task_free(t2);
+		vr_ns_free(ns2);
+		vr_task_free(t);
+		vr_ns_free(ns);
+	}
+
 	ns = NULL;
 	is_err(vr_ns_new_packed(buf, (size_t)need - 1, &ns), EINVAL, "a truncated string");
 	buf[0] = 'X';
