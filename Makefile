@@ -25,7 +25,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SANB := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/san/%)
 TEST_HELPERS := $(wildcard tests/helpers/*.c)
 
-all: $(BUILD)/libvroot.a $(BUILD)/libvroot.so $(BUILD)/vroot-resolve
+all: $(BUILD)/libvroot.a $(BUILD)/libvroot.so $(BUILD)/vroot-resolve $(BUILD)/vroot
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -49,6 +49,9 @@ $(BUILD)/libvroot.so: $(CORE_OBJ) $(BUILD)/src/core/mem.o
 	$(CC) -shared -nostdlib -Wl,-z,defs -Wl,-z,now -o $@ $^
 
 $(BUILD)/vroot-resolve: $(BUILD)/src/cli/resolve.o $(CLI_COMMON) $(BUILD)/libvroot.a
+	$(CC) $(CFLAGS) -o $@ $^
+
+$(BUILD)/vroot: $(BUILD)/src/cli/vroot.o $(BUILD)/src/cli/state.o $(CLI_COMMON) $(BUILD)/libvroot.a
 	$(CC) $(CFLAGS) -o $@ $^
 
 # Unit tests: each links the core twice, plain and with ASan/UBSan.

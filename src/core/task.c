@@ -3,7 +3,7 @@
  *
  * The cwd is read on nearly every call and written only by chdir, so it is
  * kept under a sequence lock: readers never block (a reader may run in a
- * signal handler), writers serialise on a spin lock.
+ * signal handler), writers serialise on a spin lock that survives fork().
  */
 #include "ns.h"
 #include "util.h"
@@ -83,6 +83,36 @@ vr_task_cwd(struct vr_task *t, char *buf)
 	return -EDEADLK;
 }
 
+/*
+ * lock_cwd() - take the writer lock, which holds the owner's thread id.  A
+ * child forked while another thread held it inherits a lock nobody will
+ * release: an owner that no longer exists in this process is robbed.
+ */
+static void
+lock_cwd(struct vr_task *t)
+{
+	int me = (int)vr_sys0(__NR_gettid);
+
+	for (unsigned long spins = 1;; spins++) {
+		int owner = 0;
+
+		if (__atomic_compare_exchange_n(&t->lock, &owner, me, 0, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return;
+		if (spins % 4096 == 0 &&
+		    vr_sys3(__NR_tgkill, vr_sys0(__NR_getpid), owner, 0) == -ESRCH &&
+		    __atomic_compare_exchange_n(&t->lock, &owner, me, 0, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED)) {
+			/* The writer vanished mid-update: make the sequence even again. */
+			if (t->seq & 1)
+				__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELEASE);
+			return;
+		}
+		if (spins % 64 == 0)
+			vr_sys0(__NR_sched_yield);
+	}
+}
+
 int
 vr_task_publish_cwd(struct vr_task *t, const char *path, size_t len)
 {
@@ -95,8 +125,7 @@ vr_task_publish_cwd(struct vr_task *t, const char *path, size_t len)
 	 * on this thread: the reader would wait for a writer that cannot run.
 	 */
 	vr_sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &all, &old, sizeof(all));
-	while (__atomic_exchange_n(&t->lock, 1, __ATOMIC_ACQUIRE))
-		;
+	lock_cwd(t);
 	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	vr_memcpy(t->cwd, path, len);

@@ -1,0 +1,338 @@
+/*
+ * vroot - run a program in a virtual root tree.
+ *
+ *   vroot run [OPTIONS] [--] COMMAND [ARG...]
+ *
+ * Turns the options into a namespace, prepares the prefix, finds COMMAND
+ * inside the namespace and executes the loader, which starts COMMAND with
+ * the namespace around it.  Exit status: COMMAND's own; 125 when vroot
+ * itself fails, 126 when COMMAND cannot be executed, 127 when it is not
+ * found (the chroot/env convention).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "state.h"
+
+#define EXIT_FAIL     125
+#define EXIT_NOEXEC   126
+#define EXIT_NOTFOUND 127
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: vroot run [OPTIONS] [--] COMMAND [ARG...]\n"
+	      "Run COMMAND, and everything it starts, in a virtual root tree.\n"
+	      "\n"
+	      "  --base DIR             read-only lower layer; repeatable, the first given is\n"
+	      "                         topmost; default: /\n"
+	      "  --prefix DIR           writable upper layer, created if missing; default:\n"
+	      "                         ${XDG_DATA_HOME:-~/.local/share}/vroot/default\n"
+	      "  --mount HOST:VIRT[:ro] show host directory HOST at virtual path VIRT; repeatable\n"
+	      "  --cwd DIR              initial virtual working directory; default: the caller's\n"
+	      "                         cwd if it exists in the namespace, else /\n"
+	      "  -h, --help             this text\n"
+	      "  --version              vroot's version\n"
+	      "\n"
+	      "/proc, /dev and /sys are the host's unless a --mount covers them.\n"
+	      "Exit status: COMMAND's; 125 if vroot fails, 126 if COMMAND cannot be executed,\n"
+	      "127 if it is not found.\n",
+	      f);
+}
+
+/* default_prefix() - ${XDG_DATA_HOME:-$HOME/.local/share}/vroot/default */
+static char *
+default_prefix(struct vr_cli *c)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char *p;
+
+	if (xdg && xdg[0] == '/') {
+		if (asprintf(&p, "%s/vroot/default", xdg) < 0)
+			return NULL;
+	} else if (home && home[0] == '/') {
+		if (asprintf(&p, "%s/.local/share/vroot/default", home) < 0)
+			return NULL;
+	} else {
+		vr_cli_error(c, "no prefix: HOME is not set; give --prefix DIR");
+		return NULL;
+	}
+	return p;
+}
+
+/* mkdir_parents() - mkdir -p of the directories above @path. */
+static int
+mkdir_parents(struct vr_cli *c, const char *path)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf)) {
+		vr_cli_error(c, "prefix %s: path too long", path);
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (char *s = buf + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+			vr_cli_error(c, "cannot create %s for the prefix: %s", buf, strerror(errno));
+			return -1;
+		}
+		*s = '/';
+	}
+	return 0;
+}
+
+/* add_host_mounts() - /proc, /dev, /sys from the host unless a --mount names them. */
+static void
+add_host_mounts(struct vr_cli *c)
+{
+	static const char *const host[] = {"/proc", "/dev", "/sys"};
+
+	for (size_t i = 0; i < sizeof(host) / sizeof(host[0]); i++) {
+		int covered = 0;
+
+		for (unsigned int k = 0; k < c->nmounts; k++)
+			if (strcmp(c->mounts[k].path, host[i]) == 0)
+				covered = 1;
+		if (covered || c->nmounts >= VR_MAX_MOUNTS)
+			continue;
+		memset(&c->mounts[c->nmounts], 0, sizeof(c->mounts[0]));
+		c->mounts[c->nmounts].host = host[i];
+		c->mounts[c->nmounts].path = host[i];
+		c->nmounts++;
+	}
+}
+
+/*
+ * is_executable() - @path names a regular file the caller may execute, in
+ * the namespace.  Return: 0, or the exit status to fail with (126, 127).
+ */
+static int
+check_command(struct vr_cli *c, struct vr_task *t, const char *path, int report)
+{
+	struct stat st;
+	int err = vr_fstatat(t, AT_FDCWD, path, &st, 0);
+
+	if (err < 0) {
+		if (report)
+			vr_cli_error(c, "%s: %s", path, strerror(-err));
+		return err == -ENOENT || err == -ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (report)
+			vr_cli_error(c, "%s: is a directory", path);
+		return EXIT_NOEXEC;
+	}
+	err = vr_faccessat2(t, AT_FDCWD, path, X_OK, AT_EACCESS);
+	if (err < 0 || !S_ISREG(st.st_mode)) {
+		if (report)
+			vr_cli_error(c, "%s: %s", path, strerror(err < 0 ? -err : EACCES));
+		return EXIT_NOEXEC;
+	}
+	return 0;
+}
+
+/* find_command() - COMMAND as execvp(3) finds it, in the namespace. */
+static int
+find_command(struct vr_cli *c, struct vr_task *t, const char *cmd, char *out, size_t size)
+{
+	const char *path = getenv("PATH");
+	int best = EXIT_NOTFOUND;
+
+	if (strchr(cmd, '/')) {
+		snprintf(out, size, "%s", cmd);
+		return check_command(c, t, cmd, 1);
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		const char *end = strchr(path, ':');
+		size_t len = end ? (size_t)(end - path) : strlen(path);
+		int r;
+
+		if ((size_t)snprintf(out, size, "%.*s/%s", (int)len, len ? path : ".", cmd) < size) {
+			r = check_command(c, t, out, 0);
+			if (r == 0)
+				return 0;
+			if (r == EXIT_NOEXEC)
+				best = EXIT_NOEXEC;
+		}
+		path += len + (end ? 1 : 0);
+	}
+	vr_cli_error(c, "%s: command not found in the namespace", cmd);
+	return best;
+}
+
+/* check_elf() - refuse an ELF for another machine before the loader tries it. */
+static int
+check_elf(struct vr_cli *c, struct vr_task *t, const char *path)
+{
+	unsigned char h[20];
+	int fd = vr_openat(t, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	ssize_t n;
+
+	if (fd < 0) {
+		vr_cli_error(c, "%s: %s", path, strerror(-fd));
+		return EXIT_NOEXEC;
+	}
+	n = read(fd, h, sizeof(h));
+	close(fd);
+	if (n >= 20 && memcmp(h, "\177ELF", 4) == 0 && (h[4] != 2 || h[18] != 62 || h[19] != 0)) {
+		vr_cli_error(c, "%s: cannot execute: not an x86-64 program", path);
+		return EXIT_NOEXEC;
+	}
+	return 0;
+}
+
+/* loader_path() - vroot-loader beside this executable. */
+static int
+loader_path(struct vr_cli *c, char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	char *slash;
+
+	if (n < 0 || (size_t)n >= size - 1) {
+		vr_cli_error(c, "cannot find my own executable through /proc/self/exe");
+		return -1;
+	}
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash || (size_t)(slash - buf) + sizeof("/vroot-loader") > size) {
+		vr_cli_error(c, "cannot find vroot-loader beside %s", buf);
+		return -1;
+	}
+	strcpy(slash, "/vroot-loader");
+	if (access(buf, X_OK) < 0) {
+		vr_cli_error(c, "%s: %s (is the build complete?)", buf, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* initial_cwd() - --cwd, or the caller's cwd if the namespace has it, or /. */
+static int
+initial_cwd(struct vr_cli *c, struct vr_task *t)
+{
+	char here[PATH_MAX];
+	int err;
+
+	if (c->cwd) {
+		err = vr_chdir(t, c->cwd);
+		if (err < 0)
+			vr_cli_error(c, "--cwd %s: %s", c->cwd, strerror(-err));
+		return err < 0 ? -1 : 0;
+	}
+	if (getcwd(here, sizeof(here)) && vr_chdir(t, here) == 0)
+		return 0;
+	return vr_chdir(t, "/") < 0 ? -1 : 0;
+}
+
+static int
+parse(struct vr_cli *c, int argc, char **argv, int *first)
+{
+	int i;
+
+	for (i = 2; i < argc && argv[i][0] == '-'; i++) {
+		int r;
+
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			exit(0);
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("vroot %s\n", VR_VERSION);
+			exit(0);
+		}
+		r = vr_cli_option(c, argc, argv, &i);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			vr_cli_error(c, "unknown option '%s' (see 'vroot run --help')", argv[i]);
+			return -1;
+		}
+	}
+	if (i >= argc) {
+		vr_cli_error(c, "no command given (usage: vroot run [OPTIONS] [--] COMMAND [ARG...])");
+		return -1;
+	}
+	*first = i;
+	return 0;
+}
+
+static int
+run(int argc, char **argv)
+{
+	struct vr_cli c = {.prog = "vroot"};
+	char loader[PATH_MAX], exe[PATH_MAX];
+	struct vr_ns_spec spec;
+	struct vr_ns *ns;
+	struct vr_task *t;
+	char *state;
+	int first, err;
+
+	if (parse(&c, argc, argv, &first) < 0)
+		return EXIT_FAIL;
+	if (loader_path(&c, loader, sizeof(loader)) < 0)
+		return EXIT_FAIL;
+	if (!c.prefix) {
+		c.prefix = default_prefix(&c);
+		if (!c.prefix || mkdir_parents(&c, c.prefix) < 0)
+			return EXIT_FAIL;
+	}
+	add_host_mounts(&c);
+	if (vr_cli_spec(&c, 1, &spec) < 0)
+		return EXIT_FAIL;
+	err = vr_ns_new(&spec, &ns);
+	if (err < 0) {
+		vr_cli_error(&c, "cannot set up the namespace: %s", strerror(-err));
+		return EXIT_FAIL;
+	}
+	err = vr_task_new(ns, &t);
+	if (err < 0 || initial_cwd(&c, t) < 0)
+		return EXIT_FAIL;
+	err = find_command(&c, t, argv[first], exe, sizeof(exe));
+	if (err == 0)
+		err = check_elf(&c, t, exe);
+	if (err)
+		return err;
+	state = vr_cli_state(&c, t);
+	if (!state)
+		return EXIT_FAIL;
+	return vr_cli_exec_loader(&c, loader, state, exe, argv + first);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		printf("vroot %s\n", VR_VERSION);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "run") == 0)
+		return run(argc, argv);
+	if (argc < 2)
+		fprintf(stderr, "vroot: no subcommand (usage: vroot run [OPTIONS] [--] COMMAND)\n");
+	else
+		fprintf(stderr, "vroot: unknown subcommand '%s' (usage: vroot run [OPTIONS] [--] "
+				"COMMAND)\n",
+			argv[1]);
+	return EXIT_FAIL;
+}
