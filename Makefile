@@ -25,7 +25,8 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SANB := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/san/%)
 TEST_HELPERS := $(wildcard tests/helpers/*.c)
 
-all: $(BUILD)/libvroot.a $(BUILD)/libvroot.so $(BUILD)/vroot-resolve $(BUILD)/vroot
+all: $(BUILD)/libvroot.a $(BUILD)/libvroot.so $(BUILD)/vroot-resolve $(BUILD)/vroot \
+	$(BUILD)/vroot-loader
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -76,6 +77,8 @@ check: all $(TESTS)
 
 clean:
 	rm -rf $(BUILD)
+
+include src/loader/build.mk
 
 .PHONY: all check clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

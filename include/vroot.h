@@ -137,6 +137,17 @@ VR_API int vr_ns_backing_fd(const struct vr_ns *ns, unsigned int i);
 VR_API unsigned int vr_ns_backing_count(const struct vr_ns *ns);
 
 /**
+ * vr_ns_move_fds() - renumber the namespace's descriptors to @floor or
+ * above, out of the range programs use for their own (shell redirections
+ * use 3-9, bash keeps 255).  Not thread-safe: call before any other use.
+ * Return: 0 or -errno (-EINVAL: @floor above the descriptor limit).
+ */
+VR_API int vr_ns_move_fds(struct vr_ns *ns, int floor);
+
+/** vr_ns_owns_fd() - @fd is one of the namespace's own descriptors. */
+VR_API int vr_ns_owns_fd(const struct vr_ns *ns, int fd);
+
+/**
  * struct vr_ident - the identity a task presents.
  * @uid, @gid: used for permission checks on objects the host cannot judge
  *             (write access to lower-layer files).

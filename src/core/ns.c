@@ -109,6 +109,15 @@ fill_backing(struct vr_backing *b, int fd, const char *host, char **cursor)
 	return 0;
 }
 
+/* is_procfs() - @fd is a directory of a procfs (magic links inside). */
+static int
+is_procfs(int fd)
+{
+	long buf[16]; /* struct statfs: f_type first */
+
+	return vr_sys2(__NR_fstatfs, fd, buf) == 0 && buf[0] == 0x9fa0 /* PROC_SUPER_MAGIC */;
+}
+
 static int
 check_spec(const struct vr_ns_spec *spec)
 {
@@ -208,6 +217,7 @@ assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, c
 		m->flags = spec->mounts[i].flags;
 		m->casefold = spec->mounts[i].casefold;
 		m->owner = spec->mounts[i].owner;
+		m->procfs = is_procfs(m->b.fd);
 	}
 	ns->have_getxattrat = vr_probe_getxattrat(ns->layers[0].fd);
 	ns->stub.fd = -1;
@@ -291,10 +301,58 @@ vr_ns_free(struct vr_ns *ns)
 	vr_unmap(ns, ns->size);
 }
 
+/* move_fd() - renumber *fd to the lowest free number >= @floor. */
+static int
+move_fd(int *fd, int floor)
+{
+	int n;
+
+	if (*fd < 0 || *fd >= floor)
+		return 0;
+	n = sys_fcntl(*fd, F_DUPFD_CLOEXEC, floor);
+	if (n < 0)
+		return n;
+	sys_close(*fd);
+	*fd = n;
+	return 0;
+}
+
+int
+vr_ns_move_fds(struct vr_ns *ns, int floor)
+{
+	int err = 0;
+
+	for (unsigned int i = 0; i < ns->nlayers && !err; i++)
+		err = move_fd(&ns->layers[i].fd, floor);
+	if (!err)
+		err = move_fd(&ns->work.fd, floor);
+	if (!err)
+		err = move_fd(&ns->stub.fd, floor);
+	for (unsigned int i = 0; i < ns->nmounts && !err; i++)
+		err = move_fd(&ns->mounts[i].b.fd, floor);
+	return err;
+}
+
+int
+vr_ns_owns_fd(const struct vr_ns *ns, int fd)
+{
+	if (fd < 0)
+		return 0;
+	if (fd == ns->work.fd || fd == ns->stub.fd)
+		return 1;
+	for (unsigned int i = 0; i < ns->nlayers; i++)
+		if (fd == ns->layers[i].fd)
+			return 1;
+	for (unsigned int i = 0; i < ns->nmounts; i++)
+		if (fd == ns->mounts[i].b.fd)
+			return 1;
+	return 0;
+}
+
 unsigned int
 vr_ns_backing_count(const struct vr_ns *ns)
 {
-	return ns->nlayers + (ns->work.fd >= 0 ? 1 : 0) + ns->nmounts;
+	return ns->nlayers + (ns->work.fd >= 0 ? 1 : 0) + (ns->stub.fd >= 0 ? 1 : 0) + ns->nmounts;
 }
 
 int
@@ -306,6 +364,11 @@ vr_ns_backing_fd(const struct vr_ns *ns, unsigned int i)
 	if (ns->work.fd >= 0) {
 		if (i == 0)
 			return ns->work.fd;
+		i--;
+	}
+	if (ns->stub.fd >= 0) {
+		if (i == 0)
+			return ns->stub.fd;
 		i--;
 	}
 	if (i < ns->nmounts)

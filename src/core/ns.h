@@ -22,6 +22,7 @@ struct vr_mount {
 	const char *path; /* canonical virtual path, never "/" */
 	size_t plen;
 	unsigned int flags, casefold, owner;
+	int procfs; /* the host directory is in a procfs: its symlinks are magic */
 };
 
 struct vr_ns {

@@ -154,6 +154,13 @@ at_walk_flags(int flags, int allowed)
 	return wf;
 }
 
+/* is_fd_itself() - the call is about descriptor @dirfd itself. */
+static int
+is_fd_itself(int dirfd, const char *path, int flags)
+{
+	return dirfd >= 0 && (flags & AT_EMPTY_PATH) && path && path[0] == '\0';
+}
+
 /* lookup_at() - walk for a call that needs the object to exist. */
 static struct vr_walk *
 lookup_at(struct vr_task *t, int dirfd, const char *path, unsigned int wf, int *err)
@@ -179,6 +186,10 @@ vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int 
 
 	if (wf < 0)
 		return wf;
+	/* fstat() itself (glibc makes it fstatat(fd, "", AT_EMPTY_PATH)): the
+	 * descriptor is the object, whatever it is (a pipe has no path). */
+	if (is_fd_itself(dirfd, path, flags))
+		return sys_fstatat(dirfd, "", st, AT_EMPTY_PATH);
 	w = lookup_at(t, dirfd, path, (unsigned int)wf, &err);
 	if (!w)
 		return err;
@@ -200,6 +211,8 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 		return wf;
 	if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
 		return -EINVAL;
+	if (is_fd_itself(dirfd, path, flags))
+		return sys_statx(dirfd, "", flags, mask, stx);
 	w = lookup_at(t, dirfd, path, (unsigned int)wf, &err);
 	if (!w)
 		return err;

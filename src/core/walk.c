@@ -381,6 +381,64 @@ follow_link(struct vr_walk *w, struct vr_obj *link)
 	return 0;
 }
 
+/*
+ * follow_magic() - a symlink in procfs (/proc/PID/fd/N, cwd, exe, root…).
+ * Its text is a host path or no path at all ("pipe:[…]"), so the kernel
+ * follows it to the object, and the object is mapped back into the
+ * namespace: by its virtual path when it has one (walked on like a link to
+ * it), else, as the final component, as the object itself.  A directory
+ * outside the namespace is not reachable this way.
+ * Return: 1 when the walk is complete (w->node set), 0 to go on, -errno.
+ */
+static int
+follow_magic(struct vr_walk *w, int last)
+{
+	size_t mark = w->s.used;
+	struct stat st;
+	char *vp;
+	long n;
+	int fd, err;
+
+	if (++w->nlinks > MAXSYMLINKS)
+		return -ELOOP;
+	fd = sys_openat(w->cur.fd[0], w->last, O_PATH | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	err = sys_fstat(fd, &st);
+	vp = vr_alloc(&w->s, PATH_MAX);
+	n = err < 0 ? err : -ENOMEM;
+	if (err == 0 && vp)
+		n = (st.st_mode & S_IFMT) == S_IFREG && st.st_nlink == 0
+			    ? -ENOENT
+			    : vr_fd_vpath(w->ns, fd, vp, PATH_MAX);
+	if (n > 0) {
+		sys_close(fd);
+		w->s.used = mark;
+		vr_alloc(&w->s, (size_t)n + 1);
+		err = frame_at(w, vp, mark, 0);
+		if (err == 0) {
+			vpath_reset(w);
+			err = obj_root(w, &w->cur);
+		}
+		return err;
+	}
+	w->s.used = mark;
+	if (err < 0 || !last || (st.st_mode & S_IFMT) == S_IFDIR) {
+		sys_close(fd);
+		return err < 0 ? err : last ? -ENOENT : -ENOTDIR;
+	}
+	vr_obj_put(&w->node);
+	w->node.exists = 1;
+	w->node.synthetic = 0;
+	w->node.mount = w->cur.mount;
+	w->node.nfd = 1;
+	w->node.fd[0] = fd;
+	w->node.layer[0] = 0;
+	w->node.owned = 1;
+	vr_memcpy(&w->node.st, &st, sizeof(st));
+	return 1;
+}
+
 /* trailing_slash() - a '/' followed the final component in some frame. */
 static int
 trailing_slash(const struct vr_walk *w)
@@ -448,7 +506,10 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 		if (!last || (w->flags & VR_WALK_FOLLOW) || trailing_slash(w)) {
 			w->vlen = saved;
 			w->vpath[saved] = '\0';
-			err = follow_link(w, &child);
+			if (child.mount && child.mount->procfs)
+				err = follow_magic(w, last);
+			else
+				err = follow_link(w, &child);
 			vr_obj_put(&child);
 			return err;
 		}

@@ -1,0 +1,217 @@
+/*
+ * filter.c - vroot's seccomp filter, hand-written classic BPF.
+ *
+ *   arch != x86-64, or an x32 call      -> TRAP  (the handler answers ENOSYS)
+ *   io_uring_setup                      -> ERRNO(ENOSYS): io_uring would
+ *                                          bypass the filter; programs fall back
+ *   rt_sigprocmask                      -> ALLOW from the trusted page, or
+ *                                          when it cannot add to the mask
+ *                                          (set == NULL or SIG_UNBLOCK); else TRAP
+ *   a call of trap_list.h               -> ALLOW from the trusted page, else TRAP
+ *   anything else                       -> ALLOW
+ *
+ * The number is tested before the instruction pointer, so the result for
+ * every call not in the list depends on nothing but (arch, nr): the kernel's
+ * seccomp action cache then lets those through without running the filter.
+ *
+ * Foreign-arch calls trap rather than kill: a 64-bit program probing
+ * `int $0x80` gets ENOSYS, as on a kernel without IA-32 emulation, instead
+ * of dying; and letting them through would let path calls escape the
+ * namespace unseen.  All traps carry VRL_TAG in SECCOMP_RET_DATA, so the
+ * SIGSYS handler tells them from a program's own filter's traps.
+ */
+#include <stddef.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <linux/audit.h>
+#include <linux/prctl.h>
+#include "loader.h"
+
+#ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
+#define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
+#endif
+#ifndef __X32_SYSCALL_BIT
+#define __X32_SYSCALL_BIT 0x40000000
+#endif
+#ifndef SIG_UNBLOCK
+#define SIG_UNBLOCK 1
+#endif
+
+static const unsigned short trapped[] = {
+#define VRL_TRAP(nr) nr,
+#include "trap_list.h"
+#undef VRL_TRAP
+};
+
+#define NTRAPPED      (sizeof(trapped) / sizeof(trapped[0]))
+#define PROG_MAX      (NTRAPPED + 48)
+#define OFF_NR        offsetof(struct seccomp_data, nr)
+#define OFF_ARCH      offsetof(struct seccomp_data, arch)
+#define OFF_IP_LO     offsetof(struct seccomp_data, instruction_pointer)
+#define OFF_IP_HI     (OFF_IP_LO + 4)
+#define OFF_ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
+#define OFF_ARG_HI(i) (OFF_ARG_LO(i) + 4)
+#define RET_TRAP      (SECCOMP_RET_TRAP | VRL_TAG)
+
+struct prog {
+	struct sock_filter *f;
+	unsigned int n;
+};
+
+static void
+emit(struct prog *p, unsigned short code, unsigned char jt, unsigned char jf, unsigned int k)
+{
+	struct sock_filter ins = {code, jt, jf, k};
+
+	p->f[p->n++] = ins;
+}
+
+/* A conditional jump whose true branch is patched later with jump_to(). */
+static unsigned int
+emit_jeq_fwd(struct prog *p, unsigned int k)
+{
+	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, k);
+	return p->n - 1;
+}
+
+static int
+jump_to(struct prog *p, unsigned int from, unsigned int target, int false_branch)
+{
+	unsigned int d = target - from - 1;
+
+	if (d > 255)
+		return -E2BIG;
+	if (false_branch)
+		p->f[from].jf = (unsigned char)d;
+	else
+		p->f[from].jt = (unsigned char)d;
+	return 0;
+}
+
+/*
+ * Emit "is the instruction pointer in the trusted page": falls through when
+ * it is; the returned two instructions' false branches must be patched to
+ * the "not trusted" target (the first a JEQ, the second a JGE taken when
+ * *not* trusted, so its true branch is patched).
+ */
+static void
+emit_ip_check(struct prog *p, unsigned int *hi_jump, unsigned int *lo_jump)
+{
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_IP_HI);
+	*hi_jump = emit_jeq_fwd(p, (unsigned int)(VRL_TPAGE_ADDR >> 32));
+	p->f[*hi_jump].jt = 0;
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_IP_LO);
+	/* The page is 4 GiB aligned: low half in [0, size). */
+	emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 0, (unsigned int)VRL_TPAGE_SIZE);
+	*lo_jump = p->n - 1;
+}
+
+static int
+build(struct prog *p)
+{
+	unsigned int list[NTRAPPED], sigmask_jump, i, ip_hi, ip_lo, sm_hi, sm_lo, sm_set_lo,
+	        sm_set_hi, sm_how, l_ip, l_trap, l_sigmask, l_sm_args, l_sm_how, l_allow;
+	int err = 0;
+
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
+	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64);
+	emit(p, BPF_RET | BPF_K, 0, 0, RET_TRAP);
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_NR);
+	emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 1, __X32_SYSCALL_BIT);
+	emit(p, BPF_RET | BPF_K, 0, 0, RET_TRAP);
+	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, __NR_io_uring_setup);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS);
+	sigmask_jump = emit_jeq_fwd(p, __NR_rt_sigprocmask);
+	for (i = 0; i < NTRAPPED; i++)
+		list[i] = trapped[i] == __NR_rt_sigprocmask ? 0 : emit_jeq_fwd(p, trapped[i]);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+
+	/* A listed call: allowed only from the trusted page. */
+	l_ip = p->n;
+	emit_ip_check(p, &ip_hi, &ip_lo);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	l_trap = p->n;
+	emit(p, BPF_RET | BPF_K, 0, 0, RET_TRAP);
+
+	/* rt_sigprocmask: trusted, or harmless to SIGSYS, or trapped. */
+	l_sigmask = p->n;
+	emit_ip_check(p, &sm_hi, &sm_lo);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	l_sm_args = p->n;
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(1));
+	sm_set_lo = emit_jeq_fwd(p, 0);
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_HI(1));
+	sm_set_hi = emit_jeq_fwd(p, 0);
+	l_sm_how = p->n;
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(0));
+	sm_how = emit_jeq_fwd(p, SIG_UNBLOCK);
+	emit(p, BPF_RET | BPF_K, 0, 0, RET_TRAP);
+	l_allow = p->n;
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+
+	for (i = 0; i < NTRAPPED; i++)
+		if (list[i])
+			err |= jump_to(p, list[i], l_ip, 0);
+	err |= jump_to(p, sigmask_jump, l_sigmask, 0);
+	err |= jump_to(p, ip_hi, l_trap, 1);
+	err |= jump_to(p, ip_lo, l_trap, 0);
+	err |= jump_to(p, sm_hi, l_sm_args, 1);
+	err |= jump_to(p, sm_lo, l_sm_args, 0);
+	/* set's low half non-zero: go test `how`; both halves zero: allow. */
+	err |= jump_to(p, sm_set_lo, l_sm_how, 1);
+	p->f[sm_set_lo].jt = 0;
+	err |= jump_to(p, sm_set_hi, l_allow, 0);
+	err |= jump_to(p, sm_how, l_allow, 0);
+	return err ? -E2BIG : 0;
+}
+
+/**
+ * vrl_filter_install() - set no_new_privs and install vroot's filter on
+ * the calling (single-threaded) process.  Returns 0 or -errno.
+ *
+ * SECCOMP_FILTER_FLAG_SPEC_ALLOW keeps the kernel from forcing the
+ * speculative-store-bypass mitigation on every filtered process, which
+ * would slow the program for no benefit: vroot is not a sandbox.
+ */
+int
+vrl_filter_install(void)
+{
+	struct sock_filter f[PROG_MAX];
+	struct prog p = {f, 0};
+	struct sock_fprog fp;
+	long r;
+
+	if (build(&p) || p.n > PROG_MAX)
+		return -E2BIG;
+	fp.len = (unsigned short)p.n;
+	fp.filter = f;
+	r = vrl_sys5(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (r < 0)
+		return (int)r;
+	r = vrl_sys3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &fp);
+	if (r == -EINVAL)
+		r = vrl_sys3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp);
+	return (int)r;
+}
+
+/**
+ * vrl_filter_present() - is vroot's filter already installed (this image
+ * was started by a redirected execve)?  Needs the SIGSYS handler in place.
+ *
+ * prctl(PR_GET_SECCOMP) only says that *some* filter is (a container
+ * runtime's, a parent sandbox's), so a listed call is issued from outside
+ * the trusted page and we watch whether our handler saw it with our tag.
+ * Returns 1 or 0.
+ */
+int
+vrl_filter_present(void)
+{
+	unsigned long before;
+
+	if (vrl_sys5(__NR_prctl, PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
+		return 0;
+	before = __atomic_load_n(&vrl_proc.traps, __ATOMIC_SEQ_CST);
+	/* getcwd(NULL, 0): no side effect whoever answers it. */
+	vrl_raw6(__NR_getcwd, 0, 0, 0, 0, 0, 0);
+	return __atomic_load_n(&vrl_proc.traps, __ATOMIC_SEQ_CST) != before;
+}

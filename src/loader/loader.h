@@ -1,0 +1,198 @@
+/*
+ * loader.h - internal interfaces of vroot-loader.
+ *
+ * One concern per file:
+ *   start.S    entry, boot stack, final jump      reloc.c    self-relocation
+ *   rt.c       memcpy & co, messages              tpage.c    trusted syscall page
+ *   filter.c   seccomp BPF filter                 sigsys.c   SIGSYS handler
+ *   sigvirt.c  signal virtualisation              uaccess.c  fault-safe user memory
+ *   dispatch.c the seam to the core               exec.c     execve redirection
+ *   binfmt.c   ELF/#! recognition                 elf.c      mapping ELF images
+ *   stack.c    argv/envp/auxv, mm fields          state.c    state across execve
+ *   selfexe.c  /proc/self/exe                     main.c     startup sequence
+ */
+#ifndef VRL_LOADER_H
+#define VRL_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include <asm/signal.h>
+#include <asm/siginfo.h>
+#include <asm/sigcontext.h>
+#include <asm/ucontext.h>
+#include "sys.h"
+#include "rt.h"
+
+/* SECCOMP_RET_DATA of vroot's traps: tells our SIGSYS from a program's. */
+#define VRL_TAG 0x5652 /* "VR" */
+
+struct vr_ns;
+struct vr_task;
+
+#define VRL_PATH_MAX  4096
+#define VRL_SIGBIT(s) (1UL << ((s)-1))
+
+/* The rt_sigaction() argument layout on x86-64 (not libc's). */
+struct vrl_ksigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	unsigned long mask;
+};
+
+/**
+ * struct vrl_state - what crosses execve from one image to the next.
+ * Carried on the next loader's command line (see state.c), so it survives
+ * a program that clears its environment or closes every descriptor.
+ */
+struct vrl_state {
+	void *task;        /* vr_task_pack() output (mapped), or NULL */
+	size_t task_len;
+	int trace_fd;       /* debug: one line per trapped call, or -1 */
+	char fake_cwd[256]; /* debug: getcwd() result override, or "" */
+};
+
+/**
+ * struct vrl_proc - the loader's per-process state.  One instance
+ * (vrl_proc); written during startup, then read-mostly.
+ */
+#define VRL_CHILD_TASKS 8
+
+struct vrl_proc {
+	struct vrl_state state;
+	struct vr_ns *ns;     /* the namespace, or NULL: pass-through */
+	struct vr_task *task; /* the process's cwd and identity */
+	int nchild_tasks;     /* vfork children with a cwd of their own */
+	struct {
+		int tid;
+		struct vr_task *task;
+	} child_tasks[VRL_CHILD_TASKS];
+	/* The program's own SIGSYS disposition; the real one stays ours. */
+	struct vrl_ksigaction sys_act;
+	int sys_act_lock;
+	int owner_pid;               /* process whose memory this is */
+	volatile int *mm_token;      /* in a MADV_WIPEONFORK page: 0 after fork */
+	unsigned long traps;         /* trapped calls handled, for the probe */
+	int no_peek;                 /* process_vm_readv refused: access directly */
+	char exe_path[VRL_PATH_MAX]; /* host path of the program's ELF image */
+};
+
+extern struct vrl_proc vrl_proc;
+
+/**
+ * struct vr_loader_ctx - one trapped system call being handled.
+ * @uc:   the interrupted user context; REG_RAX receives the result, and
+ *        uc_sigmask is the mask restored on return (signal virtualisation
+ *        edits it).
+ * @si:   the SIGSYS siginfo.
+ * @proc: the process state.
+ */
+struct vr_loader_ctx {
+	struct ucontext *uc;
+	siginfo_t *si;
+	struct vrl_proc *proc;
+};
+
+/* start.S */
+__attribute__((noreturn)) void vrl_jump(void *entry, void *sp);
+
+/* reloc.c */
+int vrl_self_relocate(void);
+
+/* tpage.c */
+int vrl_tpage_map(void);
+
+/* filter.c */
+int vrl_filter_install(void);
+int vrl_filter_present(void);
+
+/* sigsys.c */
+int vrl_sigsys_install(void);
+int vrl_sigsys_set_restart(int restart);
+unsigned long vrl_sig_block_all(void);
+void vrl_sig_restore(unsigned long mask);
+
+/* sigvirt.c */
+long vrl_sig_action(struct vr_loader_ctx *ctx, const long a[6]);
+long vrl_sig_procmask(struct vr_loader_ctx *ctx, const long a[6]);
+void vrl_sig_forward(int sig, siginfo_t *si, struct ucontext *uc);
+int vrl_proc_init(void);
+int vrl_mm_shared_child(void);
+
+/* uaccess.c */
+int vrl_peek(void *dst, const void *user_src, size_t n);
+int vrl_poke(void *user_dst, const void *src, size_t n);
+long vrl_peek_str(char *dst, const char *user_src, size_t cap);
+
+/* selfexe.c */
+int vrl_selfexe_record(int fd);
+const char *vrl_selfexe_match(const char *user_path);
+long vrl_selfexe_readlink(const char *path, char *user_buf, long size);
+
+/* dispatch.c: the seam to the core */
+long vr_loader_dispatch(struct vr_loader_ctx *ctx, long nr, const long a[6]);
+int vrl_open_exec(struct vr_loader_ctx *ctx, int dirfd, const char *path, int nofollow);
+
+/* exec.c */
+long vrl_exec_redirect(struct vr_loader_ctx *ctx, int dirfd, const char *path, char *const *argv,
+                       char *const *envp, int flags);
+
+/* binfmt.c */
+#define VRL_MAX_INTERP 4 /* the kernel's BINPRM_MAX_RECURSION */
+
+/**
+ * struct vrl_args - a program's argv as a short prefix of loader-owned
+ * strings followed by a tail of the caller's vector.
+ */
+struct vrl_args {
+	const char *pre[3 * VRL_MAX_INTERP + 1];
+	int npre;
+	char *const *tail;
+	long ntail;
+};
+
+/* One #! line (BINPRM_BUF_SIZE); a chain needs VRL_MAX_INTERP + 1 of them. */
+typedef char vrl_line[256];
+
+int vrl_binfmt_resolve(struct vr_loader_ctx *ctx, int fd, const char *path, vrl_line *lines,
+                       int nlines, struct vrl_args *args, int *elf_fd);
+
+/* elf.c */
+/**
+ * struct vrl_image - an ELF image mapped into memory.  Addresses are
+ * run-time addresses (load bias applied).
+ */
+struct vrl_image {
+	uintptr_t bias;
+	uintptr_t entry;
+	uintptr_t phdr;
+	unsigned int phnum;
+	uintptr_t start_code, end_code, start_data, end_data, end;
+};
+
+int vrl_elf_load(int fd, int main_prog, struct vrl_image *img, char *interp, size_t interp_cap);
+
+/* stack.c */
+/**
+ * struct vrl_stack_in - what the program's initial stack is built from.
+ * @sp:      the kernel's initial stack pointer (argc) of this loader.
+ * @args:    the program's argv.
+ * @execfn:  the path the program was executed as (AT_EXECFN).
+ * @exe:     the program; @interp its interpreter, or NULL.
+ */
+struct vrl_stack_in {
+	long *sp;
+	const struct vrl_args *args;
+	const char *execfn;
+	const struct vrl_image *exe;
+	const struct vrl_image *interp;
+};
+
+void *vrl_stack_build(const struct vrl_stack_in *in);
+
+/* state.c */
+int vrl_state_decode(struct vrl_state *st, const char *hex);
+char *vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size);
+
+#endif

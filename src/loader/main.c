@@ -1,0 +1,217 @@
+/*
+ * main.c - the loader's startup sequence.
+ *
+ *   vroot-loader [OPTIONS] [--] PROGRAM [ARGS...]
+ *   vroot-loader [OPTIONS] --exe PATH -- ARGV0 [ARGS...]
+ *
+ * Options (used by the cli and by execve redirection; none reaches the
+ * program):
+ *   --exe PATH         the path the program is executed as (AT_EXECFN,
+ *                      comm, a script's argument); default: ARGV0
+ *   --exe-prefix P     prepended to --exe (execveat relative to a dirfd)
+ *   --fd N             the program is already open as descriptor N
+ *   --state=HEX        session state from the previous image (state.c)
+ *   --trace-fd=N       debug: one line per trapped call on descriptor N
+ *   --fake-cwd=PATH    debug: getcwd() returns PATH (proves the trap)
+ *
+ * Order matters: the trusted page first (raw mmap is never trapped), then
+ * the SIGSYS handler, then the filter unless a previous image installed it;
+ * only then is any trapped call (opening the program) made.
+ */
+#include <linux/fcntl.h>
+#include "loader.h"
+#include "vfs.h"
+#include "vroot.h"
+
+struct opts {
+	const char *exe, *exe_prefix, *state, *fake_cwd;
+	int fd, trace_fd;
+	char **argv;
+	long argc;
+};
+
+void vrl_start_c(long *sp);
+
+static int
+to_int(const char *s)
+{
+	int v = 0;
+
+	if (!*s)
+		vrl_die("bad number", s, 0);
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 100000000)
+			vrl_die("bad number", s, 0);
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+static void
+parse(long argc, char **argv, struct opts *o)
+{
+	long i = 1;
+
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-')
+			break;
+		if (!strncmp(a, "--state=", 8))
+			o->state = a + 8;
+		else if (!strncmp(a, "--trace-fd=", 11))
+			o->trace_fd = to_int(a + 11);
+		else if (!strncmp(a, "--fake-cwd=", 11))
+			o->fake_cwd = a + 11;
+		else if (i + 1 < argc && !strcmp(a, "--fd"))
+			o->fd = to_int(argv[++i]);
+		else if (i + 1 < argc && !strcmp(a, "--exe"))
+			o->exe = argv[++i];
+		else if (i + 1 < argc && !strcmp(a, "--exe-prefix"))
+			o->exe_prefix = argv[++i];
+		else
+			vrl_die("unknown option (usage: vroot-loader [OPTIONS] [--] PROGRAM "
+			        "[ARGS...])",
+			        a, 0);
+	}
+	o->argv = argv + i;
+	o->argc = argc - i;
+	if (!o->exe) {
+		if (o->argc == 0)
+			vrl_die("no program given (usage: vroot-loader [OPTIONS] [--] PROGRAM "
+			        "[ARGS...])",
+			        NULL, 0);
+		o->exe = o->argv[0];
+	}
+}
+
+/* fd_floor() - where the namespace's descriptors go: high, below the limit. */
+static int
+fd_floor(void)
+{
+	unsigned long lim[2] = {1024, 1024};
+
+	vrl_sys4(__NR_prlimit64, 0, 7 /* RLIMIT_NOFILE */, 0, lim);
+	if (lim[0] > 1100)
+		return 1000;
+	return lim[0] > 128 ? (int)lim[0] - 64 : 3;
+}
+
+/* enter_namespace() - the namespace and task the previous image passed on. */
+static void
+enter_namespace(void)
+{
+	struct vrl_state *st = &vrl_proc.state;
+	int err = vr_task_new_packed(st->task, st->task_len, &vrl_proc.ns, &vrl_proc.task);
+
+	vrl_sys2(__NR_munmap, st->task, st->task_len);
+	st->task = NULL;
+	if (err)
+		vrl_die("cannot rebuild the namespace", NULL, err);
+	err = vr_ns_move_fds(vrl_proc.ns, fd_floor());
+	if (err)
+		vrl_die("cannot keep the namespace's descriptors", NULL, err);
+	vrl_sync_host_cwd(vrl_proc.task);
+}
+
+static void
+setup(const struct opts *o)
+{
+	int err;
+
+	if ((err = vrl_tpage_map()))
+		vrl_die("cannot map the trusted syscall page at 0x7e8000000000", NULL, err);
+	if ((err = vrl_proc_init()))
+		vrl_die("cannot set up process state", NULL, err);
+	if ((err = vrl_sigsys_install()))
+		vrl_die("cannot install the SIGSYS handler", NULL, err);
+	if (o->state && vrl_state_decode(&vrl_proc.state, o->state))
+		vrl_die("malformed --state", NULL, -EINVAL);
+	if (o->trace_fd >= 0)
+		vrl_proc.state.trace_fd = o->trace_fd;
+	if (o->fake_cwd) {
+		if (strlen(o->fake_cwd) >= sizeof(vrl_proc.state.fake_cwd))
+			vrl_die("--fake-cwd too long", NULL, 0);
+		memcpy(vrl_proc.state.fake_cwd, o->fake_cwd, strlen(o->fake_cwd) + 1);
+	}
+	if (vrl_proc.state.task)
+		enter_namespace();
+	if (!vrl_filter_present() && (err = vrl_filter_install()))
+		vrl_die("cannot install the seccomp filter", NULL, err);
+}
+
+/* The path the program runs as: --exe-prefix joined to --exe. */
+static const char *
+exec_name(const struct opts *o, char *buf, size_t cap)
+{
+	size_t a, b;
+
+	if (!o->exe_prefix)
+		return o->exe;
+	a = strlen(o->exe_prefix);
+	b = strlen(o->exe);
+	if (a + b + 1 > cap)
+		vrl_die("program path too long", o->exe, -ENAMETOOLONG);
+	memcpy(buf, o->exe_prefix, a);
+	memcpy(buf + a, o->exe, b + 1);
+	return buf;
+}
+
+/**
+ * vrl_start_c() - called by _start on the boot stack with the kernel's
+ * initial stack pointer; maps the program and enters it.  Never returns.
+ */
+void
+vrl_start_c(long *sp)
+{
+	struct opts o = {.fd = -1, .trace_fd = -1};
+	struct vr_loader_ctx ctx = {NULL, NULL, &vrl_proc};
+	static vrl_line lines[VRL_MAX_INTERP + 1];
+	static char interp[VRL_PATH_MAX], name[2 * VRL_PATH_MAX];
+	struct vrl_image exe, ld;
+	struct vrl_args args;
+	struct vrl_stack_in in;
+	const char *execfn;
+	int fd, elf_fd, ifd, err;
+
+	if (vrl_self_relocate())
+		vrl_die("cannot relocate itself", NULL, -ENOEXEC);
+	parse(sp[0], (char **)(sp + 1), &o);
+	setup(&o);
+
+	execfn = exec_name(&o, name, sizeof(name));
+	fd = o.fd >= 0 ? o.fd : vrl_open_exec(&ctx, AT_FDCWD, execfn, 0);
+	if (fd < 0)
+		vrl_die("cannot execute", execfn, fd);
+	args.npre = 0;
+	args.tail = o.argv;
+	args.ntail = o.argc;
+	if ((err = vrl_binfmt_resolve(&ctx, fd, execfn, lines, VRL_MAX_INTERP + 1, &args, &elf_fd)))
+		vrl_die("cannot execute", execfn, err);
+	if ((err = vrl_selfexe_record(elf_fd)))
+		vrl_die("cannot name the program", execfn, err);
+	if ((err = vrl_elf_load(elf_fd, 1, &exe, interp, sizeof(interp))))
+		vrl_die("cannot load", execfn, err);
+	if (interp[0]) {
+		ifd = vrl_open_exec(&ctx, AT_FDCWD, interp, 0);
+		if (ifd < 0)
+			vrl_die("cannot open the ELF interpreter", interp, ifd);
+		if ((err = vrl_elf_load(ifd, 0, &ld, NULL, 0)))
+			vrl_die("cannot load the ELF interpreter", interp, err);
+		vrl_close(ifd);
+	}
+	if (elf_fd != fd)
+		vrl_close(elf_fd);
+	vrl_close(fd);
+
+	in.sp = sp;
+	in.args = &args;
+	in.execfn = execfn;
+	in.exe = &exe;
+	in.interp = interp[0] ? &ld : NULL;
+	vrl_jump((void *)(interp[0] ? ld.entry : exe.entry), vrl_stack_build(&in));
+}

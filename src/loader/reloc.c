@@ -1,0 +1,65 @@
+/*
+ * reloc.c - self-relocation of the static-pie loader.
+ *
+ * Without a libc there is no rcrt1 to apply our own R_X86_64_RELATIVE
+ * relocations, so this runs first, before any code reads a global pointer.
+ * It may only use its own locals and rip-relative addresses of hidden
+ * symbols (everything is built -fvisibility=hidden), and must not call
+ * anything that could read a relocated datum.
+ */
+#include <linux/elf.h>
+#include "loader.h"
+
+#ifndef R_X86_64_RELATIVE
+#define R_X86_64_RELATIVE 8
+#endif
+#ifndef DT_RELR
+#define DT_RELR 36
+#endif
+
+extern const Elf64_Ehdr __ehdr_start __attribute__((visibility("hidden")));
+extern Elf64_Dyn _DYNAMIC[] __attribute__((visibility("hidden")));
+
+/**
+ * vrl_self_relocate() - apply the loader's own RELATIVE relocations.
+ *
+ * The image is linked at address 0, so its load address is the runtime
+ * address of its ELF header.  Returns 0, or -ENOEXEC for a relocation type
+ * a static-pie loader must not contain (the build would be broken).
+ */
+int
+vrl_self_relocate(void)
+{
+	uintptr_t base = (uintptr_t)&__ehdr_start;
+	const Elf64_Rela *rela = NULL;
+	size_t relasz = 0, relaent = sizeof(Elf64_Rela);
+	const Elf64_Dyn *d;
+	size_t i;
+
+	for (d = _DYNAMIC; d->d_tag != DT_NULL; d++) {
+		switch (d->d_tag) {
+		case DT_RELA:
+			rela = (const Elf64_Rela *)(base + d->d_un.d_ptr);
+			break;
+		case DT_RELASZ:
+			relasz = d->d_un.d_val;
+			break;
+		case DT_RELAENT:
+			relaent = d->d_un.d_val;
+			break;
+		case DT_REL:
+		case DT_RELR:
+			return -ENOEXEC;
+		}
+	}
+	if (!rela)
+		return 0;
+	for (i = 0; i < relasz / relaent; i++) {
+		const Elf64_Rela *r = (const Elf64_Rela *)((const char *)rela + i * relaent);
+
+		if (ELF64_R_TYPE(r->r_info) != R_X86_64_RELATIVE)
+			return -ENOEXEC;
+		*(uint64_t *)(base + r->r_offset) = base + r->r_addend;
+	}
+	return 0;
+}

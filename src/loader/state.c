@@ -1,0 +1,169 @@
+/*
+ * state.c - the session state that crosses execve.
+ *
+ * Carried as one argument of the next loader, "--state=HEX", where HEX
+ * encodes records [type:1][len:2, little endian][len bytes].  The command
+ * line is the one channel a program cannot take away from its children: it
+ * may clear the environment, close every descriptor (close_range,
+ * closefrom) or exec through vfork/posix_spawn, but execve must pass argv.
+ * The loader strips its own arguments before the program runs, and
+ * PR_SET_MM_MAP points /proc/PID/cmdline at the program's argv.  Unknown
+ * record types are skipped, so the core can add its own (namespace spec,
+ * virtual cwd, identity) without changing this framing.
+ */
+#include <linux/mman.h>
+#include "loader.h"
+#include "vroot.h"
+
+enum {
+	REC_TRACE_FD = 1,
+	REC_FAKE_CWD = 2,
+	REC_TASK = 3, /* the core's vr_task_pack(): namespace, cwd, identity */
+};
+
+static int
+unhex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int
+byte_at(const char *hex, size_t i)
+{
+	int h = unhex(hex[2 * i]), l;
+
+	if (h < 0)
+		return -1;
+	l = unhex(hex[2 * i + 1]);
+	return l < 0 ? -1 : h << 4 | l;
+}
+
+/* take_record() - decode @len bytes at @hex into @dst. */
+static int
+take_record(unsigned char *dst, const char *hex, size_t len)
+{
+	for (size_t k = 0; k < len; k++) {
+		int b = byte_at(hex, k);
+
+		if (b < 0)
+			return -EINVAL;
+		dst[k] = (unsigned char)b;
+	}
+	return 0;
+}
+
+static int
+take_task(struct vrl_state *st, const char *hex, size_t len)
+{
+	void *p = (void *)vrl_sys6(__NR_mmap, 0, (long)len, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if ((unsigned long)p > -4096UL)
+		return -ENOMEM;
+	if (take_record(p, hex, len)) {
+		vrl_sys2(__NR_munmap, p, len);
+		return -EINVAL;
+	}
+	st->task = p;
+	st->task_len = len;
+	return 0;
+}
+
+/**
+ * vrl_state_decode() - parse the HEX of "--state=HEX" into @st (fields
+ * not present keep their values).  Returns 0, -EINVAL or -ENOMEM.
+ */
+int
+vrl_state_decode(struct vrl_state *st, const char *hex)
+{
+	size_t n = strlen(hex) / 2, i = 0, len;
+	unsigned char rec[256];
+	int type, err = 0;
+
+	if (strlen(hex) % 2)
+		return -EINVAL;
+	while (i + 3 <= n && !err) {
+		type = byte_at(hex, i);
+		len = (size_t)byte_at(hex, i + 1) | (size_t)byte_at(hex, i + 2) << 8;
+		if (type < 0 || byte_at(hex, i + 1) < 0 || byte_at(hex, i + 2) < 0)
+			return -EINVAL;
+		i += 3;
+		if (i + len > n)
+			return -EINVAL;
+		if (type == REC_TASK) {
+			err = take_task(st, hex + 2 * i, len);
+		} else if (len < sizeof(rec)) {
+			err = take_record(rec, hex + 2 * i, len);
+			if (!err && type == REC_TRACE_FD && len == 4)
+				memcpy(&st->trace_fd, rec, 4);
+			else if (!err && type == REC_FAKE_CWD && len < sizeof(st->fake_cwd)) {
+				memcpy(st->fake_cwd, rec, len);
+				st->fake_cwd[len] = 0;
+			}
+		}
+		i += len;
+	}
+	return err ? err : i == n ? 0 : -EINVAL;
+}
+
+static void
+put_rec(struct vrl_buf *b, int type, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	char h[3] = {0, 0, 0};
+	unsigned char hdr[3] = {(unsigned char)type, (unsigned char)len, (unsigned char)(len >> 8)};
+	size_t i;
+
+	for (i = 0; i < 3 + len; i++) {
+		unsigned char c = i < 3 ? hdr[i] : p[i - 3];
+
+		h[0] = "0123456789abcdef"[c >> 4];
+		h[1] = "0123456789abcdef"[c & 15];
+		vrl_buf_str(b, h);
+	}
+}
+
+/**
+ * vrl_state_arg() - "--state=HEX" for the next image: the debug records of
+ * @st and, with a namespace, task @t packed as it is now (its cwd may have
+ * changed since this image started).  The string is mapped; *size receives
+ * the mapping's size for vrl_sys2(__NR_munmap) if the exec fails.
+ * Returns the string, or NULL (out of memory, or a task too big to pass).
+ */
+char *
+vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
+{
+	long tlen = t ? vr_task_pack(t, NULL, 0) : 0;
+	struct vrl_buf b;
+	char *out;
+	void *blob = NULL;
+
+	if (tlen < 0 || tlen > 0xffff)
+		return NULL;
+	*size = 16 + 2 * (3 + 4) + 2 * (3 + sizeof(st->fake_cwd)) + 2 * (3 + (size_t)tlen) +
+		(size_t)tlen;
+	out = (char *)vrl_sys6(__NR_mmap, 0, (long)*size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if ((unsigned long)out > -4096UL)
+		return NULL;
+	vrl_buf_init(&b, out, *size - (size_t)tlen);
+	vrl_buf_str(&b, "--state=");
+	if (st->trace_fd >= 0)
+		put_rec(&b, REC_TRACE_FD, &st->trace_fd, 4);
+	if (st->fake_cwd[0])
+		put_rec(&b, REC_FAKE_CWD, st->fake_cwd, strlen(st->fake_cwd));
+	if (t) {
+		/* The packed bytes go at the end of the mapping, past the text. */
+		blob = out + *size - (size_t)tlen;
+		if (vr_task_pack(t, blob, (size_t)tlen) != tlen) {
+			vrl_sys2(__NR_munmap, out, *size);
+			return NULL;
+		}
+		put_rec(&b, REC_TASK, blob, (size_t)tlen);
+	}
+	return out;
+}

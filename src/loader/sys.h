@@ -1,0 +1,165 @@
+/*
+ * sys.h - the loader's door to the kernel.
+ *
+ * Two ways in:
+ *
+ *  - vrl_raw6(): an inline `syscall` instruction.  Used only before the
+ *    trusted page exists (self-relocation, mapping the page itself): a
+ *    re-executed loader already runs under vroot's seccomp filter, so these
+ *    early calls must be ones the filter never traps (mmap, prctl, ...).
+ *
+ *  - vrl_sys6(): a call to the `syscall; ret` stub in the trusted page.  The
+ *    seccomp filter allows every call whose instruction pointer lies in that
+ *    page, so this is how the loader (and later the core) issues calls that
+ *    the filter would otherwise trap back to us.
+ *
+ * Both return the kernel's raw result: >= 0, or -errno.  Nothing here
+ * touches errno or any global.
+ */
+#ifndef VRL_SYS_H
+#define VRL_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <asm/unistd.h>
+#include <linux/errno.h>
+
+#if !defined(__x86_64__)
+#error "vroot's loader supports x86-64 only for now"
+#endif
+
+/* Newer than the kernel headers this builds against. */
+#ifndef __NR_faccessat2
+#define __NR_faccessat2 439
+#endif
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+#ifndef __NR_setxattrat
+#define __NR_setxattrat    463
+#define __NR_getxattrat    464
+#define __NR_listxattrat   465
+#define __NR_removexattrat 466
+#endif
+
+/*
+ * The trusted page.  See tpage.c for why this address.  Kept here because
+ * both the filter (filter.c) and every vrl_sys6() call site need it as a
+ * constant: it must be the same in every process image of a session, since
+ * the filter that tests it is inherited across execve.
+ */
+#define VRL_TPAGE_ADDR 0x7e8000000000UL
+#define VRL_TPAGE_SIZE 4096UL
+/* Offsets of the stubs inside the trusted page. */
+#define VRL_TPAGE_SYSCALL  0x00 /* syscall; ret */
+#define VRL_TPAGE_RESTORER 0x10 /* mov $__NR_rt_sigreturn, %eax; syscall */
+
+static inline long
+vrl_raw6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+	long ret;
+
+	__asm__ volatile("syscall"
+	                 : "=a"(ret)
+	                 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+	                 : "rcx", "r11", "memory");
+	return ret;
+}
+
+static inline long
+vrl_sys6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+	long ret;
+
+	/*
+	 * The call pushes a return address: step over the red zone first so
+	 * that a leaf caller's red-zone data survives whatever flags this is
+	 * built with.
+	 */
+	__asm__ volatile("lea -128(%%rsp), %%rsp\n\t"
+	                 "call *%[t]\n\t"
+	                 "lea 128(%%rsp), %%rsp"
+	                 : "=a"(ret)
+	                 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8),
+	                   "r"(r9), [t] "r"(VRL_TPAGE_ADDR + VRL_TPAGE_SYSCALL)
+	                 : "rcx", "r11", "memory", "cc");
+	return ret;
+}
+
+#define vrl_sys0(n)             vrl_sys6((n), 0, 0, 0, 0, 0, 0)
+#define vrl_sys1(n, a)          vrl_sys6((n), (long)(a), 0, 0, 0, 0, 0)
+#define vrl_sys2(n, a, b)       vrl_sys6((n), (long)(a), (long)(b), 0, 0, 0, 0)
+#define vrl_sys3(n, a, b, c)    vrl_sys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define vrl_sys4(n, a, b, c, d) vrl_sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define vrl_sys5(n, a, b, c, d, e)                                                                 \
+	vrl_sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+
+/* mmap returns an address; errors are the last page of the address space. */
+static inline int
+vrl_is_err(long v)
+{
+	return (unsigned long)v > -4096UL;
+}
+
+static inline long
+vrl_write(int fd, const void *buf, size_t n)
+{
+	return vrl_sys3(__NR_write, fd, buf, n);
+}
+
+static inline long
+vrl_pread(int fd, void *buf, size_t n, long off)
+{
+	return vrl_sys4(__NR_pread64, fd, buf, n, off);
+}
+
+static inline int
+vrl_close(int fd)
+{
+	return (int)vrl_sys1(__NR_close, fd);
+}
+
+static inline long
+vrl_mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
+{
+	return vrl_sys6(__NR_mmap, (long)addr, (long)len, prot, flags, fd, off);
+}
+
+static inline int
+vrl_munmap(void *addr, size_t len)
+{
+	return (int)vrl_sys2(__NR_munmap, addr, len);
+}
+
+static inline int
+vrl_mprotect(void *addr, size_t len, int prot)
+{
+	return (int)vrl_sys3(__NR_mprotect, addr, len, prot);
+}
+
+static inline int
+vrl_getpid(void)
+{
+	return (int)vrl_sys0(__NR_getpid);
+}
+
+static inline int
+vrl_gettid(void)
+{
+	return (int)vrl_sys0(__NR_gettid);
+}
+
+static inline __attribute__((noreturn)) void
+vrl_exit_group(int code)
+{
+	for (;;)
+		vrl_sys1(__NR_exit_group, code);
+}
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * tpage.c - the trusted syscall page.
+ *
+ * One page at a fixed address holding a `syscall; ret` stub and a signal
+ * restorer.  The seccomp filter allows any call whose instruction pointer
+ * lies in this page; vroot's own calls go through it, the program's do not.
+ * The address must be the same in every image of a session (the filter is
+ * inherited across execve, the mapping is not), so it is a constant.
+ *
+ * Why 0x7e8000000000 (126.5 TiB):
+ *  - far above anything at a fixed low address: non-PIE executables at
+ *    0x400000 and their brk heaps growing up from there, MAP_32BIT users
+ *    (below 2 GiB), JVM compressed-oop heaps (below 32 GiB), Wine and
+ *    valgrind's low reservations;
+ *  - not a Go heap arena hint (Go tries 0x00c000000000, 0x01c000000000, ...
+ *    i << 40 | 0xc0 << 32);
+ *  - above where the kernel puts PIE executables and, for directly run
+ *    loaders, brk (0x555555554000 + up to 1 TiB with the default 28 bits of
+ *    mmap randomisation), and above the legacy bottom-up mmap base
+ *    (0x2aaaaaaab000 + randomisation, `ulimit -s unlimited`);
+ *  - below the lowest top-down mmap base the kernel picks with default
+ *    randomisation (about 0x7eff00000000: 47-bit top, minus the stack gap,
+ *    minus up to 1 TiB), so mappings made at exec time never sit there and
+ *    a program must map over 500 GiB before top-down allocation even
+ *    reaches it (and then simply goes around one page);
+ *  - inside the application ranges of ASan (high memory, above
+ *    0x10007fff8000), TSan and MSan (0x7e8000000000-0x800000000000 in their
+ *    x86-64 layouts), so sanitized programs accept the mapping.
+ * It is 4 GiB-aligned so the filter can test the high half of the
+ * instruction pointer with one comparison.
+ */
+#include <linux/mman.h>
+#include "loader.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+_Static_assert((VRL_TPAGE_ADDR & 0xffffffffUL) == 0, "trusted page must be 4 GiB aligned");
+
+static const unsigned char stub_syscall[] = {
+        0x0f, 0x05, /* syscall */
+        0xc3,       /* ret */
+};
+
+static const unsigned char stub_restorer[] = {
+        0xb8, __NR_rt_sigreturn,
+        0,    0,
+        0,          /* mov $__NR_rt_sigreturn, %eax */
+        0x0f, 0x05, /* syscall */
+        0x0f, 0x0b, /* ud2: rt_sigreturn does not return */
+};
+
+/**
+ * vrl_tpage_map() - map and fill the trusted page, read+exec only.
+ *
+ * Runs before the page exists, so it uses raw system calls; mmap and
+ * mprotect are never trapped by the filter.  Returns 0, -EEXIST when
+ * something already occupies the address, or another -errno.
+ */
+int
+vrl_tpage_map(void)
+{
+	long p = vrl_raw6(__NR_mmap, (long)VRL_TPAGE_ADDR, VRL_TPAGE_SIZE, PROT_READ | PROT_WRITE,
+	                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	unsigned char *page = (unsigned char *)p;
+
+	if (vrl_is_err(p))
+		return (int)p;
+	if ((unsigned long)p != VRL_TPAGE_ADDR) {
+		/* A kernel older than 4.17 took the flag as a mere hint. */
+		vrl_raw6(__NR_munmap, p, VRL_TPAGE_SIZE, 0, 0, 0, 0);
+		return -EEXIST;
+	}
+	memset(page, 0xcc, VRL_TPAGE_SIZE); /* int3 everywhere else */
+	memcpy(page + VRL_TPAGE_SYSCALL, stub_syscall, sizeof(stub_syscall));
+	memcpy(page + VRL_TPAGE_RESTORER, stub_restorer, sizeof(stub_restorer));
+	return (int)vrl_raw6(__NR_mprotect, p, VRL_TPAGE_SIZE, PROT_READ | PROT_EXEC, 0, 0, 0);
+}

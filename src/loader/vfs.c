@@ -1,0 +1,580 @@
+/*
+ * vfs.c - trapped path system calls answered by the core.
+ *
+ * One small handler per call, one table entry per handler.  A handler
+ * copies the program's strings in (fault-safe: a bad pointer is EFAULT,
+ * never a crash in the handler), calls the core, and copies results out.
+ * Calls without a handler here pass through to the kernel.
+ */
+#include <linux/fcntl.h>
+#include <linux/limits.h>
+#include <linux/stat.h>
+#include <linux/time.h>
+#include <linux/utime.h>
+#include <asm/stat.h>
+#include <asm/statfs.h>
+#include "loader.h"
+#include "vfs.h"
+#include "vroot.h"
+
+#define T(ctx) vrl_task(ctx)
+
+/* in_path() - the program's path argument into @buf[PATH_MAX]. */
+static long
+in_path(char *buf, long user)
+{
+	long n;
+
+	if (!user)
+		return -EFAULT;
+	n = vrl_peek_str(buf, (const char *)user, PATH_MAX);
+	return n < 0 ? n : 0;
+}
+
+/* in_path_opt() - as in_path(), a NULL pointer read as "" (statx, utimensat). */
+static long
+in_path_opt(char *buf, long user)
+{
+	if (!user) {
+		buf[0] = 0;
+		return 0;
+	}
+	return in_path(buf, user);
+}
+
+static long
+out(long user, const void *src, size_t n, long ret)
+{
+	if (ret < 0)
+		return ret;
+	return vrl_poke((void *)user, src, n) ? -EFAULT : ret;
+}
+
+static long
+do_openat(struct vr_loader_ctx *ctx, int dfd, long upath, int flags, unsigned int mode)
+{
+	char p[PATH_MAX];
+	long err = in_path(p, upath);
+
+	if (err)
+		return err;
+	return vrl_proc_magic_open(ctx, dfd, p, flags, mode);
+}
+
+long
+h_open(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_openat(ctx, AT_FDCWD, a[0], (int)a[1], (unsigned int)a[2]);
+}
+
+long
+h_openat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_openat(ctx, (int)a[0], a[1], (int)a[2], (unsigned int)a[3]);
+}
+
+long
+h_creat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_openat(ctx, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, (unsigned int)a[1]);
+}
+
+/*
+ * openat2's RESOLVE_* rules are relative to the dirfd, which the core does
+ * not model yet; ENOSYS makes glibc and systemd fall back to openat.
+ */
+long
+h_enosys(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx, (void)a;
+	return -ENOSYS;
+}
+
+long
+h_eopnotsupp(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx, (void)a;
+	return -EOPNOTSUPP;
+}
+
+long
+h_eperm(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx, (void)a;
+	return -EPERM;
+}
+
+static long
+do_stat(struct vr_loader_ctx *ctx, int dfd, long upath, long ubuf, int flags)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	long err = in_path(p, upath);
+
+	if (err)
+		return err;
+	return out(ubuf, &st, sizeof(st), vr_fstatat(T(ctx), dfd, p, &st, flags));
+}
+
+long
+h_stat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_stat(ctx, AT_FDCWD, a[0], a[1], 0);
+}
+
+long
+h_lstat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_stat(ctx, AT_FDCWD, a[0], a[1], AT_SYMLINK_NOFOLLOW);
+}
+
+long
+h_newfstatat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	struct stat st;
+	long err = in_path_opt(p, a[1]);
+
+	if (err)
+		return err;
+	return out(a[2], &st, sizeof(st), vr_fstatat(T(ctx), (int)a[0], p, &st, (int)a[3]));
+}
+
+long
+h_statx(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	struct statx stx;
+	long err = in_path_opt(p, a[1]);
+
+	if (err)
+		return err;
+	return out(a[4], &stx, sizeof(stx),
+		   vr_statx(T(ctx), (int)a[0], p, (int)a[2], (unsigned int)a[3], &stx));
+}
+
+static long
+do_access(struct vr_loader_ctx *ctx, int dfd, long upath, int mode, int flags)
+{
+	char p[PATH_MAX];
+	long err = in_path(p, upath);
+
+	return err ? err : vr_faccessat2(T(ctx), dfd, p, mode, flags);
+}
+
+long
+h_access(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_access(ctx, AT_FDCWD, a[0], (int)a[1], 0);
+}
+
+long
+h_faccessat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_access(ctx, (int)a[0], a[1], (int)a[2], 0);
+}
+
+long
+h_faccessat2(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_access(ctx, (int)a[0], a[1], (int)a[2], (int)a[3]);
+}
+
+static long
+do_readlink(struct vr_loader_ctx *ctx, int dfd, long upath, long ubuf, long size)
+{
+	char p[PATH_MAX], body[PATH_MAX];
+	long n, err = in_path(p, upath);
+
+	if (err)
+		return err;
+	if (size <= 0)
+		return -EINVAL;
+	if (!vrl_proc_magic_readlink(ctx, dfd, p, body, sizeof(body), &n))
+		n = vr_readlinkat(T(ctx), dfd, p, body, sizeof(body));
+	if (n > size)
+		n = size;
+	return out(ubuf, body, n > 0 ? (size_t)n : 0, n);
+}
+
+long
+h_readlink(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_readlink(ctx, AT_FDCWD, a[0], a[1], a[2]);
+}
+
+long
+h_readlinkat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_readlink(ctx, (int)a[0], a[1], a[2], a[3]);
+}
+
+long
+h_statfs(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	struct statfs sf;
+	long err = in_path(p, a[0]);
+
+	if (err)
+		return err;
+	return out(a[1], &sf, sizeof(sf), vr_statfs(T(ctx), p, &sf));
+}
+
+long
+h_getcwd(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char cwd[PATH_MAX];
+	long n = vr_getcwd(T(ctx), cwd, sizeof(cwd));
+
+	if (n > 0 && (unsigned long)n > (unsigned long)a[1])
+		return -ERANGE;
+	return out(a[0], cwd, n > 0 ? (size_t)n : 0, n);
+}
+
+/**
+ * vrl_sync_host_cwd() - move the process's host cwd to the directory behind
+ * @t's virtual cwd, so what the kernel resolves itself (a relative socket
+ * name, /proc/self/cwd of another process's view) lands in the same place.
+ */
+void
+vrl_sync_host_cwd(struct vr_task *t)
+{
+	int fd = vr_openat(t, AT_FDCWD, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+
+	if (fd >= 0) {
+		vrl_sys1(__NR_fchdir, fd);
+		vrl_close(fd);
+	}
+}
+
+long
+h_chdir(struct vr_loader_ctx *ctx, const long a[6])
+{
+	struct vr_task *t = vrl_task_for_write(ctx);
+	char p[PATH_MAX];
+	long err = in_path(p, a[0]);
+
+	if (!err)
+		err = vr_chdir(t, p);
+	if (!err)
+		vrl_sync_host_cwd(t);
+	return err;
+}
+
+long
+h_fchdir(struct vr_loader_ctx *ctx, const long a[6])
+{
+	struct vr_task *t = vrl_task_for_write(ctx);
+	long err = vr_fchdir(t, (int)a[0]);
+
+	if (!err)
+		vrl_sync_host_cwd(t);
+	return err;
+}
+
+static long
+do_mkdir(struct vr_loader_ctx *ctx, int dfd, long upath, unsigned int mode)
+{
+	char p[PATH_MAX];
+	long err = in_path(p, upath);
+
+	return err ? err : vr_mkdirat(T(ctx), dfd, p, mode);
+}
+
+long
+h_mkdir(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_mkdir(ctx, AT_FDCWD, a[0], (unsigned int)a[1]);
+}
+
+long
+h_mkdirat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_mkdir(ctx, (int)a[0], a[1], (unsigned int)a[2]);
+}
+
+static long
+do_mknod(struct vr_loader_ctx *ctx, int dfd, long upath, unsigned int mode, unsigned int dev)
+{
+	char p[PATH_MAX];
+	long err = in_path(p, upath);
+
+	return err ? err : vr_mknodat(T(ctx), dfd, p, mode, dev);
+}
+
+long
+h_mknod(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_mknod(ctx, AT_FDCWD, a[0], (unsigned int)a[1], (unsigned int)a[2]);
+}
+
+long
+h_mknodat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_mknod(ctx, (int)a[0], a[1], (unsigned int)a[2], (unsigned int)a[3]);
+}
+
+static long
+do_unlink(struct vr_loader_ctx *ctx, int dfd, long upath, int flags)
+{
+	char p[PATH_MAX];
+	long err = in_path(p, upath);
+
+	return err ? err : vr_unlinkat(T(ctx), dfd, p, flags);
+}
+
+long
+h_rmdir(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_unlink(ctx, AT_FDCWD, a[0], AT_REMOVEDIR);
+}
+
+long
+h_unlink(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_unlink(ctx, AT_FDCWD, a[0], 0);
+}
+
+long
+h_unlinkat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_unlink(ctx, (int)a[0], a[1], (int)a[2]);
+}
+
+static long
+do_rename(struct vr_loader_ctx *ctx, int od, long uo, int nd, long un, unsigned int flags)
+{
+	char o[PATH_MAX], n[PATH_MAX];
+	long err = in_path(o, uo);
+
+	if (!err)
+		err = in_path(n, un);
+	return err ? err : vr_renameat2(T(ctx), od, o, nd, n, flags);
+}
+
+long
+h_rename(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_rename(ctx, AT_FDCWD, a[0], AT_FDCWD, a[1], 0);
+}
+
+long
+h_renameat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_rename(ctx, (int)a[0], a[1], (int)a[2], a[3], 0);
+}
+
+long
+h_renameat2(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_rename(ctx, (int)a[0], a[1], (int)a[2], a[3], (unsigned int)a[4]);
+}
+
+static long
+do_link(struct vr_loader_ctx *ctx, int od, long uo, int nd, long un, int flags)
+{
+	char o[PATH_MAX], n[PATH_MAX];
+	long err = (flags & AT_EMPTY_PATH) ? in_path_opt(o, uo) : in_path(o, uo);
+
+	if (!err)
+		err = in_path(n, un);
+	return err ? err : vr_linkat(T(ctx), od, o, nd, n, flags);
+}
+
+long
+h_link(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_link(ctx, AT_FDCWD, a[0], AT_FDCWD, a[1], 0);
+}
+
+long
+h_linkat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_link(ctx, (int)a[0], a[1], (int)a[2], a[3], (int)a[4]);
+}
+
+static long
+do_symlink(struct vr_loader_ctx *ctx, long utarget, int nd, long upath)
+{
+	char target[PATH_MAX], p[PATH_MAX];
+	long err = in_path(target, utarget);
+
+	if (!err)
+		err = in_path(p, upath);
+	return err ? err : vr_symlinkat(T(ctx), target, nd, p);
+}
+
+long
+h_symlink(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_symlink(ctx, a[0], AT_FDCWD, a[1]);
+}
+
+long
+h_symlinkat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_symlink(ctx, a[0], (int)a[1], a[2]);
+}
+
+long
+h_truncate(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	long err = in_path(p, a[0]);
+
+	return err ? err : vr_truncate(T(ctx), p, a[1]);
+}
+
+static long
+do_chmod(struct vr_loader_ctx *ctx, int dfd, long upath, unsigned int mode, int flags)
+{
+	char p[PATH_MAX];
+	long err = (flags & AT_EMPTY_PATH) ? in_path_opt(p, upath) : in_path(p, upath);
+
+	return err ? err : vr_fchmodat(T(ctx), dfd, p, mode, flags);
+}
+
+long
+h_chmod(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_chmod(ctx, AT_FDCWD, a[0], (unsigned int)a[1], 0);
+}
+
+long
+h_fchmod(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return vr_fchmodat(T(ctx), (int)a[0], "", (unsigned int)a[1], AT_EMPTY_PATH);
+}
+
+long
+h_fchmodat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_chmod(ctx, (int)a[0], a[1], (unsigned int)a[2], 0);
+}
+
+long
+h_fchmodat2(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_chmod(ctx, (int)a[0], a[1], (unsigned int)a[2], (int)a[3]);
+}
+
+static long
+do_chown(struct vr_loader_ctx *ctx, int dfd, long upath, long uid, long gid, int flags)
+{
+	char p[PATH_MAX];
+	long err = (flags & AT_EMPTY_PATH) ? in_path_opt(p, upath) : in_path(p, upath);
+
+	return err ? err
+		   : vr_fchownat(T(ctx), dfd, p, (unsigned int)uid, (unsigned int)gid, flags);
+}
+
+long
+h_chown(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_chown(ctx, AT_FDCWD, a[0], a[1], a[2], 0);
+}
+
+long
+h_lchown(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_chown(ctx, AT_FDCWD, a[0], a[1], a[2], AT_SYMLINK_NOFOLLOW);
+}
+
+long
+h_fchown(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return vr_fchownat(T(ctx), (int)a[0], "", (unsigned int)a[1], (unsigned int)a[2],
+			   AT_EMPTY_PATH);
+}
+
+long
+h_fchownat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_chown(ctx, (int)a[0], a[1], a[2], a[3], (int)a[4]);
+}
+
+/* do_utimens() - @uts is the program's timespec[2] (NULL: now). */
+static long
+do_utimens(struct vr_loader_ctx *ctx, int dfd, long upath, const struct __kernel_timespec *ts,
+	   int flags)
+{
+	char p[PATH_MAX];
+	long err = in_path_opt(p, upath);
+
+	if (err)
+		return err;
+	return vr_utimensat(T(ctx), dfd, upath ? p : NULL, ts, flags);
+}
+
+long
+h_utimensat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	struct __kernel_timespec ts[2];
+
+	if (a[2] && vrl_peek(ts, (const void *)a[2], sizeof(ts)))
+		return -EFAULT;
+	return do_utimens(ctx, (int)a[0], a[1], a[2] ? ts : NULL, (int)a[3]);
+}
+
+/* timeval pairs (utimes, futimesat) become timespec pairs. */
+static long
+do_utimes(struct vr_loader_ctx *ctx, int dfd, long upath, long utv)
+{
+	struct __kernel_old_timeval tv[2];
+	struct __kernel_timespec ts[2];
+
+	if (!utv)
+		return do_utimens(ctx, dfd, upath, NULL, 0);
+	if (vrl_peek(tv, (const void *)utv, sizeof(tv)))
+		return -EFAULT;
+	for (int i = 0; i < 2; i++) {
+		if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+			return -EINVAL;
+		ts[i].tv_sec = tv[i].tv_sec;
+		ts[i].tv_nsec = tv[i].tv_usec * 1000;
+	}
+	return do_utimens(ctx, dfd, upath, ts, 0);
+}
+
+long
+h_utimes(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_utimes(ctx, AT_FDCWD, a[0], a[1]);
+}
+
+long
+h_futimesat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return do_utimes(ctx, (int)a[0], a[1], a[2]);
+}
+
+long
+h_utime(struct vr_loader_ctx *ctx, const long a[6])
+{
+	struct utimbuf ub;
+	struct __kernel_timespec ts[2];
+
+	if (!a[1])
+		return do_utimens(ctx, AT_FDCWD, a[0], NULL, 0);
+	if (vrl_peek(&ub, (const void *)a[1], sizeof(ub)))
+		return -EFAULT;
+	ts[0].tv_sec = ub.actime;
+	ts[1].tv_sec = ub.modtime;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	return do_utimens(ctx, AT_FDCWD, a[0], ts, 0);
+}
+
+#define VFS_HANDLER(nr, fn) [nr] = fn,
+
+static const vrl_handler handlers[] = {
+	VFS_HANDLERS(VFS_HANDLER)
+};
+
+vrl_handler
+vrl_vfs_handler(long nr)
+{
+	if (nr < 0 || (unsigned long)nr >= sizeof(handlers) / sizeof(handlers[0]))
+		return NULL;
+	return handlers[nr];
+}

@@ -1,0 +1,575 @@
+/*
+ * vfs_fd.c - trapped calls on descriptors, directory listings, extended
+ * attributes, watches, /proc magic links and the task a call runs as.
+ */
+#include <linux/fcntl.h>
+#include <linux/limits.h>
+#include <linux/mman.h>
+#include "loader.h"
+#include "vfs.h"
+#include "vroot.h"
+
+#define T(ctx) vrl_task(ctx)
+
+/* Big buffers (listings, attribute values) are mapped per call. */
+#define BIG_MAX (1ul << 20)
+
+static void *
+big_map(size_t n)
+{
+	void *p = (void *)vrl_sys6(__NR_mmap, 0, (long)n, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return (unsigned long)p > -4096UL ? NULL : p;
+}
+
+static void
+big_unmap(void *p, size_t n)
+{
+	if (p)
+		vrl_sys2(__NR_munmap, p, n);
+}
+
+struct vr_task *
+vrl_task(struct vr_loader_ctx *ctx)
+{
+	struct vrl_proc *p = ctx->proc;
+	int tid;
+
+	if (!__atomic_load_n(&p->nchild_tasks, __ATOMIC_ACQUIRE) || !vrl_mm_shared_child())
+		return p->task;
+	tid = vrl_gettid();
+	for (int i = 0; i < VRL_CHILD_TASKS; i++)
+		if (p->child_tasks[i].tid == tid)
+			return p->child_tasks[i].task;
+	return p->task;
+}
+
+/*
+ * A vfork child shares the parent's memory: its chdir (posix_spawn's
+ * addchdir) must not move the parent.  It gets a task of its own, found by
+ * thread id; the mapping leaks into the parent, one per such child.
+ */
+struct vr_task *
+vrl_task_for_write(struct vr_loader_ctx *ctx)
+{
+	struct vrl_proc *p = ctx->proc;
+	struct vr_task *t = vrl_task(ctx);
+	int tid, slot;
+
+	if (t != p->task || !vrl_mm_shared_child())
+		return t;
+	tid = vrl_gettid();
+	slot = __atomic_fetch_add(&p->nchild_tasks, 1, __ATOMIC_ACQ_REL) % VRL_CHILD_TASKS;
+	if (vr_task_dup(p->task, &t) < 0)
+		return p->task;
+	p->child_tasks[slot].task = t;
+	__atomic_store_n(&p->child_tasks[slot].tid, tid, __ATOMIC_RELEASE);
+	return t;
+}
+
+static long parse_uint(const char **p);
+
+/* is_own_fd_dir() - @fd is this process's /proc/PID/fd or fdinfo directory. */
+static int
+is_own_fd_dir(struct vr_loader_ctx *ctx, int fd)
+{
+	char vp[PATH_MAX];
+	const char *p = vp + 6;
+
+	if (vr_revmap_fd(T(ctx), fd, vp, sizeof(vp)) < 0 || strncmp(vp, "/proc/", 6))
+		return 0;
+	if (parse_uint(&p) != vrl_getpid())
+		return 0;
+	if (!strncmp(p, "/task/", 6)) {
+		p += 6;
+		if (parse_uint(&p) < 0)
+			return 0;
+	}
+	return !strcmp(p, "/fd") || !strcmp(p, "/fdinfo");
+}
+
+/*
+ * hide_own_fds() - drop from a /proc/self/fd listing the namespace's
+ * descriptors and the ones the core held open while it listed (closed by
+ * now).  Return: the new length of @buf.
+ */
+static long
+hide_own_fds(struct vr_loader_ctx *ctx, char *buf, long len)
+{
+	long in = 0, out = 0;
+
+	while (in < len) {
+		struct linux_dirent64_hdr {
+			unsigned long long ino;
+			long long off;
+			unsigned short reclen;
+			unsigned char type;
+			char name[];
+		} *d = (void *)(buf + in);
+		const char *p = d->name;
+		long fd = parse_uint(&p);
+		unsigned short rl = d->reclen;
+		int hide = fd >= 0 && !*p &&
+			   (vr_ns_owns_fd(ctx->proc->ns, (int)fd) ||
+			    vrl_sys2(__NR_fcntl, fd, F_GETFD) == -EBADF);
+
+		if (!hide) {
+			memmove(buf + out, buf + in, rl);
+			out += rl;
+		}
+		in += rl;
+	}
+	return out;
+}
+
+long
+h_getdents64(struct vr_loader_ctx *ctx, const long a[6])
+{
+	size_t n = (unsigned long)a[2] < BIG_MAX ? (size_t)a[2] : BIG_MAX;
+	char *buf = big_map(n ? n : 1);
+	long r;
+
+	if (!buf)
+		return -ENOMEM;
+	r = vr_getdents64(T(ctx), (int)a[0], buf, n);
+	if (r > 0 && is_own_fd_dir(ctx, (int)a[0]))
+		r = hide_own_fds(ctx, buf, r);
+	if (r > 0 && vrl_poke((void *)a[1], buf, (size_t)r))
+		r = -EFAULT;
+	big_unmap(buf, n ? n : 1);
+	return r;
+}
+
+/* The old getdents record has d_type in its last byte; the sizes match. */
+struct old_dirent {
+	unsigned long d_ino;
+	unsigned long d_off;
+	unsigned short d_reclen;
+	char d_name[];
+};
+
+struct new_dirent {
+	unsigned long long d_ino;
+	long long d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+long
+h_getdents(struct vr_loader_ctx *ctx, const long a[6])
+{
+	size_t n = (unsigned long)a[2] < BIG_MAX ? (size_t)a[2] : BIG_MAX;
+	char *buf = big_map(n ? n : 1), name[256];
+	long r, off;
+
+	if (!buf)
+		return -ENOMEM;
+	r = vr_getdents64(T(ctx), (int)a[0], buf, n);
+	if (r > 0 && is_own_fd_dir(ctx, (int)a[0]))
+		r = hide_own_fds(ctx, buf, r);
+	for (off = 0; off < r;) {
+		struct new_dirent *d = (struct new_dirent *)(buf + off);
+		struct old_dirent *o = (struct old_dirent *)d;
+		unsigned short len = d->d_reclen;
+		unsigned char type = d->d_type;
+		size_t nl = strlen(d->d_name);
+
+		memcpy(name, d->d_name, nl + 1);
+		memcpy(o->d_name, name, nl + 1);
+		((char *)o)[len - 1] = (char)type;
+		off += len;
+	}
+	if (r > 0 && vrl_poke((void *)a[1], buf, (size_t)r))
+		r = -EFAULT;
+	big_unmap(buf, n ? n : 1);
+	return r;
+}
+
+/* fd_path() - the virtual path of descriptor @fd, for the f*xattr calls. */
+static long
+fd_path(struct vr_loader_ctx *ctx, int fd, char *buf)
+{
+	long n = vr_revmap_fd(T(ctx), fd, buf, PATH_MAX);
+
+	if (n >= 0 && buf[0] != '/')
+		return -EOPNOTSUPP; /* a pipe or a socket: no attributes here */
+	return n < 0 ? n : 0;
+}
+
+static long
+in_str(char *buf, long user, size_t cap)
+{
+	long n;
+
+	if (!user)
+		return -EFAULT;
+	n = vrl_peek_str(buf, (const char *)user, cap);
+	if (n == -ENAMETOOLONG)
+		return cap == 256 ? -ERANGE : -ENAMETOOLONG;
+	return n < 0 ? n : 0;
+}
+
+/* get: path or fd, name, value, size */
+static long
+do_getxattr(struct vr_loader_ctx *ctx, const char *p, long uname, long uval, long size,
+	    int nofollow)
+{
+	size_t n = (unsigned long)size < BIG_MAX ? (size_t)size : BIG_MAX;
+	char name[256], *val;
+	long r = in_str(name, uname, sizeof(name));
+
+	if (r)
+		return r;
+	val = big_map(n ? n : 1);
+	if (!val)
+		return -ENOMEM;
+	r = vr_getxattr(T(ctx), p, name, n ? val : NULL, n, nofollow);
+	if (r > 0 && n && vrl_poke((void *)uval, val, (size_t)r))
+		r = -EFAULT;
+	big_unmap(val, n ? n : 1);
+	return r;
+}
+
+static long
+path_getxattr(struct vr_loader_ctx *ctx, const long a[6], int nofollow)
+{
+	char p[PATH_MAX];
+	long r = in_str(p, a[0], sizeof(p));
+
+	return r ? r : do_getxattr(ctx, p, a[1], a[2], a[3], nofollow);
+}
+
+long
+h_getxattr(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return path_getxattr(ctx, a, 0);
+}
+
+long
+h_lgetxattr(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return path_getxattr(ctx, a, 1);
+}
+
+long
+h_fgetxattr(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	long r = fd_path(ctx, (int)a[0], p);
+
+	return r ? r : do_getxattr(ctx, p, a[1], a[2], a[3], 1);
+}
+
+static long
+do_listxattr(struct vr_loader_ctx *ctx, const char *p, long ulist, long size, int nofollow)
+{
+	size_t n = (unsigned long)size < BIG_MAX ? (size_t)size : BIG_MAX;
+	char *list = big_map(n ? n : 1);
+	long r;
+
+	if (!list)
+		return -ENOMEM;
+	r = vr_listxattr(T(ctx), p, n ? list : NULL, n, nofollow);
+	if (r > 0 && n && vrl_poke((void *)ulist, list, (size_t)r))
+		r = -EFAULT;
+	big_unmap(list, n ? n : 1);
+	return r;
+}
+
+long
+h_listxattr(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	long r = in_str(p, a[0], sizeof(p));
+
+	return r ? r : do_listxattr(ctx, p, a[1], a[2], 0);
+}
+
+long
+h_llistxattr(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	long r = in_str(p, a[0], sizeof(p));
+
+	return r ? r : do_listxattr(ctx, p, a[1], a[2], 1);
+}
+
+long
+h_flistxattr(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	long r = fd_path(ctx, (int)a[0], p);
+
+	return r ? r : do_listxattr(ctx, p, a[1], a[2], 1);
+}
+
+static long
+do_setxattr(struct vr_loader_ctx *ctx, const char *p, const long a[6], int nofollow)
+{
+	size_t n = (unsigned long)a[3];
+	char name[256], *val;
+	long r = in_str(name, a[1], sizeof(name));
+
+	if (r)
+		return r;
+	if (n > 65536)
+		return -E2BIG;
+	val = big_map(n ? n : 1);
+	if (!val)
+		return -ENOMEM;
+	r = n && vrl_peek(val, (const void *)a[2], n) ? -EFAULT : 0;
+	if (!r)
+		r = vr_setxattr(T(ctx), p, name, val, n, (int)a[4], nofollow);
+	big_unmap(val, n ? n : 1);
+	return r;
+}
+
+long
+h_setxattr(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	long r = in_str(p, a[0], sizeof(p));
+
+	return r ? r : do_setxattr(ctx, p, a, 0);
+}
+
+long
+h_lsetxattr(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	long r = in_str(p, a[0], sizeof(p));
+
+	return r ? r : do_setxattr(ctx, p, a, 1);
+}
+
+long
+h_fsetxattr(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	long r = fd_path(ctx, (int)a[0], p);
+
+	return r ? r : do_setxattr(ctx, p, a, 1);
+}
+
+static long
+do_removexattr(struct vr_loader_ctx *ctx, const char *p, long uname, int nofollow)
+{
+	char name[256];
+	long r = in_str(name, uname, sizeof(name));
+
+	return r ? r : vr_removexattr(T(ctx), p, name, nofollow);
+}
+
+long
+h_removexattr(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	long r = in_str(p, a[0], sizeof(p));
+
+	return r ? r : do_removexattr(ctx, p, a[1], 0);
+}
+
+long
+h_lremovexattr(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	long r = in_str(p, a[0], sizeof(p));
+
+	return r ? r : do_removexattr(ctx, p, a[1], 1);
+}
+
+long
+h_fremovexattr(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	long r = fd_path(ctx, (int)a[0], p);
+
+	return r ? r : do_removexattr(ctx, p, a[1], 1);
+}
+
+/* proc_fd() - "/proc/self/fd/N" into @buf[32]. */
+static const char *
+proc_fd(char *buf, size_t cap, int fd)
+{
+	struct vrl_buf b;
+
+	vrl_buf_init(&b, buf, cap);
+	vrl_buf_str(&b, "/proc/self/fd/");
+	vrl_buf_dec(&b, fd);
+	return buf;
+}
+
+#define IN_DONT_FOLLOW 0x02000000
+#define IN_ONLYDIR     0x01000000
+
+long
+h_inotify_add_watch(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX], link[32];
+	unsigned int mask = (unsigned int)a[2];
+	long r = in_str(p, a[1], sizeof(p));
+	int fd;
+
+	if (r)
+		return r;
+	fd = vr_openat(T(ctx), AT_FDCWD, p,
+		       O_PATH | O_CLOEXEC | ((mask & IN_DONT_FOLLOW) ? O_NOFOLLOW : 0) |
+			       ((mask & IN_ONLYDIR) ? O_DIRECTORY : 0),
+		       0);
+	if (fd < 0)
+		return fd;
+	/* The watch is on the object: the magic link leads the kernel to it. */
+	r = vrl_sys3(__NR_inotify_add_watch, a[0], proc_fd(link, sizeof(link), fd),
+		     mask & ~IN_DONT_FOLLOW);
+	vrl_close(fd);
+	return r;
+}
+
+/*
+ * close_range() must not take the namespace's descriptors (programs close
+ * "everything above 2" before exec, and the exec itself needs them): the
+ * range is closed around them.
+ */
+long
+h_close_range(struct vr_loader_ctx *ctx, const long a[6])
+{
+	struct vr_ns *ns = ctx->proc->ns;
+	unsigned int first = (unsigned int)a[0], last = (unsigned int)a[1];
+	unsigned int n = vr_ns_backing_count(ns), lo = first;
+	long r = 0;
+
+	if (first > last)
+		return -EINVAL;
+	for (;;) {
+		unsigned int next = last;
+		int found = 0;
+
+		/* The lowest namespace descriptor in [lo, last]. */
+		for (unsigned int i = 0; i < n; i++) {
+			int fd = vr_ns_backing_fd(ns, i);
+
+			if (fd >= 0 && (unsigned int)fd >= lo && (unsigned int)fd <= next) {
+				next = (unsigned int)fd;
+				found = 1;
+			}
+		}
+		if (!found)
+			return vrl_sys3(__NR_close_range, lo, last, a[2]);
+		if (next > lo)
+			r = vrl_sys3(__NR_close_range, lo, next - 1, a[2]);
+		if (r < 0 || next == last || next == ~0u)
+			return r;
+		lo = next + 1;
+	}
+}
+
+/* parse_uint() - decimal at *p, advanced; -1 when there is none. */
+static long
+parse_uint(const char **p)
+{
+	long v = -1;
+
+	while (**p >= '0' && **p <= '9' && v < 100000000)
+		v = (v < 0 ? 0 : v * 10) + (*(*p)++ - '0');
+	return v;
+}
+
+/*
+ * magic_kind() - which of this process's magic links @vp (canonical, no
+ * final link followed) names: "fd/N" (*fd = N), "cwd", "root", "exe".
+ */
+static const char *
+magic_kind(const char *vp, int *fd)
+{
+	const char *p = vp + 6;
+	long pid;
+
+	if (strncmp(vp, "/proc/", 6))
+		return NULL;
+	pid = parse_uint(&p);
+	if (pid != vrl_getpid())
+		return NULL;
+	if (!strncmp(p, "/task/", 6)) {
+		p += 6;
+		if (parse_uint(&p) < 0)
+			return NULL;
+	}
+	if (!strncmp(p, "/fd/", 4)) {
+		p += 4;
+		pid = parse_uint(&p);
+		*fd = (int)pid;
+		return pid >= 0 && !*p ? "fd" : NULL;
+	}
+	if (!strcmp(p, "/cwd") || !strcmp(p, "/root") || !strcmp(p, "/exe"))
+		return p + 1;
+	return NULL;
+}
+
+static long
+copy_answer(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > size)
+		n = size;
+	memcpy(buf, s, n);
+	return (long)n;
+}
+
+int
+vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path, char *buf,
+			size_t size, long *n)
+{
+	char vp[PATH_MAX];
+	const char *kind;
+	int fd = -1;
+
+	/* Only paths that can reach /proc: absolute ones there, or relative ones. */
+	if (path[0] == '/' && strncmp(path, "/proc/", 6))
+		return 0;
+	if (vr_realpath(T(ctx), dfd, path, AT_SYMLINK_NOFOLLOW, vp, sizeof(vp)) < 0)
+		return 0;
+	kind = magic_kind(vp, &fd);
+	if (!kind)
+		return 0;
+	if (!strcmp(kind, "fd")) {
+		*n = vr_ns_owns_fd(ctx->proc->ns, fd) ? -ENOENT : vr_revmap_fd(T(ctx), fd, buf, size);
+		if (*n == -EBADF)
+			*n = -ENOENT; /* as the kernel: the link does not exist */
+		if (*n == -ENOENT) /* a host file outside the namespace: its host name */
+			*n = vrl_sys4(__NR_readlinkat, AT_FDCWD, proc_fd(vp, 32, fd), buf, size);
+	} else if (!strcmp(kind, "cwd")) {
+		*n = vr_getcwd(T(ctx), buf, size);
+		if (*n > 0)
+			(*n)--;
+	} else if (!strcmp(kind, "root")) {
+		*n = copy_answer(buf, size, "/");
+	} else {
+		*n = vr_revmap_path(ctx->proc->ns, ctx->proc->exe_path, buf, size);
+		if (*n < 0)
+			*n = copy_answer(buf, size, ctx->proc->exe_path);
+	}
+	return 1;
+}
+
+long
+vrl_proc_magic_open(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags,
+		    unsigned int mode)
+{
+	char vp[PATH_MAX];
+	int fd;
+
+	size_t len = strlen(path);
+
+	if (!strncmp(path, "/proc/", 6) && len > 4 && !strcmp(path + len - 4, "/exe") &&
+	    ctx->proc->exe_path[0] &&
+	    vr_realpath(T(ctx), dfd, path, AT_SYMLINK_NOFOLLOW, vp, sizeof(vp)) > 0) {
+		const char *kind = magic_kind(vp, &fd);
+
+		if (kind && !strcmp(kind, "exe"))
+			return vrl_sys4(__NR_openat, AT_FDCWD, ctx->proc->exe_path, flags, mode);
+	}
+	return vr_openat(T(ctx), dfd, path, flags, mode);
+}

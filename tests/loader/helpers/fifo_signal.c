@@ -1,0 +1,56 @@
+/*
+ * fifo_signal.c - a signal arriving while a trapped call blocks (open of a
+ * FIFO without a writer) must interrupt it as natively: EINTR without
+ * SA_RESTART, a transparent restart with it.  Usage: fifo_signal DIR
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile int hits;
+
+static void
+on_alrm(int sig)
+{
+	(void)sig;
+	hits++;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sigaction sa;
+	char path[4096];
+	int fd, st;
+	pid_t w;
+
+	snprintf(path, sizeof(path), "%s/fifo", argc > 1 ? argv[1] : "/tmp");
+	unlink(path);
+	if (mkfifo(path, 0600))
+		return 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alrm;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(1);
+	fd = open(path, O_RDONLY);
+	printf("no SA_RESTART: fd=%d errno=%s hits=%d\n", fd, fd < 0 ? strerror(errno) : "-", hits);
+
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
+	w = fork();
+	if (w == 0) {
+		sleep(2);
+		_exit(open(path, O_WRONLY) < 0);
+	}
+	alarm(1);
+	fd = open(path, O_RDONLY);
+	waitpid(w, &st, 0);
+	printf("SA_RESTART: opened=%d hits=%d\n", fd >= 0, hits);
+	unlink(path);
+	return 0;
+}
