@@ -71,9 +71,14 @@ $(BUILD)/tests/freestanding: tests/freestanding/nostdlib.c $(CORE_OBJ) $(BUILD)/
 	$(CC) $(CORE_CFLAGS) -fno-pie -no-pie -nostdlib -static -o $@ $^
 
 TESTS = $(UNIT_BIN) $(UNIT_SANB) $(BUILD)/tests/freestanding
+SCRIPT_TESTS = tests/loader/passthrough.sh tests/loader/through-vroot.sh \
+	$(filter-out tests/integration/lib.sh tests/integration/deps.sh,$(wildcard tests/integration/*.sh))
 
+# deps installs what the tests need when it can (root, apt); tests whose
+# tools are missing say so in a SKIP line.
 check: all $(TESTS)
-	$(PROVE) --exec '' $(addprefix ./,$(TESTS)) $(wildcard tests/integration/*.sh)
+	@tests/deps.sh
+	$(PROVE) --exec '' $(addprefix ./,$(TESTS)) $(addprefix ./,$(SCRIPT_TESTS))
 
 clean:
 	rm -rf $(BUILD)

@@ -258,6 +258,17 @@ VR_API long vr_xattr_filter_list(char *list, long n);
 VR_API int vr_statfs(struct vr_task *t, const char *path, void *buf);
 
 /**
+ * vr_unix_path() - the host name for AF_UNIX socket path @path.
+ * @bind: 1 for bind() (a new name in a writable directory), 0 for
+ *        connect()/sendto() (an existing socket, symlinks followed).
+ * @out:  receives a short host path ("/proc/self/fd/N/name" or
+ *        "/proc/self/fd/N") that fits in sun_path.
+ * Return: descriptor N, which the caller closes once the call is made, or
+ * -errno (-EADDRINUSE: the name exists; -EROFS; -ENOENT...).
+ */
+VR_API int vr_unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t size);
+
+/**
  * vr_getdents64() - read entries of the virtual directory open as @fd.
  *
  * A directory present in several layers is merged: names from upper layers

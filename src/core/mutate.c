@@ -383,3 +383,52 @@ vr_truncate(struct vr_task *t, const char *path, long length)
 	vr_walk_end(w);
 	return err;
 }
+
+/* fd_name() - "/proc/self/fd/N" + @rest into @out[@size].  Return: 0 or -ENAMETOOLONG. */
+static int
+fd_name(char *out, size_t size, int fd, const char *rest)
+{
+	char proc[32];
+	size_t a = vr_strlen(proc_path(proc, fd)), b = vr_strlen(rest);
+
+	if (a + b + 1 > size)
+		return -ENAMETOOLONG;
+	vr_memcpy(out, proc, a);
+	vr_memcpy(out + a, rest, b + 1);
+	return 0;
+}
+
+int
+vr_unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t size)
+{
+	struct vr_walk *w;
+	struct place p;
+	int err, fd;
+
+	w = walk(t, AT_FDCWD, path, bind ? VR_WALK_PARENT : VR_WALK_FOLLOW, &err);
+	if (!w)
+		return err;
+	if (bind) {
+		err = place_new(w, &p);
+		if (err == -EEXIST)
+			err = -EADDRINUSE;
+		fd = err < 0 ? err : sys_fcntl(p.dirfd, F_DUPFD_CLOEXEC, 0);
+	} else {
+		fd = vr_obj_take_fd(&w->node);
+	}
+	if (fd >= 0) {
+		char rest[NAME_MAX + 2] = "/";
+
+		if (bind)
+			vr_memcpy(rest + 1, p.name, vr_strlen(p.name) + 1);
+		else
+			rest[0] = '\0';
+		err = fd_name(out, size, fd, rest);
+		if (err < 0) {
+			sys_close(fd);
+			fd = err;
+		}
+	}
+	vr_walk_end(w);
+	return fd;
+}

@@ -128,7 +128,7 @@ vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned in
 		goto out;
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		err = open_tmpfile(w, flags, mode);
-	else if ((flags & O_CREAT) && w->last_type != VR_LAST_NORM)
+	else if ((flags & O_CREAT) && (w->last_type != VR_LAST_NORM || w->must_dir))
 		err = -EISDIR;
 	else if (w->node.exists)
 		err = open_existing(w, flags);

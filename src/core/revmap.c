@@ -121,7 +121,7 @@ vr_fd_vpath(struct vr_ns *ns, int fd, char *buf, size_t size)
 
 	if (n < 0)
 		return n;
-	if (buf[0] != '/')
+	if (buf[0] != '/' || vr_memcmp(buf, "/memfd:", 7) == 0)
 		return -ENOTDIR;
 	return revmap(ns, buf, (size_t)n, buf, size);
 }
@@ -137,7 +137,8 @@ revmap_fd(struct vr_ns *ns, int fd, char *host, char *buf, size_t size)
 	if (n < 0)
 		return n;
 	hlen = (size_t)n;
-	if (host[0] != '/') {
+	/* Not paths: "pipe:[…]", "anon_inode:…", and a memfd's "/memfd:…". */
+	if (host[0] != '/' || vr_memcmp(host, "/memfd:", 7) == 0) {
 		if (hlen + 1 > size)
 			return -ERANGE;
 		vr_memcpy(buf, host, hlen + 1);

@@ -500,7 +500,12 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 		return 1;
 	}
 	if ((child.st.st_mode & S_IFMT) == S_IFLNK && !(last && f->canon)) {
-		err = -ENOENT; /* a canonical path holds no symlink: it changed */
+		/*
+		 * A canonical path holds no symlink, except as its own final
+		 * object: a dirfd that is a symlink, used as a directory.
+		 * Anywhere else it changed under us.
+		 */
+		err = *f->p ? -ENOENT : -ENOTDIR;
 		if (f->canon)
 			goto fail;
 		if (!last || (w->flags & VR_WALK_FOLLOW) || trailing_slash(w)) {
@@ -649,7 +654,10 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 	err = run(w);
 	if (err < 0)
 		return err;
-	if (w->must_dir && w->node.exists && !vr_obj_is_dir(&w->node))
+	/* With a create intent the caller judges a trailing slash itself
+	 * (open(O_CREAT) answers EISDIR, mkdir EEXIST). */
+	if (w->must_dir && w->node.exists && !vr_obj_is_dir(&w->node) &&
+	    !(flags & VR_WALK_PARENT))
 		return -ENOTDIR;
 	return 0;
 }

@@ -83,6 +83,10 @@ typedef long (*vrl_handler)(struct vr_loader_ctx *ctx, const long a[6]);
 	X(__NR_umount2, h_eperm)                                                                  \
 	X(__NR_pivot_root, h_eperm)                                                               \
 	X(__NR_close_range, h_close_range)                                                        \
+	X(__NR_bind, h_bind)                                                                      \
+	X(__NR_connect, h_connect)                                                                \
+	X(__NR_sendto, h_sendto)                                                                  \
+	X(__NR_sendmsg, h_sendmsg)                                                                \
 	X(__NR_io_uring_setup, h_enosys)
 
 #define VFS_DECLARE(nr, fn) long fn(struct vr_loader_ctx *ctx, const long a[6]);

@@ -573,3 +573,114 @@ vrl_proc_magic_open(struct vr_loader_ctx *ctx, int dfd, const char *path, int fl
 	}
 	return vr_openat(T(ctx), dfd, path, flags, mode);
 }
+
+#define SUN_PATH_MAX 108
+
+/* A program's sockaddr_un, read in, with its path terminated. */
+struct unix_addr {
+	unsigned short family;
+	char path[SUN_PATH_MAX + 1];
+};
+
+/*
+ * in_unix_addr() - read the program's socket address; 1 when it is an
+ * AF_UNIX address with a path name (not abstract, not unnamed), else 0.
+ */
+static int
+in_unix_addr(struct unix_addr *ua, long uaddr, long len)
+{
+	size_t n;
+
+	if (!uaddr || len <= 2 || len > (long)sizeof(*ua) - 1)
+		return 0;
+	memset(ua, 0, sizeof(*ua));
+	if (vrl_peek(ua, (const void *)uaddr, (size_t)len))
+		return 0; /* the kernel reports the EFAULT */
+	n = (size_t)len - 2;
+	ua->path[n] = 0;
+	return ua->family == 1 /* AF_UNIX */ && ua->path[0];
+}
+
+/*
+ * unix_call() - system call @nr with the socket address at argument @ai
+ * (length at @ai + 1) replaced by its host name.
+ */
+static long
+unix_call(struct vr_loader_ctx *ctx, long nr, const long a[6], int ai, int bind)
+{
+	struct unix_addr ua, host = {.family = 1};
+	long b[6];
+	int fd;
+	long r;
+
+	if (!in_unix_addr(&ua, a[ai], a[ai + 1]))
+		return vrl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	fd = vr_unix_path(T(ctx), ua.path, bind, host.path, SUN_PATH_MAX);
+	if (fd < 0)
+		return fd;
+	memcpy(b, a, sizeof(b));
+	b[ai] = (long)&host;
+	b[ai + 1] = (long)(2 + strlen(host.path) + 1);
+	r = vrl_sys6(nr, b[0], b[1], b[2], b[3], b[4], b[5]);
+	vrl_close(fd);
+	return r;
+}
+
+long
+h_bind(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return unix_call(ctx, __NR_bind, a, 1, 1);
+}
+
+long
+h_connect(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return unix_call(ctx, __NR_connect, a, 1, 0);
+}
+
+long
+h_sendto(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return unix_call(ctx, __NR_sendto, a, 4, 0);
+}
+
+/* The msghdr fields sendmsg() needs, as the x86-64 kernel lays them out. */
+struct vrl_msghdr {
+	void *name;
+	int namelen;
+	void *iov;
+	unsigned long iovlen;
+	void *control;
+	unsigned long controllen;
+	unsigned int flags;
+};
+
+long
+h_sendmsg(struct vr_loader_ctx *ctx, const long a[6])
+{
+	struct vrl_msghdr m;
+	long b[6];
+
+	if (!a[1] || vrl_peek(&m, (const void *)a[1], sizeof(m)) || !m.name)
+		return vrl_sys6(__NR_sendmsg, a[0], a[1], a[2], a[3], a[4], a[5]);
+	/* Rewrite a copy of the header: name and length are arguments 0 and 1 of it. */
+	b[0] = a[0];
+	b[1] = (long)m.name;
+	b[2] = m.namelen;
+	{
+		struct unix_addr ua, host = {.family = 1};
+		int fd;
+		long r;
+
+		if (!in_unix_addr(&ua, b[1], b[2]))
+			return vrl_sys6(__NR_sendmsg, a[0], a[1], a[2], a[3], a[4], a[5]);
+		fd = vr_unix_path(T(ctx), ua.path, 0, host.path, SUN_PATH_MAX);
+		if (fd < 0)
+			return fd;
+		m.name = &host;
+		m.namelen = (int)(2 + strlen(host.path) + 1);
+		r = vrl_sys3(__NR_sendmsg, a[0], &m, a[2]);
+		vrl_close(fd);
+		return r;
+	}
+}

@@ -1,0 +1,47 @@
+/*
+ * fixture.h - building throw-away directory trees for tests.
+ *
+ * Every helper takes a root directory and a path relative to it, creates
+ * missing parent directories, and returns 0 or -errno.  fx_tmpdir() makes a
+ * fresh directory under /tmp and fx_rmrf() removes a tree again.
+ */
+#ifndef VR_FIXTURE_H
+#define VR_FIXTURE_H
+
+#include <stddef.h>
+
+/**
+ * fx_tmpdir() - create a directory /tmp/@tag.XXXXXX.
+ * Return: its canonical path (all symlinks resolved), malloc'd and owned by
+ * the caller, or NULL with errno set.
+ */
+char *fx_tmpdir(const char *tag);
+
+/** fx_path() - "@root/@rel" into @buf of @size bytes.  Return: 0 or -ENAMETOOLONG. */
+int fx_path(char *buf, size_t size, const char *root, const char *rel);
+
+/** fx_mkdirs() - mkdir -p @root/@rel (mode 0755). */
+int fx_mkdirs(const char *root, const char *rel);
+
+/** fx_file() - create (or truncate) @root/@rel holding @content. */
+int fx_file(const char *root, const char *rel, const char *content);
+
+/** fx_symlink() - create symlink @root/@rel with body @target. */
+int fx_symlink(const char *root, const char *rel, const char *target);
+
+/**
+ * fx_whiteout() - create an overlay whiteout (character device 0:0) at
+ * @root/@rel.  Return: 0, or -EPERM where the kernel refuses it.
+ */
+int fx_whiteout(const char *root, const char *rel);
+
+/** fx_opaque() - mark directory @root/@rel opaque (user.overlay.opaque=y). */
+int fx_opaque(const char *root, const char *rel);
+
+/** fx_exists() - @root/@rel exists (lstat succeeds). */
+int fx_exists(const char *root, const char *rel);
+
+/** fx_rmrf() - remove @path and everything below it, never following symlinks. */
+int fx_rmrf(const char *path);
+
+#endif
