@@ -1,25 +1,18 @@
 /*
- * mutate.c - operations that change the tree: mkdir, mknod, symlink, link,
- * unlink/rmdir, rename, chmod, chown, utimensat, truncate.
+ * mutate.c - operations on names: mkdir, mknod, symlink, link, unlink,
+ * rmdir, rename, and AF_UNIX names.
  *
- * They act in place on objects that live in the upper layer or in a
- * read-write mount.  An operation that would need a lower-layer object
- * copied up, or a whiteout written, answers EROFS until the overlay's
- * copy-up exists: the bases are never written.
+ * In the root overlay a change happens in the upper layer: the directory
+ * chain is copied up first, a base object is copied up before it gains a
+ * name, a name removed from a base leaves a whiteout, a name recreated over
+ * a whiteout replaces it in one step (a directory made there is opaque).
+ * In a mount it happens in place, read-only mounts refusing with EROFS.
  */
-#include "walk.h"
+#include "place.h"
 #include "util.h"
 
 #define PROC_FD "/proc/self/fd/"
 
-/* A name in a writable directory: where a change may happen in place. */
-struct place {
-	int dirfd;           /* the directory's descriptor in the writable layer */
-	const struct vr_mount *mount;
-	const char *name;
-};
-
-/* proc_path() - "/proc/self/fd/N" for O_PATH descriptor @fd. */
 static char *
 proc_path(char buf[32], int fd)
 {
@@ -28,21 +21,7 @@ proc_path(char buf[32], int fd)
 	return buf;
 }
 
-/* dir_writable() - directory @d accepts new names in place. */
-static int
-dir_writable(const struct vr_ns *ns, const struct vr_obj *d)
-{
-	if (!d->exists || d->nfd == 0 || d->synthetic)
-		return 0;
-	if (d->mount)
-		return !(d->mount->flags & VR_MOUNT_RDONLY);
-	return ns->has_upper && d->layer[0] == 0;
-}
-
-/*
- * in_lower() - some layer below the upper holds @name in directory @d (so
- * removing or replacing it would need a whiteout).  Return: 1, 0, -errno.
- */
+/* in_lower() - a lower layer of directory @d holds @name.  Return: 1, 0, -errno. */
 static int
 in_lower(const struct vr_obj *d, const char *name)
 {
@@ -50,9 +29,12 @@ in_lower(const struct vr_obj *d, const char *name)
 
 	if (d->mount)
 		return 0;
-	for (unsigned int i = 1; i < d->nfd; i++) {
-		int err = sys_fstatat(d->fd[i], name, &st, AT_SYMLINK_NOFOLLOW);
+	for (unsigned int i = 0; i < d->nfd; i++) {
+		int err;
 
+		if (d->layer[i] == 0)
+			continue;
+		err = sys_fstatat(d->fd[i], name, &st, AT_SYMLINK_NOFOLLOW);
 		if (err == 0)
 			return 1;
 		if (err != -ENOENT)
@@ -61,49 +43,89 @@ in_lower(const struct vr_obj *d, const char *name)
 	return 0;
 }
 
-/*
- * place_new() - where a new name of the walk @w may be created.
- * Return: 0, -EEXIST, -EROFS, -ENOENT.
- */
-static int
-place_new(struct vr_walk *w, struct place *p)
+int
+vr_place_get(struct vr_walk *w, struct vr_place *p)
 {
 	struct stat st;
+	int fd, err;
 
-	if (w->last_type != VR_LAST_NORM || w->node.exists)
-		return -EEXIST;
-	if (!dir_writable(w->ns, &w->cur))
-		return -EROFS;
-	/* A whiteout in the upper hides the name; replacing it is copy-up's. */
-	if (!w->cur.mount && sys_fstatat(w->cur.fd[0], w->last, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return -EROFS;
-	p->dirfd = w->cur.fd[0];
-	p->mount = w->cur.mount;
+	vr_memset(p, 0, sizeof(*p));
+	p->dirfd = -1;
 	p->name = w->last;
+	if (w->last_type != VR_LAST_NORM)
+		return -EBUSY;
+	if (w->cur.synthetic || w->cur.nfd == 0)
+		return -EROFS;
+	if (w->cur.mount) {
+		if (w->cur.mount->flags & VR_MOUNT_RDONLY)
+			return -EROFS;
+		p->dirfd = w->cur.fd[0];
+		p->mount = w->cur.mount;
+		return 0;
+	}
+	if (!w->ns->has_upper)
+		return -EROFS;
+	err = in_lower(&w->cur, w->last);
+	if (err < 0)
+		return err;
+	p->lower = err;
+	fd = vr_copyup_parent(w);
+	if (fd < 0)
+		return fd;
+	p->dirfd = fd;
+	p->own = 1;
+	p->whiteout = sys_fstatat(fd, w->last, &st, AT_SYMLINK_NOFOLLOW) == 0 && vr_is_whiteout(&st);
 	return 0;
 }
 
-/*
- * place_old() - the existing final object of @w, changeable in place.
- * Return: 0, -EROFS (a base object, or a read-only mount), -EBUSY (no name).
- */
-static int
-place_old(struct vr_walk *w, struct place *p)
+void
+vr_place_put(struct vr_place *p)
 {
+	if (p->own)
+		sys_close(p->dirfd);
+	p->own = 0;
+}
+
+int
+vr_node_in_place(const struct vr_walk *w)
+{
+	const struct vr_obj *o = &w->node;
+
+	if (o->nfd == 0 || o->synthetic)
+		return 0;
+	if (o->mount)
+		return !(o->mount->flags & VR_MOUNT_RDONLY);
+	return w->ns->has_upper && o->layer[0] == 0;
+}
+
+int
+vr_walk_renorm(struct vr_walk *w)
+{
+	char *copy;
+
+	if (w->last_type == VR_LAST_NORM)
+		return 0;
+	if (w->vlen <= 1)
+		return -EBUSY; /* "/" has no parent */
+	copy = vr_alloc(&w->s, w->vlen + 1);
+	if (!copy)
+		return -ENOMEM;
+	vr_memcpy(copy, w->vpath, w->vlen + 1);
+	return vr_walk_path(w, AT_FDCWD, copy, 0);
+}
+
+int
+vr_make_writable(struct vr_walk *w, int with_data)
+{
+	const struct vr_obj *o = &w->node;
 	int err;
 
-	if (w->last_type != VR_LAST_NORM)
-		return -EBUSY;
-	if (!dir_writable(w->ns, &w->cur) || w->node.layer[0] != w->cur.layer[0] ||
-	    w->node.mount != w->cur.mount)
+	if (vr_node_in_place(w))
+		return 0;
+	if (o->mount || o->synthetic || o->nfd == 0 || !w->ns->has_upper)
 		return -EROFS;
-	err = in_lower(&w->cur, w->last);
-	if (err)
-		return err < 0 ? err : -EROFS;
-	p->dirfd = w->cur.fd[0];
-	p->mount = w->cur.mount;
-	p->name = w->last;
-	return 0;
+	err = vr_walk_renorm(w);
+	return err < 0 ? err : vr_copyup(w, with_data);
 }
 
 static struct vr_walk *
@@ -121,27 +143,67 @@ walk(struct vr_task *t, int dirfd, const char *path, unsigned int wf, int *err)
 	return w;
 }
 
-/* create() - mkdirat/mknodat/symlinkat: the new name, then the call. */
+/* make_node() - the object of mkdirat/mknodat/symlinkat at @dirfd/@name. */
 static int
-create(struct vr_task *t, int dirfd, const char *path, long nr, long a0, unsigned int mode,
+make_node(long nr, long target, int dirfd, const char *name, unsigned int mode, unsigned int dev)
+{
+	if (nr == __NR_symlinkat)
+		return (int)vr_sys3(nr, target, dirfd, name);
+	if (nr == __NR_mkdirat)
+		return (int)vr_sys3(nr, dirfd, name, mode);
+	return (int)vr_sys4(nr, dirfd, name, mode, dev);
+}
+
+/* over_whiteout() - make the object in the work directory, then swap it in. */
+static int
+over_whiteout(struct vr_walk *w, struct vr_place *p, long nr, long target, unsigned int mode,
+	      unsigned int dev)
+{
+	int isdir = nr == __NR_mkdirat, err, fd;
+	char tmp[24];
+
+	vr_tmp_name(tmp);
+	err = make_node(nr, target, w->ns->work.fd, tmp, mode, dev);
+	if (err < 0)
+		return err;
+	if (isdir) {
+		/* What the whiteout hid must stay hidden under the new directory. */
+		fd = sys_openat(w->ns->work.fd, tmp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+		err = fd < 0 ? fd : vr_set_opaque(fd);
+		if (fd >= 0)
+			sys_close(fd);
+	}
+	if (err == 0)
+		err = vr_replace_whiteout(w, tmp, p->dirfd, p->name, isdir);
+	if (err < 0)
+		vr_sys3(__NR_unlinkat, w->ns->work.fd, tmp, isdir ? AT_REMOVEDIR : 0);
+	return err;
+}
+
+static int
+create(struct vr_task *t, int dirfd, const char *path, long nr, long target, unsigned int mode,
        unsigned int dev)
 {
+	struct vr_place p;
 	struct vr_walk *w;
-	struct place p;
 	int err;
 
 	w = walk(t, dirfd, path, VR_WALK_PARENT, &err);
 	if (!w)
 		return err;
-	err = place_new(w, &p);
-	if (err == 0 && w->must_dir && nr != __NR_mkdirat)
+	if (w->last_type != VR_LAST_NORM || w->node.exists)
+		err = -EEXIST;
+	else if (w->must_dir && nr != __NR_mkdirat)
 		err = -ENOENT;
-	if (err == 0 && nr == __NR_symlinkat)
-		err = (int)vr_sys3(nr, a0, p.dirfd, p.name);
-	else if (err == 0 && nr == __NR_mkdirat)
-		err = (int)vr_sys3(nr, p.dirfd, p.name, mode);
-	else if (err == 0)
-		err = (int)vr_sys4(nr, p.dirfd, p.name, mode, dev);
+	else
+		err = vr_place_get(w, &p);
+	if (err == 0) {
+		if (p.whiteout)
+			err = over_whiteout(w, &p, nr, target, mode, dev);
+		else
+			err = make_node(nr, target, p.dirfd, p.name, mode, dev);
+		vr_place_put(&p);
+	}
 	vr_walk_end(w);
 	return err;
 }
@@ -168,11 +230,50 @@ vr_symlinkat(struct vr_task *t, const char *target, int dirfd, const char *path)
 	return create(t, dirfd, path, __NR_symlinkat, (long)target, 0, 0);
 }
 
+/* unlink_checks() - unlink(2)/rmdir(2)'s own errors for the walk's result. */
+static int
+unlink_checks(struct vr_walk *w, int flags)
+{
+	int isdir = vr_obj_is_dir(&w->node);
+
+	if (flags & AT_REMOVEDIR) {
+		if (w->last_type == VR_LAST_DOT)
+			return -EINVAL;
+		if (w->last_type == VR_LAST_DOTDOT)
+			return -ENOTEMPTY;
+		if (w->last_type == VR_LAST_ROOT)
+			return -EBUSY;
+		if (!isdir)
+			return -ENOTDIR;
+		if (!w->node.mount && !vr_dir_is_empty(w))
+			return -ENOTEMPTY;
+		return 0;
+	}
+	if (isdir)
+		return -EISDIR;
+	return w->must_dir ? -ENOTDIR : 0;
+}
+
+/* remove() - take w's final name away, leaving a whiteout if a base has it. */
+static int
+remove(struct vr_walk *w, struct vr_place *p, int flags)
+{
+	int isdir = vr_obj_is_dir(&w->node);
+
+	if (p->mount)
+		return (int)vr_sys3(__NR_unlinkat, p->dirfd, p->name, flags);
+	if (w->node.layer[0] != 0)
+		return vr_whiteout_make(p->dirfd, p->name); /* only a base has it */
+	if (!p->lower && !isdir)
+		return (int)vr_sys3(__NR_unlinkat, p->dirfd, p->name, 0);
+	return vr_remove_hiding(w, p->dirfd, p->name, isdir, p->lower);
+}
+
 int
 vr_unlinkat(struct vr_task *t, int dirfd, const char *path, int flags)
 {
+	struct vr_place p;
 	struct vr_walk *w;
-	struct place p;
 	int err;
 
 	if (flags & ~AT_REMOVEDIR)
@@ -180,34 +281,102 @@ vr_unlinkat(struct vr_task *t, int dirfd, const char *path, int flags)
 	w = walk(t, dirfd, path, 0, &err);
 	if (!w)
 		return err;
-	if (flags & AT_REMOVEDIR) {
-		if (w->last_type == VR_LAST_DOT)
-			err = -EINVAL;
-		else if (w->last_type == VR_LAST_DOTDOT)
-			err = -ENOTEMPTY;
-		else if (!vr_obj_is_dir(&w->node))
-			err = -ENOTDIR;
-	} else if (vr_obj_is_dir(&w->node)) {
-		err = -EISDIR;
-	} else if (w->must_dir) {
-		err = -ENOTDIR;
+	err = unlink_checks(w, flags);
+	if (err == 0)
+		err = vr_place_get(w, &p);
+	if (err == 0) {
+		err = remove(w, &p, flags);
+		vr_place_put(&p);
 	}
-	if (err == 0)
-		err = place_old(w, &p);
-	/* A directory merged with lower ones is not empty in place. */
-	if (err == 0 && w->node.nfd > 1)
-		err = -EROFS;
-	if (err == 0)
-		err = (int)vr_sys3(__NR_unlinkat, p.dirfd, p.name, flags);
 	vr_walk_end(w);
 	return err;
 }
 
-/* same_fs() - two places are in the same writable layer or mount. */
+/* base_dir() - w->node is a directory a lower layer has a part of. */
 static int
-same_fs(const struct place *a, const struct place *b)
+base_dir(const struct vr_walk *w)
 {
-	return a->mount == b->mount;
+	const struct vr_obj *o = &w->node;
+
+	return vr_obj_is_dir(o) && !o->mount && (o->nfd > 1 || o->layer[0] != 0);
+}
+
+/* rename_checks() - rename(2)'s own errors, judged on the virtual objects. */
+static int
+rename_checks(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
+{
+	int odir = vr_obj_is_dir(&ow->node), ndir = vr_obj_is_dir(&nw->node);
+
+	if (flags & ~(1u | 2u)) /* NOREPLACE, EXCHANGE; WHITEOUT is the overlay's */
+		return -EINVAL;
+	if ((flags & 3u) == 3u)
+		return -EINVAL;
+	if (ow->last_type != VR_LAST_NORM || nw->last_type != VR_LAST_NORM)
+		return -EBUSY;
+	if ((ow->node.mount != NULL) != (nw->cur.mount != NULL) ||
+	    (ow->node.mount && ow->node.mount != nw->cur.mount))
+		return -EXDEV;
+	if ((flags & 2u) && !nw->node.exists)
+		return -ENOENT;
+	if (!nw->node.exists || ow->node.mount)
+		return 0;
+	if (flags & 1u)
+		return -EEXIST;
+	if (flags & 2u)
+		return base_dir(ow) || base_dir(nw) ? -EXDEV : 0;
+	if (odir && !ndir)
+		return -ENOTDIR;
+	if (!odir && ndir)
+		return -EISDIR;
+	if (ndir && !vr_dir_is_empty(nw))
+		return -ENOTEMPTY;
+	return 0;
+}
+
+/*
+ * rename_overlay() - the rename in the upper layer.  A base directory is
+ * not moved (EXDEV: mv copies it instead); a base file is copied up first;
+ * the old name, if a base has it, is left a whiteout.
+ */
+static int
+rename_overlay(struct vr_walk *ow, struct vr_walk *nw, struct vr_place *op, struct vr_place *np,
+	       unsigned int flags)
+{
+	int odir = vr_obj_is_dir(&ow->node);
+	unsigned int kflags = flags;
+	int err;
+
+	if (np->whiteout && odir) {
+		/* A directory cannot replace a non-directory: swap with the whiteout. */
+		err = (int)vr_sys5(__NR_renameat2, op->dirfd, op->name, np->dirfd, np->name, 2);
+		if (err == 0 && !op->lower)
+			err = (int)vr_sys3(__NR_unlinkat, op->dirfd, op->name, 0);
+		return err;
+	}
+	if (nw->node.exists && vr_obj_is_dir(&nw->node) && !(flags & 2u) && nw->node.layer[0] == 0)
+		/* The empty upper directory being replaced may hold whiteouts. */
+		vr_remove_hiding(nw, np->dirfd, np->name, 1, 0);
+	if (!(flags & 2u) && op->lower)
+		kflags |= 4u; /* RENAME_WHITEOUT */
+	if (np->whiteout)
+		kflags &= ~1u; /* the whiteout is no name: NOREPLACE was judged above */
+	return (int)vr_sys5(__NR_renameat2, op->dirfd, op->name, np->dirfd, np->name, kflags);
+}
+
+/* make_opaque_if() - a directory moved over a base name hides what the base has. */
+static int
+make_opaque_if(struct vr_walk *ow, const struct vr_place *op, const struct vr_place *np)
+{
+	int fd, err;
+
+	if (!vr_obj_is_dir(&ow->node) || op->mount || !(np->lower || np->whiteout))
+		return 0;
+	fd = sys_openat(op->dirfd, op->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	err = vr_set_opaque(fd);
+	sys_close(fd);
+	return err;
 }
 
 int
@@ -215,7 +384,7 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 	     const char *newpath, unsigned int flags)
 {
 	struct vr_walk *ow, *nw;
-	struct place op, np;
+	struct vr_place op = {.own = 0}, np = {.own = 0};
 	int err;
 
 	ow = walk(t, olddirfd, oldpath, 0, &err);
@@ -226,19 +395,45 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 		vr_walk_end(ow);
 		return err;
 	}
-	err = place_old(ow, &op);
-	if (err == 0 && ow->node.nfd > 1)
-		err = -EROFS; /* a merged directory: renaming it is the overlay's */
-	if (err == 0)
-		err = nw->node.exists ? place_old(nw, &np) : place_new(nw, &np);
-	if (err == 0 && nw->node.exists && nw->node.nfd > 1)
-		err = -EROFS;
-	if (err == 0 && !same_fs(&op, &np))
+	err = rename_checks(ow, nw, flags);
+	if (err == 0 && base_dir(ow))
 		err = -EXDEV;
+	if (err == 0 && !ow->node.mount)
+		err = vr_copyup(ow, 1);
+	if (err == 0 && (flags & 2u) && !nw->node.mount)
+		err = vr_copyup(nw, 1);
 	if (err == 0)
+		err = vr_place_get(ow, &op);
+	if (err == 0)
+		err = vr_place_get(nw, &np);
+	if (err == 0)
+		err = make_opaque_if(ow, &op, &np);
+	if (err == 0 && op.mount)
 		err = (int)vr_sys5(__NR_renameat2, op.dirfd, op.name, np.dirfd, np.name, flags);
+	else if (err == 0)
+		err = rename_overlay(ow, nw, &op, &np, flags);
+	vr_place_put(&np);
+	vr_place_put(&op);
 	vr_walk_end(nw);
 	vr_walk_end(ow);
+	return err;
+}
+
+/* link_node() - a new name @np for the object at @op. */
+static int
+link_node(struct vr_walk *nw, struct vr_place *op, struct vr_place *np)
+{
+	char tmp[24];
+	int err;
+
+	if (!np->whiteout)
+		return (int)vr_sys5(__NR_linkat, op->dirfd, op->name, np->dirfd, np->name, 0);
+	vr_tmp_name(tmp);
+	err = (int)vr_sys5(__NR_linkat, op->dirfd, op->name, nw->ns->work.fd, tmp, 0);
+	if (err == 0)
+		err = vr_replace_whiteout(nw, tmp, np->dirfd, np->name, 0);
+	if (err < 0)
+		vr_sys3(__NR_unlinkat, nw->ns->work.fd, tmp, 0);
 	return err;
 }
 
@@ -247,8 +442,8 @@ vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd, co
 	  int flags)
 {
 	unsigned int wf = (flags & AT_SYMLINK_FOLLOW) ? VR_WALK_FOLLOW : 0;
+	struct vr_place op = {.own = 0}, np = {.own = 0};
 	struct vr_walk *ow, *nw;
-	struct place op, np;
 	int err;
 
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
@@ -261,126 +456,25 @@ vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd, co
 		vr_walk_end(ow);
 		return err;
 	}
-	err = vr_obj_is_dir(&ow->node) ? -EPERM : place_old(ow, &op);
-	if (err == 0)
-		err = place_new(nw, &np);
-	if (err == 0 && !same_fs(&op, &np))
+	err = vr_obj_is_dir(&ow->node) ? -EPERM : 0;
+	if (err == 0 && (nw->node.exists || nw->last_type != VR_LAST_NORM))
+		err = -EEXIST;
+	if (err == 0 && (ow->node.mount != nw->cur.mount))
 		err = -EXDEV;
+	if (err == 0 && !ow->node.mount)
+		err = vr_walk_renorm(ow);
+	if (err == 0 && !ow->node.mount)
+		err = vr_copyup(ow, 1);
 	if (err == 0)
-		err = (int)vr_sys5(__NR_linkat, op.dirfd, op.name, np.dirfd, np.name, 0);
+		err = vr_place_get(ow, &op);
+	if (err == 0)
+		err = vr_place_get(nw, &np);
+	if (err == 0)
+		err = link_node(nw, &op, &np);
+	vr_place_put(&np);
+	vr_place_put(&op);
 	vr_walk_end(nw);
 	vr_walk_end(ow);
-	return err;
-}
-
-/*
- * change() - the final object of a walk, for a change of its attributes in
- * place.  Return: a walk (release with vr_walk_end()), or NULL with *err.
- */
-static struct vr_walk *
-change(struct vr_task *t, int dirfd, const char *path, int flags, int allowed, int *err)
-{
-	unsigned int wf = VR_WALK_FOLLOW;
-	struct vr_walk *w;
-	const struct vr_obj *o;
-
-	if (flags & ~allowed) {
-		*err = -EINVAL;
-		return NULL;
-	}
-	if (flags & AT_SYMLINK_NOFOLLOW)
-		wf = 0;
-	if (flags & AT_EMPTY_PATH)
-		wf |= VR_WALK_EMPTY;
-	w = walk(t, dirfd, path, wf, err);
-	if (!w)
-		return NULL;
-	o = &w->node;
-	if (o->nfd == 0 || o->synthetic)
-		*err = -EROFS;
-	else if (o->mount)
-		*err = (o->mount->flags & VR_MOUNT_RDONLY) ? -EROFS : 0;
-	else
-		*err = (w->ns->has_upper && o->layer[0] == 0) ? 0 : -EROFS;
-	if (*err < 0) {
-		vr_walk_end(w);
-		return NULL;
-	}
-	return w;
-}
-
-int
-vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, int flags)
-{
-	char proc[32];
-	int err;
-	struct vr_walk *w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH,
-				   &err);
-
-	if (!w)
-		return err;
-	if ((w->node.st.st_mode & S_IFMT) == S_IFLNK)
-		err = -EOPNOTSUPP; /* as fchmodat2(AT_SYMLINK_NOFOLLOW) on Linux */
-	else
-		err = (int)vr_sys3(__NR_fchmodat, AT_FDCWD, proc_path(proc, w->node.fd[0]), mode);
-	vr_walk_end(w);
-	return err;
-}
-
-int
-vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, unsigned int gid,
-	    int flags)
-{
-	int err;
-	struct vr_walk *w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH,
-				   &err);
-
-	if (!w)
-		return err;
-	err = (int)vr_sys5(__NR_fchownat, w->node.fd[0], "", uid, gid, AT_EMPTY_PATH);
-	vr_walk_end(w);
-	return err;
-}
-
-int
-vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, int flags)
-{
-	struct vr_walk *w;
-	char proc[32];
-	int err;
-
-	if (!path) {
-		/* futimens(): the descriptor itself. */
-		path = "";
-		flags |= AT_EMPTY_PATH;
-	}
-	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &err);
-	if (!w)
-		return err;
-	if ((w->node.st.st_mode & S_IFMT) == S_IFLNK && w->last_type == VR_LAST_NORM)
-		err = (int)vr_sys4(__NR_utimensat, w->cur.fd[0], w->last, times,
-				   AT_SYMLINK_NOFOLLOW);
-	else
-		err = (int)vr_sys4(__NR_utimensat, AT_FDCWD, proc_path(proc, w->node.fd[0]), times,
-				   0);
-	vr_walk_end(w);
-	return err;
-}
-
-int
-vr_truncate(struct vr_task *t, const char *path, long length)
-{
-	char proc[32];
-	int err;
-	struct vr_walk *w = change(t, AT_FDCWD, path, 0, 0, &err);
-
-	if (!w)
-		return err;
-	if (vr_obj_is_dir(&w->node))
-		err = -EISDIR;
-	else
-		err = (int)vr_sys2(__NR_truncate, proc_path(proc, w->node.fd[0]), length);
-	vr_walk_end(w);
 	return err;
 }
 
@@ -402,17 +496,21 @@ int
 vr_unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t size)
 {
 	struct vr_walk *w;
-	struct place p;
+	struct vr_place p;
 	int err, fd;
 
 	w = walk(t, AT_FDCWD, path, bind ? VR_WALK_PARENT : VR_WALK_FOLLOW, &err);
 	if (!w)
 		return err;
 	if (bind) {
-		err = place_new(w, &p);
-		if (err == -EEXIST)
-			err = -EADDRINUSE;
+		err = w->node.exists || w->last_type != VR_LAST_NORM ? -EADDRINUSE
+								      : vr_place_get(w, &p);
+		/* A whiteout holds the name: binding over it is not supported yet. */
+		if (err == 0 && p.whiteout)
+			err = -EROFS;
 		fd = err < 0 ? err : sys_fcntl(p.dirfd, F_DUPFD_CLOEXEC, 0);
+		if (err == 0)
+			vr_place_put(&p);
 	} else {
 		fd = vr_obj_take_fd(&w->node);
 	}

@@ -6,7 +6,7 @@
  * exists, opening a lower-layer file for writing answers EROFS: a base is
  * never written.
  */
-#include "walk.h"
+#include "place.h"
 #include "util.h"
 
 #define PROC_FD "/proc/self/fd/"
@@ -85,26 +85,54 @@ open_existing(struct vr_walk *w, int flags)
 		return -ELOOP;
 	if (flags & O_PATH)
 		return open_path_fd(o, flags);
-	if ((acc != O_RDONLY || (flags & O_TRUNC)) && changes_fs(&o->st) &&
-	    !obj_writable(w->ns, o))
-		return -EROFS;
-	return reopen(o->fd[0], flags);
+	if ((acc != O_RDONLY || (flags & O_TRUNC)) && changes_fs(&o->st)) {
+		/* Writing a base file: copy it up first (without data when truncating). */
+		int err = vr_make_writable(w, !(flags & O_TRUNC));
+
+		if (err < 0)
+			return err;
+	}
+	return reopen(w->node.fd[0], flags);
+}
+
+/* create_over_whiteout() - the new file is made in the work directory and
+ * replaces the whiteout in one rename. */
+static int
+create_over_whiteout(struct vr_walk *w, struct vr_place *p, int flags, unsigned int mode)
+{
+	char tmp[24];
+	int fd, err;
+
+	vr_tmp_name(tmp);
+	fd = sys_openat(w->ns->work.fd, tmp, flags | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return fd;
+	err = vr_replace_whiteout(w, tmp, p->dirfd, p->name, 0);
+	if (err < 0) {
+		vr_sys3(__NR_unlinkat, w->ns->work.fd, tmp, 0);
+		sys_close(fd);
+		return err;
+	}
+	return fd;
 }
 
 static int
 open_create(struct vr_walk *w, int flags, unsigned int mode)
 {
-	struct vr_obj *dir = &w->cur;
-	struct stat st;
+	struct vr_place p;
+	int err;
 
 	if (w->must_dir)
 		return -EISDIR;
-	if (!obj_writable(w->ns, dir))
-		return -EROFS;
-	/* A whiteout in the upper layer hides the name; replacing it is copy-up's work. */
-	if (sys_fstatat(dir->fd[0], w->last, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return -EROFS;
-	return sys_openat(dir->fd[0], w->last, flags | O_NOFOLLOW, mode);
+	err = vr_place_get(w, &p);
+	if (err < 0)
+		return err;
+	if (p.whiteout)
+		err = create_over_whiteout(w, &p, flags, mode);
+	else
+		err = sys_openat(p.dirfd, p.name, flags | O_NOFOLLOW, mode);
+	vr_place_put(&p);
+	return err;
 }
 
 int

@@ -9,7 +9,7 @@
  * so telldir()/seekdir() values stay valid while the directory is unchanged.
  * The listing is rebuilt on each call: no state lives outside the call.
  */
-#include "walk.h"
+#include "place.h"
 #include "util.h"
 
 /* d_type values (the kernel's DT_*, not in any uapi header). */
@@ -255,4 +255,29 @@ vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
 out:
 	vr_walk_end(w);
 	return n;
+}
+
+int
+vr_dir_is_empty(struct vr_walk *w)
+{
+	struct listing l = {0};
+	size_t off = 0;
+	int err, empty = 1;
+
+	l.mem = vr_map(LIST_BYTES);
+	if (!l.mem)
+		return 0;
+	l.hash = (unsigned int *)(l.mem + LIST_BYTES - HASH_SLOTS * sizeof(unsigned int));
+	err = build(w, &l);
+	for (unsigned int i = 0; i < l.count && err >= 0; i++) {
+		struct entry *e = (struct entry *)(l.mem + off);
+
+		off = e->next;
+		if (!e->emit || (e->name[0] == '.' && (e->len == 1 || (e->len == 2 && e->name[1] == '.'))))
+			continue;
+		empty = 0;
+		break;
+	}
+	vr_unmap(l.mem, LIST_BYTES);
+	return err >= 0 && empty;
 }

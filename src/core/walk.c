@@ -594,6 +594,58 @@ run(struct vr_walk *w)
 	return 0;
 }
 
+int
+vr_walk_upper_dir(struct vr_walk *w, const char *path, vr_make_upper_fn make)
+{
+	const char *p = path;
+	int upfd, err;
+
+	if (!w->ns->has_upper)
+		return -EROFS;
+	vpath_reset(w);
+	err = obj_root(w, &w->cur);
+	if (err < 0)
+		return err;
+	upfd = sys_fcntl(w->ns->layers[0].fd, F_DUPFD_CLOEXEC, 0);
+	while (upfd >= 0) {
+		struct vr_obj child = {0};
+		const char *c;
+		size_t len;
+		int next;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		for (c = p; *p && *p != '/'; p++)
+			;
+		len = (size_t)(p - c);
+		err = len > NAME_MAX ? -ENAMETOOLONG : 0;
+		if (err == 0) {
+			set_last(w, c, len);
+			err = vpath_push(w, c, len);
+		}
+		if (err == 0)
+			err = lookup(w, &w->cur, w->last, &child);
+		if (err == 0 && !child.exists)
+			err = -ENOENT;
+		else if (err == 0 && !vr_obj_is_dir(&child))
+			err = -ENOTDIR;
+		else if (err == 0 && (child.mount || child.synthetic))
+			err = -EXDEV;
+		if (err == 0 && child.layer[0] == 0) {
+			next = child.fd[0];
+			child.owned &= ~1u;
+		} else {
+			next = err ? err : make(w->ns, upfd, w->last, &child);
+		}
+		sys_close(upfd);
+		upfd = next;
+		obj_move(&w->cur, &child);
+	}
+	return upfd;
+}
+
 struct vr_walk *
 vr_walk_begin(struct vr_task *t, int *err)
 {

@@ -86,6 +86,46 @@ struct vr_walk *vr_walk_begin(struct vr_task *t, int *err);
  */
 int vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags);
 
+/*
+ * vr_make_upper_fn - make directory @name in upper directory @upfd as the
+ * copy of @lower; return an O_PATH descriptor of it, or -errno.  When it
+ * exists already (another process won), return that one.
+ */
+typedef int (*vr_make_upper_fn)(struct vr_ns *ns, int upfd, const char *name,
+				const struct vr_obj *lower);
+
+/**
+ * vr_walk_upper_dir() - the upper layer's copy of the root-overlay
+ * directory with canonical path @path, every missing level made by @make,
+ * parents first.  Uses @w as scratch (its result is replaced).
+ * Return: an O_PATH descriptor owned by the caller, or -errno (-EROFS: no
+ * upper layer; -EXDEV: the path enters a mount; -ENOENT, -ENOTDIR: the tree
+ * changed).
+ */
+int vr_walk_upper_dir(struct vr_walk *w, const char *path, vr_make_upper_fn make);
+
+/*
+ * Copy-up (copyup.c).
+ *
+ * vr_copyup() - w->node, found in a lower layer, copied into the upper
+ * layer (parents first); afterwards w->node is the upper copy (a directory
+ * stays merged with the layers below).  @with_data 0 skips a regular
+ * file's contents (it is about to be truncated).  Return: 0 or -errno
+ * (-EROFS: no upper layer, a mount, a synthetic directory).
+ *
+ * vr_copyup_parent() - an O_PATH descriptor of the upper copy of w's
+ * final parent directory, made if missing.  Return: descriptor or -errno.
+ *
+ * vr_make_upper_dir() - a vr_make_upper_fn making an upper directory like
+ * @lower (mode, times, attributes), atomically through the work directory.
+ *
+ * vr_tmp_name() - a fresh "#vroot.<random>" name for the work directory.
+ */
+int vr_copyup(struct vr_walk *w, int with_data);
+int vr_copyup_parent(struct vr_walk *w);
+int vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower);
+void vr_tmp_name(char buf[24]);
+
 /** vr_walk_end() - close the walk's descriptors and release its memory. */
 void vr_walk_end(struct vr_walk *w);
 

@@ -5,7 +5,7 @@
  * "trusted.overlay.*" for a privileged kernel overlay): those are hidden
  * from listings, read as absent, and cannot be set or removed from inside.
  */
-#include "walk.h"
+#include "place.h"
 #include "util.h"
 
 #ifndef __NR_setxattrat
@@ -141,17 +141,6 @@ vr_listxattr(struct vr_task *t, const char *path, char *list, size_t size, int n
 	return n;
 }
 
-/* writable() - the final object may change in place. */
-static int
-writable(const struct vr_walk *w)
-{
-	const struct vr_obj *o = &w->node;
-
-	if (o->mount)
-		return !(o->mount->flags & VR_MOUNT_RDONLY);
-	return w->ns->has_upper && o->layer[0] == 0;
-}
-
 int
 vr_setxattr(struct vr_task *t, const char *path, const char *name, const void *value,
 	    size_t size, int flags, int nofollow)
@@ -167,12 +156,11 @@ vr_setxattr(struct vr_task *t, const char *path, const char *name, const void *v
 	w = walk(t, path, nofollow, &err);
 	if (!w)
 		return err;
-	if (!writable(w))
-		err = -EROFS;
-	else if (is_link(w))
+	err = vr_make_writable(w, 1);
+	if (err == 0 && is_link(w))
 		err = (int)vr_sys6(__NR_setxattrat, w->node.fd[0], (long)"", AT_EMPTY_PATH,
 				   (long)name, (long)&a, sizeof(a));
-	else
+	else if (err == 0)
 		err = (int)vr_sys5(__NR_setxattr, proc_path(proc, w->node.fd[0]), name, value,
 				   size, flags);
 	vr_walk_end(w);
@@ -191,11 +179,10 @@ vr_removexattr(struct vr_task *t, const char *path, const char *name, int nofoll
 	w = walk(t, path, nofollow, &err);
 	if (!w)
 		return err;
-	if (!writable(w))
-		err = -EROFS;
-	else if (is_link(w))
+	err = vr_make_writable(w, 1);
+	if (err == 0 && is_link(w))
 		err = (int)vr_sys4(__NR_removexattrat, w->node.fd[0], "", AT_EMPTY_PATH, name);
-	else
+	else if (err == 0)
 		err = (int)vr_sys2(__NR_removexattr, proc_path(proc, w->node.fd[0]), name);
 	vr_walk_end(w);
 	return err;

@@ -1,6 +1,7 @@
 /*
  * mutate.c - changes to the tree happen in the upper layer or a read-write
- * mount, never in a base; what would need copy-up answers EROFS for now.
+ * mount, never in a base: base objects are copied up, removed base names
+ * leave whiteouts, names recreated over whiteouts replace them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,6 +67,46 @@ base_sum(void)
 	return strdup(out);
 }
 
+static char *
+read_file(struct vr_task *t, const char *path)
+{
+	static char buf[256];
+	int fd = vr_openat(t, AT_FDCWD, path, O_RDONLY, 0);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* listed() - @name appears in the listing of virtual directory @dir. */
+static int
+listed(struct vr_task *t, const char *dir, const char *name)
+{
+	char buf[8192];
+	int fd = vr_openat(t, AT_FDCWD, dir, O_RDONLY | O_DIRECTORY, 0), found = 0;
+	long n;
+
+	while (fd >= 0 && (n = vr_getdents64(t, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct {
+				unsigned long long ino;
+				long long off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *d = (void *)(buf + off);
+
+			found |= strcmp(d->name, name) == 0;
+			off += d->reclen;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return found;
+}
+
 int
 main(void)
 {
@@ -84,7 +125,17 @@ main(void)
 	if (!mkdtemp(root))
 		skip_all("mkdtemp: %s", strerror(errno));
 	mkdir(at("base"), 0755), mkdir(at("base/d"), 0755), mkdir(at("base/both"), 0755);
-	mkfile("base/f", "base"), mkfile("base/both/lowf", "low");
+	mkfile("base/f", "base"), mkfile("base/both/lowf", "low"), mkfile("base/d/inner", "in");
+	mkfile("base/g", "gee"), mkfile("base/h", "aitch"), mkfile("base/sparse", "sparse data");
+	{
+		int fd = open(at("base/bigsparse"), O_CREAT | O_WRONLY, 0644);
+
+		if (fd >= 0) {
+			if (pwrite(fd, "end", 3, (64L << 20) - 3) != 3)
+				diag("cannot write the sparse file");
+			close(fd);
+		}
+	}
 	mkdir(at("up"), 0755), mkdir(at("up.work"), 0755), mkdir(at("up/both"), 0755);
 	mkdir(at("rw"), 0755), mkdir(at("ro"), 0755), mkfile("ro/r", "r"), mkfile("rw/w", "w");
 	lowers[0] = strdup(at("base"));
@@ -100,8 +151,9 @@ main(void)
 	ok(host_exists("up/newdir") && !host_exists("base/newdir"), "it is in the prefix only");
 	is_err(vr_mkdirat(t, AT_FDCWD, "/newdir", 0755), EEXIST, "mkdir of an existing name");
 	is_err(vr_mkdirat(t, AT_FDCWD, "/d", 0755), EEXIST, "mkdir over a base directory");
-	is_err(vr_mkdirat(t, AT_FDCWD, "/d/sub", 0755), EROFS,
-	       "mkdir in a base-only directory needs copy-up: EROFS");
+	is_int(vr_mkdirat(t, AT_FDCWD, "/d/sub", 0755), 0, "mkdir in a base-only directory");
+	ok(host_exists("up/d/sub") && !host_exists("base/d/sub"), "its parent was copied up first");
+	ok(stat(at("up/d"), &st) == 0 && (st.st_mode & 07777) == 0755, "with the base's mode");
 	is_int(vr_mkdirat(t, AT_FDCWD, "/both/sub/", 0755), 0, "mkdir in a merged directory");
 	is_err(vr_mkdirat(t, AT_FDCWD, "/missing/sub", 0755), ENOENT, "mkdir below a missing one");
 	is_err(vr_mkdirat(t, AT_FDCWD, "/", 0755), EEXIST, "mkdir /");
@@ -111,44 +163,99 @@ main(void)
 	is_int(vr_mknodat(t, AT_FDCWD, "/newdir/fifo", S_IFIFO | 0644, 0), 0, "mkfifo in the upper");
 	is_int(vr_linkat(t, AT_FDCWD, "/newdir/fifo", AT_FDCWD, "/newdir/fifo2", 0), 0,
 	       "link within the upper");
-	is_err(vr_linkat(t, AT_FDCWD, "/f", AT_FDCWD, "/newdir/f2", 0), EROFS,
-	       "link of a base file needs copy-up");
 	is_err(vr_linkat(t, AT_FDCWD, "/rw/w", AT_FDCWD, "/newdir/w", 0), EXDEV,
 	       "link across a mount: EXDEV");
 	is_int(vr_renameat2(t, AT_FDCWD, "/newdir/fifo2", AT_FDCWD, "/both/fifo3", 0), 0,
 	       "rename within the upper");
 	ok(host_exists("up/both/fifo3") && !host_exists("up/newdir/fifo2"), "moved on the host");
-	is_err(vr_renameat2(t, AT_FDCWD, "/f", AT_FDCWD, "/g", 0), EROFS,
-	       "renaming a base file needs copy-up");
-	is_err(vr_renameat2(t, AT_FDCWD, "/both", AT_FDCWD, "/both2", 0), EROFS,
-	       "renaming a merged directory is the overlay's");
+	is_err(vr_renameat2(t, AT_FDCWD, "/both", AT_FDCWD, "/both2", 0), EXDEV,
+	       "renaming a directory a base has part of: EXDEV (mv copies instead)");
 	is_err(vr_renameat2(t, AT_FDCWD, "/rw/w", AT_FDCWD, "/w", 0), EXDEV, "rename across a mount");
 	is_int(vr_renameat2(t, AT_FDCWD, "/rw/w", AT_FDCWD, "/rw/w2", 0), 0,
 	       "rename in a read-write mount");
 	is_err(vr_renameat2(t, AT_FDCWD, "/ro/r", AT_FDCWD, "/ro/r2", 0), EROFS,
 	       "rename in a read-only mount");
-	is_err(vr_unlinkat(t, AT_FDCWD, "/f", 0), EROFS, "unlink of a base file needs a whiteout");
-	is_err(vr_unlinkat(t, AT_FDCWD, "/both/lowf", 0), EROFS,
-	       "unlink of a base file in a merged directory too");
+	is_err(vr_unlinkat(t, AT_FDCWD, "/ro/r", 0), EROFS, "unlink in a read-only mount");
+
+	/* A base file gains a second name: copied up once, one inode, two links. */
+	is_int(vr_linkat(t, AT_FDCWD, "/f", AT_FDCWD, "/newdir/f2", 0), 0, "link of a base file");
+	ok(vr_fstatat(t, AT_FDCWD, "/f", &st, 0) == 0 && st.st_nlink == 2, "the copy has 2 links");
+	{
+		struct stat st2;
+
+		ok(vr_fstatat(t, AT_FDCWD, "/newdir/f2", &st2, 0) == 0 && st2.st_ino == st.st_ino,
+		   "both names are one file");
+	}
+	/* A base file renamed: its old name is whited out. */
+	is_int(vr_renameat2(t, AT_FDCWD, "/both/lowf", AT_FDCWD, "/both/moved", 0), 0,
+	       "rename of a base file");
+	is_err(vr_fstatat(t, AT_FDCWD, "/both/lowf", &st, 0), ENOENT, "the old name is gone");
+	ok(lstat(at("up/both/lowf"), &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == 0,
+	   "hidden by a whiteout (char 0:0) in the upper layer");
+	is_str(read_file(t, "/both/moved"), "low", "the new name has the data");
+	is_err(vr_renameat2(t, AT_FDCWD, "/newdir/f2", AT_FDCWD, "/newdir", 1 /* NOREPLACE */),
+	       EEXIST, "RENAME_NOREPLACE over an existing name");
+
+	/* Removing base names leaves whiteouts; recreating replaces them. */
+	is_int(vr_unlinkat(t, AT_FDCWD, "/newdir/f2", 0), 0, "unlink of an upper name");
+	is_int(vr_unlinkat(t, AT_FDCWD, "/f", 0), 0, "unlink of a copied-up base file");
+	is_err(vr_fstatat(t, AT_FDCWD, "/f", &st, 0), ENOENT, "it is gone");
+	ok(lstat(at("up/f"), &st) == 0 && S_ISCHR(st.st_mode), "a whiteout took its place");
+	ok(!listed(t, "/", "f"), "and the listing hides it");
+	{
+		int fd = vr_openat(t, AT_FDCWD, "/f", O_CREAT | O_WRONLY | O_EXCL, 0600);
+
+		ok(fd >= 0 && write(fd, "again", 5) == 5, "creating the name again");
+		if (fd >= 0)
+			close(fd);
+	}
+	is_str(read_file(t, "/f"), "again", "the new file, not the base's");
+	ok(lstat(at("up/f"), &st) == 0 && S_ISREG(st.st_mode), "replaced the whiteout");
+	is_err(vr_unlinkat(t, AT_FDCWD, "/d", AT_REMOVEDIR), ENOTEMPTY, "rmdir of a full base dir");
+	is_int(vr_unlinkat(t, AT_FDCWD, "/d/sub", AT_REMOVEDIR), 0, "rmdir of its new subdir");
+	is_int(vr_unlinkat(t, AT_FDCWD, "/d/inner", 0), 0, "unlink of its base file");
+	is_int(vr_unlinkat(t, AT_FDCWD, "/d", AT_REMOVEDIR), 0, "rmdir of the now empty base dir");
+	is_err(vr_fstatat(t, AT_FDCWD, "/d", &st, 0), ENOENT, "the directory is gone");
+	is_int(vr_mkdirat(t, AT_FDCWD, "/d", 0700), 0, "mkdir of the same name");
+	ok(vr_fstatat(t, AT_FDCWD, "/d/inner", &st, 0) == -ENOENT, "the new one is empty (opaque)");
+	ok(!listed(t, "/d", "inner"), "and lists nothing of the base's");
+
 	is_err(vr_unlinkat(t, AT_FDCWD, "/newdir", 0), EISDIR, "unlink of a directory");
 	is_err(vr_unlinkat(t, AT_FDCWD, "/newdir", AT_REMOVEDIR), ENOTEMPTY, "rmdir of a full one");
 	is_int(vr_unlinkat(t, AT_FDCWD, "/newdir/l", 0), 0, "unlink in the upper");
 	is_int(vr_unlinkat(t, AT_FDCWD, "/newdir/fifo", 0), 0, "unlink the fifo");
 	is_int(vr_unlinkat(t, AT_FDCWD, "/newdir", AT_REMOVEDIR), 0, "rmdir in the upper");
 	is_err(vr_unlinkat(t, AT_FDCWD, "/both/sub/.", AT_REMOVEDIR), EINVAL, "rmdir of \".\"");
-	is_err(vr_unlinkat(t, AT_FDCWD, "/ro/r", 0), EROFS, "unlink in a read-only mount");
-	is_err(vr_fchmodat(t, AT_FDCWD, "/f", 0600, 0), EROFS, "chmod of a base file: EROFS");
+
+	/* Attribute changes copy up. */
+	is_int(vr_fchmodat(t, AT_FDCWD, "/g", 0600, 0), 0, "chmod of a base file");
+	ok(stat(at("up/g"), &st) == 0 && (st.st_mode & 07777) == 0600, "applied to an upper copy");
+	is_str(read_file(t, "/g"), "gee", "which has the data");
 	is_int(vr_fchmodat(t, AT_FDCWD, "/both", 0700, 0), 0, "chmod of a merged directory (upper)");
 	ok(stat(at("up/both"), &st) == 0 && (st.st_mode & 07777) == 0700, "applied to the upper copy");
+	is_int(vr_utimensat(t, AT_FDCWD, "/h", ts, 0), 0, "utimensat of a base file");
+	ok(vr_fstatat(t, AT_FDCWD, "/h", &st, 0) == 0 && st.st_mtime == 2000000, "mtime set");
+	is_int(vr_truncate(t, "/sparse", 3), 0, "truncate of a base file");
+	ok(vr_fstatat(t, AT_FDCWD, "/sparse", &st, 0) == 0 && st.st_size == 3, "size set");
 	is_int(vr_fchmodat(t, AT_FDCWD, "/rw/w2", 0600, 0), 0, "chmod in a read-write mount");
 	is_int(vr_utimensat(t, AT_FDCWD, "/rw/w2", ts, 0), 0, "utimensat in a read-write mount");
 	ok(stat(at("rw/w2"), &st) == 0 && st.st_mtime == 2000000, "mtime set");
-	is_err(vr_utimensat(t, AT_FDCWD, "/f", ts, 0), EROFS, "utimensat of a base file");
 	is_int(vr_truncate(t, "/rw/w2", 0), 0, "truncate in a read-write mount");
-	is_err(vr_truncate(t, "/f", 0), EROFS, "truncate of a base file");
 	is_err(vr_truncate(t, "/both", 0), EISDIR, "truncate of a directory");
 	is_int(vr_fchownat(t, AT_FDCWD, "/rw/w2", (unsigned)-1, (unsigned)-1, 0), 0,
 	       "fchownat with no change");
+	is_int(vr_fchmodat(t, AT_FDCWD, "/ro/r", 0600, 0), -EROFS, "chmod in a read-only mount");
+	{
+		/* A big sparse base file keeps its holes when copied up. */
+		int fd = vr_openat(t, AT_FDCWD, "/bigsparse", O_WRONLY, 0);
+
+		ok(fd >= 0, "write open of a sparse base file");
+		if (fd >= 0)
+			close(fd);
+		ok(stat(at("up/bigsparse"), &st) == 0 && st.st_size == (64L << 20) &&
+			   st.st_blocks * 512 < (1L << 20),
+		   "its copy is as long and still sparse (%ld blocks)", (long)st.st_blocks);
+	}
 
 	after = base_sum();
 	is_str(after, before, "the base is unchanged (names, sizes, modes, times)");

@@ -1545,13 +1545,19 @@ test_open(struct vr_task *t)
 	is_err(vr_openat(t, AT_FDCWD, "/missing", O_RDONLY | O_CLOEXEC, 0), ENOENT,
 	       "opening a missing name is ENOENT");
 
-	/* Writes: the base is never written. */
-	is_err(vr_openat(t, AT_FDCWD, "/file", O_WRONLY | O_CLOEXEC, 0), EROFS,
-	       "write open of a lower-only file is EROFS (no copy-up yet)");
-	is_err(vr_openat(t, AT_FDCWD, "/etc/group", O_RDWR | O_CLOEXEC, 0), EROFS,
-	       "read-write open of a lower file in a merged dir is EROFS");
-	is_err(vr_openat(t, AT_FDCWD, "/merged/lo", O_WRONLY | O_TRUNC | O_CLOEXEC, 0), EROFS,
-	       "truncating open of a lower file is EROFS");
+	/* Writes: a base file is copied up first; the base is never written. */
+	fd = vr_openat(t, AT_FDCWD, "/file", O_WRONLY | O_APPEND | O_CLOEXEC, 0);
+	ok(fd >= 0 && write(fd, "more\n", 5) == 5, "write open of a lower-only file copies it up (%s)",
+	   err_name(fd < 0 ? fd : 0));
+	if (fd >= 0)
+		close(fd);
+	is_str(read_host("upper/file"), "file\nmore\n", "... the upper copy has old and new data");
+	is_str(read_host("lower/file"), "file\n", "... the lower file did not change");
+	fd = vr_openat(t, AT_FDCWD, "/merged/lo", O_WRONLY | O_TRUNC | O_CLOEXEC, 0);
+	ok(fd >= 0, "truncating open of a lower file copies it up (%s)", err_name(fd < 0 ? fd : 0));
+	if (fd >= 0)
+		close(fd);
+	is_str(read_host("upper/merged/lo"), "", "... the upper copy is empty");
 	is_str(read_host("lower/merged/lo"), "lo\n", "... and the lower file is untouched");
 	fd = vr_openat(t, AT_FDCWD, "/etc/passwd", O_WRONLY | O_TRUNC | O_CLOEXEC, 0);
 	ok(fd >= 0 && write(fd, "written\n", 8) == 8, "write open of an upper file works (%s)",
@@ -1946,10 +1952,10 @@ test_getdents(struct vr_task *t)
 	check_entry(t, "/", "ufile_over_dir", "upper/ufile_over_dir");
 	check_entry(t, "/", "lnk_over_dir", "upper/lnk_over_dir");
 	check_entry(t, "/", "etc", "upper/etc");
-	check_entry(t, "/", "file", "lower/file");
+	check_entry(t, "/", "file", "upper/file");
 	check_entry(t, "/", "abs_etc", "lower/abs_etc");
 	check_entry(t, "/merged", "both", "upper/merged/both");
-	check_entry(t, "/merged", "lo", "lower/merged/lo");
+	check_entry(t, "/merged", "lo", "upper/merged/lo");
 	check_entry(t, "/merged", "dang", "upper/merged/dang");
 	check_entry(t, "/mnt/h1", "f1", "h1/f1");
 	test_big_dir(t);

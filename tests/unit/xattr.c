@@ -58,8 +58,18 @@ main(void)
 	ok(n == 2 && memcmp(val, "v1", 2) == 0, "and read back");
 	n = vr_getxattr(t, "/f", "user.base", val, sizeof(val), 0);
 	ok(n == 1 && val[0] == 'b', "read on a base file");
-	is_err(vr_setxattr(t, "/f", "user.k", "v", 1, 0, 0), EROFS, "set on a base file: EROFS");
-	is_err(vr_removexattr(t, "/f", "user.base", 0), EROFS, "remove on a base file: EROFS");
+	is_int(vr_setxattr(t, "/f", "user.k", "v", 1, 0, 0), 0, "set on a base file copies it up");
+	ok(getxattr(bf, "user.k", val, sizeof(val)) < 0, "the base file did not change");
+	is_int(vr_removexattr(t, "/f", "user.base", 0), 0, "remove on the copy");
+	ok(getxattr(bf, "user.base", val, sizeof(val)) == 1, "the base file keeps its attribute");
+	{
+		char *uc = at("up/f");
+
+		ok(getxattr(uc, "user.k", val, sizeof(val)) == 1 &&
+			   getxattr(uc, "user.base", val, sizeof(val)) < 0,
+		   "the upper copy has the changes");
+		free(uc);
+	}
 	is_err(vr_getxattr(t, "/d", "user.overlay.opaque", val, sizeof(val), 0), ENODATA,
 	       "the opaque marker reads as absent");
 	n = vr_listxattr(t, "/d", list, sizeof(list), 0);

@@ -1,0 +1,385 @@
+/*
+ * copyup.c - copying a base object into the upper layer before it changes.
+ *
+ * Parents first (vr_walk_upper_dir), then the object: data, mode, times,
+ * extended attributes and, when the process may, ownership.  Every copy is
+ * built in the work directory and appears in the upper layer in one step:
+ * an O_TMPFILE linked into place, or a named temporary renamed with
+ * RENAME_NOREPLACE.  A copy killed half-way is never visible; a second
+ * process copying the same object concurrently loses the race cleanly and
+ * uses the winner's copy.
+ */
+#include "walk.h"
+#include "util.h"
+
+#define PROC_FD  "/proc/self/fd/"
+#define TMP_LEN  24
+#define COPY_BUF (64u * 1024u)
+
+#ifndef SEEK_DATA
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+#endif
+
+static char *
+proc_path(char buf[32], int fd)
+{
+	vr_memcpy(buf, PROC_FD, sizeof(PROC_FD));
+	vr_utoa((unsigned long)fd, buf + sizeof(PROC_FD) - 1);
+	return buf;
+}
+
+/* vr_tmp_name() - a fresh name for a temporary in the work directory. */
+void
+vr_tmp_name(char buf[TMP_LEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char r[8] = {0};
+
+	vr_sys3(__NR_getrandom, r, sizeof(r), 0);
+	vr_memcpy(buf, "#vroot.", 7);
+	for (int i = 0; i < 8; i++) {
+		buf[7 + 2 * i] = hex[r[i] >> 4];
+		buf[8 + 2 * i] = hex[r[i] & 15];
+	}
+	buf[23] = '\0';
+}
+
+/* copy_xattrs() - the object's own attributes (not the overlay's), best effort. */
+static void
+copy_xattrs(struct vr_scratch *s, int src, int dst)
+{
+	size_t mark = s->used;
+	char *list = vr_alloc(s, 16384), *val = vr_alloc(s, 16384);
+	char sp[32], dp[32];
+	long n;
+
+	if (!list || !val)
+		goto out;
+	proc_path(sp, src);
+	proc_path(dp, dst);
+	n = vr_sys3(__NR_listxattr, sp, list, 16384);
+	for (long i = 0; i < n; i += (long)vr_strlen(list + i) + 1) {
+		long v;
+
+		if (vr_xattr_hidden(list + i))
+			continue;
+		v = vr_sys4(__NR_getxattr, sp, list + i, val, 16384);
+		if (v >= 0)
+			vr_sys5(__NR_setxattr, dp, list + i, val, v, 0);
+	}
+out:
+	s->used = mark;
+}
+
+/* copy_attrs() - owner (when allowed), mode and times of @st onto @fd. */
+static void
+copy_attrs(int fd, const struct stat *st)
+{
+	struct {
+		long sec, nsec;
+	} ts[2] = {{(long)st->st_atime, (long)st->st_atime_nsec},
+		   {(long)st->st_mtime, (long)st->st_mtime_nsec}};
+	char p[32];
+
+	proc_path(p, fd);
+	/* Unprivileged, the copy stays the copier's, as with a user overlay. */
+	vr_sys5(__NR_fchownat, fd, "", st->st_uid, st->st_gid, AT_EMPTY_PATH);
+	if ((st->st_mode & S_IFMT) != S_IFLNK) {
+		vr_sys3(__NR_fchmodat, AT_FDCWD, p, st->st_mode & 07777);
+		vr_sys4(__NR_utimensat, AT_FDCWD, p, ts, 0);
+	}
+}
+
+/*
+ * place() - move temporary @tmp of the work directory to @upfd/@name, never
+ * over an existing name.  Return: 0, 1 when another copy got there first
+ * (the temporary is removed), or -errno.
+ */
+static int
+place(const struct vr_ns *ns, const char *tmp, int upfd, const char *name, int isdir)
+{
+	int err = (int)vr_sys5(__NR_renameat2, ns->work.fd, tmp, upfd, name, 1 /* NOREPLACE */);
+
+	if (err == -EEXIST) {
+		vr_sys3(__NR_unlinkat, ns->work.fd, tmp, isdir ? AT_REMOVEDIR : 0);
+		return 1;
+	}
+	if (err < 0)
+		vr_sys3(__NR_unlinkat, ns->work.fd, tmp, isdir ? AT_REMOVEDIR : 0);
+	return err;
+}
+
+static int
+open_upper(int upfd, const char *name, int dir)
+{
+	return sys_openat(upfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | (dir ? O_DIRECTORY : 0), 0);
+}
+
+int
+vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower)
+{
+	struct vr_scratch s;
+	char tmp[TMP_LEN];
+	int fd, err;
+
+	vr_tmp_name(tmp);
+	err = (int)vr_sys3(__NR_mkdirat, ns->work.fd, tmp, 0700);
+	if (err < 0)
+		return err;
+	fd = open_upper(ns->work.fd, tmp, 1);
+	if (fd < 0) {
+		vr_sys3(__NR_unlinkat, ns->work.fd, tmp, AT_REMOVEDIR);
+		return fd;
+	}
+	if (vr_scratch_get(&ns->pool, &s) == 0) {
+		copy_xattrs(&s, lower->fd[0], fd);
+		vr_scratch_put(&ns->pool, &s);
+	}
+	copy_attrs(fd, &lower->st);
+	sys_close(fd);
+	err = place(ns, tmp, upfd, name, 1);
+	return err < 0 ? err : open_upper(upfd, name, 1);
+}
+
+/* copy_range() - bytes [off, end) of @in to @out: in the kernel when it can. */
+static int
+copy_range(int in, int out, long off, long end, char *buf)
+{
+	while (off < end) {
+		long lo = off, n = vr_sys6(__NR_copy_file_range, in, (long)&lo, out, (long)&lo,
+					   end - off, 0);
+
+		if (n == 0)
+			return 0; /* the file shrank under us */
+		if (n < 0) {
+			/* Across filesystems, or unsupported: read and write. */
+			n = vr_sys4(__NR_pread64, in, buf, VR_MIN((long)COPY_BUF, end - off), off);
+			if (n <= 0)
+				return (int)n;
+			n = vr_sys4(__NR_pwrite64, out, buf, n, off);
+			if (n < 0)
+				return (int)n;
+		}
+		off += n;
+	}
+	return 0;
+}
+
+/* copy_data() - the file's data, its holes kept as holes. */
+static int
+copy_data(int in, int out, long size, char *buf)
+{
+	long off = 0;
+	int err;
+
+	while (off < size) {
+		long data = vr_sys3(__NR_lseek, in, off, SEEK_DATA), hole;
+
+		if (data == -ENXIO)
+			break; /* only a hole is left */
+		if (data < 0)
+			return copy_range(in, out, off, size, buf);
+		hole = vr_sys3(__NR_lseek, in, data, SEEK_HOLE);
+		if (hole < 0)
+			hole = size;
+		err = copy_range(in, out, data, VR_MIN(hole, size), buf);
+		if (err < 0)
+			return err;
+		off = hole;
+	}
+	return (int)vr_sys2(__NR_ftruncate, out, size);
+}
+
+/* tmp_file() - an unnamed file in the work directory, or a named one. */
+static int
+tmp_file(const struct vr_ns *ns, char *tmp)
+{
+	int fd = sys_openat(ns->work.fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	tmp[0] = '\0';
+	if (fd != -EOPNOTSUPP && fd != -EISDIR && fd != -EINVAL)
+		return fd;
+	vr_tmp_name(tmp);
+	return sys_openat(ns->work.fd, tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+}
+
+static int
+copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int upfd,
+	  const char *name, int with_data)
+{
+	char tmp[TMP_LEN], p[32];
+	char *buf = vr_alloc(s, COPY_BUF);
+	int in = -1, out, err;
+
+	if (!buf)
+		return -ENOMEM;
+	out = tmp_file(ns, tmp);
+	if (out < 0)
+		return out;
+	err = 0;
+	if (with_data) {
+		in = sys_openat(AT_FDCWD, proc_path(p, o->fd[0]), O_RDONLY | O_CLOEXEC, 0);
+		err = in < 0 ? in : copy_data(in, out, o->st.st_size, buf);
+	}
+	if (err == 0) {
+		copy_xattrs(s, o->fd[0], out);
+		copy_attrs(out, &o->st);
+		if (tmp[0]) {
+			err = place(ns, tmp, upfd, name, 0);
+			tmp[0] = '\0';
+		} else {
+			err = (int)vr_sys5(__NR_linkat, AT_FDCWD, proc_path(p, out), upfd, name,
+					   AT_SYMLINK_FOLLOW);
+			if (err == -EEXIST)
+				err = 1;
+		}
+	}
+	if (tmp[0])
+		vr_sys3(__NR_unlinkat, ns->work.fd, tmp, 0);
+	if (in >= 0)
+		sys_close(in);
+	sys_close(out);
+	return err;
+}
+
+/* copy_special() - a symlink, FIFO, socket or device node. */
+static int
+copy_special(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int upfd,
+	     const char *name)
+{
+	char tmp[TMP_LEN];
+	int err, fd;
+
+	vr_tmp_name(tmp);
+	if ((o->st.st_mode & S_IFMT) == S_IFLNK) {
+		char *body = vr_alloc(s, PATH_MAX);
+		long n = body ? ns->ops->readlink(o->fd[0], body, PATH_MAX - 1) : -ENOMEM;
+
+		if (n < 0)
+			return (int)n;
+		body[n] = '\0';
+		err = (int)vr_sys3(__NR_symlinkat, body, ns->work.fd, tmp);
+	} else {
+		err = (int)vr_sys4(__NR_mknodat, ns->work.fd, tmp, (o->st.st_mode & ~07777u) | 0600,
+				   o->st.st_rdev);
+	}
+	if (err < 0)
+		return err;
+	fd = open_upper(ns->work.fd, tmp, 0);
+	if (fd >= 0) {
+		copy_attrs(fd, &o->st);
+		sys_close(fd);
+	}
+	return place(ns, tmp, upfd, name, 0);
+}
+
+/* parent_upper() - the upper copy of w's parent directory, made if missing. */
+static int
+parent_upper(struct vr_walk *w)
+{
+	struct vr_walk *w2;
+	char *path;
+	int fd, err;
+
+	if (w->cur.nfd > 0 && !w->cur.mount && !w->cur.synthetic && w->cur.layer[0] == 0)
+		return sys_fcntl(w->cur.fd[0], F_DUPFD_CLOEXEC, 0);
+	path = vr_alloc(&w->s, w->plen + 1);
+	if (!path)
+		return -ENOMEM;
+	vr_memcpy(path, w->vpath, w->plen);
+	path[w->plen] = '\0';
+	w2 = vr_walk_begin(w->t, &err);
+	if (!w2)
+		return err;
+	fd = vr_walk_upper_dir(w2, path, vr_make_upper_dir);
+	vr_walk_end(w2);
+	return fd;
+}
+
+int
+vr_copyup_parent(struct vr_walk *w)
+{
+	if (w->last_type != VR_LAST_NORM)
+		return -EBUSY;
+	return parent_upper(w);
+}
+
+/* reload() - w->node becomes the upper object @upfd/@name. */
+static int
+reload(struct vr_walk *w, int upfd)
+{
+	struct stat st;
+	int fd, err = w->ns->ops->lookup(upfd, w->last, &fd, &st);
+
+	if (err < 0)
+		return err;
+	vr_obj_put(&w->node);
+	w->node.exists = 1;
+	w->node.synthetic = 0;
+	w->node.mount = NULL;
+	w->node.nfd = 1;
+	w->node.fd[0] = fd;
+	w->node.layer[0] = 0;
+	w->node.owned = 1;
+	vr_memcpy(&w->node.st, &st, sizeof(st));
+	return 0;
+}
+
+/* merge_upper() - directory w->node gains its new upper copy on top. */
+static int
+merge_upper(struct vr_walk *w, int upfd)
+{
+	struct vr_obj *o = &w->node;
+	struct stat st;
+	int fd, err = w->ns->ops->lookup(upfd, w->last, &fd, &st);
+
+	if (err < 0)
+		return err;
+	if (o->nfd >= VR_MAX_LAYERS) {
+		sys_close(fd);
+		return -ENOMEM;
+	}
+	vr_memmove(o->fd + 1, o->fd, o->nfd * sizeof(o->fd[0]));
+	vr_memmove(o->layer + 1, o->layer, o->nfd);
+	o->owned <<= 1;
+	o->fd[0] = fd;
+	o->layer[0] = 0;
+	o->owned |= 1;
+	o->nfd++;
+	vr_memcpy(&o->st, &st, sizeof(st));
+	return 0;
+}
+
+int
+vr_copyup(struct vr_walk *w, int with_data)
+{
+	struct vr_obj *o = &w->node;
+	unsigned int type = o->st.st_mode & S_IFMT;
+	size_t mark = w->s.used;
+	int upfd, err;
+
+	if (o->mount || o->synthetic || !o->exists || o->nfd == 0)
+		return -EROFS;
+	if (o->layer[0] == 0 && w->ns->has_upper)
+		return 0; /* already in the upper layer */
+	upfd = vr_copyup_parent(w);
+	if (upfd < 0)
+		return upfd;
+	if (type == S_IFDIR) {
+		int fd = vr_make_upper_dir(w->ns, upfd, w->last, o);
+
+		err = fd < 0 ? fd : 0;
+		if (fd >= 0)
+			sys_close(fd);
+	} else if (type == S_IFREG) {
+		err = copy_file(w->ns, &w->s, o, upfd, w->last, with_data);
+	} else {
+		err = copy_special(w->ns, &w->s, o, upfd, w->last);
+	}
+	w->s.used = mark;
+	if (err >= 0)
+		err = type == S_IFDIR ? merge_upper(w, upfd) : reload(w, upfd);
+	sys_close(upfd);
+	return err;
+}

@@ -1,0 +1,53 @@
+/*
+ * place.h - where a change to a name happens: the writable directory that
+ * holds it, after copy-up of the directory chain when it is the overlay's.
+ */
+#ifndef VR_PLACE_H
+#define VR_PLACE_H
+
+#include "walk.h"
+
+struct vr_place {
+	int dirfd;   /* the directory in the upper layer or a read-write mount */
+	int own;     /* dirfd is the place's to close */
+	const struct vr_mount *mount;
+	const char *name;
+	int whiteout; /* a whiteout holds the name in the upper layer */
+	int lower;    /* a lower layer holds the name: removing it needs a whiteout */
+};
+
+/*
+ * vr_place_get() - the place of w's final name (w->last_type VR_LAST_NORM).
+ * Copies the parent directory chain up when needed.
+ * Return: 0 or -errno (-EROFS: a read-only mount, a synthetic directory,
+ * no upper layer; -EBUSY: the path has no final name).
+ */
+int vr_place_get(struct vr_walk *w, struct vr_place *p);
+void vr_place_put(struct vr_place *p);
+
+/*
+ * vr_walk_renorm() - walk again to w->vpath itself, so that a result named
+ * by ".", ".." or a dirfd has a parent and a final name.  Return: 0/-errno.
+ */
+int vr_walk_renorm(struct vr_walk *w);
+
+/* vr_node_in_upper() - w->node can change in place (upper or rw mount). */
+int vr_node_in_place(const struct vr_walk *w);
+
+/*
+ * vr_make_writable() - w->node copied up if it lives in a lower layer, so
+ * it can change in place.  @with_data 0: a regular file's data is not
+ * needed (it is about to be truncated).  Return: 0 or -errno (-EROFS).
+ */
+int vr_make_writable(struct vr_walk *w, int with_data);
+
+/* whiteout.c */
+int vr_whiteout_make(int upfd, const char *name);
+int vr_set_opaque(int fd);
+int vr_remove_hiding(struct vr_walk *w, int upfd, const char *name, int isdir, int whiteout);
+int vr_replace_whiteout(struct vr_walk *w, const char *tmp, int upfd, const char *name, int isdir);
+
+/* readdir.c: the merged directory w->node lists nothing but "." and "..". */
+int vr_dir_is_empty(struct vr_walk *w);
+
+#endif
