@@ -220,6 +220,15 @@ assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, c
 		m->procfs = is_procfs(m->b.fd);
 	}
 	ns->have_getxattrat = vr_probe_getxattrat(ns->layers[0].fd);
+	ns->vdev = ns->layers[0].dev;
+	for (i = 0; i < ns->nlayers; i++) {
+		unsigned int d = 0;
+
+		while (d < ns->nldev && ns->ldev[d] != ns->layers[i].dev)
+			d++;
+		if (d == ns->nldev)
+			ns->ldev[ns->nldev++] = ns->layers[i].dev;
+	}
 	ns->stub.fd = -1;
 	if (ns->has_upper)
 		vr_ns_make_stubs(ns, cursor);
@@ -439,6 +448,27 @@ vr_ns_make_stubs(struct vr_ns *ns, char *cursor)
 	}
 	for (unsigned int i = 0; i < ns->nmounts; i++)
 		make_stub_path(fd, &ns->mounts[i]);
+}
+
+unsigned long
+vr_ns_map_ino(const struct vr_ns *ns, unsigned long *devp, unsigned long ino)
+{
+	for (unsigned int k = 1; k < ns->nldev; k++) {
+		if (ns->ldev[k] == *devp) {
+			*devp = ns->vdev;
+			return ino ^ ((unsigned long)k << 56);
+		}
+	}
+	return ino;
+}
+
+void
+vr_ns_map_stat(const struct vr_ns *ns, struct stat *st)
+{
+	unsigned long dev = st->st_dev;
+
+	st->st_ino = vr_ns_map_ino(ns, &dev, st->st_ino);
+	st->st_dev = dev;
 }
 
 int

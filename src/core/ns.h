@@ -37,6 +37,9 @@ struct vr_ns {
 	unsigned int nmounts;
 	struct vr_mount mounts[VR_MAX_MOUNTS];
 	int have_getxattrat;   /* probed once: getxattrat(2) works on O_PATH fds */
+	unsigned long vdev;    /* the one st_dev every root-overlay object shows */
+	unsigned long ldev[VR_MAX_LAYERS]; /* the layers' devices, distinct */
+	unsigned int nldev;
 	size_t size;           /* bytes mapped for this object and its strings */
 	char strings[];        /* copies of every path above */
 };
@@ -53,6 +56,18 @@ struct vr_task {
 
 /* vr_ns_is_hidden() - (dev, ino) is one of the namespace's own directories. */
 int vr_ns_is_hidden(const struct vr_ns *ns, unsigned long dev, unsigned long ino);
+
+/*
+ * vr_ns_map_ino() - the inode number a root-overlay object of device @dev
+ * shows: objects of the layers share one device, as on a kernel overlay,
+ * and a layer's numbers are kept apart from the others' in the high bits.
+ * Return: the number, and *devp becomes the overlay's device; objects of
+ * other devices (mounts) are left as they are.
+ */
+unsigned long vr_ns_map_ino(const struct vr_ns *ns, unsigned long *devp, unsigned long ino);
+
+/* vr_ns_map_stat() - vr_ns_map_ino() applied to @st. */
+void vr_ns_map_stat(const struct vr_ns *ns, struct stat *st);
 
 /* vr_ns_mount_at() - the mount whose path is exactly @path[0..len), or NULL. */
 const struct vr_mount *vr_ns_mount_at(const struct vr_ns *ns, const char *path, size_t len);

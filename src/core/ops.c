@@ -182,6 +182,19 @@ at_walk_flags(int flags, int allowed)
 	return wf;
 }
 
+/* map_statx() - vr_ns_map_ino() for a statx result. */
+static void
+map_statx(const struct vr_ns *ns, struct statx *stx)
+{
+	unsigned int ma = stx->stx_dev_major, mi = stx->stx_dev_minor;
+	unsigned long dev = ((unsigned long)(ma & 0xfff) << 8) | ((unsigned long)(ma & ~0xfffu) << 32) |
+			    (mi & 0xff) | ((unsigned long)(mi & ~0xffu) << 12);
+
+	stx->stx_ino = vr_ns_map_ino(ns, &dev, stx->stx_ino);
+	stx->stx_dev_major = (unsigned int)(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffu));
+	stx->stx_dev_minor = (unsigned int)((dev & 0xff) | ((dev >> 12) & ~0xffu));
+}
+
 /* is_fd_itself() - the call is about descriptor @dirfd itself. */
 static int
 is_fd_itself(int dirfd, const char *path, int flags)
@@ -216,12 +229,17 @@ vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int 
 		return wf;
 	/* fstat() itself (glibc makes it fstatat(fd, "", AT_EMPTY_PATH)): the
 	 * descriptor is the object, whatever it is (a pipe has no path). */
-	if (is_fd_itself(dirfd, path, flags))
-		return sys_fstatat(dirfd, "", st, AT_EMPTY_PATH);
+	if (is_fd_itself(dirfd, path, flags)) {
+		err = sys_fstatat(dirfd, "", st, AT_EMPTY_PATH);
+		if (err == 0)
+			vr_ns_map_stat(t->ns, st);
+		return err;
+	}
 	w = lookup_at(t, dirfd, path, (unsigned int)wf, &err);
 	if (!w)
 		return err;
 	vr_memcpy(st, &w->node.st, sizeof(*st));
+	vr_ns_map_stat(t->ns, st);
 	vr_walk_end(w);
 	return 0;
 }
@@ -239,8 +257,12 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 		return wf;
 	if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
 		return -EINVAL;
-	if (is_fd_itself(dirfd, path, flags))
-		return sys_statx(dirfd, "", flags, mask, stx);
+	if (is_fd_itself(dirfd, path, flags)) {
+		err = sys_statx(dirfd, "", flags, mask, stx);
+		if (err == 0)
+			map_statx(t->ns, stx);
+		return err;
+	}
 	w = lookup_at(t, dirfd, path, (unsigned int)wf, &err);
 	if (!w)
 		return err;
@@ -255,6 +277,8 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 		stx->stx_nlink = 2;
 		stx->stx_size = 0;
 	}
+	if (err == 0)
+		map_statx(t->ns, stx);
 	vr_walk_end(w);
 	return err;
 }

@@ -114,7 +114,13 @@ hidden_entry(struct vr_walk *w, int dirfd, const struct linux_dirent64 *d, int o
 static int
 read_layer(struct vr_walk *w, struct listing *l, int fd, int overlay, char *buf)
 {
+	unsigned long dev = 0;
 	int dfd = w->ns->ops->opendir(fd);
+	struct stat st;
+
+	/* Entries show the inode numbers stat() shows: mapped for the overlay. */
+	if (overlay && sys_fstat(fd, &st) == 0)
+		dev = st.st_dev;
 	long n;
 	int err = 0;
 
@@ -125,7 +131,10 @@ read_layer(struct vr_walk *w, struct listing *l, int fd, int overlay, char *buf)
 			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
 			int hide = hidden_entry(w, dfd, d, overlay);
 
-			err = add(l, d->d_name, vr_strlen(d->d_name), d->d_ino, d->d_type, !hide);
+			unsigned long edev = dev;
+			unsigned long ino = overlay ? vr_ns_map_ino(w->ns, &edev, d->d_ino) : d->d_ino;
+
+			err = add(l, d->d_name, vr_strlen(d->d_name), ino, d->d_type, !hide);
 			off += d->d_reclen;
 		}
 	}

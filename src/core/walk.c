@@ -473,6 +473,17 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 
 	if (last && !f->canon)
 		w->last_type = VR_LAST_NORM;
+	/*
+	 * The kernel checks search permission on the directory before every
+	 * component; openat() does it for names, so only ".", ".." and a name
+	 * too long to look up need it here.
+	 */
+	if (!f->canon && w->cur.nfd && !w->cur.synthetic &&
+	    (len > NAME_MAX || (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'))))) {
+		err = sys_faccessat2(w->cur.fd[0], "", 1 /* X_OK */, AT_EMPTY_PATH | AT_EACCESS);
+		if (err < 0)
+			return err;
+	}
 	if (len == 1 && name[0] == '.') {
 		if (last && !f->canon)
 			w->last_type = VR_LAST_DOT;
