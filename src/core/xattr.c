@@ -8,22 +8,7 @@
 #include "place.h"
 #include "util.h"
 
-#ifndef __NR_setxattrat
-#define __NR_setxattrat    463
-#define __NR_listxattrat   465
-#define __NR_removexattrat 466
-#endif
-#ifndef __NR_getxattrat
-#define __NR_getxattrat 464
-#endif
-
 #define PROC_FD "/proc/self/fd/"
-
-struct vr_xattr_args {
-	unsigned long long value;
-	unsigned int size;
-	unsigned int flags;
-};
 
 static int
 has_prefix(const char *s, const char *p)
@@ -59,7 +44,7 @@ walk(struct vr_task *t, const char *path, int nofollow, int *err)
 
 /*
  * The object of an O_PATH descriptor: through its magic link, which the
- * plain calls follow.  A symlink itself needs the *xattrat() calls.
+ * plain calls follow.  A symlink itself is named through its directory.
  */
 static int
 is_link(const struct vr_walk *w)
@@ -75,13 +60,36 @@ proc_path(char buf[32], int fd)
 	return buf;
 }
 
+/*
+ * link_path() - a name for the symlink w->node that the l*xattr calls take
+ * without following it: its directory's magic link, then its own name.
+ * Return: 0, or -1 when the link has no name in a directory we hold.
+ */
+static int
+link_path(const struct vr_walk *w, char *buf)
+{
+	size_t n;
+
+	if (w->last_type != VR_LAST_NORM)
+		return -1;
+	for (unsigned int i = 0; i < w->cur.nfd; i++) {
+		if (w->cur.layer[i] != w->node.layer[0] && !w->cur.mount)
+			continue;
+		proc_path(buf, w->cur.fd[i]);
+		n = vr_strlen(buf);
+		buf[n] = '/';
+		vr_memcpy(buf + n + 1, w->last, w->lastlen + 1);
+		return 0;
+	}
+	return -1;
+}
+
 long
 vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value, size_t size,
 	    int nofollow)
 {
-	struct vr_xattr_args a = {.value = (unsigned long)value, .size = (unsigned int)size};
 	struct vr_walk *w;
-	char proc[32];
+	char proc[32], lpath[32 + NAME_MAX + 2];
 	long n;
 	int err;
 
@@ -91,8 +99,8 @@ vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value, 
 	if (!w)
 		return err;
 	if (is_link(w))
-		n = vr_sys6(__NR_getxattrat, w->node.fd[0], (long)"", AT_EMPTY_PATH, (long)name,
-			    (long)&a, sizeof(a));
+		n = link_path(w, lpath) ? -EOPNOTSUPP
+					: vr_sys4(__NR_lgetxattr, lpath, name, value, size);
 	else
 		n = vr_sys4(__NR_getxattr, proc_path(proc, w->node.fd[0]), name, value, size);
 	vr_walk_end(w);
@@ -120,7 +128,7 @@ long
 vr_listxattr(struct vr_task *t, const char *path, char *list, size_t size, int nofollow)
 {
 	struct vr_walk *w;
-	char proc[32];
+	char proc[32], lpath[32 + NAME_MAX + 2];
 	long n;
 	int err;
 
@@ -128,7 +136,7 @@ vr_listxattr(struct vr_task *t, const char *path, char *list, size_t size, int n
 	if (!w)
 		return err;
 	if (is_link(w))
-		n = vr_sys5(__NR_listxattrat, w->node.fd[0], "", AT_EMPTY_PATH, list, size);
+		n = link_path(w, lpath) ? -EOPNOTSUPP : vr_sys3(__NR_llistxattr, lpath, list, size);
 	else
 		n = vr_sys3(__NR_listxattr, proc_path(proc, w->node.fd[0]), list, size);
 	/*
@@ -145,10 +153,8 @@ int
 vr_setxattr(struct vr_task *t, const char *path, const char *name, const void *value,
 	    size_t size, int flags, int nofollow)
 {
-	struct vr_xattr_args a = {
-		.value = (unsigned long)value, .size = (unsigned int)size, .flags = (unsigned)flags};
 	struct vr_walk *w;
-	char proc[32];
+	char proc[32], lpath[32 + NAME_MAX + 2];
 	int err;
 
 	if (vr_xattr_hidden(name))
@@ -158,8 +164,8 @@ vr_setxattr(struct vr_task *t, const char *path, const char *name, const void *v
 		return err;
 	err = vr_make_writable(w, 1);
 	if (err == 0 && is_link(w))
-		err = (int)vr_sys6(__NR_setxattrat, w->node.fd[0], (long)"", AT_EMPTY_PATH,
-				   (long)name, (long)&a, sizeof(a));
+		err = link_path(w, lpath) ? -EOPNOTSUPP
+					  : (int)vr_sys5(__NR_lsetxattr, lpath, name, value, size, flags);
 	else if (err == 0)
 		err = (int)vr_sys5(__NR_setxattr, proc_path(proc, w->node.fd[0]), name, value,
 				   size, flags);
@@ -171,7 +177,7 @@ int
 vr_removexattr(struct vr_task *t, const char *path, const char *name, int nofollow)
 {
 	struct vr_walk *w;
-	char proc[32];
+	char proc[32], lpath[32 + NAME_MAX + 2];
 	int err;
 
 	if (vr_xattr_hidden(name))
@@ -181,7 +187,8 @@ vr_removexattr(struct vr_task *t, const char *path, const char *name, int nofoll
 		return err;
 	err = vr_make_writable(w, 1);
 	if (err == 0 && is_link(w))
-		err = (int)vr_sys4(__NR_removexattrat, w->node.fd[0], "", AT_EMPTY_PATH, name);
+		err = link_path(w, lpath) ? -EOPNOTSUPP
+					  : (int)vr_sys2(__NR_lremovexattr, lpath, name);
 	else if (err == 0)
 		err = (int)vr_sys2(__NR_removexattr, proc_path(proc, w->node.fd[0]), name);
 	vr_walk_end(w);

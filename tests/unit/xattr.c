@@ -47,6 +47,13 @@ main(void)
 	mkdir(base, 0755), mkdir(up, 0755), mkdir(work, 0755), mkdir(bd, 0755), mkdir(ud, 0755);
 	close(open(bf, O_CREAT | O_WRONLY, 0644));
 	close(open(uf, O_CREAT | O_WRONLY, 0644));
+	{
+		char *bl = at("base/l");
+
+		if (symlink("f", bl) < 0)
+			diag("symlink: %s", strerror(errno));
+		free(bl);
+	}
 	if (setxattr(ud, "user.overlay.opaque", "y", 1, 0) < 0)
 		skip_all("%s has no user xattrs (%s)", root, strerror(errno));
 	setxattr(bf, "user.base", "b", 1, 0);
@@ -83,6 +90,11 @@ main(void)
 	ok(n == 7 && strcmp(list, "user.k") == 0, "list of an upper file");
 	is_int(vr_removexattr(t, "/d/f", "user.k", 0), 0, "remove on an upper file");
 	is_err(vr_getxattr(t, "/d/f", "user.k", val, sizeof(val), 0), ENODATA, "gone");
+	n = vr_getxattr(t, "/l", "user.k", val, sizeof(val), 1);
+	ok(n == -ENODATA || n == -EOPNOTSUPP || n == -EPERM,
+	   "lgetxattr of a symlink answers for the link itself (%ld)", n);
+	n = vr_listxattr(t, "/l", list, sizeof(list), 1);
+	ok(n >= 0, "llistxattr of a symlink (%ld)", n);
 	is_int(vr_statfs(t, "/d/f", &sf), 0, "statfs of a virtual path");
 	is_err(vr_statfs(t, "/missing", &sf), ENOENT, "statfs of a missing path");
 	ok(vr_xattr_hidden("trusted.overlay.origin") && !vr_xattr_hidden("user.overlayx"),
