@@ -184,8 +184,7 @@ VR_API long vr_task_pack(struct vr_task *t, void *buf, size_t size);
  * vr_task_new_packed() - a namespace and a task from vr_task_pack() output.
  * Both are the caller's to free.  Return: 0 or -errno (-EINVAL: malformed).
  */
-VR_API int vr_task_new_packed(const void *buf, size_t len, struct vr_ns **nsp,
-			      struct vr_task **tp);
+VR_API int vr_task_new_packed(const void *buf, size_t len, struct vr_ns **nsp, struct vr_task **tp);
 
 /** vr_task_free() - release a task context. */
 VR_API void vr_task_free(struct vr_task *t);
@@ -209,7 +208,7 @@ VR_API int vr_task_set_cwd_unchecked(struct vr_task *t, const char *path);
 VR_API int vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mode);
 VR_API int vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int flags);
 VR_API int vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mask,
-		    struct statx *stx);
+                    struct statx *stx);
 VR_API int vr_faccessat2(struct vr_task *t, int dirfd, const char *path, int mode, int flags);
 VR_API long vr_readlinkat(struct vr_task *t, int dirfd, const char *path, char *buf, size_t size);
 
@@ -221,20 +220,20 @@ VR_API long vr_readlinkat(struct vr_task *t, int dirfd, const char *path, char *
  */
 VR_API int vr_mkdirat(struct vr_task *t, int dirfd, const char *path, unsigned int mode);
 VR_API int vr_mknodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode,
-		      unsigned int dev);
+                      unsigned int dev);
 VR_API int vr_symlinkat(struct vr_task *t, const char *target, int dirfd, const char *path);
 VR_API int vr_unlinkat(struct vr_task *t, int dirfd, const char *path, int flags);
 VR_API int vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
-			const char *newpath, unsigned int flags);
+                        const char *newpath, unsigned int flags);
 VR_API int vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
-		     const char *newpath, int flags);
+                     const char *newpath, int flags);
 VR_API int vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode,
-		       int flags);
+                       int flags);
 VR_API int vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid,
-		       unsigned int gid, int flags);
+                       unsigned int gid, int flags);
 /* @path NULL: the file open as @dirfd (futimens). @times: struct timespec[2] or NULL. */
 VR_API int vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times,
-			int flags);
+                        int flags);
 VR_API int vr_truncate(struct vr_task *t, const char *path, long length);
 
 /*
@@ -244,11 +243,11 @@ VR_API int vr_truncate(struct vr_task *t, const char *path, long length);
  * (-EPERM).  Setting or removing on a base object answers -EROFS for now.
  */
 VR_API long vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value,
-			size_t size, int nofollow);
+                        size_t size, int nofollow);
 VR_API long vr_listxattr(struct vr_task *t, const char *path, char *list, size_t size,
-			 int nofollow);
+                         int nofollow);
 VR_API int vr_setxattr(struct vr_task *t, const char *path, const char *name, const void *value,
-		       size_t size, int flags, int nofollow);
+                       size_t size, int flags, int nofollow);
 VR_API int vr_removexattr(struct vr_task *t, const char *path, const char *name, int nofollow);
 /** vr_xattr_hidden() - @name is one of the overlay's own attributes. */
 VR_API int vr_xattr_hidden(const char *name);
@@ -297,7 +296,7 @@ VR_API long vr_getcwd(struct vr_task *t, char *buf, size_t size);
  * Return: length without the NUL, or -errno (-ERANGE if @size is too small).
  */
 VR_API long vr_realpath(struct vr_task *t, int dirfd, const char *path, int flags, char *buf,
-			size_t size);
+                        size_t size);
 
 /**
  * vr_revmap_path() - the virtual path of host path @host.

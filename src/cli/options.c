@@ -47,8 +47,8 @@ parse_mount(struct vr_cli *c, char *arg)
 		if (strcmp(opt, "ro") == 0) {
 			m->flags |= VR_MOUNT_RDONLY;
 		} else if (strcmp(opt, "rw") != 0) {
-			vr_cli_error(c, "--mount %s:%s: unknown option '%s' (use ro or rw)", arg, virt,
-				     opt);
+			vr_cli_error(c, "--mount %s:%s: unknown option '%s' (use ro or rw)", arg,
+			             virt, opt);
 			return -1;
 		}
 	}
@@ -119,7 +119,7 @@ make_dir(const struct vr_cli *c, const char *path, int create)
 		return -1;
 	if (access(path, W_OK) < 0) {
 		vr_cli_error(c, "prefix %s is not writable: %s (choose another --prefix)", path,
-			     strerror(errno));
+		             strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -34,6 +34,6 @@ int vr_cli_spec(struct vr_cli *c, int create, struct vr_ns_spec *spec);
 
 /* vr_cli_error() - "PROG: " + message + newline on stderr. */
 void vr_cli_error(const struct vr_cli *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -22,14 +22,22 @@ static const char *
 type_name(mode_t m)
 {
 	switch (m & S_IFMT) {
-	case S_IFDIR: return "directory";
-	case S_IFREG: return "file";
-	case S_IFLNK: return "symlink";
-	case S_IFCHR: return "char device";
-	case S_IFBLK: return "block device";
-	case S_IFIFO: return "fifo";
-	case S_IFSOCK: return "socket";
-	default: return "unknown";
+	case S_IFDIR:
+		return "directory";
+	case S_IFREG:
+		return "file";
+	case S_IFLNK:
+		return "symlink";
+	case S_IFCHR:
+		return "char device";
+	case S_IFBLK:
+		return "block device";
+	case S_IFIFO:
+		return "fifo";
+	case S_IFSOCK:
+		return "socket";
+	default:
+		return "unknown";
 	}
 }
 

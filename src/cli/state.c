@@ -36,7 +36,7 @@ vr_cli_state(struct vr_cli *c, struct vr_task *t)
 
 	if (n < 0 || n > 0xffff) {
 		vr_cli_error(c, "cannot pass the namespace to the loader: %s",
-			     n < 0 ? strerror((int)-n) : "too many or too long paths");
+		             n < 0 ? strerror((int)-n) : "too many or too long paths");
 		return NULL;
 	}
 	blob = malloc((size_t)n);
@@ -60,7 +60,7 @@ vr_cli_state(struct vr_cli *c, struct vr_task *t)
 
 int
 vr_cli_exec_loader(struct vr_cli *c, const char *loader, const char *state, const char *exe,
-		   char **argv)
+                   char **argv)
 {
 	size_t argc = 0, i = 0;
 	char **v;

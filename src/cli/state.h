@@ -21,6 +21,6 @@ char *vr_cli_state(struct vr_cli *c, struct vr_task *t);
  * Return: only on failure, the exit status to use (125).
  */
 int vr_cli_exec_loader(struct vr_cli *c, const char *loader, const char *state, const char *exe,
-		       char **argv);
+                       char **argv);
 
 #endif

@@ -84,7 +84,8 @@ mkdir_parents(struct vr_cli *c, const char *path)
 			continue;
 		*s = '\0';
 		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
-			vr_cli_error(c, "cannot create %s for the prefix: %s", buf, strerror(errno));
+			vr_cli_error(c, "cannot create %s for the prefix: %s", buf,
+			             strerror(errno));
 			return -1;
 		}
 		*s = '/';
@@ -160,7 +161,8 @@ find_command(struct vr_cli *c, struct vr_task *t, const char *cmd, char *out, si
 		size_t len = end ? (size_t)(end - path) : strlen(path);
 		int r;
 
-		if ((size_t)snprintf(out, size, "%.*s/%s", (int)len, len ? path : ".", cmd) < size) {
+		if ((size_t)snprintf(out, size, "%.*s/%s", (int)len, len ? path : ".", cmd) <
+		    size) {
 			r = check_command(c, t, out, 0);
 			if (r == 0)
 				return 0;
@@ -266,7 +268,8 @@ parse(struct vr_cli *c, int argc, char **argv, int *first)
 		}
 	}
 	if (i >= argc) {
-		vr_cli_error(c, "no command given (usage: vroot run [OPTIONS] [--] COMMAND [ARG...])");
+		vr_cli_error(c,
+		             "no command given (usage: vroot run [OPTIONS] [--] COMMAND [ARG...])");
 		return -1;
 	}
 	*first = i;
@@ -331,8 +334,9 @@ main(int argc, char **argv)
 	if (argc < 2)
 		fprintf(stderr, "vroot: no subcommand (usage: vroot run [OPTIONS] [--] COMMAND)\n");
 	else
-		fprintf(stderr, "vroot: unknown subcommand '%s' (usage: vroot run [OPTIONS] [--] "
-				"COMMAND)\n",
-			argv[1]);
+		fprintf(stderr,
+		        "vroot: unknown subcommand '%s' (usage: vroot run [OPTIONS] [--] "
+		        "COMMAND)\n",
+		        argv[1]);
 	return EXIT_FAIL;
 }

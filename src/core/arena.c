@@ -24,8 +24,9 @@ vr_pool_init(struct vr_pool *p)
 {
 	p->busy = 0;
 	/* MAP_NORESERVE: pages cost nothing until a deep walk touches them. */
-	p->slots = sys_mmap(NULL, (size_t)VR_SCRATCH_SLOTS * VR_SCRATCH_SIZE, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	p->slots =
+	        sys_mmap(NULL, (size_t)VR_SCRATCH_SLOTS * VR_SCRATCH_SIZE, PROT_READ | PROT_WRITE,
+	                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (sys_mmap_failed(p->slots)) {
 		p->slots = NULL;
 		return -ENOMEM;

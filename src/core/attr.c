@@ -6,31 +6,6 @@
 #include "place.h"
 #include "util.h"
 
-#define PROC_FD "/proc/self/fd/"
-
-static char *
-proc_path(char buf[32], int fd)
-{
-	vr_memcpy(buf, PROC_FD, sizeof(PROC_FD));
-	vr_utoa((unsigned long)fd, buf + sizeof(PROC_FD) - 1);
-	return buf;
-}
-
-static struct vr_walk *
-walk(struct vr_task *t, int dirfd, const char *path, unsigned int wf, int *err)
-{
-	struct vr_walk *w = vr_walk_begin(t, err);
-
-	if (!w)
-		return NULL;
-	*err = vr_walk_path(w, dirfd, path, wf);
-	if (*err < 0) {
-		vr_walk_end(w);
-		return NULL;
-	}
-	return w;
-}
-
 /*
  * change() - the final object of a walk, made changeable in place (copied
  * up from a base; @with_data 0 when its data will not be kept).
@@ -51,7 +26,7 @@ change(struct vr_task *t, int dirfd, const char *path, int flags, int allowed, i
 		wf = 0;
 	if (flags & AT_EMPTY_PATH)
 		wf |= VR_WALK_EMPTY;
-	w = walk(t, dirfd, path, wf, err);
+	w = vr_walk_new(t, dirfd, path, wf, err);
 	if (!w)
 		return NULL;
 	*err = vr_make_writable(w, with_data);
@@ -67,26 +42,26 @@ vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, i
 {
 	char proc[32];
 	int err;
-	struct vr_walk *w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1,
-				   &err);
+	struct vr_walk *w =
+	        change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, &err);
 
 	if (!w)
 		return err;
 	if ((w->node.st.st_mode & S_IFMT) == S_IFLNK)
 		err = -EOPNOTSUPP; /* as fchmodat2(AT_SYMLINK_NOFOLLOW) on Linux */
 	else
-		err = (int)vr_sys3(__NR_fchmodat, AT_FDCWD, proc_path(proc, w->node.fd[0]), mode);
+		err = (int)vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), mode);
 	vr_walk_end(w);
 	return err;
 }
 
 int
 vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, unsigned int gid,
-	    int flags)
+            int flags)
 {
 	int err;
-	struct vr_walk *w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1,
-				   &err);
+	struct vr_walk *w =
+	        change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, &err);
 
 	if (!w)
 		return err;
@@ -112,10 +87,10 @@ vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, 
 		return err;
 	if ((w->node.st.st_mode & S_IFMT) == S_IFLNK && w->last_type == VR_LAST_NORM)
 		err = (int)vr_sys4(__NR_utimensat, w->cur.fd[0], w->last, times,
-				   AT_SYMLINK_NOFOLLOW);
+		                   AT_SYMLINK_NOFOLLOW);
 	else
-		err = (int)vr_sys4(__NR_utimensat, AT_FDCWD, proc_path(proc, w->node.fd[0]), times,
-				   0);
+		err = (int)vr_sys4(__NR_utimensat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), times,
+		                   0);
 	vr_walk_end(w);
 	return err;
 }
@@ -132,8 +107,7 @@ vr_truncate(struct vr_task *t, const char *path, long length)
 	if (vr_obj_is_dir(&w->node))
 		err = -EISDIR;
 	else
-		err = (int)vr_sys2(__NR_truncate, proc_path(proc, w->node.fd[0]), length);
+		err = (int)vr_sys2(__NR_truncate, vr_proc_fd(proc, w->node.fd[0]), length);
 	vr_walk_end(w);
 	return err;
 }
-

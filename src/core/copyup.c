@@ -12,7 +12,6 @@
 #include "walk.h"
 #include "util.h"
 
-#define PROC_FD  "/proc/self/fd/"
 #define TMP_LEN  24
 #define COPY_BUF (64u * 1024u)
 
@@ -20,14 +19,6 @@
 #define SEEK_DATA 3
 #define SEEK_HOLE 4
 #endif
-
-static char *
-proc_path(char buf[32], int fd)
-{
-	vr_memcpy(buf, PROC_FD, sizeof(PROC_FD));
-	vr_utoa((unsigned long)fd, buf + sizeof(PROC_FD) - 1);
-	return buf;
-}
 
 /* vr_tmp_name() - a fresh name for a temporary in the work directory. */
 void
@@ -56,8 +47,8 @@ copy_xattrs(struct vr_scratch *s, int src, int dst)
 
 	if (!list || !val)
 		goto out;
-	proc_path(sp, src);
-	proc_path(dp, dst);
+	vr_proc_fd(sp, src);
+	vr_proc_fd(dp, dst);
 	n = vr_sys3(__NR_listxattr, sp, list, 16384);
 	for (long i = 0; i < n; i += (long)vr_strlen(list + i) + 1) {
 		long v;
@@ -79,10 +70,10 @@ copy_attrs(int fd, const struct stat *st)
 	struct {
 		long sec, nsec;
 	} ts[2] = {{(long)st->st_atime, (long)st->st_atime_nsec},
-		   {(long)st->st_mtime, (long)st->st_mtime_nsec}};
+	           {(long)st->st_mtime, (long)st->st_mtime_nsec}};
 	char p[32];
 
-	proc_path(p, fd);
+	vr_proc_fd(p, fd);
 	/* Unprivileged, the copy stays the copier's, as with a user overlay. */
 	vr_sys5(__NR_fchownat, fd, "", st->st_uid, st->st_gid, AT_EMPTY_PATH);
 	if ((st->st_mode & S_IFMT) != S_IFLNK) {
@@ -147,8 +138,8 @@ static int
 copy_range(int in, int out, long off, long end, char *buf)
 {
 	while (off < end) {
-		long lo = off, n = vr_sys6(__NR_copy_file_range, in, (long)&lo, out, (long)&lo,
-					   end - off, 0);
+		long lo = off,
+		     n = vr_sys6(__NR_copy_file_range, in, (long)&lo, out, (long)&lo, end - off, 0);
 
 		if (n == 0)
 			return 0; /* the file shrank under us */
@@ -206,7 +197,7 @@ tmp_file(const struct vr_ns *ns, char *tmp)
 
 static int
 copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int upfd,
-	  const char *name, int with_data)
+          const char *name, int with_data)
 {
 	char tmp[TMP_LEN], p[32];
 	char *buf = vr_alloc(s, COPY_BUF);
@@ -219,7 +210,7 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 		return out;
 	err = 0;
 	if (with_data) {
-		in = sys_openat(AT_FDCWD, proc_path(p, o->fd[0]), O_RDONLY | O_CLOEXEC, 0);
+		in = sys_openat(AT_FDCWD, vr_proc_fd(p, o->fd[0]), O_RDONLY | O_CLOEXEC, 0);
 		err = in < 0 ? in : copy_data(in, out, o->st.st_size, buf);
 	}
 	if (err == 0) {
@@ -229,8 +220,8 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 			err = place(ns, tmp, upfd, name, 0);
 			tmp[0] = '\0';
 		} else {
-			err = (int)vr_sys5(__NR_linkat, AT_FDCWD, proc_path(p, out), upfd, name,
-					   AT_SYMLINK_FOLLOW);
+			err = (int)vr_sys5(__NR_linkat, AT_FDCWD, vr_proc_fd(p, out), upfd, name,
+			                   AT_SYMLINK_FOLLOW);
 			if (err == -EEXIST)
 				err = 1;
 		}
@@ -246,7 +237,7 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 /* copy_special() - a symlink, FIFO, socket or device node. */
 static int
 copy_special(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int upfd,
-	     const char *name)
+             const char *name)
 {
 	char tmp[TMP_LEN];
 	int err, fd;
@@ -262,7 +253,7 @@ copy_special(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int
 		err = (int)vr_sys3(__NR_symlinkat, body, ns->work.fd, tmp);
 	} else {
 		err = (int)vr_sys4(__NR_mknodat, ns->work.fd, tmp, (o->st.st_mode & ~07777u) | 0600,
-				   o->st.st_rdev);
+		                   o->st.st_rdev);
 	}
 	if (err < 0)
 		return err;

@@ -5,18 +5,6 @@
 #include "ns.h"
 #include "util.h"
 
-#ifndef __NR_getxattrat
-#define __NR_getxattrat 464
-#endif
-
-/* struct xattr_args of getxattrat(2) (Linux 6.13), declared here so older
- * headers build. */
-struct vr_xattr_args {
-	unsigned long long value;
-	unsigned int size;
-	unsigned int flags;
-};
-
 static int
 host_lookup(int dirfd, const char *name, int *fdp, struct stat *st)
 {
@@ -40,28 +28,24 @@ host_readlink(int fd, char *buf, size_t size)
 	return sys_readlinkat(fd, "", buf, size);
 }
 
-/* vr_fd_getxattr() - read xattr @name of the file open (possibly O_PATH) as @fd. */
+/*
+ * fd_getxattr() - read xattr @name of the file open (possibly O_PATH) as
+ * @fd.  O_PATH descriptors refuse fgetxattr() (and getxattrat()); the
+ * magic link reaches the inode.
+ */
 static long
-fd_getxattr(const struct vr_ns *ns, int fd, const char *name, void *buf, size_t size)
+fd_getxattr(int fd, const char *name, void *buf, size_t size)
 {
-	char proc[32] = "/proc/self/fd/";
+	char proc[32];
 
-	if (ns->have_getxattrat) {
-		struct vr_xattr_args a = {.value = (unsigned long)buf, .size = (unsigned int)size};
-
-		return vr_sys6(__NR_getxattrat, fd, (long)"", AT_EMPTY_PATH, (long)name, (long)&a,
-			       sizeof(a));
-	}
-	/* O_PATH descriptors refuse fgetxattr(); the magic link reaches the inode. */
-	vr_utoa((unsigned long)fd, proc + 14);
-	return vr_sys4(__NR_getxattr, proc, name, buf, size);
+	return vr_sys4(__NR_getxattr, vr_proc_fd(proc, fd), name, buf, size);
 }
 
 static int
-host_opaque(const struct vr_ns *ns, int fd)
+host_opaque(int fd)
 {
 	char v[4];
-	long n = fd_getxattr(ns, fd, "user.overlay.opaque", v, sizeof(v));
+	long n = fd_getxattr(fd, "user.overlay.opaque", v, sizeof(v));
 
 	if (n == -ENODATA || n == -EOPNOTSUPP || n == -ERANGE)
 		return 0;
@@ -79,18 +63,8 @@ host_opendir(int fd)
 }
 
 const struct vr_layer_ops vr_host_layer_ops = {
-	.lookup = host_lookup,
-	.readlink = host_readlink,
-	.opaque = host_opaque,
-	.opendir = host_opendir,
+        .lookup = host_lookup,
+        .readlink = host_readlink,
+        .opaque = host_opaque,
+        .opendir = host_opendir,
 };
-
-int
-vr_probe_getxattrat(int dirfd)
-{
-	struct vr_xattr_args a = {0};
-	long n = vr_sys6(__NR_getxattrat, dirfd, (long)"", AT_EMPTY_PATH, (long)"user.vroot.probe",
-			 (long)&a, sizeof(a));
-
-	return n != -ENOSYS && n != -EBADF && n != -EINVAL;
-}

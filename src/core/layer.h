@@ -24,15 +24,12 @@ struct vr_layer_ops {
 	/* readlink - body of the symlink open as @fd.  Return: length or -errno. */
 	long (*readlink)(int fd, char *buf, size_t size);
 	/* opaque - directory @fd hides lower layers.  Return: 1, 0 or -errno. */
-	int (*opaque)(const struct vr_ns *ns, int fd);
+	int (*opaque)(int fd);
 	/* opendir - a readable descriptor of directory @fd.  Return: fd or -errno. */
 	int (*opendir)(int fd);
 };
 
 extern const struct vr_layer_ops vr_host_layer_ops;
-
-/* vr_probe_getxattrat() - getxattrat(2) reads xattrs of O_PATH descriptors. */
-int vr_probe_getxattrat(int dirfd);
 
 /* vr_is_whiteout() - @st is an overlayfs whiteout (character device 0:0). */
 static inline int

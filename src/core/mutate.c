@@ -11,16 +11,6 @@
 #include "place.h"
 #include "util.h"
 
-#define PROC_FD "/proc/self/fd/"
-
-static char *
-proc_path(char buf[32], int fd)
-{
-	vr_memcpy(buf, PROC_FD, sizeof(PROC_FD));
-	vr_utoa((unsigned long)fd, buf + sizeof(PROC_FD) - 1);
-	return buf;
-}
-
 /* in_lower() - a lower layer of directory @d holds @name.  Return: 1, 0, -errno. */
 static int
 in_lower(const struct vr_obj *d, const char *name)
@@ -74,7 +64,8 @@ vr_place_get(struct vr_walk *w, struct vr_place *p)
 		return fd;
 	p->dirfd = fd;
 	p->own = 1;
-	p->whiteout = sys_fstatat(fd, w->last, &st, AT_SYMLINK_NOFOLLOW) == 0 && vr_is_whiteout(&st);
+	p->whiteout =
+	        sys_fstatat(fd, w->last, &st, AT_SYMLINK_NOFOLLOW) == 0 && vr_is_whiteout(&st);
 	return 0;
 }
 
@@ -128,21 +119,6 @@ vr_make_writable(struct vr_walk *w, int with_data)
 	return err < 0 ? err : vr_copyup(w, with_data);
 }
 
-static struct vr_walk *
-walk(struct vr_task *t, int dirfd, const char *path, unsigned int wf, int *err)
-{
-	struct vr_walk *w = vr_walk_begin(t, err);
-
-	if (!w)
-		return NULL;
-	*err = vr_walk_path(w, dirfd, path, wf);
-	if (*err < 0) {
-		vr_walk_end(w);
-		return NULL;
-	}
-	return w;
-}
-
 /* make_node() - the object of mkdirat/mknodat/symlinkat at @dirfd/@name. */
 static int
 make_node(long nr, long target, int dirfd, const char *name, unsigned int mode, unsigned int dev)
@@ -157,7 +133,7 @@ make_node(long nr, long target, int dirfd, const char *name, unsigned int mode, 
 /* over_whiteout() - make the object in the work directory, then swap it in. */
 static int
 over_whiteout(struct vr_walk *w, struct vr_place *p, long nr, long target, unsigned int mode,
-	      unsigned int dev)
+              unsigned int dev)
 {
 	int isdir = nr == __NR_mkdirat, err, fd;
 	char tmp[24];
@@ -168,7 +144,8 @@ over_whiteout(struct vr_walk *w, struct vr_place *p, long nr, long target, unsig
 		return err;
 	if (isdir) {
 		/* What the whiteout hid must stay hidden under the new directory. */
-		fd = sys_openat(w->ns->work.fd, tmp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+		fd = sys_openat(w->ns->work.fd, tmp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+		                0);
 		err = fd < 0 ? fd : vr_set_opaque(fd);
 		if (fd >= 0)
 			sys_close(fd);
@@ -188,7 +165,7 @@ create(struct vr_task *t, int dirfd, const char *path, long nr, long target, uns
 	struct vr_walk *w;
 	int err;
 
-	w = walk(t, dirfd, path, VR_WALK_PARENT, &err);
+	w = vr_walk_new(t, dirfd, path, VR_WALK_PARENT, &err);
 	if (!w)
 		return err;
 	if (w->last_type != VR_LAST_NORM || w->node.exists)
@@ -278,7 +255,7 @@ vr_unlinkat(struct vr_task *t, int dirfd, const char *path, int flags)
 
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
-	w = walk(t, dirfd, path, 0, &err);
+	w = vr_walk_new(t, dirfd, path, 0, &err);
 	if (!w)
 		return err;
 	err = unlink_checks(w, flags);
@@ -340,7 +317,7 @@ rename_checks(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
  */
 static int
 rename_overlay(struct vr_walk *ow, struct vr_walk *nw, struct vr_place *op, struct vr_place *np,
-	       unsigned int flags)
+               unsigned int flags)
 {
 	int odir = vr_obj_is_dir(&ow->node);
 	unsigned int kflags = flags;
@@ -381,16 +358,16 @@ make_opaque_if(struct vr_walk *ow, const struct vr_place *op, const struct vr_pl
 
 int
 vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
-	     const char *newpath, unsigned int flags)
+             const char *newpath, unsigned int flags)
 {
 	struct vr_walk *ow, *nw;
 	struct vr_place op = {.own = 0}, np = {.own = 0};
 	int err;
 
-	ow = walk(t, olddirfd, oldpath, 0, &err);
+	ow = vr_walk_new(t, olddirfd, oldpath, 0, &err);
 	if (!ow)
 		return err;
-	nw = walk(t, newdirfd, newpath, VR_WALK_PARENT, &err);
+	nw = vr_walk_new(t, newdirfd, newpath, VR_WALK_PARENT, &err);
 	if (!nw) {
 		vr_walk_end(ow);
 		return err;
@@ -439,7 +416,7 @@ link_node(struct vr_walk *nw, struct vr_place *op, struct vr_place *np)
 
 int
 vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
-	  int flags)
+          int flags)
 {
 	unsigned int wf = (flags & AT_SYMLINK_FOLLOW) ? VR_WALK_FOLLOW : 0;
 	struct vr_place op = {.own = 0}, np = {.own = 0};
@@ -448,10 +425,11 @@ vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd, co
 
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	ow = walk(t, olddirfd, oldpath, wf | ((flags & AT_EMPTY_PATH) ? VR_WALK_EMPTY : 0), &err);
+	ow = vr_walk_new(t, olddirfd, oldpath, wf | ((flags & AT_EMPTY_PATH) ? VR_WALK_EMPTY : 0),
+	                 &err);
 	if (!ow)
 		return err;
-	nw = walk(t, newdirfd, newpath, VR_WALK_PARENT, &err);
+	nw = vr_walk_new(t, newdirfd, newpath, VR_WALK_PARENT, &err);
 	if (!nw) {
 		vr_walk_end(ow);
 		return err;
@@ -483,7 +461,7 @@ static int
 fd_name(char *out, size_t size, int fd, const char *rest)
 {
 	char proc[32];
-	size_t a = vr_strlen(proc_path(proc, fd)), b = vr_strlen(rest);
+	size_t a = vr_strlen(vr_proc_fd(proc, fd)), b = vr_strlen(rest);
 
 	if (a + b + 1 > size)
 		return -ENAMETOOLONG;
@@ -499,12 +477,12 @@ vr_unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t si
 	struct vr_place p;
 	int err, fd;
 
-	w = walk(t, AT_FDCWD, path, bind ? VR_WALK_PARENT : VR_WALK_FOLLOW, &err);
+	w = vr_walk_new(t, AT_FDCWD, path, bind ? VR_WALK_PARENT : VR_WALK_FOLLOW, &err);
 	if (!w)
 		return err;
 	if (bind) {
 		err = w->node.exists || w->last_type != VR_LAST_NORM ? -EADDRINUSE
-								      : vr_place_get(w, &p);
+		                                                     : vr_place_get(w, &p);
 		/* A whiteout holds the name: binding over it is not supported yet. */
 		if (err == 0 && p.whiteout)
 			err = -EROFS;

@@ -57,7 +57,7 @@ canon_vpath(const char *in, char *out, size_t size)
 static int
 open_backing(struct ns_build *nb, const char *path, char **host)
 {
-	char proc[32] = "/proc/self/fd/";
+	char proc[32];
 	char *buf;
 	long n;
 	int fd;
@@ -71,7 +71,7 @@ open_backing(struct ns_build *nb, const char *path, char **host)
 	buf = vr_alloc(&nb->s, PATH_MAX);
 	if (!buf)
 		return -ENOMEM;
-	vr_utoa((unsigned long)fd, proc + 14);
+	vr_proc_fd(proc, fd);
 	n = sys_readlinkat(AT_FDCWD, proc, buf, PATH_MAX - 1);
 	if (n < 0)
 		return (int)n;
@@ -182,7 +182,7 @@ open_all(struct ns_build *nb, const struct vr_ns_spec *spec, char **hosts, char 
 
 static int
 assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, char **hosts,
-	 char **vpaths)
+         char **vpaths)
 {
 	char *cursor = ns->strings;
 	unsigned int i, k = 0, f = 0;
@@ -219,7 +219,6 @@ assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, c
 		m->owner = spec->mounts[i].owner;
 		m->procfs = is_procfs(m->b.fd);
 	}
-	ns->have_getxattrat = vr_probe_getxattrat(ns->layers[0].fd);
 	ns->vdev = ns->layers[0].dev;
 	for (i = 0; i < ns->nlayers; i++) {
 		unsigned int d = 0;
@@ -429,13 +428,13 @@ make_stub_path(int stubfd, const struct vr_mount *m)
 void
 vr_ns_make_stubs(struct vr_ns *ns, char *cursor)
 {
-	char proc[32] = "/proc/self/fd/";
+	char proc[32];
 	long n;
 	int fd = mkdir_at(ns->work.fd, "vroot-stub");
 
 	if (fd < 0)
 		return;
-	vr_utoa((unsigned long)fd, proc + 14);
+	vr_proc_fd(proc, fd);
 	n = sys_readlinkat(AT_FDCWD, proc, cursor, PATH_MAX - 1);
 	if (n <= 0 || n >= PATH_MAX - 1 || cursor[0] != '/') {
 		sys_close(fd);

@@ -33,15 +33,14 @@ struct vr_ns {
 	struct vr_backing layers[VR_MAX_LAYERS];
 	struct vr_backing work; /* fd -1 when there is no upper */
 	struct vr_backing stub; /* work/vroot-stub: directories standing in for
-				 * synthetic ones so they can be opened; fd -1 if none */
+	                         * synthetic ones so they can be opened; fd -1 if none */
 	unsigned int nmounts;
 	struct vr_mount mounts[VR_MAX_MOUNTS];
-	int have_getxattrat;   /* probed once: getxattrat(2) works on O_PATH fds */
-	unsigned long vdev;    /* the one st_dev every root-overlay object shows */
+	unsigned long vdev;                /* the one st_dev every root-overlay object shows */
 	unsigned long ldev[VR_MAX_LAYERS]; /* the layers' devices, distinct */
 	unsigned int nldev;
-	size_t size;           /* bytes mapped for this object and its strings */
-	char strings[];        /* copies of every path above */
+	size_t size;    /* bytes mapped for this object and its strings */
+	char strings[]; /* copies of every path above */
 };
 
 struct vr_task {

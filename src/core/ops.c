@@ -9,8 +9,6 @@
 #include "place.h"
 #include "util.h"
 
-#define PROC_FD "/proc/self/fd/"
-
 /* obj_in_upper() - the object's topmost instance is writable in place. */
 static int
 obj_writable(const struct vr_ns *ns, const struct vr_obj *o)
@@ -35,10 +33,10 @@ changes_fs(const struct stat *st)
 static int
 reopen(int fd, int flags)
 {
-	char proc[32] = PROC_FD;
+	char proc[32];
 
-	vr_utoa((unsigned long)fd, proc + sizeof(PROC_FD) - 1);
-	return sys_openat(AT_FDCWD, proc, flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW), 0);
+	return sys_openat(AT_FDCWD, vr_proc_fd(proc, fd), flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW),
+	                  0);
 }
 
 static int
@@ -187,8 +185,9 @@ static void
 map_statx(const struct vr_ns *ns, struct statx *stx)
 {
 	unsigned int ma = stx->stx_dev_major, mi = stx->stx_dev_minor;
-	unsigned long dev = ((unsigned long)(ma & 0xfff) << 8) | ((unsigned long)(ma & ~0xfffu) << 32) |
-			    (mi & 0xff) | ((unsigned long)(mi & ~0xffu) << 12);
+	unsigned long dev = ((unsigned long)(ma & 0xfff) << 8) |
+	                    ((unsigned long)(ma & ~0xfffu) << 32) | (mi & 0xff) |
+	                    ((unsigned long)(mi & ~0xffu) << 12);
 
 	stx->stx_ino = vr_ns_map_ino(ns, &dev, stx->stx_ino);
 	stx->stx_dev_major = (unsigned int)(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffu));
@@ -200,22 +199,6 @@ static int
 is_fd_itself(int dirfd, const char *path, int flags)
 {
 	return dirfd >= 0 && (flags & AT_EMPTY_PATH) && path && path[0] == '\0';
-}
-
-/* lookup_at() - walk for a call that needs the object to exist. */
-static struct vr_walk *
-lookup_at(struct vr_task *t, int dirfd, const char *path, unsigned int wf, int *err)
-{
-	struct vr_walk *w = vr_walk_begin(t, err);
-
-	if (!w)
-		return NULL;
-	*err = vr_walk_path(w, dirfd, path, wf);
-	if (*err < 0) {
-		vr_walk_end(w);
-		return NULL;
-	}
-	return w;
 }
 
 int
@@ -235,7 +218,7 @@ vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int 
 			vr_ns_map_stat(t->ns, st);
 		return err;
 	}
-	w = lookup_at(t, dirfd, path, (unsigned int)wf, &err);
+	w = vr_walk_new(t, dirfd, path, (unsigned int)wf, &err);
 	if (!w)
 		return err;
 	vr_memcpy(st, &w->node.st, sizeof(*st));
@@ -246,10 +229,10 @@ vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int 
 
 int
 vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mask,
-	 struct statx *stx)
+         struct statx *stx)
 {
 	int wf = at_walk_flags(flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
-					      AT_STATX_SYNC_TYPE);
+	                                      AT_STATX_SYNC_TYPE);
 	struct vr_walk *w;
 	int err;
 
@@ -263,14 +246,14 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 			map_statx(t->ns, stx);
 		return err;
 	}
-	w = lookup_at(t, dirfd, path, (unsigned int)wf, &err);
+	w = vr_walk_new(t, dirfd, path, (unsigned int)wf, &err);
 	if (!w)
 		return err;
 	if (w->node.nfd == 0)
 		err = sys_statx(w->ns->layers[0].fd, "", AT_EMPTY_PATH, mask, stx);
 	else
 		err = sys_statx(w->node.fd[0], "", AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE),
-				mask, stx);
+		                mask, stx);
 	if (err == 0 && w->node.nfd == 0) {
 		stx->stx_mode = (unsigned short)w->node.st.st_mode;
 		stx->stx_ino = w->node.st.st_ino;
@@ -315,7 +298,7 @@ vr_faccessat2(struct vr_task *t, int dirfd, const char *path, int mode, int flag
 		return wf;
 	if (mode & ~7)
 		return -EINVAL;
-	w = lookup_at(t, dirfd, path, (unsigned int)wf, &err);
+	w = vr_walk_new(t, dirfd, path, (unsigned int)wf, &err);
 	if (!w)
 		return err;
 	err = (mode & 2) ? write_denied(w, t) : 0;
@@ -337,7 +320,7 @@ vr_readlinkat(struct vr_task *t, int dirfd, const char *path, char *buf, size_t 
 
 	if ((long)size <= 0)
 		return -EINVAL;
-	w = lookup_at(t, dirfd, path, VR_WALK_EMPTY, &err);
+	w = vr_walk_new(t, dirfd, path, VR_WALK_EMPTY, &err);
 	if (!w)
 		return err;
 	if ((w->node.st.st_mode & S_IFMT) != S_IFLNK)

@@ -8,8 +8,8 @@
 #include "walk.h"
 
 struct vr_place {
-	int dirfd;   /* the directory in the upper layer or a read-write mount */
-	int own;     /* dirfd is the place's to close */
+	int dirfd; /* the directory in the upper layer or a read-write mount */
+	int own;   /* dirfd is the place's to close */
 	const struct vr_mount *mount;
 	const char *name;
 	int whiteout; /* a whiteout holds the name in the upper layer */

@@ -17,9 +17,9 @@
 #define DT_CHR     2
 #define DT_DIR     4
 
-#define LIST_BYTES  (64ul << 20)
-#define HASH_SLOTS  (1u << 21)
-#define READ_BYTES  32768
+#define LIST_BYTES (64ul << 20)
+#define HASH_SLOTS (1u << 21)
+#define READ_BYTES 32768
 
 struct linux_dirent64 {
 	unsigned long long d_ino;
@@ -40,7 +40,7 @@ struct entry {
 };
 
 struct listing {
-	char *mem;         /* entries, then the hash table */
+	char *mem; /* entries, then the hash table */
 	size_t used;
 	unsigned int *hash; /* HASH_SLOTS offsets + 1, 0 = empty */
 	unsigned int count;
@@ -72,7 +72,8 @@ add(struct listing *l, const char *name, size_t len, unsigned long long ino, uns
 		if (probe >= HASH_SLOTS)
 			return -ENOMEM;
 	}
-	if (l->used + need > LIST_BYTES - HASH_SLOTS * sizeof(unsigned int) || l->count + 1 >= HASH_SLOTS / 2)
+	if (l->used + need > LIST_BYTES - HASH_SLOTS * sizeof(unsigned int) ||
+	    l->count + 1 >= HASH_SLOTS / 2)
 		return -ENOMEM;
 	e = (struct entry *)(l->mem + l->used);
 	e->ino = ino;
@@ -104,8 +105,7 @@ hidden_entry(struct vr_walk *w, int dirfd, const struct linux_dirent64 *d, int o
 	/* The upper root's own "." and ".." are the listing's. */
 	if (d->d_name[0] == '.' && (!d->d_name[1] || (d->d_name[1] == '.' && !d->d_name[2])))
 		return 0;
-	if (!w->ns->has_upper ||
-	    (d->d_ino != w->ns->layers[0].ino && d->d_ino != w->ns->work.ino))
+	if (!w->ns->has_upper || (d->d_ino != w->ns->layers[0].ino && d->d_ino != w->ns->work.ino))
 		return 0;
 	return sys_fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	       vr_ns_is_hidden(w->ns, st.st_dev, st.st_ino);
@@ -132,7 +132,8 @@ read_layer(struct vr_walk *w, struct listing *l, int fd, int overlay, char *buf)
 			int hide = hidden_entry(w, dfd, d, overlay);
 
 			unsigned long edev = dev;
-			unsigned long ino = overlay ? vr_ns_map_ino(w->ns, &edev, d->d_ino) : d->d_ino;
+			unsigned long ino =
+			        overlay ? vr_ns_map_ino(w->ns, &edev, d->d_ino) : d->d_ino;
 
 			err = add(l, d->d_name, vr_strlen(d->d_name), ino, d->d_type, !hide);
 			off += d->d_reclen;
@@ -201,7 +202,8 @@ emit(struct listing *l, long *pos, char *out, size_t size)
 
 	for (unsigned int i = 0; i < l->count; i++) {
 		struct entry *e = (struct entry *)(l->mem + off);
-		size_t reclen = (offsetof(struct linux_dirent64, d_name) + e->len + 1 + 7) & ~(size_t)7;
+		size_t reclen =
+		        (offsetof(struct linux_dirent64, d_name) + e->len + 1 + 7) & ~(size_t)7;
 		struct linux_dirent64 *d;
 
 		off = e->next;
@@ -282,7 +284,8 @@ vr_dir_is_empty(struct vr_walk *w)
 		struct entry *e = (struct entry *)(l.mem + off);
 
 		off = e->next;
-		if (!e->emit || (e->name[0] == '.' && (e->len == 1 || (e->len == 2 && e->name[1] == '.'))))
+		if (!e->emit ||
+		    (e->name[0] == '.' && (e->len == 1 || (e->len == 2 && e->name[1] == '.'))))
 			continue;
 		empty = 0;
 		break;

@@ -21,7 +21,7 @@ struct match {
 
 static void
 consider(struct match *best, const struct vr_backing *b, const char *host, size_t hlen,
-	 const char *prefix, size_t plen)
+         const char *prefix, size_t plen)
 {
 	long at = vr_path_under(host, hlen, b->host, b->hlen);
 
@@ -61,7 +61,7 @@ revmap(const struct vr_ns *ns, const char *host, size_t hlen, char *buf, size_t 
 			consider(&best, &ns->layers[i], host, hlen, "", 0);
 		for (i = 0; i < ns->nmounts; i++)
 			consider(&best, &ns->mounts[i].b, host, hlen, ns->mounts[i].path,
-				 ns->mounts[i].plen);
+			         ns->mounts[i].plen);
 	}
 	if (best.at < 0)
 		return -ENOENT;
@@ -97,12 +97,12 @@ vr_revmap_path(const struct vr_ns *ns, const char *host, char *buf, size_t size)
 static long
 fd_host(int fd, char *buf, size_t size)
 {
-	char proc[32] = "/proc/self/fd/";
+	char proc[32];
 	long n;
 
 	if (fd < 0)
 		return -EBADF;
-	vr_utoa((unsigned long)fd, proc + 14);
+	vr_proc_fd(proc, fd);
 	n = sys_readlinkat(AT_FDCWD, proc, buf, size - 1);
 	if (n == -ENOENT)
 		return -EBADF;

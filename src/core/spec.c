@@ -172,7 +172,7 @@ vr_ns_new_packed(const void *buf, size_t len, struct vr_ns **nsp)
 /* ns_spec() - the spec @ns was made from, with canonical host paths. */
 static void
 ns_spec(const struct vr_ns *ns, struct vr_ns_spec *spec, const char **lowers,
-	struct vr_mount_spec *mounts)
+        struct vr_mount_spec *mounts)
 {
 	unsigned int i, first = ns->has_upper ? 1 : 0;
 

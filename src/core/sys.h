@@ -38,25 +38,26 @@ vr_sys6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	long ret;
 #ifdef VR_SYS_TRAMPOLINE
 	__asm__ volatile("call *%[t]"
-			 : "=a"(ret)
-			 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9),
-			   [t] "r"((long)(VR_SYS_TRAMPOLINE))
-			 : "rcx", "r11", "memory");
+	                 : "=a"(ret)
+	                 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8),
+	                   "r"(r9), [t] "r"((long)(VR_SYS_TRAMPOLINE))
+	                 : "rcx", "r11", "memory");
 #else
 	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
+	                 : "=a"(ret)
+	                 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+	                 : "rcx", "r11", "memory");
 #endif
 	return ret;
 }
 
-#define vr_sys0(n)                   vr_sys6((n), 0, 0, 0, 0, 0, 0)
-#define vr_sys1(n, a)                vr_sys6((n), (long)(a), 0, 0, 0, 0, 0)
-#define vr_sys2(n, a, b)             vr_sys6((n), (long)(a), (long)(b), 0, 0, 0, 0)
-#define vr_sys3(n, a, b, c)          vr_sys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
-#define vr_sys4(n, a, b, c, d)       vr_sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
-#define vr_sys5(n, a, b, c, d, e)    vr_sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+#define vr_sys0(n)             vr_sys6((n), 0, 0, 0, 0, 0, 0)
+#define vr_sys1(n, a)          vr_sys6((n), (long)(a), 0, 0, 0, 0, 0)
+#define vr_sys2(n, a, b)       vr_sys6((n), (long)(a), (long)(b), 0, 0, 0, 0)
+#define vr_sys3(n, a, b, c)    vr_sys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define vr_sys4(n, a, b, c, d) vr_sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define vr_sys5(n, a, b, c, d, e)                                                                  \
+	vr_sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
 /* Typed wrappers for the calls the core makes. */
 static inline int

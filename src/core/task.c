@@ -97,12 +97,12 @@ lock_cwd(struct vr_task *t)
 		int owner = 0;
 
 		if (__atomic_compare_exchange_n(&t->lock, &owner, me, 0, __ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
+		                                __ATOMIC_RELAXED))
 			return;
 		if (spins % 4096 == 0 &&
 		    vr_sys3(__NR_tgkill, vr_sys0(__NR_getpid), owner, 0) == -ESRCH &&
 		    __atomic_compare_exchange_n(&t->lock, &owner, me, 0, __ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED)) {
+		                                __ATOMIC_RELAXED)) {
 			/* The writer vanished mid-update: make the sequence even again. */
 			if (t->seq & 1)
 				__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELEASE);

@@ -112,3 +112,13 @@ vr_utoa(unsigned long v, char *buf)
 	buf[n] = '\0';
 	return n;
 }
+
+char *
+vr_proc_fd(char buf[32], int fd)
+{
+	static const char pre[] = "/proc/self/fd/";
+
+	vr_memcpy(buf, pre, sizeof(pre));
+	vr_utoa((unsigned long)fd, buf + sizeof(pre) - 1);
+	return buf;
+}

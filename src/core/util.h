@@ -22,10 +22,13 @@ void *vr_memset(void *dst, int c, size_t n);
  */
 long vr_path_under(const char *path, size_t plen, const char *dir, size_t dlen);
 
+/* vr_proc_fd() - "/proc/self/fd/N" for descriptor @fd into @buf; returns @buf. */
+char *vr_proc_fd(char buf[32], int fd);
+
 /* vr_utoa() - decimal text of @v into @buf (at least 21 bytes); returns length. */
 size_t vr_utoa(unsigned long v, char *buf);
 
-#define VR_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define VR_MIN(a, b)     ((a) < (b) ? (a) : (b))
 #define VR_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -96,8 +96,8 @@ static int
 stub_fd(struct vr_walk *w)
 {
 	struct open_how how = {
-		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	        .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd;
 
@@ -159,7 +159,7 @@ is_hidden_dir(const struct vr_ns *ns, const struct stat *st)
 /* add_layer() - take one layer's find into @o; 1 when the merge must stop. */
 static int
 add_layer(struct vr_walk *w, struct vr_obj *o, const struct vr_obj *dir, unsigned int i, int fd,
-	  const struct stat *st)
+          const struct stat *st)
 {
 	int isdir = (st->st_mode & S_IFMT) == S_IFDIR;
 	int op;
@@ -178,7 +178,7 @@ add_layer(struct vr_walk *w, struct vr_obj *o, const struct vr_obj *dir, unsigne
 	o->nfd++;
 	if (!isdir || dir->mount || i + 1 >= dir->nfd)
 		return 1;
-	op = w->ns->ops->opaque(w->ns, fd);
+	op = w->ns->ops->opaque(fd);
 	return op != 0;
 }
 
@@ -409,8 +409,8 @@ follow_magic(struct vr_walk *w, int last)
 	n = err < 0 ? err : -ENOMEM;
 	if (err == 0 && vp)
 		n = (st.st_mode & S_IFMT) == S_IFREG && st.st_nlink == 0
-			    ? -ENOENT
-			    : vr_fd_vpath(w->ns, fd, vp, PATH_MAX);
+		            ? -ENOENT
+		            : vr_fd_vpath(w->ns, fd, vp, PATH_MAX);
 	if (n > 0) {
 		sys_close(fd);
 		w->s.used = mark;
@@ -683,6 +683,21 @@ vr_walk_begin(struct vr_task *t, int *err)
 	return w;
 }
 
+struct vr_walk *
+vr_walk_new(struct vr_task *t, int dirfd, const char *path, unsigned int flags, int *err)
+{
+	struct vr_walk *w = vr_walk_begin(t, err);
+
+	if (!w)
+		return NULL;
+	*err = vr_walk_path(w, dirfd, path, flags);
+	if (*err < 0) {
+		vr_walk_end(w);
+		return NULL;
+	}
+	return w;
+}
+
 int
 vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 {
@@ -719,8 +734,7 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 		return err;
 	/* With a create intent the caller judges a trailing slash itself
 	 * (open(O_CREAT) answers EISDIR, mkdir EEXIST). */
-	if (w->must_dir && w->node.exists && !vr_obj_is_dir(&w->node) &&
-	    !(flags & VR_WALK_PARENT))
+	if (w->must_dir && w->node.exists && !vr_obj_is_dir(&w->node) && !(flags & VR_WALK_PARENT))
 		return -ENOTDIR;
 	return 0;
 }

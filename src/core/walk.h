@@ -17,13 +17,13 @@
  */
 struct vr_obj {
 	int exists;
-	int synthetic; /* holds only mount points; fd[0], if any, is its stub */
+	int synthetic;                /* holds only mount points; fd[0], if any, is its stub */
 	const struct vr_mount *mount; /* NULL: the root overlay */
 	unsigned int nfd;
-	int fd[VR_MAX_LAYERS];                /* O_PATH descriptors, not following */
-	unsigned char layer[VR_MAX_LAYERS];   /* layer index of fd[i] in the overlay */
-	unsigned int owned;                   /* bit i: fd[i] is closed with the object */
-	struct stat st;                       /* of fd[0], or made up when synthetic */
+	int fd[VR_MAX_LAYERS];              /* O_PATH descriptors, not following */
+	unsigned char layer[VR_MAX_LAYERS]; /* layer index of fd[i] in the overlay */
+	unsigned int owned;                 /* bit i: fd[i] is closed with the object */
+	struct stat st;                     /* of fd[0], or made up when synthetic */
 };
 
 /* What the path's final component was, as the kernel's LAST_* kinds. */
@@ -92,7 +92,7 @@ int vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int fl
  * exists already (another process won), return that one.
  */
 typedef int (*vr_make_upper_fn)(struct vr_ns *ns, int upfd, const char *name,
-				const struct vr_obj *lower);
+                                const struct vr_obj *lower);
 
 /**
  * vr_walk_upper_dir() - the upper layer's copy of the root-overlay
@@ -125,6 +125,13 @@ int vr_copyup(struct vr_walk *w, int with_data);
 int vr_copyup_parent(struct vr_walk *w);
 int vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower);
 void vr_tmp_name(char buf[24]);
+
+/**
+ * vr_walk_new() - vr_walk_begin() and vr_walk_path() in one.
+ * Return: the walk, or NULL with *err set (nothing to release).
+ */
+struct vr_walk *vr_walk_new(struct vr_task *t, int dirfd, const char *path, unsigned int flags,
+                            int *err);
 
 /** vr_walk_end() - close the walk's descriptors and release its memory. */
 void vr_walk_end(struct vr_walk *w);

@@ -10,8 +10,6 @@
 #include "place.h"
 #include "util.h"
 
-#define PROC_FD "/proc/self/fd/"
-
 int
 vr_whiteout_make(int upfd, const char *name)
 {
@@ -23,9 +21,7 @@ vr_set_opaque(int fd)
 {
 	char p[32];
 
-	vr_memcpy(p, PROC_FD, sizeof(PROC_FD));
-	vr_utoa((unsigned long)fd, p + sizeof(PROC_FD) - 1);
-	return (int)vr_sys5(__NR_setxattr, p, "user.overlay.opaque", "y", 1, 0);
+	return (int)vr_sys5(__NR_setxattr, vr_proc_fd(p, fd), "user.overlay.opaque", "y", 1, 0);
 }
 
 /* rm_whiteouts() - empty directory @fd of the whiteouts that are all it holds. */
@@ -72,7 +68,7 @@ vr_remove_hiding(struct vr_walk *w, int upfd, const char *name, int isdir, int w
 	 * a directory is emptied of its whiteouts in the work directory. */
 	vr_tmp_name(tmp);
 	err = (int)vr_sys5(__NR_renameat2, upfd, name, w->ns->work.fd, tmp,
-			   whiteout ? 4 /* RENAME_WHITEOUT */ : 0);
+	                   whiteout ? 4 /* RENAME_WHITEOUT */ : 0);
 	if (err < 0)
 		return err;
 	if (!isdir)

@@ -8,8 +8,6 @@
 #include "place.h"
 #include "util.h"
 
-#define PROC_FD "/proc/self/fd/"
-
 static int
 has_prefix(const char *s, const char *p)
 {
@@ -28,14 +26,10 @@ vr_xattr_hidden(const char *name)
 static struct vr_walk *
 walk(struct vr_task *t, const char *path, int nofollow, int *err)
 {
-	struct vr_walk *w = vr_walk_begin(t, err);
+	struct vr_walk *w = vr_walk_new(t, AT_FDCWD, path, nofollow ? 0 : VR_WALK_FOLLOW, err);
 
-	if (!w)
-		return NULL;
-	*err = vr_walk_path(w, AT_FDCWD, path, nofollow ? 0 : VR_WALK_FOLLOW);
-	if (*err == 0 && (w->node.nfd == 0 || w->node.synthetic))
+	if (w && (w->node.nfd == 0 || w->node.synthetic)) {
 		*err = -EOPNOTSUPP;
-	if (*err < 0) {
 		vr_walk_end(w);
 		return NULL;
 	}
@@ -50,14 +44,6 @@ static int
 is_link(const struct vr_walk *w)
 {
 	return (w->node.st.st_mode & S_IFMT) == S_IFLNK;
-}
-
-static char *
-proc_path(char buf[32], int fd)
-{
-	vr_memcpy(buf, PROC_FD, sizeof(PROC_FD));
-	vr_utoa((unsigned long)fd, buf + sizeof(PROC_FD) - 1);
-	return buf;
 }
 
 /*
@@ -75,7 +61,7 @@ link_path(const struct vr_walk *w, char *buf)
 	for (unsigned int i = 0; i < w->cur.nfd; i++) {
 		if (w->cur.layer[i] != w->node.layer[0] && !w->cur.mount)
 			continue;
-		proc_path(buf, w->cur.fd[i]);
+		vr_proc_fd(buf, w->cur.fd[i]);
 		n = vr_strlen(buf);
 		buf[n] = '/';
 		vr_memcpy(buf + n + 1, w->last, w->lastlen + 1);
@@ -86,7 +72,7 @@ link_path(const struct vr_walk *w, char *buf)
 
 long
 vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value, size_t size,
-	    int nofollow)
+            int nofollow)
 {
 	struct vr_walk *w;
 	char proc[32], lpath[32 + NAME_MAX + 2];
@@ -100,9 +86,9 @@ vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value, 
 		return err;
 	if (is_link(w))
 		n = link_path(w, lpath) ? -EOPNOTSUPP
-					: vr_sys4(__NR_lgetxattr, lpath, name, value, size);
+		                        : vr_sys4(__NR_lgetxattr, lpath, name, value, size);
 	else
-		n = vr_sys4(__NR_getxattr, proc_path(proc, w->node.fd[0]), name, value, size);
+		n = vr_sys4(__NR_getxattr, vr_proc_fd(proc, w->node.fd[0]), name, value, size);
 	vr_walk_end(w);
 	return n;
 }
@@ -138,7 +124,7 @@ vr_listxattr(struct vr_task *t, const char *path, char *list, size_t size, int n
 	if (is_link(w))
 		n = link_path(w, lpath) ? -EOPNOTSUPP : vr_sys3(__NR_llistxattr, lpath, list, size);
 	else
-		n = vr_sys3(__NR_listxattr, proc_path(proc, w->node.fd[0]), list, size);
+		n = vr_sys3(__NR_listxattr, vr_proc_fd(proc, w->node.fd[0]), list, size);
 	/*
 	 * With size 0 the kernel only measures; the hidden names inflate the
 	 * answer a little, which callers accept (they allocate, then list).
@@ -150,8 +136,8 @@ vr_listxattr(struct vr_task *t, const char *path, char *list, size_t size, int n
 }
 
 int
-vr_setxattr(struct vr_task *t, const char *path, const char *name, const void *value,
-	    size_t size, int flags, int nofollow)
+vr_setxattr(struct vr_task *t, const char *path, const char *name, const void *value, size_t size,
+            int flags, int nofollow)
 {
 	struct vr_walk *w;
 	char proc[32], lpath[32 + NAME_MAX + 2];
@@ -164,11 +150,12 @@ vr_setxattr(struct vr_task *t, const char *path, const char *name, const void *v
 		return err;
 	err = vr_make_writable(w, 1);
 	if (err == 0 && is_link(w))
-		err = link_path(w, lpath) ? -EOPNOTSUPP
-					  : (int)vr_sys5(__NR_lsetxattr, lpath, name, value, size, flags);
+		err = link_path(w, lpath)
+		              ? -EOPNOTSUPP
+		              : (int)vr_sys5(__NR_lsetxattr, lpath, name, value, size, flags);
 	else if (err == 0)
-		err = (int)vr_sys5(__NR_setxattr, proc_path(proc, w->node.fd[0]), name, value,
-				   size, flags);
+		err = (int)vr_sys5(__NR_setxattr, vr_proc_fd(proc, w->node.fd[0]), name, value,
+		                   size, flags);
 	vr_walk_end(w);
 	return err;
 }
@@ -188,9 +175,9 @@ vr_removexattr(struct vr_task *t, const char *path, const char *name, int nofoll
 	err = vr_make_writable(w, 1);
 	if (err == 0 && is_link(w))
 		err = link_path(w, lpath) ? -EOPNOTSUPP
-					  : (int)vr_sys2(__NR_lremovexattr, lpath, name);
+		                          : (int)vr_sys2(__NR_lremovexattr, lpath, name);
 	else if (err == 0)
-		err = (int)vr_sys2(__NR_removexattr, proc_path(proc, w->node.fd[0]), name);
+		err = (int)vr_sys2(__NR_removexattr, vr_proc_fd(proc, w->node.fd[0]), name);
 	vr_walk_end(w);
 	return err;
 }
@@ -209,7 +196,7 @@ vr_statfs(struct vr_task *t, const char *path, void *buf)
 	if (err == 0) {
 		int fd = w->node.nfd ? w->node.fd[0] : w->ns->layers[0].fd;
 
-		err = (int)vr_sys2(__NR_statfs, proc_path(proc, fd), buf);
+		err = (int)vr_sys2(__NR_statfs, vr_proc_fd(proc, fd), buf);
 	}
 	vr_walk_end(w);
 	return err;

@@ -47,7 +47,7 @@ struct vrl_ksigaction {
  * a program that clears its environment or closes every descriptor.
  */
 struct vrl_state {
-	void *task;        /* vr_task_pack() output (mapped), or NULL */
+	void *task; /* vr_task_pack() output (mapped), or NULL */
 	size_t task_len;
 	int trace_fd;       /* debug: one line per trapped call, or -1 */
 	char fake_cwd[256]; /* debug: getcwd() result override, or "" */

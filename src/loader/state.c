@@ -60,7 +60,7 @@ static int
 take_task(struct vrl_state *st, const char *hex, size_t len)
 {
 	void *p = (void *)vrl_sys6(__NR_mmap, 0, (long)len, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if ((unsigned long)p > -4096UL)
 		return -ENOMEM;
@@ -145,9 +145,9 @@ vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
 	if (tlen < 0 || tlen > 0xffff)
 		return NULL;
 	*size = 16 + 2 * (3 + 4) + 2 * (3 + sizeof(st->fake_cwd)) + 2 * (3 + (size_t)tlen) +
-		(size_t)tlen;
+	        (size_t)tlen;
 	out = (char *)vrl_sys6(__NR_mmap, 0, (long)*size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if ((unsigned long)out > -4096UL)
 		return NULL;
 	vrl_buf_init(&b, out, *size - (size_t)tlen);

@@ -150,7 +150,7 @@ h_statx(struct vr_loader_ctx *ctx, const long a[6])
 	if (err)
 		return err;
 	return out(a[4], &stx, sizeof(stx),
-		   vr_statx(T(ctx), (int)a[0], p, (int)a[2], (unsigned int)a[3], &stx));
+	           vr_statx(T(ctx), (int)a[0], p, (int)a[2], (unsigned int)a[3], &stx));
 }
 
 static long
@@ -465,8 +465,7 @@ do_chown(struct vr_loader_ctx *ctx, int dfd, long upath, long uid, long gid, int
 	char p[PATH_MAX];
 	long err = (flags & AT_EMPTY_PATH) ? in_path_opt(p, upath) : in_path(p, upath);
 
-	return err ? err
-		   : vr_fchownat(T(ctx), dfd, p, (unsigned int)uid, (unsigned int)gid, flags);
+	return err ? err : vr_fchownat(T(ctx), dfd, p, (unsigned int)uid, (unsigned int)gid, flags);
 }
 
 long
@@ -485,7 +484,7 @@ long
 h_fchown(struct vr_loader_ctx *ctx, const long a[6])
 {
 	return vr_fchownat(T(ctx), (int)a[0], "", (unsigned int)a[1], (unsigned int)a[2],
-			   AT_EMPTY_PATH);
+	                   AT_EMPTY_PATH);
 }
 
 long
@@ -497,7 +496,7 @@ h_fchownat(struct vr_loader_ctx *ctx, const long a[6])
 /* do_utimens() - @uts is the program's timespec[2] (NULL: now). */
 static long
 do_utimens(struct vr_loader_ctx *ctx, int dfd, long upath, const struct __kernel_timespec *ts,
-	   int flags)
+           int flags)
 {
 	char p[PATH_MAX];
 	long err = in_path_opt(p, upath);
@@ -567,9 +566,7 @@ h_utime(struct vr_loader_ctx *ctx, const long a[6])
 
 #define VFS_HANDLER(nr, fn) [nr] = fn,
 
-static const vrl_handler handlers[] = {
-	VFS_HANDLERS(VFS_HANDLER)
-};
+static const vrl_handler handlers[] = {VFS_HANDLERS(VFS_HANDLER)};
 
 vrl_handler
 vrl_vfs_handler(long nr)

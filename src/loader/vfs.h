@@ -11,82 +11,82 @@ struct vr_task;
 typedef long (*vrl_handler)(struct vr_loader_ctx *ctx, const long a[6]);
 
 /* X-macro: X(syscall number, handler).  Handlers live in vfs.c and vfs_fd.c. */
-#define VFS_HANDLERS(X)                                                                           \
-	X(__NR_open, h_open)                                                                      \
-	X(__NR_openat, h_openat)                                                                  \
-	X(__NR_creat, h_creat)                                                                    \
-	X(__NR_openat2, h_enosys)                                                                 \
-	X(__NR_stat, h_stat)                                                                      \
-	X(__NR_lstat, h_lstat)                                                                    \
-	X(__NR_newfstatat, h_newfstatat)                                                          \
-	X(__NR_statx, h_statx)                                                                    \
-	X(__NR_access, h_access)                                                                  \
-	X(__NR_faccessat, h_faccessat)                                                            \
-	X(__NR_faccessat2, h_faccessat2)                                                          \
-	X(__NR_readlink, h_readlink)                                                              \
-	X(__NR_readlinkat, h_readlinkat)                                                          \
-	X(__NR_statfs, h_statfs)                                                                  \
-	X(__NR_getcwd, h_getcwd)                                                                  \
-	X(__NR_chdir, h_chdir)                                                                    \
-	X(__NR_fchdir, h_fchdir)                                                                  \
-	X(__NR_chroot, h_eperm)                                                                   \
-	X(__NR_mkdir, h_mkdir)                                                                    \
-	X(__NR_mkdirat, h_mkdirat)                                                                \
-	X(__NR_mknod, h_mknod)                                                                    \
-	X(__NR_mknodat, h_mknodat)                                                                \
-	X(__NR_rmdir, h_rmdir)                                                                    \
-	X(__NR_unlink, h_unlink)                                                                  \
-	X(__NR_unlinkat, h_unlinkat)                                                              \
-	X(__NR_rename, h_rename)                                                                  \
-	X(__NR_renameat, h_renameat)                                                              \
-	X(__NR_renameat2, h_renameat2)                                                            \
-	X(__NR_link, h_link)                                                                      \
-	X(__NR_linkat, h_linkat)                                                                  \
-	X(__NR_symlink, h_symlink)                                                                \
-	X(__NR_symlinkat, h_symlinkat)                                                            \
-	X(__NR_truncate, h_truncate)                                                              \
-	X(__NR_chmod, h_chmod)                                                                    \
-	X(__NR_fchmod, h_fchmod)                                                                  \
-	X(__NR_fchmodat, h_fchmodat)                                                              \
-	X(__NR_fchmodat2, h_fchmodat2)                                                            \
-	X(__NR_chown, h_chown)                                                                    \
-	X(__NR_lchown, h_lchown)                                                                  \
-	X(__NR_fchown, h_fchown)                                                                  \
-	X(__NR_fchownat, h_fchownat)                                                              \
-	X(__NR_utime, h_utime)                                                                    \
-	X(__NR_utimes, h_utimes)                                                                  \
-	X(__NR_futimesat, h_futimesat)                                                            \
-	X(__NR_utimensat, h_utimensat)                                                            \
-	X(__NR_getdents, h_getdents)                                                              \
-	X(__NR_getdents64, h_getdents64)                                                          \
-	X(__NR_setxattr, h_setxattr)                                                              \
-	X(__NR_lsetxattr, h_lsetxattr)                                                            \
-	X(__NR_fsetxattr, h_fsetxattr)                                                            \
-	X(__NR_getxattr, h_getxattr)                                                              \
-	X(__NR_lgetxattr, h_lgetxattr)                                                            \
-	X(__NR_fgetxattr, h_fgetxattr)                                                            \
-	X(__NR_listxattr, h_listxattr)                                                            \
-	X(__NR_llistxattr, h_llistxattr)                                                          \
-	X(__NR_flistxattr, h_flistxattr)                                                          \
-	X(__NR_removexattr, h_removexattr)                                                        \
-	X(__NR_lremovexattr, h_lremovexattr)                                                      \
-	X(__NR_fremovexattr, h_fremovexattr)                                                      \
-	X(__NR_setxattrat, h_enosys)                                                              \
-	X(__NR_getxattrat, h_enosys)                                                              \
-	X(__NR_listxattrat, h_enosys)                                                             \
-	X(__NR_removexattrat, h_enosys)                                                           \
-	X(__NR_inotify_add_watch, h_inotify_add_watch)                                            \
-	X(__NR_fanotify_mark, h_eperm)                                                            \
-	X(__NR_name_to_handle_at, h_eopnotsupp)                                                   \
-	X(__NR_open_by_handle_at, h_eperm)                                                        \
-	X(__NR_mount, h_eperm)                                                                    \
-	X(__NR_umount2, h_eperm)                                                                  \
-	X(__NR_pivot_root, h_eperm)                                                               \
-	X(__NR_close_range, h_close_range)                                                        \
-	X(__NR_bind, h_bind)                                                                      \
-	X(__NR_connect, h_connect)                                                                \
-	X(__NR_sendto, h_sendto)                                                                  \
-	X(__NR_sendmsg, h_sendmsg)                                                                \
+#define VFS_HANDLERS(X)                                                                            \
+	X(__NR_open, h_open)                                                                       \
+	X(__NR_openat, h_openat)                                                                   \
+	X(__NR_creat, h_creat)                                                                     \
+	X(__NR_openat2, h_enosys)                                                                  \
+	X(__NR_stat, h_stat)                                                                       \
+	X(__NR_lstat, h_lstat)                                                                     \
+	X(__NR_newfstatat, h_newfstatat)                                                           \
+	X(__NR_statx, h_statx)                                                                     \
+	X(__NR_access, h_access)                                                                   \
+	X(__NR_faccessat, h_faccessat)                                                             \
+	X(__NR_faccessat2, h_faccessat2)                                                           \
+	X(__NR_readlink, h_readlink)                                                               \
+	X(__NR_readlinkat, h_readlinkat)                                                           \
+	X(__NR_statfs, h_statfs)                                                                   \
+	X(__NR_getcwd, h_getcwd)                                                                   \
+	X(__NR_chdir, h_chdir)                                                                     \
+	X(__NR_fchdir, h_fchdir)                                                                   \
+	X(__NR_chroot, h_eperm)                                                                    \
+	X(__NR_mkdir, h_mkdir)                                                                     \
+	X(__NR_mkdirat, h_mkdirat)                                                                 \
+	X(__NR_mknod, h_mknod)                                                                     \
+	X(__NR_mknodat, h_mknodat)                                                                 \
+	X(__NR_rmdir, h_rmdir)                                                                     \
+	X(__NR_unlink, h_unlink)                                                                   \
+	X(__NR_unlinkat, h_unlinkat)                                                               \
+	X(__NR_rename, h_rename)                                                                   \
+	X(__NR_renameat, h_renameat)                                                               \
+	X(__NR_renameat2, h_renameat2)                                                             \
+	X(__NR_link, h_link)                                                                       \
+	X(__NR_linkat, h_linkat)                                                                   \
+	X(__NR_symlink, h_symlink)                                                                 \
+	X(__NR_symlinkat, h_symlinkat)                                                             \
+	X(__NR_truncate, h_truncate)                                                               \
+	X(__NR_chmod, h_chmod)                                                                     \
+	X(__NR_fchmod, h_fchmod)                                                                   \
+	X(__NR_fchmodat, h_fchmodat)                                                               \
+	X(__NR_fchmodat2, h_fchmodat2)                                                             \
+	X(__NR_chown, h_chown)                                                                     \
+	X(__NR_lchown, h_lchown)                                                                   \
+	X(__NR_fchown, h_fchown)                                                                   \
+	X(__NR_fchownat, h_fchownat)                                                               \
+	X(__NR_utime, h_utime)                                                                     \
+	X(__NR_utimes, h_utimes)                                                                   \
+	X(__NR_futimesat, h_futimesat)                                                             \
+	X(__NR_utimensat, h_utimensat)                                                             \
+	X(__NR_getdents, h_getdents)                                                               \
+	X(__NR_getdents64, h_getdents64)                                                           \
+	X(__NR_setxattr, h_setxattr)                                                               \
+	X(__NR_lsetxattr, h_lsetxattr)                                                             \
+	X(__NR_fsetxattr, h_fsetxattr)                                                             \
+	X(__NR_getxattr, h_getxattr)                                                               \
+	X(__NR_lgetxattr, h_lgetxattr)                                                             \
+	X(__NR_fgetxattr, h_fgetxattr)                                                             \
+	X(__NR_listxattr, h_listxattr)                                                             \
+	X(__NR_llistxattr, h_llistxattr)                                                           \
+	X(__NR_flistxattr, h_flistxattr)                                                           \
+	X(__NR_removexattr, h_removexattr)                                                         \
+	X(__NR_lremovexattr, h_lremovexattr)                                                       \
+	X(__NR_fremovexattr, h_fremovexattr)                                                       \
+	X(__NR_setxattrat, h_enosys)                                                               \
+	X(__NR_getxattrat, h_enosys)                                                               \
+	X(__NR_listxattrat, h_enosys)                                                              \
+	X(__NR_removexattrat, h_enosys)                                                            \
+	X(__NR_inotify_add_watch, h_inotify_add_watch)                                             \
+	X(__NR_fanotify_mark, h_eperm)                                                             \
+	X(__NR_name_to_handle_at, h_eopnotsupp)                                                    \
+	X(__NR_open_by_handle_at, h_eperm)                                                         \
+	X(__NR_mount, h_eperm)                                                                     \
+	X(__NR_umount2, h_eperm)                                                                   \
+	X(__NR_pivot_root, h_eperm)                                                                \
+	X(__NR_close_range, h_close_range)                                                         \
+	X(__NR_bind, h_bind)                                                                       \
+	X(__NR_connect, h_connect)                                                                 \
+	X(__NR_sendto, h_sendto)                                                                   \
+	X(__NR_sendmsg, h_sendmsg)                                                                 \
 	X(__NR_io_uring_setup, h_enosys)
 
 #define VFS_DECLARE(nr, fn) long fn(struct vr_loader_ctx *ctx, const long a[6]);
@@ -109,10 +109,10 @@ struct vr_task *vrl_task_for_write(struct vr_loader_ctx *ctx);
  * Return: 1 with *n set (length or -errno) when @path is one, else 0.
  */
 int vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path, char *buf,
-			    size_t size, long *n);
+                            size_t size, long *n);
 
 /* vrl_proc_magic_open() - vr_openat(), with /proc/self/exe opening the program. */
 long vrl_proc_magic_open(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags,
-			 unsigned int mode);
+                         unsigned int mode);
 
 #endif

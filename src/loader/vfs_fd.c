@@ -18,7 +18,7 @@ static void *
 big_map(size_t n)
 {
 	void *p = (void *)vrl_sys6(__NR_mmap, 0, (long)n, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	return (unsigned long)p > -4096UL ? NULL : p;
 }
@@ -111,8 +111,8 @@ hide_own_fds(struct vr_loader_ctx *ctx, char *buf, long len)
 		long fd = parse_uint(&p);
 		unsigned short rl = d->reclen;
 		int hide = fd >= 0 && !*p &&
-			   (vr_ns_owns_fd(ctx->proc->ns, (int)fd) ||
-			    vrl_sys2(__NR_fcntl, fd, F_GETFD) == -EBADF);
+		           (vr_ns_owns_fd(ctx->proc->ns, (int)fd) ||
+		            vrl_sys2(__NR_fcntl, fd, F_GETFD) == -EBADF);
 
 		if (!hide) {
 			memmove(buf + out, buf + in, rl);
@@ -214,7 +214,7 @@ in_str(char *buf, long user, size_t cap)
 /* get: path or fd, name, value, size */
 static long
 do_getxattr(struct vr_loader_ctx *ctx, const char *p, long uname, long uval, long size,
-	    int nofollow)
+            int nofollow)
 {
 	size_t n = (unsigned long)size < BIG_MAX ? (size_t)size : BIG_MAX;
 	char name[256], *val;
@@ -415,14 +415,14 @@ h_inotify_add_watch(struct vr_loader_ctx *ctx, const long a[6])
 	if (r)
 		return r;
 	fd = vr_openat(T(ctx), AT_FDCWD, p,
-		       O_PATH | O_CLOEXEC | ((mask & IN_DONT_FOLLOW) ? O_NOFOLLOW : 0) |
-			       ((mask & IN_ONLYDIR) ? O_DIRECTORY : 0),
-		       0);
+	               O_PATH | O_CLOEXEC | ((mask & IN_DONT_FOLLOW) ? O_NOFOLLOW : 0) |
+	                       ((mask & IN_ONLYDIR) ? O_DIRECTORY : 0),
+	               0);
 	if (fd < 0)
 		return fd;
 	/* The watch is on the object: the magic link leads the kernel to it. */
 	r = vrl_sys3(__NR_inotify_add_watch, a[0], proc_fd(link, sizeof(link), fd),
-		     mask & ~IN_DONT_FOLLOW);
+	             mask & ~IN_DONT_FOLLOW);
 	vrl_close(fd);
 	return r;
 }
@@ -520,7 +520,7 @@ copy_answer(char *buf, size_t size, const char *s)
 
 int
 vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path, char *buf,
-			size_t size, long *n)
+                        size_t size, long *n)
 {
 	char vp[PATH_MAX];
 	const char *kind;
@@ -535,10 +535,11 @@ vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path, ch
 	if (!kind)
 		return 0;
 	if (!strcmp(kind, "fd")) {
-		*n = vr_ns_owns_fd(ctx->proc->ns, fd) ? -ENOENT : vr_revmap_fd(T(ctx), fd, buf, size);
+		*n = vr_ns_owns_fd(ctx->proc->ns, fd) ? -ENOENT
+		                                      : vr_revmap_fd(T(ctx), fd, buf, size);
 		if (*n == -EBADF)
 			*n = -ENOENT; /* as the kernel: the link does not exist */
-		if (*n == -ENOENT) /* a host file outside the namespace: its host name */
+		if (*n == -ENOENT)    /* a host file outside the namespace: its host name */
 			*n = vrl_sys4(__NR_readlinkat, AT_FDCWD, proc_fd(vp, 32, fd), buf, size);
 	} else if (!strcmp(kind, "cwd")) {
 		*n = vr_getcwd(T(ctx), buf, size);
@@ -556,7 +557,7 @@ vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path, ch
 
 long
 vrl_proc_magic_open(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags,
-		    unsigned int mode)
+                    unsigned int mode)
 {
 	char vp[PATH_MAX];
 	int fd;

@@ -52,8 +52,8 @@ run(void)
 	if (!t)
 		return;
 	check(vr_fstatat(t, AT_FDCWD, "/proc/self/exe", &a, 0) == 0 &&
-		      sys_fstatat(AT_FDCWD, "/proc/self/exe", &b, 0) == 0 && a.st_ino == b.st_ino &&
-		      a.st_dev == b.st_dev,
+	              sys_fstatat(AT_FDCWD, "/proc/self/exe", &b, 0) == 0 && a.st_ino == b.st_ino &&
+	              a.st_dev == b.st_dev,
 	      "vr_fstatat agrees with the kernel");
 	n = vr_realpath(t, AT_FDCWD, "/proc/../proc/./self/..//self/", 0, buf, sizeof(buf));
 	check(n > 0 && vr_strcmp(buf, "/proc/self") != 0 && buf[0] == '/',
@@ -61,7 +61,7 @@ run(void)
 	check(vr_fstatat(t, AT_FDCWD, "/missing-vroot-name/..", &a, 0) == -ENOENT,
 	      "/missing/.. is ENOENT");
 	check(vr_chdir(t, "/proc") == 0 && vr_getcwd(t, buf, sizeof(buf)) == 6 &&
-		      vr_strcmp(buf, "/proc") == 0,
+	              vr_strcmp(buf, "/proc") == 0,
 	      "vr_chdir and vr_getcwd");
 	fd = vr_openat(t, AT_FDCWD, "self/status", O_RDONLY | O_CLOEXEC, 0);
 	check(fd >= 0 && vr_sys3(__NR_read, fd, buf, 5) == 5 && vr_memcmp(buf, "Name:", 5) == 0,
@@ -74,8 +74,7 @@ run(void)
 
 void __attribute__((used)) vr_test_main(void);
 
-void __attribute__((used))
-vr_test_main(void)
+void __attribute__((used)) vr_test_main(void)
 {
 	char num[24];
 
@@ -89,9 +88,9 @@ vr_test_main(void)
 
 /* The kernel enters with an aligned stack; call keeps the ABI's alignment. */
 __asm__(".text\n"
-	".global _start\n"
-	"_start:\n"
-	"	xor %rbp, %rbp\n"
-	"	and $-16, %rsp\n"
-	"	call vr_test_main\n"
-	"	hlt\n");
+        ".global _start\n"
+        "_start:\n"
+        "	xor %rbp, %rbp\n"
+        "	and $-16, %rsp\n"
+        "	call vr_test_main\n"
+        "	hlt\n");

@@ -14,8 +14,7 @@
 
 static int tap_n, tap_failed;
 
-static void __attribute__((format(printf, 2, 0)))
-tap_vreport(int pass, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) tap_vreport(int pass, const char *fmt, va_list ap)
 {
 	tap_n++;
 	if (!pass)
@@ -26,8 +25,7 @@ tap_vreport(int pass, const char *fmt, va_list ap)
 	fflush(stdout);
 }
 
-static int __attribute__((format(printf, 2, 3), unused))
-ok(int pass, const char *fmt, ...)
+static int __attribute__((format(printf, 2, 3), unused)) ok(int pass, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -37,8 +35,7 @@ ok(int pass, const char *fmt, ...)
 	return pass;
 }
 
-static void __attribute__((format(printf, 1, 2), unused))
-diag(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2), unused)) diag(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -88,13 +85,12 @@ is_err(long got, int want, const char *fmt, ...)
 	tap_vreport(pass, fmt, ap);
 	va_end(ap);
 	if (!pass)
-		diag("  got %ld (%s), want -%d (%s)", got, got < 0 ? strerror((int)-got) : "success",
-		     want, strerror(want));
+		diag("  got %ld (%s), want -%d (%s)", got,
+		     got < 0 ? strerror((int)-got) : "success", want, strerror(want));
 	return pass;
 }
 
-static void __attribute__((format(printf, 1, 2), unused))
-skip_all(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2), unused)) skip_all(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -107,8 +103,7 @@ skip_all(const char *fmt, ...)
 }
 
 /* done_testing() - print the plan; the exit status is the test's verdict. */
-static int __attribute__((unused))
-done_testing(void)
+static int __attribute__((unused)) done_testing(void)
 {
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;

@@ -58,7 +58,8 @@ base_sum(void)
 	FILE *p;
 	size_t n;
 
-	snprintf(cmd, sizeof(cmd), "cd %s/base && find . -printf '%%p %%s %%m %%T@\\n' | sort", root);
+	snprintf(cmd, sizeof(cmd), "cd %s/base && find . -printf '%%p %%s %%m %%T@\\n' | sort",
+	         root);
 	p = popen(cmd, "r");
 	n = p ? fread(out, 1, sizeof(out) - 1, p) : 0;
 	out[n] = '\0';
@@ -111,8 +112,8 @@ int
 main(void)
 {
 	struct vr_mount_spec mounts[] = {
-		{.host = NULL, .path = "/rw"},
-		{.host = NULL, .path = "/ro", .flags = VR_MOUNT_RDONLY},
+	        {.host = NULL, .path = "/rw"},
+	        {.host = NULL, .path = "/ro", .flags = VR_MOUNT_RDONLY},
 	};
 	const char *lowers[1];
 	struct vr_ns_spec spec = {.lowers = lowers, .nlowers = 1, .mounts = mounts, .nmounts = 2};
@@ -160,7 +161,8 @@ main(void)
 	is_int(vr_symlinkat(t, "/f", AT_FDCWD, "/newdir/l"), 0, "symlink in the upper");
 	is_err(vr_symlinkat(t, "", AT_FDCWD, "/newdir/l2"), ENOENT, "symlink to \"\"");
 	is_int(vr_fstatat(t, AT_FDCWD, "/newdir/l", &st, 0), 0, "and it resolves in the namespace");
-	is_int(vr_mknodat(t, AT_FDCWD, "/newdir/fifo", S_IFIFO | 0644, 0), 0, "mkfifo in the upper");
+	is_int(vr_mknodat(t, AT_FDCWD, "/newdir/fifo", S_IFIFO | 0644, 0), 0,
+	       "mkfifo in the upper");
 	is_int(vr_linkat(t, AT_FDCWD, "/newdir/fifo", AT_FDCWD, "/newdir/fifo2", 0), 0,
 	       "link within the upper");
 	is_err(vr_linkat(t, AT_FDCWD, "/rw/w", AT_FDCWD, "/newdir/w", 0), EXDEV,
@@ -170,7 +172,8 @@ main(void)
 	ok(host_exists("up/both/fifo3") && !host_exists("up/newdir/fifo2"), "moved on the host");
 	is_err(vr_renameat2(t, AT_FDCWD, "/both", AT_FDCWD, "/both2", 0), EXDEV,
 	       "renaming a directory a base has part of: EXDEV (mv copies instead)");
-	is_err(vr_renameat2(t, AT_FDCWD, "/rw/w", AT_FDCWD, "/w", 0), EXDEV, "rename across a mount");
+	is_err(vr_renameat2(t, AT_FDCWD, "/rw/w", AT_FDCWD, "/w", 0), EXDEV,
+	       "rename across a mount");
 	is_int(vr_renameat2(t, AT_FDCWD, "/rw/w", AT_FDCWD, "/rw/w2", 0), 0,
 	       "rename in a read-write mount");
 	is_err(vr_renameat2(t, AT_FDCWD, "/ro/r", AT_FDCWD, "/ro/r2", 0), EROFS,
@@ -231,8 +234,10 @@ main(void)
 	is_int(vr_fchmodat(t, AT_FDCWD, "/g", 0600, 0), 0, "chmod of a base file");
 	ok(stat(at("up/g"), &st) == 0 && (st.st_mode & 07777) == 0600, "applied to an upper copy");
 	is_str(read_file(t, "/g"), "gee", "which has the data");
-	is_int(vr_fchmodat(t, AT_FDCWD, "/both", 0700, 0), 0, "chmod of a merged directory (upper)");
-	ok(stat(at("up/both"), &st) == 0 && (st.st_mode & 07777) == 0700, "applied to the upper copy");
+	is_int(vr_fchmodat(t, AT_FDCWD, "/both", 0700, 0), 0,
+	       "chmod of a merged directory (upper)");
+	ok(stat(at("up/both"), &st) == 0 && (st.st_mode & 07777) == 0700,
+	   "applied to the upper copy");
 	is_int(vr_utimensat(t, AT_FDCWD, "/h", ts, 0), 0, "utimensat of a base file");
 	ok(vr_fstatat(t, AT_FDCWD, "/h", &st, 0) == 0 && st.st_mtime == 2000000, "mtime set");
 	is_int(vr_truncate(t, "/sparse", 3), 0, "truncate of a base file");
@@ -253,7 +258,7 @@ main(void)
 		if (fd >= 0)
 			close(fd);
 		ok(stat(at("up/bigsparse"), &st) == 0 && st.st_size == (64L << 20) &&
-			   st.st_blocks * 512 < (1L << 20),
+		           st.st_blocks * 512 < (1L << 20),
 		   "its copy is as long and still sparse (%ld blocks)", (long)st.st_blocks);
 	}
 

@@ -34,9 +34,14 @@ main(void)
 	char up[256], work[256], lo1[256], lo2[256], host[256];
 	char buf[4096], out[PATH_MAX], cmd[PATH_MAX + 16];
 	const char *lowers[2] = {lo1, lo2};
-	struct vr_mount_spec mounts[1] = {{.host = host, .path = "/mnt/h", .flags = VR_MOUNT_RDONLY}};
-	struct vr_ns_spec spec = {.upper = up, .work = work, .lowers = lowers, .nlowers = 2,
-				  .mounts = mounts, .nmounts = 1};
+	struct vr_mount_spec mounts[1] = {
+	        {.host = host, .path = "/mnt/h", .flags = VR_MOUNT_RDONLY}};
+	struct vr_ns_spec spec = {.upper = up,
+	                          .work = work,
+	                          .lowers = lowers,
+	                          .nlowers = 2,
+	                          .mounts = mounts,
+	                          .nmounts = 1};
 	struct vr_ns *ns = NULL;
 	struct vr_task *t = NULL;
 	struct stat st;
@@ -56,7 +61,8 @@ main(void)
 	need = vr_spec_pack(&spec, NULL, 0);
 	ok(need > 20, "size query answers %ld bytes", need);
 	is_int(vr_spec_pack(&spec, buf, sizeof(buf)), need, "packing writes that many bytes");
-	is_int(vr_spec_pack(&spec, buf, (size_t)need - 1), need, "a short buffer is not written past");
+	is_int(vr_spec_pack(&spec, buf, (size_t)need - 1), need,
+	       "a short buffer is not written past");
 
 	n = vr_ns_new(&spec, &ns);
 	is_int(n, 0, "the spec itself makes a namespace");

@@ -73,7 +73,7 @@ main(void)
 		char *uc = at("up/f");
 
 		ok(getxattr(uc, "user.k", val, sizeof(val)) == 1 &&
-			   getxattr(uc, "user.base", val, sizeof(val)) < 0,
+		           getxattr(uc, "user.base", val, sizeof(val)) < 0,
 		   "the upper copy has the changes");
 		free(uc);
 	}
