@@ -72,6 +72,7 @@ $(BUILD)/tests/freestanding: tests/freestanding/nostdlib.c $(CORE_OBJ) $(BUILD)/
 
 TESTS = $(UNIT_BIN) $(UNIT_SANB) $(BUILD)/tests/freestanding
 SCRIPT_TESTS = tests/loader/passthrough.sh tests/loader/through-vroot.sh \
+	$(wildcard tests/overlay/*.sh) \
 	$(filter-out tests/integration/lib.sh tests/integration/deps.sh,$(wildcard tests/integration/*.sh))
 
 # deps installs what the tests need when it can (root, apt); tests whose

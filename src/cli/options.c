@@ -1,7 +1,10 @@
 /*
  * options.c - the namespace options shared by vroot's commands.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,4 +164,42 @@ vr_cli_spec(struct vr_cli *c, int create, struct vr_ns_spec *spec)
 	spec->mounts = c->mounts;
 	spec->nmounts = c->nmounts;
 	return 0;
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int
+vr_cli_clean_work(struct vr_cli *c)
+{
+	DIR *d = c->work ? opendir(c->work) : NULL;
+	struct dirent *e;
+	int removed = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		long tid;
+		char *end;
+
+		if (strncmp(e->d_name, "#vroot.", 7) != 0)
+			continue;
+		tid = strtol(e->d_name + 7, &end, 10);
+		if (end == e->d_name + 7 || *end != '.' || tid <= 0)
+			continue;
+		/* A live writer's temporary is left alone: it is about to be renamed. */
+		if (kill((pid_t)tid, 0) == 0 || errno != ESRCH)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->work, e->d_name) >= sizeof(path))
+			continue;
+		if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
 }

@@ -32,6 +32,13 @@ int vr_cli_option(struct vr_cli *c, int argc, char **argv, int *i);
  */
 int vr_cli_spec(struct vr_cli *c, int create, struct vr_ns_spec *spec);
 
+/*
+ * vr_cli_clean_work() - remove what copy-ups killed half-way left in the
+ * work directory (temporaries of threads that no longer exist).
+ * Return: how many were removed.
+ */
+int vr_cli_clean_work(struct vr_cli *c);
+
 /* vr_cli_error() - "PROG: " + message + newline on stderr. */
 void vr_cli_error(const struct vr_cli *c, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));

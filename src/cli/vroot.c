@@ -299,6 +299,7 @@ run(int argc, char **argv)
 	add_host_mounts(&c);
 	if (vr_cli_spec(&c, 1, &spec) < 0)
 		return EXIT_FAIL;
+	vr_cli_clean_work(&c);
 	err = vr_ns_new(&spec, &ns);
 	if (err < 0) {
 		vr_cli_error(&c, "cannot set up the namespace: %s", strerror(-err));

@@ -12,7 +12,7 @@
 #include "walk.h"
 #include "util.h"
 
-#define TMP_LEN  24
+#define TMP_LEN  32
 #define COPY_BUF (64u * 1024u)
 
 #ifndef SEEK_DATA
@@ -20,20 +20,27 @@
 #define SEEK_HOLE 4
 #endif
 
-/* vr_tmp_name() - a fresh name for a temporary in the work directory. */
+/*
+ * vr_tmp_name() - a fresh name for a temporary in the work directory:
+ * "#vroot.TID.RANDOM", so a later run can tell a dead writer's leftovers
+ * (its thread is gone) from a live one's.
+ */
 void
 vr_tmp_name(char buf[TMP_LEN])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char r[8] = {0};
+	unsigned char r[4] = {0};
+	size_t n;
 
 	vr_sys3(__NR_getrandom, r, sizeof(r), 0);
 	vr_memcpy(buf, "#vroot.", 7);
-	for (int i = 0; i < 8; i++) {
-		buf[7 + 2 * i] = hex[r[i] >> 4];
-		buf[8 + 2 * i] = hex[r[i] & 15];
+	n = 7 + vr_utoa((unsigned long)vr_sys0(__NR_gettid), buf + 7);
+	buf[n++] = '.';
+	for (int i = 0; i < 4; i++) {
+		buf[n++] = hex[r[i] >> 4];
+		buf[n++] = hex[r[i] & 15];
 	}
-	buf[23] = '\0';
+	buf[n] = '\0';
 }
 
 /* copy_xattrs() - the object's own attributes (not the overlay's), best effort. */

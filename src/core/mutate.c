@@ -136,7 +136,7 @@ over_whiteout(struct vr_walk *w, struct vr_place *p, long nr, long target, unsig
               unsigned int dev)
 {
 	int isdir = nr == __NR_mkdirat, err, fd;
-	char tmp[24];
+	char tmp[32];
 
 	vr_tmp_name(tmp);
 	err = make_node(nr, target, w->ns->work.fd, tmp, mode, dev);
@@ -400,7 +400,7 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 static int
 link_node(struct vr_walk *nw, struct vr_place *op, struct vr_place *np)
 {
-	char tmp[24];
+	char tmp[32];
 	int err;
 
 	if (!np->whiteout)

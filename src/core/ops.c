@@ -98,7 +98,7 @@ open_existing(struct vr_walk *w, int flags)
 static int
 create_over_whiteout(struct vr_walk *w, struct vr_place *p, int flags, unsigned int mode)
 {
-	char tmp[24];
+	char tmp[32];
 	int fd, err;
 
 	vr_tmp_name(tmp);

@@ -119,12 +119,12 @@ int vr_walk_upper_dir(struct vr_walk *w, const char *path, vr_make_upper_fn make
  * vr_make_upper_dir() - a vr_make_upper_fn making an upper directory like
  * @lower (mode, times, attributes), atomically through the work directory.
  *
- * vr_tmp_name() - a fresh "#vroot.<random>" name for the work directory.
+ * vr_tmp_name() - a fresh "#vroot.TID.RANDOM" name for the work directory.
  */
 int vr_copyup(struct vr_walk *w, int with_data);
 int vr_copyup_parent(struct vr_walk *w);
 int vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower);
-void vr_tmp_name(char buf[24]);
+void vr_tmp_name(char buf[32]);
 
 /**
  * vr_walk_new() - vr_walk_begin() and vr_walk_path() in one.

@@ -61,7 +61,7 @@ rm_whiteouts(struct vr_scratch *s, int dirfd)
 int
 vr_remove_hiding(struct vr_walk *w, int upfd, const char *name, int isdir, int whiteout)
 {
-	char tmp[24];
+	char tmp[32];
 	int err, fd;
 
 	/* The upper object leaves (and a whiteout takes its place) in one step;
