@@ -9,7 +9,7 @@
  * process copying the same object concurrently loses the race cleanly and
  * uses the winner's copy.
  */
-#include "walk.h"
+#include "place.h"
 #include "util.h"
 
 #define TMP_LEN  32
@@ -379,5 +379,84 @@ vr_copyup(struct vr_walk *w, int with_data)
 	if (err >= 0)
 		err = type == S_IFDIR ? merge_upper(w, upfd) : reload(w, upfd);
 	sys_close(upfd);
+	return err;
+}
+
+/*
+ * A tree is copied up with an explicit stack of paths (no recursion): each
+ * path is copied up, and a directory's names are pushed for later.
+ */
+struct tree {
+	char *mem; /* NUL-separated paths, a stack */
+	size_t used, size;
+	const char *dir;
+	size_t dlen;
+};
+
+#define TREE_BYTES (16ul << 20)
+
+static int
+tree_push(void *arg, const char *name, unsigned char type)
+{
+	struct tree *tr = arg;
+	size_t n = vr_strlen(name);
+
+	(void)type;
+	if (tr->dlen + 1 + n + 1 > PATH_MAX)
+		return -ENAMETOOLONG;
+	if (tr->used + tr->dlen + n + 2 > tr->size)
+		return -ENOMEM;
+	vr_memcpy(tr->mem + tr->used, tr->dir, tr->dlen);
+	tr->mem[tr->used + tr->dlen] = '/';
+	vr_memcpy(tr->mem + tr->used + tr->dlen + 1, name, n + 1);
+	tr->used += tr->dlen + n + 2;
+	return 0;
+}
+
+/* tree_pop() - the last path pushed, moved to @buf; 0 when none is left. */
+static int
+tree_pop(struct tree *tr, char *buf)
+{
+	size_t end = tr->used, start;
+
+	if (end == 0)
+		return 0;
+	start = end - 1;
+	while (start > 0 && tr->mem[start - 1])
+		start--;
+	vr_memcpy(buf, tr->mem + start, end - start);
+	tr->used = start;
+	return 1;
+}
+
+int
+vr_copyup_tree(struct vr_task *t, const char *path)
+{
+	struct tree tr = {.size = TREE_BYTES};
+	char *cur;
+	int err = 0;
+
+	tr.mem = vr_map(TREE_BYTES + PATH_MAX);
+	if (!tr.mem)
+		return -ENOMEM;
+	cur = tr.mem + TREE_BYTES;
+	tr.dir = "";
+	err = tree_push(&tr, path[1] ? path + 1 : "", 0);
+	while (err == 0 && tree_pop(&tr, cur)) {
+		struct vr_walk *w = vr_walk_new(t, AT_FDCWD, cur, 0, &err);
+
+		if (!w)
+			break;
+		err = vr_walk_renorm(w);
+		if (err == 0 && w->last_type == VR_LAST_NORM)
+			err = vr_copyup(w, 1);
+		if (err == 0 && vr_obj_is_dir(&w->node)) {
+			tr.dir = cur;
+			tr.dlen = vr_strlen(cur);
+			err = vr_dir_foreach(w, tree_push, &tr);
+		}
+		vr_walk_end(w);
+	}
+	vr_unmap(tr.mem, TREE_BYTES + PATH_MAX);
 	return err;
 }

@@ -6,6 +6,8 @@
  * chain is copied up first, a base object is copied up before it gains a
  * name, a name removed from a base leaves a whiteout, a name recreated over
  * a whiteout replaces it in one step (a directory made there is opaque).
+ * A directory a base has part of is copied up whole before it is renamed,
+ * so it moves with its subtree intact (no EXDEV).
  * In a mount it happens in place, read-only mounts refusing with EROFS.
  */
 #include "place.h"
@@ -278,6 +280,23 @@ base_dir(const struct vr_walk *w)
 	return vr_obj_is_dir(o) && !o->mount && (o->nfd > 1 || o->layer[0] != 0);
 }
 
+/*
+ * copy_tree() - a directory a base has part of is copied up whole before it
+ * moves (kernel overlayfs answers EXDEV here); @w is walked again after.
+ */
+static int
+copy_tree(struct vr_walk *w, int dirfd, const char *path, unsigned int wf)
+{
+	char *copy = vr_alloc(&w->s, w->vlen + 1);
+	int err;
+
+	if (!copy)
+		return -ENOMEM;
+	vr_memcpy(copy, w->vpath, w->vlen + 1);
+	err = vr_copyup_tree(w->t, copy);
+	return err < 0 ? err : vr_walk_path(w, dirfd, path, wf);
+}
+
 /* rename_checks() - rename(2)'s own errors, judged on the virtual objects. */
 static int
 rename_checks(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
@@ -300,7 +319,7 @@ rename_checks(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
 	if (flags & 1u)
 		return -EEXIST;
 	if (flags & 2u)
-		return base_dir(ow) || base_dir(nw) ? -EXDEV : 0;
+		return 0;
 	if (odir && !ndir)
 		return -ENOTDIR;
 	if (!odir && ndir)
@@ -311,9 +330,8 @@ rename_checks(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
 }
 
 /*
- * rename_overlay() - the rename in the upper layer.  A base directory is
- * not moved (EXDEV: mv copies it instead); a base file is copied up first;
- * the old name, if a base has it, is left a whiteout.
+ * rename_overlay() - the rename in the upper layer, everything moved having
+ * been copied up; the old name, if a base has it, is left a whiteout.
  */
 static int
 rename_overlay(struct vr_walk *ow, struct vr_walk *nw, struct vr_place *op, struct vr_place *np,
@@ -374,7 +392,9 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 	}
 	err = rename_checks(ow, nw, flags);
 	if (err == 0 && base_dir(ow))
-		err = -EXDEV;
+		err = copy_tree(ow, olddirfd, oldpath, 0);
+	if (err == 0 && (flags & 2u) && base_dir(nw))
+		err = copy_tree(nw, newdirfd, newpath, VR_WALK_PARENT);
 	if (err == 0 && !ow->node.mount)
 		err = vr_copyup(ow, 1);
 	if (err == 0 && (flags & 2u) && !nw->node.mount)

@@ -50,4 +50,18 @@ int vr_replace_whiteout(struct vr_walk *w, const char *tmp, int upfd, const char
 /* readdir.c: the merged directory w->node lists nothing but "." and "..". */
 int vr_dir_is_empty(struct vr_walk *w);
 
+/*
+ * vr_dir_foreach() - call @fn for each name of the merged directory
+ * w->node (not "." and ".."), in listing order; a negative return of @fn
+ * stops the walk and is returned.  Return: 0 or -errno.
+ */
+int vr_dir_foreach(struct vr_walk *w, int (*fn)(void *arg, const char *name, unsigned char type),
+		   void *arg);
+
+/*
+ * vr_copyup_tree() - the directory at canonical @path, with everything
+ * below it, copied into the upper layer.  Return: 0 or -errno.
+ */
+int vr_copyup_tree(struct vr_task *t, const char *path);
+
 #endif

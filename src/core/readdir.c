@@ -268,28 +268,45 @@ out:
 	return n;
 }
 
+
 int
-vr_dir_is_empty(struct vr_walk *w)
+vr_dir_foreach(struct vr_walk *w, int (*fn)(void *arg, const char *name, unsigned char type),
+	       void *arg)
 {
 	struct listing l = {0};
 	size_t off = 0;
-	int err, empty = 1;
+	int err;
 
 	l.mem = vr_map(LIST_BYTES);
 	if (!l.mem)
-		return 0;
+		return -ENOMEM;
 	l.hash = (unsigned int *)(l.mem + LIST_BYTES - HASH_SLOTS * sizeof(unsigned int));
 	err = build(w, &l);
 	for (unsigned int i = 0; i < l.count && err >= 0; i++) {
 		struct entry *e = (struct entry *)(l.mem + off);
 
 		off = e->next;
-		if (!e->emit ||
-		    (e->name[0] == '.' && (e->len == 1 || (e->len == 2 && e->name[1] == '.'))))
+		if (!e->emit || (e->name[0] == '.' && (e->len == 1 || (e->len == 2 && e->name[1] == '.'))))
 			continue;
-		empty = 0;
-		break;
+		err = fn(arg, e->name, e->type);
 	}
 	vr_unmap(l.mem, LIST_BYTES);
-	return err >= 0 && empty;
+	return err < 0 ? err : 0;
+}
+
+/* is_empty_fn() - any name at all makes the directory not empty. */
+static int
+is_empty_fn(void *arg, const char *name, unsigned char type)
+{
+	(void)name, (void)type;
+	*(int *)arg = 0;
+	return -ENOTEMPTY; /* stop at the first one */
+}
+
+int
+vr_dir_is_empty(struct vr_walk *w)
+{
+	int empty = 1, err = vr_dir_foreach(w, is_empty_fn, &empty);
+
+	return (err == 0 || err == -ENOTEMPTY) && empty;
 }

@@ -127,6 +127,8 @@ main(void)
 		skip_all("mkdtemp: %s", strerror(errno));
 	mkdir(at("base"), 0755), mkdir(at("base/d"), 0755), mkdir(at("base/both"), 0755);
 	mkfile("base/f", "base"), mkfile("base/both/lowf", "low"), mkfile("base/d/inner", "in");
+	mkdir(at("base/deep"), 0755), mkdir(at("base/deep/x"), 0755), mkdir(at("base/deep/x/y"), 0755);
+	mkfile("base/deep/x/y/leaf", "leaf"), mkfile("base/deep/x/y/gone", "gone");
 	mkfile("base/g", "gee"), mkfile("base/h", "aitch"), mkfile("base/sparse", "sparse data");
 	{
 		int fd = open(at("base/bigsparse"), O_CREAT | O_WRONLY, 0644);
@@ -170,8 +172,20 @@ main(void)
 	is_int(vr_renameat2(t, AT_FDCWD, "/newdir/fifo2", AT_FDCWD, "/both/fifo3", 0), 0,
 	       "rename within the upper");
 	ok(host_exists("up/both/fifo3") && !host_exists("up/newdir/fifo2"), "moved on the host");
-	is_err(vr_renameat2(t, AT_FDCWD, "/both", AT_FDCWD, "/both2", 0), EXDEV,
-	       "renaming a directory a base has part of: EXDEV (mv copies instead)");
+	is_int(vr_mkdirat(t, AT_FDCWD, "/tree", 0755), 0, "mkdir /tree");
+	is_int(vr_renameat2(t, AT_FDCWD, "/both/sub", AT_FDCWD, "/tree/sub", 0), 0,
+	       "rename of an upper directory");
+	is_int(vr_unlinkat(t, AT_FDCWD, "/deep/x/y/gone", 0), 0, "unlink in a base subtree");
+	is_int(vr_renameat2(t, AT_FDCWD, "/deep", AT_FDCWD, "/tree/deep2", 0), 0,
+	       "rename of a base directory with a subtree: no EXDEV");
+	is_str(read_file(t, "/tree/deep2/x/y/leaf"), "leaf", "the subtree came along");
+	ok(listed(t, "/tree/deep2/x", "y") && listed(t, "/tree/deep2", "x"), "and lists");
+	is_err(vr_fstatat(t, AT_FDCWD, "/deep", &st, 0), ENOENT, "the old name is gone");
+	ok(host_exists("base/deep/x/y/leaf"), "the base still has it");
+	is_int(vr_renameat2(t, AT_FDCWD, "/tree/deep2", AT_FDCWD, "/deep", 0), 0,
+	       "and back over its own whiteout");
+	is_str(read_file(t, "/deep/x/y/leaf"), "leaf", "with the subtree");
+	ok(!listed(t, "/deep/x/y", "gone"), "a name removed before the move stays removed");
 	is_err(vr_renameat2(t, AT_FDCWD, "/rw/w", AT_FDCWD, "/w", 0), EXDEV,
 	       "rename across a mount");
 	is_int(vr_renameat2(t, AT_FDCWD, "/rw/w", AT_FDCWD, "/rw/w2", 0), 0,
@@ -228,7 +242,7 @@ main(void)
 	is_int(vr_unlinkat(t, AT_FDCWD, "/newdir/l", 0), 0, "unlink in the upper");
 	is_int(vr_unlinkat(t, AT_FDCWD, "/newdir/fifo", 0), 0, "unlink the fifo");
 	is_int(vr_unlinkat(t, AT_FDCWD, "/newdir", AT_REMOVEDIR), 0, "rmdir in the upper");
-	is_err(vr_unlinkat(t, AT_FDCWD, "/both/sub/.", AT_REMOVEDIR), EINVAL, "rmdir of \".\"");
+	is_err(vr_unlinkat(t, AT_FDCWD, "/tree/sub/.", AT_REMOVEDIR), EINVAL, "rmdir of \".\"");
 
 	/* Attribute changes copy up. */
 	is_int(vr_fchmodat(t, AT_FDCWD, "/g", 0600, 0), 0, "chmod of a base file");
