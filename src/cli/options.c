@@ -129,8 +129,9 @@ make_dir(const struct vr_cli *c, const char *path, int create)
 }
 
 int
-vr_cli_spec(struct vr_cli *c, int create, struct vr_ns_spec *spec)
+vr_cli_check(struct vr_cli *c)
 {
+	struct stat st;
 	unsigned int i;
 
 	if (c->nbases == 0)
@@ -141,6 +142,18 @@ vr_cli_spec(struct vr_cli *c, int create, struct vr_ns_spec *spec)
 	for (i = 0; i < c->nmounts; i++)
 		if (need_dir(c, "mount source", c->mounts[i].host) < 0)
 			return -1;
+	if (c->prefix && stat(c->prefix, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		vr_cli_error(c, "prefix %s is not a directory (choose another --prefix)", c->prefix);
+		return -1;
+	}
+	return 0;
+}
+
+int
+vr_cli_spec(struct vr_cli *c, int create, struct vr_ns_spec *spec)
+{
+	if (vr_cli_check(c) < 0)
+		return -1;
 	memset(spec, 0, sizeof(*spec));
 	if (c->prefix) {
 		size_t n = strlen(c->prefix);

@@ -26,6 +26,12 @@ struct vr_cli {
 int vr_cli_option(struct vr_cli *c, int argc, char **argv, int *i);
 
 /*
+ * vr_cli_check() - the bases and mount sources are directories, the prefix
+ * is one or absent.  Return: 0, or -1 with a one-line error printed.
+ */
+int vr_cli_check(struct vr_cli *c);
+
+/*
  * vr_cli_spec() - check the options against the filesystem and fill @spec.
  * @create: make the prefix and its work directory if missing.
  * Return: 0, or -1 with a one-line error printed.

@@ -293,11 +293,12 @@ run(int argc, char **argv)
 		return EXIT_FAIL;
 	if (!c.prefix) {
 		c.prefix = default_prefix(&c);
-		if (!c.prefix || mkdir_parents(&c, c.prefix) < 0)
+		if (!c.prefix)
 			return EXIT_FAIL;
 	}
 	add_host_mounts(&c);
-	if (vr_cli_spec(&c, 1, &spec) < 0)
+	/* Everything is checked before anything is created. */
+	if (vr_cli_check(&c) < 0 || mkdir_parents(&c, c.prefix) < 0 || vr_cli_spec(&c, 1, &spec) < 0)
 		return EXIT_FAIL;
 	vr_cli_clean_work(&c);
 	err = vr_ns_new(&spec, &ns);

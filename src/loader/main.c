@@ -186,22 +186,22 @@ vrl_start_c(long *sp)
 	execfn = exec_name(&o, name, sizeof(name));
 	fd = o.fd >= 0 ? o.fd : vrl_open_exec(&ctx, AT_FDCWD, execfn, 0);
 	if (fd < 0)
-		vrl_die("cannot execute", execfn, fd);
+		vrl_fail(fd == -ENOENT || fd == -ENOTDIR ? 127 : 126, "cannot execute", execfn, fd);
 	args.npre = 0;
 	args.tail = o.argv;
 	args.ntail = o.argc;
 	if ((err = vrl_binfmt_resolve(&ctx, fd, execfn, lines, VRL_MAX_INTERP + 1, &args, &elf_fd)))
-		vrl_die("cannot execute", execfn, err);
+		vrl_fail(126, "cannot execute", execfn, err);
 	if ((err = vrl_selfexe_record(elf_fd)))
 		vrl_die("cannot name the program", execfn, err);
 	if ((err = vrl_elf_load(elf_fd, 1, &exe, interp, sizeof(interp))))
-		vrl_die("cannot load", execfn, err);
+		vrl_fail(126, "cannot load", execfn, err);
 	if (interp[0]) {
 		ifd = vrl_open_exec(&ctx, AT_FDCWD, interp, 0);
 		if (ifd < 0)
-			vrl_die("cannot open the ELF interpreter", interp, ifd);
+			vrl_fail(127, "cannot open the ELF interpreter", interp, ifd);
 		if ((err = vrl_elf_load(ifd, 0, &ld, NULL, 0)))
-			vrl_die("cannot load the ELF interpreter", interp, err);
+			vrl_fail(126, "cannot load the ELF interpreter", interp, err);
 		vrl_close(ifd);
 	}
 	if (elf_fd != fd)

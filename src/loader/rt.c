@@ -164,6 +164,12 @@ errname(long err)
 void
 vrl_die(const char *what, const char *arg, long err)
 {
+	vrl_fail(125, what, arg, err);
+}
+
+void
+vrl_fail(int status, const char *what, const char *arg, long err)
+{
 	char mem[512];
 	struct vrl_buf b;
 	const char *name = errname(err);
@@ -189,5 +195,5 @@ vrl_die(const char *what, const char *arg, long err)
 	/* Raw: vrl_die() may run before the trusted page exists. */
 	vrl_raw6(__NR_write, 2, (long)b.p, (long)b.len, 0, 0, 0);
 	for (;;)
-		vrl_raw6(__NR_exit_group, 127, 0, 0, 0, 0, 0);
+		vrl_raw6(__NR_exit_group, status, 0, 0, 0, 0, 0);
 }

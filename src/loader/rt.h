@@ -38,9 +38,15 @@ void vrl_buf_hex(struct vrl_buf *b, unsigned long v);
 
 /**
  * vrl_die() - write "vroot-loader: @what: <errno name or number>" to fd 2
- * and exit with status 127, the shells' "could not execute" status.
- * @err: a -errno value, or 0 for none.
+ * and exit with status 125: vroot itself failed (the chroot/env
+ * convention).  @err: a -errno value, or 0 for none.
  */
 __attribute__((noreturn)) void vrl_die(const char *what, const char *arg, long err);
+
+/**
+ * vrl_fail() - as vrl_die(), with exit @status: 126 when the program cannot
+ * be executed, 127 when it is not found.
+ */
+__attribute__((noreturn)) void vrl_fail(int status, const char *what, const char *arg, long err);
 
 #endif
