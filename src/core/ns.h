@@ -87,6 +87,13 @@ int vr_ns_mount_below(const struct vr_ns *ns, const char *path, size_t len);
  */
 long vr_fd_vpath(struct vr_ns *ns, int fd, char *buf, size_t size);
 
+/*
+ * vr_revmap_link() - the body of a procfs magic link (@body[0..n), room
+ * for @size bytes) rewritten to the virtual path it names; non-paths,
+ * and paths outside the namespace, stay as they are.  Return: new length.
+ */
+long vr_revmap_link(const struct vr_ns *ns, char *body, long n, size_t size);
+
 /* vr_task_cwd() - copy the task's cwd into @buf (PATH_MAX).  Return: length or -errno. */
 long vr_task_cwd(struct vr_task *t, char *buf);
 

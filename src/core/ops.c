@@ -133,12 +133,47 @@ open_create(struct vr_walk *w, int flags, unsigned int mode)
 	return err;
 }
 
+/* lowest_transient() - the lowest descriptor the walk holds and will close. */
+static int
+lowest_transient(const struct vr_walk *w)
+{
+	int low = 1 << 30;
+
+	for (unsigned int i = 0; i < w->cur.nfd; i++)
+		if ((w->cur.owned & (1u << i)) && w->cur.fd[i] < low)
+			low = w->cur.fd[i];
+	for (unsigned int i = 0; i < w->node.nfd; i++)
+		if ((w->node.owned & (1u << i)) && w->node.fd[i] < low)
+			low = w->node.fd[i];
+	return low;
+}
+
+/*
+ * lowest_free() - @fd renumbered to the lowest free descriptor, as open(2)
+ * would have given: the walk's own descriptors took the low numbers while
+ * the file was opened (a daemon's close(0); open("/dev/null") wants 0).
+ */
+static int
+lowest_free(int fd, int flags)
+{
+	int n = sys_fcntl(fd, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
+
+	if (n < 0)
+		return fd;
+	if (n > fd) {
+		sys_close(n);
+		return fd;
+	}
+	sys_close(fd);
+	return n;
+}
+
 int
 vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mode)
 {
 	unsigned int wf = VR_WALK_FOLLOW;
 	struct vr_walk *w;
-	int err;
+	int err, low = 1 << 30;
 
 	if (flags & O_PATH)
 		flags &= O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW;
@@ -160,9 +195,10 @@ vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned in
 		err = open_existing(w, flags);
 	else
 		err = open_create(w, flags, mode);
+	low = lowest_transient(w);
 out:
 	vr_walk_end(w);
-	return err;
+	return err >= 0 && low < err ? lowest_free(err, flags) : err;
 }
 
 /* at_walk_flags() - walk flags for an *at() call's AT_* flags, or -EINVAL. */
@@ -327,6 +363,9 @@ vr_readlinkat(struct vr_task *t, int dirfd, const char *path, char *buf, size_t 
 		n = path && path[0] ? -EINVAL : -ENOENT;
 	else
 		n = w->ns->ops->readlink(w->node.fd[0], buf, size);
+	/* A link in procfs names host objects (a process's cwd, its files). */
+	if (n > 0 && w->node.mount && w->node.mount->procfs)
+		n = vr_revmap_link(w->ns, buf, n, size);
 	vr_walk_end(w);
 	return n;
 }

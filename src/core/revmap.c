@@ -163,6 +163,40 @@ revmap_fd(struct vr_ns *ns, int fd, char *host, char *buf, size_t size)
 }
 
 long
+vr_revmap_link(const struct vr_ns *ns, char *body, long n, size_t size)
+{
+	char *host;
+	long r;
+
+	if (n <= 0 || body[0] != '/' || vr_memcmp(body, "/memfd:", 7) == 0)
+		return n;
+	host = vr_map(PATH_MAX + 1);
+	if (!host)
+		return n;
+	if ((size_t)n > PATH_MAX)
+		n = PATH_MAX;
+	vr_memcpy(host, body, (size_t)n);
+	host[n] = '\0';
+	if ((size_t)n > DELETED_LEN &&
+	    vr_memcmp(host + n - DELETED_LEN, DELETED, DELETED_LEN) == 0) {
+		/* The object is gone: its name keeps the kernel's mark. */
+		r = revmap(ns, host, (size_t)n - DELETED_LEN, host, PATH_MAX + 1);
+		if (r >= 0 && (size_t)r + DELETED_LEN <= PATH_MAX) {
+			vr_memcpy(host + r, DELETED, DELETED_LEN + 1);
+			r += (long)DELETED_LEN;
+		}
+	} else {
+		r = revmap(ns, host, (size_t)n, host, PATH_MAX + 1);
+	}
+	if (r >= 0) {
+		n = r < (long)size ? r : (long)size; /* readlink truncates silently */
+		vr_memcpy(body, host, (size_t)n);
+	}
+	vr_unmap(host, PATH_MAX + 1);
+	return n;
+}
+
+long
 vr_revmap_fd(struct vr_task *t, int fd, char *buf, size_t size)
 {
 	struct vr_scratch s;

@@ -381,6 +381,50 @@ follow_link(struct vr_walk *w, struct vr_obj *link)
 	return 0;
 }
 
+/* parse_num() - decimal digits at *p, advanced past them; -1 if none. */
+static long
+parse_num(const char **p)
+{
+	long v = -1;
+
+	while (**p >= '0' && **p <= '9' && v < 1000000000)
+		v = (v < 0 ? 0 : v * 10) + (*(*p)++ - '0');
+	return v;
+}
+
+/*
+ * writable_own_fd() - the magic link being followed is this process's
+ * /proc/PID/fd/N (or task/TID/fd/N) and descriptor N is open for writing.
+ * Reopening it then only does what the descriptor itself may do, so it
+ * goes to the very same file (a redirected stdout), not to a copy.
+ */
+static int
+writable_own_fd(const struct vr_walk *w)
+{
+	const char *p = w->vpath;
+	long fd;
+	int fl;
+
+	if (vr_memcmp(p, "/proc/", 6) != 0)
+		return 0;
+	p += 6;
+	if (parse_num(&p) != vr_sys0(__NR_getpid))
+		return 0;
+	if (vr_memcmp(p, "/task/", 6) == 0) {
+		p += 6;
+		if (parse_num(&p) < 0)
+			return 0;
+	}
+	if (vr_strcmp(p, "/fd") != 0)
+		return 0;
+	p = w->last;
+	fd = parse_num(&p);
+	if (fd < 0 || *p || vr_ns_owns_fd(w->ns, (int)fd))
+		return 0;
+	fl = sys_fcntl((int)fd, F_GETFL, 0);
+	return fl >= 0 && (fl & O_ACCMODE) != O_RDONLY;
+}
+
 /*
  * follow_magic() - a symlink in procfs (/proc/PID/fd/N, cwd, exe, root…).
  * Its text is a host path or no path at all ("pipe:[…]"), so the kernel
@@ -408,9 +452,10 @@ follow_magic(struct vr_walk *w, int last)
 	vp = vr_alloc(&w->s, PATH_MAX);
 	n = err < 0 ? err : -ENOMEM;
 	if (err == 0 && vp)
-		n = (st.st_mode & S_IFMT) == S_IFREG && st.st_nlink == 0
-		            ? -ENOENT
-		            : vr_fd_vpath(w->ns, fd, vp, PATH_MAX);
+		n = ((st.st_mode & S_IFMT) == S_IFREG && st.st_nlink == 0) ||
+				    (last && (st.st_mode & S_IFMT) != S_IFDIR && writable_own_fd(w))
+			    ? -ENOENT
+			    : vr_fd_vpath(w->ns, fd, vp, PATH_MAX);
 	if (n > 0) {
 		sys_close(fd);
 		w->s.used = mark;

@@ -70,32 +70,40 @@ vrl_task_for_write(struct vr_loader_ctx *ctx)
 
 static long parse_uint(const char **p);
 
-/* is_own_fd_dir() - @fd is this process's /proc/PID/fd or fdinfo directory. */
+/*
+ * fd_dir_of() - @fd is a /proc/PID/fd or fdinfo directory: 2 for this
+ * process's, 1 for another's, else 0.
+ */
 static int
-is_own_fd_dir(struct vr_loader_ctx *ctx, int fd)
+fd_dir_of(struct vr_loader_ctx *ctx, int fd)
 {
 	char vp[PATH_MAX];
 	const char *p = vp + 6;
+	long pid;
 
 	if (vr_revmap_fd(T(ctx), fd, vp, sizeof(vp)) < 0 || strncmp(vp, "/proc/", 6))
 		return 0;
-	if (parse_uint(&p) != vrl_getpid())
+	pid = parse_uint(&p);
+	if (pid < 0)
 		return 0;
 	if (!strncmp(p, "/task/", 6)) {
 		p += 6;
 		if (parse_uint(&p) < 0)
 			return 0;
 	}
-	return !strcmp(p, "/fd") || !strcmp(p, "/fdinfo");
+	if (strcmp(p, "/fd") && strcmp(p, "/fdinfo"))
+		return 0;
+	return pid == vrl_getpid() ? 2 : 1;
 }
 
 /*
- * hide_own_fds() - drop from a /proc/self/fd listing the namespace's
- * descriptors and the ones the core held open while it listed (closed by
- * now).  Return: the new length of @buf.
+ * hide_own_fds() - drop from a /proc/PID/fd listing the namespace's
+ * descriptors (every process of a session keeps them at the same numbers)
+ * and, for this process's own (@own), the ones the core held open while it
+ * listed (closed by now).  Return: the new length of @buf.
  */
 static long
-hide_own_fds(struct vr_loader_ctx *ctx, char *buf, long len)
+hide_own_fds(struct vr_loader_ctx *ctx, char *buf, long len, int own)
 {
 	long in = 0, out = 0;
 
@@ -112,7 +120,7 @@ hide_own_fds(struct vr_loader_ctx *ctx, char *buf, long len)
 		unsigned short rl = d->reclen;
 		int hide = fd >= 0 && !*p &&
 		           (vr_ns_owns_fd(ctx->proc->ns, (int)fd) ||
-		            vrl_sys2(__NR_fcntl, fd, F_GETFD) == -EBADF);
+		            (own && vrl_sys2(__NR_fcntl, fd, F_GETFD) == -EBADF));
 
 		if (!hide) {
 			memmove(buf + out, buf + in, rl);
@@ -129,12 +137,13 @@ h_getdents64(struct vr_loader_ctx *ctx, const long a[6])
 	size_t n = (unsigned long)a[2] < BIG_MAX ? (size_t)a[2] : BIG_MAX;
 	char *buf = big_map(n ? n : 1);
 	long r;
+	int kind;
 
 	if (!buf)
 		return -ENOMEM;
 	r = vr_getdents64(T(ctx), (int)a[0], buf, n);
-	if (r > 0 && is_own_fd_dir(ctx, (int)a[0]))
-		r = hide_own_fds(ctx, buf, r);
+	if (r > 0 && (kind = fd_dir_of(ctx, (int)a[0])))
+		r = hide_own_fds(ctx, buf, r, kind == 2);
 	if (r > 0 && vrl_poke((void *)a[1], buf, (size_t)r))
 		r = -EFAULT;
 	big_unmap(buf, n ? n : 1);
@@ -163,12 +172,13 @@ h_getdents(struct vr_loader_ctx *ctx, const long a[6])
 	size_t n = (unsigned long)a[2] < BIG_MAX ? (size_t)a[2] : BIG_MAX;
 	char *buf = big_map(n ? n : 1), name[256];
 	long r, off;
+	int kind;
 
 	if (!buf)
 		return -ENOMEM;
 	r = vr_getdents64(T(ctx), (int)a[0], buf, n);
-	if (r > 0 && is_own_fd_dir(ctx, (int)a[0]))
-		r = hide_own_fds(ctx, buf, r);
+	if (r > 0 && (kind = fd_dir_of(ctx, (int)a[0])))
+		r = hide_own_fds(ctx, buf, r, kind == 2);
 	for (off = 0; off < r;) {
 		struct new_dirent *d = (struct new_dirent *)(buf + off);
 		struct old_dirent *o = (struct old_dirent *)d;
@@ -477,11 +487,11 @@ parse_uint(const char **p)
 }
 
 /*
- * magic_kind() - which of this process's magic links @vp (canonical, no
- * final link followed) names: "fd/N" (*fd = N), "cwd", "root", "exe".
+ * magic_kind() - which magic link @vp (canonical, no final link followed)
+ * names: "fd/N" (*fd = N), "cwd", "root", "exe"; *pid receives the process.
  */
 static const char *
-magic_kind(const char *vp, int *fd)
+magic_kind(const char *vp, int *fd, long *pidp)
 {
 	const char *p = vp + 6;
 	long pid;
@@ -489,7 +499,8 @@ magic_kind(const char *vp, int *fd)
 	if (strncmp(vp, "/proc/", 6))
 		return NULL;
 	pid = parse_uint(&p);
-	if (pid != vrl_getpid())
+	*pidp = pid;
+	if (pid < 0)
 		return NULL;
 	if (!strncmp(p, "/task/", 6)) {
 		p += 6;
@@ -518,12 +529,86 @@ copy_answer(char *buf, size_t size, const char *s)
 	return (long)n;
 }
 
+static char *
+strchr_local(char *s, char c)
+{
+	for (; *s; s++)
+		if (*s == c)
+			return s;
+	return NULL;
+}
+
+/* read_proc() - up to @cap bytes of /proc/@pid/@what.  Return: length or -errno. */
+static long
+read_proc(long pid, const char *what, char *buf, size_t cap)
+{
+	char path[64];
+	struct vrl_buf b;
+	long n, got = 0;
+	int fd;
+
+	vrl_buf_init(&b, path, sizeof(path));
+	vrl_buf_str(&b, "/proc/");
+	vrl_buf_dec(&b, pid);
+	vrl_buf_str(&b, what);
+	fd = (int)vrl_sys4(__NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	while ((size_t)got < cap && (n = vrl_sys3(__NR_read, fd, buf + got, cap - (size_t)got)) > 0)
+		got += n;
+	vrl_close(fd);
+	return got;
+}
+
+/*
+ * other_exe() - the program another process of the namespace runs: its
+ * exe link names the loader, so find the file mapped where its auxv says
+ * the program's headers are (AT_PHDR), and map that back.
+ */
+static long
+other_exe(struct vr_loader_ctx *ctx, long pid, char *out, size_t size)
+{
+	size_t cap = 1ul << 20;
+	char *buf = big_map(cap);
+	unsigned long phdr = 0, *av;
+	long n, r = -ENOENT;
+
+	if (!buf)
+		return -ENOMEM;
+	n = read_proc(pid, "/auxv", buf, 4096);
+	av = (unsigned long *)buf;
+	for (long i = 0; i + 1 < n / 8 && av[i]; i += 2)
+		if (av[i] == 3 /* AT_PHDR */)
+			phdr = av[i + 1];
+	n = phdr ? read_proc(pid, "/maps", buf, cap - 1) : 0;
+	for (long off = 0; off < n && r == -ENOENT;) {
+		char *line = buf + off, *end = line, *path;
+		const char *q = line;
+		unsigned long lo = 0, hi = 0;
+
+		while (end < buf + n && *end != '\n')
+			end++;
+		*end = 0;
+		off = end - buf + 1;
+		for (; *q && *q != '-'; q++)
+			lo = lo * 16 + (unsigned long)(*q <= '9' ? *q - '0' : (*q | 32) - 'a' + 10);
+		for (q++; *q && *q != ' '; q++)
+			hi = hi * 16 + (unsigned long)(*q <= '9' ? *q - '0' : (*q | 32) - 'a' + 10);
+		path = strchr_local(line, '/');
+		if (phdr >= lo && phdr < hi && path)
+			r = vr_revmap_path(ctx->proc->ns, path, out, size);
+	}
+	big_unmap(buf, cap);
+	return r;
+}
+
 int
 vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path, char *buf,
                         size_t size, long *n)
 {
 	char vp[PATH_MAX];
 	const char *kind;
+	long pid = -1;
 	int fd = -1;
 
 	/* Only paths that can reach /proc: absolute ones there, or relative ones. */
@@ -531,12 +616,22 @@ vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path, ch
 		return 0;
 	if (vr_realpath(T(ctx), dfd, path, AT_SYMLINK_NOFOLLOW, vp, sizeof(vp)) < 0)
 		return 0;
-	kind = magic_kind(vp, &fd);
+	kind = magic_kind(vp, &fd, &pid);
 	if (!kind)
 		return 0;
+	if (pid != vrl_getpid()) {
+		/* Another process: the core maps its links back, but for exe. */
+		if (strcmp(kind, "exe"))
+			return 0;
+		*n = other_exe(ctx, pid, buf, size);
+		return *n >= 0;
+	}
 	if (!strcmp(kind, "fd")) {
-		*n = vr_ns_owns_fd(ctx->proc->ns, fd) ? -ENOENT
-		                                      : vr_revmap_fd(T(ctx), fd, buf, size);
+		if (vr_ns_owns_fd(ctx->proc->ns, fd)) {
+			*n = -ENOENT; /* the namespace's own: not there for the program */
+			return 1;
+		}
+		*n = vr_revmap_fd(T(ctx), fd, buf, size);
 		if (*n == -EBADF)
 			*n = -ENOENT; /* as the kernel: the link does not exist */
 		if (*n == -ENOENT)    /* a host file outside the namespace: its host name */
@@ -567,9 +662,10 @@ vrl_proc_magic_open(struct vr_loader_ctx *ctx, int dfd, const char *path, int fl
 	if (!strncmp(path, "/proc/", 6) && len > 4 && !strcmp(path + len - 4, "/exe") &&
 	    ctx->proc->exe_path[0] &&
 	    vr_realpath(T(ctx), dfd, path, AT_SYMLINK_NOFOLLOW, vp, sizeof(vp)) > 0) {
-		const char *kind = magic_kind(vp, &fd);
+		long pid;
+		const char *kind = magic_kind(vp, &fd, &pid);
 
-		if (kind && !strcmp(kind, "exe"))
+		if (kind && pid == vrl_getpid() && !strcmp(kind, "exe"))
 			return vrl_sys4(__NR_openat, AT_FDCWD, ctx->proc->exe_path, flags, mode);
 	}
 	return vr_openat(T(ctx), dfd, path, flags, mode);
