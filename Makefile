@@ -71,15 +71,15 @@ $(BUILD)/tests/freestanding: tests/freestanding/nostdlib.c $(CORE_OBJ) $(BUILD)/
 	$(CC) $(CORE_CFLAGS) -fno-pie -no-pie -nostdlib -static -o $@ $^
 
 TESTS = $(UNIT_BIN) $(UNIT_SANB) $(BUILD)/tests/freestanding
-SCRIPT_TESTS = tests/loader/passthrough.sh tests/loader/through-vroot.sh \
-	$(wildcard tests/overlay/*.sh) \
+# deps.sh runs first: it installs what the tests use when it can (root,
+# apt) and caches a Debian tree; tests whose tools are missing say so in a
+# SKIP line.
+SCRIPT_TESTS = tests/integration/deps.sh tests/loader/passthrough.sh \
+	tests/loader/through-vroot.sh $(wildcard tests/overlay/*.sh) \
 	$(filter-out tests/integration/lib.sh tests/integration/deps.sh,$(wildcard tests/integration/*.sh))
 
-# deps installs what the tests need when it can (root, apt); tests whose
-# tools are missing say so in a SKIP line.
 check: all $(TESTS)
-	@tests/deps.sh
-	$(PROVE) --exec '' $(addprefix ./,$(TESTS)) $(addprefix ./,$(SCRIPT_TESTS))
+	$(PROVE) --exec '' $(addprefix ./,$(SCRIPT_TESTS)) $(addprefix ./,$(TESTS))
 
 clean:
 	rm -rf $(BUILD)

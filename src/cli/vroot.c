@@ -127,7 +127,10 @@ check_command(struct vr_cli *c, struct vr_task *t, const char *path, int report)
 	if (err < 0) {
 		if (report)
 			vr_cli_error(c, "%s: %s", path, strerror(-err));
-		return err == -ENOENT || err == -ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
+		/* In a PATH search an unreadable directory holds nothing: not found. */
+		return err == -ENOENT || err == -ENOTDIR || (!report && err == -EACCES)
+		               ? EXIT_NOTFOUND
+		               : EXIT_NOEXEC;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		if (report)

@@ -60,10 +60,17 @@ long
 vr_getcwd(struct vr_task *t, char *buf, size_t size)
 {
 	char tmp[PATH_MAX];
+	struct vr_walk *w;
 	long n = vr_task_cwd(t, tmp);
+	int err;
 
 	if (n < 0)
 		return n;
+	/* A cwd removed since is unreachable, as getcwd(2) says (ENOENT). */
+	w = vr_walk_new(t, AT_FDCWD, tmp, 0, &err);
+	if (!w)
+		return err == -ENOTDIR ? -ENOENT : err;
+	vr_walk_end(w);
 	if ((size_t)n + 1 > size)
 		return -ERANGE;
 	vr_memcpy(buf, tmp, (size_t)n + 1);

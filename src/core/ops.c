@@ -230,6 +230,17 @@ map_statx(const struct vr_ns *ns, struct statx *stx)
 	stx->stx_dev_minor = (unsigned int)((dev & 0xff) | ((dev >> 12) & ~0xffu));
 }
 
+/*
+ * merged_dir() - a directory whose link count no layer knows (several
+ * layers merged, or synthetic): 1, as overlayfs says for "unknown", which
+ * tells find(1) not to count subdirectories by it.
+ */
+static int
+merged_dir(const struct vr_obj *o)
+{
+	return vr_obj_is_dir(o) && (o->nfd > 1 || o->synthetic);
+}
+
 /* is_fd_itself() - the call is about descriptor @dirfd itself. */
 static int
 is_fd_itself(int dirfd, const char *path, int flags)
@@ -259,6 +270,8 @@ vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int 
 		return err;
 	vr_memcpy(st, &w->node.st, sizeof(*st));
 	vr_ns_map_stat(t->ns, st);
+	if (merged_dir(&w->node))
+		st->st_nlink = 1;
 	vr_walk_end(w);
 	return 0;
 }
@@ -298,6 +311,8 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 	}
 	if (err == 0)
 		map_statx(t->ns, stx);
+	if (err == 0 && merged_dir(&w->node))
+		stx->stx_nlink = 1;
 	vr_walk_end(w);
 	return err;
 }

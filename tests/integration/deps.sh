@@ -1,0 +1,43 @@
+#!/bin/sh
+# deps.sh - install what the integration tests run (busybox-static,
+# musl-tools, golang-go, debootstrap, gcc, make, git, python3, perl) and
+# create the cached Debian minbase tree that debian-tree.sh uses as a base.
+# Root only; as another user it reports what is missing and skips.
+#
+# Usage: tests/integration/deps.sh   (TAP; run before the other tests)
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+pkgs="busybox-static musl-tools golang-go debootstrap gcc make git python3 perl tar"
+plan 2
+
+missing=
+for p in $pkgs; do
+	if ! dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing="$missing $p"
+	fi
+done
+if [ -z "$missing" ]; then
+	ok "packages installed: $pkgs"
+elif ! is_root; then
+	skip "packages installed" "not root, cannot install:$missing"
+elif ! have apt-get; then
+	skip "packages installed" "no apt-get to install:$missing"
+else
+	# shellcheck disable=SC2086 # word splitting wanted
+	if { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends $missing; } \
+		>"$tmp/apt.log" 2>&1; then
+		ok "installed:$missing"
+	else
+		tail -n 20 "$tmp/apt.log" >"$tmp/apt.tail"
+		not_ok "apt-get install$missing" "$tmp/apt.tail"
+	fi
+fi
+
+if debian_make; then
+	ok "Debian minbase tree cached in $debian_cache"
+else
+	skip "Debian minbase tree cached" "$why"
+fi
+done_testing
