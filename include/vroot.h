@@ -260,8 +260,10 @@ VR_API int vr_statfs(struct vr_task *t, const char *path, void *buf);
  * vr_unix_path() - the host name for AF_UNIX socket path @path.
  * @bind: 1 for bind() (a new name in a writable directory), 0 for
  *        connect()/sendto() (an existing socket, symlinks followed).
- * @out:  receives a short host path ("/proc/self/fd/N/name" or
- *        "/proc/self/fd/N") that fits in sun_path.
+ * @out:  receives a host path that fits in sun_path: the object's own host
+ *        path when it is short enough (so the name the kernel reports maps
+ *        back with vr_revmap_path()), else "/proc/self/fd/N/name" or
+ *        "/proc/self/fd/N".
  * Return: descriptor N, which the caller closes once the call is made, or
  * -errno (-EADDRINUSE: the name exists; -EROFS; -ENOENT...).
  */

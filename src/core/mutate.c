@@ -476,6 +476,37 @@ vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd, co
 	return err;
 }
 
+/* same_as_cwd() - @path is a bare name and @dirfd the host cwd: use it as is. */
+static int
+same_as_cwd(const char *path, int dirfd, char *out, size_t size)
+{
+	struct stat a, b;
+	size_t n = vr_strlen(path);
+
+	for (size_t i = 0; i < n; i++)
+		if (path[i] == '/')
+			return -1;
+	if (n + 1 > size || sys_fstat(dirfd, &a) < 0 || sys_fstatat(AT_FDCWD, ".", &b, 0) < 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		return -1;
+	vr_memcpy(out, path, n + 1);
+	return 0;
+}
+
+/* host_name() - the host path of @fd + @rest into @out[@size].  Return: 0 or -errno. */
+static int
+host_name(char *out, size_t size, int fd, const char *rest)
+{
+	char proc[32];
+	long n = sys_readlinkat(AT_FDCWD, vr_proc_fd(proc, fd), out, size);
+	size_t r = vr_strlen(rest);
+
+	if (n <= 0 || out[0] != '/' || (size_t)n + r + 1 > size)
+		return -ENAMETOOLONG;
+	vr_memcpy(out + n, rest, r + 1);
+	return 0;
+}
+
 /* fd_name() - "/proc/self/fd/N" + @rest into @out[@size].  Return: 0 or -ENAMETOOLONG. */
 static int
 fd_name(char *out, size_t size, int fd, const char *rest)
@@ -519,7 +550,14 @@ vr_unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t si
 			vr_memcpy(rest + 1, p.name, vr_strlen(p.name) + 1);
 		else
 			rest[0] = '\0';
-		err = fd_name(out, size, fd, rest);
+		/* A bare name in the cwd stays as given (the kernel reports it back
+		 * as given); the host name, when short enough, maps back; the magic
+		 * name always fits. */
+		err = bind ? same_as_cwd(path, fd, out, size) : -1;
+		if (err < 0)
+			err = host_name(out, size, fd, rest);
+		if (err < 0)
+			err = fd_name(out, size, fd, rest);
 		if (err < 0) {
 			sys_close(fd);
 			fd = err;

@@ -87,11 +87,15 @@ VRL_TRAP(__NR_inotify_add_watch)
 VRL_TRAP(__NR_fanotify_mark)
 VRL_TRAP(__NR_name_to_handle_at)
 VRL_TRAP(__NR_open_by_handle_at)
-/* AF_UNIX socket names (the names a socket reports are not mapped back yet) */
+/* AF_UNIX socket names (recvfrom/recvmsg senders are not mapped back: not trapped) */
 VRL_TRAP(__NR_bind)
 VRL_TRAP(__NR_connect)
 VRL_TRAP(__NR_sendto)
 VRL_TRAP(__NR_sendmsg)
+VRL_TRAP(__NR_getsockname)
+VRL_TRAP(__NR_getpeername)
+VRL_TRAP(__NR_accept)
+VRL_TRAP(__NR_accept4)
 /* descriptors the namespace must keep; io_uring would bypass the filter */
 VRL_TRAP(__NR_close_range)
 VRL_TRAP(__NR_io_uring_setup)

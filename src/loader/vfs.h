@@ -87,6 +87,10 @@ typedef long (*vrl_handler)(struct vr_loader_ctx *ctx, const long a[6]);
 	X(__NR_connect, h_connect)                                                                 \
 	X(__NR_sendto, h_sendto)                                                                   \
 	X(__NR_sendmsg, h_sendmsg)                                                                 \
+	X(__NR_getsockname, h_getsockname)                                                         \
+	X(__NR_getpeername, h_getpeername)                                                         \
+	X(__NR_accept, h_accept)                                                                   \
+	X(__NR_accept4, h_accept4)                                                                 \
 	X(__NR_io_uring_setup, h_enosys)
 
 #define VFS_DECLARE(nr, fn) long fn(struct vr_loader_ctx *ctx, const long a[6]);

@@ -781,3 +781,71 @@ h_sendmsg(struct vr_loader_ctx *ctx, const long a[6])
 		return r;
 	}
 }
+
+/*
+ * The names the kernel reports for AF_UNIX sockets are host paths; they
+ * are mapped back into the namespace.  @uaddr/@ulen are the program's
+ * (sockaddr *, socklen_t *) pair the kernel just filled.
+ */
+static void
+map_reported(struct vr_loader_ctx *ctx, long uaddr, long ulen)
+{
+	struct unix_addr ua, out = {.family = 1};
+	int len = 0, cap;
+	long n;
+
+	if (!uaddr || !ulen || vrl_peek(&len, (const void *)ulen, sizeof(len)) || len <= 2)
+		return;
+	cap = len;
+	if (len > (int)sizeof(ua) - 1)
+		len = (int)sizeof(ua) - 1;
+	if (!in_unix_addr(&ua, uaddr, len) || ua.path[0] != '/')
+		return;
+	n = vr_revmap_path(ctx->proc->ns, ua.path, out.path, SUN_PATH_MAX);
+	if (n < 0)
+		return;
+	len = (int)(2 + n + 1);
+	/* As the kernel: the buffer gets what fits, the length what it needs. */
+	vrl_poke((void *)uaddr, &out, (size_t)(len < cap ? len : cap));
+	vrl_poke((void *)ulen, &len, sizeof(len));
+}
+
+long
+h_getsockname(struct vr_loader_ctx *ctx, const long a[6])
+{
+	long r = vrl_sys3(__NR_getsockname, a[0], a[1], a[2]);
+
+	if (r == 0)
+		map_reported(ctx, a[1], a[2]);
+	return r;
+}
+
+long
+h_getpeername(struct vr_loader_ctx *ctx, const long a[6])
+{
+	long r = vrl_sys3(__NR_getpeername, a[0], a[1], a[2]);
+
+	if (r == 0)
+		map_reported(ctx, a[1], a[2]);
+	return r;
+}
+
+long
+h_accept4(struct vr_loader_ctx *ctx, const long a[6])
+{
+	long r = vrl_sys4(__NR_accept4, a[0], a[1], a[2], a[3]);
+
+	if (r >= 0)
+		map_reported(ctx, a[1], a[2]);
+	return r;
+}
+
+long
+h_accept(struct vr_loader_ctx *ctx, const long a[6])
+{
+	long r = vrl_sys3(__NR_accept, a[0], a[1], a[2]);
+
+	if (r >= 0)
+		map_reported(ctx, a[1], a[2]);
+	return r;
+}

@@ -60,11 +60,12 @@ run() {
 # want KIND PATH...: what the kernel answers natively.
 want_stream() { echo "stream $1 | $1 $1 $1 ping True"; }
 
-TODO="the names a socket reports (getsockname, getpeername, recvfrom) are not mapped back yet"
+TODO=
 is "stream socket in a dir made inside" "$(want_stream /made/s1)" "$(run stream /made/s1)"
 is "stream socket, relative path" "$(want_stream rel-s2)" "$(run stream rel-s2)"
 is "stream socket in a rw mount" "$(want_stream /sm/s3)" "$(run stream /sm/s3)"
 is "stream socket in a base directory (/tmp)" "$(want_stream /tmp/vroot-s4)" "$(run stream /tmp/vroot-s4)"
+TODO="recvfrom/recvmsg are not trapped: the sender's name is a host path"
 is "datagram: recvfrom names the sender's virtual path" "dgram /made/d1 /made/d2 | dg /made/d2 /made/d2" \
 	"$(run dgram /made/d1 /made/d2)"
 TODO=
