@@ -282,6 +282,21 @@ VR_API int vr_unix_path(struct vr_task *t, const char *path, int bind, char *out
 VR_API long vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size);
 
 VR_API int vr_chdir(struct vr_task *t, const char *path);
+
+/**
+ * vr_chroot() - make directory @path the task's root: absolute paths and
+ * absolute symlinks start there, ".." stops there, and getcwd(), realpath()
+ * and the reverse map answer relative to it.  The cwd does not move.
+ * Return: 0, -ENOENT, -ENOTDIR, -EACCES...
+ */
+VR_API int vr_chroot(struct vr_task *t, const char *path);
+
+/**
+ * vr_task_unroot() - namespace path @buf[0..n) as the task sees it under
+ * its root (vr_chroot()); rewritten in place.
+ * Return: the new length, or -ENOENT when the path lies outside the root.
+ */
+VR_API long vr_task_unroot(struct vr_task *t, char *buf, long n);
 VR_API int vr_fchdir(struct vr_task *t, int fd);
 
 /**

@@ -143,7 +143,8 @@ vr_cli_check(struct vr_cli *c)
 		if (need_dir(c, "mount source", c->mounts[i].host) < 0)
 			return -1;
 	if (c->prefix && stat(c->prefix, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		vr_cli_error(c, "prefix %s is not a directory (choose another --prefix)", c->prefix);
+		vr_cli_error(c, "prefix %s is not a directory (choose another --prefix)",
+		             c->prefix);
 		return -1;
 	}
 	return 0;
@@ -208,7 +209,8 @@ vr_cli_clean_work(struct vr_cli *c)
 		/* A live writer's temporary is left alone: it is about to be renamed. */
 		if (kill((pid_t)tid, 0) == 0 || errno != ESRCH)
 			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->work, e->d_name) >= sizeof(path))
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->work, e->d_name) >=
+		    sizeof(path))
 			continue;
 		if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0)
 			removed++;

@@ -301,7 +301,8 @@ run(int argc, char **argv)
 	}
 	add_host_mounts(&c);
 	/* Everything is checked before anything is created. */
-	if (vr_cli_check(&c) < 0 || mkdir_parents(&c, c.prefix) < 0 || vr_cli_spec(&c, 1, &spec) < 0)
+	if (vr_cli_check(&c) < 0 || mkdir_parents(&c, c.prefix) < 0 ||
+	    vr_cli_spec(&c, 1, &spec) < 0)
 		return EXIT_FAIL;
 	vr_cli_clean_work(&c);
 	err = vr_ns_new(&spec, &ns);

@@ -443,7 +443,7 @@ vr_copyup_tree(struct vr_task *t, const char *path)
 	tr.dir = "";
 	err = tree_push(&tr, path[1] ? path + 1 : "", 0);
 	while (err == 0 && tree_pop(&tr, cur)) {
-		struct vr_walk *w = vr_walk_new(t, AT_FDCWD, cur, 0, &err);
+		struct vr_walk *w = vr_walk_new(t, AT_FDCWD, cur, VR_WALK_NSROOT, &err);
 
 		if (!w)
 			break;

@@ -67,10 +67,13 @@ vr_getcwd(struct vr_task *t, char *buf, size_t size)
 	if (n < 0)
 		return n;
 	/* A cwd removed since is unreachable, as getcwd(2) says (ENOENT). */
-	w = vr_walk_new(t, AT_FDCWD, tmp, 0, &err);
+	w = vr_walk_new(t, AT_FDCWD, tmp, VR_WALK_NSROOT, &err);
 	if (!w)
 		return err == -ENOTDIR ? -ENOENT : err;
 	vr_walk_end(w);
+	n = vr_task_unroot(t, tmp, n); /* outside a chroot: unreachable */
+	if (n < 0)
+		return n;
 	if ((size_t)n + 1 > size)
 		return -ERANGE;
 	vr_memcpy(buf, tmp, (size_t)n + 1);
@@ -96,12 +99,33 @@ vr_realpath(struct vr_task *t, int dirfd, const char *path, int flags, char *buf
 		return err;
 	n = vr_walk_path(w, dirfd, path, wf);
 	if (n == 0) {
-		n = (long)w->vlen;
-		if (w->vlen + 1 > size)
-			n = -ERANGE;
-		else
-			vr_memcpy(buf, w->vpath, w->vlen + 1);
+		n = vr_task_unroot(t, w->vpath, (long)w->vlen);
+		if (n < 0)
+			n = (long)w->vlen; /* outside a chroot: the whole path */
 	}
+	if (n >= 0 && (size_t)n + 1 > size)
+		n = -ERANGE;
+	else if (n >= 0)
+		vr_memcpy(buf, w->vpath, (size_t)n + 1);
 	vr_walk_end(w);
 	return n;
+}
+
+int
+vr_chroot(struct vr_task *t, const char *path)
+{
+	struct vr_walk *w;
+	int err;
+
+	w = vr_walk_new(t, AT_FDCWD, path, VR_WALK_FOLLOW, &err);
+	if (!w)
+		return err;
+	if (!vr_obj_is_dir(&w->node))
+		err = -ENOTDIR;
+	else if (w->node.nfd > 0)
+		err = sys_faccessat2(w->node.fd[0], "", 1 /* X_OK */, AT_EMPTY_PATH | AT_EACCESS);
+	if (err == 0)
+		err = vr_task_publish_root(t, w->vpath, w->vlen);
+	vr_walk_end(w);
+	return err;
 }

@@ -104,7 +104,7 @@ vr_walk_renorm(struct vr_walk *w)
 	if (!copy)
 		return -ENOMEM;
 	vr_memcpy(copy, w->vpath, w->vlen + 1);
-	return vr_walk_path(w, AT_FDCWD, copy, 0);
+	return vr_walk_path(w, AT_FDCWD, copy, VR_WALK_NSROOT);
 }
 
 int

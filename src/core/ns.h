@@ -51,6 +51,8 @@ struct vr_task {
 	unsigned int seq;
 	size_t cwdlen;
 	char cwd[PATH_MAX];
+	size_t rootlen; /* the root chroot() set, canonical; "/" at first */
+	char root[PATH_MAX];
 };
 
 /* vr_ns_is_hidden() - (dev, ino) is one of the namespace's own directories. */
@@ -96,6 +98,12 @@ long vr_revmap_link(const struct vr_ns *ns, char *body, long n, size_t size);
 
 /* vr_task_cwd() - copy the task's cwd into @buf (PATH_MAX).  Return: length or -errno. */
 long vr_task_cwd(struct vr_task *t, char *buf);
+
+/* vr_task_root() - copy the task's root into @buf (PATH_MAX).  Return: length or -errno. */
+long vr_task_root(struct vr_task *t, char *buf);
+
+/* vr_task_publish_root() - set the root to canonical @path.  Return: 0 or -ENAMETOOLONG. */
+int vr_task_publish_root(struct vr_task *t, const char *path, size_t len);
 
 /* vr_task_publish_cwd() - set the cwd to canonical @path.  Return: 0 or -ENAMETOOLONG. */
 int vr_task_publish_cwd(struct vr_task *t, const char *path, size_t len);

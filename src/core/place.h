@@ -56,7 +56,7 @@ int vr_dir_is_empty(struct vr_walk *w);
  * stops the walk and is returned.  Return: 0 or -errno.
  */
 int vr_dir_foreach(struct vr_walk *w, int (*fn)(void *arg, const char *name, unsigned char type),
-		   void *arg);
+                   void *arg);
 
 /*
  * vr_copyup_tree() - the directory at canonical @path, with everything

@@ -243,7 +243,7 @@ vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
 		return err;
 	n = vr_fd_vpath(w->ns, fd, w->vpath, PATH_MAX);
 	if (n >= 0)
-		n = vr_walk_path(w, AT_FDCWD, w->vpath, 0);
+		n = vr_walk_path(w, AT_FDCWD, w->vpath, VR_WALK_NSROOT);
 	if (n >= 0 && !vr_obj_is_dir(&w->node))
 		n = -ENOTDIR;
 	if (n < 0)
@@ -268,10 +268,9 @@ out:
 	return n;
 }
 
-
 int
 vr_dir_foreach(struct vr_walk *w, int (*fn)(void *arg, const char *name, unsigned char type),
-	       void *arg)
+               void *arg)
 {
 	struct listing l = {0};
 	size_t off = 0;
@@ -286,7 +285,8 @@ vr_dir_foreach(struct vr_walk *w, int (*fn)(void *arg, const char *name, unsigne
 		struct entry *e = (struct entry *)(l.mem + off);
 
 		off = e->next;
-		if (!e->emit || (e->name[0] == '.' && (e->len == 1 || (e->len == 2 && e->name[1] == '.'))))
+		if (!e->emit ||
+		    (e->name[0] == '.' && (e->len == 1 || (e->len == 2 && e->name[1] == '.'))))
 			continue;
 		err = fn(arg, e->name, e->type);
 	}

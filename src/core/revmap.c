@@ -207,6 +207,12 @@ vr_revmap_fd(struct vr_task *t, int fd, char *buf, size_t size)
 		return n;
 	host = vr_alloc(&s, PATH_MAX + DELETED_LEN + 1);
 	n = host ? revmap_fd(t->ns, fd, host, buf, size) : -ENOMEM;
+	if (n > 0 && buf[0] == '/') {
+		/* Under a chroot the root's part goes; outside it, the whole path stays. */
+		long r = vr_task_unroot(t, buf, n);
+
+		n = r >= 0 ? r : n;
+	}
 	vr_scratch_put(&t->ns->pool, &s);
 	return n;
 }

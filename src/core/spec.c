@@ -202,13 +202,13 @@ vr_task_pack(struct vr_task *t, void *buf, size_t size)
 	const char *lowers[VR_MAX_LAYERS];
 	struct vr_mount_spec *mounts;
 	struct vr_ns_spec spec;
-	char cwd[PATH_MAX];
-	long clen = vr_task_cwd(t, cwd), slen;
-	size_t head = 16 + (size_t)clen + 1;
+	char cwd[PATH_MAX], root[PATH_MAX];
+	long clen = vr_task_cwd(t, cwd), rlen = vr_task_root(t, root), slen;
+	size_t head = 16 + (size_t)clen + 1 + (size_t)rlen + 1;
 	unsigned int v;
 
-	if (clen < 0)
-		return clen;
+	if (clen < 0 || rlen < 0)
+		return clen < 0 ? clen : rlen;
 	mounts = vr_map(msize);
 	if (!mounts)
 		return -ENOMEM;
@@ -223,6 +223,7 @@ vr_task_pack(struct vr_task *t, void *buf, size_t size)
 		vr_memcpy(b + 8, &t->id.uid, 4);
 		vr_memcpy(b + 12, &t->id.gid, 4);
 		vr_memcpy(b + 16, cwd, (size_t)clen + 1);
+		vr_memcpy(b + 16 + clen + 1, root, (size_t)rlen + 1);
 		slen = vr_spec_pack(&spec, b + head, size - head);
 	}
 	vr_unmap(mounts, msize);
@@ -232,13 +233,13 @@ vr_task_pack(struct vr_task *t, void *buf, size_t size)
 int
 vr_task_new_packed(const void *buf, size_t len, struct vr_ns **nsp, struct vr_task **tp)
 {
-	const char *b = buf, *cwd;
+	const char *b = buf, *cwd, *root;
 	struct vr_ident id;
 	unsigned int total;
-	size_t clen;
+	size_t clen, rlen;
 	int err;
 
-	if (!buf || len < 18 || vr_memcmp(b, TASK_MAGIC, 4) != 0)
+	if (!buf || len < 20 || vr_memcmp(b, TASK_MAGIC, 4) != 0)
 		return -EINVAL;
 	vr_memcpy(&total, b + 4, 4);
 	if (total != len)
@@ -250,12 +251,18 @@ vr_task_new_packed(const void *buf, size_t len, struct vr_ns **nsp, struct vr_ta
 	clen = vr_strnlen(cwd, len - 16);
 	if (clen == len - 16 || cwd[0] != '/')
 		return -EINVAL;
-	err = vr_ns_new_packed(cwd + clen + 1, len - 16 - clen - 1, nsp);
+	root = cwd + clen + 1;
+	rlen = vr_strnlen(root, len - 16 - clen - 1);
+	if (rlen == len - 16 - clen - 1 || root[0] != '/')
+		return -EINVAL;
+	err = vr_ns_new_packed(root + rlen + 1, len - 16 - clen - 1 - rlen - 1, nsp);
 	if (err < 0)
 		return err;
 	err = vr_task_new(*nsp, tp);
 	if (err == 0)
 		err = vr_task_set_cwd_unchecked(*tp, cwd);
+	if (err == 0)
+		err = vr_task_publish_root(*tp, root, rlen);
 	if (err < 0) {
 		if (*tp)
 			vr_task_free(*tp);

@@ -26,6 +26,9 @@ vr_task_new(struct vr_ns *ns, struct vr_task **tp)
 	t->cwd[0] = '/';
 	t->cwd[1] = '\0';
 	t->cwdlen = 1;
+	t->root[0] = '/';
+	t->root[1] = '\0';
+	t->rootlen = 1;
 	*tp = t;
 	return 0;
 }
@@ -46,6 +49,12 @@ vr_task_dup(struct vr_task *t, struct vr_task **tp)
 		return (int)len;
 	}
 	n->cwdlen = (size_t)len;
+	len = vr_task_root(t, n->root);
+	if (len < 0) {
+		vr_task_free(n);
+		return (int)len;
+	}
+	n->rootlen = (size_t)len;
 	*tp = n;
 	return 0;
 }
@@ -62,8 +71,9 @@ vr_task_set_ident(struct vr_task *t, const struct vr_ident *id)
 	t->id = *id;
 }
 
-long
-vr_task_cwd(struct vr_task *t, char *buf)
+/* seq_read() - copy @src (length at @lenp) out under the sequence lock. */
+static long
+seq_read(struct vr_task *t, const char *src, const size_t *lenp, char *buf)
 {
 	for (long i = 0; i < SEQ_BUDGET; i++) {
 		unsigned int s = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE);
@@ -71,16 +81,47 @@ vr_task_cwd(struct vr_task *t, char *buf)
 
 		if (s & 1)
 			continue;
-		len = __atomic_load_n(&t->cwdlen, __ATOMIC_RELAXED);
+		len = __atomic_load_n(lenp, __ATOMIC_RELAXED);
 		if (len >= PATH_MAX)
 			continue;
-		vr_memcpy(buf, t->cwd, len);
+		vr_memcpy(buf, src, len);
 		buf[len] = '\0';
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&t->seq, __ATOMIC_RELAXED) == s)
 			return (long)len;
 	}
 	return -EDEADLK;
+}
+
+long
+vr_task_cwd(struct vr_task *t, char *buf)
+{
+	return seq_read(t, t->cwd, &t->cwdlen, buf);
+}
+
+long
+vr_task_root(struct vr_task *t, char *buf)
+{
+	return seq_read(t, t->root, &t->rootlen, buf);
+}
+
+long
+vr_task_unroot(struct vr_task *t, char *buf, long n)
+{
+	char root[PATH_MAX];
+	long r = vr_task_root(t, root);
+
+	if (r <= 1)
+		return r < 0 ? r : n;
+	if (n < r || vr_memcmp(buf, root, (size_t)r) != 0 || (n > r && buf[r] != '/'))
+		return -ENOENT;
+	if (n == r) {
+		buf[0] = '/';
+		buf[1] = '\0';
+		return 1;
+	}
+	vr_memmove(buf, buf + r, (size_t)(n - r) + 1);
+	return n - r;
 }
 
 /*
@@ -113,8 +154,9 @@ lock_cwd(struct vr_task *t)
 	}
 }
 
-int
-vr_task_publish_cwd(struct vr_task *t, const char *path, size_t len)
+/* publish() - write @path into @dst (length at @lenp) under the sequence lock. */
+static int
+publish(struct vr_task *t, char *dst, size_t *lenp, const char *path, size_t len)
 {
 	unsigned long all = ~0UL, old;
 
@@ -128,13 +170,25 @@ vr_task_publish_cwd(struct vr_task *t, const char *path, size_t len)
 	lock_cwd(t);
 	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	vr_memcpy(t->cwd, path, len);
-	t->cwd[len] = '\0';
-	__atomic_store_n(&t->cwdlen, len, __ATOMIC_RELAXED);
+	vr_memcpy(dst, path, len);
+	dst[len] = '\0';
+	__atomic_store_n(lenp, len, __ATOMIC_RELAXED);
 	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&t->lock, 0, __ATOMIC_RELEASE);
 	vr_sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &old, NULL, sizeof(old));
 	return 0;
+}
+
+int
+vr_task_publish_cwd(struct vr_task *t, const char *path, size_t len)
+{
+	return publish(t, t->cwd, &t->cwdlen, path, len);
+}
+
+int
+vr_task_publish_root(struct vr_task *t, const char *path, size_t len)
+{
+	return publish(t, t->root, &t->rootlen, path, len);
 }
 
 int

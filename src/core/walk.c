@@ -284,6 +284,22 @@ push_frame(struct vr_walk *w, const char *p, size_t len, int canon)
 	return frame_at(w, buf, mark, canon);
 }
 
+/*
+ * go_root() - restart at the task's root: the namespace's root, then the
+ * root chroot() chose, re-walked as a canonical path.
+ */
+static int
+go_root(struct vr_walk *w)
+{
+	int err;
+
+	vpath_reset(w);
+	err = obj_root(w, &w->cur);
+	if (err == 0 && w->rootlen > 1)
+		err = push_frame(w, w->root, w->rootlen, 1);
+	return err;
+}
+
 static void
 pop_frame(struct vr_walk *w)
 {
@@ -335,6 +351,10 @@ dotdot(struct vr_walk *w)
 {
 	int err;
 
+	/* ".." at the task's root is the root itself, as "/.." is "/". */
+	if (w->rootlen > 1 && w->vlen == w->rootlen &&
+	    vr_memcmp(w->vpath, w->root, w->rootlen) == 0)
+		return 0;
 	vpath_pop(w);
 	if (w->vlen > 1) {
 		/* push_frame() copies the path before vpath_reset() clears it. */
@@ -374,10 +394,8 @@ follow_link(struct vr_walk *w, struct vr_obj *link)
 	err = frame_at(w, body, mark, 0);
 	if (err < 0)
 		return err;
-	if (body[0] == '/') {
-		vpath_reset(w);
-		return obj_root(w, &w->cur);
-	}
+	if (body[0] == '/')
+		return go_root(w);
 	return 0;
 }
 
@@ -453,9 +471,9 @@ follow_magic(struct vr_walk *w, int last)
 	n = err < 0 ? err : -ENOMEM;
 	if (err == 0 && vp)
 		n = ((st.st_mode & S_IFMT) == S_IFREG && st.st_nlink == 0) ||
-				    (last && (st.st_mode & S_IFMT) != S_IFDIR && writable_own_fd(w))
-			    ? -ENOENT
-			    : vr_fd_vpath(w->ns, fd, vp, PATH_MAX);
+		                    (last && (st.st_mode & S_IFMT) != S_IFDIR && writable_own_fd(w))
+		            ? -ENOENT
+		            : vr_fd_vpath(w->ns, fd, vp, PATH_MAX);
 	if (n > 0) {
 		sys_close(fd);
 		w->s.used = mark;
@@ -600,6 +618,8 @@ start(struct vr_walk *w, int dirfd, const char *path)
 	long n;
 	int err;
 
+	if (path[0] == '/' && !(w->flags & VR_WALK_NSROOT))
+		return go_root(w);
 	vpath_reset(w);
 	err = obj_root(w, &w->cur);
 	if (err < 0 || path[0] == '/')
@@ -707,6 +727,7 @@ vr_walk_begin(struct vr_task *t, int *err)
 {
 	struct vr_scratch s;
 	struct vr_walk *w;
+	long n;
 
 	*err = vr_scratch_get(&t->ns->pool, &s);
 	if (*err < 0)
@@ -720,6 +741,14 @@ vr_walk_begin(struct vr_task *t, int *err)
 	w->s = s;
 	w->t = t;
 	w->ns = t->ns;
+	w->root = vr_alloc(&w->s, PATH_MAX);
+	n = w->root ? vr_task_root(t, w->root) : -ENOMEM;
+	if (n < 0) {
+		vr_scratch_put(&t->ns->pool, &w->s);
+		*err = (int)n;
+		return NULL;
+	}
+	w->rootlen = (size_t)n;
 	w->cur.nfd = 0;
 	w->cur.owned = 0;
 	w->node.nfd = 0;
@@ -758,7 +787,7 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 	w->last_type = VR_LAST_ROOT;
 	w->last[0] = '\0';
 	w->lastlen = 0;
-	w->s.used = (size_t)((char *)(w + 1) - w->s.base);
+	w->s.used = (size_t)(w->root + PATH_MAX - w->s.base);
 	if (!path)
 		return -EFAULT;
 	len = vr_strnlen(path, PATH_MAX);

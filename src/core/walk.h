@@ -38,6 +38,7 @@ enum vr_last {
 #define VR_WALK_FOLLOW (1u << 0) /* follow a final symlink */
 #define VR_WALK_EMPTY  (1u << 1) /* "" names the starting directory (AT_EMPTY_PATH) */
 #define VR_WALK_PARENT (1u << 2) /* an absent final name is not an error (create) */
+#define VR_WALK_NSROOT (1u << 3) /* an absolute path is the namespace's (canonical, internal) */
 
 #define VR_FRAMES (40 + 3)
 
@@ -69,6 +70,8 @@ struct vr_walk {
 	char vpath[PATH_MAX]; /* canonical virtual path of the result */
 	char last[NAME_MAX + 1];
 	size_t lastlen;
+	char *root; /* the task's root (chroot), canonical */
+	size_t rootlen;
 };
 
 /**

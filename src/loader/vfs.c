@@ -283,6 +283,15 @@ do_mkdir(struct vr_loader_ctx *ctx, int dfd, long upath, unsigned int mode)
 }
 
 long
+h_chroot(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	long err = in_path(p, a[0]);
+
+	return err ? err : vr_chroot(vrl_task_for_write(ctx), p);
+}
+
+long
 h_mkdir(struct vr_loader_ctx *ctx, const long a[6])
 {
 	return do_mkdir(ctx, AT_FDCWD, a[0], (unsigned int)a[1]);

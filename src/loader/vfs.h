@@ -29,7 +29,7 @@ typedef long (*vrl_handler)(struct vr_loader_ctx *ctx, const long a[6]);
 	X(__NR_getcwd, h_getcwd)                                                                   \
 	X(__NR_chdir, h_chdir)                                                                     \
 	X(__NR_fchdir, h_fchdir)                                                                   \
-	X(__NR_chroot, h_eperm)                                                                    \
+	X(__NR_chroot, h_chroot)                                                                   \
 	X(__NR_mkdir, h_mkdir)                                                                     \
 	X(__NR_mkdirat, h_mkdirat)                                                                 \
 	X(__NR_mknod, h_mknod)                                                                     \

@@ -643,9 +643,12 @@ vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path, ch
 	} else if (!strcmp(kind, "root")) {
 		*n = copy_answer(buf, size, "/");
 	} else {
-		*n = vr_revmap_path(ctx->proc->ns, ctx->proc->exe_path, buf, size);
-		if (*n < 0)
-			*n = copy_answer(buf, size, ctx->proc->exe_path);
+		char vexe[PATH_MAX];
+		long v = vr_revmap_path(ctx->proc->ns, ctx->proc->exe_path, vexe, sizeof(vexe));
+
+		if (v >= 0)
+			v = vr_task_unroot(T(ctx), vexe, v);
+		*n = copy_answer(buf, size, v >= 0 ? vexe : ctx->proc->exe_path);
 	}
 	return 1;
 }

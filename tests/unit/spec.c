@@ -94,13 +94,21 @@ main(void)
 		long tn;
 
 		vr_task_set_ident(t, &id);
-		vr_chdir(t, "/mnt/h");
+		is_int(vr_chroot(t, "/mnt"), 0, "chroot to /mnt");
+		n = vr_realpath(t, AT_FDCWD, "/h/../../..//h/hf", 0, out, sizeof(out));
+		is_str(n > 0 ? out : "", "/h/hf", "absolute paths and .. stay below the new root");
+		is_err(vr_fstatat(t, AT_FDCWD, "/only2", &st, 0), ENOENT,
+		       "the old root is out of reach");
+		vr_chdir(t, "/h");
 		tn = vr_task_pack(t, tbuf, sizeof(tbuf));
 		ok(tn > 0, "a task packs into %ld bytes", tn);
 		is_int(vr_task_new_packed(tbuf, (size_t)tn, &ns2, &t2), 0, "and unpacks");
-		ok(t2 && vr_getcwd(t2, cwd, sizeof(cwd)) > 0 && strcmp(cwd, "/mnt/h") == 0,
-		   "with its cwd");
+		ok(t2 && vr_getcwd(t2, cwd, sizeof(cwd)) > 0 && strcmp(cwd, "/h") == 0,
+		   "with its cwd, seen below the root");
 		ok(t2 && vr_fstatat(t2, AT_FDCWD, "hf", &st, 0) == 0, "relative lookups use it");
+		ok(t2 && vr_fstatat(t2, AT_FDCWD, "/h/hf", &st, 0) == 0 &&
+		           vr_fstatat(t2, AT_FDCWD, "/only2", &st, 0) == -ENOENT,
+		   "and its root");
 		is_err(vr_task_new_packed(tbuf, (size_t)tn - 1, &ns2, &t2), EINVAL,
 		       "a truncated task string");
 		if (t2)
