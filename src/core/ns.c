@@ -180,6 +180,46 @@ open_all(struct ns_build *nb, const struct vr_ns_spec *spec, char **hosts, char 
 	return 0;
 }
 
+/* add_hidden() - remember virtual path @pre + @rest[0..rlen) as hidden. */
+static void
+add_hidden(struct vr_ns *ns, const char *pre, size_t plen, const char *rest, size_t rlen)
+{
+	unsigned int i = ns->nhidden_v;
+
+	if (rlen == 1 && rest[0] == '/')
+		rlen = 0;
+	if (i >= 8 || plen + rlen + 1 > sizeof(ns->hidden_v[0])) {
+		ns->no_fast = 1;
+		return;
+	}
+	vr_memcpy(ns->hidden_v[i], pre, plen);
+	vr_memcpy(ns->hidden_v[i] + plen, rest, rlen);
+	if (plen + rlen == 0)
+		ns->hidden_v[i][plen + rlen++] = '/';
+	ns->hidden_v[i][plen + rlen] = '\0';
+	ns->hidden_vlen[i] = (unsigned short)(plen + rlen);
+	ns->nhidden_v++;
+}
+
+/* note_hidden() - where hidden directory @h shows through the lowers and mounts. */
+static void
+note_hidden(struct vr_ns *ns, const struct vr_backing *h)
+{
+	for (unsigned int i = 1; i < ns->nlayers; i++) {
+		long at = vr_path_under(h->host, h->hlen, ns->layers[i].host, ns->layers[i].hlen);
+
+		if (at >= 0)
+			add_hidden(ns, "", 0, h->host + at, h->hlen - (size_t)at);
+	}
+	for (unsigned int i = 0; i < ns->nmounts; i++) {
+		const struct vr_mount *m = &ns->mounts[i];
+		long at = vr_path_under(h->host, h->hlen, m->b.host, m->b.hlen);
+
+		if (at >= 0)
+			add_hidden(ns, m->path, m->plen, h->host + at, h->hlen - (size_t)at);
+	}
+}
+
 static int
 assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, char **hosts,
          char **vpaths)
@@ -229,8 +269,11 @@ assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, c
 			ns->ldev[ns->nldev++] = ns->layers[i].dev;
 	}
 	ns->stub.fd = -1;
-	if (ns->has_upper)
+	if (ns->has_upper) {
 		vr_ns_make_stubs(ns, cursor);
+		note_hidden(ns, &ns->layers[0]);
+		note_hidden(ns, &ns->work);
+	}
 	return 0;
 }
 
@@ -468,6 +511,17 @@ vr_ns_map_stat(const struct vr_ns *ns, struct stat *st)
 
 	st->st_ino = vr_ns_map_ino(ns, &dev, st->st_ino);
 	st->st_dev = dev;
+}
+
+int
+vr_ns_hidden_below(const struct vr_ns *ns, const char *path, size_t len)
+{
+	if (ns->no_fast)
+		return 1;
+	for (unsigned int i = 0; i < ns->nhidden_v; i++)
+		if (vr_path_under(ns->hidden_v[i], ns->hidden_vlen[i], path, len) >= 0)
+			return 1;
+	return 0;
 }
 
 int

@@ -36,7 +36,16 @@ struct vr_ns {
 	                         * synthetic ones so they can be opened; fd -1 if none */
 	unsigned int nmounts;
 	struct vr_mount mounts[VR_MAX_MOUNTS];
-	unsigned long vdev;                /* the one st_dev every root-overlay object shows */
+	unsigned long vdev; /* the one st_dev every root-overlay object shows */
+	/*
+	 * Where the upper and work directories show inside lower layers or
+	 * mounts (a prefix inside its base): the walk's kernel-assisted fast
+	 * path must not pass through them.  no_fast: too many to list.
+	 */
+	unsigned int nhidden_v;
+	int no_fast;
+	unsigned short hidden_vlen[8];
+	char hidden_v[8][256];
 	unsigned long ldev[VR_MAX_LAYERS]; /* the layers' devices, distinct */
 	unsigned int nldev;
 	size_t size;    /* bytes mapped for this object and its strings */
@@ -69,6 +78,9 @@ unsigned long vr_ns_map_ino(const struct vr_ns *ns, unsigned long *devp, unsigne
 
 /* vr_ns_map_stat() - vr_ns_map_ino() applied to @st. */
 void vr_ns_map_stat(const struct vr_ns *ns, struct stat *st);
+
+/* vr_ns_hidden_below() - a hidden directory shows at or below @path[0..len). */
+int vr_ns_hidden_below(const struct vr_ns *ns, const char *path, size_t len);
 
 /* vr_ns_mount_at() - the mount whose path is exactly @path[0..len), or NULL. */
 const struct vr_mount *vr_ns_mount_at(const struct vr_ns *ns, const char *path, size_t len);

@@ -18,7 +18,8 @@
 #define DT_DIR     4
 
 #define LIST_BYTES (64ul << 20)
-#define HASH_SLOTS (1u << 21)
+#define HASH_FIRST 1024u /* slots: one page, grown by doubling */
+#define HASH_MAX   (1u << 22)
 #define READ_BYTES 32768
 
 struct linux_dirent64 {
@@ -40,11 +41,34 @@ struct entry {
 };
 
 struct listing {
-	char *mem; /* entries, then the hash table */
+	char *mem; /* entries, in listing order; pages touched as they fill */
 	size_t used;
-	unsigned int *hash; /* HASH_SLOTS offsets + 1, 0 = empty */
+	unsigned int *hash; /* hslots offsets + 1, 0 = empty */
+	unsigned int hslots;
 	unsigned int count;
 };
+
+static int
+listing_init(struct listing *l)
+{
+	l->used = 0;
+	l->count = 0;
+	l->hslots = HASH_FIRST;
+	l->mem = vr_map(LIST_BYTES);
+	l->hash = vr_map(HASH_FIRST * sizeof(unsigned int));
+	if (l->mem && l->hash)
+		return 0;
+	vr_unmap(l->mem, LIST_BYTES);
+	vr_unmap(l->hash, HASH_FIRST * sizeof(unsigned int));
+	return -ENOMEM;
+}
+
+static void
+listing_fini(struct listing *l)
+{
+	vr_unmap(l->mem, LIST_BYTES);
+	vr_unmap(l->hash, l->hslots * sizeof(unsigned int));
+}
 
 static unsigned int
 hash_name(const char *s, size_t len)
@@ -56,25 +80,65 @@ hash_name(const char *s, size_t len)
 	return h;
 }
 
+static unsigned int hash_name(const char *s, size_t len);
+
+/* slot_of() - the slot for @name: its entry's, or the empty one it would take. */
+static unsigned int
+slot_of(const struct listing *l, const char *name, size_t len)
+{
+	unsigned int mask = l->hslots - 1, h = hash_name(name, len) & mask;
+
+	while (l->hash[h]) {
+		const struct entry *e = (const struct entry *)(l->mem + l->hash[h] - 1);
+
+		if (e->len == len && vr_memcmp(e->name, name, len) == 0)
+			break;
+		h = (h + 1) & mask;
+	}
+	return h;
+}
+
+/* grow() - twice the slots, every entry hashed again. */
+static int
+grow(struct listing *l)
+{
+	unsigned int *old = l->hash, oslots = l->hslots;
+	size_t off = 0;
+
+	if (oslots >= HASH_MAX)
+		return -ENOMEM;
+	l->hash = vr_map(oslots * 2 * sizeof(unsigned int));
+	if (!l->hash) {
+		l->hash = old;
+		return -ENOMEM;
+	}
+	l->hslots = oslots * 2;
+	for (unsigned int i = 0; i < l->count; i++) {
+		struct entry *e = (struct entry *)(l->mem + off);
+
+		l->hash[slot_of(l, e->name, e->len)] = (unsigned int)off + 1;
+		off = e->next;
+	}
+	vr_unmap(old, oslots * sizeof(unsigned int));
+	return 0;
+}
+
 /* add() - record a name; 0 if it was already there, 1 if added, -ENOMEM. */
 static int
 add(struct listing *l, const char *name, size_t len, unsigned long long ino, unsigned char type,
     int emit)
 {
-	unsigned int h = hash_name(name, len) & (HASH_SLOTS - 1);
+	size_t need = (sizeof(struct entry) + len + 1 + 7) & ~(size_t)7;
 	struct entry *e;
-	size_t need = (sizeof(*e) + len + 1 + 7) & ~(size_t)7;
+	unsigned int h;
 
-	for (unsigned int probe = 0; l->hash[h]; probe++, h = (h + 1) & (HASH_SLOTS - 1)) {
-		e = (struct entry *)(l->mem + l->hash[h] - 1);
-		if (e->len == len && vr_memcmp(e->name, name, len) == 0)
-			return 0;
-		if (probe >= HASH_SLOTS)
-			return -ENOMEM;
-	}
-	if (l->used + need > LIST_BYTES - HASH_SLOTS * sizeof(unsigned int) ||
-	    l->count + 1 >= HASH_SLOTS / 2)
+	if (l->hash[slot_of(l, name, len)])
+		return 0;
+	if ((l->count + 1) * 2 > l->hslots && grow(l) < 0)
 		return -ENOMEM;
+	if (l->used + need > LIST_BYTES)
+		return -ENOMEM;
+	h = slot_of(l, name, len);
 	e = (struct entry *)(l->mem + l->used);
 	e->ino = ino;
 	e->len = (unsigned short)len;
@@ -252,17 +316,15 @@ vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
 	n = pos;
 	if (pos < 0)
 		goto out;
-	l.mem = vr_map(LIST_BYTES);
-	n = -ENOMEM;
-	if (!l.mem)
+	n = listing_init(&l);
+	if (n < 0)
 		goto out;
-	l.hash = (unsigned int *)(l.mem + LIST_BYTES - HASH_SLOTS * sizeof(unsigned int));
 	n = build(w, &l);
 	if (n >= 0)
 		n = emit(&l, &pos, buf, size);
 	if (n > 0)
 		sys_lseek(fd, pos, 0 /* SEEK_SET */);
-	vr_unmap(l.mem, LIST_BYTES);
+	listing_fini(&l);
 out:
 	vr_walk_end(w);
 	return n;
@@ -276,10 +338,9 @@ vr_dir_foreach(struct vr_walk *w, int (*fn)(void *arg, const char *name, unsigne
 	size_t off = 0;
 	int err;
 
-	l.mem = vr_map(LIST_BYTES);
-	if (!l.mem)
-		return -ENOMEM;
-	l.hash = (unsigned int *)(l.mem + LIST_BYTES - HASH_SLOTS * sizeof(unsigned int));
+	err = listing_init(&l);
+	if (err < 0)
+		return err;
 	err = build(w, &l);
 	for (unsigned int i = 0; i < l.count && err >= 0; i++) {
 		struct entry *e = (struct entry *)(l.mem + off);
@@ -290,7 +351,7 @@ vr_dir_foreach(struct vr_walk *w, int (*fn)(void *arg, const char *name, unsigne
 			continue;
 		err = fn(arg, e->name, e->type);
 	}
-	vr_unmap(l.mem, LIST_BYTES);
+	listing_fini(&l);
 	return err < 0 ? err : 0;
 }
 

@@ -88,7 +88,10 @@ obj_root(struct vr_walk *w, struct vr_obj *o)
 		o->layer[i] = (unsigned char)i;
 	}
 	o->owned = 0;
-	return sys_fstat(o->fd[0], &o->st);
+	/* The root's attributes are read only if the walk ends on it (run()). */
+	o->st.st_mode = S_IFDIR;
+	o->st.st_ino = 0;
+	return 0;
 }
 
 /* stub_fd() - the stub directory standing in for synthetic w->vpath, or -1. */
@@ -638,6 +641,124 @@ start(struct vr_walk *w, int dirfd, const char *path)
 	return 0;
 }
 
+/* below_empty() - the frames under the top one have nothing left to read. */
+static int
+below_empty(const struct vr_walk *w)
+{
+	for (int i = 0; i < w->depth - 1; i++) {
+		const char *p = w->stack[i].p;
+
+		while (*p == '/')
+			p++;
+		if (*p)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * fast_span() - the end of the run of components at @p that the kernel may
+ * walk for us: plain names (no "..", none too long), never the final one.
+ * Return: the end, or NULL when there is none; *n: how many.
+ */
+static const char *
+fast_span(const struct vr_walk *w, const char *p, unsigned int *n)
+{
+	const char *end = NULL;
+
+	*n = 0;
+	for (;;) {
+		const char *c, *r;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		for (c = p; *p && *p != '/'; p++)
+			;
+		if ((size_t)(p - c) > NAME_MAX || (p - c == 2 && c[0] == '.' && c[1] == '.'))
+			break;
+		for (r = p; *r == '/'; r++)
+			;
+		if (!*r && below_empty(w))
+			break; /* the final component: step() judges it */
+		end = p;
+		(*n)++;
+	}
+	return end;
+}
+
+/*
+ * fast_walk() - let the kernel walk a run of directories in one call.  It
+ * may when the current directory lives in exactly one layer (no layer above
+ * or below merges with anything under it) and no mount point or hidden
+ * directory lies under it: then the virtual tree below is that host tree.
+ * RESOLVE_NO_SYMLINKS stops at any symlink, RESOLVE_BENEATH keeps the walk
+ * inside; on any failure the component walk takes over from where it was.
+ * Return: 1 when it advanced, 0 otherwise.
+ */
+static int
+fast_walk(struct vr_walk *w, struct vr_frame *f)
+{
+	struct open_how how = {
+	        .flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+	        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	size_t mark = w->s.used, saved = w->vlen;
+	const char *end, *p = f->p;
+	struct vr_obj next = {0};
+	unsigned int n;
+	char *run;
+	int fd;
+
+	if (w->cur.nfd != 1 || w->cur.synthetic || vr_ns_mount_below(w->ns, w->vpath, w->vlen) ||
+	    vr_ns_hidden_below(w->ns, w->vpath, w->vlen))
+		return 0;
+	end = fast_span(w, p, &n);
+	if (!end || n < 2)
+		return 0; /* one step costs the same either way */
+	run = vr_alloc(&w->s, (size_t)(end - p) + 1);
+	if (!run)
+		return 0;
+	vr_memcpy(run, p, (size_t)(end - p));
+	run[end - p] = '\0';
+	fd = sys_openat2(w->cur.fd[0], run, &how);
+	w->s.used = mark;
+	if (fd < 0)
+		return 0;
+	for (const char *c = p; c < end;) {
+		const char *e;
+
+		while (*c == '/')
+			c++;
+		for (e = c; e < end && *e != '/'; e++)
+			;
+		if (e > c && !(e - c == 1 && c[0] == '.') &&
+		    vpath_push(w, c, (size_t)(e - c)) < 0) {
+			w->vlen = saved;
+			w->vpath[saved] = '\0';
+			sys_close(fd);
+			return 0;
+		}
+		c = e;
+	}
+	next.exists = 1;
+	next.mount = w->cur.mount;
+	next.nfd = 1;
+	next.fd[0] = fd;
+	next.layer[0] = w->cur.layer[0];
+	next.owned = 1;
+	if (sys_fstat(fd, &next.st) < 0) {
+		vr_obj_put(&next);
+		w->vlen = saved;
+		w->vpath[saved] = '\0';
+		return 0;
+	}
+	obj_move(&w->cur, &next);
+	f->p = end;
+	return 1;
+}
+
 static int
 run(struct vr_walk *w)
 {
@@ -650,6 +771,7 @@ run(struct vr_walk *w)
 		if (w->depth == 0)
 			break;
 		f = &w->stack[w->depth - 1];
+		fast_walk(w, f);
 		name = next_name(f, &len);
 		if (!name) {
 			pop_frame(w);
@@ -667,6 +789,8 @@ run(struct vr_walk *w)
 	w->cur.owned = 0;
 	w->cur.exists = 0;
 	w->plen = w->vlen;
+	if (w->node.st.st_ino == 0 && w->node.nfd > 0)
+		return sys_fstat(w->node.fd[0], &w->node.st);
 	return 0;
 }
 
