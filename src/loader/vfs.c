@@ -8,6 +8,7 @@
  */
 #include <linux/fcntl.h>
 #include <linux/limits.h>
+#include <linux/openat2.h>
 #include <linux/stat.h>
 #include <linux/time.h>
 #include <linux/utime.h>
@@ -80,9 +81,30 @@ h_creat(struct vr_loader_ctx *ctx, const long a[6])
 }
 
 /*
- * openat2's RESOLVE_* rules are relative to the dirfd, which the core does
- * not model yet; ENOSYS makes glibc and systemd fall back to openat.
+ * openat2() without resolve restrictions is openat(); RESOLVE_CACHED may
+ * always answer EAGAIN.  The other RESOLVE_* rules (beneath or in the root
+ * of a dirfd, no symlinks, no crossing) are not modelled yet: ENOSYS makes
+ * programs fall back to openat, as on kernels before 5.6.
  */
+long
+h_openat2(struct vr_loader_ctx *ctx, const long a[6])
+{
+	struct open_how how = {0};
+	size_t size = (size_t)a[3];
+
+	if (size < sizeof(how) - sizeof(how.resolve) || size > 4096)
+		return -EINVAL;
+	if (vrl_peek(&how, (const void *)a[2], size < sizeof(how) ? size : sizeof(how)))
+		return -EFAULT;
+	if ((how.flags >> 32) || (how.mode && !(how.flags & (O_CREAT | __O_TMPFILE))))
+		return -EINVAL;
+	if (how.resolve & RESOLVE_CACHED)
+		return -EAGAIN;
+	if (how.resolve & ~RESOLVE_NO_MAGICLINKS)
+		return -ENOSYS;
+	return do_openat(ctx, (int)a[0], a[1], (int)how.flags, (unsigned int)how.mode);
+}
+
 long
 h_enosys(struct vr_loader_ctx *ctx, const long a[6])
 {

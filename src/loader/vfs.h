@@ -15,7 +15,7 @@ typedef long (*vrl_handler)(struct vr_loader_ctx *ctx, const long a[6]);
 	X(__NR_open, h_open)                                                                       \
 	X(__NR_openat, h_openat)                                                                   \
 	X(__NR_creat, h_creat)                                                                     \
-	X(__NR_openat2, h_enosys)                                                                  \
+	X(__NR_openat2, h_openat2)                                                                 \
 	X(__NR_stat, h_stat)                                                                       \
 	X(__NR_lstat, h_lstat)                                                                     \
 	X(__NR_newfstatat, h_newfstatat)                                                           \
