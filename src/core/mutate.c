@@ -167,11 +167,13 @@ create(struct vr_task *t, int dirfd, const char *path, long nr, long target, uns
 	struct vr_walk *w;
 	int err;
 
-	w = vr_walk_new(t, dirfd, path, VR_WALK_PARENT, &err);
+	w = vr_walk_new(t, dirfd, path, VR_WALK_PARENT | VR_WALK_NAME, &err);
 	if (!w)
 		return err;
 	if (w->last_type != VR_LAST_NORM || w->node.exists)
 		err = -EEXIST;
+	else if (nr == __NR_mknodat && (mode & S_IFMT) == S_IFCHR && dev == 0)
+		err = -EPERM; /* a 0:0 character device is a whiteout: not for programs */
 	else if (w->must_dir && nr != __NR_mkdirat)
 		err = -ENOENT;
 	else
@@ -257,7 +259,7 @@ vr_unlinkat(struct vr_task *t, int dirfd, const char *path, int flags)
 
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
-	w = vr_walk_new(t, dirfd, path, 0, &err);
+	w = vr_walk_new(t, dirfd, path, VR_WALK_NAME, &err);
 	if (!w)
 		return err;
 	err = unlink_checks(w, flags);
@@ -312,13 +314,20 @@ rename_checks(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
 	if ((ow->node.mount != NULL) != (nw->cur.mount != NULL) ||
 	    (ow->node.mount && ow->node.mount != nw->cur.mount))
 		return -EXDEV;
+	/* In the kernel's order (do_renameat2). */
+	if ((flags & 1u) && nw->node.exists)
+		return -EEXIST;
 	if ((flags & 2u) && !nw->node.exists)
 		return -ENOENT;
-	if (!nw->node.exists || ow->node.mount)
-		return 0;
-	if (flags & 1u)
-		return -EEXIST;
-	if (flags & 2u)
+	if (!odir && (ow->must_dir || (!(flags & 2u) && nw->must_dir)))
+		return -ENOTDIR;
+	/* A directory into itself; a name onto one of its own ancestors. */
+	if (vr_path_under(nw->vpath, nw->vlen, ow->vpath, ow->vlen) >= 0 && nw->vlen > ow->vlen)
+		return -EINVAL;
+	if (!(flags & 2u) && vr_path_under(ow->vpath, ow->vlen, nw->vpath, nw->vlen) >= 0 &&
+	    ow->vlen > nw->vlen)
+		return -ENOTEMPTY;
+	if (!nw->node.exists || ow->node.mount || (flags & 2u))
 		return 0;
 	if (odir && !ndir)
 		return -ENOTDIR;
@@ -382,15 +391,16 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 	struct vr_place op = {.own = 0}, np = {.own = 0};
 	int err;
 
-	ow = vr_walk_new(t, olddirfd, oldpath, 0, &err);
+	/* Both parents first, then the names, as the kernel orders its errors. */
+	ow = vr_walk_new(t, olddirfd, oldpath, VR_WALK_PARENT | VR_WALK_NAME, &err);
 	if (!ow)
 		return err;
-	nw = vr_walk_new(t, newdirfd, newpath, VR_WALK_PARENT, &err);
+	nw = vr_walk_new(t, newdirfd, newpath, VR_WALK_PARENT | VR_WALK_NAME, &err);
 	if (!nw) {
 		vr_walk_end(ow);
 		return err;
 	}
-	err = rename_checks(ow, nw, flags);
+	err = ow->node.exists ? rename_checks(ow, nw, flags) : -ENOENT;
 	if (err == 0 && base_dir(ow))
 		err = copy_tree(ow, olddirfd, oldpath, 0);
 	if (err == 0 && (flags & 2u) && base_dir(nw))
@@ -449,14 +459,16 @@ vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd, co
 	                 &err);
 	if (!ow)
 		return err;
-	nw = vr_walk_new(t, newdirfd, newpath, VR_WALK_PARENT, &err);
+	nw = vr_walk_new(t, newdirfd, newpath, VR_WALK_PARENT | VR_WALK_NAME, &err);
 	if (!nw) {
 		vr_walk_end(ow);
 		return err;
 	}
-	err = vr_obj_is_dir(&ow->node) ? -EPERM : 0;
-	if (err == 0 && (nw->node.exists || nw->last_type != VR_LAST_NORM))
-		err = -EEXIST;
+	err = nw->node.exists || nw->last_type != VR_LAST_NORM ? -EEXIST : 0;
+	if (err == 0 && nw->must_dir)
+		err = vr_obj_is_dir(&ow->node) ? -EPERM : -ENOENT;
+	if (err == 0 && vr_obj_is_dir(&ow->node))
+		err = -EPERM;
 	if (err == 0 && (ow->node.mount != nw->cur.mount))
 		err = -EXDEV;
 	if (err == 0 && !ow->node.mount)

@@ -175,6 +175,9 @@ vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned in
 	struct vr_walk *w;
 	int err, low = 1 << 30;
 
+	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY) &&
+	    (flags & O_TMPFILE) != O_TMPFILE)
+		return -EINVAL; /* as Linux 6.4 and later */
 	if (flags & O_PATH)
 		flags &= O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW;
 	if ((flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
@@ -189,6 +192,8 @@ vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned in
 		goto out;
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		err = open_tmpfile(w, flags, mode);
+	else if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) && w->node.exists)
+		err = -EEXIST;
 	else if ((flags & O_CREAT) && (w->last_type != VR_LAST_NORM || w->must_dir))
 		err = -EISDIR;
 	else if (w->node.exists)

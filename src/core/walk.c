@@ -585,7 +585,8 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 		err = *f->p ? -ENOENT : -ENOTDIR;
 		if (f->canon)
 			goto fail;
-		if (!last || (w->flags & VR_WALK_FOLLOW) || trailing_slash(w)) {
+		if (!last || (w->flags & VR_WALK_FOLLOW) ||
+		    (trailing_slash(w) && !(w->flags & VR_WALK_NAME))) {
 			w->vlen = saved;
 			w->vpath[saved] = '\0';
 			if (child.mount && child.mount->procfs)
