@@ -309,8 +309,14 @@ rename_checks(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
 		return -EINVAL;
 	if ((flags & 3u) == 3u)
 		return -EINVAL;
-	if (ow->last_type != VR_LAST_NORM || nw->last_type != VR_LAST_NORM)
+	if (ow->last_type != VR_LAST_NORM)
 		return -EBUSY;
+	if (nw->last_type != VR_LAST_NORM)
+		return (flags & 1u) ? -EEXIST : -EBUSY;
+	/* Both names are one: nothing to do. */
+	if (nw->node.exists && nw->vlen == ow->vlen &&
+	    vr_memcmp(nw->vpath, ow->vpath, ow->vlen) == 0)
+		return (flags & 1u) ? -EEXIST : 1;
 	if ((ow->node.mount != NULL) != (nw->cur.mount != NULL) ||
 	    (ow->node.mount && ow->node.mount != nw->cur.mount))
 		return -EXDEV;
@@ -401,6 +407,8 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 		return err;
 	}
 	err = ow->node.exists ? rename_checks(ow, nw, flags) : -ENOENT;
+	if (err == 1)
+		goto out; /* old and new are one name */
 	if (err == 0 && base_dir(ow))
 		err = copy_tree(ow, olddirfd, oldpath, 0);
 	if (err == 0 && (flags & 2u) && base_dir(nw))
@@ -421,9 +429,10 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 		err = rename_overlay(ow, nw, &op, &np, flags);
 	vr_place_put(&np);
 	vr_place_put(&op);
+out:
 	vr_walk_end(nw);
 	vr_walk_end(ow);
-	return err;
+	return err == 1 ? 0 : err;
 }
 
 /* link_node() - a new name @np for the object at @op. */
@@ -466,7 +475,7 @@ vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd, co
 	}
 	err = nw->node.exists || nw->last_type != VR_LAST_NORM ? -EEXIST : 0;
 	if (err == 0 && nw->must_dir)
-		err = vr_obj_is_dir(&ow->node) ? -EPERM : -ENOENT;
+		err = -ENOENT;
 	if (err == 0 && vr_obj_is_dir(&ow->node))
 		err = -EPERM;
 	if (err == 0 && (ow->node.mount != nw->cur.mount))

@@ -192,9 +192,11 @@ vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned in
 		goto out;
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		err = open_tmpfile(w, flags, mode);
+	else if ((flags & O_CREAT) && w->must_dir)
+		err = -EISDIR;
 	else if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) && w->node.exists)
 		err = -EEXIST;
-	else if ((flags & O_CREAT) && (w->last_type != VR_LAST_NORM || w->must_dir))
+	else if ((flags & O_CREAT) && w->last_type != VR_LAST_NORM)
 		err = -EISDIR;
 	else if (w->node.exists)
 		err = open_existing(w, flags);
