@@ -144,13 +144,16 @@ over_whiteout(struct vr_walk *w, struct vr_place *p, long nr, long target, unsig
 	err = make_node(nr, target, w->ns->work.fd, tmp, mode, dev);
 	if (err < 0)
 		return err;
-	if (isdir) {
+	fd = sys_openat(w->ns->work.fd, tmp, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		if (nr != __NR_symlinkat)
+			vr_inherit_group(fd, p->dirfd, isdir);
 		/* What the whiteout hid must stay hidden under the new directory. */
-		fd = sys_openat(w->ns->work.fd, tmp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
-		                0);
-		err = fd < 0 ? fd : vr_set_opaque(fd);
-		if (fd >= 0)
-			sys_close(fd);
+		if (isdir)
+			err = vr_set_opaque(fd);
+		sys_close(fd);
+	} else if (isdir) {
+		err = fd;
 	}
 	if (err == 0)
 		err = vr_replace_whiteout(w, tmp, p->dirfd, p->name, isdir);
@@ -406,7 +409,12 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 		vr_walk_end(ow);
 		return err;
 	}
-	err = ow->node.exists ? rename_checks(ow, nw, flags) : -ENOENT;
+	if (ow->last_type != VR_LAST_NORM)
+		err = -EBUSY;
+	else if (nw->last_type != VR_LAST_NORM)
+		err = (flags & 1u) ? -EEXIST : -EBUSY;
+	else
+		err = ow->node.exists ? rename_checks(ow, nw, flags) : -ENOENT;
 	if (err == 1)
 		goto out; /* old and new are one name */
 	if (err == 0 && base_dir(ow))

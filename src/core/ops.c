@@ -105,6 +105,7 @@ create_over_whiteout(struct vr_walk *w, struct vr_place *p, int flags, unsigned 
 	fd = sys_openat(w->ns->work.fd, tmp, flags | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return fd;
+	vr_inherit_group(fd, p->dirfd, 0);
 	err = vr_replace_whiteout(w, tmp, p->dirfd, p->name, 0);
 	if (err < 0) {
 		vr_sys3(__NR_unlinkat, w->ns->work.fd, tmp, 0);
@@ -192,7 +193,7 @@ vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned in
 		goto out;
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		err = open_tmpfile(w, flags, mode);
-	else if ((flags & O_CREAT) && w->must_dir)
+	else if ((flags & O_CREAT) && w->must_dir && w->last_type == VR_LAST_NORM)
 		err = -EISDIR;
 	else if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) && w->node.exists)
 		err = -EEXIST;

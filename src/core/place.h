@@ -45,6 +45,12 @@ int vr_make_writable(struct vr_walk *w, int with_data);
 int vr_whiteout_make(int upfd, const char *name);
 int vr_set_opaque(int fd);
 int vr_remove_hiding(struct vr_walk *w, int upfd, const char *name, int isdir, int whiteout);
+/*
+ * vr_inherit_group() - what creating @fd inside directory @dirfd would have
+ * given it, though it was made in the work directory: the directory's group
+ * when the directory is set-group-ID, and the bit itself for a directory.
+ */
+void vr_inherit_group(int fd, int dirfd, int isdir);
 int vr_replace_whiteout(struct vr_walk *w, const char *tmp, int upfd, const char *name, int isdir);
 
 /* readdir.c: the merged directory w->node lists nothing but "." and "..". */

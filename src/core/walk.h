@@ -39,8 +39,9 @@ enum vr_last {
 #define VR_WALK_EMPTY  (1u << 1) /* "" names the starting directory (AT_EMPTY_PATH) */
 #define VR_WALK_PARENT (1u << 2) /* an absent final name is not an error (create) */
 #define VR_WALK_NSROOT (1u << 3) /* an absolute path is the namespace's (canonical, internal) */
-#define VR_WALK_NAME   (1u << 4) /* the final name itself, even with a trailing slash
-				    (unlink, rmdir, rename, mkdir, link: never followed) */
+#define VR_WALK_NAME                                                                               \
+	(1u << 4) /* the final name itself, even with a trailing slash                             \
+	             (unlink, rmdir, rename, mkdir, link: never followed) */
 
 #define VR_FRAMES (40 + 3)
 

@@ -94,3 +94,16 @@ vr_replace_whiteout(struct vr_walk *w, const char *tmp, int upfd, const char *na
 		return err;
 	return (int)vr_sys3(__NR_unlinkat, w->ns->work.fd, tmp, 0);
 }
+
+void
+vr_inherit_group(int fd, int dirfd, int isdir)
+{
+	struct stat d, o;
+	char p[32];
+
+	if (sys_fstat(dirfd, &d) < 0 || !(d.st_mode & S_ISGID) || sys_fstat(fd, &o) < 0)
+		return;
+	vr_sys5(__NR_fchownat, fd, "", (unsigned int)-1, d.st_gid, AT_EMPTY_PATH);
+	if (isdir)
+		vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, fd), (o.st_mode & 07777) | S_ISGID);
+}
