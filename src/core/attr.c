@@ -73,10 +73,16 @@ vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, un
 int
 vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, int flags)
 {
+	const long *ts = times; /* struct timespec[2]: sec, nsec, sec, nsec */
 	struct vr_walk *w;
 	char proc[32];
-	int err;
+	int err, upfd;
 
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	/* Both times left alone: the kernel answers 0 without a lookup. */
+	if (ts && ts[1] == ((1l << 30) - 2) && ts[3] == ((1l << 30) - 2))
+		return 0;
 	if (!path) {
 		/* futimens(): the descriptor itself. */
 		path = "";
@@ -85,12 +91,22 @@ vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, 
 	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, &err);
 	if (!w)
 		return err;
-	if ((w->node.st.st_mode & S_IFMT) == S_IFLNK && w->last_type == VR_LAST_NORM)
-		err = (int)vr_sys4(__NR_utimensat, w->cur.fd[0], w->last, times,
-		                   AT_SYMLINK_NOFOLLOW);
-	else
+	if ((w->node.st.st_mode & S_IFMT) == S_IFLNK && w->last_type == VR_LAST_NORM) {
+		/*
+		 * A symlink's own times are set through its directory; after a
+		 * copy-up that is the upper copy's directory, never the base's.
+		 */
+		upfd = w->node.mount ? sys_fcntl(w->cur.fd[0], F_DUPFD_CLOEXEC, 0)
+		                     : vr_copyup_parent(w);
+		err = upfd < 0 ? upfd
+		               : (int)vr_sys4(__NR_utimensat, upfd, w->last, times,
+		                              AT_SYMLINK_NOFOLLOW);
+		if (upfd >= 0)
+			sys_close(upfd);
+	} else {
 		err = (int)vr_sys4(__NR_utimensat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), times,
 		                   0);
+	}
 	vr_walk_end(w);
 	return err;
 }

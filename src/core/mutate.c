@@ -146,8 +146,7 @@ over_whiteout(struct vr_walk *w, struct vr_place *p, long nr, long target, unsig
 		return err;
 	fd = sys_openat(w->ns->work.fd, tmp, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd >= 0) {
-		if (nr != __NR_symlinkat)
-			vr_inherit_group(fd, p->dirfd, isdir);
+		vr_inherit_group(fd, p->dirfd, isdir);
 		/* What the whiteout hid must stay hidden under the new directory. */
 		if (isdir)
 			err = vr_set_opaque(fd);
@@ -316,10 +315,6 @@ rename_checks(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
 		return -EBUSY;
 	if (nw->last_type != VR_LAST_NORM)
 		return (flags & 1u) ? -EEXIST : -EBUSY;
-	/* Both names are one: nothing to do. */
-	if (nw->node.exists && nw->vlen == ow->vlen &&
-	    vr_memcmp(nw->vpath, ow->vpath, ow->vlen) == 0)
-		return (flags & 1u) ? -EEXIST : 1;
 	if ((ow->node.mount != NULL) != (nw->cur.mount != NULL) ||
 	    (ow->node.mount && ow->node.mount != nw->cur.mount))
 		return -EXDEV;
@@ -330,6 +325,10 @@ rename_checks(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
 		return -ENOENT;
 	if (!odir && (ow->must_dir || (!(flags & 2u) && nw->must_dir)))
 		return -ENOTDIR;
+	/* Both names are one: nothing to do. */
+	if (nw->node.exists && nw->vlen == ow->vlen &&
+	    vr_memcmp(nw->vpath, ow->vpath, ow->vlen) == 0)
+		return 1;
 	/* A directory into itself; a name onto one of its own ancestors. */
 	if (vr_path_under(nw->vpath, nw->vlen, ow->vpath, ow->vlen) >= 0 && nw->vlen > ow->vlen)
 		return -EINVAL;
@@ -398,7 +397,7 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 {
 	struct vr_walk *ow, *nw;
 	struct vr_place op = {.own = 0}, np = {.own = 0};
-	int err;
+	int err, moved_o = 0, moved_n = 0;
 
 	/* Both parents first, then the names, as the kernel orders its errors. */
 	ow = vr_walk_new(t, olddirfd, oldpath, VR_WALK_PARENT | VR_WALK_NAME, &err);
@@ -417,6 +416,8 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 		err = ow->node.exists ? rename_checks(ow, nw, flags) : -ENOENT;
 	if (err == 1)
 		goto out; /* old and new are one name */
+	moved_o = err == 0 && base_dir(ow);
+	moved_n = err == 0 && (flags & 2u) && base_dir(nw);
 	if (err == 0 && base_dir(ow))
 		err = copy_tree(ow, olddirfd, oldpath, 0);
 	if (err == 0 && (flags & 2u) && base_dir(nw))
@@ -435,6 +436,10 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 		err = (int)vr_sys5(__NR_renameat2, op.dirfd, op.name, np.dirfd, np.name, flags);
 	else if (err == 0)
 		err = rename_overlay(ow, nw, &op, &np, flags);
+	if (err == 0 && moved_o)
+		err = vr_settle_moved_dir(nw, np.dirfd, np.name);
+	if (err == 0 && moved_n)
+		err = vr_settle_moved_dir(ow, op.dirfd, op.name);
 	vr_place_put(&np);
 	vr_place_put(&op);
 out:

@@ -20,13 +20,14 @@ obj_writable(const struct vr_ns *ns, const struct vr_obj *o)
 	return ns->has_upper && o->layer[0] == 0;
 }
 
-/* Writing to a device or a FIFO does not change the filesystem. */
+/* Writing to a device does not change the filesystem (but see FIFOs). */
 static int
 changes_fs(const struct stat *st)
 {
 	unsigned int t = st->st_mode & S_IFMT;
 
-	return t == S_IFREG || t == S_IFDIR || t == S_IFLNK;
+	/* A FIFO's times change when it is written: it is copied up first. */
+	return t == S_IFREG || t == S_IFDIR || t == S_IFLNK || t == S_IFIFO;
 }
 
 /* reopen() - open the object behind O_PATH descriptor @fd with @flags. */

@@ -53,6 +53,15 @@ int vr_remove_hiding(struct vr_walk *w, int upfd, const char *name, int isdir, i
 void vr_inherit_group(int fd, int dirfd, int isdir);
 int vr_replace_whiteout(struct vr_walk *w, const char *tmp, int upfd, const char *name, int isdir);
 
+/*
+ * vr_settle_moved_dir() - a base directory copied up whole and moved to
+ * @dirfd/@name no longer needs the whiteouts inside it (its old place is
+ * whited out as a whole), and lower directories at its new place must not
+ * show through: the whiteouts go and it becomes opaque, so a kernel overlay
+ * mount of the layers shows what vroot showed.  Return: 0 or -errno.
+ */
+int vr_settle_moved_dir(struct vr_walk *w, int dirfd, const char *name);
+
 /* readdir.c: the merged directory w->node lists nothing but "." and "..". */
 int vr_dir_is_empty(struct vr_walk *w);
 

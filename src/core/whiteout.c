@@ -107,3 +107,66 @@ vr_inherit_group(int fd, int dirfd, int isdir)
 	if (isdir)
 		vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, fd), (o.st_mode & 07777) | S_ISGID);
 }
+
+#define PURGE_DEPTH 64
+
+/*
+ * purge() - remove the whiteouts in upper directory @fd and below.  The
+ * depth is bounded; each level's buffer comes from the scratch arena.
+ */
+static void
+purge(struct vr_scratch *s, int fd, int depth)
+{
+	size_t mark = s->used;
+	char *buf = vr_alloc(s, 4096);
+	long n;
+
+	if (!buf || depth > PURGE_DEPTH)
+		return;
+	while ((n = sys_getdents64(fd, buf, 4096)) > 0) {
+		for (long off = 0; off < n;) {
+			struct {
+				unsigned long long ino;
+				long long off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *d = (void *)(buf + off);
+			struct stat st;
+
+			off += d->reclen;
+			if (d->name[0] == '.' &&
+			    (!d->name[1] || (d->name[1] == '.' && !d->name[2])))
+				continue;
+			if (d->type == 2 /* DT_CHR */ &&
+			    sys_fstatat(fd, d->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    vr_is_whiteout(&st))
+				vr_sys3(__NR_unlinkat, fd, d->name, 0);
+			if (d->type == 4 /* DT_DIR */) {
+				int c = sys_openat(fd, d->name,
+				                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+				                   0);
+
+				if (c >= 0) {
+					purge(s, c, depth + 1);
+					sys_close(c);
+				}
+			}
+		}
+	}
+	s->used = mark;
+}
+
+int
+vr_settle_moved_dir(struct vr_walk *w, int dirfd, const char *name)
+{
+	int fd = sys_openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	int err;
+
+	if (fd < 0)
+		return fd;
+	purge(&w->s, fd, 0);
+	err = vr_set_opaque(fd);
+	sys_close(fd);
+	return err;
+}

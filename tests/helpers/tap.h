@@ -13,14 +13,18 @@
 #include <string.h>
 
 static int tap_n, tap_failed;
+/* tap_todo: while set, results are known gaps: reported, not counted. */
+static const char *tap_todo;
 
 static void __attribute__((format(printf, 2, 0))) tap_vreport(int pass, const char *fmt, va_list ap)
 {
 	tap_n++;
-	if (!pass)
+	if (!pass && !tap_todo)
 		tap_failed++;
 	printf("%sok %d - ", pass ? "" : "not ", tap_n);
 	vprintf(fmt, ap);
+	if (tap_todo)
+		printf(" # TODO %s", tap_todo);
 	putchar('\n');
 	fflush(stdout);
 }
