@@ -6,14 +6,31 @@
 #include "place.h"
 #include "util.h"
 
+/* refuse_link() - chmod of a symlink itself (fchmodat2 AT_SYMLINK_NOFOLLOW). */
+static int
+refuse_link(const struct vr_obj *o)
+{
+	return (o->st.st_mode & S_IFMT) == S_IFLNK ? -EOPNOTSUPP : 0;
+}
+
+/* refuse_non_file() - truncate(2) of what is not a regular file. */
+static int
+refuse_non_file(const struct vr_obj *o)
+{
+	unsigned int t = o->st.st_mode & S_IFMT;
+
+	return t == S_IFDIR ? -EISDIR : t != S_IFREG ? -EINVAL : 0;
+}
+
 /*
  * change() - the final object of a walk, made changeable in place (copied
- * up from a base; @with_data 0 when its data will not be kept).
+ * up from a base; @with_data 0 when its data will not be kept), unless
+ * @refuse, when given, finds the call refused for that object.
  * Return: a walk (release with vr_walk_end()), or NULL with *err.
  */
 static struct vr_walk *
 change(struct vr_task *t, int dirfd, const char *path, int flags, int allowed, int with_data,
-       int *err)
+       int (*refuse)(const struct vr_obj *o), int *err)
 {
 	unsigned int wf = VR_WALK_FOLLOW;
 	struct vr_walk *w;
@@ -29,7 +46,10 @@ change(struct vr_task *t, int dirfd, const char *path, int flags, int allowed, i
 	w = vr_walk_new(t, dirfd, path, wf, err);
 	if (!w)
 		return NULL;
-	*err = vr_make_writable(w, with_data);
+	/* What the call itself refuses is refused before anything is copied up. */
+	*err = refuse ? refuse(&w->node) : 0;
+	if (*err == 0)
+		*err = vr_make_writable(w, with_data);
 	if (*err < 0) {
 		vr_walk_end(w);
 		return NULL;
@@ -42,15 +62,12 @@ vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, i
 {
 	char proc[32];
 	int err;
-	struct vr_walk *w =
-	        change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, &err);
+	struct vr_walk *w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1,
+	                           refuse_link, &err);
 
 	if (!w)
 		return err;
-	if ((w->node.st.st_mode & S_IFMT) == S_IFLNK)
-		err = -EOPNOTSUPP; /* as fchmodat2(AT_SYMLINK_NOFOLLOW) on Linux */
-	else
-		err = (int)vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), mode);
+	err = (int)vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), mode);
 	vr_walk_end(w);
 	return err;
 }
@@ -61,7 +78,7 @@ vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, un
 {
 	int err;
 	struct vr_walk *w =
-	        change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, &err);
+	        change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, NULL, &err);
 
 	if (!w)
 		return err;
@@ -88,7 +105,7 @@ vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, 
 		path = "";
 		flags |= AT_EMPTY_PATH;
 	}
-	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, &err);
+	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, NULL, &err);
 	if (!w)
 		return err;
 	if ((w->node.st.st_mode & S_IFMT) == S_IFLNK && w->last_type == VR_LAST_NORM) {
@@ -116,14 +133,11 @@ vr_truncate(struct vr_task *t, const char *path, long length)
 {
 	char proc[32];
 	int err;
-	struct vr_walk *w = change(t, AT_FDCWD, path, 0, 0, length != 0, &err);
+	struct vr_walk *w = change(t, AT_FDCWD, path, 0, 0, length != 0, refuse_non_file, &err);
 
 	if (!w)
 		return err;
-	if (vr_obj_is_dir(&w->node))
-		err = -EISDIR;
-	else
-		err = (int)vr_sys2(__NR_truncate, vr_proc_fd(proc, w->node.fd[0]), length);
+	err = (int)vr_sys2(__NR_truncate, vr_proc_fd(proc, w->node.fd[0]), length);
 	vr_walk_end(w);
 	return err;
 }

@@ -70,6 +70,26 @@ link_path(const struct vr_walk *w, char *buf)
 	return -1;
 }
 
+/*
+ * refuse() - what setxattr/removexattr refuse before anything is copied
+ * up: user.* attributes on what is neither a file nor a directory (EPERM,
+ * as the kernel), and removing an attribute the object does not have.
+ */
+static int
+refuse(struct vr_walk *w, const char *name, int removing)
+{
+	unsigned int t = w->node.st.st_mode & S_IFMT;
+	char p[32];
+	long n;
+
+	if (vr_memcmp(name, "user.", 5) == 0 && t != S_IFREG && t != S_IFDIR)
+		return -EPERM;
+	if (!removing || vr_node_in_place(w) || t == S_IFLNK)
+		return 0;
+	n = vr_sys4(__NR_getxattr, vr_proc_fd(p, w->node.fd[0]), name, NULL, 0);
+	return n == -ENODATA ? -ENODATA : 0;
+}
+
 long
 vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value, size_t size,
             int nofollow)
@@ -172,7 +192,9 @@ vr_removexattr(struct vr_task *t, const char *path, const char *name, int nofoll
 	w = walk(t, path, nofollow, &err);
 	if (!w)
 		return err;
-	err = vr_make_writable(w, 1);
+	err = refuse(w, name, 1);
+	if (err == 0)
+		err = vr_make_writable(w, 1);
 	if (err == 0 && is_link(w))
 		err = link_path(w, lpath) ? -EOPNOTSUPP
 		                          : (int)vr_sys2(__NR_lremovexattr, lpath, name);
