@@ -9,6 +9,7 @@
 #define VR_FIXTURE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /**
  * fx_tmpdir() - create a directory /tmp/@tag.XXXXXX.
@@ -40,6 +41,29 @@ int fx_opaque(const char *root, const char *rel);
 
 /** fx_exists() - @root/@rel exists (lstat succeeds). */
 int fx_exists(const char *root, const char *rel);
+
+/* A growing string: zero-initialise, add to it, free(b.p) when done. */
+struct sb {
+	char *p;
+	size_t len, cap;
+};
+
+/** sb_addn() - append @n bytes of @s (aborts when memory runs out). */
+void sb_addn(struct sb *b, const char *s, size_t n);
+/** sb_add() - append the string @s. */
+void sb_add(struct sb *b, const char *s);
+/** sb_addf() - append printf(3) output, whatever its length. */
+void sb_addf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A seeded PRNG (splitmix64), so a failing generated case can be repeated. */
+struct rng {
+	uint64_t s;
+};
+
+/** rng_next() - the next 64 random bits. */
+uint64_t rng_next(struct rng *r);
+/** rnd() - a number below @n (@n > 0). */
+unsigned int rnd(struct rng *r, unsigned int n);
 
 /** fx_rmrf() - remove @path and everything below it, never following symlinks. */
 int fx_rmrf(const char *path);

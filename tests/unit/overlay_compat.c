@@ -46,46 +46,10 @@
 
 /* ---- text ------------------------------------------------------------------ */
 
-struct sb {
-	char *p;
-	size_t len, cap;
-};
 
-static void
-sb_addn(struct sb *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = realloc(b->p, b->cap);
-		if (!b->p)
-			abort();
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
 
-static void
-sb_add(struct sb *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
 
-static void sb_addf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static void
-sb_addf(struct sb *b, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_addn(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
 
 static void
 sb_esc(struct sb *b, const char *s, size_t n)

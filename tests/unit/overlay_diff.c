@@ -113,26 +113,8 @@ static const char *const vocab[] = {"a", "b", "c", "d", "e", "f", "g"};
 
 /* ---- PRNG and strings ------------------------------------------------------ */
 
-struct rng {
-	uint64_t s;
-};
 
-/* splitmix64 */
-static uint64_t
-rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static unsigned int
-rnd(struct rng *r, unsigned int n)
-{
-	return (unsigned int)(rng_next(r) % n);
-}
 
 /* chance() - true @pct times in 100. */
 static int
@@ -141,46 +123,10 @@ chance(struct rng *r, unsigned int pct)
 	return rnd(r, 100) < pct;
 }
 
-struct sb {
-	char *p;
-	size_t len, cap;
-};
 
-static void
-sb_addn(struct sb *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = realloc(b->p, b->cap);
-		if (!b->p)
-			abort();
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
 
-static void
-sb_add(struct sb *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
 
-static void sb_addf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static void
-sb_addf(struct sb *b, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_addn(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
 
 /* sb_str() - the built string, "" when nothing was added. */
 static const char *

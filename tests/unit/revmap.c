@@ -35,27 +35,6 @@
 
 static char *root;
 
-/* report() - a TAP line; a TODO line never fails the run. */
-static int __attribute__((format(printf, 3, 4)))
-report(int pass, const char *todo, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!todo) {
-		va_start(ap, fmt);
-		tap_vreport(pass, fmt, ap);
-		va_end(ap);
-		return pass;
-	}
-	tap_n++;
-	printf("%sok %d - ", pass ? "" : "not ", tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(" # TODO %s\n", todo);
-	fflush(stdout);
-	return pass;
-}
 
 static const char *
 err_name(long e)
@@ -88,7 +67,7 @@ check(long got, const char *buf, const char *want, int err, const char *todo, co
 		pass = got == -err;
 	else
 		pass = got == (long)strlen(want) && strcmp(buf, want) == 0;
-	report(pass, todo, "%s", what);
+	ok_todo(pass, todo, "%s", what);
 	if (!pass)
 		diag("  got %ld %s, want %s", got, got >= 0 ? buf : err_name(got),
 		     want ? want : strerror(err));

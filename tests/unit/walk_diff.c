@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "vroot.h"
+#include "fixture.h"
 #include "tap.h"
 
 #ifndef SYS_openat2
@@ -61,51 +62,11 @@
 
 /* ---- PRNG and strings ---------------------------------------------------- */
 
-struct rng {
-	uint64_t s;
-};
 
-/* splitmix64 */
-static uint64_t
-rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
-static unsigned int
-rnd(struct rng *r, unsigned int n)
-{
-	return (unsigned int)(rng_next(r) % n);
-}
 
-struct sb {
-	char *p;
-	size_t len, cap;
-};
 
-static void
-sb_addn(struct sb *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = realloc(b->p, b->cap);
-		if (!b->p)
-			abort();
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_add(struct sb *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
 
 static void
 sb_rep(struct sb *b, const char *unit, size_t k)
@@ -114,19 +75,6 @@ sb_rep(struct sb *b, const char *unit, size_t k)
 		sb_add(b, unit);
 }
 
-static void __attribute__((format(printf, 2, 3)))
-sb_addf(struct sb *b, const char *fmt, ...)
-{
-	char tmp[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_addn(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
 
 /* sb_take() - the built string, owned by the caller; @b is left empty. */
 static char *

@@ -587,27 +587,6 @@ static int closed_fd = 900;        /* a descriptor number known not to be open *
 static char long255[NAME_MAX + 1]; /* NAME_MAX 'n' */
 static char long256[NAME_MAX + 2]; /* NAME_MAX + 1 'n' */
 
-/* report() - a TAP line; a TODO line never fails the run. */
-static int __attribute__((format(printf, 3, 4)))
-report(int pass, const char *todo, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!todo) {
-		va_start(ap, fmt);
-		tap_vreport(pass, fmt, ap);
-		va_end(ap);
-		return pass;
-	}
-	tap_n++;
-	printf("%sok %d - ", pass ? "" : "not ", tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(" # TODO %s\n", todo);
-	fflush(stdout);
-	return pass;
-}
 
 static void __attribute__((format(printf, 2, 3))) skip(const char *reason, const char *fmt, ...)
 {
@@ -639,7 +618,7 @@ is_err_todo(long got, int want, const char *todo, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	report(pass, todo, "%s", msg);
+	ok_todo(pass, todo, "%s", msg);
 	if (!pass)
 		diag("  got %ld (%s), want -%d (%s)", got, err_name(got), want, strerror(want));
 	return pass;
@@ -987,7 +966,7 @@ run_row(const struct view *vw, const char *ns_tag, const struct row *r)
 	}
 	fd = row_dirfd(vw->t, r, pipefd);
 	if (fd < 0 && fd != AT_FDCWD && r->at != K_BAD) {
-		report(0, r->todo, "%s%s", ns_tag, r->name);
+		ok_todo(0, r->todo, "%s%s", ns_tag, r->name);
 		diag("  setting up the %s on %s: %s", kind_name(r->at), r->dir, err_name(fd));
 		return 0;
 	}
@@ -1013,7 +992,7 @@ run_row(const struct view *vw, const char *ns_tag, const struct row *r)
 			pass = same_object(vw, r->want, &st, why, sizeof(why));
 		}
 	}
-	report(pass, r->todo, "%s%s: %s %s \"%.60s\"%s%s", ns_tag, r->name, kind_name(r->at),
+	ok_todo(pass, r->todo, "%s%s: %s %s \"%.60s\"%s%s", ns_tag, r->name, kind_name(r->at),
 	       r->dir ? r->dir : "", r->path, (r->flags & NOF) ? " nofollow" : "",
 	       (r->flags & EMP) ? " empty_path" : "");
 	if (!pass)
@@ -1727,7 +1706,7 @@ check_set(const struct names *l, const char *const *want, const struct names *ex
 		}
 		pass = 0;
 	}
-	return report(pass, todo, "getdents64 %s", what);
+	return ok_todo(pass, todo, "getdents64 %s", what);
 }
 
 /* host_names() - the names in host dir @rel, whiteouts apart when @wh. */
@@ -1782,7 +1761,7 @@ check_listing(struct vr_task *t, const char *path, const char *const *want,
 
 	snprintf(what, sizeof(what), "%s lists each name once", path);
 	if (n < 0) {
-		report(0, todo, "getdents64 %s", what);
+		ok_todo(0, todo, "getdents64 %s", what);
 		diag("  %s", err_name(n));
 	} else {
 		check_set(l, want, extra, todo, what);
@@ -2098,7 +2077,7 @@ test_ns3(void)
 		for (size_t i = 0; i < sizeof(rows_ns3) / sizeof(rows_ns3[0]); i++)
 			run_row(&vw, "", &rows_ns3[i]);
 		fd = vr_openat(vw.t, AT_FDCWD, "/Volumes", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-		report(fd >= 0, SYNTH_TODO, "ns3: opening a synthetic dir works (%s)",
+		ok_todo(fd >= 0, SYNTH_TODO, "ns3: opening a synthetic dir works (%s)",
 		       err_name(fd < 0 ? fd : 0));
 		if (fd >= 0)
 			close(fd);
