@@ -3,6 +3,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -10,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "options.h"
@@ -111,11 +114,14 @@ need_dir(const struct vr_cli *c, const char *what, const char *path)
 	return 0;
 }
 
+/* make_dir() - the prefix (or work) directory @path, usable; *made: created here. */
 static int
-make_dir(const struct vr_cli *c, const char *path, int create)
+make_dir(const struct vr_cli *c, const char *path, int create, int *made)
 {
-	if (create && mkdir(path, 0755) < 0 && errno != EEXIST) {
-		vr_cli_error(c, "cannot create prefix directory %s: %s", path, strerror(errno));
+	*made = create && mkdir(path, 0755) == 0;
+	if (create && !*made && errno != EEXIST) {
+		vr_cli_error(c, "cannot create prefix directory %s: %s (choose another --prefix)",
+		             path, strerror(errno));
 		return -1;
 	}
 	if (need_dir(c, "prefix", path) < 0)
@@ -123,6 +129,72 @@ make_dir(const struct vr_cli *c, const char *path, int create)
 	if (access(path, W_OK) < 0) {
 		vr_cli_error(c, "prefix %s is not writable: %s (choose another --prefix)", path,
 		             strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+#define FS_ADVICE "put --prefix on ext4, xfs, btrfs or tmpfs"
+
+/*
+ * probe_prefix() - the prefix's filesystem can hold an overlay's upper
+ * layer: it takes user.* extended attributes (opaque directories, faked
+ * ownership) and whiteouts (character devices 0:0), tried on scratch
+ * objects in the work directory.  ramfs, vfat, overlayfs, some network
+ * filesystems and tmpfs before Linux 6.6 lack one or the other.
+ *
+ * Such a prefix is refused rather than used with a warning: what would
+ * fail later is common -- deleting a base file (no whiteout), `rm -rf d;
+ * mkdir d` over a base directory (no opaque directory), chown as fake
+ * root -- and it would fail in the middle of some program with an errno
+ * that says nothing of the prefix.  Refused now, one line names the path
+ * and the fix.  Return: 0, or -1 with that line printed.
+ */
+static int
+probe_prefix(const struct vr_cli *c)
+{
+	char f[PATH_MAX], w[PATH_MAX];
+	int fd, e;
+
+	/* Named like the core's temporaries: a leftover is cleaned as theirs are. */
+	if ((size_t)snprintf(f, sizeof(f), "%s/#vroot.%d.probe", c->work, (int)getpid()) >=
+	            sizeof(f) ||
+	    (size_t)snprintf(w, sizeof(w), "%s/#vroot.%d.whiteout", c->work, (int)getpid()) >=
+	            sizeof(w)) {
+		vr_cli_error(c, "prefix %s: path too long", c->prefix);
+		return -1;
+	}
+	unlink(f); /* left by a killed run whose pid was the same */
+	fd = open(f, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		vr_cli_error(c,
+		             "prefix %s: cannot create a file in %s: %s (choose another --prefix)",
+		             c->prefix, c->work, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	e = setxattr(f, "user.vroot.probe", "1", 1, 0) < 0 ? errno : 0;
+	unlink(f);
+	if (e == EOPNOTSUPP) {
+		vr_cli_error(c,
+		             "%s: filesystem has no user extended attributes (needed for opaque "
+		             "directories and ownership); " FS_ADVICE,
+		             c->prefix);
+		return -1;
+	}
+	if (e) {
+		vr_cli_error(c, "prefix %s: cannot set a user extended attribute: %s; " FS_ADVICE,
+		             c->prefix, strerror(e));
+		return -1;
+	}
+	unlink(w);
+	e = mknod(w, S_IFCHR | 0600, makedev(0, 0)) < 0 ? errno : 0;
+	unlink(w);
+	if (e) {
+		vr_cli_error(c,
+		             "%s: filesystem cannot hold whiteouts (mknod of a 0:0 character "
+		             "device: %s), needed to delete base files; " FS_ADVICE,
+		             c->prefix, strerror(e));
 		return -1;
 	}
 	return 0;
@@ -168,8 +240,17 @@ vr_cli_spec(struct vr_cli *c, int create, struct vr_ns_spec *spec)
 		}
 		memcpy(c->work, c->prefix, n);
 		strcpy(c->work + n, ".work");
-		if (make_dir(c, c->prefix, create) < 0 || make_dir(c, c->work, create) < 0)
+		int made_p = 0, made_w = 0;
+
+		/* Refused: what this call created goes again. */
+		if (make_dir(c, c->prefix, create, &made_p) < 0 ||
+		    make_dir(c, c->work, create, &made_w) < 0 || (create && probe_prefix(c) < 0)) {
+			if (made_w)
+				rmdir(c->work);
+			if (made_p)
+				rmdir(c->prefix);
 			return -1;
+		}
 		spec->upper = c->prefix;
 		spec->work = c->work;
 	}

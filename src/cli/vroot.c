@@ -67,13 +67,17 @@ default_prefix(struct vr_cli *c)
 	return p;
 }
 
-/* mkdir_parents() - mkdir -p of the directories above @path. */
+/*
+ * mkdir_parents() - mkdir -p of the directories above @path; *top: the
+ * length of the first one it created (0: none), for rm_parents().
+ */
 static int
-mkdir_parents(struct vr_cli *c, const char *path)
+mkdir_parents(struct vr_cli *c, const char *path, size_t *top)
 {
 	char buf[PATH_MAX];
 	size_t n = strlen(path);
 
+	*top = 0;
 	if (n >= sizeof(buf)) {
 		vr_cli_error(c, "prefix %s: path too long", path);
 		return -1;
@@ -83,14 +87,31 @@ mkdir_parents(struct vr_cli *c, const char *path)
 		if (*s != '/')
 			continue;
 		*s = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
-			vr_cli_error(c, "cannot create %s for the prefix: %s", buf,
-			             strerror(errno));
+		if (mkdir(buf, 0755) == 0) {
+			if (!*top)
+				*top = (size_t)(s - buf);
+		} else if (errno != EEXIST) {
+			vr_cli_error(c, "prefix %s: cannot create %s: %s (choose another --prefix)",
+			             path, buf, strerror(errno));
 			return -1;
 		}
 		*s = '/';
 	}
 	return 0;
+}
+
+/* rm_parents() - undo mkdir_parents() when the prefix is refused after it. */
+static void
+rm_parents(const char *path, size_t top)
+{
+	char buf[PATH_MAX], *s;
+
+	if (!top || (size_t)snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf))
+		return;
+	while ((s = strrchr(buf, '/')) && (size_t)(s - buf) >= top) {
+		*s = '\0';
+		rmdir(buf); /* an error: not ours to remove, or gone already */
+	}
 }
 
 /* add_host_mounts() - /proc, /dev, /sys from the host unless a --mount names them. */
@@ -288,6 +309,7 @@ run(int argc, char **argv)
 	struct vr_ns *ns;
 	struct vr_task *t;
 	char *state;
+	size_t top;
 	int first, err;
 
 	if (parse(&c, argc, argv, &first) < 0)
@@ -300,10 +322,13 @@ run(int argc, char **argv)
 			return EXIT_FAIL;
 	}
 	add_host_mounts(&c);
-	/* Everything is checked before anything is created. */
-	if (vr_cli_check(&c) < 0 || mkdir_parents(&c, c.prefix) < 0 ||
-	    vr_cli_spec(&c, 1, &spec) < 0)
+	/* Everything is checked before anything is created, or it is removed again. */
+	if (vr_cli_check(&c) < 0)
 		return EXIT_FAIL;
+	if (mkdir_parents(&c, c.prefix, &top) < 0 || vr_cli_spec(&c, 1, &spec) < 0) {
+		rm_parents(c.prefix, top);
+		return EXIT_FAIL;
+	}
 	vr_cli_clean_work(&c);
 	err = vr_ns_new(&spec, &ns);
 	if (err < 0) {

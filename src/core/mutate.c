@@ -368,10 +368,10 @@ rename_overlay(struct vr_walk *ow, struct vr_walk *nw, struct vr_place *op, stru
 	if (nw->node.exists && vr_obj_is_dir(&nw->node) && !(flags & 2u) && nw->node.layer[0] == 0)
 		/* The empty upper directory being replaced may hold whiteouts. */
 		vr_remove_hiding(nw, np->dirfd, np->name, 1, 0);
-	if (!(flags & 2u) && op->lower)
-		kflags |= 4u; /* RENAME_WHITEOUT */
 	if (np->whiteout)
 		kflags &= ~1u; /* the whiteout is no name: NOREPLACE was judged above */
+	if (!(flags & 2u) && op->lower)
+		return vr_rename_whiteout(nw, op->dirfd, op->name, np->dirfd, np->name, kflags);
 	return (int)vr_sys5(__NR_renameat2, op->dirfd, op->name, np->dirfd, np->name, kflags);
 }
 
@@ -418,6 +418,8 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 		goto out; /* old and new are one name */
 	moved_o = err == 0 && base_dir(ow);
 	moved_n = err == 0 && (flags & 2u) && base_dir(nw);
+	if (moved_o || moved_n)
+		err = vr_base_dir_movable(t->ns); /* EXDEV before any change */
 	if (err == 0 && base_dir(ow))
 		err = copy_tree(ow, olddirfd, oldpath, 0);
 	if (err == 0 && (flags & 2u) && base_dir(nw))

@@ -48,8 +48,15 @@ struct vr_ns {
 	char hidden_v[8][256];
 	unsigned long ldev[VR_MAX_LAYERS]; /* the layers' devices, distinct */
 	unsigned int nldev;
-	size_t size;    /* bytes mapped for this object and its strings */
-	char strings[]; /* copies of every path above */
+	/*
+	 * What the upper layer's filesystem can do, probed on first need by
+	 * whiteout.c: 0 not known yet, 1 yes, -1 no.  Written with atomic
+	 * stores; threads probing at once store the same answer.
+	 */
+	int up_rename_whiteout; /* renameat2(RENAME_WHITEOUT) (ramfs: no) */
+	int up_user_xattr;      /* user.* xattrs, so opaque directories */
+	size_t size;            /* bytes mapped for this object and its strings */
+	char strings[];         /* copies of every path above */
 };
 
 struct vr_task {

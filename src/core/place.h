@@ -44,7 +44,25 @@ int vr_make_writable(struct vr_walk *w, int with_data);
 /* whiteout.c */
 int vr_whiteout_make(int upfd, const char *name);
 int vr_set_opaque(int fd);
+/*
+ * vr_remove_hiding() - upper object @upfd/@name goes (a directory with the
+ * whiteouts it holds); @whiteout: a whiteout takes its place in the same
+ * step.  Return: 0 or -errno.
+ */
 int vr_remove_hiding(struct vr_walk *w, int upfd, const char *name, int isdir, int whiteout);
+/*
+ * vr_rename_whiteout() - renameat2(@odir/@oname, @ndir/@nname, @flags |
+ * RENAME_WHITEOUT) in the upper layer, made of mknod and RENAME_EXCHANGE
+ * when its filesystem lacks the flag.  Return: 0 or -errno.
+ */
+int vr_rename_whiteout(struct vr_walk *w, int odir, const char *oname, int ndir, const char *nname,
+                       unsigned int flags);
+/*
+ * vr_base_dir_movable() - a directory a lower layer has part of can be
+ * renamed: the upper filesystem has the user xattrs an opaque directory
+ * needs.  Return: 0, -EXDEV (no user xattrs), or -errno of the probe.
+ */
+int vr_base_dir_movable(struct vr_ns *ns);
 /*
  * vr_inherit_group() - what creating @fd inside directory @dirfd would have
  * given it, though it was made in the work directory: the directory's group

@@ -6,9 +6,95 @@
  * "user.overlay.opaque" = "y" (overlayfs's userxattr mode).  Each change
  * here is one atomic step on the upper layer, so another process, or a
  * kernel overlay mount of the same layers, never sees a half state.
+ *
+ * Upper filesystems that lack a feature (ramfs has neither user xattrs nor
+ * RENAME_WHITEOUT), probed on first need and remembered in the namespace:
+ *  - without RENAME_WHITEOUT, a whiteout is made with mknod and exchanged
+ *    into place (RENAME_EXCHANGE), as kernel overlayfs does when it
+ *    removes a name: the old name turns into a whiteout in the same step
+ *    as its object leaves, so the lower object never shows through;
+ *  - without user xattrs there are no opaque directories: making a
+ *    directory over a whiteout (or moving one over a lower name) fails
+ *    with EOPNOTSUPP, and renaming a directory a lower layer has part of
+ *    fails with EXDEV (what kernel overlayfs answers without redirect_dir;
+ *    mv(1) and other programs then copy and remove), before anything
+ *    changes.
  */
 #include "place.h"
 #include "util.h"
+
+enum { R_NOREPLACE = 1, R_EXCHANGE = 2, R_WHITEOUT = 4 };
+
+/* feature() - an upper filesystem feature as probed: 1, -1, 0 not known yet. */
+static int
+feature(const int *f)
+{
+	return __atomic_load_n(f, __ATOMIC_RELAXED);
+}
+
+static int
+learn(int *f, int yes)
+{
+	__atomic_store_n(f, yes ? 1 : -1, __ATOMIC_RELAXED);
+	return yes ? 1 : -1;
+}
+
+/*
+ * has_rename_whiteout() - the upper filesystem takes RENAME_WHITEOUT: a
+ * scratch file in the work directory is renamed with it.
+ * Return: 1, -1 (EINVAL: not supported), or -errno of the probe.
+ */
+static int
+has_rename_whiteout(struct vr_ns *ns)
+{
+	int known = feature(&ns->up_rename_whiteout), fd, err;
+	char a[32], b[32];
+
+	if (known)
+		return known;
+	vr_tmp_name(a);
+	vr_tmp_name(b);
+	fd = sys_openat(ns->work.fd, a, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fd;
+	sys_close(fd);
+	err = (int)vr_sys5(__NR_renameat2, ns->work.fd, a, ns->work.fd, b, R_WHITEOUT);
+	vr_sys3(__NR_unlinkat, ns->work.fd, a, 0);
+	if (err == 0)
+		vr_sys3(__NR_unlinkat, ns->work.fd, b, 0);
+	if (err == 0 || err == -EINVAL)
+		return learn(&ns->up_rename_whiteout, err == 0);
+	return err;
+}
+
+/*
+ * has_user_xattr() - the upper filesystem has user.* xattrs: reading one
+ * from the upper root answers something other than EOPNOTSUPP.
+ * Return: 1, -1, or -errno of the probe.
+ */
+static int
+has_user_xattr(struct vr_ns *ns)
+{
+	int known = feature(&ns->up_user_xattr);
+	char p[32], v[4];
+	long n;
+
+	if (known)
+		return known;
+	n = vr_sys4(__NR_getxattr, vr_proc_fd(p, ns->layers[0].fd), "user.overlay.opaque", v,
+	            sizeof(v));
+	if (n >= 0 || n == -ENODATA || n == -ERANGE || n == -EOPNOTSUPP)
+		return learn(&ns->up_user_xattr, n != -EOPNOTSUPP);
+	return (int)n;
+}
+
+int
+vr_base_dir_movable(struct vr_ns *ns)
+{
+	int ok = has_user_xattr(ns);
+
+	return ok == -1 ? -EXDEV : ok < 0 ? ok : 0;
+}
 
 int
 vr_whiteout_make(int upfd, const char *name)
@@ -58,27 +144,113 @@ rm_whiteouts(struct vr_scratch *s, int dirfd)
 	return err;
 }
 
-int
-vr_remove_hiding(struct vr_walk *w, int upfd, const char *name, int isdir, int whiteout)
+/* drop_tmp() - remove @tmp, an object moved out to the work directory. */
+static int
+drop_tmp(struct vr_walk *w, const char *tmp, int isdir)
 {
-	char tmp[32];
-	int err, fd;
+	int fd;
 
-	/* The upper object leaves (and a whiteout takes its place) in one step;
-	 * a directory is emptied of its whiteouts in the work directory. */
-	vr_tmp_name(tmp);
-	err = (int)vr_sys5(__NR_renameat2, upfd, name, w->ns->work.fd, tmp,
-	                   whiteout ? 4 /* RENAME_WHITEOUT */ : 0);
-	if (err < 0)
-		return err;
 	if (!isdir)
 		return (int)vr_sys3(__NR_unlinkat, w->ns->work.fd, tmp, 0);
+	/* A directory is emptied of the whiteouts that are all it holds. */
 	fd = sys_openat(w->ns->work.fd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd >= 0) {
 		rm_whiteouts(&w->s, fd);
 		sys_close(fd);
 	}
 	return (int)vr_sys3(__NR_unlinkat, w->ns->work.fd, tmp, AT_REMOVEDIR);
+}
+
+/*
+ * swap_in_whiteout() - a whiteout made at @ndir/@nname (absent) is
+ * exchanged with @odir/@oname: the object moves and a whiteout takes its
+ * place in one step.  Return: 0 or -errno, nothing changed.
+ */
+static int
+swap_in_whiteout(int odir, const char *oname, int ndir, const char *nname)
+{
+	int err = vr_whiteout_make(ndir, nname);
+
+	if (err < 0)
+		return err;
+	err = (int)vr_sys5(__NR_renameat2, odir, oname, ndir, nname, R_EXCHANGE);
+	if (err < 0)
+		vr_sys3(__NR_unlinkat, ndir, nname, 0);
+	return err;
+}
+
+/*
+ * rename_by_exchange() - RENAME_WHITEOUT without the flag.  The new name
+ * becomes a whiteout first (made there, or swapped in for an upper object
+ * the rename replaces, which is dropped at the end), then is exchanged
+ * with the old name.  A crash in between leaves the old name as it was and
+ * the new one hidden, never the lower object at the old name in view.
+ */
+static int
+rename_by_exchange(struct vr_walk *w, int odir, const char *oname, int ndir, const char *nname,
+                   unsigned int flags)
+{
+	int work = w->ns->work.fd, made, victim_dir = 0, err;
+	char tmp[32] = "";
+	struct stat st;
+
+	err = vr_whiteout_make(ndir, nname);
+	made = err == 0;
+	if (err == -EEXIST && !(flags & R_NOREPLACE)) {
+		err = sys_fstatat(ndir, nname, &st, AT_SYMLINK_NOFOLLOW);
+		if (err == 0 && !vr_is_whiteout(&st)) {
+			victim_dir = (st.st_mode & S_IFMT) == S_IFDIR;
+			vr_tmp_name(tmp);
+			err = swap_in_whiteout(ndir, nname, work, tmp);
+			if (err < 0)
+				tmp[0] = '\0';
+		}
+	}
+	if (err < 0)
+		return err;
+	err = (int)vr_sys5(__NR_renameat2, odir, oname, ndir, nname, R_EXCHANGE);
+	if (err < 0) {
+		if (made)
+			vr_sys3(__NR_unlinkat, ndir, nname, 0);
+		if (tmp[0] && vr_sys5(__NR_renameat2, work, tmp, ndir, nname, R_EXCHANGE) == 0)
+			vr_sys3(__NR_unlinkat, work, tmp, 0);
+		return err;
+	}
+	if (tmp[0])
+		drop_tmp(w, tmp, victim_dir);
+	return 0;
+}
+
+int
+vr_rename_whiteout(struct vr_walk *w, int odir, const char *oname, int ndir, const char *nname,
+                   unsigned int flags)
+{
+	int err;
+
+	if (feature(&w->ns->up_rename_whiteout) >= 0) {
+		err = (int)vr_sys5(__NR_renameat2, odir, oname, ndir, nname, flags | R_WHITEOUT);
+		/* EINVAL is also rename(2)'s own answer: ask the filesystem. */
+		if (err != -EINVAL || has_rename_whiteout(w->ns) > 0)
+			return err;
+	}
+	return rename_by_exchange(w, odir, oname, ndir, nname, flags);
+}
+
+int
+vr_remove_hiding(struct vr_walk *w, int upfd, const char *name, int isdir, int whiteout)
+{
+	char tmp[32];
+	int err;
+
+	/* The upper object leaves (and a whiteout takes its place) in one step. */
+	vr_tmp_name(tmp);
+	if (whiteout)
+		err = vr_rename_whiteout(w, upfd, name, w->ns->work.fd, tmp, 0);
+	else
+		err = (int)vr_sys5(__NR_renameat2, upfd, name, w->ns->work.fd, tmp, 0);
+	if (err < 0)
+		return err;
+	return drop_tmp(w, tmp, isdir);
 }
 
 int

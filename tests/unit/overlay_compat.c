@@ -14,7 +14,9 @@
  *     exactly what the kernel showed.
  *  3. A prefix on ramfs, which has no extended attributes (and no
  *     RENAME_WHITEOUT): what needs an opaque directory must fail with a
- *     clear errno (EOPNOTSUPP) and leave nothing half made; the rest works.
+ *     clear errno (EOPNOTSUPP; EXDEV to rename a base directory) and leave
+ *     nothing half made; the rest works, whiteouts made by mknod and
+ *     exchanged into place.
  *
  * overlay_diff.c does (1) and (2) on generated histories; this file keeps
  * the cases readable.  A directory's link count is not compared where the
@@ -45,11 +47,6 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- text ------------------------------------------------------------------ */
-
-
-
-
-
 
 static void
 sb_esc(struct sb *b, const char *s, size_t n)
@@ -899,44 +896,90 @@ opaque_refused(struct vr_task *t, const char *upper, const char *work)
 	           absent(t, "/empty") && is_whiteout(upper, "empty") && work_clean(work),
 	   "and nothing changed");
 	names = root_names(t);
-	is_str(names, "f:f full:d n:d", "the listing shows just that");
+	is_str(names, "dir:d f:f full:d h:f k:f m:f n:d", "the listing shows just that");
 	free(names);
 }
 
-/*
- * whiteouts_made() - changes that need a whiteout made by rename
- * (RENAME_WHITEOUT, which ramfs lacks) either work or fail with a clear
- * errno (EOPNOTSUPP), and leave the view as it was.
- */
-static void
-whiteouts_made(struct vr_task *t)
+/* content_is() - the file at @path reads exactly @want through vroot. */
+static int
+content_is(struct vr_task *t, const char *path, const char *want)
 {
 	char buf[64];
-	int err = vr_renameat2(t, AT_FDCWD, "/f", AT_FDCWD, "/f2", 0), fd;
-	ssize_t n = 0;
+	int fd = vr_openat(t, AT_FDCWD, path, O_RDONLY, 0);
+	ssize_t n = -1;
 
-	/* Without RENAME_WHITEOUT the kernel falls back to mknod; vroot not yet. */
-	tap_todo = "no fallback for a prefix without RENAME_WHITEOUT yet";
-	ok(err == 0 || err == -EOPNOTSUPP,
-	   "rename of a base file works or fails with EOPNOTSUPP (got %s)",
-	   err ? strerrorname_np(-err) : "0");
-	tap_todo = NULL;
-	fd = vr_openat(t, AT_FDCWD, err == 0 ? "/f2" : "/f", O_RDONLY, 0);
 	if (fd >= 0) {
 		n = read(fd, buf, sizeof(buf));
 		close(fd);
 	}
-	ok(n == 4 && !memcmp(buf, "F+v\n", 4) && absent(t, err == 0 ? "/f" : "/f2"),
-	   "and the file is under one name with its data");
+	return n == (ssize_t)strlen(want) && !memcmp(buf, want, (size_t)n);
+}
+
+/* is_upper_file() - host path @dir/@name is a regular file. */
+static int
+is_upper_file(const char *dir, const char *name)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * whiteouts_made() - changes that need a whiteout made by rename
+ * (RENAME_WHITEOUT, which ramfs lacks) work: the whiteout is made with
+ * mknod and exchanged into place, as kernel overlayfs does.
+ */
+static void
+whiteouts_made(struct vr_task *t, const char *upper, const char *work)
+{
+	struct stat st;
+	char *names;
+	int fd;
+
+	is_int(vr_renameat2(t, AT_FDCWD, "/f", AT_FDCWD, "/f2", 0), 0,
+	       "rename of a copied-up base file to a new name");
+	ok(content_is(t, "/f2", "F+v\n") && absent(t, "/f"),
+	   "the file is under its new name only, with its data");
+	ok(is_whiteout(upper, "f") && is_upper_file(upper, "f2") && work_clean(work),
+	   "a whiteout is left at the old name, no temporary in the work directory");
+	is_int(vr_renameat2(t, AT_FDCWD, "/h", AT_FDCWD, "/k", 0), 0,
+	       "rename of a base file over another base file");
+	ok(content_is(t, "/k", "H") && absent(t, "/h") && is_whiteout(upper, "h") &&
+	           is_upper_file(upper, "k") && work_clean(work),
+	   "the new name has its data, the old one is whited out");
+	fd = vr_openat(t, AT_FDCWD, "/m", O_WRONLY | O_APPEND, 0);
+	ok(fd >= 0 && write(fd, "+", 1) == 1, "copy-up of base file /m");
+	if (fd >= 0)
+		close(fd);
+	is_int(vr_renameat2(t, AT_FDCWD, "/k", AT_FDCWD, "/m", 0), 0,
+	       "rename of a base name over a copied-up file");
+	ok(content_is(t, "/m", "H") && absent(t, "/k") && is_whiteout(upper, "k") &&
+	           work_clean(work),
+	   "the copied-up file is replaced, the old name whited out, nothing left over");
+	is_err(vr_renameat2(t, AT_FDCWD, "/f2", AT_FDCWD, "/m", RENAME_NOREPLACE), EEXIST,
+	       "RENAME_NOREPLACE onto an existing name: EEXIST");
+	is_int(vr_unlinkat(t, AT_FDCWD, "/m", 0), 0, "unlink of an upper file a base also has");
+	ok(absent(t, "/m") && is_whiteout(upper, "m") && work_clean(work),
+	   "a whiteout takes its place");
 	is_int(vr_unlinkat(t, AT_FDCWD, "/full/x", 0), 0, "unlink in a base directory");
-	err = vr_unlinkat(t, AT_FDCWD, "/full", AT_REMOVEDIR);
-	tap_todo = "no fallback for a prefix without RENAME_WHITEOUT yet";
-	ok(err == 0 || err == -EOPNOTSUPP,
-	   "rmdir of the emptied (copied-up) base directory works or fails with EOPNOTSUPP "
-	   "(got %s)",
-	   err ? strerrorname_np(-err) : "0");
-	tap_todo = NULL;
-	ok(err == 0 ? absent(t, "/full") : absent(t, "/full/x"), "and the view is consistent");
+	is_int(vr_unlinkat(t, AT_FDCWD, "/full", AT_REMOVEDIR), 0,
+	       "rmdir of the emptied (copied-up) base directory");
+	ok(absent(t, "/full") && is_whiteout(upper, "full") && work_clean(work),
+	   "a whiteout takes its place, the directory's own whiteouts are gone");
+	is_err(vr_renameat2(t, AT_FDCWD, "/dir", AT_FDCWD, "/dir2", 0), EXDEV,
+	       "renaming a base directory needs an opaque directory: EXDEV (mv copies)");
+	ok(vr_fstatat(t, AT_FDCWD, "/dir/y", &st, 0) == 0 && absent(t, "/dir2") &&
+	           !is_upper_file(upper, "dir/y") && work_clean(work),
+	   "and nothing changed, nothing was copied up");
+	is_err(vr_renameat2(t, AT_FDCWD, "/f2", AT_FDCWD, "/dir", RENAME_EXCHANGE), EXDEV,
+	       "exchanging a file with a base directory: EXDEV");
+	ok(content_is(t, "/f2", "F+v\n") && vr_fstatat(t, AT_FDCWD, "/dir/y", &st, 0) == 0,
+	   "and nothing changed");
+	names = root_names(t);
+	is_str(names, "dir:d f2:f n:d", "the listing shows just that");
+	free(names);
 }
 
 static void
@@ -950,7 +993,9 @@ no_xattrs(void)
 	int fd, err;
 
 	if (layers_make(&L, "ramfs") < 0 || fx_file(L.lower, "f", "F") < 0 ||
-	    fx_file(L.lower, "g", "G") < 0 || fx_file(L.lower, "full/x", "X") < 0 ||
+	    fx_file(L.lower, "g", "G") < 0 || fx_file(L.lower, "h", "H") < 0 ||
+	    fx_file(L.lower, "k", "K") < 0 || fx_file(L.lower, "m", "M") < 0 ||
+	    fx_file(L.lower, "full/x", "X") < 0 || fx_file(L.lower, "dir/y", "Y") < 0 ||
 	    fx_mkdirs(L.lower, "empty") < 0)
 		bail_out("cannot make the layers under %s", top);
 	if (mount("ramfs", L.mnt, "ramfs", 0, "mode=0755") < 0) {
@@ -976,7 +1021,7 @@ no_xattrs(void)
 	if (fd >= 0)
 		close(fd);
 	opaque_refused(t, upper, work);
-	whiteouts_made(t);
+	whiteouts_made(t, upper, work);
 	after = dump_view(&base);
 	is_str(after, before, "the base is unchanged");
 	vr_task_free(t);
