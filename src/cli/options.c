@@ -143,12 +143,17 @@ make_dir(const struct vr_cli *c, const char *path, int create, int *made)
  * objects in the work directory.  ramfs, vfat, overlayfs, some network
  * filesystems and tmpfs before Linux 6.6 lack one or the other.
  *
- * Such a prefix is refused rather than used with a warning: what would
- * fail later is common -- deleting a base file (no whiteout), `rm -rf d;
- * mkdir d` over a base directory (no opaque directory), chown as fake
- * root -- and it would fail in the middle of some program with an errno
- * that says nothing of the prefix.  Refused now, one line names the path
- * and the fix.  Return: 0, or -1 with that line printed.
+ * A prefix without user xattrs is refused rather than used with a
+ * warning: what would fail later is common -- `rm -rf d; mkdir d` over a
+ * base directory (no opaque directory), chown as fake root -- and it would
+ * fail in the middle of some program with an errno that says nothing of
+ * the prefix.  Refused now, one line names the path and the fix.
+ *
+ * A prefix that cannot hold whiteouts (overlayfs: a container's own root
+ * filesystem) is used, with one warning line: everything works there but
+ * removing or renaming away a base name, which fails with EPERM; refusing
+ * would leave a container user no default prefix at all.
+ * Return: 0 (a warning may have been printed), or -1 with the line printed.
  */
 static int
 probe_prefix(const struct vr_cli *c)
@@ -190,13 +195,11 @@ probe_prefix(const struct vr_cli *c)
 	unlink(w);
 	e = mknod(w, S_IFCHR | 0600, makedev(0, 0)) < 0 ? errno : 0;
 	unlink(w);
-	if (e) {
+	if (e)
 		vr_cli_error(c,
-		             "%s: filesystem cannot hold whiteouts (mknod of a 0:0 character "
-		             "device: %s), needed to delete base files; " FS_ADVICE,
+		             "warning: %s: filesystem cannot hold whiteouts (mknod of a 0:0 character "
+		             "device: %s), so removing base files will fail; " FS_ADVICE,
 		             c->prefix, strerror(e));
-		return -1;
-	}
 	return 0;
 }
 

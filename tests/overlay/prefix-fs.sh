@@ -1,10 +1,12 @@
 #!/bin/sh
 # prefix-fs.sh - filesystems that cannot hold a prefix, and read-only bases.
 #
-# A prefix on a filesystem without user extended attributes (ramfs), one
-# that cannot hold whiteouts (overlayfs) or a read-only one is refused: status 125, one line naming the path
-# and what to do, nothing created (not even the parents vroot would have
-# made).  A base on a read-only filesystem (a read-only bind mount, a
+# A prefix on a filesystem without user extended attributes (ramfs) or a
+# read-only one is refused: status 125, one line naming the path and what
+# to do, nothing created (not even the parents vroot would have made).  One
+# that cannot hold whiteouts (overlayfs, a container's root) is used with
+# one warning line: base files cannot be removed there (EPERM), the rest
+# works.  A base on a read-only filesystem (a read-only bind mount, a
 # read-only tmpfs) works for everything, since nothing ever writes a base.
 #
 # Mounting needs root: as another user the checks are skipped, saying so.
@@ -84,7 +86,14 @@ if ! mnt "$tmp/ovl/m" -t overlay overlay \
 	-o "lowerdir=$tmp/ovl/l,upperdir=$tmp/ovl/u,workdir=$tmp/ovl/w" 2>"$tmp/mnt.err"; then
 	skip_n 2 "overlayfs cannot be mounted here: $(cat "$tmp/mnt.err")"
 else
-	refused "prefix on overlayfs" "whiteouts" "$tmp/ovl/m/p"
+	mkdir -p "$tmp/ovl/b"
+	printf 'base\n' >"$tmp/ovl/b/f"
+	capture ovl "$VROOT" run --base "$tmp/ovl/b" --base / --prefix "$tmp/ovl/m/p" --cwd / -- \
+		sh -c 'echo new >g && cat g f && if rm f 2>/dev/null; then echo removed; fi'
+	is "prefix on overlayfs: runs, writes work, base files stay" "0|new base|g" \
+		"$rc|$(tr '\n' ' ' <"$tmp/ovl.out" | sed 's/ $//')|$(ls "$tmp/ovl/m/p")"
+	is "... with one warning line naming the prefix and the whiteouts" "1 1 1" \
+		"$(wc -l <"$tmp/ovl.err") $(grep -cF "$tmp/ovl/m/p" "$tmp/ovl.err") $(grep -c 'warning: .*whiteouts' "$tmp/ovl.err")"
 fi
 
 # --- a prefix on a read-only filesystem --------------------------------------
