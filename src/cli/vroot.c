@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kernel.h"
 #include "options.h"
 #include "state.h"
 
@@ -213,7 +214,14 @@ check_elf(struct vr_cli *c, struct vr_task *t, const char *path)
 	}
 	n = read(fd, h, sizeof(h));
 	close(fd);
-	if (n >= 20 && memcmp(h, "\177ELF", 4) == 0 && (h[4] != 2 || h[18] != 62 || h[19] != 0)) {
+	if (n < 20 || memcmp(h, "\177ELF", 4) != 0)
+		return 0;
+	/* i386 and x32 programs: the loader maps and filters x86-64 ones only. */
+	if (h[4] == 1 && ((h[18] == 3 && h[19] == 0) || (h[18] == 62 && h[19] == 0))) {
+		vr_cli_error(c, "%s: cannot execute: 32-bit programs are not supported", path);
+		return EXIT_NOEXEC;
+	}
+	if (h[4] != 2 || h[18] != 62 || h[19] != 0) {
 		vr_cli_error(c, "%s: cannot execute: not an x86-64 program", path);
 		return EXIT_NOEXEC;
 	}
@@ -314,7 +322,7 @@ run(int argc, char **argv)
 
 	if (parse(&c, argc, argv, &first) < 0)
 		return EXIT_FAIL;
-	if (loader_path(&c, loader, sizeof(loader)) < 0)
+	if (loader_path(&c, loader, sizeof(loader)) < 0 || vr_cli_kernel_check(&c) < 0)
 		return EXIT_FAIL;
 	if (!c.prefix) {
 		c.prefix = default_prefix(&c);

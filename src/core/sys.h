@@ -4,9 +4,10 @@
  * The core calls no libc function.  Every system call goes through vr_sys6().
  * Built normally, that is an inline `syscall` instruction.  Built for the
  * loader (VR_SYS_TRAMPOLINE defined to the address of the loader's trusted
- * syscall stub), it is a call to that stub, so the seccomp filter lets the
- * core's own calls through; such builds need -mno-red-zone because the call
- * pushes a return address below the stack pointer.
+ * syscall stub, or with VR_SYS_TRAMPOLINE_VAR to the name of a hidden
+ * variable holding it), it is a call to that stub, so the seccomp filter
+ * lets the core's own calls through; such builds need -mno-red-zone because
+ * the call pushes a return address below the stack pointer.
  *
  * Wrappers return the kernel's raw result: >= 0, or -errno.
  */
@@ -27,6 +28,10 @@
 
 #if !defined(__x86_64__)
 #error "vroot's core supports x86-64 only for now"
+#endif
+
+#ifdef VR_SYS_TRAMPOLINE_VAR
+extern unsigned long VR_SYS_TRAMPOLINE __attribute__((visibility("hidden")));
 #endif
 
 static inline long

@@ -7,12 +7,20 @@
  *   rt_sigprocmask                      -> ALLOW from the trusted page, or
  *                                          when it cannot add to the mask
  *                                          (set == NULL or SIG_UNBLOCK); else TRAP
+ *   recvfrom, sendto                    -> ALLOW when the address (argument 4)
+ *                                          is NULL: recv(3) and send(3) on any
+ *                                          socket; else as a listed call
  *   a call of trap_list.h               -> ALLOW from the trusted page, else TRAP
  *   anything else                       -> ALLOW
  *
  * The number is tested before the instruction pointer, so the result for
  * every call not in the list depends on nothing but (arch, nr): the kernel's
  * seccomp action cache then lets those through without running the filter.
+ *
+ * "The trusted page" is this session's or, when sessions nest, an
+ * enclosing session's (see sys.h): their loaders' calls pass, ours are
+ * answered by the enclosing loaders in turn, which is how a nested
+ * namespace is composed on top of the outer one.
  *
  * Foreign-arch calls trap rather than kill: a 64-bit program probing
  * `int $0x80` gets ENOSYS, as on a kernel without IA-32 emulation, instead
@@ -89,28 +97,48 @@ jump_to(struct prog *p, unsigned int from, unsigned int target, int false_branch
 }
 
 /*
- * Emit "is the instruction pointer in the trusted page": falls through when
- * it is; the returned two instructions' false branches must be patched to
- * the "not trusted" target (the first a JEQ, the second a JGE taken when
- * *not* trusted, so its true branch is patched).
+ * Emit "is the instruction pointer in a trusted page": this session's or
+ * an enclosing one's (slots 0 to vrl_level), since their loaders run in
+ * the same images and their calls must pass this filter too.  Falls
+ * through when it is; the three jumps in @out must be patched to the "not
+ * trusted" target (the first on its false branch, the others on their
+ * true branch) with patch_ip_check().
  */
 static void
-emit_ip_check(struct prog *p, unsigned int *hi_jump, unsigned int *lo_jump)
+emit_ip_check(struct prog *p, unsigned int out[3])
 {
+	unsigned int hi = (unsigned int)(VRL_TPAGE_ADDR >> 32);
+
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_IP_HI);
-	*hi_jump = emit_jeq_fwd(p, (unsigned int)(VRL_TPAGE_ADDR >> 32));
-	p->f[*hi_jump].jt = 0;
+	emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 0, hi);
+	out[0] = p->n - 1;
+	emit(p, BPF_JMP | BPF_JGT | BPF_K, 0, 0, hi + vrl_level);
+	out[1] = p->n - 1;
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_IP_LO);
-	/* The page is 4 GiB aligned: low half in [0, size). */
+	/* The pages are 4 GiB aligned: low half in [0, size). */
 	emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 0, (unsigned int)VRL_TPAGE_SIZE);
-	*lo_jump = p->n - 1;
+	out[2] = p->n - 1;
+}
+
+static int
+patch_ip_check(struct prog *p, const unsigned int at[3], unsigned int target)
+{
+	return jump_to(p, at[0], target, 1) | jump_to(p, at[1], target, 0) |
+	       jump_to(p, at[2], target, 0);
+}
+
+/* Calls that trap only when argument 4, a socket address, is not NULL. */
+static int
+addr_arg_call(unsigned int nr)
+{
+	return nr == __NR_recvfrom || nr == __NR_sendto;
 }
 
 static int
 build(struct prog *p)
 {
-	unsigned int list[NTRAPPED], sigmask_jump, i, ip_hi, ip_lo, sm_hi, sm_lo, sm_set_lo,
-	        sm_set_hi, sm_how, l_ip, l_trap, l_sigmask, l_sm_args, l_sm_how, l_allow;
+	unsigned int list[NTRAPPED], sigmask_jump, i, ip[3], sm_ip[3], sm_set_lo, sm_set_hi, sm_how,
+	        l_ip, l_trap, l_sigmask, l_sm_args, l_sm_how, l_allow, l_addr, addr_lo, addr_hi;
 	int err = 0;
 
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
@@ -126,16 +154,23 @@ build(struct prog *p)
 		list[i] = trapped[i] == __NR_rt_sigprocmask ? 0 : emit_jeq_fwd(p, trapped[i]);
 	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 
+	/* recvfrom, sendto: no address, nothing to map. */
+	l_addr = p->n;
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(4));
+	addr_lo = emit_jeq_fwd(p, 0);
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_HI(4));
+	addr_hi = emit_jeq_fwd(p, 0);
+
 	/* A listed call: allowed only from the trusted page. */
 	l_ip = p->n;
-	emit_ip_check(p, &ip_hi, &ip_lo);
+	emit_ip_check(p, ip);
 	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 	l_trap = p->n;
 	emit(p, BPF_RET | BPF_K, 0, 0, RET_TRAP);
 
 	/* rt_sigprocmask: trusted, or harmless to SIGSYS, or trapped. */
 	l_sigmask = p->n;
-	emit_ip_check(p, &sm_hi, &sm_lo);
+	emit_ip_check(p, sm_ip);
 	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 	l_sm_args = p->n;
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(1));
@@ -151,12 +186,15 @@ build(struct prog *p)
 
 	for (i = 0; i < NTRAPPED; i++)
 		if (list[i])
-			err |= jump_to(p, list[i], l_ip, 0);
+			err |= jump_to(p, list[i], addr_arg_call(trapped[i]) ? l_addr : l_ip, 0);
+	/* Low half zero: test the high half; either non-zero: a listed call. */
+	err |= jump_to(p, addr_lo, l_ip, 1);
+	p->f[addr_lo].jt = 0;
+	err |= jump_to(p, addr_hi, l_allow, 0);
+	err |= jump_to(p, addr_hi, l_ip, 1);
 	err |= jump_to(p, sigmask_jump, l_sigmask, 0);
-	err |= jump_to(p, ip_hi, l_trap, 1);
-	err |= jump_to(p, ip_lo, l_trap, 0);
-	err |= jump_to(p, sm_hi, l_sm_args, 1);
-	err |= jump_to(p, sm_lo, l_sm_args, 0);
+	err |= patch_ip_check(p, ip, l_trap);
+	err |= patch_ip_check(p, sm_ip, l_sm_args);
 	/* set's low half non-zero: go test `how`; both halves zero: allow. */
 	err |= jump_to(p, sm_set_lo, l_sm_how, 1);
 	p->f[sm_set_lo].jt = 0;

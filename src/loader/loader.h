@@ -24,8 +24,13 @@
 #include "sys.h"
 #include "rt.h"
 
-/* SECCOMP_RET_DATA of vroot's traps: tells our SIGSYS from a program's. */
-#define VRL_TAG 0x5652 /* "VR" */
+/*
+ * SECCOMP_RET_DATA of vroot's traps: tells our SIGSYS from a program's.
+ * A nested session's loader (trusted page slot N) tags its traps
+ * VRL_TAG_BASE + N.
+ */
+#define VRL_TAG_BASE 0x5652 /* "VR" */
+#define VRL_TAG      (VRL_TAG_BASE + (int)vrl_level)
 
 struct vr_ns;
 struct vr_task;

@@ -123,9 +123,19 @@ setup(const struct opts *o)
 {
 	int err;
 
-	if ((err = vrl_tpage_map()))
+	if ((err = vrl_tpage_map()) == -EEXIST)
+		vrl_die("vroot sessions nested too deeply (at most 4): every trusted syscall page "
+		        "slot from 0x7e8000000000 up is taken",
+		        NULL, 0);
+	if (err == -ENOSYS)
+		vrl_die("mmap(MAP_FIXED_NOREPLACE) is missing: vroot needs Linux 4.17 or later",
+		        NULL, 0);
+	if (err)
 		vrl_die("cannot map the trusted syscall page at 0x7e8000000000", NULL, err);
-	if ((err = vrl_proc_init()))
+	if ((err = vrl_proc_init()) == -EINVAL)
+		vrl_die("madvise(MADV_WIPEONFORK) is missing: vroot needs Linux 4.14 or later",
+		        NULL, err);
+	if (err)
 		vrl_die("cannot set up process state", NULL, err);
 	if ((err = vrl_sigsys_install()))
 		vrl_die("cannot install the SIGSYS handler", NULL, err);
@@ -140,8 +150,13 @@ setup(const struct opts *o)
 	}
 	if (vrl_proc.state.task)
 		enter_namespace();
-	if (!vrl_filter_present() && (err = vrl_filter_install()))
+	if (!vrl_filter_present() && (err = vrl_filter_install())) {
+		if (err == -ENOSYS || err == -EINVAL)
+			vrl_die("cannot install the seccomp filter: vroot needs Linux 4.14 "
+			        "or later, built with CONFIG_SECCOMP_FILTER",
+			        NULL, err);
 		vrl_die("cannot install the seccomp filter", NULL, err);
+	}
 }
 
 /* The path the program runs as: --exe-prefix joined to --exe. */

@@ -147,6 +147,8 @@ errname(long err)
 		return "Invalid argument";
 	case ELOOP:
 		return "Too many levels of symbolic links or interpreters";
+	case ENOSYS:
+		return "Function not implemented";
 	case ENAMETOOLONG:
 		return "File name too long";
 	case EEXIST:

@@ -28,7 +28,8 @@
 #include <linux/signal.h>
 #include "loader.h"
 
-#define VRL_ALTSTACK (64 * 1024)
+/* Room for the handlers of every nested session (see sys.h), one above another. */
+#define VRL_ALTSTACK (256 * 1024)
 
 #ifndef SYS_SECCOMP
 #define SYS_SECCOMP 1
@@ -84,12 +85,34 @@ handle_trap(siginfo_t *si, struct ucontext *uc)
 	return ret;
 }
 
+/*
+ * ours() - is this SIGSYS a trap this loader answers?  Its own tag, of
+ * course.  When a session is nested inside ours, its filter is the newer
+ * one and its tag wins on a call both filters trap: such a trap belongs to
+ * the nested session's loader, which registered its handler as the
+ * program's (our virtual SIGSYS disposition) and gets it forwarded.  Until
+ * it has (it is still starting in this image), the only such trap is our
+ * own probe for a filter in place (vrl_filter_present()).
+ */
+static int
+ours(const siginfo_t *si)
+{
+	int tag = si->si_errno;
+
+	if (si->si_code != SYS_SECCOMP)
+		return 0;
+	if (tag == VRL_TAG)
+		return 1;
+	return tag > VRL_TAG && tag < VRL_TAG_BASE + VRL_MAX_NEST &&
+	       __atomic_load_n(&vrl_proc.sys_act.handler, __ATOMIC_RELAXED) == NULL;
+}
+
 static void
 vrl_sigsys(int sig, siginfo_t *si, void *ucv)
 {
 	struct ucontext *uc = ucv;
 
-	if (si->si_code == SYS_SECCOMP && si->si_errno == VRL_TAG) {
+	if (ours(si)) {
 		uc->uc_mcontext.rax = (unsigned long)handle_trap(si, uc);
 		return;
 	}
@@ -102,7 +125,7 @@ install(unsigned long flags)
 	struct vrl_ksigaction sa = {
 	        .handler = (void *)vrl_sigsys,
 	        .flags = flags,
-	        .restorer = (void *)(VRL_TPAGE_ADDR + VRL_TPAGE_RESTORER),
+	        .restorer = (void *)(vrl_tpage + VRL_TPAGE_RESTORER),
 	        .mask = 0,
 	};
 

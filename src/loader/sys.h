@@ -43,16 +43,25 @@
 #endif
 
 /*
- * The trusted page.  See tpage.c for why this address.  Kept here because
- * both the filter (filter.c) and every vrl_sys6() call site need it as a
- * constant: it must be the same in every process image of a session, since
- * the filter that tests it is inherited across execve.
+ * The trusted page.  See tpage.c for why this address.  It must be the
+ * same in every process image of a session, since the filter that tests it
+ * is inherited across execve.  A session started inside another one (its
+ * loader finds the outer session's page in place) takes the next slot,
+ * 4 GiB higher: slot N is the page of the N-th nested session in every
+ * image, because each image starts in the outermost loader, which maps
+ * slot 0, and so on inwards.
  */
-#define VRL_TPAGE_ADDR 0x7e8000000000UL
+#define VRL_TPAGE_ADDR 0x7e8000000000UL /* slot 0 */
+#define VRL_TPAGE_STEP (1UL << 32)
+#define VRL_MAX_NEST   4 /* slots */
 #define VRL_TPAGE_SIZE 4096UL
 /* Offsets of the stubs inside the trusted page. */
 #define VRL_TPAGE_SYSCALL  0x00 /* syscall; ret */
 #define VRL_TPAGE_RESTORER 0x10 /* mov $__NR_rt_sigreturn, %eax; syscall */
+
+/* This image's trusted page (its syscall stub) and its slot (tpage.c). */
+extern unsigned long vrl_tpage __attribute__((visibility("hidden")));
+extern unsigned int vrl_level __attribute__((visibility("hidden")));
 
 static inline long
 vrl_raw6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
@@ -87,7 +96,7 @@ vrl_sys6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	                 "lea 128(%%rsp), %%rsp"
 	                 : "=a"(ret)
 	                 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8),
-	                   "r"(r9), [t] "r"(VRL_TPAGE_ADDR + VRL_TPAGE_SYSCALL)
+	                   "r"(r9), [t] "r"(vrl_tpage + VRL_TPAGE_SYSCALL)
 	                 : "rcx", "r11", "memory", "cc");
 	return ret;
 }

@@ -5,7 +5,10 @@
  * restorer.  The seccomp filter allows any call whose instruction pointer
  * lies in this page; vroot's own calls go through it, the program's do not.
  * The address must be the same in every image of a session (the filter is
- * inherited across execve, the mapping is not), so it is a constant.
+ * inherited across execve, the mapping is not), so it is a constant: slot
+ * 0, or for a session started inside another one, the first slot its
+ * enclosing sessions' loaders left free (slot N at 0x7e8000000000 + N * 4
+ * GiB, see sys.h), which is the same in every image too.
  *
  * Why 0x7e8000000000 (126.5 TiB):
  *  - far above anything at a fixed low address: non-PIE executables at
@@ -27,7 +30,7 @@
  *    0x10007fff8000), TSan and MSan (0x7e8000000000-0x800000000000 in their
  *    x86-64 layouts), so sanitized programs accept the mapping.
  * It is 4 GiB-aligned so the filter can test the high half of the
- * instruction pointer with one comparison.
+ * instruction pointer with two comparisons for all the slots it trusts.
  */
 #include <linux/mman.h>
 #include "loader.h"
@@ -51,29 +54,54 @@ static const unsigned char stub_restorer[] = {
         0x0f, 0x0b, /* ud2: rt_sigreturn does not return */
 };
 
-/**
- * vrl_tpage_map() - map and fill the trusted page, read+exec only.
- *
- * Runs before the page exists, so it uses raw system calls; mmap and
- * mprotect are never trapped by the filter.  Returns 0, -EEXIST when
- * something already occupies the address, or another -errno.
- */
-int
-vrl_tpage_map(void)
+unsigned long vrl_tpage = VRL_TPAGE_ADDR;
+unsigned int vrl_level;
+
+/* map_at() - the page at @addr.  Returns 0, -EEXIST when taken, or -errno. */
+static int
+map_at(unsigned long addr)
 {
-	long p = vrl_raw6(__NR_mmap, (long)VRL_TPAGE_ADDR, VRL_TPAGE_SIZE, PROT_READ | PROT_WRITE,
+	long p = vrl_raw6(__NR_mmap, (long)addr, VRL_TPAGE_SIZE, PROT_READ | PROT_WRITE,
 	                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	unsigned char *page = (unsigned char *)p;
 
 	if (vrl_is_err(p))
 		return (int)p;
-	if ((unsigned long)p != VRL_TPAGE_ADDR) {
+	if ((unsigned long)p != addr) {
 		/* A kernel older than 4.17 took the flag as a mere hint. */
 		vrl_raw6(__NR_munmap, p, VRL_TPAGE_SIZE, 0, 0, 0, 0);
-		return -EEXIST;
+		return -ENOSYS;
 	}
 	memset(page, 0xcc, VRL_TPAGE_SIZE); /* int3 everywhere else */
 	memcpy(page + VRL_TPAGE_SYSCALL, stub_syscall, sizeof(stub_syscall));
 	memcpy(page + VRL_TPAGE_RESTORER, stub_restorer, sizeof(stub_restorer));
 	return (int)vrl_raw6(__NR_mprotect, p, VRL_TPAGE_SIZE, PROT_READ | PROT_EXEC, 0, 0, 0);
+}
+
+/**
+ * vrl_tpage_map() - map and fill the trusted page, read+exec only, in the
+ * first free slot: slot 0, or the next one up when this loader starts
+ * inside another session (whose loaders hold the slots below).  Sets
+ * vrl_tpage and vrl_level.
+ *
+ * Runs before the page exists, so it uses raw system calls; mmap and
+ * mprotect are never trapped by the filter.  Returns 0, -EEXIST when
+ * every slot is taken (sessions nested too deeply), -ENOSYS when the
+ * kernel lacks MAP_FIXED_NOREPLACE, or another -errno.
+ */
+int
+vrl_tpage_map(void)
+{
+	int err = -EEXIST;
+
+	for (unsigned int level = 0; level < VRL_MAX_NEST && err == -EEXIST; level++) {
+		unsigned long addr = VRL_TPAGE_ADDR + level * VRL_TPAGE_STEP;
+
+		err = map_at(addr);
+		if (!err) {
+			vrl_tpage = addr;
+			vrl_level = level;
+		}
+	}
+	return err;
 }

@@ -87,7 +87,11 @@ VRL_TRAP(__NR_inotify_add_watch)
 VRL_TRAP(__NR_fanotify_mark)
 VRL_TRAP(__NR_name_to_handle_at)
 VRL_TRAP(__NR_open_by_handle_at)
-/* AF_UNIX socket names (recvfrom/recvmsg senders are not mapped back: not trapped) */
+/*
+ * AF_UNIX socket names.  sendto and recvfrom only when they carry an
+ * address (filter.c); recvmsg and recvmmsg always, as sendmsg: the name
+ * sits in the msghdr, out of the filter's sight.
+ */
 VRL_TRAP(__NR_bind)
 VRL_TRAP(__NR_connect)
 VRL_TRAP(__NR_sendto)
@@ -96,6 +100,9 @@ VRL_TRAP(__NR_getsockname)
 VRL_TRAP(__NR_getpeername)
 VRL_TRAP(__NR_accept)
 VRL_TRAP(__NR_accept4)
+VRL_TRAP(__NR_recvfrom)
+VRL_TRAP(__NR_recvmsg)
+VRL_TRAP(__NR_recvmmsg)
 /* descriptors the namespace must keep; io_uring would bypass the filter */
 VRL_TRAP(__NR_close_range)
 VRL_TRAP(__NR_io_uring_setup)

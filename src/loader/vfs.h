@@ -10,7 +10,7 @@ struct vr_task;
 
 typedef long (*vrl_handler)(struct vr_loader_ctx *ctx, const long a[6]);
 
-/* X-macro: X(syscall number, handler).  Handlers live in vfs.c and vfs_fd.c. */
+/* X-macro: X(syscall number, handler).  Handlers live in vfs.c, vfs_fd.c, vfs_sock.c. */
 #define VFS_HANDLERS(X)                                                                            \
 	X(__NR_open, h_open)                                                                       \
 	X(__NR_openat, h_openat)                                                                   \
@@ -91,6 +91,9 @@ typedef long (*vrl_handler)(struct vr_loader_ctx *ctx, const long a[6]);
 	X(__NR_getpeername, h_getpeername)                                                         \
 	X(__NR_accept, h_accept)                                                                   \
 	X(__NR_accept4, h_accept4)                                                                 \
+	X(__NR_recvfrom, h_recvfrom)                                                               \
+	X(__NR_recvmsg, h_recvmsg)                                                                 \
+	X(__NR_recvmmsg, h_recvmmsg)                                                               \
 	X(__NR_io_uring_setup, h_enosys)
 
 #define VFS_DECLARE(nr, fn) long fn(struct vr_loader_ctx *ctx, const long a[6]);

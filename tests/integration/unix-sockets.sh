@@ -2,12 +2,14 @@
 # unix-sockets.sh - AF_UNIX sockets bound at virtual paths (in a directory
 # made inside, relative to the cwd, in a read-write mount, in a base
 # directory): connect, accept, send work, and getsockname, getpeername,
-# accept's and recvfrom's addresses give back the path as the program gave
-# it, as the kernel does natively; abstract names are left alone.
+# accept's addresses and the sender's name recvfrom, recvmsg and recvmmsg
+# report give back the path as the program gave it, as the kernel does
+# natively (truncated to a short buffer as the kernel truncates); abstract
+# and unnamed senders are left alone.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3
-plan 8
+plan 18
 
 cat >"$tmp/sock.py" <<'EOF'
 import os, socket, stat, sys
@@ -34,7 +36,95 @@ def dgram(p, q):
     c.bind(q)
     c.sendto(b"dg", p)
     data, addr = s.recvfrom(10)
-    print("dgram", p, q, "|", data.decode(), addr, c.getsockname())
+    # The name received is one to reply to.
+    s.sendto(b"re", addr)
+    back, baddr = c.recvfrom(10)
+    print("dgram", p, q, "|", data.decode(), addr, c.getsockname(), back.decode(), baddr)
+    s.close()
+    c.close()
+    os.unlink(p)
+    os.unlink(q)
+
+def dgram_msg(p, q):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(p)
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    c.bind(q)
+    c.sendto(b"m1", p)
+    data, anc, flags, addr = s.recvmsg(10)
+    c.sendto(b"m2-too-long", p)
+    data2, anc2, flags2, addr2 = s.recvmsg(2)
+    print("recvmsg", p, q, "|", data.decode(), addr, flags, data2.decode(),
+          flags2 & socket.MSG_TRUNC != 0, addr2)
+    s.close()
+    c.close()
+    os.unlink(p)
+    os.unlink(q)
+
+def sender(p, kind):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(p)
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    name = "\0vroot-abstract-dg-%d" % os.getpid()
+    if kind == "abstract":
+        c.bind(name)
+    c.sendto(b"a", p)
+    c.sendto(b"b", p)
+    _, addr = s.recvfrom(10)
+    _, _, _, addr2 = s.recvmsg(10)
+    if kind == "abstract":
+        print(kind, addr == name.encode(), addr2 == name.encode())
+    else:
+        print(kind, repr(addr), repr(addr2))
+    s.close()
+    c.close()
+    os.unlink(p)
+
+# Raw calls: a short address buffer (truncation), recvmmsg.
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+
+class iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+class msghdr(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint),
+                ("iov", ctypes.POINTER(iovec)), ("iovlen", ctypes.c_size_t),
+                ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
+                ("flags", ctypes.c_int)]
+
+class mmsghdr(ctypes.Structure):
+    _fields_ = [("hdr", msghdr), ("len", ctypes.c_uint)]
+
+def raw(p, q):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(p)
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    c.bind(q)
+    buf = ctypes.create_string_buffer(16)
+    addr = ctypes.create_string_buffer(b"\xee" * 64, 64)
+    alen = ctypes.c_uint(6)
+    c.sendto(b"t", p)
+    r = libc.recvfrom(s.fileno(), buf, 16, 0, addr, ctypes.byref(alen))
+    # Bytes past the 6 the buffer was said to hold stay untouched.
+    short = (r, alen.value, addr.raw[2:6], addr.raw[6:8])
+    for m in (b"x1", b"x2"):
+        c.sendto(m, p)
+    n = 2
+    vec = (mmsghdr * n)()
+    names = [ctypes.create_string_buffer(110) for i in range(n)]
+    bufs = [ctypes.create_string_buffer(8) for i in range(n)]
+    iovs = [iovec(ctypes.cast(bufs[i], ctypes.c_void_p), 8) for i in range(n)]
+    for i in range(n):
+        vec[i].hdr.name = ctypes.cast(names[i], ctypes.c_void_p)
+        vec[i].hdr.namelen = 110
+        vec[i].hdr.iov = ctypes.pointer(iovs[i])
+        vec[i].hdr.iovlen = 1
+    got = libc.recvmmsg(s.fileno(), vec, n, 0, None)
+    mm = [(bufs[i].value.decode(), vec[i].len,
+           names[i].raw[2:vec[i].hdr.namelen].rstrip(b"\0").decode(), vec[i].hdr.namelen)
+          for i in range(max(got, 0))]
+    print("raw", p, q, "|", short, got, mm)
     s.close()
     c.close()
     os.unlink(p)
@@ -45,6 +135,12 @@ if what == "stream":
     stream(sys.argv[2])
 elif what == "dgram":
     dgram(sys.argv[2], sys.argv[3])
+elif what == "recvmsg":
+    dgram_msg(sys.argv[2], sys.argv[3])
+elif what in ("unnamed-sender", "abstract-sender"):
+    sender(sys.argv[2], what.split("-")[0])
+elif what == "raw":
+    raw(sys.argv[2], sys.argv[3])
 else:
     s = socket.socket(socket.AF_UNIX)
     s.bind("\0vroot-abstract-%d" % os.getpid())
@@ -65,11 +161,39 @@ is "stream socket in a dir made inside" "$(want_stream /made/s1)" "$(run stream 
 is "stream socket, relative path" "$(want_stream rel-s2)" "$(run stream rel-s2)"
 is "stream socket in a rw mount" "$(want_stream /sm/s3)" "$(run stream /sm/s3)"
 is "stream socket in a base directory (/tmp)" "$(want_stream /tmp/vroot-s4)" "$(run stream /tmp/vroot-s4)"
-TODO="recvfrom/recvmsg are not trapped: the sender's name is a host path"
-is "datagram: recvfrom names the sender's virtual path" "dgram /made/d1 /made/d2 | dg /made/d2 /made/d2" \
-	"$(run dgram /made/d1 /made/d2)"
-TODO=
+# want_dg KIND P Q: the script's line natively, with host paths, then the
+# host directory replaced by the virtual one (the names and lengths change
+# only by that).
+want_dg() {
+	python3 "$tmp/sock.py" "$1" "$tmp/rw/$2" "$tmp/rw/$3" 2>&1 | sed "s|$tmp/rw/|/made/|g"
+}
+is "datagram: recvfrom names the sender's virtual path, a reply reaches it" \
+	"dgram /made/d1 /made/d2 | dg /made/d2 /made/d2 re /made/d1" "$(run dgram /made/d1 /made/d2)"
+is "datagram: as natively" "$(want_dg dgram d1 d2)" "$(run dgram /made/d1 /made/d2)"
+is "datagram: recvmsg names the sender, also for a truncated message" \
+	"recvmsg /made/d3 /made/d4 | m1 /made/d4 0 m2 True /made/d4" "$(run recvmsg /made/d3 /made/d4)"
+is "datagram: recvmsg as natively" "$(want_dg recvmsg d3 d4)" "$(run recvmsg /made/d3 /made/d4)"
+is "datagram: sender in a rw mount" "dgram /sm/d5 /sm/d6 | dg /sm/d6 /sm/d6 re /sm/d5" \
+	"$(run dgram /sm/d5 /sm/d6)"
+is "datagram: sender in a base directory (/tmp)" \
+	"dgram /tmp/vroot-d7 /tmp/vroot-d8 | dg /tmp/vroot-d8 /tmp/vroot-d8 re /tmp/vroot-d7" \
+	"$(run dgram /tmp/vroot-d7 /tmp/vroot-d8)"
+is "datagram: relative names stay relative" "dgram rel-d9 rel-d10 | dg rel-d10 rel-d10 re rel-d9" \
+	"$(run dgram rel-d9 rel-d10)"
+is "unnamed sender: as natively" "$(python3 "$tmp/sock.py" unnamed-sender "$tmp/rw/u1" 2>&1)" \
+	"$(run unnamed-sender /made/u1)"
+is "abstract sender: unchanged" "abstract True True" "$(run abstract-sender /made/a1)"
 is "abstract socket name unchanged" "True" "$(run abstract)"
+# want_raw P Q: the raw line for names P and Q: a 6-byte buffer gets the
+# family and the first 4 bytes of the path, the length says the full size.
+want_raw() {
+	printf "raw %s %s | (1, %d, b'%s', b'\\xee\\xee') 2 [('x1', 2, '%s', %d), ('x2', 2, '%s', %d)]\n" \
+		"$1" "$2" $((${#2} + 3)) "${2%"${2#????}"}" "$2" $((${#2} + 3)) "$2" $((${#2} + 3))
+}
+is "raw calls natively: truncation and recvmmsg as expected" \
+	"$(want_raw "$tmp/rw/r1" "$tmp/rw/r2")" "$(python3 "$tmp/sock.py" raw "$tmp/rw/r1" "$tmp/rw/r2" 2>&1)"
+is "raw calls: a short buffer truncated, full length; recvmmsg names" \
+	"$(want_raw /made/r1 /made/r2)" "$(run raw /made/r1 /made/r2)"
 # The same script natively, as a check of the expectations.
 is "natively: stream, absolute path" "$(want_stream "$tmp/rw/n1")" "$(python3 "$tmp/sock.py" stream "$tmp/rw/n1" 2>&1)"
 is "natively: stream, relative path" "$(want_stream n2)" "$(cd "$tmp/rw" && python3 "$tmp/sock.py" stream n2 2>&1)"

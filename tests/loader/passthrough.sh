@@ -61,7 +61,7 @@ expect() {
 
 build_helpers() {
 	mkdir -p "$H"
-	for h in own_seccomp threads statloop spawn fifo_signal; do
+	for h in own_seccomp threads statloop recvloop spawn fifo_signal recv_signal; do
 		gcc -O2 -o "$H/$h" "$top/tests/loader/helpers/$h.c" -lpthread
 	done
 	if command -v musl-gcc >/dev/null; then
@@ -75,7 +75,7 @@ build_helpers() {
 	fi
 }
 
-echo "1..29"
+echo "1..30"
 build_helpers
 # The loader takes a path, not a command name: PATH search is the cli's job.
 py=$(command -v python3)
@@ -146,6 +146,7 @@ same "own SIGSYS handler and own seccomp filter" "$H/own_seccomp"
 same "threads doing trapped calls, one forks and execs" "$H/threads"
 same "glibc posix_spawn" "$H/spawn"
 same "signal during a blocking trapped call: EINTR, SA_RESTART" "$H/fifo_signal" "$tmp"
+same "signal during a blocking recvfrom/recvmsg: EINTR, SA_RESTART" "$H/recv_signal"
 mkfifo "$tmp/f2"
 set +e
 timeout 1 "$L" /bin/cat "$tmp/f2"; st=$?

@@ -1,18 +1,31 @@
 #!/bin/sh
-# trap-cost.sh - cost of one trapped newfstatat: 1e6 calls natively and
-# through build/vroot-loader (pass-through dispatch), 7 interleaved rounds,
-# medians in ns per call.  Needs build/tests/loader/statloop (built by
-# passthrough.sh).  Not a test: prints numbers.
+# trap-cost.sh - cost of trapped calls: 1e6 newfstatat natively and through
+# build/vroot-loader (pass-through dispatch), and AF_UNIX datagrams received
+# by recv, recvfrom with an address, recvmsg without and with a name
+# (recvfrom traps only with an address; recvmsg always), 7 interleaved
+# rounds, medians in ns per call.  Needs build/tests/loader/{statloop,recvloop}
+# (built by passthrough.sh).  Not a test: prints numbers.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 L="$top/build/vroot-loader"
 S="$top/build/tests/loader/statloop"
+R="$top/build/tests/loader/recvloop"
 N=${N:-1000000}
+RN=${RN:-$((N / 5))}
+med() { echo "$@" | tr ' ' '\n' | grep . | sort -n | sed -n 4p; }
 nat="" vr=""
 for i in 1 2 3 4 5 6 7; do
 	nat="$nat $("$S" "$N" /etc/passwd)"
 	vr="$vr $("$L" "$S" "$N" /etc/passwd)"
 done
-med() { echo "$@" | tr ' ' '\n' | grep . | sort -n | sed -n 4p; }
 echo "native newfstatat:  $(med $nat) ns/call   (rounds:$nat)"
 echo "through the loader: $(med $vr) ns/call   (rounds:$vr)"
+[ -x "$R" ] || exit 0
+for mode in recv recvfrom recvmsg recvname; do
+	nat="" vr=""
+	for i in 1 2 3 4 5 6 7; do
+		nat="$nat $("$R" "$RN" "$mode")"
+		vr="$vr $("$L" "$R" "$RN" "$mode")"
+	done
+	echo "write + $mode: native $(med $nat) ns, through the loader $(med $vr) ns"
+done

@@ -1,0 +1,337 @@
+/*
+ * vfs_sock.c - AF_UNIX socket names.
+ *
+ * Names going in (bind, connect, sendto, sendmsg) are virtual paths turned
+ * into host ones; names coming out (getsockname, getpeername, accept's
+ * peer, the sender recvfrom, recvmsg and recvmmsg report) are host paths
+ * mapped back.  Abstract and unnamed addresses, and other families, pass
+ * unchanged.
+ *
+ * Names coming out are received into a buffer of ours big enough for any
+ * address, mapped, then given to the program as the kernel gives them
+ * (move_addr_to_user()): the buffer gets what fits of the address, the
+ * length the address's full size.  The real call is made from the handler,
+ * so it blocks, and a signal interrupts it, exactly as the program's own
+ * call would (see sigsys.c).
+ */
+#include <stddef.h>
+#include <linux/mman.h>
+#include "loader.h"
+#include "vfs.h"
+#include "vroot.h"
+
+#define T(ctx) vrl_task(ctx)
+
+#define SUN_PATH_MAX 108
+#define AF_UNIX_     1
+#define ADDR_MAX     128 /* sizeof(struct sockaddr_storage) */
+#define UIO_MAXIOV   1024
+
+/* A program's sockaddr_un, read in, with its path terminated. */
+struct unix_addr {
+	unsigned short family;
+	char path[SUN_PATH_MAX + 1];
+};
+
+/* An address as the kernel reports it, with room for a terminating NUL. */
+union kaddr {
+	unsigned short family;
+	struct unix_addr un;
+	char raw[ADDR_MAX + 1];
+};
+
+/* struct user_msghdr and struct mmsghdr as the x86-64 kernel lays them out. */
+struct vrl_msghdr {
+	void *name;
+	int namelen;
+	void *iov;
+	unsigned long iovlen;
+	void *control;
+	unsigned long controllen;
+	unsigned int flags;
+};
+
+struct vrl_mmsghdr {
+	struct vrl_msghdr hdr;
+	unsigned int len;
+};
+
+/*
+ * in_unix_addr() - read the program's socket address; 1 when it is an
+ * AF_UNIX address with a path name (not abstract, not unnamed), else 0.
+ */
+static int
+in_unix_addr(struct unix_addr *ua, long uaddr, long len)
+{
+	size_t n;
+
+	if (!uaddr || len <= 2 || len > (long)sizeof(*ua) - 1)
+		return 0;
+	memset(ua, 0, sizeof(*ua));
+	if (vrl_peek(ua, (const void *)uaddr, (size_t)len))
+		return 0; /* the kernel reports the EFAULT */
+	n = (size_t)len - 2;
+	ua->path[n] = 0;
+	return ua->family == AF_UNIX_ && ua->path[0];
+}
+
+/*
+ * unix_call() - system call @nr with the socket address at argument @ai
+ * (length at @ai + 1) replaced by its host name.
+ */
+static long
+unix_call(struct vr_loader_ctx *ctx, long nr, const long a[6], int ai, int bind)
+{
+	struct unix_addr ua, host = {.family = AF_UNIX_};
+	long b[6];
+	int fd;
+	long r;
+
+	if (!in_unix_addr(&ua, a[ai], a[ai + 1]))
+		return vrl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	fd = vr_unix_path(T(ctx), ua.path, bind, host.path, SUN_PATH_MAX);
+	if (fd < 0)
+		return fd;
+	memcpy(b, a, sizeof(b));
+	b[ai] = (long)&host;
+	b[ai + 1] = (long)(2 + strlen(host.path) + 1);
+	r = vrl_sys6(nr, b[0], b[1], b[2], b[3], b[4], b[5]);
+	vrl_close(fd);
+	return r;
+}
+
+long
+h_bind(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return unix_call(ctx, __NR_bind, a, 1, 1);
+}
+
+long
+h_connect(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return unix_call(ctx, __NR_connect, a, 1, 0);
+}
+
+long
+h_sendto(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return unix_call(ctx, __NR_sendto, a, 4, 0);
+}
+
+long
+h_sendmsg(struct vr_loader_ctx *ctx, const long a[6])
+{
+	struct unix_addr ua, host = {.family = AF_UNIX_};
+	struct vrl_msghdr m;
+	int fd;
+	long r;
+
+	if (!a[1] || vrl_peek(&m, (const void *)a[1], sizeof(m)) ||
+	    !in_unix_addr(&ua, (long)m.name, m.namelen))
+		return vrl_sys6(__NR_sendmsg, a[0], a[1], a[2], a[3], a[4], a[5]);
+	fd = vr_unix_path(T(ctx), ua.path, 0, host.path, SUN_PATH_MAX);
+	if (fd < 0)
+		return fd;
+	/* A copy of the header with the host name: the kernel only reads it. */
+	m.name = &host;
+	m.namelen = (int)(2 + strlen(host.path) + 1);
+	r = vrl_sys3(__NR_sendmsg, a[0], &m, a[2]);
+	vrl_close(fd);
+	return r;
+}
+
+/*
+ * virt_addr() - the address the kernel reported in @k (@klen bytes) as
+ * the program must see it: an AF_UNIX path name under one of the
+ * namespace's backing directories becomes its virtual path.  Return: the
+ * address's new length.
+ */
+static int
+virt_addr(struct vr_loader_ctx *ctx, union kaddr *k, int klen)
+{
+	char out[SUN_PATH_MAX + 1];
+	long n;
+
+	if (klen <= 2 || klen > ADDR_MAX || k->family != AF_UNIX_)
+		return klen;
+	k->raw[klen] = '\0';
+	if (k->un.path[0] != '/')
+		return klen; /* abstract, or relative as it was bound */
+	n = vr_revmap_path(ctx->proc->ns, k->un.path, out, sizeof(out));
+	if (n < 0 || n >= SUN_PATH_MAX)
+		return klen;
+	memcpy(k->un.path, out, (size_t)n + 1);
+	return (int)(2 + n + 1);
+}
+
+/*
+ * out_addr() - give the program address @k of @klen bytes at @uaddr, whose
+ * buffer holds @cap bytes, and the full length at @ulen, as the kernel's
+ * move_addr_to_user() does.  Return: 0 or -EFAULT.
+ */
+static int
+out_addr(long uaddr, long ulen, const union kaddr *k, int klen, int cap)
+{
+	size_t n = (size_t)(klen < cap ? klen : cap);
+
+	if (n && vrl_poke((void *)uaddr, k->raw, n))
+		return -EFAULT;
+	return vrl_poke((void *)ulen, &klen, sizeof(klen)) ? -EFAULT : 0;
+}
+
+/*
+ * addr_call() - system call @nr that reports an address through the
+ * (sockaddr *, socklen_t *) pair at arguments @ai, @ai + 1, with that
+ * address mapped back.  A missing or unreadable length, or a negative one,
+ * goes to the kernel untouched: it fails the same way.
+ */
+static long
+addr_call(struct vr_loader_ctx *ctx, long nr, const long a[6], int ai)
+{
+	union kaddr k;
+	int klen = ADDR_MAX, cap;
+	long b[6], r;
+
+	if (!a[ai] || !a[ai + 1] || vrl_peek(&cap, (const void *)a[ai + 1], sizeof(cap)) || cap < 0)
+		return vrl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	memcpy(b, a, sizeof(b));
+	b[ai] = (long)&k;
+	b[ai + 1] = (long)&klen;
+	r = vrl_sys6(nr, b[0], b[1], b[2], b[3], b[4], b[5]);
+	if (r < 0)
+		return r;
+	klen = virt_addr(ctx, &k, klen);
+	if (out_addr(a[ai], a[ai + 1], &k, klen, cap)) {
+		/* The kernel does not install an accepted socket it cannot report. */
+		if (nr == __NR_accept || nr == __NR_accept4)
+			vrl_close((int)r);
+		return -EFAULT;
+	}
+	return r;
+}
+
+long
+h_getsockname(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return addr_call(ctx, __NR_getsockname, a, 1);
+}
+
+long
+h_getpeername(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return addr_call(ctx, __NR_getpeername, a, 1);
+}
+
+long
+h_accept(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return addr_call(ctx, __NR_accept, a, 1);
+}
+
+long
+h_accept4(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return addr_call(ctx, __NR_accept4, a, 1);
+}
+
+/* recvfrom(fd, buf, len, flags, src_addr, addrlen): trapped only with src_addr. */
+long
+h_recvfrom(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return addr_call(ctx, __NR_recvfrom, a, 4);
+}
+
+/*
+ * msg_back() - what the kernel wrote into our copy @m of the program's
+ * header @um, given back: the sender's name (the program's buffer @name of
+ * @cap bytes), its length, the control length and the flags.
+ */
+static int
+msg_back(struct vr_loader_ctx *ctx, struct vrl_msghdr *um, const struct vrl_msghdr *m, void *name,
+         int cap)
+{
+	union kaddr *k = m->name;
+	int klen = virt_addr(ctx, k, m->namelen);
+
+	if (out_addr((long)name, (long)&um->namelen, k, klen, cap) ||
+	    vrl_poke(&um->flags, &m->flags, sizeof(m->flags)) ||
+	    vrl_poke(&um->controllen, &m->controllen, sizeof(m->controllen)))
+		return -EFAULT;
+	return 0;
+}
+
+long
+h_recvmsg(struct vr_loader_ctx *ctx, const long a[6])
+{
+	struct vrl_msghdr m, *um = (struct vrl_msghdr *)a[1];
+	union kaddr k;
+	void *name;
+	int cap;
+	long r;
+
+	if (!um || vrl_peek(&m, um, sizeof(m)) || !m.name || m.namelen < 0)
+		return vrl_sys3(__NR_recvmsg, a[0], a[1], a[2]);
+	name = m.name;
+	cap = m.namelen;
+	m.name = &k;
+	m.namelen = ADDR_MAX;
+	r = vrl_sys3(__NR_recvmsg, a[0], &m, a[2]);
+	if (r >= 0 && msg_back(ctx, um, &m, name, cap))
+		return -EFAULT;
+	return r;
+}
+
+/*
+ * recvmmsg(fd, vec, vlen, flags, timeout): as recvmsg for each message
+ * received, on a copy of the vector whose names point into our buffers.
+ */
+long
+h_recvmmsg(struct vr_loader_ctx *ctx, const long a[6])
+{
+	struct vrl_mmsghdr *uv = (struct vrl_mmsghdr *)a[1], *orig, *work;
+	unsigned int vlen = (unsigned int)a[2] > UIO_MAXIOV ? UIO_MAXIOV : (unsigned int)a[2];
+	size_t vsize = vlen * sizeof(*orig), size = 2 * vsize + vlen * sizeof(union kaddr);
+	union kaddr *k;
+	unsigned int i, named = 0;
+	long r, p;
+
+	if (!uv || !vlen)
+		return vrl_sys5(__NR_recvmmsg, a[0], a[1], a[2], a[3], a[4]);
+	p = vrl_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vrl_is_err(p))
+		return p;
+	orig = (struct vrl_mmsghdr *)p;
+	work = orig + vlen;
+	k = (union kaddr *)(work + vlen);
+	if (vrl_peek(orig, uv, vsize))
+		goto through;
+	for (i = 0; i < vlen; i++) {
+		work[i] = orig[i];
+		if (!orig[i].hdr.name)
+			continue;
+		if (orig[i].hdr.namelen < 0)
+			goto through; /* the kernel's EINVAL */
+		work[i].hdr.name = &k[i];
+		work[i].hdr.namelen = ADDR_MAX;
+		named++;
+	}
+	if (!named)
+		goto through;
+	r = vrl_sys5(__NR_recvmmsg, a[0], (long)work, vlen, a[3], a[4]);
+	for (i = 0; r > 0 && i < (unsigned long)r; i++) {
+		struct vrl_msghdr *m = &work[i].hdr;
+
+		if ((orig[i].hdr.name &&
+		     msg_back(ctx, &uv[i].hdr, m, orig[i].hdr.name, orig[i].hdr.namelen)) ||
+		    (!orig[i].hdr.name &&
+		     (vrl_poke(&uv[i].hdr.flags, &m->flags, sizeof(m->flags)) ||
+		      vrl_poke(&uv[i].hdr.controllen, &m->controllen, sizeof(m->controllen)))) ||
+		    vrl_poke(&uv[i].len, &work[i].len, sizeof(work[i].len)))
+			r = -EFAULT;
+	}
+	vrl_munmap((void *)p, size);
+	return r;
+through:
+	vrl_munmap((void *)p, size);
+	return vrl_sys5(__NR_recvmmsg, a[0], a[1], a[2], a[3], a[4]);
+}
