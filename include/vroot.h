@@ -144,6 +144,15 @@ VR_API unsigned int vr_ns_backing_count(const struct vr_ns *ns);
  */
 VR_API int vr_ns_move_fds(struct vr_ns *ns, int floor);
 
+/**
+ * vr_ns_clean() - remove from the prefix's work directory the index entries
+ * (shared copies of base files with several links) that no name uses any
+ * more: left by a process killed while it removed the last name.  Safe
+ * while other processes use the prefix.
+ * Return: how many were removed, or -errno.
+ */
+VR_API int vr_ns_clean(struct vr_ns *ns);
+
 /** vr_ns_owns_fd() - @fd is one of the namespace's own descriptors. */
 VR_API int vr_ns_owns_fd(const struct vr_ns *ns, int fd);
 

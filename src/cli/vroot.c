@@ -343,6 +343,7 @@ run(int argc, char **argv)
 		vr_cli_error(&c, "cannot set up the namespace: %s", strerror(-err));
 		return EXIT_FAIL;
 	}
+	vr_ns_clean(ns);
 	err = vr_task_new(ns, &t);
 	if (err < 0 || initial_cwd(&c, t) < 0)
 		return EXIT_FAIL;

@@ -108,6 +108,26 @@ place(const struct vr_ns *ns, const char *tmp, int upfd, const char *name, int i
 	return err;
 }
 
+/*
+ * set_origin() - the copy @fd of @o remembers where it came from, so it
+ * keeps the base object's inode number (index.c); @index: it is the index
+ * entry of a file with several links.  Return: 0 or -errno; only an index
+ * entry needs it (elsewhere, without user xattrs in the prefix, a copy
+ * just shows a number of its own).
+ */
+static int
+set_origin(int fd, const struct vr_obj *o, int index)
+{
+	struct vr_origin org = {o->st.st_dev, o->st.st_ino, 0};
+
+	if (index) {
+		org.dev = o->odev;
+		org.ino = o->oino;
+		org.nlink = o->onlink;
+	}
+	return vr_origin_set(fd, &org);
+}
+
 static int
 open_upper(int upfd, const char *name, int dir)
 {
@@ -134,6 +154,7 @@ vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_
 		copy_xattrs(&s, lower->fd[0], fd);
 		vr_scratch_put(&ns->pool, &s);
 	}
+	set_origin(fd, lower, 0);
 	copy_attrs(fd, &lower->st);
 	sys_close(fd);
 	err = place(ns, tmp, upfd, name, 1);
@@ -202,9 +223,15 @@ tmp_file(const struct vr_ns *ns, char *tmp)
 	return sys_openat(ns->work.fd, tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
 }
 
+/*
+ * copy_file() - a copy of regular file @o at @upfd/@name (@index: the
+ * index entry of a file with several links).  Return: 0, 1 when another
+ * copy got there first, or -errno (-EOPNOTSUPP: an index entry on a
+ * filesystem without user xattrs).
+ */
 static int
 copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int upfd,
-          const char *name, int with_data)
+          const char *name, int with_data, int index)
 {
 	char tmp[TMP_LEN], p[32];
 	char *buf = vr_alloc(s, COPY_BUF);
@@ -222,6 +249,12 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 	}
 	if (err == 0) {
 		copy_xattrs(s, o->fd[0], out);
+		/* An index entry without its link count would be unusable. */
+		err = set_origin(out, o, index);
+		if (!index)
+			err = 0;
+	}
+	if (err == 0) {
 		copy_attrs(out, &o->st);
 		if (tmp[0]) {
 			err = place(ns, tmp, upfd, name, 0);
@@ -350,6 +383,51 @@ merge_upper(struct vr_walk *w, int upfd)
 }
 
 int
+vr_index_make(struct vr_walk *w, int idx, const char *key)
+{
+	size_t mark = w->s.used;
+	int err = copy_file(w->ns, &w->s, &w->node, idx, key, 1, 1);
+
+	w->s.used = mark;
+	return err < 0 ? err : 0;
+}
+
+/*
+ * copy_linked() - a base file with several links: its one shared copy in
+ * the index (made if missing, with all its data whatever the caller asked:
+ * the other names need it), linked to the upper name.
+ */
+static int
+copy_linked(struct vr_walk *w, int upfd)
+{
+	char key[VR_INDEX_KEY];
+	int idx = vr_index_dir(w->ns), err = 0;
+
+	if (idx < 0)
+		return idx;
+	vr_index_key(key, w->node.odev, w->node.oino);
+	if (!w->node.indexed)
+		err = vr_index_make(w, idx, key);
+	if (err == -EOPNOTSUPP) {
+		/* No user xattrs in the prefix: the name becomes a file of its own. */
+		sys_close(idx);
+		return copy_file(w->ns, &w->s, &w->node, upfd, w->last, 1, 0);
+	}
+	if (err == 0) {
+		vr_index_lock(idx, 1);
+		err = (int)vr_sys5(__NR_linkat, idx, key, upfd, w->last, 0);
+		/* Counted once: a racing copier of this very name linked it first. */
+		if (err == 0)
+			err = vr_index_hidden(idx, key, 1);
+		else if (err == -EEXIST)
+			err = 0;
+		vr_index_lock(idx, 0);
+	}
+	sys_close(idx);
+	return err;
+}
+
+int
 vr_copyup(struct vr_walk *w, int with_data)
 {
 	struct vr_obj *o = &w->node;
@@ -370,8 +448,10 @@ vr_copyup(struct vr_walk *w, int with_data)
 		err = fd < 0 ? fd : 0;
 		if (fd >= 0)
 			sys_close(fd);
+	} else if (type == S_IFREG && o->onlink > 1) {
+		err = copy_linked(w, upfd);
 	} else if (type == S_IFREG) {
-		err = copy_file(w->ns, &w->s, o, upfd, w->last, with_data);
+		err = copy_file(w->ns, &w->s, o, upfd, w->last, with_data, 0);
 	} else {
 		err = copy_special(w->ns, &w->s, o, upfd, w->last);
 	}

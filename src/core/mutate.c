@@ -237,19 +237,50 @@ unlink_checks(struct vr_walk *w, int flags)
 	return w->must_dir ? -ENOTDIR : 0;
 }
 
+/* shared_base() - w->node is a base name of a file with several links. */
+static int
+shared_base(const struct vr_walk *w)
+{
+	return !w->node.mount && w->node.nfd > 0 && w->node.layer[0] != 0 && w->node.onlink > 1;
+}
+
+/* hide_shared() - whiteout over a base name of a file with several links, counted. */
+static int
+hide_shared(struct vr_walk *w, struct vr_place *p)
+{
+	char key[VR_INDEX_KEY];
+	int idx = vr_index_hide(w, vr_index_make), err;
+
+	if (idx == -EOPNOTSUPP)
+		return vr_whiteout_make(p->dirfd, p->name); /* no index without user xattrs */
+	if (idx < 0)
+		return idx;
+	err = vr_whiteout_make(p->dirfd, p->name);
+	vr_index_done(idx, vr_index_key(key, w->node.odev, w->node.oino), err);
+	return err;
+}
+
 /* remove() - take w's final name away, leaving a whiteout if a base has it. */
 static int
 remove(struct vr_walk *w, struct vr_place *p, int flags)
 {
-	int isdir = vr_obj_is_dir(&w->node);
+	int isdir = vr_obj_is_dir(&w->node), err;
+	char key[VR_INDEX_KEY];
 
 	if (p->mount)
 		return (int)vr_sys3(__NR_unlinkat, p->dirfd, p->name, flags);
+	if (shared_base(w))
+		return hide_shared(w, p);
 	if (w->node.layer[0] != 0)
 		return vr_whiteout_make(p->dirfd, p->name); /* only a base has it */
 	if (!p->lower && !isdir)
-		return (int)vr_sys3(__NR_unlinkat, p->dirfd, p->name, 0);
-	return vr_remove_hiding(w, p->dirfd, p->name, isdir, p->lower);
+		err = (int)vr_sys3(__NR_unlinkat, p->dirfd, p->name, 0);
+	else
+		err = vr_remove_hiding(w, p->dirfd, p->name, isdir, p->lower);
+	/* The last name of a shared copy takes its index entry with it. */
+	if (err == 0 && !isdir && vr_index_of(&w->node, key))
+		vr_index_release(w->ns, key);
+	return err;
 }
 
 int
@@ -325,9 +356,12 @@ rename_checks(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
 		return -ENOENT;
 	if (!odir && (ow->must_dir || (!(flags & 2u) && nw->must_dir)))
 		return -ENOTDIR;
-	/* Both names are one: nothing to do. */
+	/* Both names are one, or two links of one file: nothing to do. */
 	if (nw->node.exists && nw->vlen == ow->vlen &&
 	    vr_memcmp(nw->vpath, ow->vpath, ow->vlen) == 0)
+		return 1;
+	if (nw->node.exists && !odir && !ndir && !ow->node.synthetic && !nw->node.synthetic &&
+	    ow->node.st.st_dev == nw->node.st.st_dev && ow->node.st.st_ino == nw->node.st.st_ino)
 		return 1;
 	/* A directory into itself; a name onto one of its own ancestors. */
 	if (vr_path_under(nw->vpath, nw->vlen, ow->vpath, ow->vlen) >= 0 && nw->vlen > ow->vlen)
@@ -373,6 +407,38 @@ rename_overlay(struct vr_walk *ow, struct vr_walk *nw, struct vr_place *op, stru
 	if (!(flags & 2u) && op->lower)
 		return vr_rename_whiteout(nw, op->dirfd, op->name, np->dirfd, np->name, kflags);
 	return (int)vr_sys5(__NR_renameat2, op->dirfd, op->name, np->dirfd, np->name, kflags);
+}
+
+/*
+ * rename_over() - rename_overlay(), counting the name it replaces when that
+ * is a name of a file with several links (index.c).
+ */
+static int
+rename_over(struct vr_walk *ow, struct vr_walk *nw, struct vr_place *op, struct vr_place *np,
+            unsigned int flags)
+{
+	int replaces = nw->node.exists && !(flags & 2u) && !vr_obj_is_dir(&nw->node);
+	char key[VR_INDEX_KEY];
+	int idx, err;
+
+	if (!replaces)
+		return rename_overlay(ow, nw, op, np, flags);
+	if (shared_base(nw)) {
+		idx = vr_index_hide(nw, vr_index_make);
+		if (idx == -EOPNOTSUPP)
+			return rename_overlay(ow, nw, op, np, flags);
+		if (idx < 0)
+			return idx;
+		err = rename_overlay(ow, nw, op, np, flags);
+		vr_index_done(idx, vr_index_key(key, nw->node.odev, nw->node.oino), err);
+		return err;
+	}
+	if (!vr_index_of(&nw->node, key))
+		return rename_overlay(ow, nw, op, np, flags);
+	err = rename_overlay(ow, nw, op, np, flags);
+	if (err == 0)
+		vr_index_release(nw->ns, key);
+	return err;
 }
 
 /* make_opaque_if() - a directory moved over a base name hides what the base has. */
@@ -437,7 +503,7 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 	if (err == 0 && op.mount)
 		err = (int)vr_sys5(__NR_renameat2, op.dirfd, op.name, np.dirfd, np.name, flags);
 	else if (err == 0)
-		err = rename_overlay(ow, nw, &op, &np, flags);
+		err = rename_over(ow, nw, &op, &np, flags);
 	if (err == 0 && moved_o)
 		err = vr_settle_moved_dir(nw, np.dirfd, np.name);
 	if (err == 0 && moved_n)

@@ -225,16 +225,48 @@ at_walk_flags(int flags, int allowed)
 	return wf;
 }
 
-/* map_statx() - vr_ns_map_ino() for a statx result. */
+/*
+ * origin_fd() - the descriptor whose origin (index.c) w->node's identity
+ * comes from: an upper object's, or a base name's standing for an index
+ * entry; -1 for everything else (nothing to read).
+ */
+static int
+origin_fd(const struct vr_walk *w)
+{
+	const struct vr_obj *o = &w->node;
+
+	if (o->nfd == 0 || o->synthetic || o->mount || !w->ns->has_upper)
+		return -1;
+	return o->layer[0] == 0 || o->indexed ? o->fd[0] : -1;
+}
+
+/* map_stat() - what the program sees of @st: its origin (@fd >= 0), then vr_ns_map_ino(). */
 static void
-map_statx(const struct vr_ns *ns, struct statx *stx)
+map_stat(const struct vr_ns *ns, int fd, struct stat *st)
+{
+	unsigned long dev = st->st_dev, ino = st->st_ino, nlink = st->st_nlink;
+
+	if (fd >= 0)
+		vr_origin_stat(ns, fd, st->st_mode, &dev, &ino, &nlink);
+	st->st_ino = vr_ns_map_ino(ns, &dev, ino);
+	st->st_dev = dev;
+	st->st_nlink = nlink;
+}
+
+/* map_statx() - map_stat() for a statx result. */
+static void
+map_statx(const struct vr_ns *ns, int fd, struct statx *stx)
 {
 	unsigned int ma = stx->stx_dev_major, mi = stx->stx_dev_minor;
 	unsigned long dev = ((unsigned long)(ma & 0xfff) << 8) |
 	                    ((unsigned long)(ma & ~0xfffu) << 32) | (mi & 0xff) |
 	                    ((unsigned long)(mi & ~0xffu) << 12);
+	unsigned long ino = stx->stx_ino, nlink = stx->stx_nlink;
 
-	stx->stx_ino = vr_ns_map_ino(ns, &dev, stx->stx_ino);
+	if (fd >= 0 && (stx->stx_mask & STATX_INO))
+		vr_origin_stat(ns, fd, stx->stx_mode, &dev, &ino, &nlink);
+	stx->stx_nlink = (unsigned int)nlink;
+	stx->stx_ino = vr_ns_map_ino(ns, &dev, ino);
 	stx->stx_dev_major = (unsigned int)(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffu));
 	stx->stx_dev_minor = (unsigned int)((dev & 0xff) | ((dev >> 12) & ~0xffu));
 }
@@ -271,14 +303,14 @@ vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int 
 	if (is_fd_itself(dirfd, path, flags)) {
 		err = sys_fstatat(dirfd, "", st, AT_EMPTY_PATH);
 		if (err == 0)
-			vr_ns_map_stat(t->ns, st);
+			map_stat(t->ns, dirfd, st);
 		return err;
 	}
 	w = vr_walk_new(t, dirfd, path, (unsigned int)wf, &err);
 	if (!w)
 		return err;
 	vr_memcpy(st, &w->node.st, sizeof(*st));
-	vr_ns_map_stat(t->ns, st);
+	map_stat(t->ns, origin_fd(w), st);
 	if (merged_dir(&w->node))
 		st->st_nlink = 1;
 	vr_walk_end(w);
@@ -301,7 +333,7 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 	if (is_fd_itself(dirfd, path, flags)) {
 		err = sys_statx(dirfd, "", flags, mask, stx);
 		if (err == 0)
-			map_statx(t->ns, stx);
+			map_statx(t->ns, dirfd, stx);
 		return err;
 	}
 	w = vr_walk_new(t, dirfd, path, (unsigned int)wf, &err);
@@ -319,7 +351,7 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 		stx->stx_size = 0;
 	}
 	if (err == 0)
-		map_statx(t->ns, stx);
+		map_statx(t->ns, origin_fd(w), stx);
 	if (err == 0 && merged_dir(&w->node))
 		stx->stx_nlink = 1;
 	vr_walk_end(w);

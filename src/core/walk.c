@@ -29,7 +29,8 @@
  *     the first layer that has it decides; a whiteout ends the lookup (ENOENT);
  *     a directory merges with the same directory in the layers below until an
  *     opaque directory or a non-directory is met.  The namespace's own upper
- *     and work directories are never found.
+ *     and work directories are never found.  A base file with several links
+ *     whose shared copy is in the index is that copy (index.c).
  *  8. Every step is an openat(O_PATH|O_NOFOLLOW) relative to a directory
  *     descriptor: the kernel is never handed a path it could resolve outside
  *     the layer.
@@ -48,6 +49,8 @@ vr_obj_put(struct vr_obj *o)
 	o->nfd = 0;
 	o->owned = 0;
 	o->exists = 0;
+	o->indexed = 0;
+	o->onlink = 0;
 }
 
 int
@@ -71,6 +74,8 @@ obj_move(struct vr_obj *dst, struct vr_obj *src)
 	src->nfd = 0;
 	src->owned = 0;
 	src->exists = 0;
+	src->indexed = 0;
+	src->onlink = 0;
 }
 
 static int
@@ -174,6 +179,9 @@ add_layer(struct vr_walk *w, struct vr_obj *o, const struct vr_obj *dir, unsigne
 	}
 	if (o->nfd == 0)
 		vr_memcpy(&o->st, st, sizeof(*st));
+	if (o->nfd == 0 && dir->layer[i] != 0 && !dir->mount && st->st_nlink > 1 &&
+	    (st->st_mode & S_IFMT) == S_IFREG && w->ns->has_upper)
+		fd = vr_index_use(w->ns, o, fd);
 	o->exists = 1;
 	o->fd[o->nfd] = fd;
 	o->layer[o->nfd] = dir->layer[i];

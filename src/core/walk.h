@@ -5,6 +5,7 @@
 #define VR_WALK_H
 
 #include "ns.h"
+#include "index.h"
 
 /*
  * struct vr_obj - one object of the virtual tree as the walk holds it.
@@ -24,6 +25,14 @@ struct vr_obj {
 	unsigned char layer[VR_MAX_LAYERS]; /* layer index of fd[i] in the overlay */
 	unsigned int owned;                 /* bit i: fd[i] is closed with the object */
 	struct stat st;                     /* of fd[0], or made up when synthetic */
+	/*
+	 * A base regular file with several links (onlink > 1): its device,
+	 * inode number and link count in the base.  indexed: fd[0] is its
+	 * copy in the index that every name of it shares (index.c), and st
+	 * that copy's; layer[0] still names the base layer.
+	 */
+	int indexed;
+	unsigned long odev, oino, onlink;
 };
 
 /* What the path's final component was, as the kernel's LAST_* kinds. */
@@ -128,6 +137,12 @@ int vr_walk_upper_dir(struct vr_walk *w, const char *path, vr_make_upper_fn make
  * vr_tmp_name() - a fresh "#vroot.TID.RANDOM" name for the work directory.
  */
 int vr_copyup(struct vr_walk *w, int with_data);
+/*
+ * vr_index_make() - the index entry @key in index directory @idx: a copy
+ * of w->node, a base file with several links.  Return: 0 (made, or another
+ * process made it first) or -errno.
+ */
+int vr_index_make(struct vr_walk *w, int idx, const char *key);
 int vr_copyup_parent(struct vr_walk *w);
 int vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower);
 void vr_tmp_name(char buf[32]);

@@ -162,6 +162,17 @@ h_newfstatat(struct vr_loader_ctx *ctx, const long a[6])
 	return out(a[2], &st, sizeof(st), vr_fstatat(T(ctx), (int)a[0], p, &st, (int)a[3]));
 }
 
+/* fstat(2): the descriptor itself, as the core shows it (inode numbers kept through copy-up). */
+long
+h_fstat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	struct stat st;
+
+	if ((int)a[0] < 0)
+		return -EBADF;
+	return out(a[1], &st, sizeof(st), vr_fstatat(T(ctx), (int)a[0], "", &st, AT_EMPTY_PATH));
+}
+
 long
 h_statx(struct vr_loader_ctx *ctx, const long a[6])
 {

@@ -19,6 +19,7 @@ typedef long (*vrl_handler)(struct vr_loader_ctx *ctx, const long a[6]);
 	X(__NR_stat, h_stat)                                                                       \
 	X(__NR_lstat, h_lstat)                                                                     \
 	X(__NR_newfstatat, h_newfstatat)                                                           \
+	X(__NR_fstat, h_fstat)                                                                     \
 	X(__NR_statx, h_statx)                                                                     \
 	X(__NR_access, h_access)                                                                   \
 	X(__NR_faccessat, h_faccessat)                                                             \
