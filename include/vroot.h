@@ -38,6 +38,7 @@ struct vr_ns;
 struct vr_task;
 struct stat;
 struct statx;
+struct open_how;
 
 /* Mount flags. */
 #define VR_MOUNT_RDONLY (1u << 0) /* writes answer -EROFS */
@@ -215,6 +216,20 @@ VR_API int vr_task_set_cwd_unchecked(struct vr_task *t, const char *path);
  * Flags and return values are those of the system call of the same name.
  */
 VR_API int vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mode);
+
+/**
+ * vr_openat2() - openat2(2) in the virtual tree.  @how points to @size
+ * bytes (<linux/openat2.h>), checked as the kernel checks them (-EINVAL,
+ * -E2BIG).  The RESOLVE_* rules hold in the virtual tree: BENEATH and
+ * IN_ROOT scope the walk to @dirfd's directory; NO_XDEV refuses to cross
+ * a mount (a vroot mount point, or a host mount inside one: the overlay is
+ * one filesystem); NO_SYMLINKS and NO_MAGICLINKS refuse to follow links
+ * (procfs magic links for the latter).  RESOLVE_CACHED answers -EAGAIN.
+ * Return: a descriptor, or -errno as vr_openat(), plus -EXDEV for an escape
+ * or a crossing and -ELOOP for a refused link.
+ */
+VR_API int vr_openat2(struct vr_task *t, int dirfd, const char *path, const struct open_how *how,
+                      size_t size);
 VR_API int vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int flags);
 VR_API int vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mask,
                     struct statx *stx);

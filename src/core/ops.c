@@ -1,6 +1,7 @@
 /*
  * ops.c - system-call-shaped operations that look objects up and read them:
- * openat, fstatat, statx, faccessat2, readlinkat.
+ * openat, openat2 (its RESOLVE_* rules are walk flags), fstatat, statx,
+ * faccessat2, readlinkat.
  *
  * Writes reach only the upper layer and read-write mounts.  Until copy-up
  * exists, opening a lower-layer file for writing answers EROFS: a base is
@@ -170,10 +171,12 @@ lowest_free(int fd, int flags)
 	return n;
 }
 
-int
-vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mode)
+/* open_rules() - vr_openat() with walk rules @rules (VR_WALK_BENEATH...). */
+static int
+open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mode,
+           unsigned int rules)
 {
-	unsigned int wf = VR_WALK_FOLLOW;
+	unsigned int wf = VR_WALK_FOLLOW | rules;
 	struct vr_walk *w;
 	int err, low = 1 << 30;
 
@@ -183,7 +186,7 @@ vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned in
 	if (flags & O_PATH)
 		flags &= O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW;
 	if ((flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
-		wf = 0;
+		wf &= ~VR_WALK_FOLLOW;
 	if (flags & O_CREAT)
 		wf |= VR_WALK_PARENT;
 	w = vr_walk_begin(t, &err);
@@ -208,6 +211,98 @@ vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned in
 out:
 	vr_walk_end(w);
 	return err >= 0 && low < err ? lowest_free(err, flags) : err;
+}
+
+int
+vr_openat(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mode)
+{
+	return open_rules(t, dirfd, path, flags, mode, 0);
+}
+
+/* The flags openat2(2) accepts (the kernel's VALID_OPEN_FLAGS), as 64 bits. */
+#define OPEN2_FLAGS                                                                                \
+	((unsigned long long)(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |       \
+	                      O_NONBLOCK | __O_SYNC | O_DSYNC | FASYNC | O_DIRECT | O_LARGEFILE |  \
+	                      O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH |          \
+	                      __O_TMPFILE))
+#define OPEN2_RESOLVE                                                                              \
+	(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |         \
+	 RESOLVE_IN_ROOT | RESOLVE_CACHED)
+
+/* The first published struct open_how: flags, mode, resolve. */
+#define OPEN_HOW_SIZE_VER0 24
+
+/*
+ * open_how_size() - openat2's checks of the structure's size: too small,
+ * more than a page, or unknown fields (beyond ours) that are not zero.
+ */
+static int
+open_how_size(const struct open_how *how, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)how;
+
+	if (size < OPEN_HOW_SIZE_VER0)
+		return -EINVAL;
+	if (size > 4096)
+		return -E2BIG;
+	if (!how)
+		return -EFAULT;
+	for (size_t i = sizeof(*how); i < size; i++)
+		if (p[i])
+			return -E2BIG;
+	return 0;
+}
+
+/* open_how_check() - openat2's checks of its arguments, in the kernel's order. */
+static int
+open_how_check(const struct open_how *how)
+{
+	unsigned long long fl = how->flags;
+
+	if ((fl & ~OPEN2_FLAGS) || (how->resolve & ~(unsigned long long)OPEN2_RESOLVE))
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_BENEATH) && (how->resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
+	if (fl & (O_CREAT | __O_TMPFILE) ? how->mode & ~07777ULL : how->mode)
+		return -EINVAL;
+	if ((fl & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT))
+		return -EINVAL;
+	if ((fl & __O_TMPFILE) && (!(fl & O_DIRECTORY) || (fl & O_ACCMODE) == O_RDONLY))
+		return -EINVAL;
+	if ((fl & O_PATH) &&
+	    (fl & ~(unsigned long long)(O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)))
+		return -EINVAL;
+	/* RESOLVE_CACHED: "only from the cache" is never true here; ask again without. */
+	if (how->resolve & RESOLVE_CACHED)
+		return -EAGAIN;
+	return 0;
+}
+
+int
+vr_openat2(struct vr_task *t, int dirfd, const char *path, const struct open_how *how, size_t size)
+{
+	struct open_how h = {0};
+	unsigned int rules = 0;
+	int err;
+
+	err = open_how_size(how, size);
+	if (err < 0)
+		return err;
+	vr_memcpy(&h, how, size < sizeof(h) ? size : sizeof(h));
+	err = open_how_check(&h);
+	if (err < 0)
+		return err;
+	if (h.resolve & RESOLVE_BENEATH)
+		rules |= VR_WALK_BENEATH;
+	if (h.resolve & RESOLVE_IN_ROOT)
+		rules |= VR_WALK_IN_ROOT;
+	if (h.resolve & RESOLVE_NO_XDEV)
+		rules |= VR_WALK_NO_XDEV;
+	if (h.resolve & RESOLVE_NO_SYMLINKS)
+		rules |= VR_WALK_NO_SYMLINKS;
+	if (h.resolve & RESOLVE_NO_MAGICLINKS)
+		rules |= VR_WALK_NO_MAGICLINKS;
+	return open_rules(t, dirfd, path, (int)h.flags, (unsigned int)h.mode, rules);
 }
 
 /* at_walk_flags() - walk flags for an *at() call's AT_* flags, or -EINVAL. */

@@ -34,6 +34,21 @@
  *  8. Every step is an openat(O_PATH|O_NOFOLLOW) relative to a directory
  *     descriptor: the kernel is never handed a path it could resolve outside
  *     the layer.
+ *  9. openat2(2)'s RESOLVE_* rules (VR_WALK_BENEATH ... NO_MAGICLINKS) apply
+ *     to what the caller's path and the links in it do, never to the
+ *     canonical paths the walk re-walks itself:
+ *     - BENEATH and IN_ROOT make the start directory the walk's root:
+ *       ".." there stays (IN_ROOT) or is EXDEV (BENEATH); an absolute path
+ *       or symlink body starts there (IN_ROOT) or is EXDEV (BENEATH); a
+ *       magic link is EXDEV in both.
+ *     - NO_XDEV: entering a mount, ".." out of the root of one, an absolute
+ *       symlink whose directory is not in the root's mount, a magic link to
+ *       another mount: EXDEV.  A mount is a vroot mount point, or a host
+ *       mount met inside a mount (statx: STATX_ATTR_MOUNT_ROOT); the root
+ *       overlay is one filesystem, whatever layer an object comes from.
+ *     - NO_SYMLINKS: following any symlink is ELOOP; NO_MAGICLINKS:
+ *       following a procfs magic link is ELOOP.  A final link not followed
+ *       (O_NOFOLLOW, O_CREAT|O_EXCL) is allowed, as in the kernel.
  */
 #include "walk.h"
 #include "util.h"
@@ -362,10 +377,12 @@ dotdot(struct vr_walk *w)
 {
 	int err;
 
-	/* ".." at the task's root is the root itself, as "/.." is "/". */
-	if (w->rootlen > 1 && w->vlen == w->rootlen &&
-	    vr_memcmp(w->vpath, w->root, w->rootlen) == 0)
-		return 0;
+	/* ".." at the walk's root is the root itself, as "/.." is "/" (a walk
+	 * kept beneath its start may not try). */
+	if (w->vlen == w->rootlen && vr_memcmp(w->vpath, w->root, w->rootlen) == 0)
+		return (w->flags & VR_WALK_BENEATH) ? -EXDEV : 0;
+	if ((w->flags & VR_WALK_NO_XDEV) && vr_walk_at_mount_root(w))
+		return -EXDEV;
 	vpath_pop(w);
 	if (w->vlen > 1) {
 		/* push_frame() copies the path before vpath_reset() clears it. */
@@ -405,9 +422,11 @@ follow_link(struct vr_walk *w, struct vr_obj *link)
 	err = frame_at(w, body, mark, 0);
 	if (err < 0)
 		return err;
-	if (body[0] == '/')
-		return go_root(w);
-	return 0;
+	if (body[0] != '/')
+		return 0;
+	if ((w->flags & VR_WALK_BENEATH) || ((w->flags & VR_WALK_NO_XDEV) && vr_walk_jump_crosses(w)))
+		return -EXDEV;
+	return go_root(w);
 }
 
 /* parse_num() - decimal digits at *p, advanced past them; -1 if none. */
@@ -513,6 +532,57 @@ follow_magic(struct vr_walk *w, int last)
 	return 1;
 }
 
+/*
+ * magic_jump() - follow magic link w->cur/w->last under the rules: only
+ * NO_XDEV lets one through, to an object in the link's own host mount; its
+ * path is then re-walked as a canonical one (crossing nothing on the way).
+ */
+static int
+magic_jump(struct vr_walk *w, int last)
+{
+	int fd, same, err;
+
+	if (w->flags & VR_WALK_NO_MAGICLINKS)
+		return -ELOOP;
+	if (w->flags & VR_WALK_NO_XDEV) {
+		fd = sys_openat(w->cur.fd[0], w->last, O_PATH | O_CLOEXEC, 0);
+		if (fd < 0)
+			return fd;
+		same = vr_same_host_mount(fd, w->cur.fd[0]);
+		sys_close(fd);
+		if (!same)
+			return -EXDEV;
+	}
+	if (w->flags & VR_WALK_SCOPED)
+		return -EXDEV;
+	err = follow_magic(w, last);
+	if (err == 0 && (w->flags & VR_WALK_NO_XDEV))
+		w->stack[w->depth - 1].canon = 1;
+	return err;
+}
+
+/*
+ * follow() - follow symlink @link, w->cur/w->last, under the walk's rules
+ * (in openat2's order: no symlinks, then no magic links, then no crossing,
+ * then no jump out of a scoped walk).  Return: as step().
+ */
+static int
+follow(struct vr_walk *w, struct vr_obj *link, int last)
+{
+	int magic;
+
+	if (w->flags & VR_WALK_NO_SYMLINKS)
+		return -ELOOP;
+	if (!link->mount || !link->mount->procfs)
+		return follow_link(w, link);
+	if (!(w->flags & VR_WALK_RULES))
+		return follow_magic(w, last);
+	magic = vr_proc_link_is_magic(w, link);
+	if (magic < 0)
+		return magic;
+	return magic ? magic_jump(w, last) : follow_link(w, link);
+}
+
 /* trailing_slash() - a '/' followed the final component in some frame. */
 static int
 trailing_slash(const struct vr_walk *w)
@@ -566,6 +636,7 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 	if (len == 2 && name[0] == '.' && name[1] == '.') {
 		if (last && !f->canon)
 			w->last_type = VR_LAST_DOTDOT;
+		w->root_known = 1;
 		return dotdot(w);
 	}
 	if (len > NAME_MAX)
@@ -584,6 +655,9 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 		w->must_dir = trailing_slash(w);
 		return 1;
 	}
+	err = -EXDEV;
+	if ((w->flags & VR_WALK_NO_XDEV) && !f->canon && vr_walk_crosses_mount(w, &child))
+		goto fail;
 	if ((child.st.st_mode & S_IFMT) == S_IFLNK && !(last && f->canon)) {
 		/*
 		 * A canonical path holds no symlink, except as its own final
@@ -597,10 +671,7 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 		    (trailing_slash(w) && !(w->flags & VR_WALK_NAME))) {
 			w->vlen = saved;
 			w->vpath[saved] = '\0';
-			if (child.mount && child.mount->procfs)
-				err = follow_magic(w, last);
-			else
-				err = follow_link(w, &child);
+			err = follow(w, &child, last);
 			vr_obj_put(&child);
 			return err;
 		}
@@ -630,7 +701,7 @@ start(struct vr_walk *w, int dirfd, const char *path)
 	long n;
 	int err;
 
-	if (path[0] == '/' && !(w->flags & VR_WALK_NSROOT))
+	if ((path[0] == '/' && !(w->flags & VR_WALK_NSROOT)) || (w->flags & VR_WALK_SCOPED))
 		return go_root(w);
 	vpath_reset(w);
 	err = obj_root(w, &w->cur);
@@ -723,6 +794,9 @@ fast_walk(struct vr_walk *w, struct vr_frame *f)
 	if (w->cur.nfd != 1 || w->cur.synthetic || vr_ns_mount_below(w->ns, w->vpath, w->vlen) ||
 	    vr_ns_hidden_below(w->ns, w->vpath, w->vlen))
 		return 0;
+	/* Inside a mount a host mount may lie below: the component walk judges it. */
+	if ((w->flags & VR_WALK_NO_XDEV) && w->cur.mount)
+		how.resolve |= RESOLVE_NO_XDEV;
 	end = fast_span(w, p, &n);
 	if (!end || n < 2)
 		return 0; /* one step costs the same either way */
@@ -882,6 +956,8 @@ vr_walk_begin(struct vr_task *t, int *err)
 		return NULL;
 	}
 	w->rootlen = (size_t)n;
+	w->flags = 0;
+	w->scoped_root = 0;
 	w->cur.nfd = 0;
 	w->cur.owned = 0;
 	w->node.nfd = 0;
@@ -905,6 +981,36 @@ vr_walk_new(struct vr_task *t, int dirfd, const char *path, unsigned int flags, 
 	return w;
 }
 
+/*
+ * set_root() - the walk's root: the task's, or for a scoped walk the start
+ * directory (BENEATH: an absolute path is an escape before anything else).
+ */
+static int
+set_root(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
+{
+	struct stat st;
+	long n;
+
+	if (!(flags & VR_WALK_SCOPED)) {
+		n = w->scoped_root ? vr_task_root(w->t, w->root) : (long)w->rootlen;
+	} else if (path[0] == '/' && (flags & VR_WALK_BENEATH)) {
+		n = -EXDEV;
+	} else if (dirfd == AT_FDCWD) {
+		n = vr_task_cwd(w->t, w->root);
+	} else {
+		n = sys_fstat(dirfd, &st);
+		if (n == 0 && (st.st_mode & S_IFMT) != S_IFDIR)
+			n = -ENOTDIR;
+		if (n == 0)
+			n = vr_fd_vpath(w->ns, dirfd, w->root, PATH_MAX);
+	}
+	if (n < 0)
+		return (int)n;
+	w->rootlen = (size_t)n;
+	w->scoped_root = (flags & VR_WALK_SCOPED) != 0;
+	return 0;
+}
+
 int
 vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 {
@@ -916,6 +1022,7 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 	w->flags = flags;
 	w->nlinks = 0;
 	w->depth = 0;
+	w->root_known = path && path[0] == '/';
 	w->must_dir = 0;
 	w->last_type = VR_LAST_ROOT;
 	w->last[0] = '\0';
@@ -928,8 +1035,11 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 		return -ENAMETOOLONG;
 	if (len == 0 && !(flags & VR_WALK_EMPTY))
 		return -ENOENT;
-	if (dirfd != AT_FDCWD && dirfd < 0 && path[0] != '/')
+	if (dirfd != AT_FDCWD && dirfd < 0 && (path[0] != '/' || (flags & VR_WALK_IN_ROOT)))
 		return -EBADF;
+	err = set_root(w, dirfd, path, flags);
+	if (err < 0)
+		return err;
 	err = push_frame(w, path, len, 0);
 	if (err < 0)
 		return err;

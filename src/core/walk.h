@@ -51,6 +51,15 @@ enum vr_last {
 #define VR_WALK_NAME                                                                               \
 	(1u << 4) /* the final name itself, even with a trailing slash                             \
 	             (unlink, rmdir, rename, mkdir, link: never followed) */
+/* The rules of openat2(2)'s RESOLVE_* flags, inside the virtual tree. */
+#define VR_WALK_BENEATH       (1u << 5) /* root is the start; escaping it is EXDEV */
+#define VR_WALK_IN_ROOT       (1u << 6) /* root is the start, as a chroot for this walk */
+#define VR_WALK_NO_XDEV       (1u << 7) /* crossing a mount is EXDEV */
+#define VR_WALK_NO_SYMLINKS   (1u << 8) /* following any symlink is ELOOP */
+#define VR_WALK_NO_MAGICLINKS (1u << 9) /* following a procfs magic link is ELOOP */
+#define VR_WALK_SCOPED        (VR_WALK_BENEATH | VR_WALK_IN_ROOT)
+#define VR_WALK_RULES                                                                              \
+	(VR_WALK_SCOPED | VR_WALK_NO_XDEV | VR_WALK_NO_SYMLINKS | VR_WALK_NO_MAGICLINKS)
 
 #define VR_FRAMES (40 + 3)
 
@@ -82,8 +91,11 @@ struct vr_walk {
 	char vpath[PATH_MAX]; /* canonical virtual path of the result */
 	char last[NAME_MAX + 1];
 	size_t lastlen;
-	char *root; /* the task's root (chroot), canonical */
+	char *root; /* the task's root (chroot), canonical; with VR_WALK_SCOPED
+	             * the start directory's */
 	size_t rootlen;
+	int scoped_root; /* root holds a scoped walk's start, not the task's root */
+	int root_known;  /* an absolute path or a ".." was met (the kernel's nd->root is set) */
 };
 
 /**
@@ -96,8 +108,11 @@ struct vr_walk *vr_walk_begin(struct vr_task *t, int *err);
  * vr_walk_path() - resolve @path from @dirfd (AT_FDCWD: the task's cwd).
  * On success w->node is the object (when absent: only with VR_WALK_PARENT,
  * w->cur is then its directory and w->last its name) and w->vpath its
- * canonical virtual path.
- * Return: 0, or -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG, -EACCES, -EBADF...
+ * canonical virtual path.  The VR_WALK_* rule flags add openat2(2)'s
+ * RESOLVE_* errors: -EXDEV (an escape from the start directory, a mount
+ * crossed) and -ELOOP (a symlink or magic link not allowed).
+ * Return: 0, or -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG, -EACCES, -EBADF,
+ * -EXDEV...
  */
 int vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags);
 
@@ -146,6 +161,38 @@ int vr_index_make(struct vr_walk *w, int idx, const char *key);
 int vr_copyup_parent(struct vr_walk *w);
 int vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower);
 void vr_tmp_name(char buf[32]);
+
+/*
+ * The RESOLVE_* rules' tests (rules.c).
+ *
+ * vr_walk_crosses_mount() - reaching @child from w->cur enters another
+ * mount: a vroot mount point, or a host mount inside a mount.  The root
+ * overlay is one filesystem whatever layer an object comes from; a
+ * synthetic directory belongs to the tree it shows in.
+ *
+ * vr_walk_at_mount_root() - w->cur is the root of a mount: ".." leaves it.
+ *
+ * vr_walk_jump_crosses() - an absolute symlink in w->cur jumps to the root
+ * of another mount.  A scoped walk never does: its root is where it
+ * started, and with VR_WALK_NO_XDEV it has not left that mount since.  A
+ * root below a mount's top is taken to be in the mount's own host mount.
+ * The kernel compares with a root it looks up only for an absolute path
+ * or a "..": before either, any absolute symlink counts as a crossing
+ * (fs/namei.c, nd_jump_root() with nd->root unset).
+ *
+ * vr_proc_link_is_magic() - @link, a procfs symlink, is a magic link (fd/N,
+ * cwd, exe, root, ns/..., map_files/...: the kernel jumps to an object),
+ * not an ordinary one (self, thread-self, mounts, net: a relative text).
+ * A magic link reads as an absolute host path or as "type:[...]".
+ * Return: 1, 0, or -errno.
+ *
+ * vr_same_host_mount() - descriptors @a and @b lie in the same host mount.
+ */
+int vr_walk_crosses_mount(const struct vr_walk *w, const struct vr_obj *child);
+int vr_walk_at_mount_root(const struct vr_walk *w);
+int vr_walk_jump_crosses(const struct vr_walk *w);
+int vr_proc_link_is_magic(struct vr_walk *w, const struct vr_obj *link);
+int vr_same_host_mount(int a, int b);
 
 /**
  * vr_walk_new() - vr_walk_begin() and vr_walk_path() in one.

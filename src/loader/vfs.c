@@ -81,28 +81,54 @@ h_creat(struct vr_loader_ctx *ctx, const long a[6])
 }
 
 /*
- * openat2() without resolve restrictions is openat(); RESOLVE_CACHED may
- * always answer EAGAIN.  The other RESOLVE_* rules (beneath or in the root
- * of a dirfd, no symlinks, no crossing) are not modelled yet: ENOSYS makes
- * programs fall back to openat, as on kernels before 5.6.
+ * in_open_how() - the program's struct open_how of @size bytes, read as the
+ * kernel reads it: too small EINVAL, over a page or with unknown non-zero
+ * fields E2BIG, unreadable EFAULT.  Return: the size to give the core.
+ */
+static long
+in_open_how(struct open_how *how, long user, size_t size)
+{
+	unsigned char chunk[64];
+
+	if (size < 24) /* the first published struct: flags, mode, resolve */
+		return -EINVAL;
+	if (size > 4096)
+		return -E2BIG;
+	if (vrl_peek(how, (const void *)user, size < sizeof(*how) ? size : sizeof(*how)))
+		return -EFAULT;
+	for (size_t off = sizeof(*how); off < size; off += sizeof(chunk)) {
+		size_t n = size - off < sizeof(chunk) ? size - off : sizeof(chunk);
+
+		if (vrl_peek(chunk, (const char *)user + off, n))
+			return -EFAULT;
+		for (size_t i = 0; i < n; i++)
+			if (chunk[i])
+				return -E2BIG;
+	}
+	return size < sizeof(*how) ? (long)size : (long)sizeof(*how);
+}
+
+/*
+ * openat2() is answered by the core, RESOLVE_* rules included; the core
+ * checks the flags before the path is read, as the kernel does.  Without
+ * rules, /proc/self/exe opens the program (the kernel checks the flags).
  */
 long
 h_openat2(struct vr_loader_ctx *ctx, const long a[6])
 {
 	struct open_how how = {0};
-	size_t size = (size_t)a[3];
+	char p[PATH_MAX];
+	long size = in_open_how(&how, a[2], (size_t)a[3]);
+	long err, fd;
+	const char *exe;
 
-	if (size < sizeof(how) - sizeof(how.resolve) || size > 4096)
-		return -EINVAL;
-	if (vrl_peek(&how, (const void *)a[2], size < sizeof(how) ? size : sizeof(how)))
-		return -EFAULT;
-	if ((how.flags >> 32) || (how.mode && !(how.flags & (O_CREAT | __O_TMPFILE))))
-		return -EINVAL;
-	if (how.resolve & RESOLVE_CACHED)
-		return -EAGAIN;
-	if (how.resolve & ~RESOLVE_NO_MAGICLINKS)
-		return -ENOSYS;
-	return do_openat(ctx, (int)a[0], a[1], (int)how.flags, (unsigned int)how.mode);
+	if (size < 0)
+		return size;
+	err = in_path(p, a[1]);
+	if (!err && how.resolve == 0 && (exe = vrl_proc_self_exe(ctx, (int)a[0], p)))
+		return vrl_sys4(__NR_openat2, AT_FDCWD, exe, &how, sizeof(how));
+	fd = vr_openat2(T(ctx), (int)a[0], err ? NULL : p, &how, (size_t)size);
+	return err && fd == -EFAULT ? err : fd;
 }
 
 long

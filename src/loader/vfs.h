@@ -119,6 +119,12 @@ struct vr_task *vrl_task_for_write(struct vr_loader_ctx *ctx);
 int vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path, char *buf,
                             size_t size, long *n);
 
+/*
+ * vrl_proc_self_exe() - the host path of the program when @path (from @dfd)
+ * is this process's /proc/PID/exe, else NULL.
+ */
+const char *vrl_proc_self_exe(struct vr_loader_ctx *ctx, int dfd, const char *path);
+
 /* vrl_proc_magic_open() - vr_openat(), with /proc/self/exe opening the program. */
 long vrl_proc_magic_open(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags,
                          unsigned int mode);

@@ -653,9 +653,8 @@ vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path, ch
 	return 1;
 }
 
-long
-vrl_proc_magic_open(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags,
-                    unsigned int mode)
+const char *
+vrl_proc_self_exe(struct vr_loader_ctx *ctx, int dfd, const char *path)
 {
 	char vp[PATH_MAX];
 	int fd;
@@ -669,7 +668,18 @@ vrl_proc_magic_open(struct vr_loader_ctx *ctx, int dfd, const char *path, int fl
 		const char *kind = magic_kind(vp, &fd, &pid);
 
 		if (kind && pid == vrl_getpid() && !strcmp(kind, "exe"))
-			return vrl_sys4(__NR_openat, AT_FDCWD, ctx->proc->exe_path, flags, mode);
+			return ctx->proc->exe_path;
 	}
+	return NULL;
+}
+
+long
+vrl_proc_magic_open(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags,
+                    unsigned int mode)
+{
+	const char *exe = vrl_proc_self_exe(ctx, dfd, path);
+
+	if (exe)
+		return vrl_sys4(__NR_openat, AT_FDCWD, exe, flags, mode);
 	return vr_openat(T(ctx), dfd, path, flags, mode);
 }

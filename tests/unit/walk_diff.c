@@ -15,6 +15,12 @@
  *    readlinkat and chdir itself and passes opened descriptors back over a
  *    socket.  Root only; skipped visibly otherwise.
  *
+ * openat2 with RESOLVE_* rules is compared too (vr_openat2()): a scoped rule
+ * (BENEATH, IN_ROOT) takes the base as its root, so oracle 1 asks openat2
+ * from the base's own descriptor; the other rules resolve from the
+ * namespace's root, which oracle 1 gets by adding RESOLVE_IN_ROOT at the
+ * tree's root.  The chroot child asks openat2 as it is.
+ *
  * Paths are asked from three bases per round: the root, a working directory
  * set with vr_chdir(), and a directory descriptor from vr_openat().  The trees
  * also hold a directory without search permission and files without read
@@ -1037,30 +1043,54 @@ gen_path(const struct tree *t, struct rng *r, int from)
 
 /* ---- operations and answers ---------------------------------------------- */
 
-enum opkind { OP_STAT, OP_REALPATH, OP_READLINK, OP_OPEN, OP_CHDIR };
+enum opkind { OP_STAT, OP_REALPATH, OP_READLINK, OP_OPEN, OP_CHDIR, OP_OPEN2 };
 
 struct op {
 	enum opkind kind;
 	int flags;
 	const char *name;
+	unsigned long long resolve; /* OP_OPEN2: RESOLVE_* */
 };
+
+#define R_BENEATH RESOLVE_BENEATH
+#define R_IN_ROOT RESOLVE_IN_ROOT
+#define R_NOSYM   RESOLVE_NO_SYMLINKS
+#define R_NOMAGIC RESOLVE_NO_MAGICLINKS
+#define R_NOXDEV  RESOLVE_NO_XDEV
+#define R_SCOPED  (RESOLVE_BENEATH | RESOLVE_IN_ROOT)
 
 /* Operations whose flags hold AT_EMPTY_PATH run for "" and one path in ten. */
 static const struct op ops[] = {
-	{OP_STAT, 0, "fstatat(0)"},
-	{OP_STAT, AT_SYMLINK_NOFOLLOW, "fstatat(AT_SYMLINK_NOFOLLOW)"},
-	{OP_STAT, AT_EMPTY_PATH, "fstatat(AT_EMPTY_PATH)"},
-	{OP_STAT, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, "fstatat(AT_EMPTY_PATH|AT_SYMLINK_NOFOLLOW)"},
-	{OP_REALPATH, 0, "realpath(0)"},
-	{OP_REALPATH, AT_SYMLINK_NOFOLLOW, "realpath(AT_SYMLINK_NOFOLLOW)"},
-	{OP_REALPATH, AT_EMPTY_PATH, "realpath(AT_EMPTY_PATH)"},
-	{OP_READLINK, 0, "readlinkat"},
-	{OP_OPEN, O_RDONLY, "openat(O_RDONLY)"},
-	{OP_OPEN, O_RDONLY | O_DIRECTORY, "openat(O_RDONLY|O_DIRECTORY)"},
-	{OP_OPEN, O_RDONLY | O_NOFOLLOW, "openat(O_RDONLY|O_NOFOLLOW)"},
-	{OP_OPEN, O_PATH | O_NOFOLLOW, "openat(O_PATH|O_NOFOLLOW)"},
-	{OP_OPEN, O_PATH | O_NOFOLLOW | O_DIRECTORY, "openat(O_PATH|O_NOFOLLOW|O_DIRECTORY)"},
-	{OP_CHDIR, 0, "chdir+getcwd"},
+	{OP_STAT, 0, "fstatat(0)", 0},
+	{OP_STAT, AT_SYMLINK_NOFOLLOW, "fstatat(AT_SYMLINK_NOFOLLOW)", 0},
+	{OP_STAT, AT_EMPTY_PATH, "fstatat(AT_EMPTY_PATH)", 0},
+	{OP_STAT, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, "fstatat(AT_EMPTY_PATH|AT_SYMLINK_NOFOLLOW)",
+	 0},
+	{OP_REALPATH, 0, "realpath(0)", 0},
+	{OP_REALPATH, AT_SYMLINK_NOFOLLOW, "realpath(AT_SYMLINK_NOFOLLOW)", 0},
+	{OP_REALPATH, AT_EMPTY_PATH, "realpath(AT_EMPTY_PATH)", 0},
+	{OP_READLINK, 0, "readlinkat", 0},
+	{OP_OPEN, O_RDONLY, "openat(O_RDONLY)", 0},
+	{OP_OPEN, O_RDONLY | O_DIRECTORY, "openat(O_RDONLY|O_DIRECTORY)", 0},
+	{OP_OPEN, O_RDONLY | O_NOFOLLOW, "openat(O_RDONLY|O_NOFOLLOW)", 0},
+	{OP_OPEN, O_PATH | O_NOFOLLOW, "openat(O_PATH|O_NOFOLLOW)", 0},
+	{OP_OPEN, O_PATH | O_NOFOLLOW | O_DIRECTORY, "openat(O_PATH|O_NOFOLLOW|O_DIRECTORY)", 0},
+	{OP_CHDIR, 0, "chdir+getcwd", 0},
+	{OP_OPEN2, O_PATH, "openat2(O_PATH, BENEATH)", R_BENEATH},
+	{OP_OPEN2, O_RDONLY, "openat2(O_RDONLY, BENEATH)", R_BENEATH},
+	{OP_OPEN2, O_PATH | O_NOFOLLOW, "openat2(O_PATH|O_NOFOLLOW, BENEATH|NO_SYMLINKS)",
+	 R_BENEATH | R_NOSYM},
+	{OP_OPEN2, O_PATH | O_DIRECTORY, "openat2(O_PATH|O_DIRECTORY, BENEATH|NO_XDEV)",
+	 R_BENEATH | R_NOXDEV},
+	{OP_OPEN2, O_PATH, "openat2(O_PATH, IN_ROOT)", R_IN_ROOT},
+	{OP_OPEN2, O_RDONLY | O_NOFOLLOW, "openat2(O_RDONLY|O_NOFOLLOW, IN_ROOT|NO_MAGICLINKS)",
+	 R_IN_ROOT | R_NOMAGIC},
+	{OP_OPEN2, O_PATH, "openat2(O_PATH, IN_ROOT|NO_SYMLINKS)", R_IN_ROOT | R_NOSYM},
+	{OP_OPEN2, O_PATH, "openat2(O_PATH, IN_ROOT|NO_XDEV)", R_IN_ROOT | R_NOXDEV},
+	{OP_OPEN2, O_PATH, "openat2(O_PATH, NO_SYMLINKS)", R_NOSYM},
+	{OP_OPEN2, O_PATH | O_NOFOLLOW, "openat2(O_PATH|O_NOFOLLOW, NO_SYMLINKS)", R_NOSYM},
+	{OP_OPEN2, O_RDONLY, "openat2(O_RDONLY, NO_XDEV)", R_NOXDEV},
+	{OP_OPEN2, O_PATH, "openat2(O_PATH, NO_XDEV|NO_MAGICLINKS)", R_NOXDEV | R_NOMAGIC},
 };
 
 #define NOPS ARRAY_SIZE(ops)
@@ -1225,6 +1255,16 @@ core_answer(struct vr_task *t, int dirfd, const struct op *op, const char *path,
 	case OP_CHDIR:
 		core_chdir(t, path, a);
 		break;
+	case OP_OPEN2: {
+		struct open_how how = {.flags = (uint64_t)(op->flags | O_CLOEXEC),
+				       .resolve = op->resolve};
+
+		n = vr_openat2(t, dirfd, path, &how, sizeof(how));
+		a->ret = n < 0 ? n : 0;
+		if (n >= 0)
+			ans_fd(a, (int)n);
+		break;
+	}
 	}
 }
 
@@ -1237,26 +1277,33 @@ struct o1 {
 };
 
 /*
- * o1_open() - openat2 in the tree's root.  A scoped lookup that meets ".."
+ * o1_open_at() - openat2 from @dirfd.  A scoped lookup that meets ".."
  * answers EAGAIN when any rename or mount happened anywhere on the system
  * during the walk (fs/namei.c, LOOKUP_IS_SCOPED): that is a retry, not an
  * answer, so ask again.
  */
 static long
-o1_open(const struct o1 *o, const char *path, int flags)
+o1_open_at(int dirfd, const char *path, int flags, unsigned long long resolve)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		.resolve = resolve,
 	};
 	long fd = -1;
 
 	for (int i = 0; i < 1000; i++) {
-		fd = syscall(SYS_openat2, o->rootfd, path, &how, sizeof(how));
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 		if (fd >= 0 || errno != EAGAIN)
 			break;
 	}
 	return fd < 0 ? -errno : fd;
+}
+
+/* o1_open() - openat2 in the tree's root, as a chroot resolves. */
+static long
+o1_open(const struct o1 *o, const char *path, int flags)
+{
+	return o1_open_at(o->rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
 /*
@@ -1386,16 +1433,36 @@ o1_answer(const struct o1 *o, const struct tree *t, const struct op *op, const c
 	case OP_CHDIR:
 		o1_chdir(o, t, path, a);
 		return;
+	case OP_OPEN2:
+		/*
+		 * A scoped rule's root is the base; the others' the tree's root.
+		 * NO_XDEV unscoped with a relative path is not asked: the kernel
+		 * then has no root yet and calls any absolute symlink met before
+		 * a ".." a crossing, which RESOLVE_IN_ROOT here would not.
+		 */
+		if (op->resolve & R_SCOPED)
+			fd = o1_open_at(o->basefd, path, op->flags, op->resolve);
+		else if ((op->resolve & R_NOXDEV) && path[0] != '/')
+			fd = NOT_ASKED;
+		else if ((p = o1_map(o, path, buf)))
+			fd = o1_open_at(o->rootfd, p, op->flags, op->resolve | RESOLVE_IN_ROOT);
+		else
+			fd = NOT_ASKED;
+		a->ret = fd;
+		if (fd >= 0)
+			ans_fd(a, (int)fd);
+		return;
 	}
 }
 
 /* ---- oracle 2: a child in chroot(tree) ------------------------------------- */
 
-enum qkind { Q_STAT, Q_OPEN, Q_READLINK, Q_CHDIR, Q_SETCWD, Q_SETDIRFD };
+enum qkind { Q_STAT, Q_OPEN, Q_READLINK, Q_CHDIR, Q_SETCWD, Q_SETDIRFD, Q_OPEN2 };
 
 struct query {
 	int kind;
 	int flags;
+	unsigned long long resolve; /* Q_OPEN2 */
 	int empty; /* Q_OPEN: "" names the base (AT_EMPTY_PATH) */
 	char path[LONGPATH];
 };
@@ -1462,6 +1529,10 @@ child_do(const struct query *q, struct reply *rp, int *dfd)
 		else
 			fd = openat(*dfd, q->path, q->flags | O_CLOEXEC);
 		rp->ret = fd < 0 ? -errno : 0;
+		break;
+	case Q_OPEN2:
+		fd = (int)o1_open_at(*dfd, q->path, q->flags, q->resolve);
+		rp->ret = fd < 0 ? fd : 0;
 		break;
 	case Q_READLINK:
 		n = readlinkat(*dfd, q->path, rp->s, PATH_MAX);
@@ -1607,7 +1678,24 @@ o2_call(const struct o2 *o, int kind, int flags, int empty, const char *path, st
 
 	q.kind = kind;
 	q.flags = flags;
+	q.resolve = 0;
 	q.empty = empty;
+	if (strlen(path) >= sizeof(q.path))
+		abort();
+	strcpy(q.path, path);
+	return o2_ask(o, &q, rp, fd);
+}
+
+/* o2_call2() - ask the child for openat2 with @op's flags and rules. */
+static int
+o2_call2(const struct o2 *o, const struct op *op, const char *path, struct reply *rp, int *fd)
+{
+	static struct query q;
+
+	q.kind = Q_OPEN2;
+	q.flags = op->flags;
+	q.resolve = op->resolve;
+	q.empty = 0;
 	if (strlen(path) >= sizeof(q.path))
 		abort();
 	strcpy(q.path, path);
@@ -1646,6 +1734,11 @@ o2_answer(const struct o2 *o, const struct tree *t, const struct op *op, const c
 	case OP_CHDIR:
 		err = o2_call(o, Q_CHDIR, 0, 0, path, &rp, &fd);
 		a->text = rp.ret >= 0;
+		break;
+	case OP_OPEN2:
+		err = o2_call2(o, op, path, &rp, &fd);
+		if (fd >= 0)
+			ans_fd(a, fd);
 		break;
 	}
 	if (err < 0)
@@ -1688,6 +1781,7 @@ struct ctx {
 	struct o2 o2;
 	const struct base *base;
 	long disagreements;
+	long npaths; /* paths asked so far: openat2's rules take turns on them */
 	int printed;
 	int keep; /* VR_DIFF_KEEP: leave the trees on disk for a closer look */
 };
@@ -1795,8 +1889,12 @@ one_path(struct ctx *c, const char *path, int with_empty)
 {
 	static struct answer core;
 
+	c->npaths++;
 	for (size_t i = 0; i < NOPS; i++) {
 		if ((ops[i].flags & AT_EMPTY_PATH) && !with_empty)
+			continue;
+		/* Each path is asked half the openat2 rules, to keep the run short. */
+		if (ops[i].kind == OP_OPEN2 && (c->npaths + (long)i) % 2)
 			continue;
 		if (ops[i].kind == OP_CHDIR && c->base->dirfd != AT_FDCWD)
 			continue;
