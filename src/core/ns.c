@@ -220,6 +220,39 @@ note_hidden(struct vr_ns *ns, const struct vr_backing *h)
 	}
 }
 
+/*
+ * shows_twice() - some host directory of mount @m also shows at another
+ * virtual place: inside a layer (or another mount) at a path other than
+ * @m's own, or a layer or another mount inside @m.
+ */
+static int
+shows_twice(const struct vr_ns *ns, const struct vr_mount *m)
+{
+	for (unsigned int i = 0; i < ns->nlayers; i++) {
+		const struct vr_backing *l = &ns->layers[i];
+		long at = vr_path_under(m->b.host, m->b.hlen, l->host, l->hlen);
+
+		if (at >= 0 && !(m->b.hlen - (size_t)at == m->plen &&
+		                 vr_memcmp(m->b.host + at, m->path, m->plen) == 0))
+			return 1; /* not just the layer's copy of the mount point */
+		if (i > 0 || !ns->has_upper)
+			if (vr_path_under(l->host, l->hlen, m->b.host, m->b.hlen) >= 0)
+				return 1;
+	}
+	for (unsigned int j = 0; j < ns->nmounts; j++) {
+		const struct vr_mount *o = &ns->mounts[j];
+		long at = vr_path_under(m->b.host, m->b.hlen, o->b.host, o->b.hlen);
+		size_t rlen = at >= 0 ? m->b.hlen - (size_t)at : 0;
+
+		if (o == m || at < 0)
+			continue;
+		if (o->plen + rlen != m->plen || vr_memcmp(o->path, m->path, o->plen) != 0 ||
+		    vr_memcmp(m->b.host + at, m->path + o->plen, rlen) != 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, char **hosts,
          char **vpaths)
@@ -268,6 +301,8 @@ assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, c
 		if (d == ns->nldev)
 			ns->ldev[ns->nldev++] = ns->layers[i].dev;
 	}
+	for (i = 0; i < ns->nmounts && !ns->aliasing; i++)
+		ns->aliasing = shows_twice(ns, &ns->mounts[i]);
 	ns->stub.fd = -1;
 	if (ns->has_upper) {
 		vr_ns_make_stubs(ns, cursor);

@@ -25,6 +25,9 @@ struct vr_mount {
 	int procfs; /* the host directory is in a procfs: its symlinks are magic */
 };
 
+/* Descriptors below this number keep a hint of where they were opened. */
+#define VR_FD_HINTS 1024
+
 struct vr_ns {
 	struct vr_pool pool;
 	const struct vr_layer_ops *ops;
@@ -55,8 +58,18 @@ struct vr_ns {
 	 */
 	int up_rename_whiteout; /* renameat2(RENAME_WHITEOUT) (ramfs: no) */
 	int up_user_xattr;      /* user.* xattrs, so opaque directories */
-	size_t size;            /* bytes mapped for this object and its strings */
-	char strings[];         /* copies of every path above */
+	/*
+	 * Some host directory shows at two virtual places (a --mount of a
+	 * directory a layer or another mount also shows, or a lower inside
+	 * another): a descriptor's host path alone does not say which place
+	 * it was opened at.  Then fd_hint[fd] remembers the source each
+	 * descriptor the core opened came through (see vr_fd_hint_set()).
+	 * Lowers inside lowers are told apart by the longest match only.
+	 */
+	int aliasing;
+	unsigned long fd_hint[VR_FD_HINTS];
+	size_t size;    /* bytes mapped for this object and its strings */
+	char strings[]; /* copies of every path above */
 };
 
 struct vr_task {
@@ -70,6 +83,21 @@ struct vr_task {
 	size_t rootlen; /* the root chroot() set, canonical; "/" at first */
 	char root[PATH_MAX];
 };
+
+/*
+ * vr_fd_hint_set() - descriptor @fd, just opened by the core, was reached
+ * through mount @m (NULL: the root overlay); kept when ns->aliasing, for
+ * vr_fd_vpath() and vr_revmap_fd() to map it back to the same place.
+ */
+void vr_fd_hint_set(struct vr_ns *ns, int fd, const struct vr_mount *m);
+/*
+ * vr_fd_hints_count(), vr_fd_hints_pack(), vr_fd_hints_unpack() - the
+ * hints of descriptors an exec keeps (no close-on-exec), carried to the
+ * next image's namespace: at most @n records of 12 bytes (fd, hint word).
+ */
+unsigned int vr_fd_hints_count(const struct vr_ns *ns);
+void vr_fd_hints_pack(const struct vr_ns *ns, char *buf, unsigned int n);
+void vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n);
 
 /* vr_ns_is_hidden() - (dev, ino) is one of the namespace's own directories. */
 int vr_ns_is_hidden(const struct vr_ns *ns, unsigned long dev, unsigned long ino);

@@ -177,6 +177,7 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
            unsigned int rules)
 {
 	unsigned int wf = VR_WALK_FOLLOW | rules;
+	const struct vr_mount *m = NULL;
 	struct vr_walk *w;
 	int err, low = 1 << 30;
 
@@ -208,9 +209,14 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
 	else
 		err = open_create(w, flags, mode);
 	low = lowest_transient(w);
+	m = w->node.exists ? w->node.mount : w->cur.mount;
 out:
 	vr_walk_end(w);
-	return err >= 0 && low < err ? lowest_free(err, flags) : err;
+	if (err >= 0 && low < err)
+		err = lowest_free(err, flags);
+	if (err >= 0)
+		vr_fd_hint_set(t->ns, err, m);
+	return err;
 }
 
 int

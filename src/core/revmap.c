@@ -36,12 +36,121 @@ consider(struct match *best, const struct vr_backing *b, const char *host, size_
 	best->plen = plen;
 }
 
+/* Hint values: 0 none, HINT_OVERLAY the root overlay, HINT_OVERLAY + 1 + i mount i. */
+#define HINT_OVERLAY 1ul
+#define HINT_BITS    7
+#define HINT_MASK    ((1ul << HINT_BITS) - 1)
+
+/* hint_key() - the hint word of object (@dev, @ino) reached through @src. */
+static unsigned long
+hint_key(unsigned long dev, unsigned long ino, unsigned long src)
+{
+	unsigned long h = (ino ^ (dev << 40) ^ (dev >> 24)) * 0x9e3779b97f4a7c15ul;
+
+	return (h & ~HINT_MASK) | src;
+}
+
+void
+vr_fd_hint_set(struct vr_ns *ns, int fd, const struct vr_mount *m)
+{
+	struct stat st;
+	unsigned long src = m ? HINT_OVERLAY + 1 + (unsigned long)(m - ns->mounts) : HINT_OVERLAY;
+
+	if (!ns->aliasing || fd < 0 || fd >= VR_FD_HINTS)
+		return;
+	/* Threads share descriptors: one word, stored whole. */
+	__atomic_store_n(&ns->fd_hint[fd],
+	                 sys_fstat(fd, &st) == 0 ? hint_key(st.st_dev, st.st_ino, src) : 0,
+	                 __ATOMIC_RELAXED);
+}
+
+/* kept() - descriptor @fd is open and survives exec. */
+static int
+kept(int fd)
+{
+	long f = sys_fcntl(fd, F_GETFD, 0);
+
+	return f >= 0 && !(f & FD_CLOEXEC);
+}
+
+unsigned int
+vr_fd_hints_count(const struct vr_ns *ns)
+{
+	unsigned int n = 0;
+
+	for (int fd = 0; ns->aliasing && fd < VR_FD_HINTS; fd++)
+		n += __atomic_load_n(&ns->fd_hint[fd], __ATOMIC_RELAXED) && kept(fd);
+	return n;
+}
+
+void
+vr_fd_hints_pack(const struct vr_ns *ns, char *buf, unsigned int n)
+{
+	unsigned int k = 0;
+
+	for (int fd = 0; ns->aliasing && fd < VR_FD_HINTS && k < n; fd++) {
+		unsigned long h = __atomic_load_n(&ns->fd_hint[fd], __ATOMIC_RELAXED);
+
+		if (!h || !kept(fd))
+			continue;
+		vr_memcpy(buf + 4 + k * 12, &fd, 4);
+		vr_memcpy(buf + 4 + k * 12 + 4, &h, 8);
+		k++;
+	}
+	for (; k < n; k++) /* closed meanwhile: a record of no descriptor */
+		vr_memset(buf + 4 + k * 12, 0xff, 12);
+	vr_memcpy(buf, &n, 4);
+}
+
+void
+vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n)
+{
+	for (unsigned int k = 0; k < n; k++) {
+		int fd;
+		unsigned long h;
+
+		vr_memcpy(&fd, buf + k * 12, 4);
+		vr_memcpy(&h, buf + k * 12 + 4, 8);
+		if (ns->aliasing && fd >= 0 && fd < VR_FD_HINTS)
+			ns->fd_hint[fd] = h;
+	}
+}
+
+/*
+ * fd_hint() - where descriptor @fd was opened, if the core opened it and it
+ * still is that object (numbers are reused: close is not the core's).  A
+ * descriptor the core did not open (dup(2) is not trapped) takes the hint
+ * of another descriptor of the same object.  Return: a hint value, 0 when
+ * unknown.
+ */
+static unsigned long
+fd_hint(const struct vr_ns *ns, int fd)
+{
+	unsigned long h, key;
+	struct stat st;
+
+	if (!ns->aliasing || fd < 0 || sys_fstat(fd, &st) < 0)
+		return 0;
+	key = hint_key(st.st_dev, st.st_ino, 0);
+	h = fd < VR_FD_HINTS ? __atomic_load_n(&ns->fd_hint[fd], __ATOMIC_RELAXED) : 0;
+	if (h && (h & ~HINT_MASK) == key)
+		return h & HINT_MASK;
+	for (int i = 0; i < VR_FD_HINTS; i++) {
+		h = __atomic_load_n(&ns->fd_hint[i], __ATOMIC_RELAXED);
+		if (h && (h & ~HINT_MASK) == key)
+			return h & HINT_MASK;
+	}
+	return 0;
+}
+
 /*
  * revmap() - write the virtual path of @host[0..hlen) into @buf; @buf may be
- * @host itself.  Return: length, -ENOENT, -ERANGE.
+ * @host itself.  @hint (fd_hint()): the source to map through when it
+ * holds @host.  Return: length, -ENOENT, -ERANGE.
  */
 static long
-revmap(const struct vr_ns *ns, const char *host, size_t hlen, char *buf, size_t size)
+revmap(const struct vr_ns *ns, const char *host, size_t hlen, char *buf, size_t size,
+       unsigned long hint)
 {
 	struct match best = {.score = -1, .at = -1};
 	const char *rest;
@@ -57,11 +166,21 @@ revmap(const struct vr_ns *ns, const char *host, size_t hlen, char *buf, size_t 
 		if (ns->work.fd >= 0 &&
 		    vr_path_under(host, hlen, ns->work.host, ns->work.hlen) >= 0)
 			return -ENOENT;
-		for (i = 0; i < ns->nlayers; i++)
-			consider(&best, &ns->layers[i], host, hlen, "", 0);
-		for (i = 0; i < ns->nmounts; i++)
-			consider(&best, &ns->mounts[i].b, host, hlen, ns->mounts[i].path,
-			         ns->mounts[i].plen);
+		if (hint > HINT_OVERLAY && hint - HINT_OVERLAY - 1 < ns->nmounts) {
+			const struct vr_mount *m = &ns->mounts[hint - HINT_OVERLAY - 1];
+
+			consider(&best, &m->b, host, hlen, m->path, m->plen);
+		}
+		if (best.at < 0) {
+			/* No hint, or it no longer holds @host: the longest match. */
+			for (i = 0; i < ns->nlayers; i++)
+				consider(&best, &ns->layers[i], host, hlen, "", 0);
+			/* Opened through the overlay: no mount is where it was reached. */
+			if (hint != HINT_OVERLAY || best.at < 0)
+				for (i = 0; i < ns->nmounts; i++)
+					consider(&best, &ns->mounts[i].b, host, hlen,
+					         ns->mounts[i].path, ns->mounts[i].plen);
+		}
 	}
 	if (best.at < 0)
 		return -ENOENT;
@@ -90,7 +209,7 @@ vr_revmap_path(const struct vr_ns *ns, const char *host, char *buf, size_t size)
 {
 	if (!host)
 		return -EFAULT;
-	return revmap(ns, host, vr_strnlen(host, PATH_MAX), buf, size);
+	return revmap(ns, host, vr_strnlen(host, PATH_MAX), buf, size, 0);
 }
 
 /* fd_host() - the host's text for descriptor @fd.  Return: length or -errno. */
@@ -123,7 +242,7 @@ vr_fd_vpath(struct vr_ns *ns, int fd, char *buf, size_t size)
 		return n;
 	if (buf[0] != '/' || vr_memcmp(buf, "/memfd:", 7) == 0)
 		return -ENOTDIR;
-	return revmap(ns, buf, (size_t)n, buf, size);
+	return revmap(ns, buf, (size_t)n, buf, size, fd_hint(ns, fd));
 }
 
 /* revmap_fd() - vr_revmap_fd() with @host as PATH_MAX + DELETED_LEN + 1 bytes of scratch. */
@@ -153,7 +272,7 @@ revmap_fd(struct vr_ns *ns, int fd, char *host, char *buf, size_t size)
 			host[hlen] = '\0';
 		}
 	}
-	n = revmap(ns, host, hlen, buf, size);
+	n = revmap(ns, host, hlen, buf, size, fd_hint(ns, fd));
 	if (n < 0 || !deleted)
 		return n;
 	if ((size_t)n + DELETED_LEN + 1 > size)
@@ -180,13 +299,13 @@ vr_revmap_link(const struct vr_ns *ns, char *body, long n, size_t size)
 	if ((size_t)n > DELETED_LEN &&
 	    vr_memcmp(host + n - DELETED_LEN, DELETED, DELETED_LEN) == 0) {
 		/* The object is gone: its name keeps the kernel's mark. */
-		r = revmap(ns, host, (size_t)n - DELETED_LEN, host, PATH_MAX + 1);
+		r = revmap(ns, host, (size_t)n - DELETED_LEN, host, PATH_MAX + 1, 0);
 		if (r >= 0 && (size_t)r + DELETED_LEN <= PATH_MAX) {
 			vr_memcpy(host + r, DELETED, DELETED_LEN + 1);
 			r += (long)DELETED_LEN;
 		}
 	} else {
-		r = revmap(ns, host, (size_t)n, host, PATH_MAX + 1);
+		r = revmap(ns, host, (size_t)n, host, PATH_MAX + 1, 0);
 	}
 	if (r >= 0) {
 		n = r < (long)size ? r : (long)size; /* readlink truncates silently */

@@ -204,7 +204,8 @@ vr_task_pack(struct vr_task *t, void *buf, size_t size)
 	struct vr_ns_spec spec;
 	char cwd[PATH_MAX], root[PATH_MAX];
 	long clen = vr_task_cwd(t, cwd), rlen = vr_task_root(t, root), slen;
-	size_t head = 16 + (size_t)clen + 1 + (size_t)rlen + 1;
+	unsigned int nh = vr_fd_hints_count(t->ns);
+	size_t head = 16 + (size_t)clen + 1 + (size_t)rlen + 1 + 4 + (size_t)nh * 12;
 	unsigned int v;
 
 	if (clen < 0 || rlen < 0)
@@ -224,6 +225,7 @@ vr_task_pack(struct vr_task *t, void *buf, size_t size)
 		vr_memcpy(b + 12, &t->id.gid, 4);
 		vr_memcpy(b + 16, cwd, (size_t)clen + 1);
 		vr_memcpy(b + 16 + clen + 1, root, (size_t)rlen + 1);
+		vr_fd_hints_pack(t->ns, b + 16 + clen + 1 + rlen + 1, nh);
 		slen = vr_spec_pack(&spec, b + head, size - head);
 	}
 	vr_unmap(mounts, msize);
@@ -233,9 +235,9 @@ vr_task_pack(struct vr_task *t, void *buf, size_t size)
 int
 vr_task_new_packed(const void *buf, size_t len, struct vr_ns **nsp, struct vr_task **tp)
 {
-	const char *b = buf, *cwd, *root;
+	const char *b = buf, *cwd, *root, *hints, *spec;
 	struct vr_ident id;
-	unsigned int total;
+	unsigned int total, nh;
 	size_t clen, rlen;
 	int err;
 
@@ -255,9 +257,17 @@ vr_task_new_packed(const void *buf, size_t len, struct vr_ns **nsp, struct vr_ta
 	rlen = vr_strnlen(root, len - 16 - clen - 1);
 	if (rlen == len - 16 - clen - 1 || root[0] != '/')
 		return -EINVAL;
-	err = vr_ns_new_packed(root + rlen + 1, len - 16 - clen - 1 - rlen - 1, nsp);
+	hints = root + rlen + 1;
+	if ((size_t)(hints - b) + 4 > len)
+		return -EINVAL;
+	vr_memcpy(&nh, hints, 4);
+	if (nh > VR_FD_HINTS || (size_t)(hints - b) + 4 + (size_t)nh * 12 > len)
+		return -EINVAL;
+	spec = hints + 4 + (size_t)nh * 12;
+	err = vr_ns_new_packed(spec, len - (size_t)(spec - b), nsp);
 	if (err < 0)
 		return err;
+	vr_fd_hints_unpack(*nsp, hints + 4, nh);
 	err = vr_task_new(*nsp, tp);
 	if (err == 0)
 		err = vr_task_set_cwd_unchecked(*tp, cwd);
