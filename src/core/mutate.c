@@ -7,7 +7,8 @@
  * name, a name removed from a base leaves a whiteout, a name recreated over
  * a whiteout replaces it in one step (a directory made there is opaque).
  * A directory a base has part of is copied up whole before it is renamed,
- * so it moves with its subtree intact (no EXDEV).
+ * so it moves with its subtree intact (no EXDEV); a directory moved (or
+ * exchanged) onto a name a base has is made opaque.
  * In a mount it happens in place, read-only mounts refusing with EROFS.
  */
 #include "place.h"
@@ -354,6 +355,10 @@ rename_checks(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
 		return -EEXIST;
 	if ((flags & 2u) && !nw->node.exists)
 		return -ENOENT;
+	/* A trailing slash asks for a directory: on the old name always, on
+	 * the new one when it is exchanged or when the old is not one. */
+	if ((flags & 2u) && !ndir && nw->must_dir)
+		return -ENOTDIR;
 	if (!odir && (ow->must_dir || (!(flags & 2u) && nw->must_dir)))
 		return -ENOTDIR;
 	/* Both names are one, or two links of one file: nothing to do. */
@@ -363,12 +368,11 @@ rename_checks(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
 	if (nw->node.exists && !odir && !ndir && !ow->node.synthetic && !nw->node.synthetic &&
 	    ow->node.st.st_dev == nw->node.st.st_dev && ow->node.st.st_ino == nw->node.st.st_ino)
 		return 1;
-	/* A directory into itself; a name onto one of its own ancestors. */
+	/* A directory into itself; a name onto (or exchanged with) one of its own ancestors. */
 	if (vr_path_under(nw->vpath, nw->vlen, ow->vpath, ow->vlen) >= 0 && nw->vlen > ow->vlen)
 		return -EINVAL;
-	if (!(flags & 2u) && vr_path_under(ow->vpath, ow->vlen, nw->vpath, nw->vlen) >= 0 &&
-	    ow->vlen > nw->vlen)
-		return -ENOTEMPTY;
+	if (vr_path_under(ow->vpath, ow->vlen, nw->vpath, nw->vlen) >= 0 && ow->vlen > nw->vlen)
+		return (flags & 2u) ? -EINVAL : -ENOTEMPTY;
 	if (!nw->node.exists || ow->node.mount || (flags & 2u))
 		return 0;
 	if (odir && !ndir)
@@ -441,15 +445,19 @@ rename_over(struct vr_walk *ow, struct vr_walk *nw, struct vr_place *op, struct 
 	return err;
 }
 
-/* make_opaque_if() - a directory moved over a base name hides what the base has. */
+/*
+ * make_opaque_if() - a directory @w names, at @from, is about to move to a
+ * name a base has (@hides): it is made opaque so that what the base has
+ * there stays hidden (overlayfs does the same in its rename).
+ */
 static int
-make_opaque_if(struct vr_walk *ow, const struct vr_place *op, const struct vr_place *np)
+make_opaque_if(const struct vr_walk *w, const struct vr_place *from, int hides)
 {
 	int fd, err;
 
-	if (!vr_obj_is_dir(&ow->node) || op->mount || !(np->lower || np->whiteout))
+	if (!vr_obj_is_dir(&w->node) || from->mount || !hides)
 		return 0;
-	fd = sys_openat(op->dirfd, op->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	fd = sys_openat(from->dirfd, from->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd < 0)
 		return fd;
 	err = vr_set_opaque(fd);
@@ -499,7 +507,9 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 	if (err == 0)
 		err = vr_place_get(nw, &np);
 	if (err == 0)
-		err = make_opaque_if(ow, &op, &np);
+		err = make_opaque_if(ow, &op, np.lower || np.whiteout);
+	if (err == 0 && (flags & 2u))
+		err = make_opaque_if(nw, &np, op.lower);
 	if (err == 0 && op.mount)
 		err = (int)vr_sys5(__NR_renameat2, op.dirfd, op.name, np.dirfd, np.name, flags);
 	else if (err == 0)

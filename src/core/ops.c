@@ -3,9 +3,9 @@
  * openat, openat2 (its RESOLVE_* rules are walk flags), fstatat, statx,
  * faccessat2, readlinkat.
  *
- * Writes reach only the upper layer and read-write mounts.  Until copy-up
- * exists, opening a lower-layer file for writing answers EROFS: a base is
- * never written.
+ * Writes reach only the upper layer and read-write mounts: a base object
+ * opened for writing is copied up first (a base is never written), after
+ * the checks that could still refuse the open.
  */
 #include "place.h"
 #include "util.h"
@@ -66,6 +66,35 @@ open_tmpfile(struct vr_walk *w, int flags, unsigned int mode)
 	return sys_openat(o->fd[0], ".", flags, mode);
 }
 
+/* writes() - opening @o with @flags may change it (O_TRUNC does nothing to a FIFO). */
+static int
+writes(const struct vr_obj *o, int flags)
+{
+	if ((o->st.st_mode & S_IFMT) == S_IFIFO)
+		return (flags & O_ACCMODE) != O_RDONLY;
+	return ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)) && changes_fs(&o->st);
+}
+
+/*
+ * fifo_check() - a FIFO opened O_WRONLY|O_NONBLOCK without a reader is
+ * ENXIO: answered before anything is copied up, from the base's FIFO
+ * (opening it changes nothing; the probe is closed at once).
+ */
+static int
+fifo_check(const struct vr_walk *w, int flags)
+{
+	int fd;
+
+	if ((w->node.st.st_mode & S_IFMT) != S_IFIFO || vr_node_in_place(w) ||
+	    (flags & (O_ACCMODE | O_NONBLOCK)) != (O_WRONLY | O_NONBLOCK))
+		return 0;
+	fd = reopen(w->node.fd[0], O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	sys_close(fd);
+	return 0;
+}
+
 static int
 open_existing(struct vr_walk *w, int flags)
 {
@@ -75,7 +104,8 @@ open_existing(struct vr_walk *w, int flags)
 
 	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		return -EEXIST;
-	if (isdir && ((flags & O_CREAT) || acc != O_RDONLY))
+	/* O_TRUNC asks for write access too (may_open()): refused before any copy-up. */
+	if (isdir && ((flags & (O_CREAT | O_TRUNC)) || acc != O_RDONLY))
 		return -EISDIR;
 	if (!isdir && (flags & O_DIRECTORY))
 		return -ENOTDIR;
@@ -85,10 +115,12 @@ open_existing(struct vr_walk *w, int flags)
 		return -ELOOP;
 	if (flags & O_PATH)
 		return open_path_fd(o, flags);
-	if ((acc != O_RDONLY || (flags & O_TRUNC)) && changes_fs(&o->st)) {
+	if (writes(o, flags)) {
 		/* Writing a base file: copy it up first (without data when truncating). */
-		int err = vr_make_writable(w, !(flags & O_TRUNC));
+		int err = fifo_check(w, flags);
 
+		if (err == 0)
+			err = vr_make_writable(w, !(flags & O_TRUNC));
 		if (err < 0)
 			return err;
 	}
@@ -188,8 +220,10 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
 		flags &= O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW;
 	if ((flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		wf &= ~VR_WALK_FOLLOW;
+	/* A name followed by '/' is EISDIR with O_CREAT once its directory is
+	 * found, before it is looked up (also at the end of a symlink's body). */
 	if (flags & O_CREAT)
-		wf |= VR_WALK_PARENT;
+		wf |= VR_WALK_PARENT | VR_WALK_OPENCREAT;
 	w = vr_walk_begin(t, &err);
 	if (!w)
 		return err;

@@ -66,7 +66,8 @@ int vr_base_dir_movable(struct vr_ns *ns);
 /*
  * vr_inherit_group() - what creating @fd inside directory @dirfd would have
  * given it, though it was made in the work directory: the directory's group
- * when the directory is set-group-ID, and the bit itself for a directory.
+ * when the directory is set-group-ID, and the bit itself for a directory
+ * (a file keeps its own set-user-ID and set-group-ID bits).
  */
 void vr_inherit_group(int fd, int dirfd, int isdir);
 int vr_replace_whiteout(struct vr_walk *w, const char *tmp, int upfd, const char *name, int isdir);

@@ -645,6 +645,11 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 	err = vpath_push(w, name, len);
 	if (err < 0)
 		return err;
+	if (last && !f->canon && (w->flags & VR_WALK_OPENCREAT) && trailing_slash(w)) {
+		/* fs/namei.c open_last_lookups(): "trailing slashes?" before the lookup. */
+		w->must_dir = 1;
+		return 1;
+	}
 	err = lookup(w, &w->cur, w->last, &child);
 	if (err < 0)
 		goto fail;

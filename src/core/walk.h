@@ -60,6 +60,9 @@ enum vr_last {
 #define VR_WALK_SCOPED        (VR_WALK_BENEATH | VR_WALK_IN_ROOT)
 #define VR_WALK_RULES                                                                              \
 	(VR_WALK_SCOPED | VR_WALK_NO_XDEV | VR_WALK_NO_SYMLINKS | VR_WALK_NO_MAGICLINKS)
+#define VR_WALK_OPENCREAT                                                                          \
+	(1u << 10) /* with PARENT: a final name followed by '/' in any frame is not looked          \
+	             up (open(O_CREAT) answers EISDIR for it, even through symlinks) */
 
 #define VR_FRAMES (40 + 3)
 

@@ -276,8 +276,12 @@ vr_inherit_group(int fd, int dirfd, int isdir)
 	if (sys_fstat(dirfd, &d) < 0 || !(d.st_mode & S_ISGID) || sys_fstat(fd, &o) < 0)
 		return;
 	vr_sys5(__NR_fchownat, fd, "", (unsigned int)-1, d.st_gid, AT_EMPTY_PATH);
-	if (isdir)
-		vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, fd), (o.st_mode & 07777) | S_ISGID);
+	/* chown(2) cleared a non-directory's set-user-ID and set-group-ID bits,
+	 * which creating it in place keeps: they are put back (chmod(2) drops
+	 * set-group-ID again for a group the caller is not in, as creating does). */
+	if (isdir || (o.st_mode & (S_ISUID | S_ISGID)))
+		vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, fd),
+		        (o.st_mode & 07777) | (isdir ? S_ISGID : 0));
 }
 
 #define PURGE_DEPTH 64

@@ -90,6 +90,25 @@ refuse(struct vr_walk *w, const char *name, int removing)
 	return n == -ENODATA ? -ENODATA : 0;
 }
 
+/*
+ * writable_link() - vr_make_writable() of w->node; a symlink copied up is
+ * walked to again, so that link_path() finds it in its upper directory.
+ */
+static int
+writable_link(struct vr_walk *w)
+{
+	int in_place = vr_node_in_place(w), err = vr_make_writable(w, 1);
+	char *copy;
+
+	if (err < 0 || in_place || !is_link(w))
+		return err;
+	copy = vr_alloc(&w->s, w->vlen + 1);
+	if (!copy)
+		return -ENOMEM;
+	vr_memcpy(copy, w->vpath, w->vlen + 1);
+	return vr_walk_path(w, AT_FDCWD, copy, VR_WALK_NSROOT);
+}
+
 long
 vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value, size_t size,
             int nofollow)
@@ -168,7 +187,9 @@ vr_setxattr(struct vr_task *t, const char *path, const char *name, const void *v
 	w = walk(t, path, nofollow, &err);
 	if (!w)
 		return err;
-	err = vr_make_writable(w, 1);
+	err = refuse(w, name, 0);
+	if (err == 0)
+		err = writable_link(w);
 	if (err == 0 && is_link(w))
 		err = link_path(w, lpath)
 		              ? -EOPNOTSUPP
@@ -194,7 +215,7 @@ vr_removexattr(struct vr_task *t, const char *path, const char *name, int nofoll
 		return err;
 	err = refuse(w, name, 1);
 	if (err == 0)
-		err = vr_make_writable(w, 1);
+		err = writable_link(w);
 	if (err == 0 && is_link(w))
 		err = link_path(w, lpath) ? -EOPNOTSUPP
 		                          : (int)vr_sys2(__NR_lremovexattr, lpath, name);

@@ -108,6 +108,85 @@ listed(struct vr_task *t, const char *dir, const char *name)
 	return found;
 }
 
+/*
+ * kernel_rules() - calls whose answers follow rules of fs/namei.c and
+ * fs/overlayfs that vroot once got wrong, each checked against kernel
+ * overlayfs: the answer, and that a call that fails copies nothing up.
+ */
+static void
+kernel_rules(struct vr_task *t)
+{
+	struct stat st;
+	int fd;
+
+	/* do_renameat2(): a trailing slash on the new name of an exchange asks for a directory. */
+	is_err(vr_renameat2(t, AT_FDCWD, "/x/sub", AT_FDCWD, "/x/file/", 2), ENOTDIR,
+	       "RENAME_EXCHANGE onto \"file/\": ENOTDIR");
+	is_err(vr_renameat2(t, AT_FDCWD, "/x/sub", AT_FDCWD, "/x/lnk/", 2), ENOTDIR,
+	       "RENAME_EXCHANGE onto \"symlink/\": ENOTDIR (the link is not followed)");
+	is_err(vr_renameat2(t, AT_FDCWD, "/x/file", AT_FDCWD, "/x/fifo/", 2), ENOTDIR,
+	       "RENAME_EXCHANGE of a file onto \"fifo/\": ENOTDIR");
+	is_err(vr_renameat2(t, AT_FDCWD, "/x/fifo/", AT_FDCWD, "/x/sub", 2), ENOTDIR,
+	       "RENAME_EXCHANGE of \"fifo/\": ENOTDIR");
+	/* A name exchanged with one of its own ancestors: EINVAL (a rename: ENOTEMPTY). */
+	is_err(vr_renameat2(t, AT_FDCWD, "/x/sub/a", AT_FDCWD, "/x", 2), EINVAL,
+	       "RENAME_EXCHANGE with an ancestor of the old name: EINVAL");
+	is_err(vr_renameat2(t, AT_FDCWD, "/x/sub/a", AT_FDCWD, "/x", 0), ENOTEMPTY,
+	       "rename onto an ancestor: ENOTEMPTY");
+	/* xattr_permission(): no user.* attribute on a symlink or a FIFO. */
+	is_err(vr_setxattr(t, "/x/lnk", "user.x", "v", 1, 0, 1), EPERM,
+	       "lsetxattr(user.x) on a base symlink: EPERM");
+	is_err(vr_setxattr(t, "/x/lnk", "user.x", "v", 1, 2 /* XATTR_REPLACE */, 1), EPERM,
+	       "with XATTR_REPLACE too");
+	is_err(vr_setxattr(t, "/x/fifo", "user.x", "v", 1, 0, 0), EPERM,
+	       "setxattr(user.x) on a base FIFO: EPERM");
+	/* may_open(): O_TRUNC asks for write access, which a directory refuses. */
+	is_err(vr_openat(t, AT_FDCWD, "/x/sub/./", O_RDONLY | O_TRUNC, 0), EISDIR,
+	       "O_RDONLY|O_TRUNC of a base directory: EISDIR");
+	/* open_last_lookups(): O_CREAT and a trailing slash, in the path or a link's body. */
+	is_err(vr_openat(t, AT_FDCWD, "/x/lnk/", O_CREAT | O_WRONLY, 0644), EISDIR,
+	       "O_CREAT of \"symlink/\" to a directory: EISDIR");
+	is_err(vr_openat(t, AT_FDCWD, "/x/dang", O_CREAT | O_WRONLY, 0644), EISDIR,
+	       "O_CREAT through a link to \"missing/\": EISDIR");
+	is_err(vr_openat(t, AT_FDCWD, "/x/self", O_CREAT | O_RDWR | O_TRUNC, 0644), EISDIR,
+	       "O_CREAT through a link to itself with a slash: EISDIR, not ELOOP");
+	is_err(vr_openat(t, AT_FDCWD, "/x/dang", O_WRONLY, 0), ENOENT,
+	       "without O_CREAT the link to \"missing/\" is ENOENT");
+	/* A FIFO without a reader. */
+	is_err(vr_openat(t, AT_FDCWD, "/x/fifo", O_WRONLY | O_NONBLOCK, 0), ENXIO,
+	       "O_WRONLY|O_NONBLOCK of a base FIFO with no reader: ENXIO");
+	fd = vr_openat(t, AT_FDCWD, "/x/fifo", O_RDONLY | O_TRUNC | O_NONBLOCK, 0);
+	ok(fd >= 0, "O_RDONLY|O_TRUNC of a base FIFO opens it");
+	if (fd >= 0)
+		close(fd);
+	ok(!host_exists("up/x"), "none of these copied anything up");
+
+	/* A file made over a whiteout in a set-group-ID directory keeps its set-user-ID bit. */
+	is_int(vr_unlinkat(t, AT_FDCWD, "/sg/f", 0), 0, "unlink of a base file in a setgid dir");
+	fd = vr_openat(t, AT_FDCWD, "/sg/f", O_CREAT | O_WRONLY, 04755);
+	ok(fd >= 0, "made again over its whiteout, mode 04755");
+	if (fd >= 0)
+		close(fd);
+	ok(vr_fstatat(t, AT_FDCWD, "/sg/f", &st, 0) == 0 && (st.st_mode & 07777) == 04755,
+	   "with its set-user-ID bit (mode %04o)", st.st_mode & 07777);
+
+	/* ovl_rename(): a directory exchanged onto a base's name is made opaque. */
+	is_int(vr_mkdirat(t, AT_FDCWD, "/xnew", 0700), 0, "mkdir /xnew");
+	is_int(vr_mkdirat(t, AT_FDCWD, "/xnew/sub", 0700), 0, "mkdir /xnew/sub");
+	is_int(vr_renameat2(t, AT_FDCWD, "/x/sub", AT_FDCWD, "/xnew", 2), 0,
+	       "RENAME_EXCHANGE of a base directory with a new one");
+	ok(!listed(t, "/x/sub", "a") && listed(t, "/x/sub", "sub"),
+	   "the new one, at the base's name, shows none of the base's entries");
+	ok(vr_fstatat(t, AT_FDCWD, "/x/sub/b", &st, AT_SYMLINK_NOFOLLOW) == -ENOENT,
+	   "nor finds them");
+	is_str(read_file(t, "/xnew/a"), "a", "the base's directory moved with its data");
+	is_int(vr_renameat2(t, AT_FDCWD, "/x/sub/sub", AT_FDCWD, "/x/sub", 2), -EINVAL,
+	       "(an exchange with its own parent: EINVAL)");
+	is_int(vr_renameat2(t, AT_FDCWD, "/xnew", AT_FDCWD, "/x/sub", 2), 0, "exchanged back");
+	ok(listed(t, "/x/sub", "a") && !listed(t, "/x/sub", "sub") && !listed(t, "/xnew", "a"),
+	   "each shows its own entries again");
+}
+
 int
 main(void)
 {
@@ -127,7 +206,8 @@ main(void)
 		skip_all("mkdtemp: %s", strerror(errno));
 	mkdir(at("base"), 0755), mkdir(at("base/d"), 0755), mkdir(at("base/both"), 0755);
 	mkfile("base/f", "base"), mkfile("base/both/lowf", "low"), mkfile("base/d/inner", "in");
-	mkdir(at("base/deep"), 0755), mkdir(at("base/deep/x"), 0755), mkdir(at("base/deep/x/y"), 0755);
+	mkdir(at("base/deep"), 0755), mkdir(at("base/deep/x"), 0755),
+	        mkdir(at("base/deep/x/y"), 0755);
 	mkfile("base/deep/x/y/leaf", "leaf"), mkfile("base/deep/x/y/gone", "gone");
 	mkfile("base/g", "gee"), mkfile("base/h", "aitch"), mkfile("base/sparse", "sparse data");
 	{
@@ -139,6 +219,12 @@ main(void)
 			close(fd);
 		}
 	}
+	mkdir(at("base/x"), 0755), mkdir(at("base/x/sub"), 0755), mkfile("base/x/sub/a", "a");
+	mkfile("base/x/sub/b", "b"), mkfile("base/x/file", "file"), mkfifo(at("base/x/fifo"), 0644);
+	if (symlink("sub", at("base/x/lnk")) || symlink("self/", at("base/x/self")) ||
+	    symlink("nx/", at("base/x/dang")))
+		diag("cannot make the base's symlinks");
+	mkdir(at("base/sg"), 0755), chmod(at("base/sg"), 02775), mkfile("base/sg/f", "f");
 	mkdir(at("up"), 0755), mkdir(at("up.work"), 0755), mkdir(at("up/both"), 0755);
 	mkdir(at("rw"), 0755), mkdir(at("ro"), 0755), mkfile("ro/r", "r"), mkfile("rw/w", "w");
 	lowers[0] = strdup(at("base"));
@@ -275,6 +361,8 @@ main(void)
 		           st.st_blocks * 512 < (1L << 20),
 		   "its copy is as long and still sparse (%ld blocks)", (long)st.st_blocks);
 	}
+
+	kernel_rules(t);
 
 	after = base_sum();
 	is_str(after, before, "the base is unchanged (names, sizes, modes, times)");
