@@ -338,6 +338,13 @@ clean_entry(int idx, const char *name)
 	return vr_index_settle(idx, name);
 }
 
+static int
+clean_one(void *arg, int idx, const struct vr_dirent64 *d)
+{
+	*(int *)arg += clean_entry(idx, d->d_name);
+	return 0;
+}
+
 int
 vr_ns_clean(struct vr_ns *ns)
 {
@@ -361,20 +368,7 @@ vr_ns_clean(struct vr_ns *ns)
 		return err < 0 ? err : -ENOMEM;
 	}
 	vr_index_lock(idx, 1);
-	while ((n = sys_getdents64(idx, buf, 8192)) > 0) {
-		for (long off = 0; off < n;) {
-			struct {
-				unsigned long long ino;
-				long long off;
-				unsigned short reclen;
-				unsigned char type;
-				char name[];
-			} *d = (void *)(buf + off);
-
-			off += d->reclen;
-			removed += clean_entry(idx, d->name);
-		}
-	}
+	n = vr_each_entry(idx, buf, 8192, clean_one, &removed);
 	vr_index_lock(idx, 0);
 	sys_close(idx);
 	vr_scratch_put(&ns->pool, &s);

@@ -22,14 +22,6 @@
 #define HASH_MAX   (1u << 22)
 #define READ_BYTES 32768
 
-struct linux_dirent64 {
-	unsigned long long d_ino;
-	long long d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
 /* One name of the listing; `emit` is 0 for a name that only hides others. */
 struct entry {
 	unsigned long long ino;
@@ -155,7 +147,7 @@ add(struct listing *l, const char *name, size_t len, unsigned long long ino, uns
 
 /* hidden_entry() - the entry is a whiteout or one of the namespace's own dirs. */
 static int
-hidden_entry(struct vr_walk *w, int dirfd, const struct linux_dirent64 *d, int overlay)
+hidden_entry(struct vr_walk *w, int dirfd, const struct vr_dirent64 *d, int overlay)
 {
 	struct stat st;
 
@@ -192,7 +184,7 @@ read_layer(struct vr_walk *w, struct listing *l, int fd, int overlay, char *buf)
 		return dfd;
 	while (err >= 0 && (n = sys_getdents64(dfd, buf, READ_BYTES)) > 0) {
 		for (long off = 0; off < n && err >= 0;) {
-			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+			struct vr_dirent64 *d = (struct vr_dirent64 *)(buf + off);
 			int hide = hidden_entry(w, dfd, d, overlay);
 
 			unsigned long edev = dev;
@@ -267,8 +259,8 @@ emit(struct listing *l, long *pos, char *out, size_t size)
 	for (unsigned int i = 0; i < l->count; i++) {
 		struct entry *e = (struct entry *)(l->mem + off);
 		size_t reclen =
-		        (offsetof(struct linux_dirent64, d_name) + e->len + 1 + 7) & ~(size_t)7;
-		struct linux_dirent64 *d;
+		        (offsetof(struct vr_dirent64, d_name) + e->len + 1 + 7) & ~(size_t)7;
+		struct vr_dirent64 *d;
 
 		off = e->next;
 		if (!e->emit)
@@ -277,7 +269,7 @@ emit(struct listing *l, long *pos, char *out, size_t size)
 			continue;
 		if (used + reclen > size)
 			return used ? (long)used : -EINVAL;
-		d = (struct linux_dirent64 *)(out + used);
+		d = (struct vr_dirent64 *)(out + used);
 		d->d_ino = e->ino;
 		d->d_off = idx;
 		d->d_reclen = (unsigned short)reclen;

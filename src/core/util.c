@@ -1,6 +1,7 @@
 /*
  * util.c - string and memory helpers for the freestanding core.
  */
+#include "sys.h"
 #include "util.h"
 
 size_t
@@ -121,4 +122,27 @@ vr_proc_fd(char buf[32], int fd)
 	vr_memcpy(buf, pre, sizeof(pre));
 	vr_utoa((unsigned long)fd, buf + sizeof(pre) - 1);
 	return buf;
+}
+
+int
+vr_each_entry(int fd, char *buf, size_t size,
+              int (*fn)(void *arg, int fd, const struct vr_dirent64 *d), void *arg)
+{
+	long n;
+
+	while ((n = sys_getdents64(fd, buf, size)) > 0) {
+		for (long off = 0; off < n;) {
+			const struct vr_dirent64 *d = (const void *)(buf + off);
+			int err;
+
+			off += d->d_reclen;
+			if (d->d_name[0] == '.' &&
+			    (!d->d_name[1] || (d->d_name[1] == '.' && !d->d_name[2])))
+				continue;
+			err = fn(arg, fd, d);
+			if (err < 0)
+				return err;
+		}
+	}
+	return (int)n;
 }

@@ -28,6 +28,24 @@ char *vr_proc_fd(char buf[32], int fd);
 /* vr_utoa() - decimal text of @v into @buf (at least 21 bytes); returns length. */
 size_t vr_utoa(unsigned long v, char *buf);
 
+/* struct vr_dirent64 - one record of getdents64(2). */
+struct vr_dirent64 {
+	unsigned long long d_ino;
+	long long d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/*
+ * vr_each_entry() - @fn(@arg, @fd, entry) for every entry of host directory
+ * @fd but "." and "..", read through @buf (@size bytes of the caller's
+ * scratch); stops at the first negative return of @fn.
+ * Return: 0, that negative value, or -errno of getdents64.
+ */
+int vr_each_entry(int fd, char *buf, size_t size,
+                  int (*fn)(void *arg, int fd, const struct vr_dirent64 *d), void *arg);
+
 #define VR_MIN(a, b)     ((a) < (b) ? (a) : (b))
 #define VR_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -110,36 +110,21 @@ vr_set_opaque(int fd)
 	return (int)vr_sys5(__NR_setxattr, vr_proc_fd(p, fd), "user.overlay.opaque", "y", 1, 0);
 }
 
+static int
+unlink_entry(void *arg, int dirfd, const struct vr_dirent64 *d)
+{
+	(void)arg;
+	return (int)vr_sys3(__NR_unlinkat, dirfd, d->d_name, 0);
+}
+
 /* rm_whiteouts() - empty directory @fd of the whiteouts that are all it holds. */
 static int
 rm_whiteouts(struct vr_scratch *s, int dirfd)
 {
 	size_t mark = s->used;
 	char *buf = vr_alloc(s, 8192);
-	long n;
-	int err = 0;
+	int err = buf ? vr_each_entry(dirfd, buf, 8192, unlink_entry, NULL) : -ENOMEM;
 
-	if (!buf)
-		return -ENOMEM;
-	while (err == 0 && (n = sys_getdents64(dirfd, buf, 8192)) > 0) {
-		for (long off = 0; off < n;) {
-			struct {
-				unsigned long long ino;
-				long long off;
-				unsigned short reclen;
-				unsigned char type;
-				char name[];
-			} *d = (void *)(buf + off);
-
-			off += d->reclen;
-			if (d->name[0] == '.' &&
-			    (!d->name[1] || (d->name[1] == '.' && !d->name[2])))
-				continue;
-			err = (int)vr_sys3(__NR_unlinkat, dirfd, d->name, 0);
-			if (err < 0)
-				break;
-		}
-	}
 	s->used = mark;
 	return err;
 }
@@ -286,6 +271,34 @@ vr_inherit_group(int fd, int dirfd, int isdir)
 
 #define PURGE_DEPTH 64
 
+struct purge {
+	struct vr_scratch *s;
+	int depth;
+};
+
+static void purge(struct vr_scratch *s, int fd, int depth);
+
+static int
+purge_entry(void *arg, int fd, const struct vr_dirent64 *d)
+{
+	const struct purge *p = arg;
+	struct stat st;
+
+	if (d->d_type == 2 /* DT_CHR */ &&
+	    sys_fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && vr_is_whiteout(&st))
+		vr_sys3(__NR_unlinkat, fd, d->d_name, 0);
+	if (d->d_type == 4 /* DT_DIR */) {
+		int c = sys_openat(fd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+		                   0);
+
+		if (c >= 0) {
+			purge(p->s, c, p->depth + 1);
+			sys_close(c);
+		}
+	}
+	return 0;
+}
+
 /*
  * purge() - remove the whiteouts in upper directory @fd and below.  The
  * depth is bounded; each level's buffer comes from the scratch arena.
@@ -295,41 +308,10 @@ purge(struct vr_scratch *s, int fd, int depth)
 {
 	size_t mark = s->used;
 	char *buf = vr_alloc(s, 4096);
-	long n;
+	struct purge p = {s, depth};
 
-	if (!buf || depth > PURGE_DEPTH)
-		return;
-	while ((n = sys_getdents64(fd, buf, 4096)) > 0) {
-		for (long off = 0; off < n;) {
-			struct {
-				unsigned long long ino;
-				long long off;
-				unsigned short reclen;
-				unsigned char type;
-				char name[];
-			} *d = (void *)(buf + off);
-			struct stat st;
-
-			off += d->reclen;
-			if (d->name[0] == '.' &&
-			    (!d->name[1] || (d->name[1] == '.' && !d->name[2])))
-				continue;
-			if (d->type == 2 /* DT_CHR */ &&
-			    sys_fstatat(fd, d->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    vr_is_whiteout(&st))
-				vr_sys3(__NR_unlinkat, fd, d->name, 0);
-			if (d->type == 4 /* DT_DIR */) {
-				int c = sys_openat(fd, d->name,
-				                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
-				                   0);
-
-				if (c >= 0) {
-					purge(s, c, depth + 1);
-					sys_close(c);
-				}
-			}
-		}
-	}
+	if (buf && depth <= PURGE_DEPTH)
+		vr_each_entry(fd, buf, 4096, purge_entry, &p);
 	s->used = mark;
 }
 
