@@ -158,7 +158,10 @@ vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_
 	copy_attrs(fd, &lower->st);
 	sys_close(fd);
 	err = place(ns, tmp, upfd, name, 1);
-	return err < 0 ? err : open_upper(upfd, name, 1);
+	if (err < 0)
+		return err;
+	vr_mark_impure(upfd);
+	return open_upper(upfd, name, 1);
 }
 
 /* copy_range() - bytes [off, end) of @in to @out: in the kernel when it can. */
@@ -448,10 +451,11 @@ vr_copyup(struct vr_walk *w, int with_data)
 		err = fd < 0 ? fd : 0;
 		if (fd >= 0)
 			sys_close(fd);
-	} else if (type == S_IFREG && o->onlink > 1) {
-		err = copy_linked(w, upfd);
 	} else if (type == S_IFREG) {
-		err = copy_file(w->ns, &w->s, o, upfd, w->last, with_data, 0);
+		err = o->onlink > 1 ? copy_linked(w, upfd)
+		                    : copy_file(w->ns, &w->s, o, upfd, w->last, with_data, 0);
+		if (err >= 0)
+			vr_mark_impure(upfd);
 	} else {
 		err = copy_special(w->ns, &w->s, o, upfd, w->last);
 	}

@@ -133,6 +133,57 @@ base_dev(const struct vr_ns *ns, unsigned long dev)
 	return 0;
 }
 
+#define IMPURE_XATTR "user.overlay.impure"
+
+int
+vr_is_impure(int dirfd)
+{
+	char p[32], v[4];
+
+	return vr_sys4(__NR_getxattr, vr_proc_fd(p, dirfd), IMPURE_XATTR, v, sizeof(v)) >= 0;
+}
+
+int
+vr_mark_impure(int dirfd)
+{
+	char p[32];
+
+	if (vr_is_impure(dirfd))
+		return 0;
+	return (int)vr_sys5(__NR_setxattr, vr_proc_fd(p, dirfd), IMPURE_XATTR, "y", 1, 0);
+}
+
+void
+vr_carry_impure(int from, int to)
+{
+	if (from != to && vr_is_impure(from))
+		vr_mark_impure(to);
+}
+
+int
+vr_origin_entry(const struct vr_ns *ns, int dirfd, const char *name, unsigned long *dev,
+                unsigned long *ino)
+{
+	unsigned char v[ORIGIN_SIZE + 1];
+	char p[32 + NAME_MAX + 2];
+	size_t n = vr_strlen(vr_proc_fd(p, dirfd)), len = vr_strlen(name);
+	unsigned long odev, oino;
+
+	if (len > NAME_MAX)
+		return 0;
+	p[n] = '/';
+	vr_memcpy(p + n + 1, name, len + 1);
+	if (vr_sys4(__NR_lgetxattr, p, ORIGIN_XATTR, v, sizeof(v)) != ORIGIN_SIZE || v[0] != 1)
+		return 0;
+	vr_memcpy(&odev, v + 1, 8);
+	vr_memcpy(&oino, v + 9, 8);
+	if (!base_dev(ns, odev))
+		return 0;
+	*dev = odev;
+	*ino = oino;
+	return 1;
+}
+
 /* names() - (L - D) + (n - 1), never below 0. */
 static unsigned long
 names(const struct vr_ns *ns, const struct vr_origin *o, const char *key, unsigned long n)

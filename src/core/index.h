@@ -40,6 +40,28 @@ void vr_origin_stat(const struct vr_ns *ns, int fd, unsigned int mode, unsigned 
                     unsigned long *ino, unsigned long *nlink);
 
 /*
+ * vr_mark_impure() - upper directory @dirfd holds an object with an origin:
+ * "user.overlay.impure" = "y", as overlayfs marks such directories, so a
+ * listing knows which directories need their entries' origins read.
+ * Return: 0 or -errno (nothing to do on a prefix without user xattrs).
+ */
+int vr_mark_impure(int dirfd);
+
+/* vr_carry_impure() - an object moved or linked from upper @from to @to: @to impure if @from is. */
+void vr_carry_impure(int from, int to);
+
+/* vr_is_impure() - upper directory @dirfd is marked impure. */
+int vr_is_impure(int dirfd);
+
+/*
+ * vr_origin_entry() - entry @name of upper directory @dirfd: the device and
+ * inode of the base object it was copied from, into *dev and *ino.
+ * Return: 1, or 0 (no origin; *dev, *ino untouched).
+ */
+int vr_origin_entry(const struct vr_ns *ns, int dirfd, const char *name, unsigned long *dev,
+                    unsigned long *ino);
+
+/*
  * vr_index_use() - base file @o (several links; o->st its stat) found as
  * @fd: if its index entry exists, @o becomes that shared copy.
  * Return: the descriptor @o now holds (@fd, or the index entry's, @fd

@@ -409,8 +409,17 @@ rename_overlay(struct vr_walk *ow, struct vr_walk *nw, struct vr_place *op, stru
 	if (np->whiteout)
 		kflags &= ~1u; /* the whiteout is no name: NOREPLACE was judged above */
 	if (!(flags & 2u) && op->lower)
-		return vr_rename_whiteout(nw, op->dirfd, op->name, np->dirfd, np->name, kflags);
-	return (int)vr_sys5(__NR_renameat2, op->dirfd, op->name, np->dirfd, np->name, kflags);
+		err = vr_rename_whiteout(nw, op->dirfd, op->name, np->dirfd, np->name, kflags);
+	else
+		err = (int)vr_sys5(__NR_renameat2, op->dirfd, op->name, np->dirfd, np->name,
+		                   kflags);
+	if (err == 0) {
+		/* Copied-up objects moving keep their directories' listings right. */
+		vr_carry_impure(op->dirfd, np->dirfd);
+		if (flags & 2u)
+			vr_carry_impure(np->dirfd, op->dirfd);
+	}
+	return err;
 }
 
 /*
@@ -533,14 +542,18 @@ link_node(struct vr_walk *nw, struct vr_place *op, struct vr_place *np)
 	char tmp[32];
 	int err;
 
-	if (!np->whiteout)
-		return (int)vr_sys5(__NR_linkat, op->dirfd, op->name, np->dirfd, np->name, 0);
-	vr_tmp_name(tmp);
-	err = (int)vr_sys5(__NR_linkat, op->dirfd, op->name, nw->ns->work.fd, tmp, 0);
+	if (!np->whiteout) {
+		err = (int)vr_sys5(__NR_linkat, op->dirfd, op->name, np->dirfd, np->name, 0);
+	} else {
+		vr_tmp_name(tmp);
+		err = (int)vr_sys5(__NR_linkat, op->dirfd, op->name, nw->ns->work.fd, tmp, 0);
+		if (err == 0)
+			err = vr_replace_whiteout(nw, tmp, np->dirfd, np->name, 0);
+		if (err < 0)
+			vr_sys3(__NR_unlinkat, nw->ns->work.fd, tmp, 0);
+	}
 	if (err == 0)
-		err = vr_replace_whiteout(nw, tmp, np->dirfd, np->name, 0);
-	if (err < 0)
-		vr_sys3(__NR_unlinkat, nw->ns->work.fd, tmp, 0);
+		vr_carry_impure(op->dirfd, np->dirfd);
 	return err;
 }
 

@@ -16,6 +16,7 @@
 #define DT_UNKNOWN 0
 #define DT_CHR     2
 #define DT_DIR     4
+#define DT_REG     8
 
 #define LIST_BYTES (64ul << 20)
 #define HASH_FIRST 1024u /* slots: one page, grown by doubling */
@@ -167,11 +168,17 @@ hidden_entry(struct vr_walk *w, int dirfd, const struct vr_dirent64 *d, int over
 	       vr_ns_is_hidden(w->ns, st.st_dev, st.st_ino);
 }
 
+/*
+ * read_layer() - add the entries of layer directory @fd; @overlay: 0 a
+ * mount's, 1 a lower layer's, 2 the upper layer's (whose copied-up entries
+ * show their base inode numbers, as stat() does, when it is marked impure).
+ */
 static int
 read_layer(struct vr_walk *w, struct listing *l, int fd, int overlay, char *buf)
 {
 	unsigned long dev = 0;
 	int dfd = w->ns->ops->opendir(fd);
+	int impure = overlay == 2 && vr_is_impure(fd);
 	struct stat st;
 
 	/* Entries show the inode numbers stat() shows: mapped for the overlay. */
@@ -186,10 +193,12 @@ read_layer(struct vr_walk *w, struct listing *l, int fd, int overlay, char *buf)
 		for (long off = 0; off < n && err >= 0;) {
 			struct vr_dirent64 *d = (struct vr_dirent64 *)(buf + off);
 			int hide = hidden_entry(w, dfd, d, overlay);
+			unsigned long edev = dev, ino = d->d_ino;
 
-			unsigned long edev = dev;
-			unsigned long ino =
-			        overlay ? vr_ns_map_ino(w->ns, &edev, d->d_ino) : d->d_ino;
+			if (impure && (d->d_type == DT_REG || d->d_type == DT_DIR))
+				vr_origin_entry(w->ns, dfd, d->d_name, &edev, &ino);
+			if (overlay)
+				ino = vr_ns_map_ino(w->ns, &edev, ino);
 
 			err = add(l, d->d_name, vr_strlen(d->d_name), ino, d->d_type, !hide);
 			off += d->d_reclen;
@@ -243,7 +252,11 @@ build(struct vr_walk *w, struct listing *l)
 			err = add(l, "..", 2, o->st.st_ino, DT_DIR, 1);
 	}
 	for (unsigned int i = 0; i < o->nfd && !o->synthetic && err >= 0; i++)
-		err = read_layer(w, l, o->fd[i], o->mount == NULL, buf);
+		err = read_layer(w, l, o->fd[i],
+		                 o->mount                                 ? 0
+		                 : (o->layer[i] == 0 && w->ns->has_upper) ? 2
+		                                                          : 1,
+		                 buf);
 	if (err >= 0)
 		err = add_mount_children(w, l);
 	return err < 0 ? err : 0;

@@ -136,6 +136,8 @@ make_base(void)
 	link(at("base/h/h1"), at("base/h/h3"));
 	for (size_t i = 0; i < sizeof(ones) / sizeof(ones[0]); i++)
 		fx_file(top, ones[i], "one link\n");
+	fx_file(top, "base/k/k1", "kay\n");
+	link(at("base/k/k1"), at("base/k/k2"));
 	fx_mkdirs(top, "base/dir/sub");
 	fx_mkdirs(top, "up");
 	fx_mkdirs(top, "up.work");
@@ -310,6 +312,66 @@ test_one_link(void)
 	}
 }
 
+/* dir_ino() - the d_ino the namespace's listing of @dir gives @name; 0: not listed. */
+static unsigned long
+dir_ino(const char *dir, const char *name)
+{
+	char buf[8192];
+	unsigned long ino = 0;
+	int fd = vr_openat(t, AT_FDCWD, dir, O_RDONLY | O_DIRECTORY, 0);
+	long n;
+
+	if (fd < 0)
+		return 0;
+	while ((n = vr_getdents64(t, fd, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+
+			if (strcmp(d->d_name, name) == 0)
+				ino = d->d_ino;
+			off += d->d_reclen;
+		}
+	close(fd);
+	return ino;
+}
+
+/*
+ * test_dino() - listings show the inode numbers stat() shows, also for
+ * copied-up files and directories and after they move (find -inum).
+ */
+static void
+test_dino(void)
+{
+	struct stat st;
+
+	st = vstat("/one/w");
+	ok(st.st_ino && dir_ino("/one", "w") == st.st_ino,
+	   "a copied-up file's d_ino is its st_ino (its base number)");
+	st = vstat("/dir2");
+	ok(st.st_ino && dir_ino("/", "dir2") == st.st_ino, "so is a copied-up directory's");
+	is_int(vwrite("/k/k1", O_APPEND, "more\n"), 0, "a file with two links copied up");
+	st = vstat("/k/k1");
+	ok(st.st_ino && vstat("/k/k2").st_ino == st.st_ino && dir_ino("/k", "k1") == st.st_ino &&
+	           dir_ino("/k", "k2") == st.st_ino,
+	   "both names, copied-up and not, list one number, stat's");
+	ok(vr_unlinkat(t, AT_FDCWD, "/k/k1", 0) == 0 && vr_unlinkat(t, AT_FDCWD, "/k/k2", 0) == 0 &&
+	           index_entries() == 0,
+	   "both removed: no index entry left");
+	is_int(vr_mkdirat(t, AT_FDCWD, "/moved", 0755), 0, "a new directory");
+	st = vstat("/one/chmod");
+	is_int(vr_renameat2(t, AT_FDCWD, "/one/chmod", AT_FDCWD, "/moved/c", 0), 0,
+	       "a copied-up file moves into it");
+	ok(st.st_ino && dir_ino("/moved", "c") == st.st_ino &&
+	           vstat("/moved/c").st_ino == st.st_ino,
+	   "its listing there shows the base number too");
+	is_int(vr_linkat(t, AT_FDCWD, "/one/trunc", AT_FDCWD, "/moved/t", 0), 0,
+	       "a copied-up file linked into it");
+	ok(dir_ino("/moved", "t") == vstat("/one/trunc").st_ino, "lists with the same number");
+	st = vstat("/upper-only");
+	ok(st.st_ino && dir_ino("/", "upper-only") == st.st_ino,
+	   "an upper-only file lists its own");
+}
+
 /* test_parallel() - processes copy up two names of one file at once. */
 static void
 test_parallel(void)
@@ -408,6 +470,7 @@ main(void)
 	test_shared();
 	test_base_only();
 	test_one_link();
+	test_dino();
 	test_parallel();
 	test_clean(ns);
 	vr_task_free(t);

@@ -1874,18 +1874,25 @@ out:
 	free(again);
 }
 
-/* check_entry() - in listing @vdir, @name has the inode and type of host @rel. */
+/*
+ * check_entry() - in listing @vdir, @name has the type of host @rel and the
+ * inode number stat() shows for it in the namespace (a copied-up file's
+ * is its base number).
+ */
 static void
 check_entry(struct vr_task *t, const char *vdir, const char *name, const char *rel)
 {
 	struct names *l = malloc(sizeof(*l));
-	char path[PATH_MAX];
-	struct stat st;
+	char path[PATH_MAX], vpath[PATH_MAX];
+	struct stat st, vst;
 	size_t i = 0;
 	int pass = 0;
 
 	hostpath(path, rel);
-	if (l && list_virtual(t, vdir, 4096, l) == 0 && lstat(path, &st) == 0) {
+	snprintf(vpath, sizeof(vpath), "%s/%s", strcmp(vdir, "/") ? vdir : "", name);
+	if (l && list_virtual(t, vdir, 4096, l) == 0 && lstat(path, &st) == 0 &&
+	    vr_fstatat(t, AT_FDCWD, vpath, &vst, AT_SYMLINK_NOFOLLOW) == 0) {
+		st.st_ino = vst.st_ino;
 		while (i < l->n && strcmp(l->name[i], name) != 0)
 			i++;
 		pass = i < l->n && l->ino[i] == st.st_ino && l->type[i] == IFTODT(st.st_mode);
