@@ -35,32 +35,69 @@ struct entry {
 
 struct listing {
 	char *mem; /* entries, in listing order; pages touched as they fill */
-	size_t used;
+	size_t used, cap;
 	unsigned int *hash; /* hslots offsets + 1, 0 = empty */
 	unsigned int hslots;
 	unsigned int count;
+	int mem_mapped, hash_mapped; /* 0: in the walk's scratch, reused call after call */
 };
 
+/* Most directories fit in the walk's scratch: no mapping, no fresh pages to fault in. */
+#define SCRATCH_LIST (128u * 1024u)
+
 static int
-listing_init(struct listing *l)
+listing_init(struct listing *l, struct vr_scratch *s)
 {
 	l->used = 0;
 	l->count = 0;
 	l->hslots = HASH_FIRST;
-	l->mem = vr_map(LIST_BYTES);
-	l->hash = vr_map(HASH_FIRST * sizeof(unsigned int));
+	l->mem = vr_alloc(s, SCRATCH_LIST);
+	l->cap = SCRATCH_LIST;
+	l->mem_mapped = l->mem == NULL;
+	if (!l->mem) {
+		l->mem = vr_map(LIST_BYTES);
+		l->cap = LIST_BYTES;
+	}
+	l->hash = vr_alloc(s, HASH_FIRST * sizeof(unsigned int));
+	l->hash_mapped = l->hash == NULL;
+	if (l->hash)
+		vr_memset(l->hash, 0, HASH_FIRST * sizeof(unsigned int));
+	else
+		l->hash = vr_map(HASH_FIRST * sizeof(unsigned int));
 	if (l->mem && l->hash)
 		return 0;
-	vr_unmap(l->mem, LIST_BYTES);
-	vr_unmap(l->hash, HASH_FIRST * sizeof(unsigned int));
+	if (l->mem_mapped)
+		vr_unmap(l->mem, LIST_BYTES);
+	if (l->hash_mapped)
+		vr_unmap(l->hash, HASH_FIRST * sizeof(unsigned int));
 	return -ENOMEM;
 }
 
 static void
 listing_fini(struct listing *l)
 {
-	vr_unmap(l->mem, LIST_BYTES);
-	vr_unmap(l->hash, l->hslots * sizeof(unsigned int));
+	if (l->mem_mapped)
+		vr_unmap(l->mem, LIST_BYTES);
+	if (l->hash_mapped)
+		vr_unmap(l->hash, l->hslots * sizeof(unsigned int));
+}
+
+/* more_room() - the entries move from the scratch to a mapping of LIST_BYTES. */
+static int
+more_room(struct listing *l)
+{
+	char *mem;
+
+	if (l->mem_mapped)
+		return -ENOMEM;
+	mem = vr_map(LIST_BYTES);
+	if (!mem)
+		return -ENOMEM;
+	vr_memcpy(mem, l->mem, l->used);
+	l->mem = mem;
+	l->cap = LIST_BYTES;
+	l->mem_mapped = 1;
+	return 0;
 }
 
 static unsigned int
@@ -112,7 +149,9 @@ grow(struct listing *l)
 		l->hash[slot_of(l, e->name, e->len)] = (unsigned int)off + 1;
 		off = e->next;
 	}
-	vr_unmap(old, oslots * sizeof(unsigned int));
+	if (l->hash_mapped)
+		vr_unmap(old, oslots * sizeof(unsigned int));
+	l->hash_mapped = 1;
 	return 0;
 }
 
@@ -129,7 +168,7 @@ add(struct listing *l, const char *name, size_t len, unsigned long long ino, uns
 		return 0;
 	if ((l->count + 1) * 2 > l->hslots && grow(l) < 0)
 		return -ENOMEM;
-	if (l->used + need > LIST_BYTES)
+	if (l->used + need > l->cap && more_room(l) < 0)
 		return -ENOMEM;
 	h = slot_of(l, name, len);
 	e = (struct entry *)(l->mem + l->used);
@@ -321,7 +360,7 @@ vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
 	n = pos;
 	if (pos < 0)
 		goto out;
-	n = listing_init(&l);
+	n = listing_init(&l, &w->s);
 	if (n < 0)
 		goto out;
 	n = build(w, &l);
@@ -343,7 +382,7 @@ vr_dir_foreach(struct vr_walk *w, int (*fn)(void *arg, const char *name, unsigne
 	size_t off = 0;
 	int err;
 
-	err = listing_init(&l);
+	err = listing_init(&l, &w->s);
 	if (err < 0)
 		return err;
 	err = build(w, &l);

@@ -1814,6 +1814,79 @@ same_sequence(const struct names *a, size_t from, const struct names *b, int pre
 	return 1;
 }
 
+/* Huge dir: lower h0000..h0899, upper h0700..h1199, names of 206 bytes. */
+#define HUGE_PAD 200
+
+static void
+huge_name(char *buf, size_t size, int i)
+{
+	snprintf(buf, size, "h%04d-%0*d", i, HUGE_PAD, 0);
+}
+
+static int
+build_huge(void)
+{
+	char rel[64 + NAME_MAX], name[NAME_MAX + 1];
+	int err = 0;
+
+	for (int i = 0; i < 1200 && err == 0; i++) {
+		huge_name(name, sizeof(name), i);
+		if (i < 900) {
+			snprintf(rel, sizeof(rel), "lower/huge/%s", name);
+			err = fx_file(root, rel, "");
+		}
+		snprintf(rel, sizeof(rel), "upper/huge/%s", name);
+		if (err == 0 && i >= 700)
+			err = fx_file(root, rel, "");
+	}
+	return err;
+}
+
+/*
+ * test_huge_dir() - a merged listing larger than the walk's scratch (and
+ * than the first hash table): every name once, read in small and large
+ * buffers.
+ */
+static void
+test_huge_dir(struct vr_task *t)
+{
+	static unsigned char seen[1200];
+	size_t sizes[] = {4096, 1 << 20};
+
+	for (size_t k = 0; k < 2; k++) {
+		char *buf = malloc(sizes[k]);
+		int fd = vr_openat(t, AT_FDCWD, "/huge", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+		int pass = buf && fd >= 0, dots = 0, total = 0;
+		long n;
+
+		memset(seen, 0, sizeof(seen));
+		while (pass && (n = vr_getdents64(t, fd, buf, sizes[k])) > 0)
+			for (long off = 0; off < n;) {
+				struct dent64 *d = (struct dent64 *)(buf + off);
+				char want[NAME_MAX + 1];
+				int i = atoi(d->d_name + 1);
+
+				off += d->d_reclen;
+				total++;
+				if (d->d_name[0] == '.') {
+					dots++;
+					continue;
+				}
+				huge_name(want, sizeof(want), i);
+				if (i < 0 || i >= 1200 || strcmp(d->d_name, want) != 0 || seen[i]++)
+					pass = 0;
+			}
+		for (int i = 0; i < 1200; i++)
+			pass = pass && seen[i] == 1;
+		ok(pass && dots == 2 && total == 1202,
+		   "/huge with a %zu-byte buffer: 1200 names of 206 bytes, each once (%d entries)",
+		   sizes[k], total);
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+	}
+}
+
 /* /big: 300 lower names, 300 upper names, 100 in both, 50 whited out. */
 static void
 test_big_dir(struct vr_task *t)
@@ -1945,6 +2018,7 @@ test_getdents(struct vr_task *t)
 	check_entry(t, "/merged", "dang", "upper/merged/dang");
 	check_entry(t, "/mnt/h1", "f1", "h1/f1");
 	test_big_dir(t);
+	test_huge_dir(t);
 
 	fd = vr_openat(t, AT_FDCWD, "/file", O_RDONLY | O_CLOEXEC, 0);
 	is_err(fd >= 0 ? vr_getdents64(t, fd, buf, sizeof(buf)) : fd, ENOTDIR,
@@ -2142,6 +2216,8 @@ main(void)
 	err = build_fixture();
 	if (err == 0)
 		err = build_big();
+	if (err == 0)
+		err = build_huge();
 	if (err == 0)
 		err = new_ns(&ns, "upper", "upper.work", "lower", main_mounts, vw.nmounts,
 		             0x2 | 0x8);
