@@ -97,8 +97,18 @@ refuse(struct vr_walk *w, const char *name, int removing)
 static int
 writable_link(struct vr_walk *w)
 {
-	int in_place = vr_node_in_place(w), err = vr_make_writable(w, 1);
+	int in_place, err;
 	char *copy;
+
+	/*
+	 * A base name standing for an index entry: the attribute is the
+	 * shared copy's, which every name shows; overlayfs too sets it there
+	 * without linking the name up.
+	 */
+	if (w->node.indexed)
+		return 0;
+	in_place = vr_node_in_place(w);
+	err = vr_make_writable(w, 1);
 
 	if (err < 0 || in_place || !is_link(w))
 		return err;

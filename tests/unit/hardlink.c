@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <dirent.h>
 #include <time.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "vroot.h"
@@ -354,6 +355,18 @@ test_dino(void)
 	ok(st.st_ino && vstat("/k/k2").st_ino == st.st_ino && dir_ino("/k", "k1") == st.st_ino &&
 	           dir_ino("/k", "k2") == st.st_ino,
 	   "both names, copied-up and not, list one number, stat's");
+	{
+		char v[16] = "";
+
+		is_int(vr_setxattr(t, "/k/k2", "user.k", "kv", 2, 0, 0), 0,
+		       "an attribute set through the name not copied up");
+		ok(vr_getxattr(t, "/k/k1", "user.k", v, sizeof(v), 0) == 2 && !strcmp(v, "kv"),
+		   "is the shared copy's: the other name shows it");
+		is_err(vr_setxattr(t, "/k/k2", "user.k", "x", 1, XATTR_CREATE, 0), EEXIST,
+		       "XATTR_CREATE of it again: EEXIST");
+		ok(!fx_exists(top, "up/k/k2"), "the name was not linked up for it (as overlayfs)");
+		is_int(vr_removexattr(t, "/k/k2", "user.k", 0), 0, "and removed through it");
+	}
 	ok(vr_unlinkat(t, AT_FDCWD, "/k/k1", 0) == 0 && vr_unlinkat(t, AT_FDCWD, "/k/k2", 0) == 0 &&
 	           index_entries() == 0,
 	   "both removed: no index entry left");

@@ -46,10 +46,11 @@
  *    cross_reading).
  *  - overlayfs answers ESTALE to rename(2) between two hard links of one
  *    copied-up special file (lower FIFO p; link p q; rename q p), where
- *    rename(2) does nothing and answers 0, as vroot does.  A plain rename
- *    the kernel answers ESTALE, between two linked non-directories of one
- *    type, is taken as 0; the states compared after it must then show both
- *    names unchanged on both sides.
+ *    rename(2) does nothing and answers 0, as vroot does; with index=on it
+ *    does so for regular files too, and for RENAME_EXCHANGE.  A plain rename
+ *    or an exchange the kernel answers ESTALE, between two linked
+ *    non-directories of one type, is taken as 0; the states compared after
+ *    it must then show both names unchanged on both sides.
  *  - vroot copies a base FIFO up before opening it for writing: writing to
  *    a FIFO changes its times, vroot opens the layer's own FIFO, and a base
  *    is never written; overlayfs writes through an inode of its own and
@@ -1074,7 +1075,8 @@ run_rename(const struct side *s, const struct op *o, struct sb *out)
 	if (rc == -EXDEV && !s->t && kernel_rename_emulated(s, o, &rc))
 		sb_add(out, "~");
 	/* "^" marks the kernel's ESTALE between two links of one file, taken as 0. */
-	if (rc == -ESTALE && !s->t && !o->flags && linked_pair(s, o->a, o->b)) {
+	if (rc == -ESTALE && !s->t && (o->flags == 0 || o->flags == RENAME_EXCHANGE) &&
+	    linked_pair(s, o->a, o->b)) {
 		sb_add(out, "^");
 		rc = 0;
 	}
