@@ -200,6 +200,47 @@ sb_addf(struct sb *b, const char *fmt, ...)
 	free(tmp);
 }
 
+void
+sb_esc(struct sb *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			sb_addf(b, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			sb_addf(b, "\\x%02x", c);
+		else
+			sb_addn(b, s + i, 1);
+	}
+}
+
+void
+bail_out(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("Bail out! ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	exit(1);
+}
+
+void
+pathf(char *out, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size)
+		bail_out("a path does not fit in %zu bytes: %s", size, out);
+}
+
 uint64_t
 rng_next(struct rng *r)
 {

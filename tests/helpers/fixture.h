@@ -54,6 +54,16 @@ void sb_addn(struct sb *b, const char *s, size_t n);
 void sb_add(struct sb *b, const char *s);
 /** sb_addf() - append printf(3) output, whatever its length. */
 void sb_addf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/**
+ * sb_esc() - append @s[0..n): quotes and backslashes as \c, other bytes
+ * outside printable ASCII as \xNN.
+ */
+void sb_esc(struct sb *b, const char *s, size_t n);
+
+/** bail_out() - TAP's "Bail out!" with a reason, and exit(1): the test cannot go on. */
+void bail_out(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/** pathf() - snprintf(3) of a path the test builds; one that does not fit bails out. */
+void pathf(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* A seeded PRNG (splitmix64), so a failing generated case can be repeated. */
 struct rng {

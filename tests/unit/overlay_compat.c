@@ -46,53 +46,6 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ---- text ------------------------------------------------------------------ */
-
-static void
-sb_esc(struct sb *b, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c >= 0x7f || c == '\\')
-			sb_addf(b, "\\x%02x", c);
-		else
-			sb_addn(b, s + i, 1);
-	}
-}
-
-static void bail_out(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-
-static void
-bail_out(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("Bail out! ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	exit(1);
-}
-
-/* pathf() - snprintf() of a path the test builds; one that does not fit is a bug here. */
-static void pathf(char *out, size_t size, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static void
-pathf(char *out, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(out, size, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= size)
-		bail_out("a path does not fit in %zu bytes: %s", size, out);
-}
-
 /* ---- a view: the tree as vroot or a kernel mount shows it ---------------- */
 
 /*

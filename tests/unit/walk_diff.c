@@ -107,21 +107,6 @@ xstrdup(const char *s)
 	return p;
 }
 
-static void
-add_escaped(struct sb *b, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			sb_addf(b, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			sb_addf(b, "\\x%02x", c);
-		else
-			sb_addn(b, s + i, 1);
-	}
-}
-
 /* repeat_at() - the unit length and count of the longest run starting at @i. */
 static size_t
 repeat_at(const char *s, size_t n, size_t i, size_t *count)
@@ -164,10 +149,10 @@ describe(struct sb *out, const char *s, size_t n)
 			open = 1;
 		}
 		if (!u) {
-			add_escaped(out, s + i++, 1);
+			sb_esc(out, s + i++, 1);
 			continue;
 		}
-		add_escaped(out, s + i, u);
+		sb_esc(out, s + i, u);
 		sb_addf(out, "\"*%zu", k);
 		open = 0;
 		i += u * k;
