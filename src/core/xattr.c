@@ -184,12 +184,18 @@ vr_listxattr(struct vr_task *t, const char *path, char *list, size_t size, int n
 	return n;
 }
 
-int
-vr_setxattr(struct vr_task *t, const char *path, const char *name, const void *value, size_t size,
-            int flags, int nofollow)
+/*
+ * change() - set @name to @value (@size bytes, @flags), or remove it
+ * (@removing), on the object at @path: refused before any copy-up where
+ * the kernel would refuse, then on its upper copy (or its index entry's).
+ */
+static int
+change(struct vr_task *t, const char *path, const char *name, int removing, const void *value,
+       size_t size, int flags, int nofollow)
 {
-	struct vr_walk *w;
 	char proc[32], lpath[32 + NAME_MAX + 2];
+	const char *at = proc;
+	struct vr_walk *w;
 	int err;
 
 	if (vr_xattr_hidden(name))
@@ -197,42 +203,39 @@ vr_setxattr(struct vr_task *t, const char *path, const char *name, const void *v
 	w = walk(t, path, nofollow, &err);
 	if (!w)
 		return err;
-	err = refuse(w, name, 0);
+	err = refuse(w, name, removing);
 	if (err == 0)
 		err = writable_link(w);
-	if (err == 0 && is_link(w))
-		err = link_path(w, lpath)
-		              ? -EOPNOTSUPP
-		              : (int)vr_sys5(__NR_lsetxattr, lpath, name, value, size, flags);
-	else if (err == 0)
-		err = (int)vr_sys5(__NR_setxattr, vr_proc_fd(proc, w->node.fd[0]), name, value,
-		                   size, flags);
+	if (err == 0 && is_link(w) && link_path(w, lpath))
+		err = -EOPNOTSUPP;
+	if (err == 0) {
+		/* A symlink is named through its directory (l*xattr), anything else by its fd. */
+		if (is_link(w))
+			at = lpath;
+		else
+			vr_proc_fd(proc, w->node.fd[0]);
+		if (removing)
+			err = (int)vr_sys2(is_link(w) ? __NR_lremovexattr : __NR_removexattr, at,
+			                   name);
+		else
+			err = (int)vr_sys5(is_link(w) ? __NR_lsetxattr : __NR_setxattr, at, name,
+			                   value, size, flags);
+	}
 	vr_walk_end(w);
 	return err;
 }
 
 int
+vr_setxattr(struct vr_task *t, const char *path, const char *name, const void *value, size_t size,
+            int flags, int nofollow)
+{
+	return change(t, path, name, 0, value, size, flags, nofollow);
+}
+
+int
 vr_removexattr(struct vr_task *t, const char *path, const char *name, int nofollow)
 {
-	struct vr_walk *w;
-	char proc[32], lpath[32 + NAME_MAX + 2];
-	int err;
-
-	if (vr_xattr_hidden(name))
-		return -EPERM;
-	w = walk(t, path, nofollow, &err);
-	if (!w)
-		return err;
-	err = refuse(w, name, 1);
-	if (err == 0)
-		err = writable_link(w);
-	if (err == 0 && is_link(w))
-		err = link_path(w, lpath) ? -EOPNOTSUPP
-		                          : (int)vr_sys2(__NR_lremovexattr, lpath, name);
-	else if (err == 0)
-		err = (int)vr_sys2(__NR_removexattr, vr_proc_fd(proc, w->node.fd[0]), name);
-	vr_walk_end(w);
-	return err;
+	return change(t, path, name, 1, NULL, 0, 0, nofollow);
 }
 
 int
