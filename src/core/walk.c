@@ -356,11 +356,11 @@ next_name(struct vr_frame *f, size_t *len)
 	return c;
 }
 
-/* is_last() - nothing follows the component just read, in any frame. */
+/* frames_empty() - the lowest @n frames have nothing left to read. */
 static int
-is_last(const struct vr_walk *w)
+frames_empty(const struct vr_walk *w, int n)
 {
-	for (int i = 0; i < w->depth; i++) {
+	for (int i = 0; i < n; i++) {
 		const char *p = w->stack[i].p;
 
 		while (*p == '/')
@@ -424,7 +424,8 @@ follow_link(struct vr_walk *w, struct vr_obj *link)
 		return err;
 	if (body[0] != '/')
 		return 0;
-	if ((w->flags & VR_WALK_BENEATH) || ((w->flags & VR_WALK_NO_XDEV) && vr_walk_jump_crosses(w)))
+	if ((w->flags & VR_WALK_BENEATH) ||
+	    ((w->flags & VR_WALK_NO_XDEV) && vr_walk_jump_crosses(w)))
 		return -EXDEV;
 	return go_root(w);
 }
@@ -610,7 +611,7 @@ set_last(struct vr_walk *w, const char *name, size_t len)
 static int
 step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 {
-	int last = is_last(w);
+	int last = frames_empty(w, w->depth); /* nothing follows, in any frame */
 	struct vr_obj child = {0};
 	size_t saved = w->vlen;
 	int err;
@@ -726,21 +727,6 @@ start(struct vr_walk *w, int dirfd, const char *path)
 	return 0;
 }
 
-/* below_empty() - the frames under the top one have nothing left to read. */
-static int
-below_empty(const struct vr_walk *w)
-{
-	for (int i = 0; i < w->depth - 1; i++) {
-		const char *p = w->stack[i].p;
-
-		while (*p == '/')
-			p++;
-		if (*p)
-			return 0;
-	}
-	return 1;
-}
-
 /*
  * fast_span() - the end of the run of components at @p that the kernel may
  * walk for us: plain names (no "..", none too long), never the final one.
@@ -765,7 +751,7 @@ fast_span(const struct vr_walk *w, const char *p, unsigned int *n)
 			break;
 		for (r = p; *r == '/'; r++)
 			;
-		if (!*r && below_empty(w))
+		if (!*r && frames_empty(w, w->depth - 1))
 			break; /* the final component: step() judges it */
 		end = p;
 		(*n)++;
