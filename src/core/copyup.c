@@ -404,28 +404,21 @@ static int
 copy_linked(struct vr_walk *w, int upfd)
 {
 	char key[VR_INDEX_KEY];
-	int idx = vr_index_dir(w->ns), err = 0;
+	int idx = vr_index_ready(w, key), err;
 
+	/* No user xattrs in the prefix: the name becomes a file of its own. */
+	if (idx == -EOPNOTSUPP)
+		return copy_file(w->ns, &w->s, &w->node, upfd, w->last, 1, 0);
 	if (idx < 0)
 		return idx;
-	vr_index_key(key, w->node.odev, w->node.oino);
-	if (!w->node.indexed)
-		err = vr_index_make(w, idx, key);
-	if (err == -EOPNOTSUPP) {
-		/* No user xattrs in the prefix: the name becomes a file of its own. */
-		sys_close(idx);
-		return copy_file(w->ns, &w->s, &w->node, upfd, w->last, 1, 0);
-	}
-	if (err == 0) {
-		vr_index_lock(idx, 1);
-		err = (int)vr_sys5(__NR_linkat, idx, key, upfd, w->last, 0);
-		/* Counted once: a racing copier of this very name linked it first. */
-		if (err == 0)
-			err = vr_index_hidden(idx, key, 1);
-		else if (err == -EEXIST)
-			err = 0;
-		vr_index_lock(idx, 0);
-	}
+	vr_index_lock(idx, 1);
+	err = (int)vr_sys5(__NR_linkat, idx, key, upfd, w->last, 0);
+	/* Counted once: a racing copier of this very name linked it first. */
+	if (err == 0)
+		err = vr_index_hidden(idx, key, 1);
+	else if (err == -EEXIST)
+		err = 0;
+	vr_index_lock(idx, 0);
 	sys_close(idx);
 	return err;
 }

@@ -306,23 +306,34 @@ vr_index_settle(int idx, const char *key)
 }
 
 int
-vr_index_hide(struct vr_walk *w, int (*make)(struct vr_walk *w, int idx, const char *key))
+vr_index_ready(struct vr_walk *w, char key[VR_INDEX_KEY])
 {
-	char key[VR_INDEX_KEY];
 	int idx = vr_index_dir(w->ns), err = 0;
 
 	if (idx < 0)
 		return idx;
 	vr_index_key(key, w->node.odev, w->node.oino);
 	if (!w->node.indexed)
-		err = make(w, idx, key);
-	if (err >= 0) {
-		vr_index_lock(idx, 1);
-		err = vr_index_hidden(idx, key, 1);
-		if (err < 0)
-			vr_index_lock(idx, 0);
-	}
+		err = vr_index_make(w, idx, key);
 	if (err < 0) {
+		sys_close(idx);
+		return err;
+	}
+	return idx;
+}
+
+int
+vr_index_hide(struct vr_walk *w)
+{
+	char key[VR_INDEX_KEY];
+	int idx = vr_index_ready(w, key), err;
+
+	if (idx < 0)
+		return idx;
+	vr_index_lock(idx, 1);
+	err = vr_index_hidden(idx, key, 1);
+	if (err < 0) {
+		vr_index_lock(idx, 0);
 		sys_close(idx);
 		return err;
 	}

@@ -95,12 +95,19 @@ int vr_index_hidden(int idx, const char *key, long delta);
 int vr_index_settle(int idx, const char *key);
 
 /*
- * vr_index_hide() - a base name of the shared file w->node is about to go
- * (unlink, rename over it): its index entry made if missing (@make copies
- * it), the count raised, the lock taken.  Return: the index directory
- * descriptor to hand to vr_index_done(), or -errno (nothing changed).
+ * vr_index_ready() - the index directory, open, with the entry of w->node
+ * (a base file with several links) made if missing; its name into @key.
+ * Return: descriptor or -errno (-EOPNOTSUPP: no user xattrs in the prefix).
  */
-int vr_index_hide(struct vr_walk *w, int (*make)(struct vr_walk *w, int idx, const char *key));
+int vr_index_ready(struct vr_walk *w, char key[VR_INDEX_KEY]);
+
+/*
+ * vr_index_hide() - a base name of the shared file w->node is about to go
+ * (unlink, rename over it): its index entry made if missing, the count
+ * raised, the lock taken.  Return: the index directory descriptor to hand
+ * to vr_index_done(), or -errno (nothing changed).
+ */
+int vr_index_hide(struct vr_walk *w);
 
 /*
  * vr_index_done() - end of vr_index_hide() after the operation returned

@@ -250,7 +250,7 @@ static int
 hide_shared(struct vr_walk *w, struct vr_place *p)
 {
 	char key[VR_INDEX_KEY];
-	int idx = vr_index_hide(w, vr_index_make), err;
+	int idx = vr_index_hide(w), err;
 
 	if (idx == -EOPNOTSUPP)
 		return vr_whiteout_make(p->dirfd, p->name); /* no index without user xattrs */
@@ -437,7 +437,7 @@ rename_over(struct vr_walk *ow, struct vr_walk *nw, struct vr_place *op, struct 
 	if (!replaces)
 		return rename_overlay(ow, nw, op, np, flags);
 	if (shared_base(nw)) {
-		idx = vr_index_hide(nw, vr_index_make);
+		idx = vr_index_hide(nw);
 		if (idx == -EOPNOTSUPP)
 			return rename_overlay(ow, nw, op, np, flags);
 		if (idx < 0)
