@@ -11,6 +11,7 @@
  * exchanged) onto a name a base has is made opaque.
  * In a mount it happens in place, read-only mounts refusing with EROFS.
  */
+#include <linux/fs.h> /* RENAME_* */
 #include "place.h"
 #include "util.h"
 
@@ -482,6 +483,10 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 	struct vr_place op = {.own = 0}, np = {.own = 0};
 	int err, moved_o = 0, moved_n = 0;
 
+	/* The flags are judged before any name is looked up (do_renameat2). */
+	if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) ||
+	    ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT))))
+		return -EINVAL;
 	/* Both parents first, then the names, as the kernel orders its errors. */
 	ow = vr_walk_new(t, olddirfd, oldpath, VR_WALK_PARENT | VR_WALK_NAME, &err);
 	if (!ow)

@@ -32,11 +32,15 @@ in_path(char *buf, long user)
 	return n < 0 ? n : 0;
 }
 
-/* in_path_opt() - as in_path(), a NULL pointer read as "" (statx, utimensat). */
+/*
+ * in_path_opt() - as in_path(), a NULL pointer read as "" when @flags has
+ * AT_EMPTY_PATH: what newfstatat and statx accept since Linux 6.11 (every
+ * other call answers EFAULT for a NULL path, as in_path()).
+ */
 static long
-in_path_opt(char *buf, long user)
+in_path_opt(char *buf, long user, int flags)
 {
-	if (!user) {
+	if (!user && (flags & AT_EMPTY_PATH)) {
 		buf[0] = 0;
 		return 0;
 	}
@@ -181,7 +185,7 @@ h_newfstatat(struct vr_loader_ctx *ctx, const long a[6])
 {
 	char p[PATH_MAX];
 	struct stat st;
-	long err = in_path_opt(p, a[1]);
+	long err = in_path_opt(p, a[1], (int)a[3]);
 
 	if (err)
 		return err;
@@ -204,7 +208,7 @@ h_statx(struct vr_loader_ctx *ctx, const long a[6])
 {
 	char p[PATH_MAX];
 	struct statx stx;
-	long err = in_path_opt(p, a[1]);
+	long err = in_path_opt(p, a[1], (int)a[2]);
 
 	if (err)
 		return err;
@@ -443,7 +447,7 @@ static long
 do_link(struct vr_loader_ctx *ctx, int od, long uo, int nd, long un, int flags)
 {
 	char o[PATH_MAX], n[PATH_MAX];
-	long err = (flags & AT_EMPTY_PATH) ? in_path_opt(o, uo) : in_path(o, uo);
+	long err = in_path(o, uo);
 
 	if (!err)
 		err = in_path(n, un);
@@ -498,7 +502,7 @@ static long
 do_chmod(struct vr_loader_ctx *ctx, int dfd, long upath, unsigned int mode, int flags)
 {
 	char p[PATH_MAX];
-	long err = (flags & AT_EMPTY_PATH) ? in_path_opt(p, upath) : in_path(p, upath);
+	long err = in_path(p, upath);
 
 	return err ? err : vr_fchmodat(T(ctx), dfd, p, mode, flags);
 }
@@ -509,10 +513,28 @@ h_chmod(struct vr_loader_ctx *ctx, const long a[6])
 	return do_chmod(ctx, AT_FDCWD, a[0], (unsigned int)a[1], 0);
 }
 
+/**
+ * vrl_fd_not_opath() - the calls about a descriptor itself (fchmod, fchown,
+ * futimens, the f*xattr family) refuse an O_PATH descriptor with EBADF, as
+ * the kernel's fdget() does; the *at() forms with AT_EMPTY_PATH accept it.
+ * Return: 0 or -errno (-EBADF).
+ */
+long
+vrl_fd_not_opath(int fd)
+{
+	long fl = vrl_sys3(__NR_fcntl, fd, F_GETFL, 0);
+
+	if (fl < 0)
+		return fl;
+	return (fl & O_PATH) ? -EBADF : 0;
+}
+
 long
 h_fchmod(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_fchmodat(T(ctx), (int)a[0], "", (unsigned int)a[1], AT_EMPTY_PATH);
+	long err = vrl_fd_not_opath((int)a[0]);
+
+	return err ? err : vr_fchmodat(T(ctx), (int)a[0], "", (unsigned int)a[1], AT_EMPTY_PATH);
 }
 
 long
@@ -531,7 +553,7 @@ static long
 do_chown(struct vr_loader_ctx *ctx, int dfd, long upath, long uid, long gid, int flags)
 {
 	char p[PATH_MAX];
-	long err = (flags & AT_EMPTY_PATH) ? in_path_opt(p, upath) : in_path(p, upath);
+	long err = in_path(p, upath);
 
 	return err ? err : vr_fchownat(T(ctx), dfd, p, (unsigned int)uid, (unsigned int)gid, flags);
 }
@@ -551,8 +573,11 @@ h_lchown(struct vr_loader_ctx *ctx, const long a[6])
 long
 h_fchown(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_fchownat(T(ctx), (int)a[0], "", (unsigned int)a[1], (unsigned int)a[2],
-	                   AT_EMPTY_PATH);
+	long err = vrl_fd_not_opath((int)a[0]);
+
+	return err ? err
+	           : vr_fchownat(T(ctx), (int)a[0], "", (unsigned int)a[1], (unsigned int)a[2],
+	                         AT_EMPTY_PATH);
 }
 
 long
@@ -561,17 +586,27 @@ h_fchownat(struct vr_loader_ctx *ctx, const long a[6])
 	return do_chown(ctx, (int)a[0], a[1], a[2], a[3], (int)a[4]);
 }
 
-/* do_utimens() - @uts is the program's timespec[2] (NULL: now). */
+/*
+ * do_utimens() - @uts is the program's timespec[2] (NULL: now).  A NULL
+ * path names the descriptor @dfd itself (futimens), as the kernel's
+ * do_utimes(): not AT_FDCWD (EFAULT: there is no path to read) and with no
+ * flags (EINVAL).
+ */
 static long
 do_utimens(struct vr_loader_ctx *ctx, int dfd, long upath, const struct __kernel_timespec *ts,
            int flags)
 {
 	char p[PATH_MAX];
-	long err = in_path_opt(p, upath);
+	long err;
 
+	if (!upath && dfd != AT_FDCWD) {
+		err = flags ? -EINVAL : vrl_fd_not_opath(dfd);
+		return err ? err : vr_utimensat(T(ctx), dfd, NULL, ts, 0);
+	}
+	err = in_path(p, upath);
 	if (err)
 		return err;
-	return vr_utimensat(T(ctx), dfd, upath ? p : NULL, ts, flags);
+	return vr_utimensat(T(ctx), dfd, p, ts, flags);
 }
 
 long

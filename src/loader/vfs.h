@@ -103,6 +103,9 @@ VFS_HANDLERS(VFS_DECLARE)
 /* vrl_vfs_handler() - the core's handler for @nr, or NULL. */
 vrl_handler vrl_vfs_handler(long nr);
 
+/* vrl_fd_not_opath() - -EBADF for an O_PATH descriptor, 0 for another (vfs.c). */
+long vrl_fd_not_opath(int fd);
+
 /* vrl_sync_host_cwd() - the host cwd follows the virtual one (vfs.c). */
 void vrl_sync_host_cwd(struct vr_task *t);
 

@@ -197,11 +197,18 @@ h_getdents(struct vr_loader_ctx *ctx, const long a[6])
 	return r;
 }
 
-/* fd_path() - the virtual path of descriptor @fd, for the f*xattr calls. */
+/*
+ * fd_path() - the virtual path of descriptor @fd, for the f*xattr calls
+ * (which refuse an O_PATH descriptor, as natively).
+ */
 static long
 fd_path(struct vr_loader_ctx *ctx, int fd, char *buf)
 {
-	long n = vr_revmap_fd(T(ctx), fd, buf, PATH_MAX);
+	long n = vrl_fd_not_opath(fd);
+
+	if (n < 0)
+		return n;
+	n = vr_revmap_fd(T(ctx), fd, buf, PATH_MAX);
 
 	if (n >= 0 && buf[0] != '/')
 		return -EOPNOTSUPP; /* a pipe or a socket: no attributes here */
