@@ -24,6 +24,7 @@
 #include <linux/fcntl.h>
 #include <linux/mman.h>
 #include "loader.h"
+#include "stackpool.h"
 #include "vfs.h"
 
 #define SMALL_ARGV 32
@@ -97,8 +98,11 @@ do_exec(char *const *argv, long argc, char *const *envp, const char **head, int 
 		v[i] = head[i];
 	r = argc ? vrl_peek(v + nhead, argv, (size_t)argc * sizeof(char *)) : 0;
 	v[nhead + argc] = NULL;
-	if (!r)
+	if (!r) {
+		vrl_pool_exec_begin();
 		r = vrl_sys3(__NR_execve, "/proc/self/exe", v, envp);
+		vrl_pool_exec_end();
+	}
 	if (v != small)
 		vrl_munmap(v, size);
 	return r;

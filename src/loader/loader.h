@@ -10,6 +10,7 @@
  *   binfmt.c   ELF/#! recognition                 elf.c      mapping ELF images
  *   stack.c    argv/envp/auxv, mm fields          state.c    state across execve
  *   selfexe.c  /proc/self/exe                     main.c     startup sequence
+ *   sigentry.S SIGSYS entry, vrl_on_stack()       stackpool.c vroot's stacks
  */
 #ifndef VRL_LOADER_H
 #define VRL_LOADER_H
@@ -101,6 +102,18 @@ struct vr_loader_ctx {
 
 /* start.S */
 __attribute__((noreturn)) void vrl_jump(void *entry, void *sp);
+
+/* sigentry.S */
+void vrl_sigsys_entry(int sig, siginfo_t *si, void *uc);
+
+/**
+ * vrl_on_stack() - call @fn(@arg) on one of vroot's stacks (stackpool.c)
+ * and return what it returns.  Re-entrant: a nested call, from a signal
+ * handler or another thread, runs on a stack of its own.  Uses at most a
+ * few words of the caller's stack; when no stack can be mapped at all,
+ * @fn runs on the caller's.
+ */
+long vrl_on_stack(long (*fn)(void *arg), void *arg);
 
 /* reloc.c */
 int vrl_self_relocate(void);

@@ -6,7 +6,9 @@
  *  - SA_ONSTACK, because a thread's ordinary stack may be tiny (a Go
  *    goroutine's is a few KiB and grows only through Go's own checks); Go
  *    gives every thread a 32 KiB signal stack, and other programs that set
- *    one up expect their signal work to happen there;
+ *    one up expect their signal work to happen there.  Only the kernel's
+ *    frame goes there: the entry (sigentry.S) runs the handler on one of
+ *    vroot's own stacks, so a program's small signal stack is enough;
  *  - an empty sa_mask and SA_NODEFER, so the handler runs with exactly the
  *    *program's* signal mask (which never holds SIGSYS, see sigvirt.c),
  *    without a system call to set it;
@@ -27,8 +29,9 @@
 #include <linux/mman.h>
 #include <linux/signal.h>
 #include "loader.h"
+#include "stackpool.h"
 
-/* Room for the handlers of every nested session (see sys.h), one above another. */
+/* Room for the frames of every nested session's handler (see sys.h). */
 #define VRL_ALTSTACK (256 * 1024)
 
 #ifndef SYS_SECCOMP
@@ -107,7 +110,14 @@ ours(const siginfo_t *si)
 	       __atomic_load_n(&vrl_proc.sys_act.handler, __ATOMIC_RELAXED) == NULL;
 }
 
-static void
+/*
+ * Called by sigentry.S: on its own (its frame in the program's memory)
+ * for a SIGSYS to forward, or when no stack could be had.
+ */
+void vrl_sigsys(int sig, siginfo_t *si, void *ucv);
+void vrl_sigsys_on_pool(int sig, siginfo_t *si, void *ucv, struct vrl_chunk *c, long index);
+
+void
 vrl_sigsys(int sig, siginfo_t *si, void *ucv)
 {
 	struct ucontext *uc = ucv;
@@ -119,11 +129,19 @@ vrl_sigsys(int sig, siginfo_t *si, void *ucv)
 	vrl_sig_forward(sig, si, uc);
 }
 
+/* Called by sigentry.S on slot @index of chunk @c, with a copy of the frame. */
+void
+vrl_sigsys_on_pool(int sig, siginfo_t *si, void *ucv, struct vrl_chunk *c, long index)
+{
+	vrl_pool_enter(c, (int)index);
+	vrl_sigsys(sig, si, ucv);
+}
+
 static int
 install(unsigned long flags)
 {
 	struct vrl_ksigaction sa = {
-	        .handler = (void *)vrl_sigsys,
+	        .handler = (void *)vrl_sigsys_entry,
 	        .flags = flags,
 	        .restorer = (void *)(vrl_tpage + VRL_TPAGE_RESTORER),
 	        .mask = 0,
@@ -169,7 +187,10 @@ int
 vrl_sigsys_install(void)
 {
 	unsigned long bit = VRL_SIGBIT(SIGSYS);
-	int err = install(SIGSYS_FLAGS);
+	int err = vrl_pool_init();
+
+	if (!err)
+		err = install(SIGSYS_FLAGS);
 
 	if (!err)
 		err = altstack();
