@@ -52,7 +52,8 @@ $(BUILD)/libvroot.so: $(CORE_OBJ) $(BUILD)/src/core/mem.o
 $(BUILD)/vroot-resolve: $(BUILD)/src/cli/resolve.o $(CLI_COMMON) $(BUILD)/libvroot.a
 	$(CC) $(CFLAGS) -o $@ $^
 
-$(BUILD)/vroot: $(BUILD)/src/cli/vroot.o $(BUILD)/src/cli/state.o $(BUILD)/src/cli/kernel.o $(CLI_COMMON) $(BUILD)/libvroot.a
+$(BUILD)/vroot: $(BUILD)/src/cli/vroot.o $(BUILD)/src/cli/state.o $(BUILD)/src/cli/kernel.o \
+	$(BUILD)/src/cli/confine.o $(CLI_COMMON) $(BUILD)/libvroot.a
 	$(CC) $(CFLAGS) -o $@ $^
 
 # Unit tests: each links the core twice, plain and with ASan/UBSan.

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "kernel.h"
 #include "options.h"
 #include "state.h"
@@ -39,6 +40,8 @@ usage(FILE *f)
 	      "  --mount HOST:VIRT[:ro] show host directory HOST at virtual path VIRT; repeatable\n"
 	      "  --cwd DIR              initial virtual working directory; default: the caller's\n"
 	      "                         cwd if it exists in the namespace, else /\n"
+	      "  --confine              the kernel (Landlock) enforces the namespace even against\n"
+	      "                         a program that attacks vroot (see README)\n"
 	      "  -h, --help             this text\n"
 	      "  --version              vroot's version\n"
 	      "\n"
@@ -272,7 +275,7 @@ initial_cwd(struct vr_cli *c, struct vr_task *t)
 }
 
 static int
-parse(struct vr_cli *c, int argc, char **argv, int *first)
+parse(struct vr_cli *c, int argc, char **argv, int *first, int *confine)
 {
 	int i;
 
@@ -290,6 +293,10 @@ parse(struct vr_cli *c, int argc, char **argv, int *first)
 		if (strcmp(argv[i], "--version") == 0) {
 			printf("vroot %s\n", VR_VERSION);
 			exit(0);
+		}
+		if (strcmp(argv[i], "--confine") == 0) {
+			*confine = 1;
+			continue;
 		}
 		r = vr_cli_option(c, argc, argv, &i);
 		if (r < 0)
@@ -318,9 +325,9 @@ run(int argc, char **argv)
 	struct vr_task *t;
 	char *state;
 	size_t top;
-	int first, err;
+	int first, err, confine = 0;
 
-	if (parse(&c, argc, argv, &first) < 0)
+	if (parse(&c, argc, argv, &first, &confine) < 0)
 		return EXIT_FAIL;
 	if (loader_path(&c, loader, sizeof(loader)) < 0 || vr_cli_kernel_check(&c) < 0)
 		return EXIT_FAIL;
@@ -353,7 +360,7 @@ run(int argc, char **argv)
 	if (err)
 		return err;
 	state = vr_cli_state(&c, t);
-	if (!state)
+	if (!state || (confine && vr_cli_confine(&c, loader) < 0))
 		return EXIT_FAIL;
 	return vr_cli_exec_loader(&c, loader, state, exe, argv + first);
 }
