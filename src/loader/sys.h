@@ -41,6 +41,13 @@
 #define __NR_listxattrat   465
 #define __NR_removexattrat 466
 #endif
+#ifndef __NR_open_tree_attr
+#define __NR_open_tree_attr 467
+#endif
+#ifndef __NR_file_getattr
+#define __NR_file_getattr 468
+#define __NR_file_setattr 469
+#endif
 
 /*
  * The trusted page.  See tpage.c for why this address.  It must be the

@@ -79,6 +79,9 @@ VRL_TRAP(__NR_setxattrat)
 VRL_TRAP(__NR_getxattrat)
 VRL_TRAP(__NR_listxattrat)
 VRL_TRAP(__NR_removexattrat)
+/* inode flags by path (Linux 6.17): as a kernel without them, for now */
+VRL_TRAP(__NR_file_getattr)
+VRL_TRAP(__NR_file_setattr)
 /* exec */
 VRL_TRAP(__NR_execve)
 VRL_TRAP(__NR_execveat)
@@ -89,13 +92,14 @@ VRL_TRAP(__NR_name_to_handle_at)
 VRL_TRAP(__NR_open_by_handle_at)
 /*
  * AF_UNIX socket names.  sendto and recvfrom only when they carry an
- * address (filter.c); recvmsg and recvmmsg always, as sendmsg: the name
+ * address (filter.c); recvmsg, recvmmsg and sendmmsg always, as sendmsg: the name
  * sits in the msghdr, out of the filter's sight.
  */
 VRL_TRAP(__NR_bind)
 VRL_TRAP(__NR_connect)
 VRL_TRAP(__NR_sendto)
 VRL_TRAP(__NR_sendmsg)
+VRL_TRAP(__NR_sendmmsg)
 VRL_TRAP(__NR_getsockname)
 VRL_TRAP(__NR_getpeername)
 VRL_TRAP(__NR_accept)
@@ -110,6 +114,27 @@ VRL_TRAP(__NR_io_uring_setup)
 VRL_TRAP(__NR_mount)
 VRL_TRAP(__NR_umount2)
 VRL_TRAP(__NR_pivot_root)
+/*
+ * The new mount API and quotas take host paths (and mounts made with them
+ * would act on the layers' host trees): refused, as mount(2) is.
+ */
+VRL_TRAP(__NR_open_tree)
+VRL_TRAP(__NR_open_tree_attr)
+VRL_TRAP(__NR_move_mount)
+VRL_TRAP(__NR_fsopen)
+VRL_TRAP(__NR_fspick)
+VRL_TRAP(__NR_fsconfig)
+VRL_TRAP(__NR_fsmount)
+VRL_TRAP(__NR_mount_setattr)
+VRL_TRAP(__NR_quotactl)
+VRL_TRAP(__NR_quotactl_fd)
+/* privileged calls that take a host path: refused as mount(2) is */
+VRL_TRAP(__NR_swapon)
+VRL_TRAP(__NR_swapoff)
+VRL_TRAP(__NR_acct)
+VRL_TRAP(__NR_uselib)
+/* bpf: pinned objects are named by host paths in bpffs */
+VRL_TRAP(__NR_bpf)
 /* signals (see above) */
 VRL_TRAP(__NR_rt_sigaction)
 VRL_TRAP(__NR_rt_sigprocmask)

@@ -78,6 +78,44 @@ h_openat(struct vr_loader_ctx *ctx, const long a[6])
 	return do_openat(ctx, (int)a[0], a[1], (int)a[2], (unsigned int)a[3]);
 }
 
+/*
+ * open_tree() without OPEN_TREE_CLONE is an O_PATH open; a clone makes a
+ * detached mount, as refused as mount(2) is.  An empty path with
+ * AT_EMPTY_PATH names a descriptor the namespace already gave out.
+ */
+long
+h_open_tree(struct vr_loader_ctx *ctx, const long a[6])
+{
+	const unsigned long known = AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_SYMLINK_NOFOLLOW |
+	                            AT_RECURSIVE | O_CLOEXEC | VRL_OPEN_TREE_CLONE;
+	unsigned long flags = (unsigned long)a[2];
+	char p[PATH_MAX];
+	long err;
+
+	if ((flags & ~known) || ((flags & AT_RECURSIVE) && !(flags & VRL_OPEN_TREE_CLONE)))
+		return -EINVAL;
+	if (flags & VRL_OPEN_TREE_CLONE)
+		return -EPERM;
+	err = in_path(p, a[1]);
+	if (err)
+		return err;
+	if (!p[0] && (flags & AT_EMPTY_PATH))
+		return vrl_sys3(__NR_open_tree, a[0], a[1], a[2]);
+	return vrl_proc_magic_open(ctx, (int)a[0], p,
+	                           O_PATH | (int)(flags & O_CLOEXEC) |
+	                                   (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0),
+	                           0);
+}
+
+/* open_tree_attr(): mount attributes come with a clone only. */
+long
+h_open_tree_attr(struct vr_loader_ctx *ctx, const long a[6])
+{
+	if (a[3] && !((unsigned long)a[2] & VRL_OPEN_TREE_CLONE))
+		return -EINVAL;
+	return h_open_tree(ctx, a);
+}
+
 long
 h_creat(struct vr_loader_ctx *ctx, const long a[6])
 {
@@ -154,6 +192,20 @@ h_eperm(struct vr_loader_ctx *ctx, const long a[6])
 {
 	(void)ctx, (void)a;
 	return -EPERM;
+}
+
+/*
+ * bpf(BPF_OBJ_PIN / BPF_OBJ_GET) name objects by host paths in a bpffs: no
+ * such filesystem is in the namespace, so they are refused; every other
+ * command takes no path.
+ */
+long
+h_bpf(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx;
+	if (a[0] == VRL_BPF_OBJ_PIN || a[0] == VRL_BPF_OBJ_GET)
+		return -EPERM;
+	return vrl_sys3(__NR_bpf, a[0], a[1], a[2]);
 }
 
 static long
@@ -668,6 +720,45 @@ h_utime(struct vr_loader_ctx *ctx, const long a[6])
 }
 
 #define VFS_HANDLER(nr, fn) [nr] = fn,
+
+/*
+ * Build-time check that trap_list.h (what the filter traps) and
+ * VFS_HANDLERS (what answers) agree.  A trapped call with no handler would
+ * reach the kernel unanswered with the program's arguments (dispatch.c
+ * passes it through), so the build stops at "VRL_HANDLED___NR_x
+ * undeclared": give it a handler, or list it below if it is answered
+ * elsewhere.  A handler whose call is not trapped never runs: that stops
+ * at "VRL_TRAPPED___NR_x undeclared".
+ */
+enum vrl_handled {
+#define VFS_HANDLED(nr, fn) VRL_HANDLED_##nr,
+	VFS_HANDLERS(VFS_HANDLED)
+#undef VFS_HANDLED
+	/* dispatch.c: the new image starts in the loader again */
+	VRL_HANDLED___NR_execve,
+	VRL_HANDLED___NR_execveat,
+	/* sigvirt.c: SIGSYS stays vroot's */
+	VRL_HANDLED___NR_rt_sigaction,
+	VRL_HANDLED___NR_rt_sigprocmask,
+};
+
+enum vrl_trapped {
+#define VRL_TRAP(nr) VRL_TRAPPED_##nr,
+#include "trap_list.h"
+#undef VRL_TRAP
+};
+
+enum vrl_trapped_has_handler {
+#define VRL_TRAP(nr) VRL_CHECK_HANDLED_##nr = VRL_HANDLED_##nr,
+#include "trap_list.h"
+#undef VRL_TRAP
+};
+
+enum vrl_handler_is_trapped {
+#define VFS_TRAPPED(nr, fn) VRL_CHECK_TRAPPED_##nr = VRL_TRAPPED_##nr,
+	VFS_HANDLERS(VFS_TRAPPED)
+#undef VFS_TRAPPED
+};
 
 static const vrl_handler handlers[] = {VFS_HANDLERS(VFS_HANDLER)};
 

@@ -95,7 +95,31 @@ typedef long (*vrl_handler)(struct vr_loader_ctx *ctx, const long a[6]);
 	X(__NR_recvfrom, h_recvfrom)                                                               \
 	X(__NR_recvmsg, h_recvmsg)                                                                 \
 	X(__NR_recvmmsg, h_recvmmsg)                                                               \
-	X(__NR_io_uring_setup, h_enosys)
+	X(__NR_io_uring_setup, h_enosys)                                                           \
+	X(__NR_open_tree, h_open_tree)                                                             \
+	X(__NR_open_tree_attr, h_open_tree_attr)                                                   \
+	X(__NR_file_getattr, h_enosys)                                                             \
+	X(__NR_file_setattr, h_enosys)                                                             \
+	X(__NR_move_mount, h_eperm)                                                                \
+	X(__NR_fsopen, h_eperm)                                                                    \
+	X(__NR_fspick, h_eperm)                                                                    \
+	X(__NR_fsconfig, h_eperm)                                                                  \
+	X(__NR_fsmount, h_eperm)                                                                   \
+	X(__NR_mount_setattr, h_eperm)                                                             \
+	X(__NR_quotactl, h_enosys)                                                                 \
+	X(__NR_quotactl_fd, h_enosys)                                                              \
+	X(__NR_swapon, h_eperm)                                                                    \
+	X(__NR_swapoff, h_eperm)                                                                   \
+	X(__NR_acct, h_eperm)                                                                      \
+	X(__NR_uselib, h_enosys)                                                                   \
+	X(__NR_bpf, h_bpf)                                                                         \
+	X(__NR_sendmmsg, h_sendmmsg)
+
+/* open_tree(2)'s flag (linux/mount.h, which clashes with the loader's headers). */
+#define VRL_OPEN_TREE_CLONE 1
+/* bpf(2) commands that take a path (linux/bpf.h). */
+#define VRL_BPF_OBJ_PIN 6
+#define VRL_BPF_OBJ_GET 7
 
 #define VFS_DECLARE(nr, fn) long fn(struct vr_loader_ctx *ctx, const long a[6]);
 VFS_HANDLERS(VFS_DECLARE)

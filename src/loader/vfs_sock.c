@@ -140,6 +140,50 @@ h_sendmsg(struct vr_loader_ctx *ctx, const long a[6])
 	return r;
 }
 
+/* Does any of the @vlen messages at @uv carry an AF_UNIX path name? */
+static int
+any_unix_name(const struct vrl_mmsghdr *uv, unsigned int vlen)
+{
+	struct unix_addr ua;
+	struct vrl_msghdr m;
+
+	for (unsigned int i = 0; i < vlen; i++)
+		if (!vrl_peek(&m, &uv[i].hdr, sizeof(m)) &&
+		    in_unix_addr(&ua, (long)m.name, m.namelen))
+			return 1;
+	return 0;
+}
+
+/*
+ * sendmmsg() with an AF_UNIX path name in any message: each message sent
+ * as sendmsg() sends it, and, as the kernel does, the count sent so far
+ * returned when a later one fails.
+ */
+long
+h_sendmmsg(struct vr_loader_ctx *ctx, const long a[6])
+{
+	struct vrl_mmsghdr *uv = (struct vrl_mmsghdr *)a[1];
+	unsigned int vlen = (unsigned int)a[2] > UIO_MAXIOV ? UIO_MAXIOV : (unsigned int)a[2];
+	unsigned int i, len;
+	long r = 0;
+
+	if (!uv || !vlen || !any_unix_name(uv, vlen))
+		return vrl_sys4(__NR_sendmmsg, a[0], a[1], a[2], a[3]);
+	for (i = 0; i < vlen; i++) {
+		long b[6] = {a[0], (long)&uv[i].hdr, a[3], 0, 0, 0};
+
+		r = h_sendmsg(ctx, b);
+		if (r < 0)
+			break;
+		len = (unsigned int)r;
+		if (vrl_poke(&uv[i].len, &len, sizeof(len))) {
+			r = -EFAULT;
+			break;
+		}
+	}
+	return i ? (long)i : r;
+}
+
 /*
  * virt_addr() - the address the kernel reported in @k (@klen bytes) as
  * the program must see it: an AF_UNIX path name under one of the
