@@ -86,6 +86,7 @@ clean:
 	rm -rf $(BUILD)
 
 include src/loader/build.mk
+include tests/fuzz/build.mk
 
 .PHONY: all check clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

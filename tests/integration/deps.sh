@@ -1,6 +1,7 @@
 #!/bin/sh
 # deps.sh - install what the integration tests run (busybox-static,
-# musl-tools, golang-go, debootstrap, gcc, make, git, python3, perl) and
+# musl-tools, golang-go, debootstrap, gcc, make, git, python3, perl, and
+# clang with its fuzzer runtime for tests/integration/fuzz.sh) and
 # create the cached Debian minbase tree that debian-tree.sh uses as a base.
 # Root only; as another user it reports what is missing and skips.
 #
@@ -9,6 +10,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 pkgs="busybox-static musl-tools golang-go debootstrap gcc make git python3 perl tar"
+pkgs="$pkgs clang libclang-rt-14-dev"
 plan 2
 
 missing=
