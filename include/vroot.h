@@ -277,6 +277,15 @@ VR_API int vr_removexattr(struct vr_task *t, const char *path, const char *name,
 VR_API int vr_xattr_hidden(const char *name);
 /** vr_xattr_filter_list() - drop hidden names from a listxattr() result of @n bytes. */
 VR_API long vr_xattr_filter_list(char *list, long n);
+/**
+ * vr_fileattr_set() - ioctl(@request, @arg) that changes an inode's flags
+ * (FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR, FS_IOC_SETVERSION) on the object at
+ * canonical @path: a base object is copied up first and changed there; in a
+ * read-only mount -EROFS.  Return: the ioctl's result, or -errno (-EPERM:
+ * not the owner, checked before any copy-up as the kernel checks; -ENOTTY:
+ * not a regular file or directory, whose ioctls are the driver's).
+ */
+VR_API int vr_fileattr_set(struct vr_task *t, const char *path, unsigned int request, void *arg);
 /** vr_statfs() - statfs(2) of the filesystem behind @path; @buf is a struct statfs. */
 VR_API int vr_statfs(struct vr_task *t, const char *path, void *buf);
 

@@ -239,6 +239,41 @@ vr_removexattr(struct vr_task *t, const char *path, const char *name, int nofoll
 }
 
 int
+vr_fileattr_set(struct vr_task *t, const char *path, unsigned int request, void *arg)
+{
+	char proc[32];
+	struct vr_walk *w;
+	unsigned int uid;
+	int err, fd;
+
+	w = walk(t, path, 1, &err);
+	if (!w)
+		return err;
+	/*
+	 * The kernel lets only the owner (or CAP_FOWNER) change the flags: ask
+	 * before the copy-up, whose copy the caller would own.
+	 */
+	uid = (unsigned int)vr_sys0(__NR_geteuid);
+	if (uid != 0 && uid != w->node.st.st_uid)
+		err = -EPERM;
+	else if (!S_ISREG(w->node.st.st_mode) && !S_ISDIR(w->node.st.st_mode))
+		err = -ENOTTY;
+	else
+		err = writable_link(w);
+	if (err == 0) {
+		fd = (int)vr_sys3(__NR_openat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]),
+		                  O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		err = fd;
+		if (fd >= 0) {
+			err = (int)vr_sys3(__NR_ioctl, fd, request, arg);
+			sys_close(fd);
+		}
+	}
+	vr_walk_end(w);
+	return err;
+}
+
+int
 vr_statfs(struct vr_task *t, const char *path, void *buf)
 {
 	struct vr_walk *w;

@@ -10,6 +10,10 @@
  *   recvfrom, sendto                    -> ALLOW when the address (argument 4)
  *                                          is NULL: recv(3) and send(3) on any
  *                                          socket; else as a listed call
+ *   ioctl                               -> as a listed call for the requests
+ *                                          that change inode flags (argument 1:
+ *                                          FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR,
+ *                                          FS_IOC_SETVERSION); else ALLOW
  *   a call of trap_list.h               -> ALLOW from the trusted page, else TRAP
  *   anything else                       -> ALLOW
  *
@@ -127,6 +131,15 @@ patch_ip_check(struct prog *p, const unsigned int at[3], unsigned int target)
 	       jump_to(p, at[2], target, 0);
 }
 
+/* ioctl requests that change an inode's flags: answered by the core (copy-up). */
+static const unsigned int flag_ioctls[] = {
+        0x40086602, /* FS_IOC_SETFLAGS */
+        0x401c5820, /* FS_IOC_FSSETXATTR */
+        0x40087602, /* FS_IOC_SETVERSION */
+};
+
+#define NFLAG_IOCTLS (sizeof(flag_ioctls) / sizeof(flag_ioctls[0]))
+
 /* Calls that trap only when argument 4, a socket address, is not NULL. */
 static int
 addr_arg_call(unsigned int nr)
@@ -138,7 +151,8 @@ static int
 build(struct prog *p)
 {
 	unsigned int list[NTRAPPED], sigmask_jump, i, ip[3], sm_ip[3], sm_set_lo, sm_set_hi, sm_how,
-	        l_ip, l_trap, l_sigmask, l_sm_args, l_sm_how, l_allow, l_addr, addr_lo, addr_hi;
+	        l_ip, l_trap, l_sigmask, l_sm_args, l_sm_how, l_allow, l_addr, addr_lo, addr_hi,
+	        l_ioctl, ioctl_req[NFLAG_IOCTLS];
 	int err = 0;
 
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
@@ -160,6 +174,13 @@ build(struct prog *p)
 	addr_lo = emit_jeq_fwd(p, 0);
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_HI(4));
 	addr_hi = emit_jeq_fwd(p, 0);
+
+	/* ioctl: only the flag-changing requests (the kernel's cmd is 32 bits). */
+	l_ioctl = p->n;
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(1));
+	for (i = 0; i < NFLAG_IOCTLS; i++)
+		ioctl_req[i] = emit_jeq_fwd(p, flag_ioctls[i]);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 
 	/* A listed call: allowed only from the trusted page. */
 	l_ip = p->n;
@@ -186,7 +207,13 @@ build(struct prog *p)
 
 	for (i = 0; i < NTRAPPED; i++)
 		if (list[i])
-			err |= jump_to(p, list[i], addr_arg_call(trapped[i]) ? l_addr : l_ip, 0);
+			err |= jump_to(p, list[i],
+			               addr_arg_call(trapped[i])  ? l_addr
+			               : trapped[i] == __NR_ioctl ? l_ioctl
+			                                          : l_ip,
+			               0);
+	for (i = 0; i < NFLAG_IOCTLS; i++)
+		err |= jump_to(p, ioctl_req[i], l_ip, 0);
 	/* Low half zero: test the high half; either non-zero: a listed call. */
 	err |= jump_to(p, addr_lo, l_ip, 1);
 	p->f[addr_lo].jt = 0;

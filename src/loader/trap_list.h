@@ -82,6 +82,8 @@ VRL_TRAP(__NR_removexattrat)
 /* inode flags by path (Linux 6.17): as a kernel without them, for now */
 VRL_TRAP(__NR_file_getattr)
 VRL_TRAP(__NR_file_setattr)
+/* inode flags: ioctl only for the requests that change them (filter.c) */
+VRL_TRAP(__NR_ioctl)
 /* exec */
 VRL_TRAP(__NR_execve)
 VRL_TRAP(__NR_execveat)

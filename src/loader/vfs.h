@@ -113,7 +113,8 @@ typedef long (*vrl_handler)(struct vr_loader_ctx *ctx, const long a[6]);
 	X(__NR_acct, h_eperm)                                                                      \
 	X(__NR_uselib, h_enosys)                                                                   \
 	X(__NR_bpf, h_bpf)                                                                         \
-	X(__NR_sendmmsg, h_sendmmsg)
+	X(__NR_sendmmsg, h_sendmmsg)                                                               \
+	X(__NR_ioctl, h_ioctl)
 
 /* open_tree(2)'s flag (linux/mount.h, which clashes with the loader's headers). */
 #define VRL_OPEN_TREE_CLONE 1

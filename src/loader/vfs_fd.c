@@ -5,6 +5,8 @@
 #include <linux/fcntl.h>
 #include <linux/limits.h>
 #include <linux/mman.h>
+#include <linux/stat.h>
+#include <asm/stat.h>
 #include "loader.h"
 #include "vfs.h"
 #include "vroot.h"
@@ -213,6 +215,26 @@ fd_path(struct vr_loader_ctx *ctx, int fd, char *buf)
 	if (n >= 0 && buf[0] != '/')
 		return -EOPNOTSUPP; /* a pipe or a socket: no attributes here */
 	return n < 0 ? n : 0;
+}
+
+/*
+ * ioctl: the filter traps only the requests that change inode flags.  On a
+ * descriptor of a regular file or directory in the namespace they go to
+ * the core, which copies a base object up and changes the copy (the
+ * descriptor keeps reading the base's, as overlayfs descriptors opened
+ * before a copy-up do); anything else (a device, a pipe, a descriptor from
+ * outside the namespace) is the kernel's.
+ */
+long
+h_ioctl(struct vr_loader_ctx *ctx, const long a[6])
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	if (vrl_sys2(__NR_fstat, a[0], &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) ||
+	    vr_revmap_fd(T(ctx), (int)a[0], p, sizeof(p)) < 0 || p[0] != '/')
+		return vrl_sys3(__NR_ioctl, a[0], a[1], a[2]);
+	return vr_fileattr_set(T(ctx), p, (unsigned int)a[1], (void *)a[2]);
 }
 
 static long

@@ -87,7 +87,6 @@ safe|statmount listmount|mount ids: the mount table /proc/self/mountinfo shows, 
 safe|sethostname setdomainname syslog reboot vhangup iopl ioperm delete_module kexec_load init_module sysfs ustat|privileged or about the system, no path
 safe|finit_module kexec_file_load|privileged, and descriptors the program holds
 safe|create_module get_kernel_syms query_module nfsservctl getpmsg putpmsg afs_syscall tuxcall security vserver lookup_dcookie _sysctl|not implemented on x86-64 (ENOSYS)
-gap|ioctl|FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR, FS_IOC_SETVERSION on a read-only descriptor change a base file's inode
 gap|close dup dup2 dup3 fcntl|can close or replace vroot's own layer descriptors
 EOF
 
