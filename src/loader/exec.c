@@ -78,9 +78,12 @@ open_target(struct vr_loader_ctx *ctx, int dirfd, const char *path, int flags, i
 	return vrl_open_exec(ctx, dirfd, path, !!(flags & AT_SYMLINK_NOFOLLOW));
 }
 
+/* @state (@state_size bytes, mapped) is one of the arguments in @head. */
 static long
-do_exec(char *const *argv, long argc, char *const *envp, const char **head, int nhead)
+do_exec(char *const *argv, long argc, char *const *envp, const char **head, int nhead,
+        char *state, size_t state_size)
 {
+	struct vrl_held_map maps[VRL_HELD_MAPS] = {{state, state_size}, {NULL, 0}};
 	const char *small[SMALL_ARGV + 12];
 	const char **v = small;
 	size_t size = (size_t)(argc + nhead + 1) * sizeof(char *);
@@ -93,13 +96,15 @@ do_exec(char *const *argv, long argc, char *const *envp, const char **head, int 
 		if (vrl_is_err(r))
 			return r;
 		v = (const char **)r;
+		maps[1].addr = v;
+		maps[1].len = size;
 	}
 	for (i = 0; i < nhead; i++)
 		v[i] = head[i];
 	r = argc ? vrl_peek(v + nhead, argv, (size_t)argc * sizeof(char *)) : 0;
 	v[nhead + argc] = NULL;
 	if (!r) {
-		vrl_pool_exec_begin();
+		vrl_pool_exec_begin(maps);
 		r = vrl_sys3(__NR_execve, "/proc/self/exe", v, envp);
 		vrl_pool_exec_end();
 	}
@@ -170,7 +175,7 @@ vrl_exec_redirect(struct vr_loader_ctx *ctx, int dirfd, const char *path, char *
 		head[nhead++] = exe;
 	}
 	head[nhead++] = "--";
-	r = do_exec(argv, argc, envp, head, nhead);
+	r = do_exec(argv, argc, envp, head, nhead, state, state_size);
 	vrl_close(nfd);
 	vrl_sys2(__NR_munmap, state, state_size);
 	return r;

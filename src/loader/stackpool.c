@@ -83,6 +83,17 @@ release(struct vrl_chunk *c, int i)
 	__atomic_fetch_and(&c->busy, ~(1UL << i), __ATOMIC_RELEASE);
 }
 
+/* unmap_held() - the mappings an exec from slot @i left behind go. */
+static void
+unmap_held(struct vrl_chunk *c, int i)
+{
+	for (int k = 0; k < VRL_HELD_MAPS; k++) {
+		if (c->maps[i][k].addr)
+			vrl_sys2(__NR_munmap, c->maps[i][k].addr, c->maps[i][k].len);
+		c->maps[i][k].addr = NULL;
+	}
+}
+
 /* A fork child: only the claim running now is alive. */
 static void
 after_fork(struct vrl_chunk *mine, int index)
@@ -93,6 +104,9 @@ after_fork(struct vrl_chunk *mine, int index)
 	vrl_mm_shared_child(); /* adopts the memory */
 	for (c = vrl_pool; c; c = c->next) {
 		for (i = 0; i < VRL_SLOTS; i++) {
+			/* This memory's copy of what an exec'd CLONE_VM child left. */
+			if (c->held[i])
+				unmap_held(c, i);
 			c->held[i] = 0;
 			if (c != mine || i != index)
 				release(c, i);
@@ -120,6 +134,7 @@ reclaim(struct vrl_chunk *c)
 		                                 __ATOMIC_RELAXED))
 			continue;
 		__atomic_sub_fetch(&c->npending, 1, __ATOMIC_RELAXED);
+		unmap_held(c, i);
 		release(c, i);
 	}
 }
@@ -166,16 +181,21 @@ current_slot(struct vrl_chunk **cp)
 /**
  * vrl_pool_exec_begin() - the caller is about to execve from the slot it
  * runs on: if the exec succeeds in a CLONE_VM child, the slot stays held
- * by this process until it is seen gone from this memory.
+ * by this process until it is seen gone from this memory, and @maps (the
+ * mappings the exec's arguments were built in; NULL addresses for none)
+ * are unmapped then: the child cannot unmap them once its exec succeeded.
  */
 void
-vrl_pool_exec_begin(void)
+vrl_pool_exec_begin(const struct vrl_held_map maps[VRL_HELD_MAPS])
 {
 	struct vrl_chunk *c;
 	int i = current_slot(&c);
 
 	if (i < 0)
 		return;
+	/* A CLONE_VM child's exec cannot unmap what its arguments were built in. */
+	for (int k = 0; k < VRL_HELD_MAPS; k++)
+		c->maps[i][k] = maps[k];
 	__atomic_add_fetch(&c->npending, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->held[i], vrl_getpid(), __ATOMIC_RELEASE);
 }
@@ -189,6 +209,8 @@ vrl_pool_exec_end(void)
 
 	if (i < 0 || !__atomic_exchange_n(&c->held[i], 0, __ATOMIC_ACQ_REL))
 		return;
+	for (int k = 0; k < VRL_HELD_MAPS; k++)
+		c->maps[i][k].addr = NULL; /* the caller unmaps them itself */
 	__atomic_sub_fetch(&c->npending, 1, __ATOMIC_RELAXED);
 }
 

@@ -43,12 +43,20 @@
 #ifndef __ASSEMBLER__
 #include <stddef.h>
 
+/* Mappings an exec's arguments may take (the argv vector, the state). */
+#define VRL_HELD_MAPS 2
+
 struct vrl_chunk {
 	unsigned long busy;
 	struct vrl_chunk *next;
 	int ready;
 	int npending;
 	int held[VRL_SLOTS]; /* pid execing from the slot (see exec.c), or 0 */
+	/* What that exec's arguments were built in: unmapped with the slot. */
+	struct vrl_held_map {
+		void *addr;
+		unsigned long len;
+	} maps[VRL_SLOTS][VRL_HELD_MAPS];
 };
 
 _Static_assert(offsetof(struct vrl_chunk, busy) == VRL_CH_BUSY, "busy");
@@ -62,7 +70,7 @@ extern struct vrl_chunk *vrl_pool;
 
 int vrl_pool_init(void);
 void vrl_pool_enter(struct vrl_chunk *c, int index);
-void vrl_pool_exec_begin(void);
+void vrl_pool_exec_begin(const struct vrl_held_map maps[VRL_HELD_MAPS]);
 void vrl_pool_exec_end(void);
 #endif
 
