@@ -4,10 +4,28 @@
  * A listing is the merge of the directory's layers, topmost first: a name is
  * listed once, at its first appearance; whiteouts and the namespace's own
  * directories are hidden (and hide the name in the layers below); names of
- * mount points, and of synthetic directories leading to them, are added at
- * the end.  The descriptor's file position is an index into that listing,
- * so telldir()/seekdir() values stay valid while the directory is unchanged.
- * The listing is rebuilt on each call: no state lives outside the call.
+ * mount points, and of synthetic directories leading to them, are added.
+ *
+ * A directory stream must behave as the kernel's: an entry present for the
+ * whole read is returned exactly once, whatever is unlinked or created
+ * meanwhile, and a d_off handed out is a position lseek() takes back.  The
+ * descriptor's file position is the only state there is (shared across
+ * fork and dup as the kernel shares it; nothing to keep coherent), so a
+ * position must be a point in an order that deletions do not shift:
+ *
+ * - a mount's directory with no mount point below it is one host directory
+ *   with nothing to merge or add: the host's own getdents64 on the
+ *   program's descriptor, at the host's own positions (procfs then numbers
+ *   /proc/self/fd by descriptor, as natively).  Whether a directory is a
+ *   mount's never changes while the namespace lives.
+ * - any other directory is merged, even when one layer has it now: a
+ *   copy-up or a whiteout may add the upper layer halfway through a read
+ *   (rm -rf of a base directory does exactly that).  Entries come in the
+ *   order of a 62-bit hash of their name, "." and ".." first, and an
+ *   entry's d_off is its own key: the next call returns the entries whose
+ *   key is above the position.  Names with equal keys are never split
+ *   across two calls; seekdir() to the middle of such a group (2^-62 per
+ *   pair of names) skips the rest of it, as on ext4.
  */
 #include "place.h"
 #include "util.h"
@@ -23,13 +41,45 @@
 #define HASH_MAX   (1u << 22)
 #define READ_BYTES 32768
 
+/* Positions of the merged order: 0 the start, then ".", "..", then hashed keys. */
+#define KEY_DOT    1ull
+#define KEY_DOTDOT 2ull
+#define KEY_FIRST  3ull
+
+/* name_key() - the position an entry named @name holds in the merged order. */
+static unsigned long long
+name_key(const char *name, size_t len)
+{
+	unsigned long long h = 14695981039346656037ull;
+
+	if (name[0] == '.' && len == 1)
+		return KEY_DOT;
+	if (name[0] == '.' && len == 2 && name[1] == '.')
+		return KEY_DOTDOT;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 1099511628211ull;
+	/* 62 bits: far below what lseek() takes on a directory of any filesystem. */
+	return KEY_FIRST + (h >> 2);
+}
+
+/*
+ * What settle() still has to find out about an entry of an overlay layer:
+ * left until the entry is about to be returned, so that a call costs a few
+ * system calls for the entries it returns, not one for every name.
+ */
+#define LAZY_WHITEOUT 1u /* a character device: maybe a whiteout */
+#define LAZY_INO      2u /* d_ino still the layer's, not the overlay's */
+
 /* One name of the listing; `emit` is 0 for a name that only hides others. */
 struct entry {
+	unsigned long long key; /* name_key() */
 	unsigned long long ino;
 	unsigned int next; /* offset of the next entry in list order */
 	unsigned short len;
 	unsigned char type;
 	unsigned char emit;
+	unsigned char layer; /* index into the directory's w->node.fd[] */
+	unsigned char lazy;  /* LAZY_* */
 	char name[];
 };
 
@@ -40,6 +90,10 @@ struct listing {
 	unsigned int hslots;
 	unsigned int count;
 	int mem_mapped, hash_mapped; /* 0: in the walk's scratch, reused call after call */
+	/* Names whose key is at or below this were returned already: left out. */
+	unsigned long long after;
+	unsigned long dev[VR_MAX_LAYERS]; /* per w->node.fd[]: the layer directory's device */
+	unsigned char impure[VR_MAX_LAYERS];
 };
 
 /* Most directories fit in the walk's scratch: no mapping, no fresh pages to fault in. */
@@ -50,6 +104,7 @@ listing_init(struct listing *l, struct vr_scratch *s)
 {
 	l->used = 0;
 	l->count = 0;
+	l->after = 0;
 	l->hslots = HASH_FIRST;
 	l->mem = vr_alloc(s, SCRATCH_LIST);
 	l->cap = SCRATCH_LIST;
@@ -158,13 +213,14 @@ grow(struct listing *l)
 /* add() - record a name; 0 if it was already there, 1 if added, -ENOMEM. */
 static int
 add(struct listing *l, const char *name, size_t len, unsigned long long ino, unsigned char type,
-    int emit)
+    int emit, unsigned int layer, unsigned int lazy)
 {
 	size_t need = (sizeof(struct entry) + len + 1 + 7) & ~(size_t)7;
+	unsigned long long key = name_key(name, len);
 	struct entry *e;
 	unsigned int h;
 
-	if (l->hash[slot_of(l, name, len)])
+	if (key <= l->after || l->hash[slot_of(l, name, len)])
 		return 0;
 	if ((l->count + 1) * 2 > l->hslots && grow(l) < 0)
 		return -ENOMEM;
@@ -172,10 +228,13 @@ add(struct listing *l, const char *name, size_t len, unsigned long long ino, uns
 		return -ENOMEM;
 	h = slot_of(l, name, len);
 	e = (struct entry *)(l->mem + l->used);
+	e->key = key;
 	e->ino = ino;
 	e->len = (unsigned short)len;
 	e->type = type;
 	e->emit = (unsigned char)emit;
+	e->layer = (unsigned char)layer;
+	e->lazy = (unsigned char)lazy;
 	vr_memcpy(e->name, name, len);
 	e->name[len] = '\0';
 	l->hash[h] = (unsigned int)l->used + 1;
@@ -185,17 +244,12 @@ add(struct listing *l, const char *name, size_t len, unsigned long long ino, uns
 	return 1;
 }
 
-/* hidden_entry() - the entry is a whiteout or one of the namespace's own dirs. */
+/* hidden_entry() - the entry is one of the namespace's own directories. */
 static int
-hidden_entry(struct vr_walk *w, int dirfd, const struct vr_dirent64 *d, int overlay)
+hidden_entry(struct vr_walk *w, int dirfd, const struct vr_dirent64 *d)
 {
 	struct stat st;
 
-	if (d->d_type == DT_CHR && overlay) {
-		if (sys_fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    vr_is_whiteout(&st))
-			return 1;
-	}
 	if (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN)
 		return 0;
 	/* The upper root's own "." and ".." are the listing's. */
@@ -208,45 +262,65 @@ hidden_entry(struct vr_walk *w, int dirfd, const struct vr_dirent64 *d, int over
 }
 
 /*
- * read_layer() - add the entries of layer directory @fd; @overlay: 0 a
- * mount's, 1 a lower layer's, 2 the upper layer's (whose copied-up entries
- * show their base inode numbers, as stat() does, when it is marked impure).
+ * read_layer() - add the entries of layer directory w->node.fd[@i]; @overlay:
+ * 0 a mount's, 1 a lower layer's, 2 the upper layer's (whose copied-up
+ * entries show their base inode numbers, as stat() does, when it is marked
+ * impure).
  */
 static int
-read_layer(struct vr_walk *w, struct listing *l, int fd, int overlay, char *buf)
+read_layer(struct vr_walk *w, struct listing *l, unsigned int i, int overlay, char *buf)
 {
-	unsigned long dev = 0;
-	int dfd = w->ns->ops->opendir(fd);
-	int impure = overlay == 2 && vr_is_impure(fd);
+	int fd = w->node.fd[i], dfd = w->ns->ops->opendir(fd);
+	unsigned int lazy = overlay ? LAZY_INO : 0;
 	struct stat st;
-
-	/* Entries show the inode numbers stat() shows: mapped for the overlay. */
-	if (overlay && sys_fstat(fd, &st) == 0)
-		dev = st.st_dev;
 	long n;
 	int err = 0;
 
 	if (dfd < 0)
 		return dfd;
+	l->impure[i] = overlay == 2 && vr_is_impure(fd);
+	l->dev[i] = overlay && sys_fstat(fd, &st) == 0 ? st.st_dev : 0;
 	while (err >= 0 && (n = sys_getdents64(dfd, buf, READ_BYTES)) > 0) {
 		for (long off = 0; off < n && err >= 0;) {
 			struct vr_dirent64 *d = (struct vr_dirent64 *)(buf + off);
-			int hide = hidden_entry(w, dfd, d, overlay);
-			unsigned long edev = dev, ino = d->d_ino;
+			size_t len = vr_strlen(d->d_name);
 
-			if (impure && (d->d_type == DT_REG || d->d_type == DT_DIR))
-				vr_origin_entry(w->ns, dfd, d->d_name, &edev, &ino);
-			if (overlay)
-				ino = vr_ns_map_ino(w->ns, &edev, ino);
-
-			err = add(l, d->d_name, vr_strlen(d->d_name), ino, d->d_type, !hide);
 			off += d->d_reclen;
+			/* A name returned already costs no more than its hash. */
+			if (name_key(d->d_name, len) <= l->after)
+				continue;
+			err = add(l, d->d_name, len, d->d_ino, d->d_type, !hidden_entry(w, dfd, d),
+			          i, lazy | (overlay && d->d_type == DT_CHR ? LAZY_WHITEOUT : 0));
 		}
 	}
 	if (err >= 0 && n < 0)
 		err = (int)n;
 	sys_close(dfd);
 	return err < 0 ? err : 0;
+}
+
+/*
+ * settle() - what read_layer() left for later about @e: a whiteout is not
+ * listed (it still hid the name below it), an overlay entry gets the inode
+ * number stat() shows.  Return: 1 if @e is listed.
+ */
+static int
+settle(struct vr_walk *w, struct listing *l, struct entry *e)
+{
+	int fd = w->node.fd[e->layer];
+	unsigned long dev = l->dev[e->layer], ino = e->ino;
+	struct stat st;
+
+	if ((e->lazy & LAZY_WHITEOUT) && sys_fstatat(fd, e->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    vr_is_whiteout(&st))
+		e->emit = 0;
+	if (e->emit && (e->lazy & LAZY_INO)) {
+		if (l->impure[e->layer] && (e->type == DT_REG || e->type == DT_DIR))
+			vr_origin_entry(w->ns, fd, e->name, &dev, &ino);
+		e->ino = vr_ns_map_ino(w->ns, &dev, ino);
+	}
+	e->lazy = 0;
+	return e->emit;
 }
 
 /* add_mount_children() - names below w->vpath that lead to mount points. */
@@ -269,7 +343,7 @@ add_mount_children(struct vr_walk *w, struct listing *l)
 		st.st_ino = 0;
 		if (!c[len])
 			sys_fstat(m->b.fd, &st);
-		err = add(l, c, len, st.st_ino ? st.st_ino : hash_name(c, len), DT_DIR, 1);
+		err = add(l, c, len, st.st_ino ? st.st_ino : hash_name(c, len), DT_DIR, 1, 0, 0);
 		if (err < 0)
 			return err;
 	}
@@ -286,12 +360,12 @@ build(struct vr_walk *w, struct listing *l)
 	if (!buf)
 		return -ENOMEM;
 	if (o->synthetic) {
-		err = add(l, ".", 1, o->st.st_ino, DT_DIR, 1);
+		err = add(l, ".", 1, o->st.st_ino, DT_DIR, 1, 0, 0);
 		if (err >= 0)
-			err = add(l, "..", 2, o->st.st_ino, DT_DIR, 1);
+			err = add(l, "..", 2, o->st.st_ino, DT_DIR, 1, 0, 0);
 	}
 	for (unsigned int i = 0; i < o->nfd && !o->synthetic && err >= 0; i++)
-		err = read_layer(w, l, o->fd[i],
+		err = read_layer(w, l, i,
 		                 o->mount                                 ? 0
 		                 : (o->layer[i] == 0 && w->ns->has_upper) ? 2
 		                                                          : 1,
@@ -301,44 +375,193 @@ build(struct vr_walk *w, struct listing *l)
 	return err < 0 ? err : 0;
 }
 
-/* emit() - copy entries from index @pos on; returns bytes, sets *pos. */
-static long
-emit(struct listing *l, long *pos, char *out, size_t size)
-{
-	size_t off = 0, used = 0;
-	long idx = 0;
+/* One entry still to return: its key and where it lies in the listing. */
+struct cand {
+	unsigned long long key;
+	struct entry *e;
+};
 
+/* cand_before() - @a comes before @b: by key, equal keys by name. */
+static int
+cand_before(const struct cand *a, const struct cand *b)
+{
+	size_t n;
+	int c;
+
+	if (a->key != b->key)
+		return a->key < b->key;
+	n = a->e->len < b->e->len ? a->e->len : b->e->len;
+	c = vr_memcmp(a->e->name, b->e->name, n);
+	return c ? c < 0 : a->e->len < b->e->len;
+}
+
+/* sift() - restore the min-heap @h[0..@n) below slot @i. */
+static void
+sift(struct cand *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t m = i, l = 2 * i + 1, r = l + 1;
+		struct cand t;
+
+		if (l < n && cand_before(&h[l], &h[m]))
+			m = l;
+		if (r < n && cand_before(&h[r], &h[m]))
+			m = r;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* put_dirent() - one getdents64 record at @out; its length. */
+static size_t
+put_dirent(char *out, const struct entry *e, unsigned long long off)
+{
+	size_t reclen = (offsetof(struct vr_dirent64, d_name) + e->len + 1 + 7) & ~(size_t)7;
+	struct vr_dirent64 *d = (struct vr_dirent64 *)out;
+
+	d->d_ino = e->ino;
+	d->d_off = (long long)off;
+	d->d_reclen = (unsigned short)reclen;
+	d->d_type = e->type;
+	vr_memcpy(d->d_name, e->name, e->len + 1u);
+	return reclen;
+}
+
+/*
+ * emit() - the entries whose key is above *@pos, in key order, as many
+ * whole groups of equal keys as fit in @size; *@pos becomes the last one's
+ * key.  The candidates are heaped in memory from @s (or a mapping), so a
+ * call costs the listing plus a few pops, not a sort of the directory.
+ * Return: bytes, 0 at the end, -EINVAL (the next group does not fit), -ENOMEM.
+ */
+static long
+emit(struct vr_walk *w, struct listing *l, unsigned long long *pos, char *out, size_t size)
+{
+	size_t n = 0, off = 0, used = 0, group = 0, bytes = (size_t)l->count * sizeof(struct cand);
+	struct cand *h = vr_alloc(&w->s, bytes);
+	unsigned long long last = *pos;
+	int mapped = h == NULL;
+
+	if (mapped && bytes && !(h = vr_map(bytes)))
+		return -ENOMEM;
 	for (unsigned int i = 0; i < l->count; i++) {
 		struct entry *e = (struct entry *)(l->mem + off);
-		size_t reclen =
-		        (offsetof(struct vr_dirent64, d_name) + e->len + 1 + 7) & ~(size_t)7;
-		struct vr_dirent64 *d;
 
 		off = e->next;
-		if (!e->emit)
+		if (e->emit && e->key > *pos)
+			h[n++] = (struct cand){e->key, e};
+	}
+	for (size_t i = n / 2; i-- > 0;)
+		sift(h, n, i);
+	while (n) {
+		struct cand c = h[0];
+		size_t reclen =
+		        (offsetof(struct vr_dirent64, d_name) + c.e->len + 1 + 7) & ~(size_t)7;
+
+		if (!settle(w, l, c.e)) {
+			h[0] = h[--n];
+			sift(h, n, 0);
 			continue;
-		if (idx++ < *pos)
-			continue;
-		if (used + reclen > size)
-			return used ? (long)used : -EINVAL;
-		d = (struct vr_dirent64 *)(out + used);
-		d->d_ino = e->ino;
-		d->d_off = idx;
-		d->d_reclen = (unsigned short)reclen;
-		d->d_type = e->type;
-		vr_memcpy(d->d_name, e->name, e->len + 1u);
-		used += reclen;
-		*pos = idx;
+		}
+		if (c.key != last)
+			group = used;
+		if (used + reclen > size) {
+			if (c.key == last)
+				used = group; /* never split names of one key over two calls */
+			break;
+		}
+		used += put_dirent(out + used, c.e, c.key);
+		last = c.key;
+		h[0] = h[--n];
+		sift(h, n, 0);
+	}
+	if (mapped && bytes)
+		vr_unmap(h, bytes);
+	if (!used)
+		return n ? -EINVAL : 0;
+	/* The last whole group's key: after a rollback, the key before it. */
+	for (size_t at = 0; at < used;) {
+		const struct vr_dirent64 *d = (const struct vr_dirent64 *)(out + at);
+
+		*pos = (unsigned long long)d->d_off;
+		at += d->d_reclen;
 	}
 	return (long)used;
+}
+
+/* mount_below() - a mount point lies below w->vpath: its listing gains names. */
+static int
+mount_below(const struct vr_walk *w)
+{
+	for (unsigned int i = 0; i < w->ns->nmounts; i++) {
+		const struct vr_mount *m = &w->ns->mounts[i];
+		long at = vr_path_under(m->path, m->plen, w->vpath, w->vlen);
+
+		if (at >= 0 && (size_t)at < m->plen)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * host_getdents() - the host's own listing of @fd, at its own positions,
+ * less the namespace's own directories.  A call whose every entry was
+ * hidden reads on, so 0 still means the end.
+ */
+static long
+host_getdents(struct vr_walk *w, int fd, char *buf, size_t size)
+{
+	long n, out;
+
+	do {
+		n = sys_getdents64(fd, buf, size);
+		out = 0;
+		for (long in = 0; in < n;) {
+			struct vr_dirent64 *d = (struct vr_dirent64 *)(buf + in);
+			unsigned short rl = d->d_reclen;
+
+			if (!hidden_entry(w, fd, d)) {
+				vr_memmove(buf + out, d, rl);
+				out += rl;
+			}
+			in += rl;
+		}
+	} while (n > 0 && out == 0);
+	return n < 0 ? n : out;
+}
+
+/* merged_getdents() - the merged listing of w->node from @fd's position on. */
+static long
+merged_getdents(struct vr_walk *w, int fd, char *buf, size_t size)
+{
+	struct listing l = {0};
+	long pos = sys_lseek(fd, 0, 1 /* SEEK_CUR */), n;
+	unsigned long long at = (unsigned long long)pos;
+
+	if (pos < 0)
+		return pos;
+	n = listing_init(&l, &w->s);
+	if (n < 0)
+		return n;
+	l.after = at;
+	n = build(w, &l);
+	if (n >= 0)
+		n = emit(w, &l, &at, buf, size);
+	if (n > 0 && (pos = sys_lseek(fd, (long)at, 0 /* SEEK_SET */)) < 0)
+		n = pos;
+	listing_fini(&l);
+	return n;
 }
 
 long
 vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
 {
-	struct listing l = {0};
 	struct vr_walk *w;
-	long pos, n;
+	long n;
 	int err, fl;
 
 	fl = sys_fcntl(fd, F_GETFL, 0);
@@ -350,25 +573,21 @@ vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
 	if (!w)
 		return err;
 	n = vr_fd_vpath(w->ns, fd, w->vpath, PATH_MAX);
+	if (n == -ENOENT) {
+		/* Not in the namespace (passed in from outside): the host's directory. */
+		n = host_getdents(w, fd, buf, size);
+		goto out;
+	}
 	if (n >= 0)
 		n = vr_walk_path(w, AT_FDCWD, w->vpath, VR_WALK_NSROOT);
 	if (n >= 0 && !vr_obj_is_dir(&w->node))
 		n = -ENOTDIR;
 	if (n < 0)
 		goto out;
-	pos = sys_lseek(fd, 0, 1 /* SEEK_CUR */);
-	n = pos;
-	if (pos < 0)
-		goto out;
-	n = listing_init(&l, &w->s);
-	if (n < 0)
-		goto out;
-	n = build(w, &l);
-	if (n >= 0)
-		n = emit(&l, &pos, buf, size);
-	if (n > 0)
-		sys_lseek(fd, pos, 0 /* SEEK_SET */);
-	listing_fini(&l);
+	if (w->node.mount && !w->node.synthetic && w->node.nfd == 1 && !mount_below(w))
+		n = host_getdents(w, fd, buf, size);
+	else
+		n = merged_getdents(w, fd, buf, size);
 out:
 	vr_walk_end(w);
 	return n;
@@ -391,7 +610,8 @@ vr_dir_foreach(struct vr_walk *w, int (*fn)(void *arg, const char *name, unsigne
 
 		off = e->next;
 		if (!e->emit ||
-		    (e->name[0] == '.' && (e->len == 1 || (e->len == 2 && e->name[1] == '.'))))
+		    (e->name[0] == '.' && (e->len == 1 || (e->len == 2 && e->name[1] == '.'))) ||
+		    !settle(w, &l, e))
 			continue;
 		err = fn(arg, e->name, e->type);
 	}
