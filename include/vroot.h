@@ -307,12 +307,29 @@ VR_API int vr_unix_path(struct vr_task *t, const char *path, int bind, char *out
  *
  * A directory present in several layers is merged: names from upper layers
  * win, whiteouts and the namespace's internal entries are hidden, mount
- * points are listed.  The descriptor's file position is the index into the
- * merged listing, so lseek()/telldir()/seekdir()/rewinddir() work on it.
+ * points are listed.  The descriptor's file position is the stream's
+ * position: a d_off handed out can be given back through lseek() (so
+ * telldir()/seekdir()/rewinddir() work), and names unlinked or created
+ * while the directory is read never make another entry be skipped or
+ * returned twice.  A directory not in the namespace is listed as the host
+ * has it.
  * Return: bytes written into @buf, 0 at the end, or -errno (-EINVAL if
  * @size is too small for the next entry, -ENOTDIR, -EBADF).
  */
 VR_API long vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size);
+
+/**
+ * vr_task_buf_get() - memory for one call's data (a listing, an attribute
+ * value) from the namespace's pool of per-call scratch: no mapping made in
+ * the common case.  Safe in a signal handler, across threads and in nested
+ * calls (each claim is its own); give it back with vr_task_buf_put()
+ * before the call returns.
+ * @size: receives the buffer's size (512 KiB).
+ * Return: the buffer, or NULL when no memory can be had.
+ */
+VR_API void *vr_task_buf_get(struct vr_task *t, size_t *size);
+/** vr_task_buf_put() - release @buf, from vr_task_buf_get(); NULL is ignored. */
+VR_API void vr_task_buf_put(struct vr_task *t, void *buf);
 
 VR_API int vr_chdir(struct vr_task *t, const char *path);
 

@@ -80,6 +80,17 @@ vr_scratch_put(struct vr_pool *p, struct vr_scratch *s)
 	s->base = NULL;
 }
 
+void
+vr_scratch_put_base(struct vr_pool *p, void *base)
+{
+	struct vr_scratch s = {.base = base, .size = VR_SCRATCH_SIZE, .slot = -1};
+	char *b = base;
+
+	if (p->slots && b >= p->slots && b < p->slots + (size_t)VR_SCRATCH_SLOTS * VR_SCRATCH_SIZE)
+		s.slot = (int)((size_t)(b - p->slots) / VR_SCRATCH_SIZE);
+	vr_scratch_put(p, &s);
+}
+
 void *
 vr_alloc(struct vr_scratch *s, size_t n)
 {

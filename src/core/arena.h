@@ -37,6 +37,12 @@ int vr_scratch_get(struct vr_pool *p, struct vr_scratch *s);
 /* vr_scratch_put() - release what vr_scratch_get() claimed. */
 void vr_scratch_put(struct vr_pool *p, struct vr_scratch *s);
 
+/*
+ * vr_scratch_put_base() - release the scratch whose memory starts at @base
+ * (the base of a vr_scratch_get() claim), for callers that kept only that.
+ */
+void vr_scratch_put_base(struct vr_pool *p, void *base);
+
 /* vr_alloc() - @n bytes, 16-byte aligned, or NULL when the scratch is full. */
 void *vr_alloc(struct vr_scratch *s, size_t n);
 

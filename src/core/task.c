@@ -198,3 +198,21 @@ vr_task_set_cwd_unchecked(struct vr_task *t, const char *path)
 		return -EINVAL;
 	return vr_task_publish_cwd(t, path, vr_strnlen(path, PATH_MAX));
 }
+
+void *
+vr_task_buf_get(struct vr_task *t, size_t *size)
+{
+	struct vr_scratch s;
+
+	if (vr_scratch_get(&t->ns->pool, &s) < 0)
+		return NULL;
+	*size = s.size;
+	return s.base;
+}
+
+void
+vr_task_buf_put(struct vr_task *t, void *buf)
+{
+	if (buf)
+		vr_scratch_put_base(&t->ns->pool, buf);
+}

@@ -141,6 +141,7 @@ int vrl_mm_shared_child(void);
 /* uaccess.c */
 int vrl_peek(void *dst, const void *user_src, size_t n);
 int vrl_poke(void *user_dst, const void *src, size_t n);
+long vrl_poke_some(void *user_dst, const void *src, size_t n);
 long vrl_peek_str(char *dst, const char *user_src, size_t cap);
 
 /* selfexe.c */

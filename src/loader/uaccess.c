@@ -56,6 +56,50 @@ vrl_poke(void *user_dst, const void *src, size_t n)
 }
 
 /**
+ * vrl_poke_some() - copy @n bytes from @src into the program's @user_dst
+ * as far as it is writable, as the kernel's copy to a buffer that runs into
+ * an unmapped page does.  The program's range goes as one iovec per page:
+ * process_vm_writev() stops between iovecs, never inside one.
+ * Returns the bytes copied (@n when all of it was writable), or -errno.
+ */
+long
+vrl_poke_some(void *user_dst, const void *src, size_t n)
+{
+	struct iovec l, r[16];
+	size_t done = 0;
+
+	if (vrl_proc.no_peek)
+		return vrl_poke(user_dst, src, n) ? -EFAULT : (long)n;
+	while (done < n) {
+		uintptr_t at = (uintptr_t)user_dst + done;
+		size_t len = 0;
+		unsigned int k;
+		long got;
+
+		for (k = 0; k < 16 && done + len < n; k++) {
+			size_t page = 4096 - ((at + len) & 4095);
+
+			if (page > n - done - len)
+				page = n - done - len;
+			r[k] = (struct iovec){(void *)(at + len), page};
+			len += page;
+		}
+		l = (struct iovec){(char *)src + done, len};
+		got = vrl_sys6(__NR_process_vm_writev, vrl_getpid(), (long)&l, 1, (long)r, k, 0);
+		if (got == -ENOSYS || got == -EPERM)
+			return vrl_poke((char *)user_dst + done, (const char *)src + done, n - done)
+			               ? (long)done
+			               : (long)n;
+		if (got < 0)
+			return got == -EFAULT ? (long)done : got;
+		done += (size_t)got;
+		if ((size_t)got < len)
+			break;
+	}
+	return (long)done;
+}
+
+/**
  * vrl_peek_str() - copy the program's NUL-terminated string @user_src into
  * @dst[@cap].  Returns its length, -EFAULT, or -ENAMETOOLONG when it does
  * not fit (then @dst holds a truncated, terminated prefix).

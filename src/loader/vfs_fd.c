@@ -133,25 +133,6 @@ hide_own_fds(struct vr_loader_ctx *ctx, char *buf, long len, int own)
 	return out;
 }
 
-long
-h_getdents64(struct vr_loader_ctx *ctx, const long a[6])
-{
-	size_t n = (unsigned long)a[2] < BIG_MAX ? (size_t)a[2] : BIG_MAX;
-	char *buf = big_map(n ? n : 1);
-	long r;
-	int kind;
-
-	if (!buf)
-		return -ENOMEM;
-	r = vr_getdents64(T(ctx), (int)a[0], buf, n);
-	if (r > 0 && (kind = fd_dir_of(ctx, (int)a[0])))
-		r = hide_own_fds(ctx, buf, r, kind == 2);
-	if (r > 0 && vrl_poke((void *)a[1], buf, (size_t)r))
-		r = -EFAULT;
-	big_unmap(buf, n ? n : 1);
-	return r;
-}
-
 /* The old getdents record has d_type in its last byte; the sizes match. */
 struct old_dirent {
 	unsigned long d_ino;
@@ -168,35 +149,80 @@ struct new_dirent {
 	char d_name[];
 };
 
-long
-h_getdents(struct vr_loader_ctx *ctx, const long a[6])
+/*
+ * copy_out() - give the program the records @buf[0..@r) of descriptor @fd,
+ * which stood at @pos0 before the call.  A buffer that runs into memory the
+ * program cannot write gets the records that fit before it, and the
+ * stream is put back after the last of them (at @pos0 when none fits:
+ * EFAULT), so the next call goes on from there, as natively.
+ */
+static long
+copy_out(int fd, long pos0, void *user, char *buf, long r)
 {
-	size_t n = (unsigned long)a[2] < BIG_MAX ? (size_t)a[2] : BIG_MAX;
-	char *buf = big_map(n ? n : 1), name[256];
-	long r, off;
-	int kind;
+	long w = vrl_poke_some(user, buf, (size_t)r), keep = 0, off = pos0;
+
+	if (w == r)
+		return r;
+	while (w >= 0 && keep < r) {
+		const struct new_dirent *d = (const struct new_dirent *)(buf + keep);
+
+		if (keep + d->d_reclen > w)
+			break;
+		off = d->d_off;
+		keep += d->d_reclen;
+	}
+	if (pos0 >= 0)
+		vrl_sys3(__NR_lseek, fd, off, 0 /* SEEK_SET */);
+	return keep ? keep : -EFAULT;
+}
+
+/*
+ * getdents() - both getdents calls: the listing into a per-call buffer of
+ * the core's pool (reused, not mapped call after call), vroot's own
+ * descriptors left out of /proc/self/fd, @old: records of the old
+ * getdents(2) (the same sizes, d_type in the last byte).
+ */
+static long
+getdents(struct vr_loader_ctx *ctx, const long a[6], int old)
+{
+	int fd = (int)a[0], kind;
+	size_t cap, n;
+	char *buf = vr_task_buf_get(T(ctx), &cap);
+	long r, pos0;
 
 	if (!buf)
 		return -ENOMEM;
-	r = vr_getdents64(T(ctx), (int)a[0], buf, n);
-	if (r > 0 && (kind = fd_dir_of(ctx, (int)a[0])))
+	n = (unsigned long)a[2] < cap ? (size_t)a[2] : cap;
+	pos0 = vrl_sys3(__NR_lseek, fd, 0, 1 /* SEEK_CUR */);
+	r = vr_getdents64(T(ctx), fd, buf, n);
+	if (r > 0 && (kind = fd_dir_of(ctx, fd)))
 		r = hide_own_fds(ctx, buf, r, kind == 2);
-	for (off = 0; off < r;) {
+	for (long off = 0; old && off < r;) {
 		struct new_dirent *d = (struct new_dirent *)(buf + off);
 		struct old_dirent *o = (struct old_dirent *)d;
 		unsigned short len = d->d_reclen;
 		unsigned char type = d->d_type;
-		size_t nl = strlen(d->d_name);
 
-		memcpy(name, d->d_name, nl + 1);
-		memcpy(o->d_name, name, nl + 1);
+		memmove(o->d_name, d->d_name, strlen(d->d_name) + 1);
 		((char *)o)[len - 1] = (char)type;
 		off += len;
 	}
-	if (r > 0 && vrl_poke((void *)a[1], buf, (size_t)r))
-		r = -EFAULT;
-	big_unmap(buf, n ? n : 1);
+	if (r > 0)
+		r = copy_out(fd, pos0, (void *)a[1], buf, r);
+	vr_task_buf_put(T(ctx), buf);
 	return r;
+}
+
+long
+h_getdents64(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return getdents(ctx, a, 0);
+}
+
+long
+h_getdents(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return getdents(ctx, a, 1);
 }
 
 /*
