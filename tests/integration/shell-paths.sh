@@ -88,7 +88,7 @@ find)
 	find -L "$R" -printf '%p %y %Y\n' 2>&1 | sort
 	find "$R/abs-dir/" -type f | sort; st
 	find "$R" -name 'f*' -type f | sort
-	find "$R" -type l -xtype d | sort
+	find "$R" -type l -xtype d 2>&1 | sort
 	find "$R" -maxdepth 1 -empty
 	find "$R" -samefile "$R/a/f1" | sort
 	cd "$R/x" && find .. -path '*/c' -prune -o -type d -print | sort
