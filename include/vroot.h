@@ -146,6 +146,16 @@ VR_API unsigned int vr_ns_backing_count(const struct vr_ns *ns);
 VR_API int vr_ns_move_fds(struct vr_ns *ns, int floor);
 
 /**
+ * vr_ns_replace_fd() - the namespace's descriptor @fd is from now on
+ * @with, a duplicate the caller made (it still owns @fd and closes or
+ * reuses it), so an embedder can give the program the number @fd when it
+ * asks for it (dup2).  Safe while other threads use the namespace; a call
+ * in flight that read @fd before may still use it once.
+ * Return: 0, or -EBADF when @fd is not (any more) the namespace's.
+ */
+VR_API int vr_ns_replace_fd(struct vr_ns *ns, int fd, int with);
+
+/**
  * vr_ns_clean() - remove from the prefix's work directory the index entries
  * (shared copies of base files with several links) that no name uses any
  * more: left by a process killed while it removed the last name.  Safe

@@ -435,6 +435,29 @@ vr_ns_owns_fd(const struct vr_ns *ns, int fd)
 	return 0;
 }
 
+int
+vr_ns_replace_fd(struct vr_ns *ns, int fd, int with)
+{
+	int *slot = NULL;
+
+	if (fd < 0 || with < 0)
+		return -EBADF;
+	if (fd == ns->work.fd)
+		slot = &ns->work.fd;
+	else if (fd == ns->stub.fd)
+		slot = &ns->stub.fd;
+	for (unsigned int i = 0; i < ns->nlayers && !slot; i++)
+		if (fd == ns->layers[i].fd)
+			slot = &ns->layers[i].fd;
+	for (unsigned int i = 0; i < ns->nmounts && !slot; i++)
+		if (fd == ns->mounts[i].b.fd)
+			slot = &ns->mounts[i].b.fd;
+	if (!slot || !__atomic_compare_exchange_n(slot, &fd, with, 0, __ATOMIC_SEQ_CST,
+	                                          __ATOMIC_SEQ_CST))
+		return -EBADF;
+	return 0;
+}
+
 unsigned int
 vr_ns_backing_count(const struct vr_ns *ns)
 {

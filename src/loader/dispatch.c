@@ -42,7 +42,10 @@ long
 vr_loader_dispatch(struct vr_loader_ctx *ctx, long nr, const long a[6])
 {
 	const char *exe;
+	long r;
 
+	if (ctx->proc->ns && vrl_ownfd_answer(ctx, nr, a, &r))
+		return r;
 	if (ctx->proc->ns && nr != __NR_execve && nr != __NR_execveat) {
 		vrl_handler h = vrl_vfs_handler(nr);
 

@@ -4,6 +4,9 @@
  *   arch != x86-64, or an x32 call      -> TRAP  (the handler answers ENOSYS)
  *   io_uring_setup                      -> ERRNO(ENOSYS): io_uring would
  *                                          bypass the filter; programs fall back
+ *   a call of ownfd_list.h not in       -> TRAP when a descriptor argument is in
+ *   trap_list.h (close, dup*, fcntl...)    vroot's range and the call is not from
+ *                                          the trusted page; else ALLOW
  *   rt_sigprocmask                      -> ALLOW from the trusted page, or
  *                                          when it cannot add to the mask
  *                                          (set == NULL or SIG_UNBLOCK); else TRAP
@@ -55,8 +58,19 @@ static const unsigned short trapped[] = {
 #undef VRL_TRAP
 };
 
-#define NTRAPPED      (sizeof(trapped) / sizeof(trapped[0]))
-#define PROG_MAX      (NTRAPPED + 48)
+static const struct {
+	unsigned short nr;
+	unsigned char args;
+} ownfd[] = {
+#define VRL_OWNFD(nr, fd, at, target) {nr, (fd) | (at) | (target)},
+#include "ownfd_list.h"
+#undef VRL_OWNFD
+};
+
+#define NTRAPPED (sizeof(trapped) / sizeof(trapped[0]))
+#define NOWNFD   (sizeof(ownfd) / sizeof(ownfd[0]))
+/* Per ownfd call: a number test, 3 per argument (at most 3), a return. */
+#define PROG_MAX      (NTRAPPED + 48 + 11 * NOWNFD + 8)
 #define OFF_NR        offsetof(struct seccomp_data, nr)
 #define OFF_ARCH      offsetof(struct seccomp_data, arch)
 #define OFF_IP_LO     offsetof(struct seccomp_data, instruction_pointer)
@@ -148,6 +162,63 @@ addr_arg_call(unsigned int nr)
 }
 
 static int
+is_trapped(unsigned int nr)
+{
+	for (unsigned int i = 0; i < NTRAPPED; i++)
+		if (trapped[i] == nr)
+			return 1;
+	return 0;
+}
+
+/*
+ * build_ownfd() - the calls of ownfd_list.h that trap_list.h does not trap
+ * anyway: trapped when a descriptor argument (its low half, as the kernel
+ * reads it) is in vroot's range, unless issued from a trusted page.  Emitted
+ * right after the number is loaded, so close, dup* and fcntl, frequent
+ * calls that now run the filter, run little of it; falls through, the
+ * number still in the accumulator, for every other call.
+ */
+static int
+build_ownfd(struct prog *p, unsigned int lo)
+{
+	unsigned int hi = lo + VRL_OWNFD_SPAN;
+	unsigned int jin[NOWNFD], jout[NOWNFD * 6], nin = 0, nout = 0, skip, ip[3], l_ip, i, k;
+	int err = 0;
+
+	if (!lo)
+		return 0;
+	for (i = 0; i < NOWNFD; i++)
+		if (!is_trapped(ownfd[i].nr))
+			jin[nin++] = emit_jeq_fwd(p, ownfd[i].nr);
+	skip = p->n;
+	emit(p, BPF_JMP | BPF_JA, 0, 0, 0);
+	for (i = 0, k = 0; i < NOWNFD; i++) {
+		if (is_trapped(ownfd[i].nr))
+			continue;
+		err |= jump_to(p, jin[k++], p->n, 0);
+		for (unsigned int arg = 0; arg < 6; arg++) {
+			if (!(ownfd[i].args & (1u << arg)))
+				continue;
+			/* Below the range: next argument; in it: trap; above: next. */
+			emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(arg));
+			emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 1, lo);
+			emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 0, hi);
+			jout[nout++] = p->n - 1;
+		}
+		emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	}
+	l_ip = p->n;
+	emit_ip_check(p, ip);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	emit(p, BPF_RET | BPF_K, 0, 0, RET_TRAP);
+	err |= patch_ip_check(p, ip, p->n - 1);
+	for (i = 0; i < nout; i++)
+		err |= jump_to(p, jout[i], l_ip, 1);
+	p->f[skip].k = p->n - skip - 1;
+	return err ? -E2BIG : 0;
+}
+
+static int
 build(struct prog *p)
 {
 	unsigned int list[NTRAPPED], sigmask_jump, i, ip[3], sm_ip[3], sm_set_lo, sm_set_hi, sm_how,
@@ -163,6 +234,7 @@ build(struct prog *p)
 	emit(p, BPF_RET | BPF_K, 0, 0, RET_TRAP);
 	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, __NR_io_uring_setup);
 	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS);
+	err |= build_ownfd(p, (unsigned int)vrl_proc.state.fd_floor);
 	sigmask_jump = emit_jeq_fwd(p, __NR_rt_sigprocmask);
 	for (i = 0; i < NTRAPPED; i++)
 		list[i] = trapped[i] == __NR_rt_sigprocmask ? 0 : emit_jeq_fwd(p, trapped[i]);
@@ -230,6 +302,55 @@ build(struct prog *p)
 	return err ? -E2BIG : 0;
 }
 
+/* A filter of the ownfd range test alone, for a range moved (see main.c). */
+static int
+build_ownfd_only(struct prog *p, unsigned int lo)
+{
+	int err;
+
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
+	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_NR);
+	err = build_ownfd(p, lo);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	return err;
+}
+
+static int
+install(struct prog *p)
+{
+	struct sock_fprog fp;
+	long r;
+
+	fp.len = (unsigned short)p->n;
+	fp.filter = p->f;
+	r = vrl_sys5(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (r < 0)
+		return (int)r;
+	r = vrl_sys3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &fp);
+	if (r == -EINVAL)
+		r = vrl_sys3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp);
+	return (int)r;
+}
+
+/**
+ * vrl_filter_add_ownfd() - add to the filter in place a filter trapping
+ * the calls of ownfd_list.h for vroot's descriptors at [@floor, + span):
+ * where they must go when the program lowered its hard descriptor limit
+ * below the range the first filter traps.  Returns 0 or -errno.
+ */
+int
+vrl_filter_add_ownfd(int floor)
+{
+	struct sock_filter f[11 * NOWNFD + 16];
+	struct prog p = {f, 0};
+
+	if (build_ownfd_only(&p, (unsigned int)floor))
+		return -E2BIG;
+	return install(&p);
+}
+
 /**
  * vrl_filter_install() - set no_new_privs and install vroot's filter on
  * the calling (single-threaded) process.  Returns 0 or -errno.
@@ -243,20 +364,10 @@ vrl_filter_install(void)
 {
 	struct sock_filter f[PROG_MAX];
 	struct prog p = {f, 0};
-	struct sock_fprog fp;
-	long r;
 
 	if (build(&p) || p.n > PROG_MAX)
 		return -E2BIG;
-	fp.len = (unsigned short)p.n;
-	fp.filter = f;
-	r = vrl_sys5(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	if (r < 0)
-		return (int)r;
-	r = vrl_sys3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &fp);
-	if (r == -EINVAL)
-		r = vrl_sys3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp);
-	return (int)r;
+	return install(&p);
 }
 
 /**

@@ -11,6 +11,7 @@
  *   stack.c    argv/envp/auxv, mm fields          state.c    state across execve
  *   selfexe.c  /proc/self/exe                     main.c     startup sequence
  *   sigentry.S SIGSYS entry, vrl_on_stack()       stackpool.c vroot's stacks
+ *   ownfd.c    vroot's own descriptors
  */
 #ifndef VRL_LOADER_H
 #define VRL_LOADER_H
@@ -57,6 +58,7 @@ struct vrl_state {
 	size_t task_len;
 	int trace_fd;       /* debug: one line per trapped call, or -1 */
 	char fake_cwd[256]; /* debug: getcwd() result override, or "" */
+	int fd_floor;       /* vroot's descriptors: [fd_floor, + VRL_OWNFD_SPAN); 0: none yet */
 };
 
 /**
@@ -124,6 +126,7 @@ int vrl_tpage_map(void);
 /* filter.c */
 int vrl_filter_install(void);
 int vrl_filter_present(void);
+int vrl_filter_add_ownfd(int floor);
 
 /* sigsys.c */
 int vrl_sigsys_install(void);
@@ -209,6 +212,11 @@ struct vrl_stack_in {
 };
 
 void *vrl_stack_build(const struct vrl_stack_in *in);
+
+/* ownfd.c: vroot's own descriptors, which the program must not reach */
+#define VRL_OWNFD_SPAN 128
+int vrl_ownfd_answer(struct vr_loader_ctx *ctx, long nr, const long a[6], long *ret);
+int vrl_ownfd_floor(unsigned int n);
 
 /* state.c */
 int vrl_state_decode(struct vrl_state *st, const char *hex);

@@ -19,6 +19,7 @@
  * only then is any trapped call (opening the program) made.
  */
 #include <linux/fcntl.h>
+#include <linux/resource.h>
 #include "loader.h"
 #include "vfs.h"
 #include "vroot.h"
@@ -89,39 +90,67 @@ parse(long argc, char **argv, struct opts *o)
 	}
 }
 
-/* fd_floor() - where the namespace's descriptors go: high, below the limit. */
+/*
+ * move_fds() - the namespace's descriptors to @floor and up: where the
+ * session's first image put them, so the filter it installed traps their
+ * range.  The program may have lowered its descriptor limit below that
+ * since: the soft limit is raised for the move (descriptors above it stay
+ * valid) and put back.  Only when the hard limit is lower too do they go
+ * lower, to *floor, which the caller must then have the filter trap.
+ */
 static int
-fd_floor(void)
+move_fds(int *floor)
 {
-	unsigned long lim[2] = {1024, 1024};
+	unsigned long lim[2], raised[2];
+	unsigned int n = vr_ns_backing_count(vrl_proc.ns);
+	int err = vr_ns_move_fds(vrl_proc.ns, *floor);
 
-	vrl_sys4(__NR_prlimit64, 0, 7 /* RLIMIT_NOFILE */, 0, lim);
-	if (lim[0] > 1100)
-		return 1000;
-	return lim[0] > 128 ? (int)lim[0] - 64 : 3;
+	if (err != -EINVAL && err != -EMFILE)
+		return err;
+	if (vrl_sys4(__NR_prlimit64, 0, RLIMIT_NOFILE, 0, lim) == 0 &&
+	    lim[1] >= (unsigned long)*floor + n) {
+		raised[0] = lim[1];
+		raised[1] = lim[1];
+		if (vrl_sys4(__NR_prlimit64, 0, RLIMIT_NOFILE, raised, 0) == 0) {
+			err = vr_ns_move_fds(vrl_proc.ns, *floor);
+			vrl_sys4(__NR_prlimit64, 0, RLIMIT_NOFILE, lim, 0);
+			if (!err)
+				return 0;
+		}
+	}
+	*floor = vrl_ownfd_floor(n);
+	return vr_ns_move_fds(vrl_proc.ns, *floor);
 }
 
-/* enter_namespace() - the namespace and task the previous image passed on. */
-static void
+/*
+ * enter_namespace() - the namespace and task the previous image passed on.
+ * Returns 1 when vroot's descriptors had to leave the range the filter in
+ * place traps.
+ */
+static int
 enter_namespace(void)
 {
 	struct vrl_state *st = &vrl_proc.state;
-	int err = vr_task_new_packed(st->task, st->task_len, &vrl_proc.ns, &vrl_proc.task);
+	int floor, err = vr_task_new_packed(st->task, st->task_len, &vrl_proc.ns, &vrl_proc.task);
 
 	vrl_sys2(__NR_munmap, st->task, st->task_len);
 	st->task = NULL;
 	if (err)
 		vrl_die("cannot rebuild the namespace", NULL, err);
-	err = vr_ns_move_fds(vrl_proc.ns, fd_floor());
+	floor = st->fd_floor ? st->fd_floor : vrl_ownfd_floor(vr_ns_backing_count(vrl_proc.ns));
+	err = move_fds(&floor);
 	if (err)
 		vrl_die("cannot keep the namespace's descriptors", NULL, err);
 	vrl_sync_host_cwd(vrl_proc.task);
+	err = st->fd_floor && floor != st->fd_floor;
+	st->fd_floor = floor;
+	return err;
 }
 
 static void
 setup(const struct opts *o)
 {
-	int err;
+	int err, moved = 0;
 
 	if ((err = vrl_tpage_map()) == -EEXIST)
 		vrl_die("vroot sessions nested too deeply (at most 4): every trusted syscall page "
@@ -149,8 +178,11 @@ setup(const struct opts *o)
 		memcpy(vrl_proc.state.fake_cwd, o->fake_cwd, strlen(o->fake_cwd) + 1);
 	}
 	if (vrl_proc.state.task)
-		enter_namespace();
-	if (!vrl_filter_present() && (err = vrl_filter_install())) {
+		moved = enter_namespace();
+	if (vrl_filter_present()) {
+		if (moved && (err = vrl_filter_add_ownfd(vrl_proc.state.fd_floor)))
+			vrl_die("cannot protect the namespace's descriptors", NULL, err);
+	} else if ((err = vrl_filter_install())) {
 		if (err == -ENOSYS || err == -EINVAL)
 			vrl_die("cannot install the seccomp filter: vroot needs Linux 4.14 "
 			        "or later, built with CONFIG_SECCOMP_FILTER",

@@ -19,6 +19,7 @@ enum {
 	REC_TRACE_FD = 1,
 	REC_FAKE_CWD = 2,
 	REC_TASK = 3, /* the core's vr_task_pack(): namespace, cwd, identity */
+	REC_FD_FLOOR = 4, /* where vroot's descriptors go (the filter traps that range) */
 };
 
 static int
@@ -100,6 +101,8 @@ vrl_state_decode(struct vrl_state *st, const char *hex)
 			err = take_record(rec, hex + 2 * i, len);
 			if (!err && type == REC_TRACE_FD && len == 4)
 				memcpy(&st->trace_fd, rec, 4);
+			else if (!err && type == REC_FD_FLOOR && len == 4)
+				memcpy(&st->fd_floor, rec, 4);
 			else if (!err && type == REC_FAKE_CWD && len < sizeof(st->fake_cwd)) {
 				memcpy(st->fake_cwd, rec, len);
 				st->fake_cwd[len] = 0;
@@ -144,7 +147,7 @@ vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
 
 	if (tlen < 0 || tlen > 0xffff)
 		return NULL;
-	*size = 16 + 2 * (3 + 4) + 2 * (3 + sizeof(st->fake_cwd)) + 2 * (3 + (size_t)tlen) +
+	*size = 16 + 2 * 2 * (3 + 4) + 2 * (3 + sizeof(st->fake_cwd)) + 2 * (3 + (size_t)tlen) +
 	        (size_t)tlen;
 	out = (char *)vrl_sys6(__NR_mmap, 0, (long)*size, PROT_READ | PROT_WRITE,
 	                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -154,6 +157,8 @@ vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
 	vrl_buf_str(&b, "--state=");
 	if (st->trace_fd >= 0)
 		put_rec(&b, REC_TRACE_FD, &st->trace_fd, 4);
+	if (st->fd_floor)
+		put_rec(&b, REC_FD_FLOOR, &st->fd_floor, 4);
 	if (st->fake_cwd[0])
 		put_rec(&b, REC_FAKE_CWD, st->fake_cwd, strlen(st->fake_cwd));
 	if (t) {
