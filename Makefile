@@ -82,11 +82,16 @@ SCRIPT_TESTS = tests/integration/deps.sh tests/loader/passthrough.sh \
 check: all $(TESTS)
 	$(PROVE) --exec '' $(addprefix ./,$(SCRIPT_TESTS)) $(addprefix ./,$(TESTS))
 
+# CPython's regression tests natively and through vroot (minutes, not
+# seconds: apart from make check; CI runs both).
+check-python: all
+	$(PROVE) --exec '' ./tests/python/cpython-suite.sh
+
 clean:
 	rm -rf $(BUILD)
 
 include src/loader/build.mk
 include tests/fuzz/build.mk
 
-.PHONY: all check clean
+.PHONY: all check check-python clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
