@@ -79,8 +79,10 @@ SCRIPT_TESTS = tests/integration/deps.sh tests/loader/passthrough.sh \
 	tests/loader/through-vroot.sh $(wildcard tests/overlay/*.sh) \
 	$(filter-out tests/integration/lib.sh tests/integration/deps.sh,$(wildcard tests/integration/*.sh))
 
+# --failures --comments: a failing test's "not ok" lines and its diagnostics
+# (want/got) are shown, not only its count of failed subtests.
 check: all $(TESTS)
-	$(PROVE) --exec '' $(addprefix ./,$(SCRIPT_TESTS)) $(addprefix ./,$(TESTS))
+	$(PROVE) --failures --comments --exec '' $(addprefix ./,$(SCRIPT_TESTS)) $(addprefix ./,$(TESTS))
 
 # CPython's regression tests natively and through vroot (minutes, not
 # seconds: apart from make check; CI runs both).

@@ -1,15 +1,17 @@
 #!/bin/sh
 # deps.sh - install what the integration tests run (busybox-static,
-# musl-tools, golang-go, debootstrap, gcc, make, git, python3, perl, and
-# clang with its fuzzer runtime for tests/integration/fuzz.sh) and
+# musl-tools, golang-go, debootstrap, gcc, make, git, python3, perl, file,
+# tar, and clang with its fuzzer runtime for tests/integration/fuzz.sh) and
 # create the cached Debian minbase tree that debian-tree.sh uses as a base.
-# Root only; as another user it reports what is missing and skips.
+# Root only; as another user it reports what is missing and skips.  Before
+# it installs or debootstraps it says so on stderr (prove shows a test's
+# stderr), as that changes the machine and takes minutes.
 #
 # Usage: tests/integration/deps.sh   (TAP; run before the other tests)
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-pkgs="busybox-static musl-tools golang-go debootstrap gcc make git python3 perl tar"
+pkgs="busybox-static musl-tools golang-go debootstrap gcc make git python3 perl file tar"
 pkgs="$pkgs clang libclang-rt-14-dev"
 plan 2
 
@@ -26,6 +28,7 @@ elif ! is_root; then
 elif ! have apt-get; then
 	skip "packages installed" "no apt-get to install:$missing"
 else
+	echo "deps.sh: installing what the tests use with apt-get:$missing" >&2
 	# shellcheck disable=SC2086 # word splitting wanted
 	if { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q --no-install-recommends $missing; } \

@@ -259,6 +259,7 @@ debian_make() {
 	chmod 755 "$(dirname "$debian_cache")"
 	build=$debian_cache.new.$$
 	rm -rf "$build"
+	echo "debootstrap of a Debian bookworm minbase tree into $debian_cache (once, a few minutes)" >&2
 	if ! debootstrap --variant=minbase bookworm "$build" "$mirror" \
 		>"$tmp/debootstrap.log" 2>&1; then
 		tail -n 20 "$tmp/debootstrap.log" | sed 's/^/# /'
