@@ -8,6 +8,10 @@ PROVE   ?= prove
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wswitch-enum -Wundef -Wpointer-arith -Wvla
 CFLAGS  ?= -O2 -g
+# Where `make install` puts things; vroot looks for vroot-loader at
+# $(LIBEXECDIR)/vroot when it is not beside it.
+PREFIX     ?= /usr/local
+LIBEXECDIR ?= $(PREFIX)/libexec
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude
 
 # The core is freestanding: no libc calls, no stack protector (it may run
@@ -38,7 +42,15 @@ $(BUILD)/san/%.o: %.c
 
 $(BUILD)/src/cli/%.o: src/cli/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc/cli -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Isrc/cli -I$(BUILD)/src/cli -MMD -MP -c -o $@ $<
+
+# The install paths the cli is built with, rewritten only when they change
+# (so a `make install PREFIX=...` rebuilds what uses them).
+$(BUILD)/src/cli/paths.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define VR_LOADER_PATH "%s"\n' '$(LIBEXECDIR)/vroot/vroot-loader' >$@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+$(BUILD)/src/cli/vroot.o: $(BUILD)/src/cli/paths.h
 
 $(BUILD)/libvroot.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -95,5 +107,6 @@ clean:
 include src/loader/build.mk
 include tests/fuzz/build.mk
 
-.PHONY: all check check-python clean
+FORCE:
+.PHONY: all check check-python clean FORCE
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

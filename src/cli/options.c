@@ -29,7 +29,7 @@ vr_cli_error(const struct vr_cli *c, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* parse_mount() - HOST:VIRT[:ro] */
+/* parse_mount() - HOST:VIRT[:ro|:rw]; rw, the default, may be said outright. */
 static int
 parse_mount(struct vr_cli *c, char *arg)
 {
@@ -41,7 +41,8 @@ parse_mount(struct vr_cli *c, char *arg)
 		return -1;
 	}
 	if (!virt || virt == arg || virt[1] != '/') {
-		vr_cli_error(c, "--mount '%s': expected HOST:VIRT[:ro] with an absolute VIRT", arg);
+		vr_cli_error(c, "--mount '%s': expected HOST:VIRT[:ro|:rw] with an absolute VIRT",
+		             arg);
 		return -1;
 	}
 	*virt++ = '\0';
@@ -221,6 +222,19 @@ vr_cli_check(struct vr_cli *c)
 		vr_cli_error(c, "prefix %s is not a directory (choose another --prefix)",
 		             c->prefix);
 		return -1;
+	}
+	/* Writes would land in the base itself, which vroot promises to leave alone. */
+	for (i = 0; c->prefix && i < c->nbases; i++) {
+		struct stat b;
+
+		if (stat(c->prefix, &st) == 0 && stat(c->bases[i], &b) == 0 &&
+		    st.st_dev == b.st_dev && st.st_ino == b.st_ino) {
+			vr_cli_error(c,
+			             "prefix %s is the base %s: the prefix must be another "
+			             "directory (choose another --prefix)",
+			             c->prefix, c->bases[i]);
+			return -1;
+		}
 	}
 	return 0;
 }

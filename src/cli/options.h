@@ -27,7 +27,7 @@ int vr_cli_option(struct vr_cli *c, int argc, char **argv, int *i);
 
 /*
  * vr_cli_check() - the bases and mount sources are directories, the prefix
- * is one or absent.  Return: 0, or -1 with a one-line error printed.
+ * is one or absent, and is none of the bases.  Return: 0, or -1 with a one-line error printed.
  */
 int vr_cli_check(struct vr_cli *c);
 

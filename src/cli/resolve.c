@@ -1,7 +1,7 @@
 /*
  * vroot-resolve - show how virtual paths resolve in a namespace.
  *
- *   vroot-resolve [--base DIR]... [--prefix DIR] [--mount HOST:VIRT[:ro]]...
+ *   vroot-resolve [--base DIR]... [--prefix DIR] [--mount HOST:VIRT[:ro|:rw]]...
  *                 [--cwd DIR] [--nofollow] PATH...
  *
  * For each PATH: its canonical virtual path, the object's type and the host
@@ -44,7 +44,7 @@ type_name(mode_t m)
 static void
 usage(FILE *f)
 {
-	fputs("usage: vroot-resolve [--base DIR]... [--prefix DIR] [--mount HOST:VIRT[:ro]]...\n"
+	fputs("usage: vroot-resolve [--base DIR]... [--prefix DIR] [--mount HOST:VIRT[:ro|:rw]]...\n"
 	      "                     [--cwd DIR] [--nofollow] PATH...\n"
 	      "Shows how each virtual PATH resolves: canonical path, type, host file.\n"
 	      "  --base DIR     read-only lower layer, repeatable, first is topmost (default /)\n"

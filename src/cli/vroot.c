@@ -21,6 +21,7 @@
 #include "confine.h"
 #include "kernel.h"
 #include "options.h"
+#include "paths.h"
 #include "state.h"
 
 #define EXIT_FAIL     125
@@ -35,9 +36,14 @@ usage(FILE *f)
 	      "\n"
 	      "  --base DIR             read-only lower layer; repeatable, the first given is\n"
 	      "                         topmost; default: /\n"
-	      "  --prefix DIR           writable upper layer, created if missing; default:\n"
+	      "  --prefix DIR           writable upper layer, created if missing, with DIR.work\n"
+	      "                         beside it for vroot's scratch files (keep the two\n"
+	      "                         together); not one of the bases; default:\n"
 	      "                         ${XDG_DATA_HOME:-~/.local/share}/vroot/default\n"
-	      "  --mount HOST:VIRT[:ro] show host directory HOST at virtual path VIRT; repeatable\n"
+	      "  --mount HOST:VIRT[:ro|:rw]\n"
+	      "                         show host directory HOST at virtual path VIRT; writes go\n"
+	      "                         to HOST itself (rw, the default) or fail with EROFS (ro);\n"
+	      "                         repeatable\n"
 	      "  --cwd DIR              initial virtual working directory; default: the caller's\n"
 	      "                         cwd if it exists in the namespace, else /\n"
 	      "  --confine              the kernel (Landlock) enforces the namespace even against\n"
@@ -231,29 +237,39 @@ check_elf(struct vr_cli *c, struct vr_task *t, const char *path)
 	return 0;
 }
 
-/* loader_path() - vroot-loader beside this executable. */
+/*
+ * loader_path() - where vroot-loader is: beside the real executable (the
+ * build tree, or a directory both were copied to), in ../libexec/vroot
+ * from it (an installed tree moved elsewhere as a whole), or at the path
+ * it was installed to (a vroot copied or linked anywhere).  /proc/self/exe
+ * names the file itself, so a symlink to vroot counts as vroot.
+ */
 static int
 loader_path(struct vr_cli *c, char *buf, size_t size)
 {
-	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	static const char *const rel[] = {"/vroot-loader", "/../libexec/vroot/vroot-loader"};
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	char *slash;
 
-	if (n < 0 || (size_t)n >= size - 1) {
-		vr_cli_error(c, "cannot find my own executable through /proc/self/exe");
-		return -1;
+	if (n > 0 && (size_t)n < sizeof(self) - 1) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		for (size_t i = 0; slash && i < sizeof(rel) / sizeof(rel[0]); i++)
+			if ((size_t)snprintf(buf, size, "%.*s%s", (int)(slash - self), self,
+			                     rel[i]) < size &&
+			    access(buf, X_OK) == 0)
+				return 0;
+	} else {
+		snprintf(self, sizeof(self), "(unknown: /proc/self/exe unreadable)");
 	}
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	if (!slash || (size_t)(slash - buf) + sizeof("/vroot-loader") > size) {
-		vr_cli_error(c, "cannot find vroot-loader beside %s", buf);
-		return -1;
-	}
-	strcpy(slash, "/vroot-loader");
-	if (access(buf, X_OK) < 0) {
-		vr_cli_error(c, "%s: %s (is the build complete?)", buf, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if ((size_t)snprintf(buf, size, "%s", VR_LOADER_PATH) < size && access(buf, X_OK) == 0)
+		return 0;
+	vr_cli_error(c,
+	             "cannot find vroot-loader beside %s, in ../libexec/vroot from there, "
+	             "or at %s (is the build or the install complete?)",
+	             self, VR_LOADER_PATH);
+	return -1;
 }
 
 /* initial_cwd() - --cwd, or the caller's cwd if the namespace has it, or /. */
