@@ -540,26 +540,43 @@ out:
 	return err == 1 ? 0 : err;
 }
 
-/* link_node() - a new name @np for the object at @op. */
+/*
+ * link_node() - a new name @np for host object @odirfd/@oname (linkat(2)
+ * with @lflags).
+ */
 static int
-link_node(struct vr_walk *nw, struct vr_place *op, struct vr_place *np)
+link_node(struct vr_walk *nw, int odirfd, const char *oname, int lflags, struct vr_place *np)
 {
 	char tmp[32];
 	int err;
 
 	if (!np->whiteout) {
-		err = (int)vr_sys5(__NR_linkat, op->dirfd, op->name, np->dirfd, np->name, 0);
+		err = (int)vr_sys5(__NR_linkat, odirfd, oname, np->dirfd, np->name, lflags);
 	} else {
 		vr_tmp_name(tmp);
-		err = (int)vr_sys5(__NR_linkat, op->dirfd, op->name, nw->ns->work.fd, tmp, 0);
+		err = (int)vr_sys5(__NR_linkat, odirfd, oname, nw->ns->work.fd, tmp, lflags);
 		if (err == 0)
 			err = vr_replace_whiteout(nw, tmp, np->dirfd, np->name, 0);
 		if (err < 0)
 			vr_sys3(__NR_unlinkat, nw->ns->work.fd, tmp, 0);
 	}
-	if (err == 0)
-		vr_carry_impure(op->dirfd, np->dirfd);
+	if (err == 0 && odirfd != AT_FDCWD)
+		vr_carry_impure(odirfd, np->dirfd);
 	return err;
+}
+
+/*
+ * link_unnamed() - a name @np for a regular file that has none (an
+ * O_TMPFILE file, reached through /proc/self/fd/N), held by @fd: the
+ * kernel links it by its descriptor, as natively, and decides itself
+ * whether it may (EXDEV across filesystems, ENOENT for O_EXCL).
+ */
+static int
+link_unnamed(struct vr_walk *nw, int fd, struct vr_place *np)
+{
+	char proc[32];
+
+	return link_node(nw, AT_FDCWD, vr_proc_fd(proc, fd), AT_SYMLINK_FOLLOW, np);
 }
 
 int
@@ -587,6 +604,14 @@ vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd, co
 		err = -ENOENT;
 	if (err == 0 && vr_obj_is_dir(&ow->node))
 		err = -EPERM;
+	if (err == 0 && S_ISREG(ow->node.st.st_mode) && ow->node.st.st_nlink == 0 &&
+	    ow->node.nfd == 1) {
+		/* The standard way to make a file atomically: no layer holds it. */
+		err = vr_place_get(nw, &np);
+		if (err == 0)
+			err = link_unnamed(nw, ow->node.fd[0], &np);
+		goto out;
+	}
 	if (err == 0 && (ow->node.mount != nw->cur.mount))
 		err = -EXDEV;
 	if (err == 0 && !ow->node.mount)
@@ -598,7 +623,8 @@ vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd, co
 	if (err == 0)
 		err = vr_place_get(nw, &np);
 	if (err == 0)
-		err = link_node(nw, &op, &np);
+		err = link_node(nw, op.dirfd, op.name, 0, &np);
+out:
 	vr_place_put(&np);
 	vr_place_put(&op);
 	vr_walk_end(nw);

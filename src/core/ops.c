@@ -51,16 +51,26 @@ open_path_fd(struct vr_obj *o, int flags)
 	return fd;
 }
 
-/* open_tmpfile() - O_TMPFILE: an unnamed file in a writable directory. */
+/*
+ * open_tmpfile() - O_TMPFILE: an unnamed file in a writable directory; a
+ * base directory is copied up first, so that linking the file in later
+ * puts it where the directory's names are.
+ */
 static int
 open_tmpfile(struct vr_walk *w, int flags, unsigned int mode)
 {
 	struct vr_obj *o = &w->node;
+	int err;
 
 	if (!o->exists)
 		return -ENOENT;
 	if (!vr_obj_is_dir(o))
 		return -ENOTDIR;
+	if (!obj_writable(w->ns, o) && !o->mount && w->last_type == VR_LAST_NORM) {
+		err = vr_copyup(w, 1);
+		if (err < 0)
+			return err;
+	}
 	if (!obj_writable(w->ns, o))
 		return -EROFS;
 	return sys_openat(o->fd[0], ".", flags, mode);
