@@ -17,6 +17,8 @@ struct vr_cli {
 	struct vr_mount_spec mounts[VR_MAX_MOUNTS];
 	unsigned int nmounts;
 	const char *cwd;
+	int quiet;  /* --quiet: no warning lines, errors only */
+	int nested; /* running inside another vroot session */
 };
 
 /*

@@ -48,6 +48,8 @@ usage(FILE *f)
 	      "                         cwd if it exists in the namespace, else /\n"
 	      "  --confine              the kernel (Landlock) enforces the namespace even against\n"
 	      "                         a program that attacks vroot (see README)\n"
+	      "  -q, --quiet            no warnings (a prefix that cannot hold whiteouts), only\n"
+	      "                         errors\n"
 	      "  -h, --help             this text\n"
 	      "  --version              vroot's version\n"
 	      "\n"
@@ -314,6 +316,10 @@ parse(struct vr_cli *c, int argc, char **argv, int *first, int *confine)
 			*confine = 1;
 			continue;
 		}
+		if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
+			c->quiet = 1;
+			continue;
+		}
 		r = vr_cli_option(c, argc, argv, &i);
 		if (r < 0)
 			return -1;
@@ -347,6 +353,7 @@ run(int argc, char **argv)
 		return EXIT_FAIL;
 	if (loader_path(&c, loader, sizeof(loader)) < 0 || vr_cli_kernel_check(&c) < 0)
 		return EXIT_FAIL;
+	c.nested = vr_cli_nested();
 	if (!c.prefix) {
 		c.prefix = default_prefix(&c);
 		if (!c.prefix)

@@ -8,7 +8,7 @@
 # TODO: deleting lower names inside a nested session.
 set -eu
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 22
 
 mkdir "$tmp/shared"
 O=$tmp/outer
@@ -57,6 +57,32 @@ TODO="whiteouts of a nested session: the outer session refuses 0:0 devices"
 is "a removal inside the inner session stays in it" "gone there" \
 	"$(cat "$tmp/rm.out") $(cat "$tmp/rm2.out")"
 TODO=
+
+# ... with advice that holds inside a session, and none with --quiet.
+is "... saying why: inside another session, not the filesystem" "1 0" \
+	"$(grep -c 'inside another vroot session' "$tmp/hi.err") $(grep -c 'ext4' "$tmp/hi.err")"
+capture q "$VROOT" run --prefix "$O" -- "$VROOT" run --quiet --prefix "$I" -- sh -c 'echo hi'
+is "--quiet: no warning, the program runs" "0 hi " "$rc $(cat "$tmp/q.out") $(cat "$tmp/q.err")"
+
+# Changing a file the inner session's lower layers hold copies it up into
+# the inner prefix (through an O_TMPFILE file linked by /proc/self/fd/N):
+# a write, touch and chmod, as in one session; the host file stays.
+mkdir "$tmp/low"
+for f in w t m; do printf 'low\n' >"$tmp/low/$f"; done
+chmod 644 "$tmp/low/m"
+touch -d @1600000000 "$tmp/low/t"
+capture ch nest -- sh -c "cd \"$tmp/low\" && echo new >w && cat w && touch t && chmod 600 m &&
+	stat -c '%a' m && test \"\$(stat -c %Y t)\" != 1600000000 && echo touched"
+is "inside two sessions: write, touch, chmod a lower file" "0 new
+600
+touched" "$rc $(cat "$tmp/ch.out")$(errs ch)"
+is "... the host files unchanged" "low low 644 1600000000" \
+	"$(cat "$tmp/low/w") $(cat "$tmp/low/t") $(stat -c '%a' "$tmp/low/m") $(stat -c %Y "$tmp/low/t")"
+capture ch2 nest -- sh -c "cat \"$tmp/low/w\"; stat -c %a \"$tmp/low/m\""
+is "... a second inner run sees the changes" "new
+600" "$(cat "$tmp/ch2.out")"
+capture ch3 "$VROOT" run --prefix "$O" -- cat "$tmp/low/w"
+is "... the outer session does not" "low" "$(cat "$tmp/ch3.out")"
 
 # Four levels, and a fifth refused.
 v4() {
