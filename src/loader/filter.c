@@ -4,6 +4,14 @@
  *   arch != x86-64, or an x32 call      -> TRAP  (the handler answers ENOSYS)
  *   io_uring_setup                      -> ERRNO(ENOSYS): io_uring would
  *                                          bypass the filter; programs fall back
+ *   clone3                              -> ERRNO(ENOSYS): CLONE_CLEAR_SIGHAND
+ *                                          would leave the child without our
+ *                                          SIGSYS handler, and the flags sit
+ *                                          in memory the filter cannot read;
+ *                                          the C libraries fall back to clone
+ *   prctl(PR_SET_SYSCALL_USER_DISPATCH) -> ERRNO(EINVAL), as on kernels
+ *                                          without it: our handler's own
+ *                                          calls would be dispatched too
  *   a call of ownfd_list.h not in       -> TRAP when a descriptor argument is in
  *   trap_list.h (close, dup*, fcntl...)    vroot's range and the call is not from
  *                                          the trusted page; else ALLOW
@@ -47,6 +55,9 @@
 #endif
 #ifndef __X32_SYSCALL_BIT
 #define __X32_SYSCALL_BIT 0x40000000
+#endif
+#ifndef PR_SET_SYSCALL_USER_DISPATCH
+#define PR_SET_SYSCALL_USER_DISPATCH 59
 #endif
 #ifndef SIG_UNBLOCK
 #define SIG_UNBLOCK 1
@@ -234,6 +245,13 @@ build(struct prog *p)
 	emit(p, BPF_RET | BPF_K, 0, 0, RET_TRAP);
 	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, __NR_io_uring_setup);
 	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS);
+	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, __NR_clone3);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS);
+	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 4, __NR_prctl);
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(0));
+	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, PR_SET_SYSCALL_USER_DISPATCH);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | EINVAL);
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_NR);
 	err |= build_ownfd(p, (unsigned int)vrl_proc.state.fd_floor);
 	sigmask_jump = emit_jeq_fwd(p, __NR_rt_sigprocmask);
 	for (i = 0; i < NTRAPPED; i++)

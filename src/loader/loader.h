@@ -137,6 +137,7 @@ void vrl_sig_restore(unsigned long mask);
 /* sigvirt.c */
 long vrl_sig_action(struct vr_loader_ctx *ctx, const long a[6]);
 long vrl_sig_procmask(struct vr_loader_ctx *ctx, const long a[6]);
+long vrl_sig_altstack(struct vr_loader_ctx *ctx, const long a[6]);
 void vrl_sig_forward(int sig, siginfo_t *si, struct ucontext *uc);
 int vrl_proc_init(void);
 int vrl_mm_shared_child(void);

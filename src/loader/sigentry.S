@@ -32,7 +32,8 @@
 #include <asm/unistd.h>
 #include "stackpool.h"
 
-#define VRL_TAG_BASE 0x5652 /* loader.h */
+#define VRL_TAG_BASE       0x5652 /* loader.h */
+#define VRL_TPAGE_RESTORER 0x10   /* sys.h */
 
 /*
  * CLAIM save, restore: take a free slot.  Out: %r11 = the top of its stack,
@@ -101,6 +102,8 @@ vrl_sigsys_entry:
 	add $VRL_TAG_BASE, %eax
 	cmp %eax, VRL_SI_ERRNO(%rsi)
 	jne .Ldirect
+	cmpl $__NR_rt_sigreturn, VRL_SI_SYSCALL(%rsi)
+	je .Lsigreturn
 	/* The frame: from %rsp to the end of siginfo or of the fpstate. */
 	lea 128(%rsi), %r8
 	mov VRL_UC_FPSTATE(%rdx), %rax
@@ -169,6 +172,23 @@ vrl_sigsys_entry:
 	rep movsb
 	lock btr %r13, VRL_CH_BUSY(%r12)
 	ret
+	/*
+	 * The program's rt_sigreturn (the filter traps it from anywhere but
+	 * our page): its frame is under its stack pointer, as the kernel
+	 * expects.  A handler may have put SIGSYS in the mask that frame
+	 * restores, which would kill the program at its next trapped call:
+	 * take it out, and make the call from our page, where this frame of
+	 * ours is simply left behind.  (A foreign-arch call with the number
+	 * 15 is never ours to do: it is answered ENOSYS as the others.)
+	 */
+.Lsigreturn:
+	cmpl $0xc000003e, VRL_SI_ARCH(%rsi)	/* AUDIT_ARCH_X86_64 */
+	jne .Ldirect
+	mov VRL_UC_RSP(%rdx), %rsp
+	btrq $30, VRL_UC_SIGMASK(%rsp)		/* SIGSYS - 1 */
+	mov vrl_tpage(%rip), %rax
+	add $VRL_TPAGE_RESTORER, %rax
+	jmp *%rax
 .Lno_stack:
 	mov %r12, %rdi
 	mov %r13, %rsi

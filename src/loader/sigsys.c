@@ -79,6 +79,9 @@ handle_trap(siginfo_t *si, struct ucontext *uc)
 	case __NR_rt_sigprocmask:
 		ret = vrl_sig_procmask(&ctx, a);
 		break;
+	case __NR_sigaltstack:
+		ret = vrl_sig_altstack(&ctx, a);
+		break;
 	default:
 		ret = vr_loader_dispatch(&ctx, nr, a);
 		break;

@@ -8,13 +8,27 @@
  *  - rt_sigaction(SIGSYS) reads and writes vrl_proc.sys_act;
  *  - rt_sigaction(other) passes through with SIGSYS removed from sa_mask;
  *  - rt_sigprocmask edits the mask that our sigreturn will restore
- *    (uc_sigmask), minus SIGSYS;
+ *    (uc_sigmask), minus SIGSYS; the program's own rt_sigreturn is
+ *    trapped too, and the mask its frame restores loses SIGSYS
+ *    (sigentry.S), so a handler cannot block it through uc_sigmask;
  *  - a SIGSYS that is not a trap of ours (a program's own filter, kill())
  *    is delivered to the program's virtual handler as the kernel would.
  *
+ *  - sigaltstack edits the signal stack our sigreturn will restore
+ *    (uc_stack); a stack too small for the kernel's SIGSYS frame, which
+ *    the kernel would answer with SIGSEGV at the next trapped call, is
+ *    replaced by a "shadow" stack of vroot's that remembers it, and the
+ *    program is told of its own (too small: less than two frames, one
+ *    for a handler and one for the trap of its return).
+ *
  * Known gaps: the program cannot observe SIGSYS as blocked (oldset never
  * has it); a kill()ed SIGSYS is never held pending while "blocked"; a
- * SIG_IGN for SIGSYS does not survive execve.
+ * SIG_IGN for SIGSYS does not survive execve.  A program's signals
+ * meant for a too small signal stack run on its shadow (natively the
+ * kernel would kill the program instead); shadows are never unmapped (a
+ * thread may still sigreturn from a frame on one), so a program making
+ * many threads with tiny signal stacks keeps 68 KiB of address space per
+ * thread, only touched pages of it backed by memory.
  *
  * vfork: a CLONE_VM child shares our memory with its suspended parent, so
  * it must not change the parent's virtual disposition.  A page with
@@ -22,6 +36,7 @@
  * new copy of memory) and not in a CLONE_VM child.
  */
 #include <linux/mman.h>
+#include <linux/signal.h>
 #include "loader.h"
 
 #ifndef SYS_SECCOMP
@@ -182,6 +197,141 @@ vrl_sig_procmask(struct vr_loader_ctx *ctx, const long a[6])
 	if (a[2] && (err = vrl_poke((void *)a[2], &old, sizeof(old))))
 		return err;
 	ctx->uc->uc_sigmask = mask & ~NEVER_BLOCKED;
+	return 0;
+}
+
+#define SHADOW_SIZE  (64 * 1024)
+#define SHADOW_MAGIC 0x776f646168537256UL /* "VrShadow" */
+
+/* Above the top of a shadow stack: which stack the program asked for. */
+struct shadow {
+	unsigned long magic;
+	void *self; /* the shadow's ss_sp */
+	stack_t prog;
+};
+
+/* Is @ss a shadow?  Then *@sh is its header.  Returns 1 or 0. */
+static int
+shadow_of(const stack_t *ss, struct shadow *sh)
+{
+	if ((ss->ss_flags & SS_DISABLE) || ss->ss_size != SHADOW_SIZE)
+		return 0;
+	return !vrl_peek(sh, (char *)ss->ss_sp + ss->ss_size, sizeof(*sh)) &&
+	       sh->magic == SHADOW_MAGIC && sh->self == ss->ss_sp;
+}
+
+/* A new shadow for the program's @prog: guard, stack, header.  Or -errno. */
+static long
+shadow_new(const stack_t *prog, stack_t *ss)
+{
+	long p = vrl_mmap(NULL, 4096 + SHADOW_SIZE + 4096, PROT_READ | PROT_WRITE,
+	                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	struct shadow *sh;
+
+	if (vrl_is_err(p))
+		return p;
+	vrl_mprotect((void *)p, 4096, PROT_NONE);
+	sh = (struct shadow *)(p + 4096 + SHADOW_SIZE);
+	sh->magic = SHADOW_MAGIC;
+	sh->self = (void *)(p + 4096);
+	sh->prog = *prog;
+	ss->ss_sp = sh->self;
+	ss->ss_size = SHADOW_SIZE;
+	ss->ss_flags = prog->ss_flags & SS_FLAG_BITS;
+	return 0;
+}
+
+/*
+ * The kernel's SIGSYS frame of this trap, in bytes, from its start to the
+ * end of its fpstate: what a signal stack must hold for a trapped call.
+ */
+static unsigned long
+frame_size(const struct vr_loader_ctx *ctx)
+{
+	unsigned long start = (unsigned long)ctx->uc - sizeof(long);
+	unsigned long end = (unsigned long)ctx->si + sizeof(*ctx->si);
+	const unsigned char *fp = (const void *)ctx->uc->uc_mcontext.fpstate;
+	unsigned int magic, size = 512;
+
+	if (fp) {
+		memcpy(&magic, fp + 464, sizeof(magic));
+		if (magic == FP_XSTATE_MAGIC1)
+			memcpy(&size, fp + 468, sizeof(size));
+		if ((unsigned long)fp + size > end)
+			end = (unsigned long)fp + size;
+	}
+	return end - start;
+}
+
+/*
+ * Was the program running on its signal stack @ss (the kernel's on_sig_stack())?
+ * The kernel saves the flags it was set with in uc_stack, not this.
+ */
+static int
+on_stack(const struct vr_loader_ctx *ctx, const stack_t *ss)
+{
+	unsigned long sp = ctx->uc->uc_mcontext.rsp, base = (unsigned long)ss->ss_sp;
+
+	if (ss->ss_flags & (SS_DISABLE | SS_AUTODISARM))
+		return 0;
+	return sp > base && sp - base <= ss->ss_size;
+}
+
+/**
+ * vrl_sig_altstack() - sigaltstack(ss, old_ss) on behalf of the program.
+ * The thread's signal stack is what our sigreturn restores (uc_stack), and
+ * its flags say whether the program was running on it, so that is what is
+ * read and written, with the kernel's checks.  Returns 0,
+ * -EPERM (on the signal stack), -EINVAL, -ENOMEM (smaller than
+ * MINSIGSTKSZ, or no memory for a shadow) or -EFAULT.
+ */
+long
+vrl_sig_altstack(struct vr_loader_ctx *ctx, const long a[6])
+{
+	stack_t *cur = &ctx->uc->uc_stack;
+	stack_t old = *cur, ss, prog;
+	struct shadow sh;
+	unsigned int mode;
+	long err;
+
+	if (shadow_of(cur, &sh))
+		old = sh.prog;
+	if (!(cur->ss_flags & SS_DISABLE))
+		old.ss_flags =
+		        (on_stack(ctx, cur) ? SS_ONSTACK : 0) | (cur->ss_flags & SS_FLAG_BITS);
+	if (a[0]) {
+		if ((err = vrl_peek(&ss, (const void *)a[0], sizeof(ss))))
+			return err;
+		if (on_stack(ctx, cur))
+			return -EPERM;
+		mode = (unsigned int)ss.ss_flags & ~SS_FLAG_BITS;
+		if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
+			return -EINVAL;
+		if (mode == SS_DISABLE) {
+			ss.ss_sp = NULL;
+			ss.ss_size = 0;
+			ss.ss_flags = SS_DISABLE;
+		} else if (ss.ss_size < MINSIGSTKSZ) {
+			return -ENOMEM;
+		} else if (ss.ss_size < 2 * frame_size(ctx) + 256) {
+			/*
+			 * Room for two frames: a handler's return (rt_sigreturn)
+			 * traps with the handler's frame still there.
+			 */
+			prog = ss;
+			if ((err = shadow_new(&prog, &ss)))
+				return err;
+		}
+		/*
+		 * Set it now, from our stack, which is not on the current signal
+		 * stack; and in uc_stack, or sigreturn puts back the old one.
+		 */
+		if ((err = vrl_sys2(__NR_sigaltstack, &ss, NULL)))
+			return err;
+		*cur = ss;
+	}
+	if (a[1] && (err = vrl_poke((void *)a[1], &old, sizeof(old))))
+		return err;
 	return 0;
 }
 

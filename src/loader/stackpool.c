@@ -38,7 +38,12 @@ struct vrl_chunk *vrl_pool;
 _Static_assert(offsetof(siginfo_t, si_errno) == VRL_SI_ERRNO, "si_errno");
 _Static_assert(offsetof(siginfo_t, si_code) == VRL_SI_CODE, "si_code");
 _Static_assert(offsetof(struct ucontext, uc_mcontext.fpstate) == VRL_UC_FPSTATE, "fpstate");
+_Static_assert(offsetof(siginfo_t, si_syscall) == VRL_SI_SYSCALL, "si_syscall");
+_Static_assert(offsetof(siginfo_t, si_arch) == VRL_SI_ARCH, "si_arch");
+_Static_assert(offsetof(struct ucontext, uc_mcontext.rsp) == VRL_UC_RSP, "rsp");
+_Static_assert(offsetof(struct ucontext, uc_sigmask) == VRL_UC_SIGMASK, "uc_sigmask");
 _Static_assert(VRL_TAG_BASE == 0x5652, "sigentry.S has its own copy");
+_Static_assert(VRL_TPAGE_RESTORER == 0x10, "sigentry.S has its own copy");
 
 /* Guard pages under every slot, then the chunk goes into the list. */
 static void

@@ -34,6 +34,10 @@
 /* Offsets in the kernel's signal frame (struct rt_sigframe, x86-64). */
 #define VRL_SI_ERRNO    4   /* siginfo.si_errno */
 #define VRL_SI_CODE     8   /* siginfo.si_code */
+#define VRL_SI_SYSCALL  24  /* siginfo.si_syscall */
+#define VRL_SI_ARCH     28  /* siginfo.si_arch */
+#define VRL_UC_RSP      160 /* ucontext.uc_mcontext.rsp */
+#define VRL_UC_SIGMASK  296 /* ucontext.uc_sigmask */
 #define VRL_UC_FPSTATE  224 /* ucontext.uc_mcontext.fpstate */
 #define VRL_FX_SW       464 /* struct _fpx_sw_bytes in the fxsave area */
 #define VRL_FP_MAGIC1   0x46505853

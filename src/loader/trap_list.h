@@ -7,7 +7,10 @@
  * calls the loader must virtualise: rt_sigaction (for SIGSYS, and to keep
  * SIGSYS out of every handler's sa_mask) and rt_sigprocmask (so SIGSYS is
  * never really blocked: a trap while it is blocked kills the process).
- * rt_sigprocmask is special-cased in filter.c.
+ * rt_sigprocmask is special-cased in filter.c.  sigaltstack, so a signal
+ * stack too small for the kernel's SIGSYS frame is never given to the
+ * kernel (sigvirt.c); rt_sigreturn, so the mask a program's handler
+ * leaves in its frame never blocks SIGSYS (sigentry.S).
  */
 /* open and stat */
 VRL_TRAP(__NR_open)
@@ -140,3 +143,5 @@ VRL_TRAP(__NR_bpf)
 /* signals (see above) */
 VRL_TRAP(__NR_rt_sigaction)
 VRL_TRAP(__NR_rt_sigprocmask)
+VRL_TRAP(__NR_sigaltstack)
+VRL_TRAP(__NR_rt_sigreturn)

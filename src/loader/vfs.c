@@ -740,6 +740,9 @@ enum vrl_handled {
 	/* sigvirt.c: SIGSYS stays vroot's */
 	VRL_HANDLED___NR_rt_sigaction,
 	VRL_HANDLED___NR_rt_sigprocmask,
+	VRL_HANDLED___NR_sigaltstack,
+	/* sigentry.S: the program's sigreturn */
+	VRL_HANDLED___NR_rt_sigreturn,
 };
 
 enum vrl_trapped {

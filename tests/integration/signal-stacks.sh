@@ -10,8 +10,8 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc
-sizes="0 8192 16384 16880"
-plan $((2 * 4 + 2))
+sizes="0 2048 8192 16384 16880"
+plan $((2 * 5 + 2))
 
 gcc -O2 -o "$tmp/sigstack" "$top/tests/loader/helpers/sigstack.c" -lpthread
 for size in $sizes; do

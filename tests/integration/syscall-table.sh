@@ -73,7 +73,7 @@ safe|landlock_create_ruleset landlock_add_rule landlock_restrict_self seccomp|ca
 safe|brk munmap mprotect mremap msync mincore madvise process_madvise mlock munlock mlockall munlockall mlock2 pkey_mprotect pkey_alloc pkey_free mbind set_mempolicy get_mempolicy set_mempolicy_home_node migrate_pages move_pages remap_file_pages membarrier rseq map_shadow_stack mseal|memory, no path
 safe|shmget shmat shmctl shmdt semget semop semctl semtimedop msgget msgsnd msgrcv msgctl|System V IPC keys are numbers (ftok resolves its path through stat, trapped)
 safe|mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr|POSIX queue names live in the mqueue filesystem, not in the file tree, as natively
-safe|rt_sigreturn rt_sigpending rt_sigtimedwait rt_sigqueueinfo rt_sigsuspend rt_tgsigqueueinfo sigaltstack kill tkill tgkill pause restart_syscall|signals
+safe|rt_sigpending rt_sigtimedwait rt_sigqueueinfo rt_sigsuspend rt_tgsigqueueinfo kill tkill tgkill pause restart_syscall|signals
 safe|nanosleep clock_gettime clock_settime clock_getres clock_nanosleep clock_adjtime gettimeofday settimeofday time times adjtimex getitimer setitimer alarm timer_create timer_settime timer_gettime timer_getoverrun timer_delete|time
 safe|getuid getgid geteuid getegid setuid setgid setreuid setregid setresuid getresuid setresgid getresgid getgroups setgroups setfsuid setfsgid capget capset|identity: the host's (no faked identity yet)
 safe|clone clone3 fork vfork exit exit_group wait4 waitid getpid getppid gettid getpgid setpgid getpgrp setsid getsid prctl arch_prctl set_tid_address set_robust_list get_robust_list futex futex_waitv futex_wake futex_wait futex_requeue|processes and threads (every image starts in the loader; the filter is inherited)

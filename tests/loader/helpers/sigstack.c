@@ -5,6 +5,8 @@
  * trapped call blocks.  Prints one line per call and the number of bytes
  * changed around the signal stack.
  *
+ * The signal stack the program set is the one sigaltstack reports.
+ *
  * Usage: sigstack SIZE main|thread DIR   (SIZE 0: no signal stack)
  */
 #define _GNU_SOURCE
@@ -73,7 +75,16 @@ on_alrm(int sig)
 	struct stat st;
 	char buf[256];
 
+	stack_t cur;
+
 	(void)sig;
+	if (size >= 8192) {
+		/* On the signal stack: the kernel says so, and refuses a change. */
+		sigaltstack(NULL, &cur);
+		note("sigaltstack reports SS_ONSTACK", !(cur.ss_flags & SS_ONSTACK));
+		note("sigaltstack refuses a change",
+		     sigaltstack(&cur, NULL) == 0 || errno != EPERM);
+	}
 	note("stat", stat(dir, &st) != 0);
 	note("readlink exe", readlink("/proc/self/exe", buf, sizeof(buf)) < 0);
 	note("getcwd", getcwd(buf, sizeof(buf)) == NULL);
@@ -96,8 +107,14 @@ calls(void *unused)
 	if (size) {
 		stack_t ss = {.ss_sp = block + PAD, .ss_size = size};
 
+		stack_t cur;
+
 		if (sigaltstack(&ss, NULL))
 			report("sigaltstack", -1);
+		sigaltstack(NULL, &cur);
+		printf("sigaltstack reports the stack set: %s\n",
+		       cur.ss_sp == ss.ss_sp && cur.ss_size == size && cur.ss_flags == 0 ? "yes"
+		                                                                         : "no");
 	}
 	report("stat", stat(dir, &st));
 	fd = open(at("file"), O_CREAT | O_WRONLY | O_TRUNC, 0644);
