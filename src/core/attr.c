@@ -3,34 +3,88 @@
  * truncate.  A base object is copied up first; then the change is made on
  * the upper copy (or in place in a read-write mount).
  */
+#include "perm.h"
 #include "place.h"
 #include "util.h"
 
-/* refuse_link() - chmod of a symlink itself (fchmodat2 AT_SYMLINK_NOFOLLOW). */
+/*
+ * judge() - the owner and mode w->node shows, and the caller's identity,
+ * when vroot judges the change (perm.h).  Return: 1 (judge), 0 (the
+ * kernel judges), or -errno.
+ */
 static int
-refuse_link(const struct vr_obj *o)
+judge(struct vr_walk *w, struct vr_owner *o, struct vr_cred *c)
 {
-	return (o->st.st_mode & S_IFMT) == S_IFLNK ? -EOPNOTSUPP : 0;
+	int err;
+
+	if (!vr_perm_judged(w->ns, &w->node))
+		return 0;
+	vr_owner_of(w->ns, &w->node, o);
+	err = vr_cred_get(w->t, c, 0);
+	return err < 0 ? err : 1;
 }
 
-/* refuse_non_file() - truncate(2) of what is not a regular file. */
+/* check_chmod() - chmod of a symlink itself (fchmodat2 AT_SYMLINK_NOFOLLOW), then the owner's
+ * right. */
 static int
-refuse_non_file(const struct vr_obj *o)
+check_chmod(struct vr_walk *w, void *arg)
 {
-	unsigned int t = o->st.st_mode & S_IFMT;
+	struct vr_owner o;
+	struct vr_cred c;
+	int err;
 
-	return t == S_IFDIR ? -EISDIR : t != S_IFREG ? -EINVAL : 0;
+	if ((w->node.st.st_mode & S_IFMT) == S_IFLNK)
+		return -EOPNOTSUPP;
+	err = judge(w, &o, &c);
+	return err <= 0 ? err : vr_perm_chmod(&c, &o, arg);
+}
+
+/* check_chown() - chown_ok() and chgrp_ok() for the ids at @arg. */
+static int
+check_chown(struct vr_walk *w, void *arg)
+{
+	const unsigned int *ids = arg;
+	struct vr_owner o;
+	struct vr_cred c;
+	int err = judge(w, &o, &c);
+
+	return err <= 0 ? err : vr_perm_chown(&c, &o, ids[0], ids[1]);
+}
+
+/* check_times() - utimensat(2)'s rule; *@arg: the times are "now". */
+static int
+check_times(struct vr_walk *w, void *arg)
+{
+	struct vr_owner o;
+	struct vr_cred c;
+	int err = judge(w, &o, &c);
+
+	return err <= 0 ? err : vr_perm_utimes(&c, &o, *(int *)arg);
+}
+
+/* check_truncate() - truncate(2) of what is not a regular file, then write access. */
+static int
+check_truncate(struct vr_walk *w, void *arg)
+{
+	unsigned int t = w->node.st.st_mode & S_IFMT;
+
+	(void)arg;
+	if (t == S_IFDIR)
+		return -EISDIR;
+	if (t != S_IFREG)
+		return -EINVAL;
+	return vr_perm_obj(w, NULL, VR_MAY_WRITE);
 }
 
 /*
  * change() - the final object of a walk, made changeable in place (copied
  * up from a base; @with_data 0 when its data will not be kept), unless
- * @refuse, when given, finds the call refused for that object.
+ * @check(w, @arg) refuses the call for that object.
  * Return: a walk (release with vr_walk_end()), or NULL with *err.
  */
 static struct vr_walk *
 change(struct vr_task *t, int dirfd, const char *path, int flags, int allowed, int with_data,
-       int (*refuse)(const struct vr_obj *o), int *err)
+       int (*check)(struct vr_walk *w, void *arg), void *arg, int *err)
 {
 	unsigned int wf = VR_WALK_FOLLOW;
 	struct vr_walk *w;
@@ -47,7 +101,7 @@ change(struct vr_task *t, int dirfd, const char *path, int flags, int allowed, i
 	if (!w)
 		return NULL;
 	/* What the call itself refuses is refused before anything is copied up. */
-	*err = refuse ? refuse(&w->node) : 0;
+	*err = check(w, arg);
 	if (*err == 0)
 		*err = vr_make_writable(w, with_data);
 	if (*err < 0) {
@@ -63,11 +117,13 @@ vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, i
 	char proc[32];
 	int err;
 	struct vr_walk *w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1,
-	                           refuse_link, &err);
+	                           check_chmod, &mode, &err);
 
 	if (!w)
 		return err;
 	err = (int)vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), mode);
+	if (err == 0 && vr_perm_judged(w->ns, &w->node))
+		err = vr_owner_update(w->node.fd[0], (unsigned int)-1, (unsigned int)-1);
 	vr_walk_end(w);
 	return err;
 }
@@ -76,13 +132,16 @@ int
 vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, unsigned int gid,
             int flags)
 {
+	unsigned int ids[2] = {uid, gid};
 	int err;
-	struct vr_walk *w =
-	        change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, NULL, &err);
+	struct vr_walk *w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1,
+	                           check_chown, ids, &err);
 
 	if (!w)
 		return err;
 	err = (int)vr_sys5(__NR_fchownat, w->node.fd[0], "", uid, gid, AT_EMPTY_PATH);
+	if (err == 0 && vr_perm_judged(w->ns, &w->node))
+		err = vr_owner_update(w->node.fd[0], uid, gid);
 	vr_walk_end(w);
 	return err;
 }
@@ -93,7 +152,7 @@ vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, 
 	const long *ts = times; /* struct timespec[2]: sec, nsec, sec, nsec */
 	struct vr_walk *w;
 	char proc[32];
-	int err, upfd;
+	int err, upfd, now;
 
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
@@ -105,7 +164,10 @@ vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, 
 		path = "";
 		flags |= AT_EMPTY_PATH;
 	}
-	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, NULL, &err);
+	/* No times, or both "now": the owner or a writer may (do_utimes()). */
+	now = !ts || (ts[1] == ((1l << 30) - 1) && ts[3] == ((1l << 30) - 1));
+	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, check_times, &now,
+	           &err);
 	if (!w)
 		return err;
 	if ((w->node.st.st_mode & S_IFMT) == S_IFLNK && w->last_type == VR_LAST_NORM) {
@@ -133,7 +195,8 @@ vr_truncate(struct vr_task *t, const char *path, long length)
 {
 	char proc[32];
 	int err;
-	struct vr_walk *w = change(t, AT_FDCWD, path, 0, 0, length != 0, refuse_non_file, &err);
+	struct vr_walk *w =
+	        change(t, AT_FDCWD, path, 0, 0, length != 0, check_truncate, NULL, &err);
 
 	if (!w)
 		return err;

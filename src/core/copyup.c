@@ -9,6 +9,7 @@
  * process copying the same object concurrently loses the race cleanly and
  * uses the winner's copy.
  */
+#include "owner.h"
 #include "place.h"
 #include "util.h"
 
@@ -70,7 +71,11 @@ out:
 	s->used = mark;
 }
 
-/* copy_attrs() - owner (when allowed), mode and times of @st onto @fd. */
+/*
+ * copy_attrs() - owner, mode and times of @st onto @fd: the owner given
+ * when the process may, else recorded (owner.h), so the copy shows what
+ * the object showed.
+ */
 static void
 copy_attrs(int fd, const struct stat *st)
 {
@@ -81,8 +86,7 @@ copy_attrs(int fd, const struct stat *st)
 	char p[32];
 
 	vr_proc_fd(p, fd);
-	/* Unprivileged, the copy stays the copier's, as with a user overlay. */
-	vr_sys5(__NR_fchownat, fd, "", st->st_uid, st->st_gid, AT_EMPTY_PATH);
+	vr_owner_keep(fd, st);
 	if ((st->st_mode & S_IFMT) != S_IFLNK) {
 		vr_sys3(__NR_fchmodat, AT_FDCWD, p, st->st_mode & 07777);
 		vr_sys4(__NR_utimensat, AT_FDCWD, p, ts, 0);

@@ -12,6 +12,7 @@
  * In a mount it happens in place, read-only mounts refusing with EROFS.
  */
 #include <linux/fs.h> /* RENAME_* */
+#include "perm.h"
 #include "place.h"
 #include "util.h"
 
@@ -181,6 +182,8 @@ create(struct vr_task *t, int dirfd, const char *path, long nr, long target, uns
 	else if (w->must_dir && nr != __NR_mkdirat)
 		err = -ENOENT;
 	else
+		err = vr_perm_create(w);
+	if (err == 0)
 		err = vr_place_get(w, &p);
 	if (err == 0) {
 		if (p.whiteout)
@@ -215,11 +218,45 @@ vr_symlinkat(struct vr_task *t, const char *target, int dirfd, const char *path)
 	return create(t, dirfd, path, __NR_symlinkat, (long)target, 0, 0);
 }
 
-/* unlink_checks() - unlink(2)/rmdir(2)'s own errors for the walk's result. */
+/*
+ * unlock_dir() - an upper directory w->node whose own mode keeps even its
+ * owner out (0, 0500, 0555) is opened to its owner: rmdir(2) asks nothing
+ * of the directory itself, but vroot reads it (is it empty?) and may move
+ * it into the work directory (which changes its "..", so needs write
+ * permission on it).  Return: 1 when its mode was changed (relock_dir()
+ * puts it back if it stays), else 0.
+ */
 static int
-unlink_checks(struct vr_walk *w, int flags)
+unlock_dir(struct vr_walk *w)
 {
-	int isdir = vr_obj_is_dir(&w->node);
+	const struct vr_obj *o = &w->node;
+	char p[32];
+
+	if (!vr_node_in_place(w) || o->mount || (o->st.st_mode & 0700) == 0700)
+		return 0;
+	return vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, o->fd[0]),
+	               (o->st.st_mode & 07777) | 0700) == 0;
+}
+
+/* relock_dir() - undo unlock_dir() on a directory that was not removed. */
+static void
+relock_dir(struct vr_walk *w)
+{
+	char p[32];
+
+	vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, w->node.fd[0]), w->node.st.st_mode & 07777);
+}
+
+/*
+ * unlink_checks() - unlink(2)/rmdir(2)'s own errors for the walk's result,
+ * in the kernel's order: the name's form, a trailing slash on a
+ * non-directory, the permission to remove it (may_delete()), its type,
+ * then (the filesystem's) emptiness.
+ */
+static int
+unlink_checks(struct vr_walk *w, int flags, int *relock)
+{
+	int isdir = vr_obj_is_dir(&w->node), err;
 
 	if (flags & AT_REMOVEDIR) {
 		if (w->last_type == VR_LAST_DOT)
@@ -228,15 +265,22 @@ unlink_checks(struct vr_walk *w, int flags)
 			return -ENOTEMPTY;
 		if (w->last_type == VR_LAST_ROOT)
 			return -EBUSY;
+		err = vr_perm_delete(w);
+		if (err < 0)
+			return err;
 		if (!isdir)
 			return -ENOTDIR;
+		*relock = unlock_dir(w);
 		if (!w->node.mount && !vr_dir_is_empty(w))
 			return -ENOTEMPTY;
 		return 0;
 	}
-	if (isdir)
-		return -EISDIR;
-	return w->must_dir ? -ENOTDIR : 0;
+	if (w->must_dir)
+		return isdir ? -EISDIR : -ENOTDIR;
+	err = vr_perm_delete(w);
+	if (err < 0)
+		return err;
+	return isdir ? -EISDIR : 0;
 }
 
 /* shared_base() - w->node is a base name of a file with several links. */
@@ -290,20 +334,22 @@ vr_unlinkat(struct vr_task *t, int dirfd, const char *path, int flags)
 {
 	struct vr_place p;
 	struct vr_walk *w;
-	int err;
+	int err, relock = 0;
 
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
 	w = vr_walk_new(t, dirfd, path, VR_WALK_NAME, &err);
 	if (!w)
 		return err;
-	err = unlink_checks(w, flags);
+	err = unlink_checks(w, flags, &relock);
 	if (err == 0)
 		err = vr_place_get(w, &p);
 	if (err == 0) {
 		err = remove(w, &p, flags);
 		vr_place_put(&p);
 	}
+	if (err < 0 && relock)
+		relock_dir(w);
 	vr_walk_end(w);
 	return err;
 }
@@ -334,11 +380,31 @@ copy_tree(struct vr_walk *w, int dirfd, const char *path, unsigned int wf)
 	return err < 0 ? err : vr_walk_path(w, dirfd, path, wf);
 }
 
+/*
+ * rename_perm() - vfs_rename()'s permission checks: the old name may be
+ * removed, the new one made or replaced, and a directory moving to another
+ * parent must be writable itself (its ".." changes).
+ */
+static int
+rename_perm(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
+{
+	int moves = ow->plen != nw->plen || vr_memcmp(ow->vpath, nw->vpath, ow->plen) != 0;
+	int err = vr_perm_delete(ow);
+
+	if (err == 0)
+		err = nw->node.exists ? vr_perm_delete(nw) : vr_perm_create(nw);
+	if (err == 0 && moves && vr_obj_is_dir(&ow->node))
+		err = vr_perm_obj(ow, NULL, VR_MAY_WRITE);
+	if (err == 0 && moves && (flags & 2u) && vr_obj_is_dir(&nw->node))
+		err = vr_perm_obj(nw, NULL, VR_MAY_WRITE);
+	return err;
+}
+
 /* rename_checks() - rename(2)'s own errors, judged on the virtual objects. */
 static int
 rename_checks(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
 {
-	int odir = vr_obj_is_dir(&ow->node), ndir = vr_obj_is_dir(&nw->node);
+	int odir = vr_obj_is_dir(&ow->node), ndir = vr_obj_is_dir(&nw->node), err;
 
 	if (flags & ~(1u | 2u)) /* NOREPLACE, EXCHANGE; WHITEOUT is the overlay's */
 		return -EINVAL;
@@ -374,8 +440,9 @@ rename_checks(struct vr_walk *ow, struct vr_walk *nw, unsigned int flags)
 		return -EINVAL;
 	if (vr_path_under(ow->vpath, ow->vlen, nw->vpath, nw->vlen) >= 0 && ow->vlen > nw->vlen)
 		return (flags & 2u) ? -EINVAL : -ENOTEMPTY;
-	if (!nw->node.exists || ow->node.mount || (flags & 2u))
-		return 0;
+	err = rename_perm(ow, nw, flags);
+	if (err < 0 || !nw->node.exists || ow->node.mount || (flags & 2u))
+		return err;
 	if (odir && !ndir)
 		return -ENOTDIR;
 	if (!odir && ndir)
@@ -579,6 +646,29 @@ link_unnamed(struct vr_walk *nw, int fd, struct vr_place *np)
 	return link_node(nw, AT_FDCWD, vr_proc_fd(proc, fd), AT_SYMLINK_FOLLOW, np);
 }
 
+/*
+ * link_perm() - linkat(2)'s permission checks: may_linkat() when the host
+ * protects hard links (fs.protected_hardlinks), then the new name's
+ * directory (may_create()).
+ */
+static int
+link_perm(struct vr_walk *ow, struct vr_walk *nw)
+{
+	struct vr_owner o;
+	struct vr_cred c;
+	int err;
+
+	if (ow->ns->protected_hardlinks && vr_perm_judged(ow->ns, &ow->node)) {
+		vr_owner_of(ow->ns, &ow->node, &o);
+		err = vr_cred_get(ow->t, &c, 0);
+		if (err == 0)
+			err = vr_perm_hardlink(&c, &o);
+		if (err < 0)
+			return err;
+	}
+	return vr_perm_create(nw);
+}
+
 int
 vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
           int flags)
@@ -602,6 +692,8 @@ vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd, co
 	err = nw->node.exists || nw->last_type != VR_LAST_NORM ? -EEXIST : 0;
 	if (err == 0 && nw->must_dir)
 		err = -ENOENT;
+	if (err == 0)
+		err = link_perm(ow, nw);
 	if (err == 0 && vr_obj_is_dir(&ow->node))
 		err = -EPERM;
 	if (err == 0 && S_ISREG(ow->node.st.st_mode) && ow->node.st.st_nlink == 0 &&

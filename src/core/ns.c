@@ -312,6 +312,24 @@ assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, c
 	return 0;
 }
 
+/*
+ * protected_hardlinks() - the host's fs.protected_hardlinks: linkat(2)
+ * judged inside the namespace follows it.  Unreadable: on, the kernel's
+ * default.
+ */
+static int
+protected_hardlinks(void)
+{
+	char v[4] = "1";
+	int fd = sys_openat(AT_FDCWD, "/proc/sys/fs/protected_hardlinks", O_RDONLY | O_CLOEXEC, 0);
+
+	if (fd >= 0) {
+		vr_sys3(__NR_read, fd, v, sizeof(v));
+		sys_close(fd);
+	}
+	return v[0] != '0';
+}
+
 int
 vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp)
 {
@@ -356,6 +374,7 @@ vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp)
 	err = vr_pool_init(&ns->pool);
 	if (err < 0)
 		goto out;
+	ns->protected_hardlinks = protected_hardlinks();
 	*nsp = ns;
 	ns = NULL;
 	nb.nfds = 0; /* the namespace owns the descriptors now */

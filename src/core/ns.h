@@ -58,6 +58,8 @@ struct vr_ns {
 	 */
 	int up_rename_whiteout; /* renameat2(RENAME_WHITEOUT) (ramfs: no) */
 	int up_user_xattr;      /* user.* xattrs, so opaque directories */
+	/* The host's fs.protected_hardlinks, read when the namespace is made. */
+	int protected_hardlinks;
 	/*
 	 * Some host directory shows at two virtual places (a --mount of a
 	 * directory a layer or another mount also shows, or a lower inside

@@ -7,6 +7,7 @@
  * opened for writing is copied up first (a base is never written), after
  * the checks that could still refuse the open.
  */
+#include "perm.h"
 #include "place.h"
 #include "util.h"
 
@@ -105,12 +106,26 @@ fifo_check(const struct vr_walk *w, int flags)
 	return 0;
 }
 
+/* open_mask() - the access open(2) asks for with @flags (may_open()'s acc_mode). */
+static int
+open_mask(int flags)
+{
+	int acc = flags & O_ACCMODE, mask = 0;
+
+	if (acc != O_WRONLY)
+		mask |= VR_MAY_READ;
+	if (acc != O_RDONLY || (flags & O_TRUNC))
+		mask |= VR_MAY_WRITE;
+	return mask;
+}
+
 static int
 open_existing(struct vr_walk *w, int flags)
 {
 	struct vr_obj *o = &w->node;
 	int acc = flags & O_ACCMODE;
 	int isdir = vr_obj_is_dir(o);
+	int err;
 
 	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		return -EEXIST;
@@ -125,10 +140,12 @@ open_existing(struct vr_walk *w, int flags)
 		return -ELOOP;
 	if (flags & O_PATH)
 		return open_path_fd(o, flags);
+	err = vr_perm_obj(w, NULL, open_mask(flags));
+	if (err < 0)
+		return err;
 	if (writes(o, flags)) {
 		/* Writing a base file: copy it up first (without data when truncating). */
-		int err = fifo_check(w, flags);
-
+		err = fifo_check(w, flags);
 		if (err == 0)
 			err = vr_make_writable(w, !(flags & O_TRUNC));
 		if (err < 0)
@@ -167,7 +184,9 @@ open_create(struct vr_walk *w, int flags, unsigned int mode)
 
 	if (w->must_dir)
 		return -EISDIR;
-	err = vr_place_get(w, &p);
+	err = vr_perm_create(w);
+	if (err == 0)
+		err = vr_place_get(w, &p);
 	if (err < 0)
 		return err;
 	if (p.whiteout)
@@ -391,6 +410,7 @@ map_stat(const struct vr_ns *ns, int fd, struct stat *st)
 {
 	unsigned long dev = st->st_dev, ino = st->st_ino, nlink = st->st_nlink;
 
+	vr_owner_stat(ns, fd, st);
 	if (fd >= 0)
 		vr_origin_stat(ns, fd, st->st_mode, &dev, &ino, &nlink);
 	st->st_ino = vr_ns_map_ino(ns, &dev, ino);
@@ -408,6 +428,7 @@ map_statx(const struct vr_ns *ns, int fd, struct statx *stx)
 	                    ((unsigned long)(mi & ~0xffu) << 12);
 	unsigned long ino = stx->stx_ino, nlink = stx->stx_nlink;
 
+	vr_owner_statx(ns, fd, dev, stx);
 	if (fd >= 0 && (stx->stx_mask & STATX_INO))
 		vr_origin_stat(ns, fd, stx->stx_mode, &dev, &ino, &nlink);
 	stx->stx_nlink = (unsigned int)nlink;
@@ -503,25 +524,30 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 	return err;
 }
 
-/* write_denied() - W_OK on an object that is not writable in place. */
+/*
+ * access_judged() - access(2)'s answer on a root-overlay object, for the
+ * part vroot judges: write access to a base object (writable after
+ * copy-up when its mode allows), everything on a copy showing a recorded
+ * owner.  *@rest: the bits still for the kernel to check on the object.
+ */
 static int
-write_denied(const struct vr_walk *w, const struct vr_task *t)
+access_judged(struct vr_walk *w, int mode, int flags, int *rest)
 {
 	const struct vr_obj *o = &w->node;
-	unsigned int m = o->st.st_mode;
+	int wr = (mode & 2) && changes_fs(&o->st) && !obj_writable(w->ns, o);
+	struct vr_owner ow;
+	struct vr_cred c;
+	int mask, err;
 
-	if (!changes_fs(&o->st) || obj_writable(w->ns, o))
-		return 0;
-	if (o->nfd == 0 || o->synthetic || o->mount || !w->ns->has_upper)
+	*rest = mode;
+	if (wr && (o->nfd == 0 || o->synthetic || o->mount || !w->ns->has_upper))
 		return -EROFS;
-	/* A lower-layer object: writable after copy-up if its mode allows. */
-	if (t->id.uid == 0)
+	mask = vr_owner_of(w->ns, o, &ow) ? mode : wr ? 2 : 0;
+	*rest = mode & ~mask;
+	if (!mask)
 		return 0;
-	if (o->st.st_uid == t->id.uid)
-		return (m & S_IWUSR) ? 0 : -EACCES;
-	if (o->st.st_gid == t->id.gid)
-		return (m & S_IWGRP) ? 0 : -EACCES;
-	return (m & S_IWOTH) ? 0 : -EACCES;
+	err = vr_cred_get(w->t, &c, !(flags & AT_EACCESS));
+	return err < 0 ? err : vr_perm_check(&c, &ow, mask);
 }
 
 int
@@ -529,7 +555,7 @@ vr_faccessat2(struct vr_task *t, int dirfd, const char *path, int mode, int flag
 {
 	int wf = at_walk_flags(flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_EACCESS);
 	struct vr_walk *w;
-	int err;
+	int err, rest;
 
 	if (wf < 0)
 		return wf;
@@ -538,12 +564,9 @@ vr_faccessat2(struct vr_task *t, int dirfd, const char *path, int mode, int flag
 	w = vr_walk_new(t, dirfd, path, (unsigned int)wf, &err);
 	if (!w)
 		return err;
-	err = (mode & 2) ? write_denied(w, t) : 0;
-	if (err == 0 && w->node.nfd > 0) {
-		int m = (mode & 2) && !obj_writable(w->ns, &w->node) ? mode & ~2 : mode;
-
-		err = sys_faccessat2(w->node.fd[0], "", m, AT_EMPTY_PATH | (flags & AT_EACCESS));
-	}
+	err = access_judged(w, mode, flags, &rest);
+	if (err == 0 && w->node.nfd > 0)
+		err = sys_faccessat2(w->node.fd[0], "", rest, AT_EMPTY_PATH | (flags & AT_EACCESS));
 	vr_walk_end(w);
 	return err;
 }

@@ -2,9 +2,11 @@
  * xattr.c - extended attributes and statfs on virtual paths.
  *
  * The overlay keeps its own bookkeeping in xattrs ("user.overlay.*", and
- * "trusted.overlay.*" for a privileged kernel overlay): those are hidden
- * from listings, read as absent, and cannot be set or removed from inside.
+ * "trusted.overlay.*" for a privileged kernel overlay, and the owner a
+ * copy shows, owner.h): those are hidden from listings, read as absent,
+ * and cannot be set or removed from inside.
  */
+#include "perm.h"
 #include "place.h"
 #include "util.h"
 
@@ -20,7 +22,8 @@ has_prefix(const char *s, const char *p)
 int
 vr_xattr_hidden(const char *name)
 {
-	return has_prefix(name, "user.overlay.") || has_prefix(name, "trusted.overlay.");
+	return has_prefix(name, "user.overlay.") || has_prefix(name, "trusted.overlay.") ||
+	       vr_strcmp(name, VR_OWNER_XATTR) == 0;
 }
 
 static struct vr_walk *
@@ -71,9 +74,39 @@ link_path(const struct vr_walk *w, char *buf)
 }
 
 /*
+ * may_write() - xattr_permission() for a change of @name on w->node, as
+ * the object shows (perm.h): trusted.* needs CAP_SYS_ADMIN; a user.*
+ * attribute of a sticky directory its owner; an ACL its owner; the rest
+ * write access.  security.* is the kernel's (and its modules') to judge.
+ */
+static int
+may_write(struct vr_walk *w, const char *name)
+{
+	struct vr_owner o;
+	struct vr_cred c;
+	int err;
+
+	if (!vr_perm_judged(w->ns, &w->node) || has_prefix(name, "security."))
+		return 0;
+	vr_owner_of(w->ns, &w->node, &o);
+	err = vr_cred_get(w->t, &c, 0);
+	if (err < 0)
+		return err;
+	if (has_prefix(name, "trusted."))
+		return vr_cred_capable(&c, 21 /* CAP_SYS_ADMIN */) ? 0 : -EPERM;
+	if (has_prefix(name, "system."))
+		return has_prefix(name, "system.posix_acl_") && !vr_perm_owner(&c, &o) ? -EPERM : 0;
+	if (has_prefix(name, "user.") && (o.mode & S_IFMT) == S_IFDIR && (o.mode & S_ISVTX) &&
+	    !vr_perm_owner(&c, &o))
+		return -EPERM;
+	return vr_perm_obj(w, NULL, VR_MAY_WRITE);
+}
+
+/*
  * refuse() - what setxattr/removexattr refuse before anything is copied
  * up: user.* attributes on what is neither a file nor a directory (EPERM,
- * as the kernel), and removing an attribute the object does not have.
+ * as the kernel), a caller the object's owner and mode refuse, and
+ * removing an attribute the object does not have.
  */
 static int
 refuse(struct vr_walk *w, const char *name, int removing)
@@ -81,9 +114,13 @@ refuse(struct vr_walk *w, const char *name, int removing)
 	unsigned int t = w->node.st.st_mode & S_IFMT;
 	char p[32];
 	long n;
+	int err;
 
 	if (vr_memcmp(name, "user.", 5) == 0 && t != S_IFREG && t != S_IFDIR)
 		return -EPERM;
+	err = may_write(w, name);
+	if (err < 0)
+		return err;
 	if (!removing || vr_node_in_place(w) || t == S_IFLNK)
 		return 0;
 	n = vr_sys4(__NR_getxattr, vr_proc_fd(p, w->node.fd[0]), name, NULL, 0);

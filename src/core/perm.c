@@ -1,0 +1,238 @@
+/*
+ * perm.c - permission checks on the objects the program sees (perm.h).
+ *
+ * The rules are the kernel's: generic_permission() and may_delete(),
+ * may_create() in fs/namei.c, setattr_prepare() in fs/attr.c, and
+ * do_utimes() for times.  Capabilities count as the kernel counts them in
+ * the initial user namespace.
+ */
+#include "perm.h"
+#include "util.h"
+
+#define CAP_VERSION_3 0x20080522
+#define NGROUPS_MAX   65536
+
+int
+vr_cred_get(const struct vr_task *t, struct vr_cred *c, int real)
+{
+	struct {
+		unsigned int version;
+		int pid;
+	} head = {CAP_VERSION_3, 0};
+	struct {
+		unsigned int effective, permitted, inheritable;
+	} data[2] = {{0, 0, 0}, {0, 0, 0}};
+	unsigned int r, e, s;
+	long n;
+
+	(void)t;
+	if (real) {
+		vr_sys3(__NR_getresuid, &r, &e, &s);
+		c->uid = r;
+		vr_sys3(__NR_getresgid, &r, &e, &s);
+		c->gid = r;
+	} else {
+		/* An invalid id changes nothing and returns the current one. */
+		c->uid = (unsigned int)vr_sys1(__NR_setfsuid, -1);
+		c->gid = (unsigned int)vr_sys1(__NR_setfsgid, -1);
+	}
+	c->caps = 0;
+	if (vr_sys2(__NR_capget, &head, data) == 0) {
+		if (!real)
+			c->caps = data[0].effective | (unsigned long)data[1].effective << 32;
+		else if (c->uid == 0) /* access(2) on behalf of the real ids */
+			c->caps = data[0].permitted | (unsigned long)data[1].permitted << 32;
+	}
+	n = vr_sys2(__NR_getgroups, VR_CRED_GROUPS, c->groups);
+	if (n == -EINVAL)
+		c->ngroups = -1;
+	else if (n < 0)
+		return (int)n;
+	else
+		c->ngroups = (int)n;
+	return 0;
+}
+
+int
+vr_cred_in_group(const struct vr_cred *c, unsigned int gid)
+{
+	unsigned int *all;
+	long n;
+	int found = 0;
+
+	if (gid == c->gid)
+		return 1;
+	for (int i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == gid)
+			return 1;
+	if (c->ngroups >= 0)
+		return 0;
+	/* A long list: read whole, once per question. */
+	all = vr_map(NGROUPS_MAX * sizeof(*all));
+	if (!all)
+		return 0;
+	n = vr_sys2(__NR_getgroups, NGROUPS_MAX, all);
+	for (long i = 0; i < n && !found; i++)
+		found = all[i] == gid;
+	vr_unmap(all, NGROUPS_MAX * sizeof(*all));
+	return found;
+}
+
+int
+vr_cred_capable(const struct vr_cred *c, int cap)
+{
+	return (c->caps >> cap) & 1;
+}
+
+int
+vr_perm_check(const struct vr_cred *c, const struct vr_owner *o, int mask)
+{
+	unsigned int mode = o->mode;
+	int isdir = (mode & S_IFMT) == S_IFDIR;
+
+	mask &= VR_MAY_READ | VR_MAY_WRITE | VR_MAY_EXEC;
+	if (c->uid == o->uid)
+		mode >>= 6;
+	else if (vr_cred_in_group(c, o->gid))
+		mode >>= 3;
+	if (!(mask & ~(int)(mode & 7)))
+		return 0;
+	if (isdir) {
+		if (!(mask & VR_MAY_WRITE) && vr_cred_capable(c, VR_CAP_DAC_READ_SEARCH))
+			return 0;
+		return vr_cred_capable(c, VR_CAP_DAC_OVERRIDE) ? 0 : -EACCES;
+	}
+	if (mask == VR_MAY_READ && vr_cred_capable(c, VR_CAP_DAC_READ_SEARCH))
+		return 0;
+	/* Root may execute only what someone may execute. */
+	if ((!(mask & VR_MAY_EXEC) || (o->mode & 0111)) && vr_cred_capable(c, VR_CAP_DAC_OVERRIDE))
+		return 0;
+	return -EACCES;
+}
+
+int
+vr_perm_owner(const struct vr_cred *c, const struct vr_owner *o)
+{
+	return c->uid == o->uid || vr_cred_capable(c, VR_CAP_FOWNER);
+}
+
+int
+vr_perm_sticky(const struct vr_cred *c, const struct vr_owner *dir, const struct vr_owner *victim)
+{
+	if (!(dir->mode & S_ISVTX) || c->uid == victim->uid || c->uid == dir->uid ||
+	    vr_cred_capable(c, VR_CAP_FOWNER))
+		return 0;
+	return -EPERM;
+}
+
+int
+vr_perm_chown(const struct vr_cred *c, const struct vr_owner *o, unsigned int uid, unsigned int gid)
+{
+	int chown_cap = vr_cred_capable(c, VR_CAP_CHOWN);
+
+	if (uid != (unsigned int)-1 && !(c->uid == o->uid && uid == o->uid) && !chown_cap)
+		return -EPERM;
+	if (gid != (unsigned int)-1 &&
+	    !(c->uid == o->uid && (gid == o->gid || vr_cred_in_group(c, gid))) && !chown_cap)
+		return -EPERM;
+	return 0;
+}
+
+int
+vr_perm_chmod(const struct vr_cred *c, const struct vr_owner *o, unsigned int *mode)
+{
+	if (!vr_perm_owner(c, o))
+		return -EPERM;
+	if (!vr_cred_in_group(c, o->gid) && !vr_cred_capable(c, VR_CAP_FSETID))
+		*mode &= ~(unsigned int)S_ISGID;
+	return 0;
+}
+
+int
+vr_perm_utimes(const struct vr_cred *c, const struct vr_owner *o, int set_now)
+{
+	if (vr_perm_owner(c, o))
+		return 0;
+	if (!set_now)
+		return -EPERM;
+	return vr_perm_check(c, o, VR_MAY_WRITE);
+}
+
+int
+vr_perm_hardlink(const struct vr_cred *c, const struct vr_owner *o)
+{
+	unsigned int m = o->mode;
+	int safe = (m & S_IFMT) == S_IFREG && !(m & S_ISUID) &&
+	           (m & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP) &&
+	           vr_perm_check(c, o, VR_MAY_READ | VR_MAY_WRITE) == 0;
+
+	return safe || vr_perm_owner(c, o) ? 0 : -EPERM;
+}
+
+int
+vr_perm_judged(const struct vr_ns *ns, const struct vr_obj *o)
+{
+	return o->exists && !o->mount && !o->synthetic && o->nfd > 0 && ns->has_upper;
+}
+
+/*
+ * judged_mask() - the part of @mask vroot must judge on @o, whose owner
+ * and mode are *@ow (@recorded: from a record): all of it on a copy whose
+ * owner differs, write access on a base object (the kernel checks reads
+ * and searches on the base object itself, and knows its ACLs), nothing on
+ * a copy that shows itself as it is.
+ */
+static int
+judged_mask(const struct vr_obj *o, int recorded, int mask)
+{
+	if (recorded)
+		return mask;
+	if (o->layer[0] != 0 && !o->indexed)
+		return mask & VR_MAY_WRITE;
+	return 0;
+}
+
+int
+vr_perm_obj(struct vr_walk *w, const struct vr_obj *o, int mask)
+{
+	struct vr_owner ow;
+	struct vr_cred c;
+	int rec, err;
+
+	if (!o)
+		o = &w->node;
+	if (!vr_perm_judged(w->ns, o))
+		return 0;
+	rec = vr_owner_of(w->ns, o, &ow);
+	mask = judged_mask(o, rec, mask);
+	if (!mask)
+		return 0;
+	err = vr_cred_get(w->t, &c, 0);
+	return err < 0 ? err : vr_perm_check(&c, &ow, mask);
+}
+
+int
+vr_perm_create(struct vr_walk *w)
+{
+	return vr_perm_obj(w, &w->cur, VR_MAY_WRITE | VR_MAY_EXEC);
+}
+
+int
+vr_perm_delete(struct vr_walk *w)
+{
+	struct vr_owner dir, victim;
+	struct vr_cred c;
+	int err;
+
+	if (!vr_perm_judged(w->ns, &w->cur))
+		return 0;
+	err = vr_perm_create(w);
+	if (err < 0)
+		return err;
+	vr_owner_of(w->ns, &w->cur, &dir);
+	if (!(dir.mode & S_ISVTX))
+		return 0;
+	vr_owner_of(w->ns, &w->node, &victim);
+	err = vr_cred_get(w->t, &c, 0);
+	return err < 0 ? err : vr_perm_sticky(&c, &dir, &victim);
+}

@@ -1,0 +1,157 @@
+#!/bin/sh
+# permissions.sh - a user changing what it does not own is refused inside as
+# natively.  vroot changes copies in the prefix, which belong to the user:
+# the rules must be judged on the owner and mode each object shows (owner,
+# group and other bits, sticky directories, owner-only chmod, chown and
+# explicit times, protected hard links), and a copy keeps showing the owner
+# and mode the object had.  Each rule is tried by the same user natively and
+# through `vroot run`, and the answers compared line by line.
+#
+# As root: a root-owned tree, tried as uid 65534 (setpriv).  As a user: the
+# host's own root-owned /etc, tried as that user.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+U=65534
+# Every line: "rule: ok" or the error text the tool printed (its last part).
+cat >"$tmp/rules.sh" <<'EOF'
+e() { r=$("$@" 2>&1 >/dev/null) && echo ok || echo "${r##*: }"; }
+T=$1
+echo "append to a 0644 file: $(e sh -c "echo x >>$T/f644")"
+echo "append to a 0666 file: $(e sh -c "echo x >>$T/f666")"
+echo "truncate a 0644 file: $(e sh -c ": >$T/f644")"
+echo "append to a 0600 file: $(e sh -c "echo x >>$T/f600")"
+echo "test -w 0644: $(test -w $T/f644 && echo yes || echo no)"
+echo "test -w 0666: $(test -w $T/f666 && echo yes || echo no)"
+echo "test -w group 0660: $(test -w $T/dgrp/f && echo yes || echo no)"
+echo "test -w 0755 dir: $(test -w $T/d755 && echo yes || echo no)"
+echo "create in 0755 dir: $(e touch $T/d755/new)"
+echo "create in 0777 dir: $(e touch $T/d777/new)"
+echo "0777 dir after create: $(stat -c '%u %g %a' $T/d777)"
+echo "0666 file after append: $(stat -c '%u %g %a %s' $T/f666)"
+echo "mkdir in 0755 dir: $(e mkdir $T/d755/x)"
+echo "mkdir in group 0770 dir: $(e mkdir $T/dgrp/x)"
+echo "group dir after mkdir: $(stat -c '%u %g %a' $T/dgrp)"
+echo "rm in 0755 dir: $(e rm -f $T/d755/f)"
+echo "rmdir in 0755 dir: $(e rmdir $T/d755/sub)"
+echo "rm in 0777 dir: $(e rm -f $T/d777/f)"
+echo "rmdir in 0777 dir: $(e rmdir $T/d777/sub)"
+echo "rm another's file in 1777 dir: $(e rm -f $T/d1777/froot)"
+echo "rmdir another's dir in 1777 dir: $(e rmdir $T/d1777/droot)"
+echo "mv another's file in 1777 dir: $(e mv $T/d1777/froot $T/d1777/moved)"
+echo "rm own file in 1777 dir: $(e rm -f $T/d1777/fuser)"
+echo "mkdir, rmdir in 1777 dir: $(e mkdir $T/d1777/m) $(e rmdir $T/d1777/m)"
+echo "mv out of group dir: $(e mv $T/dgrp/f $T/d777/g)"
+echo "mv out of 0755 dir: $(e mv $T/d755/f $T/d777/h)"
+echo "chmod another's file: $(e chmod 600 $T/f666)"
+echo "chmod own file: $(e chmod 640 $T/fuser) $(stat -c '%a' $T/fuser)"
+echo "chown own file to root: $(e chown 0 $T/fuser)"
+echo "chgrp own file to root: $(e chgrp 0 $T/fuser)"
+echo "chgrp own file to own group: $(e chgrp $(id -g) $T/fuser)"
+echo "explicit times on another's 0666 file: $(e touch -d 2001-01-01 $T/f666)"
+echo "times now on another's 0666 file: $(e touch $T/f666)"
+echo "times now on another's 0644 file: $(e touch $T/f644)"
+echo "link another's 0644 file: $(e ln $T/f644 $T/d777/l1)"
+echo "link another's 0666 file: $(e ln $T/f666 $T/d777/l2)"
+echo "link another's set-user-ID file: $(e ln $T/fsuid $T/d777/l3)"
+echo "link own file: $(e ln $T/fuser $T/d777/l4)"
+echo "rmdir own mode 0 dir: $(e mkdir -m 0 $T/d777/a) $(e rmdir $T/d777/a)"
+echo "rmdir own mode 0500 dir: $(e mkdir -m 500 $T/d777/b) $(e rmdir $T/d777/b)"
+echo "rmdir own mode 0555 dir: $(e mkdir -m 555 $T/d777/c) $(e rmdir $T/d777/c)"
+EOF
+# The same rules on the host's root-owned /etc, for a user.
+cat >"$tmp/host.sh" <<'EOF'
+e() { r=$("$@" 2>&1 >/dev/null) && echo ok || echo "${r##*: }"; }
+echo "append to /etc/passwd: $(e sh -c 'echo x >>/etc/passwd')"
+echo "truncate /etc/passwd: $(e sh -c ': >/etc/passwd')"
+echo "test -w /etc/passwd: $(test -w /etc/passwd && echo yes || echo no)"
+echo "create in /etc: $(e touch /etc/vroot-new)"
+echo "mkdir in /etc: $(e mkdir /etc/vroot-new)"
+echo "rm /etc/passwd: $(e rm -f /etc/passwd)"
+echo "rmdir /etc: $(e rmdir /etc)"
+echo "mv /etc/passwd: $(e mv /etc/passwd /etc/passwd.vroot)"
+echo "chmod /etc/passwd: $(e chmod 600 /etc/passwd)"
+echo "chgrp /etc/passwd: $(e chgrp $(id -g) /etc/passwd)"
+echo "times now on /etc/passwd: $(e touch /etc/passwd)"
+echo "explicit times on /etc/passwd: $(e touch -d 2001-01-01 /etc/passwd)"
+echo "link /etc/passwd: $(e ln /etc/passwd $HOME_DIR/passwd-link)"
+echo "/etc/passwd afterwards: $(stat -c '%u %g %a %s' /etc/passwd)"
+EOF
+
+# compare NAME: one test per line of $tmp/NAME.native against $tmp/NAME.vroot.
+compare() {
+	nl=$(wc -l <"$tmp/$1.native")
+	i=0
+	while [ "$i" -lt "$nl" ]; do
+		i=$((i + 1))
+		want=$(sed -n "${i}p" "$tmp/$1.native")
+		got=$(sed -n "${i}p" "$tmp/$1.vroot")
+		is "${want%%: *}" "$want" "$got"
+	done
+}
+
+# mkrules DIR: the root-owned tree the rules run on.
+mkrules() {
+	mkdir -p "$1/d755/sub" "$1/d777/sub" "$1/d1777/droot" "$1/dgrp"
+	for f in f644 f666 f600 fsuid d755/f d777/f d1777/froot dgrp/f fuser; do
+		echo data >"$1/$f"
+	done
+	chmod 644 "$1/f644"
+	chmod 666 "$1/f666" "$1/d1777/froot"
+	chmod 600 "$1/f600"
+	chmod 4777 "$1/fsuid"
+	chmod 777 "$1/d777" "$1/d1777/droot"
+	chmod 1777 "$1/d1777"
+	chown "$U:$U" "$1/fuser"
+	chown "0:$U" "$1/dgrp" "$1/dgrp/f"
+	chmod 770 "$1/dgrp"
+	chmod 660 "$1/dgrp/f"
+	touch -d 2020-01-01 "$1/f666"
+}
+
+as_user() { setpriv --reuid=$U --regid=$U --clear-groups "$@"; }
+
+if is_root; then
+	need_cmd setpriv git
+	chmod 755 "$tmp"
+	mkdir "$tmp/home"
+	chown "$U:$U" "$tmp/home"
+	mkrules "$tmp/native"
+	mkrules "$tmp/base"
+	plan 44
+	as_user sh "$tmp/rules.sh" "$tmp/native" >"$tmp/rules.native"
+	as_user "$VROOT" run --base / --prefix "$tmp/home/prefix" -- \
+		sh "$tmp/rules.sh" "$tmp/base" >"$tmp/rules.vroot"
+	compare rules
+	is "the base is untouched" "" "$(find "$tmp/base" -newer "$tmp/home" -print)"
+
+	# git clone of a root-owned repository links its objects where it may.
+	git init -q "$tmp/repo"
+	echo a >"$tmp/repo/a"
+	git -C "$tmp/repo" add a
+	git -C "$tmp/repo" -c user.name=t -c user.email=t@t commit -qm a
+	printf '[safe]\n\tdirectory = *\n' >"$tmp/home/.gitconfig"
+	chown "$U:$U" "$tmp/home/.gitconfig"
+	capture clone as_user env HOME="$tmp/home" "$VROOT" run --base / \
+		--prefix "$tmp/home/prefix" -- git clone -q "$tmp/repo" "$tmp/home/clone"
+	is "git clone of a root-owned repository" "0" "$rc"
+
+	# A second user inside a session root started: only the virtual
+	# objects' permissions count, not who owns the prefix.
+	TODO="copy-up into a prefix the caller cannot write"
+	capture second vr --base / -- setpriv --reuid=$U --regid=$U --clear-groups \
+		sh -c "mkdir $tmp/base/d1777/second && rmdir $tmp/base/d1777/second"
+	is "a second user makes and removes a directory in a 1777 base directory" "0" "$rc"
+	TODO=
+else
+	if [ "$(stat -c %u /etc/passwd)" != 0 ] || [ "$(stat -c %u /etc)" != 0 ]; then
+		echo "1..0 # SKIP the host's /etc is not root's"
+		exit 0
+	fi
+	mkdir "$tmp/n" "$tmp/v"
+	plan 14
+	HOME_DIR=$tmp/n sh "$tmp/host.sh" >"$tmp/host.native"
+	HOME_DIR=$tmp/v vr --base / -- sh "$tmp/host.sh" >"$tmp/host.vroot"
+	compare host
+fi
+done_testing
