@@ -168,9 +168,10 @@ VR_API int vr_ns_clean(struct vr_ns *ns);
 VR_API int vr_ns_owns_fd(const struct vr_ns *ns, int fd);
 
 /**
- * struct vr_ident - the identity a task presents.
- * @uid, @gid: used for permission checks on objects the host cannot judge
- *             (write access to lower-layer files).
+ * struct vr_ident - the identity a task presents, carried across exec.
+ * Permission checks on the objects the host cannot judge (base files, copies
+ * showing another owner) use the calling thread's own credentials, read
+ * from the kernel at each call, not these.
  */
 struct vr_ident {
 	unsigned int uid;

@@ -140,7 +140,12 @@ open_existing(struct vr_walk *w, int flags)
 		return -ELOOP;
 	if (flags & O_PATH)
 		return open_path_fd(o, flags);
-	err = vr_perm_obj(w, NULL, open_mask(flags));
+	/*
+	 * Only an open that may write is judged: a copy is made by reading its
+	 * object, so a copy's copier could read it before as well (and the
+	 * kernel judges reads of a base object itself).
+	 */
+	err = (open_mask(flags) & VR_MAY_WRITE) ? vr_perm_obj(w, NULL, open_mask(flags)) : 0;
 	if (err < 0)
 		return err;
 	if (writes(o, flags)) {
