@@ -319,10 +319,19 @@ remove(struct vr_walk *w, struct vr_place *p, int flags)
 		return hide_shared(w, p);
 	if (w->node.layer[0] != 0)
 		return vr_whiteout_make(p->dirfd, p->name); /* only a base has it */
-	if (!p->lower && !isdir)
-		err = (int)vr_sys3(__NR_unlinkat, p->dirfd, p->name, 0);
-	else
+	if (!p->lower) {
+		/*
+		 * No base has the name: the kernel's own unlink or rmdir does it
+		 * in one step, without the work directory (which another user in
+		 * the session may not write).  A directory still holding
+		 * whiteouts is moved away and purged instead.
+		 */
+		err = (int)vr_sys3(__NR_unlinkat, p->dirfd, p->name, isdir ? AT_REMOVEDIR : 0);
+		if (isdir && (err == -ENOTEMPTY || err == -EEXIST))
+			err = vr_remove_hiding(w, p->dirfd, p->name, 1, 0);
+	} else {
 		err = vr_remove_hiding(w, p->dirfd, p->name, isdir, p->lower);
+	}
 	/* The last name of a shared copy takes its index entry with it. */
 	if (err == 0 && !isdir && vr_index_of(&w->node, key))
 		vr_index_release(w->ns, key);

@@ -118,7 +118,7 @@ if is_root; then
 	chown "$U:$U" "$tmp/home"
 	mkrules "$tmp/native"
 	mkrules "$tmp/base"
-	plan 44
+	plan 45
 	as_user sh "$tmp/rules.sh" "$tmp/native" >"$tmp/rules.native"
 	as_user "$VROOT" run --base / --prefix "$tmp/home/prefix" -- \
 		sh "$tmp/rules.sh" "$tmp/base" >"$tmp/rules.vroot"
@@ -137,9 +137,16 @@ if is_root; then
 	is "git clone of a root-owned repository" "0" "$rc"
 
 	# A second user inside a session root started: only the virtual
-	# objects' permissions count, not who owns the prefix.
+	# objects' permissions count, not who owns the prefix.  Where root
+	# copied the directory up already, the user's mkdir and rmdir need
+	# nothing of the prefix but that directory.
+	capture second0 vr --base / -- sh -c "touch $tmp/base/d1777/by-root &&
+		setpriv --reuid=$U --regid=$U --clear-groups \
+		sh -c 'mkdir $tmp/base/d1777/second && rmdir $tmp/base/d1777/second'"
+	is "a second user makes and removes a directory in a 1777 directory root changed" \
+		"0" "$rc"
 	TODO="copy-up into a prefix the caller cannot write"
-	capture second vr --base / -- setpriv --reuid=$U --regid=$U --clear-groups \
+	capture second "$VROOT" run --prefix "$tmp/prefix2" --base / -- setpriv --reuid=$U --regid=$U --clear-groups \
 		sh -c "mkdir $tmp/base/d1777/second && rmdir $tmp/base/d1777/second"
 	is "a second user makes and removes a directory in a 1777 base directory" "0" "$rc"
 	TODO=
