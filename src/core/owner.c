@@ -158,27 +158,6 @@ vr_owner_update(int fd, unsigned int uid, unsigned int gid)
 	return write_record(fd, &o);
 }
 
-/*
- * root_record() - the root object of the overlay (@o's descriptors are the
- * layers' own): its upper directory is the prefix itself, made for the
- * user, not a copy, so without a record the root's permissions are judged
- * on the topmost base's root: a user's prefix over a root-owned / does not
- * make / the user's to change.  (stat shows the prefix's own, as kernel
- * overlayfs shows its upper root.)  Return: 1 and *@r filled, or 0.
- */
-static int
-root_record(const struct vr_ns *ns, const struct vr_obj *o, struct vr_owner *r)
-{
-	struct stat b;
-
-	if (o->fd[0] != ns->layers[0].fd || sys_fstat(ns->layers[ns->nlayers > 1].fd, &b) < 0)
-		return 0;
-	r->uid = b.st_uid;
-	r->gid = b.st_gid;
-	r->mode = b.st_mode;
-	return 1;
-}
-
 int
 vr_owner_of(const struct vr_ns *ns, const struct vr_obj *o, struct vr_owner *out)
 {
@@ -191,8 +170,6 @@ vr_owner_of(const struct vr_ns *ns, const struct vr_obj *o, struct vr_owner *out
 		return 0;
 	if ((o->layer[0] != 0 && !o->indexed) || !has_record_type(o->st.st_mode))
 		return 0;
-	if (root_record(ns, o, out))
-		return 1;
 	if (vr_owner_read(o->fd[0], &r) != 1)
 		return 0;
 	out->uid = r.uid;

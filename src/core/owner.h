@@ -45,11 +45,12 @@ void vr_owner_keep(int fd, const struct stat *want);
 int vr_owner_update(int fd, unsigned int uid, unsigned int gid);
 
 /*
- * vr_owner_of() - the owner and mode object @o of a walk has for
- * permission checks (@ns its namespace): its record when it is a copy in
- * the upper layer that has one (for the upper layer's root without one,
- * the base's root's), else its own stat.  Return: 1 when a record (or the
- * base's root) was used, 0 otherwise.
+ * vr_owner_of() - what object @o of a walk shows (@ns its namespace): its
+ * record when it is a copy in the upper layer that has one, else its own
+ * stat.  Return: 1 when a record was used, 0 otherwise.  The overlay's
+ * root is the prefix itself, made for the user, not a copy: it shows (and
+ * is judged as) the prefix's own owner and mode, as kernel overlayfs
+ * shows its upper root.
  */
 int vr_owner_of(const struct vr_ns *ns, const struct vr_obj *o, struct vr_owner *out);
 
