@@ -27,10 +27,16 @@ LOADER_CORE_C := $(filter-out mem.c,$(notdir $(wildcard src/core/*.c)))
 LOADER_OBJS := $(addprefix $(LOADER_OBJDIR)/,$(LOADER_C:.c=.o) start.o sigentry.o) \
 	$(addprefix $(LOADER_OBJDIR)/core/,$(LOADER_CORE_C:.c=.o))
 
+# The handler runs on a slot of vroot's stack pool (stackpool.h): no function
+# of the loader or of its build of the core may take more than
+# LOADER_STACK_MAX bytes of stack, nor an unbounded amount (-Wstack-usage,
+# an error with -Werror).  A per-function bound, not a whole-path one: the
+# deepest handler paths are a dozen frames, far below a slot's 96 KiB.
+LOADER_STACK_MAX := 16384
 LOADER_CFLAGS := -O2 -g -std=gnu11 -ffreestanding -fno-builtin -fno-stack-protector \
 	-fPIE -fvisibility=hidden -fno-plt -fcf-protection=none -mno-red-zone \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-MMD -MP
+	-Wstack-usage=$(LOADER_STACK_MAX) -MMD -MP
 LOADER_LDFLAGS := -nostdlib -static-pie -Wl,-z,noexecstack -Wl,--no-dynamic-linker \
 	-Wl,-z,text -Wl,--build-id=none
 

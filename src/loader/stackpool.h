@@ -22,7 +22,7 @@
  * The most of a slot the kernel's signal frame copy may take (sigentry.S):
  * the frame with AVX-512 state is 3.4 KiB, with AMX tiles 11.5 KiB.  A
  * larger frame is handled where the kernel put it.  The rest of the slot is
- * the handler's; the build checks its budget (stack-budget.sh).
+ * the handler's; build.mk refuses any loader function over 16 KiB of stack.
  */
 #define VRL_FRAME_MAX (32 * 1024)
 
