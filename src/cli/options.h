@@ -17,6 +17,8 @@ struct vr_cli {
 	struct vr_mount_spec mounts[VR_MAX_MOUNTS];
 	unsigned int nmounts;
 	const char *cwd;
+	int stats;       /* run --stats */
+	void *stats_map; /* its counters (stats.c) */
 };
 
 /*
