@@ -100,8 +100,6 @@ struct vrl_proc {
 	int rw_nchunks;
 	struct vrl_rw_chunk rw_chunks[VRL_RW_CHUNKS];
 	unsigned long rw_sites;      /* sites rewritten in this process */
-	uintptr_t rw_stacks;         /* stacks of rewritten calls, or 0 */
-	unsigned long rw_busy;       /* which of them are in use */
 	uintptr_t rw_skip[VRL_RW_SKIP]; /* sites not to rewrite (rewrite.c) */
 	struct vrl_stats *stats;     /* --stats counters, or NULL */
 	uint64_t stat_cache[VRL_STAT_CACHE]; /* trapped site ip << 12 | slot + 1 */
@@ -164,7 +162,6 @@ int vrl_map_of(uintptr_t addr, struct vrl_map *m);
 void vrl_rw_site(uintptr_t end, long nr);
 struct vrl_rw_ret vrl_rw_call(long nr, const long *regs, unsigned int site);
 void vrl_rw_entry(void);
-long vrl_rw_on(void *stack_top, long (*fn)(void *), void *arg);
 
 /* stats.c */
 int vrl_stats_open(const char *path);

@@ -65,8 +65,6 @@
 #define CHUNK_SIZE (64 * 1024)
 #define MOV_LEN    5
 #define NEAR       ((1L << 31) - 2 * CHUNK_SIZE)
-#define RW_STACKS  64
-#define RW_STACK   (128 * 1024)
 
 /*
  * rw_allowed() - may calls of @nr skip the signal?  Not those whose
@@ -527,39 +525,6 @@ out:
 	vrl_sig_restore(mask);
 }
 
-/* The vroot-owned stacks rewritten calls run on, one per call in flight. */
-static int
-stack_get(void)
-{
-	unsigned long busy, bit;
-	long p;
-
-	if (!__atomic_load_n(&vrl_proc.rw_stacks, __ATOMIC_ACQUIRE)) {
-		p = vrl_mmap(NULL, (size_t)RW_STACKS * RW_STACK, PROT_READ | PROT_WRITE,
-		             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (vrl_is_err(p))
-			return -1;
-		uintptr_t none = 0;
-		if (!__atomic_compare_exchange_n(&vrl_proc.rw_stacks, &none, (uintptr_t)p, 0,
-		                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			vrl_munmap((void *)p, (size_t)RW_STACKS * RW_STACK);
-	}
-	busy = __atomic_load_n(&vrl_proc.rw_busy, __ATOMIC_RELAXED);
-	do {
-		if (!~busy)
-			return -1;
-		bit = ~busy & (busy + 1);
-	} while (!__atomic_compare_exchange_n(&vrl_proc.rw_busy, &busy, busy | bit, 1,
-	                                      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
-	return __builtin_ctzl(bit);
-}
-
-static void
-stack_put(int i)
-{
-	__atomic_and_fetch(&vrl_proc.rw_busy, ~(1UL << i), __ATOMIC_RELEASE);
-}
-
 struct rw_args {
 	long nr;
 	long a[6];
@@ -577,23 +542,22 @@ rw_run(void *arg)
 /**
  * vrl_rw_call() - the C side of a rewritten site (see rwentry.S): call @nr
  * with the saved argument registers @regs (r9, r8, r10, rdx, rsi, rdi, as
- * pushed), @site: statistics slot + 1, or 0.  Returns the result and 0, or
- * @nr and 1 when the call must take the trap path.
+ * pushed), @site: statistics slot + 1, or 0.  Runs the dispatcher on one of
+ * vroot's stacks.  Returns the result and 0, or @nr and 1 when the call
+ * must take the trap path (a call that may not skip the signal: never
+ * rewritten, checked again all the same).
  */
 struct vrl_rw_ret
 vrl_rw_call(long nr, const long *regs, unsigned int site)
 {
 	struct rw_args r = {nr, {regs[5], regs[4], regs[3], regs[2], regs[1], regs[0]}};
 	struct vrl_rw_ret out = {nr, 1};
-	int i = stack_get();
 
-	if (i < 0)
+	if (!rw_allowed(nr))
 		return out;
 	if (vrl_proc.stats)
 		vrl_stats_rw(site, nr);
-	out.ret =
-	        vrl_rw_on((void *)(vrl_proc.rw_stacks + (uintptr_t)(i + 1) * RW_STACK), rw_run, &r);
+	out.ret = vrl_on_stack(rw_run, &r);
 	out.trap = 0;
-	stack_put(i);
 	return out;
 }

@@ -12,8 +12,7 @@
  * %rcx is clobbered.
  *
  * vrl_rw_call() returns two words: %rax the result, %rdx non-zero when the
- * call must take the trap path after all (no vroot stack free, or the
- * site must not bypass the signal); then %rax is the number again and the
+ * call must take the trap path after all; then %rax is the number again and the
  * return goes to the stub's second tail, which jumps to the site's own
  * `syscall` instruction.
  */
@@ -95,26 +94,5 @@ vrl_rw_entry:
 	popfq
 	ret
 	.size vrl_rw_entry, . - vrl_rw_entry
-
-/*
- * long vrl_rw_on(void *stack_top, long (*fn)(void *), void *arg)
- *
- * Run fn(arg) with %rsp at stack_top (16-byte aligned), then come back to
- * the caller's stack.
- */
-	.globl vrl_rw_on
-	.hidden vrl_rw_on
-	.type vrl_rw_on, @function
-vrl_rw_on:
-	push %rbp
-	mov %rsp, %rbp
-	mov %rdi, %rsp
-	mov %rsi, %rax
-	mov %rdx, %rdi
-	call *%rax
-	mov %rbp, %rsp
-	pop %rbp
-	ret
-	.size vrl_rw_on, . - vrl_rw_on
 
 	.section .note.GNU-stack, "", @progbits

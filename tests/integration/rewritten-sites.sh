@@ -146,7 +146,8 @@ twice "vfork and posix_spawn children of a patched program" 190 "$tmp/storm" spa
 if have musl-gcc; then
 	musl-gcc -static -O2 -o "$tmp/storm-musl" "$tmp/storm.c"
 	capture native "$tmp/storm-musl" loop "$F" "$tmp/none" 1000
-	capture on "$VROOT" run --stats --prefix "$tmp/prefix" -- "$tmp/storm-musl" loop "$F" "$tmp/none" 1000
+	capture on env VROOT_REWRITE=1 "$VROOT" run --stats --prefix "$tmp/prefix" -- \
+		"$tmp/storm-musl" loop "$F" "$tmp/none" 1000
 	is "a static musl program: same as natively, through rewritten sites" \
 		"$(cat "$tmp/native.out") yes" \
 		"$(cat "$tmp/on.out") $([ "$(rewritten "$tmp/on.err")" -ge 1900 ] && echo yes)"
@@ -197,7 +198,7 @@ else
 fi
 
 # --stats adds up every process of the tree, across fork and exec.
-capture tree "$VROOT" run --stats --prefix "$tmp/prefix" -- sh -c \
+capture tree env VROOT_REWRITE=1 "$VROOT" run --stats --prefix "$tmp/prefix" -- sh -c \
 	"'$tmp/storm' loop '$F' '$tmp/none' 300 >/dev/null; '$tmp/storm' loop '$F' '$tmp/none' 300 >/dev/null"
 is "--stats counts the whole process tree" "yes" \
 	"$([ "$(rewritten "$tmp/tree.err")" -ge 1190 ] && echo yes)"
