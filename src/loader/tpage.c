@@ -45,14 +45,20 @@ _Static_assert((VRL_TPAGE_ADDR & 0xffffffffUL) == 0, "trusted page must be 4 GiB
  * The syscall stub counts every call made through it (for --stats) in the
  * counter the page after it points to: %r11 is the kernel's to clobber.
  */
+static const unsigned char stub_plain[] = {
+        0x0f, 0x05, /* syscall */
+        0xc3,       /* ret */
+};
+
 static const unsigned char stub_syscall[] = {
-        0x4c, 0x8b, 0x1d, 0xf9, 0x0f, 0x00, 0x00, /* mov 4096(page), %r11 */
+        0x4c, 0x8b, 0x1d, 0xd9, 0x0f, 0x00, 0x00, /* mov 4096(page), %r11 */
         0xf0, 0x49, 0xff, 0x03,                   /* lock incq (%r11) */
         0x0f, 0x05,                               /* syscall */
         0xc3,                                     /* ret */
 };
 
-_Static_assert(sizeof(stub_syscall) <= VRL_TPAGE_RESTORER, "syscall stub overlaps the restorer");
+_Static_assert(VRL_TPAGE_SYSCALL + 7 == 0x27, "the counter pointer's offset above");
+_Static_assert(sizeof(stub_plain) <= VRL_TPAGE_RESTORER, "syscall stub overlaps the restorer");
 
 static const unsigned char stub_restorer[] = {
         0xb8, __NR_rt_sigreturn,
@@ -63,6 +69,7 @@ static const unsigned char stub_restorer[] = {
 };
 
 unsigned long vrl_tpage = VRL_TPAGE_ADDR;
+unsigned long vrl_tpage_call = VRL_TPAGE_ADDR + VRL_TPAGE_SYSCALL;
 unsigned int vrl_level;
 
 /*
@@ -85,6 +92,7 @@ map_at(unsigned long addr)
 		return -ENOSYS;
 	}
 	memset(page, 0xcc, VRL_TPAGE_SIZE); /* int3 everywhere else */
+	memcpy(page + VRL_TPAGE_PLAIN, stub_plain, sizeof(stub_plain));
 	memcpy(page + VRL_TPAGE_SYSCALL, stub_syscall, sizeof(stub_syscall));
 	memcpy(page + VRL_TPAGE_RESTORER, stub_restorer, sizeof(stub_restorer));
 	*(unsigned long *)(page + VRL_TPAGE_SIZE) = addr + VRL_TPAGE_SIZE + 8;
@@ -113,6 +121,7 @@ vrl_tpage_map(void)
 		err = map_at(addr);
 		if (!err) {
 			vrl_tpage = addr;
+			vrl_tpage_call = addr + VRL_TPAGE_SYSCALL;
 			vrl_level = level;
 		}
 	}
