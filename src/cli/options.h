@@ -19,6 +19,8 @@ struct vr_cli {
 	const char *cwd;
 	int quiet;  /* --quiet: no warning lines, errors only */
 	int nested; /* running inside another vroot session */
+	int stats;       /* run --stats */
+	void *stats_map; /* its counters (stats.c) */
 };
 
 /*

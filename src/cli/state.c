@@ -59,21 +59,23 @@ vr_cli_state(struct vr_cli *c, struct vr_task *t)
 }
 
 int
-vr_cli_exec_loader(struct vr_cli *c, const char *loader, const char *state, const char *exe,
-                   char **argv)
+vr_cli_exec_loader(struct vr_cli *c, const char *loader, const char *state, const char *opt,
+                   const char *exe, char **argv)
 {
 	size_t argc = 0, i = 0;
 	char **v;
 
 	while (argv[argc])
 		argc++;
-	v = calloc(argc + 6, sizeof(*v));
+	v = calloc(argc + 7, sizeof(*v));
 	if (!v) {
 		vr_cli_error(c, "out of memory");
 		return 125;
 	}
 	v[i++] = (char *)"vroot-loader";
 	v[i++] = (char *)state;
+	if (opt)
+		v[i++] = (char *)opt;
 	v[i++] = (char *)"--exe";
 	v[i++] = (char *)exe;
 	v[i++] = (char *)"--";

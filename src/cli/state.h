@@ -17,10 +17,11 @@ char *vr_cli_state(struct vr_cli *c, struct vr_task *t);
 
 /*
  * vr_cli_exec_loader() - replace this process with the loader running
- * @exe (a virtual path) with argument vector @argv.
+ * @exe (a virtual path) with argument vector @argv; @opt: one more loader
+ * option, or NULL.
  * Return: only on failure, the exit status to use (125).
  */
-int vr_cli_exec_loader(struct vr_cli *c, const char *loader, const char *state, const char *exe,
-                       char **argv);
+int vr_cli_exec_loader(struct vr_cli *c, const char *loader, const char *state, const char *opt,
+                       const char *exe, char **argv);
 
 #endif

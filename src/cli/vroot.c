@@ -23,6 +23,7 @@
 #include "options.h"
 #include "paths.h"
 #include "state.h"
+#include "stats.h"
 
 #define EXIT_FAIL     125
 #define EXIT_NOEXEC   126
@@ -50,6 +51,10 @@ usage(FILE *f)
 	      "                         a program that attacks vroot (see README)\n"
 	      "  -q, --quiet            no warnings (a prefix that cannot hold whiteouts), only\n"
 	      "                         errors\n"
+	      "  --stats                at exit, print on stderr how many calls were trapped,\n"
+	      "                         went through rewritten call sites, and how many system\n"
+	      "                         calls vroot made, for the whole process tree, and the\n"
+	      "                         busiest call sites\n"
 	      "  -h, --help             this text\n"
 	      "  --version              vroot's version\n"
 	      "\n"
@@ -320,6 +325,10 @@ parse(struct vr_cli *c, int argc, char **argv, int *first, int *confine)
 			c->quiet = 1;
 			continue;
 		}
+		if (strcmp(argv[i], "--stats") == 0) {
+			c->stats = 1;
+			continue;
+		}
 		r = vr_cli_option(c, argc, argv, &i);
 		if (r < 0)
 			return -1;
@@ -341,7 +350,7 @@ static int
 run(int argc, char **argv)
 {
 	struct vr_cli c = {.prog = "vroot"};
-	char loader[PATH_MAX], exe[PATH_MAX];
+	char loader[PATH_MAX], exe[PATH_MAX], stats[64];
 	struct vr_ns_spec spec;
 	struct vr_ns *ns;
 	struct vr_task *t;
@@ -385,7 +394,9 @@ run(int argc, char **argv)
 	state = vr_cli_state(&c, t);
 	if (!state || (confine && vr_cli_confine(&c, loader) < 0))
 		return EXIT_FAIL;
-	return vr_cli_exec_loader(&c, loader, state, exe, argv + first);
+	if (c.stats && (vr_cli_stats_start(&c, stats, sizeof(stats)) < 0 || vr_cli_stats_fork(&c) < 0))
+		return EXIT_FAIL;
+	return vr_cli_exec_loader(&c, loader, state, c.stats ? stats : NULL, exe, argv + first);
 }
 
 int

@@ -18,13 +18,13 @@ LOADER_SRC := src/loader
 LOADER_OBJDIR := $(BUILD)/loader
 LOADER_C := main.c reloc.c rt.c tpage.c filter.c sigsys.c sigvirt.c uaccess.c \
 	dispatch.c exec.c binfmt.c elf.c stack.c state.c selfexe.c vfs.c vfs_fd.c vfs_sock.c \
-	stackpool.c ownfd.c
+	stackpool.c ownfd.c rewrite.c stats.c
 # The core, built again for the loader: every system call it makes goes
-# through the trusted page (VR_SYS_TRAMPOLINE: the variable vrl_tpage, as the
+# through the trusted page (VR_SYS_TRAMPOLINE: the variable vrl_tpage_call, as the
 # page's slot depends on how deeply the session is nested), so the filter
 # lets it pass.
 LOADER_CORE_C := $(filter-out mem.c,$(notdir $(wildcard src/core/*.c)))
-LOADER_OBJS := $(addprefix $(LOADER_OBJDIR)/,$(LOADER_C:.c=.o) start.o sigentry.o) \
+LOADER_OBJS := $(addprefix $(LOADER_OBJDIR)/,$(LOADER_C:.c=.o) start.o sigentry.o rwentry.o) \
 	$(addprefix $(LOADER_OBJDIR)/core/,$(LOADER_CORE_C:.c=.o))
 
 # The handler runs on a slot of vroot's stack pool (stackpool.h): no function
@@ -49,7 +49,7 @@ $(LOADER_OBJDIR)/%.o: $(LOADER_SRC)/%.c
 
 $(LOADER_OBJDIR)/core/%.o: src/core/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LOADER_CFLAGS) -Iinclude -Isrc/core -DVR_SYS_TRAMPOLINE=vrl_tpage \
+	$(CC) $(LOADER_CFLAGS) -Iinclude -Isrc/core -DVR_SYS_TRAMPOLINE=vrl_tpage_call \
 		-DVR_SYS_TRAMPOLINE_VAR -c -o $@ $<
 
 $(LOADER_OBJDIR)/%.o: $(LOADER_SRC)/%.S

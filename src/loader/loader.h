@@ -12,6 +12,8 @@
  *   selfexe.c  /proc/self/exe                     main.c     startup sequence
  *   sigentry.S SIGSYS entry, vrl_on_stack()       stackpool.c vroot's stacks
  *   ownfd.c    vroot's own descriptors
+ *   rewrite.c  trap-free call sites               rwentry.S  their way in
+ *   stats.c    counters of --stats
  */
 #ifndef VRL_LOADER_H
 #define VRL_LOADER_H
@@ -25,6 +27,7 @@
 #include <asm/ucontext.h>
 #include "sys.h"
 #include "rt.h"
+#include "stats.h"
 
 /*
  * SECCOMP_RET_DATA of vroot's traps: tells our SIGSYS from a program's.
@@ -59,6 +62,8 @@ struct vrl_state {
 	int trace_fd;       /* debug: one line per trapped call, or -1 */
 	char fake_cwd[256]; /* debug: getcwd() result override, or "" */
 	int fd_floor;       /* vroot's descriptors: [fd_floor, + VRL_OWNFD_SPAN); 0: none yet */
+	int rewrite;        /* rewrite call sites: 1, 0, or -1 unset */
+	char stats[256];    /* --stats counters file (host path), or "" */
 };
 
 /**
@@ -66,6 +71,15 @@ struct vrl_state {
  * (vrl_proc); written during startup, then read-mostly.
  */
 #define VRL_CHILD_TASKS 8
+#define VRL_RW_CHUNKS   16
+#define VRL_STAT_CACHE  256
+#define VRL_RW_SKIP     256
+
+/* Stub memory of rewritten sites (rewrite.c). */
+struct vrl_rw_chunk {
+	uintptr_t base;
+	size_t used;
+};
 
 struct vrl_proc {
 	struct vrl_state state;
@@ -83,6 +97,14 @@ struct vrl_proc {
 	volatile int *mm_token;      /* in a MADV_WIPEONFORK page: 0 after fork */
 	unsigned long traps;         /* trapped calls handled, for the probe */
 	int no_peek;                 /* process_vm_readv refused: access directly */
+	int rewrite;                 /* rewrite trapped call sites */
+	int rw_lock;
+	int rw_nchunks;
+	struct vrl_rw_chunk rw_chunks[VRL_RW_CHUNKS];
+	unsigned long rw_sites;      /* sites rewritten in this process */
+	uintptr_t rw_skip[VRL_RW_SKIP]; /* sites not to rewrite (rewrite.c) */
+	struct vrl_stats *stats;     /* --stats counters, or NULL */
+	uint64_t stat_cache[VRL_STAT_CACHE]; /* trapped site ip << 12 | slot + 1 */
 	char exe_path[VRL_PATH_MAX]; /* host path of the program's ELF image */
 };
 
@@ -122,6 +144,32 @@ int vrl_self_relocate(void);
 
 /* tpage.c */
 int vrl_tpage_map(void);
+void vrl_tpage_count(uint64_t *counter);
+
+/* rewrite.c, rwentry.S */
+/** struct vrl_map - the line of /proc/self/maps about one address. */
+struct vrl_map {
+	uintptr_t start, end;
+	unsigned long off;
+	char perms[5];
+	char name[VRL_STAT_NAME]; /* the mapped file's base name, or "" */
+};
+
+struct vrl_rw_ret {
+	long ret;
+	long trap;
+};
+
+int vrl_map_of(uintptr_t addr, struct vrl_map *m);
+void vrl_rw_site(uintptr_t end, long nr);
+struct vrl_rw_ret vrl_rw_call(long nr, const long *regs, unsigned int site);
+void vrl_rw_entry(void);
+
+/* stats.c */
+int vrl_stats_open(const char *path);
+int vrl_stats_site(const char *name, uint64_t off);
+void vrl_stats_trap(uintptr_t ip, long nr);
+void vrl_stats_rw(unsigned int site, long nr);
 
 /* filter.c */
 int vrl_filter_install(void);

@@ -13,6 +13,10 @@
  *   --state=HEX        session state from the previous image (state.c)
  *   --trace-fd=N       debug: one line per trapped call on descriptor N
  *   --fake-cwd=PATH    debug: getcwd() returns PATH (proves the trap)
+ *   --stats=PATH       count calls into the counters file PATH (stats.h)
+ *
+ * Environment: VROOT_REWRITE=0 or 1 turns call-site rewriting off or on
+ * (default: on); read by the first image, then carried in the state.
  *
  * Order matters: the trusted page first (raw mmap is never trapped), then
  * the SIGSYS handler, then the filter unless a previous image installed it;
@@ -25,7 +29,7 @@
 #include "vroot.h"
 
 struct opts {
-	const char *exe, *exe_prefix, *state, *fake_cwd;
+	const char *exe, *exe_prefix, *state, *fake_cwd, *stats, *rewrite_env;
 	int fd, trace_fd;
 	char **argv;
 	long argc;
@@ -68,6 +72,8 @@ parse(long argc, char **argv, struct opts *o)
 			o->trace_fd = to_int(a + 11);
 		else if (!strncmp(a, "--fake-cwd=", 11))
 			o->fake_cwd = a + 11;
+		else if (!strncmp(a, "--stats=", 8))
+			o->stats = a + 8;
 		else if (i + 1 < argc && !strcmp(a, "--fd"))
 			o->fd = to_int(argv[++i]);
 		else if (i + 1 < argc && !strcmp(a, "--exe"))
@@ -81,6 +87,9 @@ parse(long argc, char **argv, struct opts *o)
 	}
 	o->argv = argv + i;
 	o->argc = argc - i;
+	for (char **e = argv + argc + 1; *e; e++)
+		if (!strncmp(*e, "VROOT_REWRITE=", 14))
+			o->rewrite_env = *e + 14;
 	if (!o->exe) {
 		if (o->argc == 0)
 			vrl_die("no program given (usage: vroot-loader [OPTIONS] [--] PROGRAM "
@@ -177,6 +186,16 @@ setup(const struct opts *o)
 			vrl_die("--fake-cwd too long", NULL, 0);
 		memcpy(vrl_proc.state.fake_cwd, o->fake_cwd, strlen(o->fake_cwd) + 1);
 	}
+	if (o->stats) {
+		if (strlen(o->stats) >= sizeof(vrl_proc.state.stats))
+			vrl_die("--stats path too long", NULL, 0);
+		memcpy(vrl_proc.state.stats, o->stats, strlen(o->stats) + 1);
+	}
+	if (vrl_proc.state.stats[0] && (err = vrl_stats_open(vrl_proc.state.stats)))
+		vrl_die("cannot open the --stats counters", vrl_proc.state.stats, err);
+	if (vrl_proc.state.rewrite < 0)
+		vrl_proc.state.rewrite = !(o->rewrite_env && !strcmp(o->rewrite_env, "0"));
+	vrl_proc.rewrite = vrl_proc.state.rewrite;
 	if (vrl_proc.state.task)
 		moved = enter_namespace();
 	if (vrl_filter_present()) {

@@ -88,6 +88,9 @@ handle_trap(siginfo_t *si, struct ucontext *uc)
 	}
 	if (vrl_proc.state.trace_fd >= 0)
 		trace(&vrl_proc, nr, a, ret);
+	if (vrl_proc.stats)
+		vrl_stats_trap((uintptr_t)r->rip, nr);
+	vrl_rw_site((uintptr_t)r->rip, nr);
 	return ret;
 }
 

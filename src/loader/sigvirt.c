@@ -55,7 +55,7 @@
 #define SIG_IGN_P     ((void *)1)
 #define NEVER_BLOCKED (VRL_SIGBIT(SIGSYS) | VRL_SIGBIT(SIGKILL) | VRL_SIGBIT(SIGSTOP))
 
-struct vrl_proc vrl_proc = {.state = {.trace_fd = -1}};
+struct vrl_proc vrl_proc = {.state = {.trace_fd = -1, .rewrite = -1}};
 
 /**
  * vrl_proc_init() - set up per-process state: owner pid and the

@@ -20,6 +20,8 @@ enum {
 	REC_FAKE_CWD = 2,
 	REC_TASK = 3, /* the core's vr_task_pack(): namespace, cwd, identity */
 	REC_FD_FLOOR = 4, /* where vroot's descriptors go (the filter traps that range) */
+	REC_REWRITE = 5,  /* one byte: rewrite call sites or not */
+	REC_STATS = 6,    /* the --stats counters file */
 };
 
 static int
@@ -106,6 +108,11 @@ vrl_state_decode(struct vrl_state *st, const char *hex)
 			else if (!err && type == REC_FAKE_CWD && len < sizeof(st->fake_cwd)) {
 				memcpy(st->fake_cwd, rec, len);
 				st->fake_cwd[len] = 0;
+			} else if (!err && type == REC_REWRITE && len == 1) {
+				st->rewrite = rec[0];
+			} else if (!err && type == REC_STATS && len < sizeof(st->stats)) {
+				memcpy(st->stats, rec, len);
+				st->stats[len] = 0;
 			}
 		}
 		i += len;
@@ -147,8 +154,8 @@ vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
 
 	if (tlen < 0 || tlen > 0xffff)
 		return NULL;
-	*size = 16 + 2 * 2 * (3 + 4) + 2 * (3 + sizeof(st->fake_cwd)) + 2 * (3 + (size_t)tlen) +
-	        (size_t)tlen;
+	*size = 16 + 2 * 2 * (3 + 4) + 2 * (3 + sizeof(st->fake_cwd)) + 2 * (3 + 1) +
+	        2 * (3 + sizeof(st->stats)) + 2 * (3 + (size_t)tlen) + (size_t)tlen;
 	out = (char *)vrl_sys6(__NR_mmap, 0, (long)*size, PROT_READ | PROT_WRITE,
 	                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if ((unsigned long)out > -4096UL)
@@ -161,6 +168,13 @@ vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
 		put_rec(&b, REC_FD_FLOOR, &st->fd_floor, 4);
 	if (st->fake_cwd[0])
 		put_rec(&b, REC_FAKE_CWD, st->fake_cwd, strlen(st->fake_cwd));
+	if (st->rewrite >= 0) {
+		unsigned char rw = (unsigned char)st->rewrite;
+
+		put_rec(&b, REC_REWRITE, &rw, 1);
+	}
+	if (st->stats[0])
+		put_rec(&b, REC_STATS, st->stats, strlen(st->stats));
 	if (t) {
 		/* The packed bytes go at the end of the mapping, past the text. */
 		blob = out + *size - (size_t)tlen;

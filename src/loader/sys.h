@@ -63,11 +63,14 @@
 #define VRL_MAX_NEST   4 /* slots */
 #define VRL_TPAGE_SIZE 4096UL
 /* Offsets of the stubs inside the trusted page. */
-#define VRL_TPAGE_SYSCALL  0x00 /* syscall; ret */
+#define VRL_TPAGE_PLAIN    0x00 /* syscall; ret */
+#define VRL_TPAGE_SYSCALL  0x20 /* the same, counting the call (--stats) */
 #define VRL_TPAGE_RESTORER 0x10 /* mov $__NR_rt_sigreturn, %eax; syscall */
 
 /* This image's trusted page (its syscall stub) and its slot (tpage.c). */
 extern unsigned long vrl_tpage __attribute__((visibility("hidden")));
+/* vrl_tpage + VRL_TPAGE_SYSCALL: what the core calls (build.mk). */
+extern unsigned long vrl_tpage_call __attribute__((visibility("hidden")));
 extern unsigned int vrl_level __attribute__((visibility("hidden")));
 
 static inline long

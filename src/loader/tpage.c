@@ -41,10 +41,24 @@
 
 _Static_assert((VRL_TPAGE_ADDR & 0xffffffffUL) == 0, "trusted page must be 4 GiB aligned");
 
-static const unsigned char stub_syscall[] = {
+/*
+ * The syscall stub counts every call made through it (for --stats) in the
+ * counter the page after it points to: %r11 is the kernel's to clobber.
+ */
+static const unsigned char stub_plain[] = {
         0x0f, 0x05, /* syscall */
         0xc3,       /* ret */
 };
+
+static const unsigned char stub_syscall[] = {
+        0x4c, 0x8b, 0x1d, 0xd9, 0x0f, 0x00, 0x00, /* mov 4096(page), %r11 */
+        0xf0, 0x49, 0xff, 0x03,                   /* lock incq (%r11) */
+        0x0f, 0x05,                               /* syscall */
+        0xc3,                                     /* ret */
+};
+
+_Static_assert(VRL_TPAGE_SYSCALL + 7 == 0x27, "the counter pointer's offset above");
+_Static_assert(sizeof(stub_plain) <= VRL_TPAGE_RESTORER, "syscall stub overlaps the restorer");
 
 static const unsigned char stub_restorer[] = {
         0xb8, __NR_rt_sigreturn,
@@ -55,13 +69,18 @@ static const unsigned char stub_restorer[] = {
 };
 
 unsigned long vrl_tpage = VRL_TPAGE_ADDR;
+unsigned long vrl_tpage_call = VRL_TPAGE_ADDR + VRL_TPAGE_SYSCALL;
 unsigned int vrl_level;
 
-/* map_at() - the page at @addr.  Returns 0, -EEXIST when taken, or -errno. */
+/*
+ * map_at() - the page at @addr, and after it a data page whose first word
+ * points to the stub's call counter (by default the second word of that
+ * page).  Returns 0, -EEXIST when taken, or -errno.
+ */
 static int
 map_at(unsigned long addr)
 {
-	long p = vrl_raw6(__NR_mmap, (long)addr, VRL_TPAGE_SIZE, PROT_READ | PROT_WRITE,
+	long p = vrl_raw6(__NR_mmap, (long)addr, 2 * VRL_TPAGE_SIZE, PROT_READ | PROT_WRITE,
 	                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	unsigned char *page = (unsigned char *)p;
 
@@ -69,12 +88,14 @@ map_at(unsigned long addr)
 		return (int)p;
 	if ((unsigned long)p != addr) {
 		/* A kernel older than 4.17 took the flag as a mere hint. */
-		vrl_raw6(__NR_munmap, p, VRL_TPAGE_SIZE, 0, 0, 0, 0);
+		vrl_raw6(__NR_munmap, p, 2 * VRL_TPAGE_SIZE, 0, 0, 0, 0);
 		return -ENOSYS;
 	}
 	memset(page, 0xcc, VRL_TPAGE_SIZE); /* int3 everywhere else */
+	memcpy(page + VRL_TPAGE_PLAIN, stub_plain, sizeof(stub_plain));
 	memcpy(page + VRL_TPAGE_SYSCALL, stub_syscall, sizeof(stub_syscall));
 	memcpy(page + VRL_TPAGE_RESTORER, stub_restorer, sizeof(stub_restorer));
+	*(unsigned long *)(page + VRL_TPAGE_SIZE) = addr + VRL_TPAGE_SIZE + 8;
 	return (int)vrl_raw6(__NR_mprotect, p, VRL_TPAGE_SIZE, PROT_READ | PROT_EXEC, 0, 0, 0);
 }
 
@@ -100,8 +121,19 @@ vrl_tpage_map(void)
 		err = map_at(addr);
 		if (!err) {
 			vrl_tpage = addr;
+			vrl_tpage_call = addr + VRL_TPAGE_SYSCALL;
 			vrl_level = level;
 		}
 	}
 	return err;
+}
+
+/**
+ * vrl_tpage_count() - count the calls through the trusted page in
+ * *@counter from now on (a word that stays mapped).
+ */
+void
+vrl_tpage_count(uint64_t *counter)
+{
+	__atomic_store_n((uint64_t **)(vrl_tpage + VRL_TPAGE_SIZE), counter, __ATOMIC_RELEASE);
 }

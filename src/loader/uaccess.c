@@ -9,6 +9,22 @@
 #include <linux/uio.h>
 #include "loader.h"
 
+/*
+ * self_pid() - the pid to read our own memory through, without a getpid
+ * per call: cached, and taken anew in a fork child (the wipe-on-fork page
+ * reads zero there).  A vfork child gets its parent's pid, whose memory is
+ * the very memory it shares; where that is refused (Yama lets a process
+ * read its descendants only) vm_rw() tries again with the caller's own.
+ */
+static int
+self_pid(void)
+{
+	if (vrl_proc.mm_token && *vrl_proc.mm_token)
+		return vrl_proc.owner_pid;
+	vrl_mm_shared_child();
+	return vrl_proc.owner_pid ? vrl_proc.owner_pid : vrl_getpid();
+}
+
 static int
 vm_rw(int nr, void *local, const void *remote, size_t n)
 {
@@ -19,7 +35,9 @@ vm_rw(int nr, void *local, const void *remote, size_t n)
 	if (!n)
 		return 0;
 	if (!vrl_proc.no_peek) {
-		got = vrl_sys6(nr, vrl_getpid(), (long)&l, 1, (long)&r, 1, 0);
+		got = vrl_sys6(nr, self_pid(), (long)&l, 1, (long)&r, 1, 0);
+		if (got == -EPERM || got == -ESRCH)
+			got = vrl_sys6(nr, vrl_getpid(), (long)&l, 1, (long)&r, 1, 0);
 		if (got == (long)n)
 			return 0;
 		if (got >= 0 || got == -EFAULT)

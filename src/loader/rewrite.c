@@ -1,0 +1,586 @@
+/*
+ * rewrite.c - trap-free call sites.
+ *
+ * A trapped call costs a signal delivery and an rt_sigreturn (~8 µs here)
+ * before any work.  On the first trap at a site of the common shape
+ *
+ *     b8 NR NR NR NR    mov $NR, %eax
+ *     (up to 3 moves between registers, as musl's inline calls have)
+ *     0f 05             syscall
+ *
+ * (glibc's and musl's wrappers, Go's runtime calls) the 5-byte `mov` is
+ * replaced by `jmp rel32` to a stub of that site, mapped within ±2 GiB.
+ * The `syscall` stays where it was: a thread already past the `mov` still
+ * traps normally, and the stub jumps back to it when a call must take the
+ * trap path after all.  The stub (layout below) sets %eax as the `mov`
+ * did, runs the moves after it, steps below the red zone (a jump, not a call, reaches it, so the
+ * red zone is untouched) and calls vrl_rw_entry (rwentry.S), which calls
+ * vrl_rw_call() on a vroot-owned stack (Go's goroutine stacks are a few
+ * KiB) and returns to the stub, which jumps past the site's `syscall`.
+ * The stub path and the signal path both end in vr_loader_dispatch().
+ *
+ * Patching, safe against threads running the same bytes: the text page is
+ * made writable for the moment of the change (it stays executable), and the
+ * bytes are replaced by a locked 16-byte compare-and-exchange of the
+ * aligned block that holds them, so a fetch sees the old or the new
+ * instruction.  When the `mov` straddles two such blocks, a 2-byte
+ * self-jump (`eb fe`) first holds any thread arriving at the site, the
+ * tail is written, then the head; membarrier(SYNC_CORE) between the steps
+ * makes every thread drop what it decoded before.  A site that cannot be
+ * patched this way (not in a private r-x file mapping, no membarrier, no
+ * stub memory in reach, a byte before it that may make the `mov` the tail
+ * of a longer instruction) keeps trapping.
+ *
+ * Which calls may be rewritten is decided in one place, rw_allowed().
+ *
+ * Nested sessions: only the innermost loader sees a program's traps with
+ * its own tag (the newest filter's tag wins), so an outer loader never
+ * rewrites a program site; the calls it answers come from the inner
+ * loader's trusted page, which is never rewritten.  A site rewritten by
+ * the inner loader enters the inner dispatcher, whose own calls still trap
+ * into the outer one as before.
+ */
+#include <linux/mman.h>
+#include <linux/fcntl.h>
+#include "loader.h"
+
+#ifndef MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE          (1 << 5)
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE (1 << 6)
+#endif
+
+/*
+ * The stub of one site (at most 57 of its 64 bytes):
+ *     b8 NR              mov $NR, %eax
+ *     ...                the site's register moves, if any (3 bytes each)
+ *     41 bb IDX          mov $IDX, %r11d      (statistics slot + 1, or 0)
+ *     48 8d 64 24 80     lea -128(%rsp), %rsp
+ *     ff 15 REL          call *entry(%rip)    (the chunk's first word)
+ *     48 8d a4 24 80 00 00 00   lea 128(%rsp), %rsp
+ *     e9 REL             jmp past the syscall
+ *     48 8d a4 24 80 00 00 00   lea 128(%rsp), %rsp
+ *     e9 REL             jmp to the syscall   (the trap path)
+ */
+#define STUB_SIZE  64
+#define CHUNK_SIZE (64 * 1024)
+#define MOV_LEN    5
+#define NEAR       ((1L << 31) - 2 * CHUNK_SIZE)
+
+/*
+ * rw_allowed() - may calls of @nr skip the signal?  Only calls the filter
+ * traps whatever their arguments (trap_list.h): a site of close, fcntl,
+ * ioctl, sendto or another call trapped for some arguments only would
+ * otherwise send every later call to the handler, which answers only the
+ * trapped cases.  Not those whose handlers read or edit the interrupted
+ * context: rt_sigprocmask edits the signal mask that rt_sigreturn
+ * restores, rt_sigaction is virtualised next to it, sigaltstack reads the
+ * interrupted stack pointer, rt_sigreturn is the frame's own return.  Nor
+ * execve, which replaces the image: nothing to gain there, and it stays
+ * where the rest of the exec path was built and tested.
+ */
+static int
+rw_always_trapped(long nr)
+{
+	switch (nr) {
+#define VRL_TRAP(n) case n:
+#include "trap_list.h"
+#undef VRL_TRAP
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+rw_allowed(long nr)
+{
+	switch (nr) {
+	case __NR_rt_sigaction:
+	case __NR_rt_sigprocmask:
+	case __NR_sigaltstack:
+	case __NR_rt_sigreturn:
+	case __NR_execve:
+	case __NR_execveat:
+	case __NR_ioctl:
+	case __NR_sendto:
+	case __NR_recvfrom:
+		return 0;
+	default:
+		return rw_always_trapped(nr);
+	}
+}
+
+static int
+rw_trylock(void)
+{
+	return !__atomic_exchange_n(&vrl_proc.rw_lock, 1, __ATOMIC_ACQUIRE);
+}
+
+static void
+rw_unlock(void)
+{
+	__atomic_store_n(&vrl_proc.rw_lock, 0, __ATOMIC_RELEASE);
+}
+
+static int
+sync_core(void)
+{
+	long r = vrl_sys3(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
+
+	if (r == -EPERM) {
+		/* Registration belongs to the memory map: again after fork. */
+		r = vrl_sys3(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE,
+		             0, 0);
+		if (!r)
+			r = vrl_sys3(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0,
+			             0);
+	}
+	return (int)r;
+}
+
+/*
+ * store16() - replace @n bytes at @dst, which lie in one aligned 16-byte
+ * block, by @src, with one locked store.  Returns 0, or -EAGAIN when the
+ * block changed under us.
+ */
+static int
+store16(unsigned char *dst, const unsigned char *src, size_t n)
+{
+	unsigned long *blk = (unsigned long *)((uintptr_t)dst & ~15UL);
+	unsigned char want[16];
+	unsigned long lo, hi, nlo, nhi;
+	unsigned char ok;
+
+	lo = blk[0];
+	hi = blk[1];
+	memcpy(want, &lo, 8);
+	memcpy(want + 8, &hi, 8);
+	memcpy(want + ((uintptr_t)dst & 15), src, n);
+	memcpy(&nlo, want, 8);
+	memcpy(&nhi, want + 8, 8);
+	__asm__ volatile("lock cmpxchg16b %1\n\tsete %0"
+	                 : "=q"(ok), "+m"(*(volatile unsigned long(*)[2])blk), "+a"(lo), "+d"(hi)
+	                 : "b"(nlo), "c"(nhi)
+	                 : "memory", "cc");
+	return ok ? 0 : -EAGAIN;
+}
+
+/*
+ * patch() - write @jmp over the `mov` at @site (see the top of the file).
+ * membarrier is tried first: without it no guard may ever be written, as
+ * nothing could then make every thread see it go away again.
+ */
+static int
+patch(unsigned char *site, const unsigned char jmp[MOV_LEN])
+{
+	static const unsigned char guard[2] = {0xeb, 0xfe};
+	uintptr_t off = (uintptr_t)site & 15;
+	int err = sync_core();
+
+	if (err)
+		return err;
+	if (off + MOV_LEN <= 16)
+		return store16(site, jmp, MOV_LEN) ?: sync_core();
+	if (off + 2 > 16)
+		return -EINVAL;
+	if ((err = store16(site, guard, 2)))
+		return err;
+	/* From here on the guard must go, whatever membarrier says. */
+	sync_core();
+	memcpy(site + 2, jmp + 2, MOV_LEN - 2);
+	sync_core();
+	while (store16(site, jmp, 2))
+		;
+	return sync_core();
+}
+
+static unsigned long
+hexnum(const char **s)
+{
+	unsigned long v = 0;
+	int d;
+
+	for (;; (*s)++) {
+		char c = **s;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else
+			return v;
+		v = v << 4 | (unsigned long)d;
+	}
+}
+
+/* parse_line() - fill @m from @line if its mapping holds @addr; 1 if so. */
+static int
+parse_line(const char *line, uintptr_t addr, struct vrl_map *m)
+{
+	const char *s = line, *base;
+	size_t n;
+
+	m->start = hexnum(&s);
+	if (*s++ != '-')
+		return 0;
+	m->end = hexnum(&s);
+	if (addr < m->start || addr >= m->end || *s++ != ' ')
+		return 0;
+	memcpy(m->perms, s, 4);
+	m->perms[4] = 0;
+	s += 5;
+	m->off = hexnum(&s);
+	/* dev, inode, then the path after spaces. */
+	for (int f = 0; f < 2 && *s; f++) {
+		while (*s == ' ')
+			s++;
+		while (*s && *s != ' ')
+			s++;
+	}
+	while (*s == ' ')
+		s++;
+	base = s;
+	for (const char *p = s; *p; p++)
+		if (*p == '/')
+			base = p + 1;
+	n = strlen(base);
+	if (n >= sizeof(m->name))
+		n = sizeof(m->name) - 1;
+	memcpy(m->name, base, n);
+	m->name[n] = 0;
+	return 1;
+}
+
+/**
+ * vrl_map_of() - find the mapping holding @addr in /proc/self/maps.
+ * Fills @m (name: the mapped file's base name, or "" when anonymous).
+ * Returns 0, -ENOENT, or the -errno of opening or reading.
+ */
+int
+vrl_map_of(uintptr_t addr, struct vrl_map *m)
+{
+	char buf[2048], line[512];
+	size_t ll = 0;
+	long got;
+	int fd = (int)vrl_sys4(__NR_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+	int found = 0;
+
+	if (fd < 0)
+		return fd;
+	while (!found && (got = vrl_sys3(__NR_read, fd, buf, sizeof(buf))) > 0) {
+		for (long i = 0; i < got && !found; i++) {
+			if (buf[i] != '\n') {
+				if (ll < sizeof(line) - 1)
+					line[ll++] = buf[i];
+				continue;
+			}
+			line[ll] = 0;
+			ll = 0;
+			found = parse_line(line, addr, m);
+		}
+	}
+	vrl_close(fd);
+	return found ? 0 : -ENOENT;
+}
+
+static int
+reachable(uintptr_t a, uintptr_t b)
+{
+	long d = (long)(a - b);
+
+	return d < NEAR && d > -NEAR;
+}
+
+/* chunk_near() - stub memory in reach of @site, mapped when needed. */
+static struct vrl_rw_chunk *
+chunk_near(uintptr_t site)
+{
+	struct vrl_rw_chunk *c;
+	uintptr_t hint;
+	long p;
+
+	for (int i = 0; i < vrl_proc.rw_nchunks; i++) {
+		c = &vrl_proc.rw_chunks[i];
+		if (c->used + STUB_SIZE <= CHUNK_SIZE && reachable(c->base, site))
+			return c;
+	}
+	if (vrl_proc.rw_nchunks >= VRL_RW_CHUNKS)
+		return NULL;
+	/* Below the image first (the heap grows above it), then above. */
+	for (int i = 1; i <= 32; i++) {
+		long step = (i & 1 ? -1L : 1L) * (long)((i + 1) / 2) * (32L << 20);
+
+		hint = ((site & ~(uintptr_t)(CHUNK_SIZE - 1)) + (uintptr_t)step);
+		p = vrl_mmap((void *)hint, CHUNK_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+		             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (vrl_is_err(p))
+			return NULL;
+		if (reachable((uintptr_t)p, site) && reachable((uintptr_t)p + CHUNK_SIZE, site)) {
+			c = &vrl_proc.rw_chunks[vrl_proc.rw_nchunks++];
+			c->base = (uintptr_t)p;
+			/* The entry's address, for `call *entry(%rip)`. */
+			*(uintptr_t *)p = (uintptr_t)vrl_rw_entry;
+			c->used = STUB_SIZE;
+			return c;
+		}
+		vrl_munmap((void *)p, CHUNK_SIZE);
+	}
+	return NULL;
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static uint32_t
+rel(uintptr_t from_end, uintptr_t to)
+{
+	return (uint32_t)(int32_t)(long)(to - from_end);
+}
+
+/*
+ * make_stub() - fill a stub for the site whose `mov $@nr, %eax` is at
+ * @site, followed by @nmoves register moves (copied into the stub, they
+ * run there) and the `syscall` ending at @end.
+ */
+static uintptr_t
+make_stub(struct vrl_rw_chunk *c, uintptr_t site, uintptr_t end, int nmoves, long nr, uint32_t idx)
+{
+	static const unsigned char down[5] = {0x48, 0x8d, 0x64, 0x24, 0x80};
+	static const unsigned char up[8] = {0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00};
+	unsigned char *s = (unsigned char *)(c->base + c->used), *p = s;
+	uintptr_t a = (uintptr_t)s;
+
+	memset(s, 0xcc, STUB_SIZE);
+	*p++ = 0xb8;
+	put32(p, (uint32_t)nr);
+	p += 4;
+	memcpy(p, (const void *)(site + MOV_LEN), (size_t)(3 * nmoves));
+	p += 3 * nmoves;
+	*p++ = 0x41;
+	*p++ = 0xbb;
+	put32(p, idx);
+	p += 4;
+	memcpy(p, down, sizeof(down));
+	p += sizeof(down);
+	*p++ = 0xff;
+	*p++ = 0x15;
+	put32(p, rel((uintptr_t)(p + 4 - s) + a, c->base));
+	p += 4;
+	/* The trap tail is RW_TRAP_TAIL (13) bytes after this one (rwentry.S). */
+	memcpy(p, up, sizeof(up));
+	p += sizeof(up);
+	*p++ = 0xe9;
+	put32(p, rel((uintptr_t)(p + 4 - s) + a, end));
+	p += 4;
+	memcpy(p, up, sizeof(up));
+	p += sizeof(up);
+	*p++ = 0xe9;
+	put32(p, rel((uintptr_t)(p + 4 - s) + a, end - 2));
+	c->used += STUB_SIZE;
+	return a;
+}
+
+/*
+ * reg_move() - is the 3-byte instruction at @p a 64-bit move between two
+ * registers (mov, or movslq) that does not write %rax?  Such moves sit
+ * between the `mov` and the `syscall` in musl's inline system calls.
+ */
+static int
+reg_move(const unsigned char *p)
+{
+	int dst;
+
+	if ((p[0] & 0xf8) != 0x48 || (p[2] & 0xc0) != 0xc0)
+		return 0;
+	if (p[1] == 0x89)
+		dst = (p[2] & 7) | (p[0] & 1) << 3;
+	else if (p[1] == 0x8b || p[1] == 0x63)
+		dst = (p[2] >> 3 & 7) | (p[0] & 4) << 1;
+	else
+		return 0;
+	return dst != 0;
+}
+
+/*
+ * site_shape() - the number of register moves between `mov $@nr, %eax`
+ * and the `syscall` ending at @end (up to 3), or -1 if that is not what
+ * precedes it.  A byte of 0x40-0x7f or 0x24 before the `mov` may be a REX
+ * prefix, a ModRM byte with an 8-bit displacement or a SIB byte that would
+ * make "b8 NR..." the tail of a longer instruction; such sites are left
+ * alone (7 of glibc's 436 of the plain shape).
+ */
+static int
+site_shape(const unsigned char *end, long nr, uintptr_t floor)
+{
+	uint32_t imm;
+
+	if (end[-2] != 0x0f || end[-1] != 0x05)
+		return -1;
+	for (int k = 0; k <= 3; k++) {
+		const unsigned char *m = end - 2 - 3 * k - MOV_LEN;
+		int moves = 1;
+
+		if ((uintptr_t)(m - 1) < floor)
+			return -1;
+		for (int j = 0; j < k && moves; j++)
+			moves = reg_move(m + MOV_LEN + 3 * j);
+		if (!moves || m[0] != 0xb8)
+			continue;
+		memcpy(&imm, m + 1, 4);
+		if ((long)imm != nr || (m[-1] >= 0x40 && m[-1] <= 0x7f) || m[-1] == 0x24)
+			continue;
+		return k;
+	}
+	return -1;
+}
+
+/* text_prot() - make the text pages of [@a, @a + @n) writable or not. */
+static int
+text_prot(uintptr_t a, size_t n, int write)
+{
+	uintptr_t s = a & ~4095UL, e = (a + n + 4095) & ~4095UL;
+
+	return vrl_mprotect((void *)s, e - s, PROT_READ | PROT_EXEC | (write ? PROT_WRITE : 0));
+}
+
+/*
+ * Sites found unfit are remembered (by the address after their `syscall`)
+ * so that their traps do not look again: a generic syscall() traps every
+ * time.
+ */
+static unsigned int
+skip_slot(uintptr_t end)
+{
+	return (unsigned int)((end * 0x9e3779b97f4a7c15ULL) >> 56) % VRL_RW_SKIP;
+}
+
+static int
+skipped(uintptr_t end)
+{
+	unsigned int h = skip_slot(end);
+
+	for (int k = 0; k < 8; k++, h = (h + 1) % VRL_RW_SKIP) {
+		uintptr_t e = __atomic_load_n(&vrl_proc.rw_skip[h], __ATOMIC_RELAXED);
+
+		if (!e)
+			return 0;
+		if (e == end)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+skip(uintptr_t end)
+{
+	unsigned int h = skip_slot(end);
+
+	for (int k = 0; k < 8; k++, h = (h + 1) % VRL_RW_SKIP) {
+		uintptr_t none = 0;
+
+		if (__atomic_compare_exchange_n(&vrl_proc.rw_skip[h], &none, end, 0,
+		                                __ATOMIC_RELAXED, __ATOMIC_RELAXED) ||
+		    none == end)
+			return;
+	}
+}
+
+/**
+ * vrl_rw_site() - called from the SIGSYS handler after answering trapped
+ * call @nr whose `syscall` instruction ended at @end: rewrite that site if
+ * it has the known shape and can be patched safely.  Never fails the
+ * call; a site left alone keeps trapping.
+ */
+void
+vrl_rw_site(uintptr_t end, long nr)
+{
+	uintptr_t site, stub;
+	struct vrl_rw_chunk *c;
+	unsigned char jmp[MOV_LEN];
+	struct vrl_map m;
+	uint32_t idx = 0;
+	unsigned long mask;
+	int nmoves;
+
+	if (!vrl_proc.rewrite || !rw_allowed(nr))
+		return;
+	if (end - VRL_TPAGE_ADDR < VRL_MAX_NEST * VRL_TPAGE_STEP)
+		return; /* a trusted page: a nested loader's own calls */
+	if (skipped(end))
+		return;
+	/* Reading the bytes may fault: look at the mapping first. */
+	if (vrl_map_of(end - 2, &m) || end > m.end || strcmp(m.perms, "r-xp") || !m.name[0] ||
+	    (nmoves = site_shape((const unsigned char *)end, nr, m.start)) < 0) {
+		skip(end);
+		return;
+	}
+	site = end - 2 - 3 * (uintptr_t)nmoves - MOV_LEN;
+	/* No nested trap may spin on the lock; a fork child may hold a stale one. */
+	mask = vrl_sig_block_all();
+	if (!rw_trylock()) {
+		vrl_sig_restore(mask);
+		return;
+	}
+	/* Another thread may have patched it meanwhile. */
+	if (*(volatile unsigned char *)site != 0xb8)
+		goto out;
+	c = chunk_near(site);
+	if (!c)
+		goto out;
+	if (vrl_proc.stats)
+		idx = (uint32_t)(vrl_stats_site(m.name, end - 2 - m.start + m.off) + 1);
+	stub = make_stub(c, site, end, nmoves, nr, idx);
+	jmp[0] = 0xe9;
+	put32(jmp + 1, rel(site + MOV_LEN, stub));
+	if (text_prot(site, MOV_LEN, 1))
+		goto out;
+	if (!patch((unsigned char *)site, jmp)) {
+		__atomic_add_fetch(&vrl_proc.rw_sites, 1, __ATOMIC_RELAXED);
+		if (vrl_proc.stats)
+			__atomic_add_fetch(&vrl_proc.stats->rw_sites, 1, __ATOMIC_RELAXED);
+	}
+	text_prot(site, MOV_LEN, 0);
+out:
+	rw_unlock();
+	vrl_sig_restore(mask);
+}
+
+struct rw_args {
+	long nr;
+	long a[6];
+};
+
+static long
+rw_run(void *arg)
+{
+	struct rw_args *r = arg;
+	struct vr_loader_ctx ctx = {NULL, NULL, &vrl_proc};
+
+	return vr_loader_dispatch(&ctx, r->nr, r->a);
+}
+
+/**
+ * vrl_rw_call() - the C side of a rewritten site (see rwentry.S): call @nr
+ * with the saved argument registers @regs (r9, r8, r10, rdx, rsi, rdi, as
+ * pushed), @site: statistics slot + 1, or 0.  Runs the dispatcher on one of
+ * vroot's stacks.  Returns the result and 0, or @nr and 1 when the call
+ * must take the trap path (a call that may not skip the signal: never
+ * rewritten, checked again all the same).
+ */
+struct vrl_rw_ret
+vrl_rw_call(long nr, const long *regs, unsigned int site)
+{
+	struct rw_args r = {nr, {regs[5], regs[4], regs[3], regs[2], regs[1], regs[0]}};
+	struct vrl_rw_ret out = {nr, 1};
+
+	if (!rw_allowed(nr))
+		return out;
+	if (vrl_proc.stats)
+		vrl_stats_rw(site, nr);
+	out.ret = vrl_on_stack(rw_run, &r);
+	out.trap = 0;
+	return out;
+}

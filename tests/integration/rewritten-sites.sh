@@ -1,0 +1,205 @@
+#!/bin/sh
+# rewritten-sites.sh - after the first trap at a call site, later calls
+# there go through a rewritten site without a signal (`vroot run --stats`
+# counts them), and give exactly what they give natively: a loop of stat
+# calls, threads racing on one wrapper while it is being patched, vfork
+# and posix_spawn children running patched code, a static musl program,
+# busybox and a Go program.  VROOT_REWRITE=0 turns the rewriting off: then
+# nothing goes through a rewritten site and the results are the same.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_cmd gcc
+plan 13
+
+cat >"$tmp/storm.c" <<'EOF'
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+static const char *there, *missing;
+static pthread_barrier_t go;
+static long iters;
+
+/* One stat of each path, as a line: what a caller can see of the result. */
+static void
+probe(char *out, size_t cap)
+{
+	struct stat a, b;
+	int ra = fstatat(AT_FDCWD, there, &a, 0), ea = errno;
+	int rb = fstatat(AT_FDCWD, missing, &b, AT_SYMLINK_NOFOLLOW), eb = errno;
+
+	snprintf(out, cap, "%d/%d %lu %lo %ld | %d/%d", ra, ra ? ea : 0, (unsigned long)a.st_ino,
+	         (unsigned long)a.st_mode, (long)a.st_size, rb, rb ? eb : 0);
+}
+
+static void *
+racer(void *arg)
+{
+	char first[256], now[256];
+	long bad = 0;
+
+	(void)arg;
+	pthread_barrier_wait(&go);
+	probe(first, sizeof(first));
+	for (long i = 1; i < iters; i++) {
+		probe(now, sizeof(now));
+		bad += strcmp(now, first) != 0;
+	}
+	return bad ? strdup(now) : strdup(first);
+}
+
+int
+main(int argc, char **argv)
+{
+	char line[256], prev[256] = "";
+	const char *mode = argv[1];
+
+	there = argv[2];
+	missing = argv[3];
+	iters = atol(argv[4]);
+	if (!strcmp(mode, "loop")) {
+		long diff = 0;
+		for (long i = 0; i < iters; i++) {
+			probe(line, sizeof(line));
+			diff += i && strcmp(line, prev);
+			strcpy(prev, line);
+		}
+		printf("%s changes=%ld\n", line, diff);
+	} else if (!strcmp(mode, "race")) {
+		enum { NT = 16 };
+		pthread_t t[NT];
+		void *r;
+		pthread_barrier_init(&go, NULL, NT);
+		for (int i = 0; i < NT; i++)
+			pthread_create(&t[i], NULL, racer, NULL);
+		for (int i = 0; i < NT; i++) {
+			pthread_join(t[i], &r);
+			if (!i || strcmp(r, prev))
+				printf("thread %d: %s\n", i, (char *)r);
+			strcpy(prev, r);
+		}
+	} else { /* children: vfork and posix_spawn after the sites are patched */
+		posix_spawn_file_actions_t fa;
+		char *cat[] = {"cat", NULL};
+		int st;
+		pid_t p;
+		for (long i = 0; i < iters; i++)
+			probe(line, sizeof(line));
+		p = vfork();
+		if (p == 0) {
+			char again[256];
+			probe(again, sizeof(again));
+			_exit(strcmp(again, line) ? 1 : 0);
+		}
+		waitpid(p, &st, 0);
+		printf("%s vfork child %s\n", line, st == 0 ? "same" : "differs");
+		fflush(stdout);
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_addopen(&fa, 0, there, O_RDONLY, 0);
+		if (posix_spawnp(&p, "cat", &fa, NULL, cat, environ) == 0)
+			waitpid(p, &st, 0);
+		printf("spawn status %d\n", st);
+	}
+	return 0;
+}
+EOF
+gcc -O2 -o "$tmp/storm" "$tmp/storm.c" -lpthread
+F=$tmp/file
+echo "some content" >"$F"
+
+# rewritten ERRFILE: calls through rewritten sites, from --stats.
+rewritten() { sed -n 's/.* \([0-9]*\) calls through rewritten sites.*/\1/p' "$1"; }
+
+# twice DESC CMD...: CMD natively, with rewriting and without it, same
+# output; the rewriting run went through rewritten sites at least MIN times.
+twice() {
+	desc=$1 min=$2
+	shift 2
+	capture native "$@"
+	capture on env VROOT_REWRITE=1 "$VROOT" run --stats --prefix "$tmp/prefix" -- "$@"
+	capture off env VROOT_REWRITE=0 "$VROOT" run --stats --prefix "$tmp/prefix" -- "$@"
+	is "$desc: same as natively" "$(cat "$tmp/native.out")" "$(cat "$tmp/on.out")"
+	is "... and without rewriting" "$(cat "$tmp/native.out")" "$(cat "$tmp/off.out")"
+	n_on=$(rewritten "$tmp/on.err")
+	n_off=$(rewritten "$tmp/off.err")
+	if [ "${n_on:-0}" -ge "$min" ] && [ "$n_off" = 0 ]; then
+		ok "... through rewritten sites ($n_on calls), none when off"
+	else
+		cat "$tmp/on.err" "$tmp/off.err" >"$tmp/.diag"
+		not_ok "... through rewritten sites ($n_on calls, off: $n_off)" "$tmp/.diag"
+	fi
+}
+
+twice "a loop of stat calls" 1900 "$tmp/storm" loop "$F" "$tmp/none" 1000
+twice "16 threads racing on one wrapper from the start" 20000 "$tmp/storm" race "$F" "$tmp/none" 1000
+twice "vfork and posix_spawn children of a patched program" 190 "$tmp/storm" spawn "$F" "$tmp/none" 100
+
+if have musl-gcc; then
+	musl-gcc -static -O2 -o "$tmp/storm-musl" "$tmp/storm.c"
+	capture native "$tmp/storm-musl" loop "$F" "$tmp/none" 1000
+	capture on env VROOT_REWRITE=1 "$VROOT" run --stats --prefix "$tmp/prefix" -- \
+		"$tmp/storm-musl" loop "$F" "$tmp/none" 1000
+	is "a static musl program: same as natively, through rewritten sites" \
+		"$(cat "$tmp/native.out") yes" \
+		"$(cat "$tmp/on.out") $([ "$(rewritten "$tmp/on.err")" -ge 1900 ] && echo yes)"
+else
+	skip "a static musl program" "musl-gcc not installed"
+fi
+
+if have busybox; then
+	mkdir -p "$tmp/bb/a/b" && touch "$tmp/bb/a/x" "$tmp/bb/a/b/y"
+	capture native busybox find "$tmp/bb" -type f
+	capture on "$VROOT" run --stats --prefix "$tmp/prefix" -- busybox find "$tmp/bb" -type f
+	is "busybox: same as natively" "$(sort "$tmp/native.out")" "$(sort "$tmp/on.out")"
+else
+	skip "busybox" "busybox not installed"
+fi
+
+if have go; then
+	mkdir -p "$tmp/gostat"
+	cat >"$tmp/gostat/main.go" <<'EOF'
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	n := 0
+	for i := 0; i < 500; i++ {
+		if fi, err := os.Stat(os.Args[1]); err == nil && fi.Size() > 0 {
+			n++
+		}
+		if _, err := os.Lstat(os.Args[2]); err == nil {
+			n += 1000
+		}
+	}
+	wd, _ := os.Getwd()
+	fmt.Println(n, wd)
+}
+EOF
+	(cd "$tmp/gostat" && GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 GOCACHE="$tmp/gocache" \
+		GOPATH="$tmp/gopath" GO111MODULE=off go build -o "$tmp/gostat/gostat" main.go)
+	capture native "$tmp/gostat/gostat" "$F" "$tmp/none"
+	capture on "$VROOT" run --stats --prefix "$tmp/prefix" -- "$tmp/gostat/gostat" "$F" "$tmp/none"
+	is "a Go program: same as natively" "$(cat "$tmp/native.out")" "$(cat "$tmp/on.out")"
+else
+	skip "a Go program" "go not installed"
+fi
+
+# --stats adds up every process of the tree, across fork and exec.
+capture tree env VROOT_REWRITE=1 "$VROOT" run --stats --prefix "$tmp/prefix" -- sh -c \
+	"'$tmp/storm' loop '$F' '$tmp/none' 300 >/dev/null; '$tmp/storm' loop '$F' '$tmp/none' 300 >/dev/null"
+is "--stats counts the whole process tree" "yes" \
+	"$([ "$(rewritten "$tmp/tree.err")" -ge 1190 ] && echo yes)"
+done_testing
