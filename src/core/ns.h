@@ -27,6 +27,8 @@ struct vr_mount {
 
 /* Descriptors below this number keep a hint of where they were opened. */
 #define VR_FD_HINTS 1024
+/* Hints of descriptors whose number was reused (vr_fd_hint_set()). */
+#define VR_FD_SPILL 16
 
 struct vr_ns {
 	struct vr_pool pool;
@@ -69,7 +71,8 @@ struct vr_ns {
 	 * Lowers inside lowers are told apart by the longest match only.
 	 */
 	int aliasing;
-	unsigned long fd_hint[VR_FD_HINTS];
+	unsigned long fd_hint[VR_FD_HINTS + VR_FD_SPILL];
+	unsigned int fd_spill_next;
 	size_t size;    /* bytes mapped for this object and its strings */
 	char strings[]; /* copies of every path above */
 };

@@ -54,23 +54,47 @@ void
 vr_fd_hint_set(struct vr_ns *ns, int fd, const struct vr_mount *m)
 {
 	struct stat st;
+	unsigned long h, old;
 	unsigned long src = m ? HINT_OVERLAY + 1 + (unsigned long)(m - ns->mounts) : HINT_OVERLAY;
 
 	if (!ns->aliasing || fd < 0 || fd >= VR_FD_HINTS)
 		return;
+	h = sys_fstat(fd, &st) == 0 ? hint_key(st.st_dev, st.st_ino, src) : 0;
+	/*
+	 * The number's previous hint may be the only one left of an object
+	 * still open under another number: a shell opens at a free number,
+	 * dup2()s where the program asked and closes the first (dup2 is not
+	 * trapped), then the next open reuses that number.  It moves to the
+	 * spill ring, where fd_hint()'s search by object still finds it.
+	 */
+	old = __atomic_load_n(&ns->fd_hint[fd], __ATOMIC_RELAXED);
+	if (old && (old & ~HINT_MASK) != (h & ~HINT_MASK)) {
+		unsigned int i = __atomic_fetch_add(&ns->fd_spill_next, 1, __ATOMIC_RELAXED);
+
+		__atomic_store_n(&ns->fd_hint[VR_FD_HINTS + i % VR_FD_SPILL], old,
+		                 __ATOMIC_RELAXED);
+	}
 	/* Threads share descriptors: one word, stored whole. */
-	__atomic_store_n(&ns->fd_hint[fd],
-	                 sys_fstat(fd, &st) == 0 ? hint_key(st.st_dev, st.st_ino, src) : 0,
-	                 __ATOMIC_RELAXED);
+	__atomic_store_n(&ns->fd_hint[fd], h, __ATOMIC_RELAXED);
 }
 
-/* kept() - descriptor @fd is open and survives exec. */
+/*
+ * carried() - does the hint of descriptor @fd go to the next image?  Yes
+ * when @fd survives exec, and when it is closed: a shell opens a file at a
+ * free number and dup2()s it where the program asked (`exec 3<f` with
+ * descriptors 3 and 4 inherited), and the dup'd descriptor finds its place
+ * by the closed one's hint (fd_hint()), which is checked against the
+ * object before use.  Not when it is open and close-on-exec.
+ */
 static int
-kept(int fd)
+carried(int fd)
 {
-	long f = sys_fcntl(fd, F_GETFD, 0);
+	long f;
 
-	return f >= 0 && !(f & FD_CLOEXEC);
+	if (fd >= VR_FD_HINTS) /* the spill ring */
+		return 1;
+	f = sys_fcntl(fd, F_GETFD, 0);
+	return f == -EBADF || (f >= 0 && !(f & FD_CLOEXEC));
 }
 
 unsigned int
@@ -78,8 +102,8 @@ vr_fd_hints_count(const struct vr_ns *ns)
 {
 	unsigned int n = 0;
 
-	for (int fd = 0; ns->aliasing && fd < VR_FD_HINTS; fd++)
-		n += __atomic_load_n(&ns->fd_hint[fd], __ATOMIC_RELAXED) && kept(fd);
+	for (int fd = 0; ns->aliasing && fd < VR_FD_HINTS + VR_FD_SPILL; fd++)
+		n += __atomic_load_n(&ns->fd_hint[fd], __ATOMIC_RELAXED) && carried(fd);
 	return n;
 }
 
@@ -88,10 +112,10 @@ vr_fd_hints_pack(const struct vr_ns *ns, char *buf, unsigned int n)
 {
 	unsigned int k = 0;
 
-	for (int fd = 0; ns->aliasing && fd < VR_FD_HINTS && k < n; fd++) {
+	for (int fd = 0; ns->aliasing && fd < VR_FD_HINTS + VR_FD_SPILL && k < n; fd++) {
 		unsigned long h = __atomic_load_n(&ns->fd_hint[fd], __ATOMIC_RELAXED);
 
-		if (!h || !kept(fd))
+		if (!h || !carried(fd))
 			continue;
 		vr_memcpy(buf + 4 + k * 12, &fd, 4);
 		vr_memcpy(buf + 4 + k * 12 + 4, &h, 8);
@@ -111,7 +135,7 @@ vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n)
 
 		vr_memcpy(&fd, buf + k * 12, 4);
 		vr_memcpy(&h, buf + k * 12 + 4, 8);
-		if (ns->aliasing && fd >= 0 && fd < VR_FD_HINTS)
+		if (ns->aliasing && fd >= 0 && fd < VR_FD_HINTS + VR_FD_SPILL)
 			ns->fd_hint[fd] = h;
 	}
 }
@@ -135,7 +159,7 @@ fd_hint(const struct vr_ns *ns, int fd)
 	h = fd < VR_FD_HINTS ? __atomic_load_n(&ns->fd_hint[fd], __ATOMIC_RELAXED) : 0;
 	if (h && (h & ~HINT_MASK) == key)
 		return h & HINT_MASK;
-	for (int i = 0; i < VR_FD_HINTS; i++) {
+	for (int i = 0; i < VR_FD_HINTS + VR_FD_SPILL; i++) {
 		h = __atomic_load_n(&ns->fd_hint[i], __ATOMIC_RELAXED);
 		if (h && (h & ~HINT_MASK) == key)
 			return h & HINT_MASK;

@@ -25,7 +25,11 @@ capture find2 run 'find /d | sort | tr "\n" " "'
 is "find under the overlay path lists the overlay" \
 	"/d /d/f /d/only-in-prefix /d/sub " "$(cat "$tmp/find2.out")$(cat "$tmp/find2.err")"
 
-capture fd run 'exec 3</host/d/f 4</d/sub; readlink /proc/self/fd/3 /proc/self/fd/4 | tr "\n" " "'
+# With 3 and 4 already open (as under make's jobserver or flock), the shell
+# opens each file at a free number, dup2()s it to 3 or 4 and closes the
+# first, and the second open reuses that number.
+capture fd run 'exec 3</host/d/f 4</d/sub; readlink /proc/self/fd/3 /proc/self/fd/4 | tr "\n" " "' \
+	3</dev/null 4</dev/null
 is "/proc/self/fd names the place each file was opened at" "/host/d/f /d/sub " \
 	"$(cat "$tmp/fd.out")$(cat "$tmp/fd.err")"
 
