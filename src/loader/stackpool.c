@@ -45,17 +45,13 @@ _Static_assert(offsetof(struct ucontext, uc_sigmask) == VRL_UC_SIGMASK, "uc_sigm
 _Static_assert(VRL_TAG_BASE == 0x5652, "sigentry.S has its own copy");
 _Static_assert(VRL_TPAGE_RESTORER == 0x10, "sigentry.S has its own copy");
 
-/* Guard pages under every slot, then the chunk goes into the list. */
+/* The chunk goes into the list (guard pages come with each slot's first use). */
 static void
 publish(struct vrl_chunk *c)
 {
 	struct vrl_chunk **link = &vrl_pool;
 	struct vrl_chunk *expected;
-	int i;
 
-	for (i = 0; i < VRL_SLOTS; i++)
-		vrl_mprotect((char *)c + VRL_CHUNK_HDR + (long)i * VRL_SLOT_STRIDE, VRL_GUARD,
-		             PROT_NONE);
 	c->ready = 1;
 	for (;;) {
 		expected = NULL;
@@ -157,6 +153,17 @@ vrl_pool_enter(struct vrl_chunk *c, int index)
 
 	if (!__atomic_load_n(&c->ready, __ATOMIC_ACQUIRE))
 		publish(c);
+	/*
+	 * This activation is near the slot's top; the guard at its bottom is
+	 * in place before the handler can get deep.  Two threads racing on a
+	 * slot cannot happen (the busy bit is ours), a second mprotect of the
+	 * same page would be harmless anyway.
+	 */
+	if (!(__atomic_load_n(&c->guarded, __ATOMIC_RELAXED) & (1UL << index))) {
+		vrl_mprotect((char *)c + VRL_CHUNK_HDR + (long)index * VRL_SLOT_STRIDE, VRL_GUARD,
+		             PROT_NONE);
+		__atomic_fetch_or(&c->guarded, 1UL << index, __ATOMIC_RELAXED);
+	}
 	if (vrl_proc.mm_token && !*vrl_proc.mm_token)
 		after_fork(c, index);
 	for (p = vrl_pool; p; p = p->next)

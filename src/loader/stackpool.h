@@ -4,7 +4,9 @@
  * Shared by C and assembly: plain numbers only outside __ASSEMBLER__.
  *
  * A chunk is one mapping: a header page, then VRL_SLOTS slots, each a
- * guard page under VRL_SLOT_SIZE bytes of stack.  Slot i's stack ends
+ * guard page under VRL_SLOT_SIZE bytes of stack.  A slot's guard is made
+ * when the slot is first used (most processes use one or two slots, and
+ * each guard costs an mprotect at start and a mapping every fork copies).  Slot i's stack ends
  * (its top) at chunk + VRL_CHUNK_HDR + (i + 1) * VRL_SLOT_STRIDE.  Bit i of
  * the header's busy word is set while an activation runs on slot i.
  */
@@ -55,6 +57,7 @@ struct vrl_chunk {
 	struct vrl_chunk *next;
 	int ready;
 	int npending;
+	unsigned long guarded; /* bit per slot: its guard page is made */
 	int held[VRL_SLOTS]; /* pid execing from the slot (see exec.c), or 0 */
 	/* What that exec's arguments were built in: unmapped with the slot. */
 	struct vrl_held_map {
