@@ -167,16 +167,46 @@ VR_API int vr_ns_clean(struct vr_ns *ns);
 /** vr_ns_owns_fd() - @fd is one of the namespace's own descriptors. */
 VR_API int vr_ns_owns_fd(const struct vr_ns *ns, int fd);
 
+#define VR_IDENT_GROUPS 64
+
 /**
  * struct vr_ident - the identity a task presents, carried across exec.
- * Permission checks on the objects the host cannot judge (base files, copies
- * showing another owner) use the calling thread's own credentials, read
- * from the kernel at each call, not these.
+ * @uid, @gid:   real ids.
+ * @euid, @suid, @fsuid, @egid, @sgid, @fsgid: effective, saved and
+ *               filesystem ids.
+ * @faked:       0: the identity is the kernel's (the calling thread's own
+ *               credentials, read at each check; the fields above are only
+ *               informative); 1: the identity is this one (vroot run
+ *               --fake-root, --uid, --gid), which get*id and set*id see and
+ *               change and every permission check uses.  Capabilities are
+ *               root's: an effective uid 0 may change ids, a filesystem uid 0
+ *               has the filesystem capabilities (CAP_CHOWN, CAP_DAC_*,
+ *               CAP_FOWNER, CAP_FSETID).
+ * @host_uid, @host_gid: the host ids (the process's real ones) that objects
+ *               without a recorded owner show as @show_uid, @show_gid.
+ * @ngroups, @groups: supplementary groups.
  */
 struct vr_ident {
 	unsigned int uid;
 	unsigned int gid;
+	unsigned int euid, suid, fsuid;
+	unsigned int egid, sgid, fsgid;
+	unsigned int faked;
+	unsigned int host_uid, host_gid, show_uid, show_gid;
+	unsigned int ngroups;
+	unsigned int groups[VR_IDENT_GROUPS];
 };
+
+/**
+ * vr_ident_fake() - @id set to a faked identity @uid:@gid (all four ids of
+ * each kind; supplementary groups: @gid).  For uid 0 the host ids of the
+ * calling process show as 0 and @gid (a tree the user unpacked looks like
+ * a system tree); for another uid the host's owners show as they are.
+ */
+VR_API void vr_ident_fake(struct vr_ident *id, unsigned int uid, unsigned int gid);
+
+/** vr_task_ident() - the identity @t presents, copied into @id. */
+VR_API void vr_task_ident(const struct vr_task *t, struct vr_ident *id);
 
 /**
  * vr_task_new() - create a task context in @ns: root "/", cwd "/", identity
@@ -343,6 +373,29 @@ VR_API void *vr_task_buf_get(struct vr_task *t, size_t *size);
 VR_API void vr_task_buf_put(struct vr_task *t, void *buf);
 
 VR_API int vr_chdir(struct vr_task *t, const char *path);
+
+/*
+ * Identity calls of a task with a faked identity (struct vr_ident), shaped
+ * as the system calls and following the kernel's rules (kernel/sys.c): an
+ * effective uid 0 (gid calls: too) may set any id; others only to one of
+ * their real, effective or saved ids.  (unsigned)-1 leaves an id unchanged.
+ * vr_setfsuid() and vr_setfsgid() return the previous id, as the calls do.
+ * vr_getgroups() with @size 0 returns the count; -EINVAL when @size is
+ * too small.  vr_setgroups(): -EPERM without root, -EINVAL past
+ * VR_IDENT_GROUPS.  Return: 0 (an id for the get and fs calls) or -errno.
+ */
+VR_API int vr_setuid(struct vr_task *t, unsigned int uid);
+VR_API int vr_setgid(struct vr_task *t, unsigned int gid);
+VR_API int vr_setreuid(struct vr_task *t, unsigned int ruid, unsigned int euid);
+VR_API int vr_setregid(struct vr_task *t, unsigned int rgid, unsigned int egid);
+VR_API int vr_setresuid(struct vr_task *t, unsigned int ruid, unsigned int euid,
+                        unsigned int suid);
+VR_API int vr_setresgid(struct vr_task *t, unsigned int rgid, unsigned int egid,
+                        unsigned int sgid);
+VR_API long vr_setfsuid(struct vr_task *t, unsigned int uid);
+VR_API long vr_setfsgid(struct vr_task *t, unsigned int gid);
+VR_API int vr_getgroups(struct vr_task *t, int size, unsigned int *list);
+VR_API int vr_setgroups(struct vr_task *t, long size, const unsigned int *list);
 
 /**
  * vr_chroot() - make directory @path the task's root: absolute paths and

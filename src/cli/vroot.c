@@ -47,6 +47,11 @@ usage(FILE *f)
 	      "                         repeatable\n"
 	      "  --cwd DIR              initial virtual working directory; default: the caller's\n"
 	      "                         cwd if it exists in the namespace, else /\n"
+	      "  --fake-root            the program runs as root (uid and gid 0) inside, as\n"
+	      "                         --uid 0 --gid 0; the user's own files show as root's\n"
+	      "  --uid N --gid N        the program runs as user N, group N inside (both are\n"
+	      "                         needed); chown, chmod and mknod as that identity are\n"
+	      "                         kept in the prefix (see README)\n"
 	      "  --confine              the kernel (Landlock) enforces the namespace even against\n"
 	      "                         a program that attacks vroot (see README)\n"
 	      "  -q, --quiet            no warnings (a prefix that cannot hold whiteouts), only\n"
@@ -297,8 +302,52 @@ initial_cwd(struct vr_cli *c, struct vr_task *t)
 	return vr_chdir(t, "/") < 0 ? -1 : 0;
 }
 
+/* struct fake - --fake-root, --uid, --gid as given. */
+struct fake {
+	int root, has_uid, has_gid;
+	unsigned int uid, gid;
+};
+
+/* parse_id() - the value of --uid/--gid at argv[*i + 1].  Return: 0, or -1 (printed). */
 static int
-parse(struct vr_cli *c, int argc, char **argv, int *first, int *confine)
+parse_id(struct vr_cli *c, int argc, char **argv, int *i, unsigned int *id, int *has)
+{
+	const char *opt = argv[*i];
+	unsigned long v;
+	char *end;
+
+	if (*i + 1 >= argc) {
+		vr_cli_error(c, "%s needs an argument", opt);
+		return -1;
+	}
+	errno = 0;
+	v = strtoul(argv[++*i], &end, 10);
+	if (errno || end == argv[*i] || *end || argv[*i][0] == '-' || v >= 0xffffffffUL) {
+		vr_cli_error(c, "%s '%s': expected a number from 0 to 4294967294", opt, argv[*i]);
+		return -1;
+	}
+	*id = (unsigned int)v;
+	*has = 1;
+	return 0;
+}
+
+/* check_fake() - the identity options go together.  Return: 0, or -1 (printed). */
+static int
+check_fake(struct vr_cli *c, const struct fake *f)
+{
+	if (f->root && (f->has_uid || f->has_gid)) {
+		vr_cli_error(c, "--fake-root is --uid 0 --gid 0: give either, not both");
+		return -1;
+	}
+	if (f->has_uid != f->has_gid) {
+		vr_cli_error(c, "--uid and --gid go together: give both (--fake-root for root)");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse(struct vr_cli *c, int argc, char **argv, int *first, int *confine, struct fake *f)
 {
 	int i;
 
@@ -329,6 +378,18 @@ parse(struct vr_cli *c, int argc, char **argv, int *first, int *confine)
 			c->stats = 1;
 			continue;
 		}
+		if (strcmp(argv[i], "--fake-root") == 0) {
+			f->root = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--uid") == 0 || strcmp(argv[i], "--gid") == 0) {
+			int u = argv[i][2] == 'u';
+
+			if (parse_id(c, argc, argv, &i, u ? &f->uid : &f->gid,
+			             u ? &f->has_uid : &f->has_gid) < 0)
+				return -1;
+			continue;
+		}
 		r = vr_cli_option(c, argc, argv, &i);
 		if (r < 0)
 			return -1;
@@ -337,6 +398,8 @@ parse(struct vr_cli *c, int argc, char **argv, int *first, int *confine)
 			return -1;
 		}
 	}
+	if (check_fake(c, f) < 0)
+		return -1;
 	if (i >= argc) {
 		vr_cli_error(c,
 		             "no command given (usage: vroot run [OPTIONS] [--] COMMAND [ARG...])");
@@ -357,8 +420,9 @@ run(int argc, char **argv)
 	char *state;
 	size_t top;
 	int first, err, confine = 0;
+	struct fake f = {0, 0, 0, 0, 0};
 
-	if (parse(&c, argc, argv, &first, &confine) < 0)
+	if (parse(&c, argc, argv, &first, &confine, &f) < 0)
 		return EXIT_FAIL;
 	if (loader_path(&c, loader, sizeof(loader)) < 0 || vr_cli_kernel_check(&c) < 0)
 		return EXIT_FAIL;
@@ -384,7 +448,15 @@ run(int argc, char **argv)
 	}
 	vr_ns_clean(ns);
 	err = vr_task_new(ns, &t);
-	if (err < 0 || initial_cwd(&c, t) < 0)
+	if (err < 0)
+		return EXIT_FAIL;
+	if (f.root || f.has_uid) {
+		struct vr_ident id;
+
+		vr_ident_fake(&id, f.uid, f.gid);
+		vr_task_set_ident(t, &id);
+	}
+	if (initial_cwd(&c, t) < 0)
 		return EXIT_FAIL;
 	err = find_command(&c, t, argv[first], exe, sizeof(exe));
 	if (err == 0)

@@ -8,6 +8,16 @@
 #include "util.h"
 
 /*
+ * faked() - w->node is an overlay object changed for a faked identity: its
+ * owner and mode are kept as owner.h says, not given to the kernel.
+ */
+static int
+faked(const struct vr_walk *w)
+{
+	return w->t->id.faked && vr_perm_judged(w->ns, &w->node);
+}
+
+/*
  * judge() - the owner and mode w->node shows, and the caller's identity,
  * when vroot judges the change (perm.h).  Return: 1 (judge), 0 (the
  * kernel judges), or -errno.
@@ -19,7 +29,7 @@ judge(struct vr_walk *w, struct vr_owner *o, struct vr_cred *c)
 
 	if (!vr_perm_judged(w->ns, &w->node))
 		return 0;
-	vr_owner_of(w->ns, &w->node, o);
+	vr_owner_of(w->t, &w->node, o);
 	err = vr_cred_get(w->t, c, 0);
 	return err < 0 ? err : 1;
 }
@@ -121,6 +131,15 @@ vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, i
 
 	if (!w)
 		return err;
+	if (faked(w)) {
+		struct vr_owner o;
+
+		vr_owner_of(t, &w->node, &o);
+		o.mode = (o.mode & S_IFMT) | (mode & 07777);
+		err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
+		vr_walk_end(w);
+		return err;
+	}
 	err = (int)vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), mode);
 	if (err == 0 && vr_perm_judged(w->ns, &w->node))
 		err = vr_owner_update(w->node.fd[0], (unsigned int)-1, (unsigned int)-1);
@@ -139,6 +158,22 @@ vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, un
 
 	if (!w)
 		return err;
+	if (faked(w)) {
+		struct vr_owner o;
+
+		vr_owner_of(t, &w->node, &o);
+		o.uid = uid == (unsigned int)-1 ? o.uid : uid;
+		o.gid = gid == (unsigned int)-1 ? o.gid : gid;
+		/* notify_change(): chown clears set-user-ID, and executable set-group-ID. */
+		if ((o.mode & S_IFMT) != S_IFDIR && (o.mode & S_IFMT) != S_IFLNK) {
+			o.mode &= ~(unsigned int)S_ISUID;
+			if (o.mode & S_IXGRP)
+				o.mode &= ~(unsigned int)S_ISGID;
+		}
+		err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
+		vr_walk_end(w);
+		return err;
+	}
 	err = (int)vr_sys5(__NR_fchownat, w->node.fd[0], "", uid, gid, AT_EMPTY_PATH);
 	if (err == 0 && vr_perm_judged(w->ns, &w->node))
 		err = vr_owner_update(w->node.fd[0], uid, gid);

@@ -164,10 +164,51 @@ over_whiteout(struct vr_walk *w, struct vr_place *p, long nr, long target, unsig
 	return err;
 }
 
+/*
+ * fake_device() - a faked identity's mknod of a device: root may (others
+ * lack CAP_MKNOD: -EPERM); the node is made as an empty regular file whose
+ * record names the device (owner.h), *@type and the device kept for it.
+ */
+static int
+fake_device(struct vr_walk *w, long nr, unsigned int *mode, unsigned int *dev, unsigned int *type)
+{
+	unsigned int t = *mode & S_IFMT;
+
+	*type = 0;
+	if (nr != __NR_mknodat || !w->t->id.faked || (t != S_IFCHR && t != S_IFBLK))
+		return 0;
+	if (w->t->id.euid != 0)
+		return -EPERM;
+	*type = t;
+	*mode = S_IFREG | (*mode & 07777);
+	*dev = 0;
+	return 0;
+}
+
+/* faked_owner() - the new object @p names, as a faked identity made it (vr_owner_new()). */
+static int
+faked_owner(struct vr_walk *w, const struct vr_place *p, unsigned int type, unsigned long rdev)
+{
+	struct vr_owner dir;
+	int fd, err;
+
+	if (!w->t->id.faked)
+		return 0;
+	fd = sys_openat(p->dirfd, p->name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	vr_owner_of(w->t, &w->cur, &dir);
+	err = vr_owner_new(w->t, fd, &dir, type, rdev);
+	sys_close(fd);
+	return err;
+}
+
 static int
 create(struct vr_task *t, int dirfd, const char *path, long nr, long target, unsigned int mode,
        unsigned int dev)
 {
+	unsigned long rdev = dev;
+	unsigned int type = 0;
 	struct vr_place p;
 	struct vr_walk *w;
 	int err;
@@ -184,12 +225,16 @@ create(struct vr_task *t, int dirfd, const char *path, long nr, long target, uns
 	else
 		err = vr_perm_create(w);
 	if (err == 0)
+		err = fake_device(w, nr, &mode, &dev, &type);
+	if (err == 0)
 		err = vr_place_get(w, &p);
 	if (err == 0) {
 		if (p.whiteout)
 			err = over_whiteout(w, &p, nr, target, mode, dev);
 		else
 			err = make_node(nr, target, p.dirfd, p.name, mode, dev);
+		if (err == 0)
+			err = faked_owner(w, &p, type, rdev);
 		vr_place_put(&p);
 	}
 	vr_walk_end(w);
@@ -668,7 +713,7 @@ link_perm(struct vr_walk *ow, struct vr_walk *nw)
 	int err;
 
 	if (ow->ns->protected_hardlinks && vr_perm_judged(ow->ns, &ow->node)) {
-		vr_owner_of(ow->ns, &ow->node, &o);
+		vr_owner_of(ow->t, &ow->node, &o);
 		err = vr_cred_get(ow->t, &c, 0);
 		if (err == 0)
 			err = vr_perm_hardlink(&c, &o);

@@ -145,7 +145,9 @@ open_existing(struct vr_walk *w, int flags)
 	 * object, so a copy's copier could read it before as well (and the
 	 * kernel judges reads of a base object itself).
 	 */
-	err = (open_mask(flags) & VR_MAY_WRITE) ? vr_perm_obj(w, NULL, open_mask(flags)) : 0;
+	err = (open_mask(flags) & VR_MAY_WRITE) || w->t->id.faked
+	              ? vr_perm_obj(w, NULL, open_mask(flags))
+	              : 0;
 	if (err < 0)
 		return err;
 	if (writes(o, flags)) {
@@ -199,6 +201,17 @@ open_create(struct vr_walk *w, int flags, unsigned int mode)
 	else
 		err = sys_openat(p.dirfd, p.name, flags | O_NOFOLLOW, mode);
 	vr_place_put(&p);
+	if (err >= 0 && w->t->id.faked) {
+		struct vr_owner dir;
+		int e;
+
+		vr_owner_of(w->t, &w->cur, &dir);
+		e = vr_owner_new(w->t, err, &dir, 0, 0);
+		if (e < 0) {
+			sys_close(err);
+			return e;
+		}
+	}
 	return err;
 }
 
@@ -411,11 +424,12 @@ origin_fd(const struct vr_walk *w)
 
 /* map_stat() - what the program sees of @st: its origin (@fd >= 0), then vr_ns_map_ino(). */
 static void
-map_stat(const struct vr_ns *ns, int fd, struct stat *st)
+map_stat(const struct vr_task *t, int fd, struct stat *st)
 {
+	const struct vr_ns *ns = t->ns;
 	unsigned long dev = st->st_dev, ino = st->st_ino, nlink = st->st_nlink;
 
-	vr_owner_stat(ns, fd, st);
+	vr_owner_stat(t, fd, st);
 	if (fd >= 0)
 		vr_origin_stat(ns, fd, st->st_mode, &dev, &ino, &nlink);
 	st->st_ino = vr_ns_map_ino(ns, &dev, ino);
@@ -425,15 +439,16 @@ map_stat(const struct vr_ns *ns, int fd, struct stat *st)
 
 /* map_statx() - map_stat() for a statx result. */
 static void
-map_statx(const struct vr_ns *ns, int fd, struct statx *stx)
+map_statx(const struct vr_task *t, int fd, struct statx *stx)
 {
+	const struct vr_ns *ns = t->ns;
 	unsigned int ma = stx->stx_dev_major, mi = stx->stx_dev_minor;
 	unsigned long dev = ((unsigned long)(ma & 0xfff) << 8) |
 	                    ((unsigned long)(ma & ~0xfffu) << 32) | (mi & 0xff) |
 	                    ((unsigned long)(mi & ~0xffu) << 12);
 	unsigned long ino = stx->stx_ino, nlink = stx->stx_nlink;
 
-	vr_owner_statx(ns, fd, dev, stx);
+	vr_owner_statx(t, fd, dev, stx);
 	if (fd >= 0 && (stx->stx_mask & STATX_INO))
 		vr_origin_stat(ns, fd, stx->stx_mode, &dev, &ino, &nlink);
 	stx->stx_nlink = (unsigned int)nlink;
@@ -474,14 +489,14 @@ vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int 
 	if (is_fd_itself(dirfd, path, flags)) {
 		err = sys_fstatat(dirfd, "", st, AT_EMPTY_PATH);
 		if (err == 0)
-			map_stat(t->ns, dirfd, st);
+			map_stat(t, dirfd, st);
 		return err;
 	}
 	w = vr_walk_new(t, dirfd, path, (unsigned int)wf, &err);
 	if (!w)
 		return err;
 	vr_memcpy(st, &w->node.st, sizeof(*st));
-	map_stat(t->ns, origin_fd(w), st);
+	map_stat(t, origin_fd(w), st);
 	if (merged_dir(&w->node))
 		st->st_nlink = 1;
 	vr_walk_end(w);
@@ -504,7 +519,7 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 	if (is_fd_itself(dirfd, path, flags)) {
 		err = sys_statx(dirfd, "", flags, mask, stx);
 		if (err == 0)
-			map_statx(t->ns, dirfd, stx);
+			map_statx(t, dirfd, stx);
 		return err;
 	}
 	w = vr_walk_new(t, dirfd, path, (unsigned int)wf, &err);
@@ -522,7 +537,7 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 		stx->stx_size = 0;
 	}
 	if (err == 0)
-		map_statx(t->ns, origin_fd(w), stx);
+		map_statx(t, origin_fd(w), stx);
 	if (err == 0 && merged_dir(&w->node))
 		stx->stx_nlink = 1;
 	vr_walk_end(w);
@@ -547,7 +562,7 @@ access_judged(struct vr_walk *w, int mode, int flags, int *rest)
 	*rest = mode;
 	if (wr && (o->nfd == 0 || o->synthetic || o->mount || !w->ns->has_upper))
 		return -EROFS;
-	mask = vr_owner_of(w->ns, o, &ow) ? mode : wr ? 2 : 0;
+	mask = vr_owner_of(w->t, o, &ow) || w->t->id.faked ? mode : wr ? 2 : 0;
 	*rest = mode & ~mask;
 	if (!mask)
 		return 0;

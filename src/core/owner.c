@@ -38,25 +38,89 @@ get_num(const char **p, const char *end, unsigned int base, unsigned int *v)
 	return 0;
 }
 
-/* parse() - "UID:GID:MODE[:TYPE]" of @n bytes.  Return: 0 or -EINVAL. */
+/* get_dev() - "MAJ-MIN" at *@p into *@rdev (new_encode_dev()).  Return: 0 or -EINVAL. */
 static int
-parse(const char *s, long n, struct vr_owner *o)
+get_dev(const char **p, const char *end, unsigned long *rdev)
+{
+	unsigned int ma, mi;
+
+	if (get_num(p, end, 10, &ma) < 0 || *p == end || *(*p)++ != '-' ||
+	    get_num(p, end, 10, &mi) < 0)
+		return -EINVAL;
+	*rdev = (unsigned long)(mi & 0xff) | (unsigned long)(ma & 0xfff) << 8 |
+	        (unsigned long)(mi & ~0xffu) << 12;
+	return 0;
+}
+
+/* starts() - the text at @s (up to @end) starts with @word; moves past it. */
+static int
+starts(const char **s, const char *end, const char *word)
+{
+	size_t n = vr_strlen(word);
+
+	if ((size_t)(end - *s) < n || vr_memcmp(*s, word, n) != 0)
+		return 0;
+	*s += n;
+	return 1;
+}
+
+/* parse_type() - the record's TYPE at @s into @o's type bits and rdev.  Return: 0 or -EINVAL. */
+static int
+parse_type(const char *s, const char *end, struct vr_owner *o, unsigned long *rdev)
+{
+	static const struct {
+		const char *name;
+		unsigned int type;
+	} plain[] = {{"file", S_IFREG},
+	             {"dir", S_IFDIR},
+	             {"symlink", S_IFLNK},
+	             {"pipe", S_IFIFO},
+	             {"socket", S_IFSOCK}};
+
+	if (s < end && end[-1] == '\0')
+		end--;
+	if (starts(&s, end, "char-") || starts(&s, end, "block-")) {
+		o->mode = (o->mode & 07777) | (s[-2] == 'r' ? S_IFCHR : S_IFBLK);
+		return get_dev(&s, end, rdev) < 0 || s != end ? -EINVAL : 0;
+	}
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		const char *t = s;
+
+		if (starts(&t, end, plain[i].name) && t == end) {
+			o->mode = (o->mode & 07777) | plain[i].type;
+			return 0;
+		}
+	}
+	return 0; /* a type not known here: the owner and mode still hold */
+}
+
+/*
+ * parse() - "UID:GID:MODE[:TYPE]" of @n bytes.  MODE may carry the type
+ * bits too (fuse-overlayfs writes the whole st_mode in octal); TYPE, when
+ * given, wins.  @o->mode gets the type bits the record names, or none.
+ * Return: 0 or -EINVAL.
+ */
+static int
+parse(const char *s, long n, struct vr_owner *o, unsigned long *rdev)
 {
 	const char *end = s + n;
 
+	*rdev = 0;
 	if (get_num(&s, end, 10, &o->uid) < 0 || s == end || *s++ != ':')
 		return -EINVAL;
 	if (get_num(&s, end, 10, &o->gid) < 0 || s == end || *s++ != ':')
 		return -EINVAL;
 	if (get_num(&s, end, 8, &o->mode) < 0)
 		return -EINVAL;
-	if (s < end && *s != ':' && *s != '\0')
+	o->mode &= S_IFMT | 07777;
+	if (s < end && *s == ':')
+		return parse_type(s + 1, end, o, rdev);
+	if (s < end && *s != '\0')
 		return -EINVAL;
-	o->mode &= 07777;
 	return 0;
 }
 
-/* type_name() - the record's name for the type of @mode. */
+/* type_name() - the record's name for the type of @mode (devices: the prefix). */
 static const char *
 type_name(unsigned int mode)
 {
@@ -69,37 +133,54 @@ type_name(unsigned int mode)
 		return "pipe";
 	case S_IFSOCK:
 		return "socket";
+	case S_IFCHR:
+		return "char-";
+	case S_IFBLK:
+		return "block-";
 	default:
 		return "file";
 	}
 }
 
+/* put() - @s at @buf + *@n. */
+static void
+put(char *buf, size_t *n, const char *s)
+{
+	size_t k = vr_strlen(s);
+
+	vr_memcpy(buf + *n, s, k);
+	*n += k;
+}
+
 /* format() - the record's text for @o into @buf.  Return: its length. */
 static size_t
-format(char buf[REC_MAX], const struct vr_owner *o)
+format(char buf[REC_MAX], const struct vr_owner *o, unsigned long rdev)
 {
-	const char *t = type_name(o->mode);
-	char oct[8];
-	size_t n = 0, k = 0;
-	unsigned int m = o->mode & 07777;
+	unsigned int m = o->mode & 07777, t = o->mode & S_IFMT;
+	size_t n = 0;
 
 	n += vr_utoa(o->uid, buf + n);
 	buf[n++] = ':';
 	n += vr_utoa(o->gid, buf + n);
 	buf[n++] = ':';
 	for (int i = 3; i >= 0; i--)
-		oct[k++] = (char)('0' + ((m >> (3 * i)) & 7));
-	vr_memcpy(buf + n, oct, k);
-	n += k;
+		buf[n++] = (char)('0' + ((m >> (3 * i)) & 7));
 	buf[n++] = ':';
-	vr_memcpy(buf + n, t, vr_strlen(t));
-	n += vr_strlen(t);
+	put(buf, &n, type_name(o->mode));
+	if (t == S_IFCHR || t == S_IFBLK) {
+		unsigned long d = rdev;
+
+		n += vr_utoa((unsigned int)((d >> 8) & 0xfff), buf + n);
+		buf[n++] = '-';
+		n += vr_utoa((unsigned int)((d & 0xff) | ((d >> 12) & ~0xffUL)), buf + n);
+	}
 	buf[n] = '\0';
 	return n;
 }
 
-int
-vr_owner_read(int fd, struct vr_owner *o)
+/* read_rec() - vr_owner_read() with a device's number into *@rdev. */
+static int
+read_rec(int fd, struct vr_owner *o, unsigned long *rdev)
 {
 	char p[32], v[REC_MAX];
 	long n = vr_sys4(__NR_getxattr, vr_proc_fd(p, fd), VR_OWNER_XATTR, v, sizeof(v));
@@ -108,15 +189,23 @@ vr_owner_read(int fd, struct vr_owner *o)
 		return 0;
 	if (n < 0)
 		return (int)n;
-	return parse(v, n, o) == 0 ? 1 : 0;
+	return parse(v, n, o, rdev) == 0 ? 1 : 0;
+}
+
+int
+vr_owner_read(int fd, struct vr_owner *o)
+{
+	unsigned long rdev;
+
+	return read_rec(fd, o, &rdev);
 }
 
 /* write_record() - @o as the record of @fd.  Return: 0 or -errno. */
 static int
-write_record(int fd, const struct vr_owner *o)
+write_record(int fd, const struct vr_owner *o, unsigned long rdev)
 {
 	char p[32], v[REC_MAX];
-	size_t n = format(v, o);
+	size_t n = format(v, o, rdev);
 
 	return (int)vr_sys5(__NR_setxattr, vr_proc_fd(p, fd), VR_OWNER_XATTR, v, n, 0);
 }
@@ -132,7 +221,7 @@ vr_owner_keep(int fd, const struct stat *want)
 	if (!has_record_type(want->st_mode) || sys_fstatat(fd, "", &st, AT_EMPTY_PATH) < 0)
 		return;
 	if (st.st_uid != want->st_uid || st.st_gid != want->st_gid)
-		write_record(fd, &o);
+		write_record(fd, &o, 0);
 }
 
 int
@@ -155,54 +244,193 @@ vr_owner_update(int fd, unsigned int uid, unsigned int gid)
 	o.mode = st.st_mode;
 	if (o.uid == st.st_uid && o.gid == st.st_gid)
 		return (int)vr_sys2(__NR_removexattr, vr_proc_fd(p, fd), VR_OWNER_XATTR);
-	return write_record(fd, &o);
+	return write_record(fd, &o, 0);
+}
+
+/* show() - @o as a faked identity shows an object without a record (owner.h). */
+static void
+show(const struct vr_task *t, struct vr_owner *o)
+{
+	if (!t || !t->id.faked)
+		return;
+	if (o->uid == t->id.host_uid)
+		o->uid = t->id.show_uid;
+	if (o->gid == t->id.host_gid)
+		o->gid = t->id.show_gid;
+}
+
+/*
+ * apply() - @out, the host's view of an object of host type @type, as
+ * record @r says: owner, group, permission bits, and the type of a device
+ * or special file kept as a regular file.
+ */
+static void
+apply(struct vr_owner *out, const struct vr_owner *r, unsigned int type)
+{
+	unsigned int rt = r->mode & S_IFMT;
+
+	out->uid = r->uid;
+	out->gid = r->gid;
+	out->mode = type | (r->mode & 07777);
+	if (type == S_IFREG && rt && rt != S_IFDIR && rt != S_IFLNK)
+		out->mode = rt | (r->mode & 07777);
+}
+
+/* is_dev() - @mode is a device's. */
+static int
+is_dev(unsigned int mode)
+{
+	return (mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK;
 }
 
 int
-vr_owner_of(const struct vr_ns *ns, const struct vr_obj *o, struct vr_owner *out)
+vr_owner_of(const struct vr_task *t, const struct vr_obj *o, struct vr_owner *out)
 {
+	const struct vr_ns *ns = t->ns;
 	struct vr_owner r;
 
 	out->uid = o->st.st_uid;
 	out->gid = o->st.st_gid;
 	out->mode = o->st.st_mode;
-	if (o->mount || o->synthetic || o->nfd == 0 || !ns->has_upper)
+	if (o->mount || o->synthetic || o->nfd == 0 || !ns->has_upper ||
+	    (o->layer[0] != 0 && !o->indexed) || !has_record_type(o->st.st_mode) ||
+	    vr_owner_read(o->fd[0], &r) != 1) {
+		show(t, out);
 		return 0;
-	if ((o->layer[0] != 0 && !o->indexed) || !has_record_type(o->st.st_mode))
-		return 0;
-	if (vr_owner_read(o->fd[0], &r) != 1)
-		return 0;
-	out->uid = r.uid;
-	out->gid = r.gid;
-	out->mode = (o->st.st_mode & S_IFMT) | r.mode;
+	}
+	apply(out, &r, o->st.st_mode & S_IFMT);
 	return 1;
 }
 
-void
-vr_owner_stat(const struct vr_ns *ns, int fd, struct stat *st)
+/*
+ * recorded() - the record of @fd when it is an upper-layer object of host
+ * device @dev and st_mode @mode that can have one.  Return: 1 and *@r, or 0.
+ */
+static int
+recorded(const struct vr_ns *ns, int fd, unsigned long dev, unsigned int mode, struct vr_owner *r,
+         unsigned long *rdev)
 {
-	struct vr_owner r;
-
-	if (fd < 0 || !ns->has_upper || st->st_dev != ns->layers[0].dev ||
-	    !has_record_type(st->st_mode) || vr_owner_read(fd, &r) != 1)
-		return;
-	st->st_uid = r.uid;
-	st->st_gid = r.gid;
-	st->st_mode = (st->st_mode & S_IFMT) | r.mode;
+	return fd >= 0 && ns->has_upper && dev == ns->layers[0].dev && has_record_type(mode) &&
+	       read_rec(fd, r, rdev) == 1;
 }
 
 void
-vr_owner_statx(const struct vr_ns *ns, int fd, unsigned long dev, struct statx *stx)
+vr_owner_stat(const struct vr_task *t, int fd, struct stat *st)
 {
-	struct vr_owner r;
+	struct vr_owner r, o = {st->st_uid, st->st_gid, st->st_mode};
+	unsigned long rdev;
 
-	if (fd < 0 || !ns->has_upper || dev != ns->layers[0].dev || !(stx->stx_mask & STATX_TYPE) ||
-	    !has_record_type(stx->stx_mode) || vr_owner_read(fd, &r) != 1)
+	if (recorded(t->ns, fd, st->st_dev, st->st_mode, &r, &rdev)) {
+		apply(&o, &r, st->st_mode & S_IFMT);
+		if (is_dev(o.mode))
+			st->st_rdev = rdev;
+	} else {
+		show(t, &o);
+	}
+	st->st_uid = o.uid;
+	st->st_gid = o.gid;
+	st->st_mode = o.mode;
+}
+
+void
+vr_owner_statx(const struct vr_task *t, int fd, unsigned long dev, struct statx *stx)
+{
+	struct vr_owner r, o = {stx->stx_uid, stx->stx_gid, stx->stx_mode};
+	unsigned long d;
+
+	if (!(stx->stx_mask & STATX_TYPE))
 		return;
+	if (recorded(t->ns, fd, dev, stx->stx_mode, &r, &d)) {
+		apply(&o, &r, stx->stx_mode & S_IFMT);
+		if (is_dev(o.mode)) {
+			stx->stx_rdev_major = (unsigned int)((d >> 8) & 0xfff);
+			stx->stx_rdev_minor = (unsigned int)((d & 0xff) | ((d >> 12) & ~0xffUL));
+		}
+	} else {
+		show(t, &o);
+	}
 	if (stx->stx_mask & STATX_UID)
-		stx->stx_uid = r.uid;
+		stx->stx_uid = o.uid;
 	if (stx->stx_mask & STATX_GID)
-		stx->stx_gid = r.gid;
+		stx->stx_gid = o.gid;
 	if (stx->stx_mask & STATX_MODE)
-		stx->stx_mode = (unsigned short)((stx->stx_mode & S_IFMT) | r.mode);
+		stx->stx_mode = (unsigned short)o.mode;
+}
+
+/* host_mode() - the bits a copy keeps on the host for virtual st_mode @mode (owner.h). */
+static unsigned int
+host_mode(unsigned int mode)
+{
+	unsigned int m = mode & 0777;
+
+	return (mode & S_IFMT) == S_IFDIR ? m | 0700 : m | 0600;
+}
+
+int
+vr_owner_set(const struct vr_task *t, int fd, const struct vr_owner *want, unsigned long rdev)
+{
+	struct vr_owner o, w = *want;
+	struct stat st;
+	char p[32];
+	int err = sys_fstatat(fd, "", &st, AT_EMPTY_PATH);
+
+	if (err < 0)
+		return err;
+	if (!has_record_type(st.st_mode)) {
+		/* Nothing to keep a record on: the host's own owner, when it may. */
+		unsigned int uid = w.uid == t->id.show_uid ? t->id.host_uid : w.uid;
+		unsigned int gid = w.gid == t->id.show_gid ? t->id.host_gid : w.gid;
+
+		vr_sys5(__NR_fchownat, fd, "", uid, gid, AT_EMPTY_PATH);
+		if ((st.st_mode & S_IFMT) != S_IFLNK)
+			vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, fd), w.mode & 07777);
+		return 0;
+	}
+	if (!is_dev(w.mode) || (st.st_mode & S_IFMT) != S_IFREG)
+		w.mode = (st.st_mode & S_IFMT) | (w.mode & 07777);
+	if ((st.st_mode & 07777) != host_mode(w.mode)) {
+		err = (int)vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, fd), host_mode(w.mode));
+		if (err < 0)
+			return err;
+		st.st_mode = (st.st_mode & S_IFMT) | host_mode(w.mode);
+	}
+	o.uid = st.st_uid;
+	o.gid = st.st_gid;
+	o.mode = st.st_mode;
+	show(t, &o);
+	if (o.uid == w.uid && o.gid == w.gid && o.mode == w.mode) {
+		err = (int)vr_sys2(__NR_removexattr, vr_proc_fd(p, fd), VR_OWNER_XATTR);
+		return err == -ENODATA || err == -EOPNOTSUPP ? 0 : err;
+	}
+	if (is_dev(w.mode) && rdev == (unsigned long)-1 && read_rec(fd, &o, &rdev) != 1)
+		rdev = 0; /* the device number the record had, if any */
+	return write_record(fd, &w, is_dev(w.mode) ? rdev : 0);
+}
+
+int
+vr_owner_new(const struct vr_task *t, int fd, const struct vr_owner *dir, unsigned int type,
+             unsigned long rdev)
+{
+	struct vr_owner want, o;
+	struct stat st;
+	int err;
+
+	if (!t->id.faked)
+		return 0;
+	err = sys_fstatat(fd, "", &st, AT_EMPTY_PATH);
+	if (err < 0)
+		return err;
+	want.uid = t->id.fsuid;
+	want.gid = (dir->mode & S_ISGID) ? dir->gid : t->id.fsgid;
+	want.mode = (type ? type : st.st_mode & S_IFMT) | (st.st_mode & 07777);
+	if ((dir->mode & S_ISGID) && (st.st_mode & S_IFMT) == S_IFDIR)
+		want.mode |= S_ISGID;
+	o.uid = st.st_uid;
+	o.gid = st.st_gid;
+	o.mode = st.st_mode;
+	show(t, &o);
+	if (o.uid == want.uid && o.gid == want.gid && o.mode == want.mode &&
+	    (!has_record_type(st.st_mode) || (st.st_mode & 07777) == host_mode(st.st_mode)))
+		return 0;
+	return vr_owner_set(t, fd, &want, rdev);
 }

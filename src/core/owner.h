@@ -1,14 +1,27 @@
 /*
- * owner.h - the owner, group and mode a copied-up object shows.
+ * owner.h - the owner, group and mode an object of the upper layer shows.
  *
  * A copy in the prefix belongs to whoever made it; when that is not the
- * owner the object showed before (an unprivileged copier cannot chown), the
- * owner, group and mode it shows are kept on the copy in the
- * "user.containers.override_stat" attribute, in the text form rootless
- * container storage and fuse-overlayfs use: "UID:GID:MODE:TYPE", MODE the
- * permission bits as four octal digits, TYPE "file", "dir",
- * "symlink", "pipe", "socket", "block-MAJ-MIN" or "char-MAJ-MIN".  A
- * record without the type is read too.
+ * owner the object shows (an unprivileged copier cannot chown; a faked
+ * identity's chown, chmod and mknod), the owner, group and mode it shows
+ * are kept on the file in the "user.containers.override_stat" attribute,
+ * in the text form rootless container storage (podman) and fuse-overlayfs
+ * read: "UID:GID:MODE:TYPE", MODE the permission bits (set-id and sticky
+ * included) as four octal digits, TYPE "file", "dir", "symlink", "pipe",
+ * "socket", "block-MAJ-MIN" or "char-MAJ-MIN".  A record without TYPE is
+ * read too, and MODE may carry the type bits as well (fuse-overlayfs
+ * writes the whole st_mode, "0:0:100644").  Only regular files and
+ * directories hold records (the kernel keeps user attributes off other
+ * types): a device node made by a faked root is an empty regular file
+ * whose record names the device, so it can never be opened as one.
+ *
+ * With a faked identity (struct vr_ident), an object without a record
+ * shows the host's owner and group, except the host ids of the session
+ * (the user's own files) which show as the identity's show_uid/show_gid
+ * (root under --fake-root).  A record's file keeps on the host its
+ * permission bits with the owner's read and write (and search) bits
+ * added and no set-id or sticky bits, so the host user can always reach
+ * it; the record holds the mode the program set.
  */
 #ifndef VR_OWNER_H
 #define VR_OWNER_H
@@ -45,23 +58,44 @@ void vr_owner_keep(int fd, const struct stat *want);
 int vr_owner_update(int fd, unsigned int uid, unsigned int gid);
 
 /*
- * vr_owner_of() - what object @o of a walk shows (@ns its namespace): its
- * record when it is a copy in the upper layer that has one, else its own
- * stat.  Return: 1 when a record was used, 0 otherwise.  The overlay's
- * root is the prefix itself, made for the user, not a copy: it shows (and
- * is judged as) the prefix's own owner and mode, as kernel overlayfs
- * shows its upper root.
+ * vr_owner_of() - what object @o of a walk of task @t shows: its record
+ * when it is a copy in the upper layer that has one, else its own stat
+ * (as a faked identity shows it).  Return: 1 when a record was used, 0
+ * otherwise.  The overlay's root is the prefix itself, made for the user,
+ * not a copy: it shows (and is judged as) the prefix's own owner and mode,
+ * as kernel overlayfs shows its upper root.
  */
-int vr_owner_of(const struct vr_ns *ns, const struct vr_obj *o, struct vr_owner *out);
+int vr_owner_of(const struct vr_task *t, const struct vr_obj *o, struct vr_owner *out);
 
 /*
- * vr_owner_stat() - @st, the stat of @fd, shows the recorded owner, group
- * and mode when @fd is an upper-layer copy with a record (@st->st_dev not
- * yet mapped).
+ * vr_owner_stat() - @st, the stat of @fd, shows what @t sees: the recorded
+ * owner, group, mode (and device) when @fd is an upper-layer copy with a
+ * record (@st->st_dev not yet mapped), else the host's as a faked
+ * identity shows it.
  */
-void vr_owner_stat(const struct vr_ns *ns, int fd, struct stat *st);
+void vr_owner_stat(const struct vr_task *t, int fd, struct stat *st);
 
 /* vr_owner_statx() - vr_owner_stat() for a statx result; @dev the host device. */
-void vr_owner_statx(const struct vr_ns *ns, int fd, unsigned long dev, struct statx *stx);
+void vr_owner_statx(const struct vr_task *t, int fd, unsigned long dev, struct statx *stx);
+
+/*
+ * vr_owner_set() - the upper-layer object open as @fd (possibly O_PATH)
+ * is to show @want (owner, group, permission bits; a device's type, with
+ * device number @rdev, -1 for the one recorded) to faked identity @t: its host mode is set (see above) and the
+ * record written, or removed when the host shows the same.  An object
+ * that cannot hold a record gets the host owner and mode it may.
+ * Return: 0 or -errno.
+ */
+int vr_owner_set(const struct vr_task *t, int fd, const struct vr_owner *want, unsigned long rdev);
+
+/*
+ * vr_owner_new() - the object open as @fd was just made in the upper layer
+ * by task @t, in a directory showing @dir: with a faked identity it shows
+ * the creator's filesystem uid and gid (the directory's group when it is
+ * set-group-ID), and type @type with device @rdev when @type is not 0 (a
+ * device node kept as a regular file).  Return: 0 or -errno.
+ */
+int vr_owner_new(const struct vr_task *t, int fd, const struct vr_owner *dir, unsigned int type,
+                 unsigned long rdev);
 
 #endif

@@ -12,6 +12,29 @@
 #define CAP_VERSION_3 0x20080522
 #define NGROUPS_MAX   65536
 
+#define FS_CAPS                                                                                    \
+	(1UL << VR_CAP_CHOWN | 1UL << VR_CAP_DAC_OVERRIDE | 1UL << VR_CAP_DAC_READ_SEARCH |        \
+	 1UL << VR_CAP_FOWNER | 1UL << VR_CAP_FSETID)
+
+/*
+ * fake_cred() - vr_cred_get() for faked identity @id: root's filesystem
+ * capabilities go with a filesystem uid 0 (ident.c), access(2)'s with a
+ * real uid 0.
+ */
+static int
+fake_cred(const struct vr_ident *id, struct vr_cred *c, int real)
+{
+	unsigned int n = id->ngroups < VR_CRED_GROUPS ? id->ngroups : VR_CRED_GROUPS;
+
+	c->uid = real ? id->uid : id->fsuid;
+	c->gid = real ? id->gid : id->fsgid;
+	c->caps = c->uid == 0 ? FS_CAPS : 0;
+	c->ngroups = (int)n;
+	for (unsigned int i = 0; i < n; i++)
+		c->groups[i] = id->groups[i];
+	return 0;
+}
+
 int
 vr_cred_get(const struct vr_task *t, struct vr_cred *c, int real)
 {
@@ -25,7 +48,8 @@ vr_cred_get(const struct vr_task *t, struct vr_cred *c, int real)
 	unsigned int r, e, s;
 	long n;
 
-	(void)t;
+	if (t && t->id.faked)
+		return fake_cred(&t->id, c, real);
 	if (real) {
 		vr_sys3(__NR_getresuid, &r, &e, &s);
 		c->uid = r;
@@ -180,12 +204,13 @@ vr_perm_judged(const struct vr_ns *ns, const struct vr_obj *o)
  * and mode are *@ow (@recorded: from a record): all of it on a copy whose
  * owner differs, write access on a base object (the kernel checks reads
  * and searches on the base object itself, and knows its ACLs), nothing on
- * a copy that shows itself as it is.
+ * a copy that shows itself as it is.  A faked identity is judged on
+ * everything: the kernel knows only the host user.
  */
 static int
-judged_mask(const struct vr_obj *o, int recorded, int mask)
+judged_mask(const struct vr_task *t, const struct vr_obj *o, int recorded, int mask)
 {
-	if (recorded)
+	if (recorded || t->id.faked)
 		return mask;
 	if (o->layer[0] != 0 && !o->indexed)
 		return mask & VR_MAY_WRITE;
@@ -203,8 +228,8 @@ vr_perm_obj(struct vr_walk *w, const struct vr_obj *o, int mask)
 		o = &w->node;
 	if (!vr_perm_judged(w->ns, o))
 		return 0;
-	rec = vr_owner_of(w->ns, o, &ow);
-	mask = judged_mask(o, rec, mask);
+	rec = vr_owner_of(w->t, o, &ow);
+	mask = judged_mask(w->t, o, rec, mask);
 	if (!mask)
 		return 0;
 	err = vr_cred_get(w->t, &c, 0);
@@ -229,10 +254,10 @@ vr_perm_delete(struct vr_walk *w)
 	err = vr_perm_create(w);
 	if (err < 0)
 		return err;
-	vr_owner_of(w->ns, &w->cur, &dir);
+	vr_owner_of(w->t, &w->cur, &dir);
 	if (!(dir.mode & S_ISVTX))
 		return 0;
-	vr_owner_of(w->ns, &w->node, &victim);
+	vr_owner_of(w->t, &w->node, &victim);
 	err = vr_cred_get(w->t, &c, 0);
 	return err < 0 ? err : vr_perm_sticky(&c, &dir, &victim);
 }

@@ -29,9 +29,9 @@
 
 /*
  * struct vr_cred - the identity a check is made for: the filesystem uid
- * and gid, supplementary groups, effective capabilities.  Today read from
- * the calling thread's kernel credentials at each check (set*id calls are
- * the kernel's); a faked identity fills the same structure.
+ * and gid, supplementary groups, effective capabilities.  Read from the
+ * calling thread's kernel credentials at each check, or from the task's
+ * faked identity (struct vr_ident) when it has one.
  */
 struct vr_cred {
 	unsigned int uid, gid;

@@ -193,7 +193,9 @@ ns_spec(const struct vr_ns *ns, struct vr_ns_spec *spec, const char **lowers,
 	spec->nmounts = ns->nmounts;
 }
 
-#define TASK_MAGIC "VRT1"
+#define TASK_MAGIC "VRT2"
+/* The identity, whole, after the magic and the length; then the cwd. */
+#define TASK_HEAD (8 + sizeof(struct vr_ident))
 
 long
 vr_task_pack(struct vr_task *t, void *buf, size_t size)
@@ -205,7 +207,7 @@ vr_task_pack(struct vr_task *t, void *buf, size_t size)
 	char cwd[PATH_MAX], root[PATH_MAX];
 	long clen = vr_task_cwd(t, cwd), rlen = vr_task_root(t, root), slen;
 	unsigned int nh = vr_fd_hints_count(t->ns);
-	size_t head = 16 + (size_t)clen + 1 + (size_t)rlen + 1 + 4 + (size_t)nh * 12;
+	size_t head = TASK_HEAD + (size_t)clen + 1 + (size_t)rlen + 1 + 4 + (size_t)nh * 12;
 	unsigned int v;
 
 	if (clen < 0 || rlen < 0)
@@ -221,11 +223,10 @@ vr_task_pack(struct vr_task *t, void *buf, size_t size)
 		vr_memcpy(b, TASK_MAGIC, 4);
 		v = (unsigned int)(head + (size_t)slen);
 		vr_memcpy(b + 4, &v, 4);
-		vr_memcpy(b + 8, &t->id.uid, 4);
-		vr_memcpy(b + 12, &t->id.gid, 4);
-		vr_memcpy(b + 16, cwd, (size_t)clen + 1);
-		vr_memcpy(b + 16 + clen + 1, root, (size_t)rlen + 1);
-		vr_fd_hints_pack(t->ns, b + 16 + clen + 1 + rlen + 1, nh);
+		vr_memcpy(b + 8, &t->id, sizeof(t->id));
+		vr_memcpy(b + TASK_HEAD, cwd, (size_t)clen + 1);
+		vr_memcpy(b + TASK_HEAD + clen + 1, root, (size_t)rlen + 1);
+		vr_fd_hints_pack(t->ns, b + TASK_HEAD + clen + 1 + rlen + 1, nh);
 		slen = vr_spec_pack(&spec, b + head, size - head);
 	}
 	vr_unmap(mounts, msize);
@@ -241,21 +242,22 @@ vr_task_new_packed(const void *buf, size_t len, struct vr_ns **nsp, struct vr_ta
 	size_t clen, rlen;
 	int err;
 
-	if (!buf || len < 20 || vr_memcmp(b, TASK_MAGIC, 4) != 0)
+	if (!buf || len < TASK_HEAD + 4 || vr_memcmp(b, TASK_MAGIC, 4) != 0)
 		return -EINVAL;
 	vr_memcpy(&total, b + 4, 4);
 	if (total != len)
 		return -EINVAL;
-	vr_memcpy(&id.uid, b + 8, 4);
-	vr_memcpy(&id.gid, b + 12, 4);
+	vr_memcpy(&id, b + 8, sizeof(id));
+	if (id.ngroups > VR_IDENT_GROUPS)
+		return -EINVAL;
 	*tp = NULL;
-	cwd = b + 16;
-	clen = vr_strnlen(cwd, len - 16);
-	if (clen == len - 16 || cwd[0] != '/')
+	cwd = b + TASK_HEAD;
+	clen = vr_strnlen(cwd, len - TASK_HEAD);
+	if (clen == len - TASK_HEAD || cwd[0] != '/')
 		return -EINVAL;
 	root = cwd + clen + 1;
-	rlen = vr_strnlen(root, len - 16 - clen - 1);
-	if (rlen == len - 16 - clen - 1 || root[0] != '/')
+	rlen = vr_strnlen(root, len - TASK_HEAD - clen - 1);
+	if (rlen == len - TASK_HEAD - clen - 1 || root[0] != '/')
 		return -EINVAL;
 	hints = root + rlen + 1;
 	if ((size_t)(hints - b) + 4 > len)

@@ -88,7 +88,7 @@ may_write(struct vr_walk *w, const char *name)
 
 	if (!vr_perm_judged(w->ns, &w->node) || has_prefix(name, "security."))
 		return 0;
-	vr_owner_of(w->ns, &w->node, &o);
+	vr_owner_of(w->t, &w->node, &o);
 	err = vr_cred_get(w->t, &c, 0);
 	if (err < 0)
 		return err;

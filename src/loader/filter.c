@@ -25,6 +25,8 @@
  *                                          that change inode flags (argument 1:
  *                                          FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR,
  *                                          FS_IOC_SETVERSION); else ALLOW
+ *   an identity call (getuid, setuid...) -> as a listed call when the session
+ *                                          fakes an identity; else ALLOW
  *   a call of trap_list.h               -> ALLOW from the trusted page, else TRAP
  *   anything else                       -> ALLOW
  *
@@ -49,6 +51,7 @@
 #include <linux/audit.h>
 #include <linux/prctl.h>
 #include "loader.h"
+#include "vfs.h"
 
 #ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
 #define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
@@ -172,6 +175,33 @@ addr_arg_call(unsigned int nr)
 	return nr == __NR_recvfrom || nr == __NR_sendto;
 }
 
+/* The identity calls: trapped only when the session fakes an identity. */
+static int
+ident_call(unsigned int nr)
+{
+	switch (nr) {
+	case __NR_getuid:
+	case __NR_geteuid:
+	case __NR_getgid:
+	case __NR_getegid:
+	case __NR_getresuid:
+	case __NR_getresgid:
+	case __NR_getgroups:
+	case __NR_setuid:
+	case __NR_setgid:
+	case __NR_setreuid:
+	case __NR_setregid:
+	case __NR_setresuid:
+	case __NR_setresgid:
+	case __NR_setgroups:
+	case __NR_setfsuid:
+	case __NR_setfsgid:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int
 is_trapped(unsigned int nr)
 {
@@ -235,7 +265,7 @@ build(struct prog *p)
 	unsigned int list[NTRAPPED], sigmask_jump, i, ip[3], sm_ip[3], sm_set_lo, sm_set_hi, sm_how,
 	        l_ip, l_trap, l_sigmask, l_sm_args, l_sm_how, l_allow, l_addr, addr_lo, addr_hi,
 	        l_ioctl, ioctl_req[NFLAG_IOCTLS];
-	int err = 0;
+	int err = 0, faked = vrl_ident_faked();
 
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
 	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64);
@@ -255,7 +285,9 @@ build(struct prog *p)
 	err |= build_ownfd(p, (unsigned int)vrl_proc.state.fd_floor);
 	sigmask_jump = emit_jeq_fwd(p, __NR_rt_sigprocmask);
 	for (i = 0; i < NTRAPPED; i++)
-		list[i] = trapped[i] == __NR_rt_sigprocmask ? 0 : emit_jeq_fwd(p, trapped[i]);
+		list[i] = trapped[i] == __NR_rt_sigprocmask || (ident_call(trapped[i]) && !faked)
+		                  ? 0
+		                  : emit_jeq_fwd(p, trapped[i]);
 	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 
 	/* recvfrom, sendto: no address, nothing to map. */

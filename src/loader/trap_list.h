@@ -140,6 +140,26 @@ VRL_TRAP(__NR_acct)
 VRL_TRAP(__NR_uselib)
 /* bpf: pinned objects are named by host paths in bpffs */
 VRL_TRAP(__NR_bpf)
+/*
+ * identity: trapped only when the session fakes one (vroot run --fake-root,
+ * --uid, --gid; filter.c), answered by vfs_ident.c
+ */
+VRL_TRAP(__NR_getuid)
+VRL_TRAP(__NR_geteuid)
+VRL_TRAP(__NR_getgid)
+VRL_TRAP(__NR_getegid)
+VRL_TRAP(__NR_getresuid)
+VRL_TRAP(__NR_getresgid)
+VRL_TRAP(__NR_getgroups)
+VRL_TRAP(__NR_setuid)
+VRL_TRAP(__NR_setgid)
+VRL_TRAP(__NR_setreuid)
+VRL_TRAP(__NR_setregid)
+VRL_TRAP(__NR_setresuid)
+VRL_TRAP(__NR_setresgid)
+VRL_TRAP(__NR_setgroups)
+VRL_TRAP(__NR_setfsuid)
+VRL_TRAP(__NR_setfsgid)
 /* signals (see above) */
 VRL_TRAP(__NR_rt_sigaction)
 VRL_TRAP(__NR_rt_sigprocmask)

@@ -10,7 +10,10 @@ struct vr_task;
 
 typedef long (*vrl_handler)(struct vr_loader_ctx *ctx, const long a[6]);
 
-/* X-macro: X(syscall number, handler).  Handlers live in vfs.c, vfs_fd.c, vfs_sock.c. */
+/*
+ * X-macro: X(syscall number, handler).  Handlers live in vfs.c, vfs_fd.c,
+ * vfs_sock.c, vfs_ident.c.
+ */
 #define VFS_HANDLERS(X)                                                                            \
 	X(__NR_open, h_open)                                                                       \
 	X(__NR_openat, h_openat)                                                                   \
@@ -114,7 +117,23 @@ typedef long (*vrl_handler)(struct vr_loader_ctx *ctx, const long a[6]);
 	X(__NR_uselib, h_enosys)                                                                   \
 	X(__NR_bpf, h_bpf)                                                                         \
 	X(__NR_sendmmsg, h_sendmmsg)                                                               \
-	X(__NR_ioctl, h_ioctl)
+	X(__NR_ioctl, h_ioctl)                                                                     \
+	X(__NR_getuid, h_getuid)                                                                   \
+	X(__NR_geteuid, h_geteuid)                                                                 \
+	X(__NR_getgid, h_getgid)                                                                   \
+	X(__NR_getegid, h_getegid)                                                                 \
+	X(__NR_getresuid, h_getresuid)                                                             \
+	X(__NR_getresgid, h_getresgid)                                                             \
+	X(__NR_getgroups, h_getgroups)                                                             \
+	X(__NR_setuid, h_setuid)                                                                   \
+	X(__NR_setgid, h_setgid)                                                                   \
+	X(__NR_setreuid, h_setreuid)                                                               \
+	X(__NR_setregid, h_setregid)                                                               \
+	X(__NR_setresuid, h_setresuid)                                                             \
+	X(__NR_setresgid, h_setresgid)                                                             \
+	X(__NR_setgroups, h_setgroups)                                                             \
+	X(__NR_setfsuid, h_setfsuid)                                                               \
+	X(__NR_setfsgid, h_setfsgid)
 
 /* open_tree(2)'s flag (linux/mount.h, which clashes with the loader's headers). */
 #define VRL_OPEN_TREE_CLONE 1
@@ -130,6 +149,9 @@ vrl_handler vrl_vfs_handler(long nr);
 
 /* vrl_fd_not_opath() - -EBADF for an O_PATH descriptor, 0 for another (vfs.c). */
 long vrl_fd_not_opath(int fd);
+
+/* vrl_ident_faked() - the session fakes its identity (vfs_ident.c). */
+int vrl_ident_faked(void);
 
 /* vrl_sync_host_cwd() - the host cwd follows the virtual one (vfs.c). */
 void vrl_sync_host_cwd(struct vr_task *t);
