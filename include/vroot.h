@@ -169,6 +169,11 @@ VR_API int vr_ns_owns_fd(const struct vr_ns *ns, int fd);
 
 #define VR_IDENT_GROUPS 64
 
+/* Capabilities of a faked identity (struct vr_ident): all of root's, or none. */
+#define VR_CAPS_EFFECTIVE 1u /* effective, but for the filesystem ones: CAP_SETUID... */
+#define VR_CAPS_FS        2u /* effective CAP_CHOWN, CAP_DAC_*, CAP_FOWNER, CAP_FSETID */
+#define VR_CAPS_PERMITTED 4u
+
 /**
  * struct vr_ident - the identity a task presents, carried across exec.
  * @uid, @gid:   real ids.
@@ -178,10 +183,9 @@ VR_API int vr_ns_owns_fd(const struct vr_ns *ns, int fd);
  *               credentials, read at each check; the fields above are only
  *               informative); 1: the identity is this one (vroot run
  *               --fake-root, --uid, --gid), which get*id and set*id see and
- *               change and every permission check uses.  Capabilities are
- *               root's: an effective uid 0 may change ids, a filesystem uid 0
- *               has the filesystem capabilities (CAP_CHOWN, CAP_DAC_*,
- *               CAP_FOWNER, CAP_FSETID).
+ *               change and every permission check uses.
+ * @caps:        VR_CAPS_* of a faked identity: root's capabilities, taken
+ *               and given back with the ids as the kernel does.
  * @host_uid, @host_gid: the host ids (the process's real ones) that objects
  *               without a recorded owner show as @show_uid, @show_gid.
  * @ngroups, @groups: supplementary groups.
@@ -192,6 +196,7 @@ struct vr_ident {
 	unsigned int euid, suid, fsuid;
 	unsigned int egid, sgid, fsgid;
 	unsigned int faked;
+	unsigned int caps;
 	unsigned int host_uid, host_gid, show_uid, show_gid;
 	unsigned int ngroups;
 	unsigned int groups[VR_IDENT_GROUPS];
@@ -395,6 +400,24 @@ VR_API int vr_setresgid(struct vr_task *t, unsigned int rgid, unsigned int egid,
 VR_API long vr_setfsuid(struct vr_task *t, unsigned int uid);
 VR_API long vr_setfsgid(struct vr_task *t, unsigned int gid);
 VR_API int vr_getgroups(struct vr_task *t, int size, unsigned int *list);
+/*
+ * vr_capget(), vr_capset() - capget(2)/capset(2) of the calling process
+ * for a faked identity; @hdr (version, pid) and @data (effective,
+ * permitted, inheritable; twice for versions 2 and 3) as the kernel's
+ * structures, copied in and out by the caller.  vr_capget() with an
+ * unknown version writes the kernel's into @hdr and answers -EINVAL.
+ * Another process's: -ESRCH (capget), -EPERM (capset).
+ */
+VR_API int vr_capget(struct vr_task *t, unsigned int *hdr, unsigned int *data);
+VR_API int vr_capset(struct vr_task *t, const unsigned int *hdr, const unsigned int *data);
+/*
+ * vr_task_exec_ident() - @t's identity after an execve() of a program
+ * showing @mode, @uid, @gid: a set-user-ID (set-group-ID) program makes
+ * its owner (group) the effective id; the saved and filesystem ids follow
+ * the effective ones; root's capabilities stay with a uid 0 only.
+ */
+VR_API void vr_task_exec_ident(struct vr_task *t, unsigned int mode, unsigned int uid,
+                               unsigned int gid);
 VR_API int vr_setgroups(struct vr_task *t, long size, const unsigned int *list);
 
 /**

@@ -4,13 +4,15 @@
  *
  * The rules are kernel/sys.c's (__sys_setuid(), __sys_setreuid(),
  * __sys_setresuid(), __sys_setfsuid() and their gid twins) with the
- * capabilities commoncap.c leaves a process that started as root: the
- * effective set is full while the effective uid is 0 (cap_emulate_setxuid()
- * empties it when the euid leaves 0 and refills it from the permitted set
- * when it comes back, which it may only while some id is still 0), and the
- * filesystem capabilities follow the filesystem uid (cap_task_fix_setuid()).
- * So "capable" below is "euid 0", and perm.c gives the filesystem
- * capabilities to "fsuid 0".
+ * capabilities of commoncap.c, root's set taken whole (VR_CAPS_*):
+ * cap_emulate_setxuid() empties the effective set when the effective uid
+ * leaves 0 and refills it from the permitted set when it comes back;
+ * cap_task_fix_setuid() does the same with the filesystem capabilities
+ * when the filesystem uid alone leaves or reaches 0.  The permitted set is
+ * kept when the last id 0 goes, as with PR_SET_KEEPCAPS (a call vroot does
+ * not see); an exec empties it for a program run without a uid 0.
+ * capset() may lower the sets and raise the effective ones from the
+ * permitted one (setpriv(1) does).
  *
  * The identity lives in the task, which the threads of a process share:
  * glibc and musl apply set*id to every thread, so a change made through
@@ -20,7 +22,8 @@
 #include "ns.h"
 #include "util.h"
 
-#define NONE ((unsigned int)-1)
+#define NONE      ((unsigned int)-1)
+#define ROOT_CAPS (VR_CAPS_EFFECTIVE | VR_CAPS_FS | VR_CAPS_PERMITTED)
 
 void
 vr_ident_fake(struct vr_ident *id, unsigned int uid, unsigned int gid)
@@ -28,6 +31,7 @@ vr_ident_fake(struct vr_ident *id, unsigned int uid, unsigned int gid)
 	id->uid = id->euid = id->suid = id->fsuid = uid;
 	id->gid = id->egid = id->sgid = id->fsgid = gid;
 	id->faked = 1;
+	id->caps = uid == 0 ? ROOT_CAPS : 0;
 	id->host_uid = (unsigned int)sys_getuid();
 	id->host_gid = (unsigned int)sys_getgid();
 	/* Root sees the user's own files as its own, as fakeroot and proot -0 show them. */
@@ -142,7 +146,37 @@ set_fs(const struct ids *k, int capable, unsigned int v)
 	return old;
 }
 
-/* faked() - the identity of @t, r0 NULL when it is the kernel's. */
+/* capable() - @id has CAP_SETUID and CAP_SETGID. */
+static int
+capable(const struct vr_ident *id)
+{
+	return (id->caps & VR_CAPS_EFFECTIVE) != 0;
+}
+
+/*
+ * fixed() - @ret of a change of @id's uids from effective uid @e0 and
+ * filesystem uid @fs0 (@fs: of the filesystem uid alone), with the
+ * capabilities fixed after it as the kernel fixes them.
+ */
+static long
+fixed(struct vr_ident *id, long ret, unsigned int e0, unsigned int fs0, int fs)
+{
+	int perm = (id->caps & VR_CAPS_PERMITTED) != 0;
+
+	if (ret < 0)
+		return ret;
+	if (!fs && e0 == 0 && id->euid != 0)
+		id->caps &= ~(VR_CAPS_EFFECTIVE | VR_CAPS_FS);
+	else if (!fs && e0 != 0 && id->euid == 0 && perm)
+		id->caps |= VR_CAPS_EFFECTIVE | VR_CAPS_FS;
+	else if (fs && fs0 == 0 && id->fsuid != 0)
+		id->caps &= ~VR_CAPS_FS;
+	else if (fs && fs0 != 0 && id->fsuid == 0 && perm)
+		id->caps |= VR_CAPS_FS;
+	return ret;
+}
+
+/* faked() - the identity of @t, or NULL when it is the kernel's. */
 static struct vr_ident *
 faked(struct vr_task *t)
 {
@@ -153,12 +187,15 @@ int
 vr_setuid(struct vr_task *t, unsigned int uid)
 {
 	struct vr_ident *id = faked(t);
+	unsigned int e0, fs0;
 	struct ids k;
 
 	if (!id)
 		return -ENOSYS;
+	e0 = id->euid;
+	fs0 = id->fsuid;
 	uids(id, &k);
-	return set_one(&k, id->euid == 0, uid);
+	return (int)fixed(id, set_one(&k, capable(id), uid), e0, fs0, 0);
 }
 
 int
@@ -170,19 +207,22 @@ vr_setgid(struct vr_task *t, unsigned int gid)
 	if (!id)
 		return -ENOSYS;
 	gids(id, &k);
-	return set_one(&k, id->euid == 0, gid);
+	return set_one(&k, capable(id), gid);
 }
 
 int
 vr_setreuid(struct vr_task *t, unsigned int ruid, unsigned int euid)
 {
 	struct vr_ident *id = faked(t);
+	unsigned int e0, fs0;
 	struct ids k;
 
 	if (!id)
 		return -ENOSYS;
+	e0 = id->euid;
+	fs0 = id->fsuid;
 	uids(id, &k);
-	return set_re(&k, id->euid == 0, ruid, euid);
+	return (int)fixed(id, set_re(&k, capable(id), ruid, euid), e0, fs0, 0);
 }
 
 int
@@ -194,19 +234,22 @@ vr_setregid(struct vr_task *t, unsigned int rgid, unsigned int egid)
 	if (!id)
 		return -ENOSYS;
 	gids(id, &k);
-	return set_re(&k, id->euid == 0, rgid, egid);
+	return set_re(&k, capable(id), rgid, egid);
 }
 
 int
 vr_setresuid(struct vr_task *t, unsigned int ruid, unsigned int euid, unsigned int suid)
 {
 	struct vr_ident *id = faked(t);
+	unsigned int e0, fs0;
 	struct ids k;
 
 	if (!id)
 		return -ENOSYS;
+	e0 = id->euid;
+	fs0 = id->fsuid;
 	uids(id, &k);
-	return set_res(&k, id->euid == 0, ruid, euid, suid);
+	return (int)fixed(id, set_res(&k, capable(id), ruid, euid, suid), e0, fs0, 0);
 }
 
 int
@@ -218,19 +261,22 @@ vr_setresgid(struct vr_task *t, unsigned int rgid, unsigned int egid, unsigned i
 	if (!id)
 		return -ENOSYS;
 	gids(id, &k);
-	return set_res(&k, id->euid == 0, rgid, egid, sgid);
+	return set_res(&k, capable(id), rgid, egid, sgid);
 }
 
 long
 vr_setfsuid(struct vr_task *t, unsigned int uid)
 {
 	struct vr_ident *id = faked(t);
+	unsigned int e0, fs0;
 	struct ids k;
 
 	if (!id)
 		return -ENOSYS;
+	e0 = id->euid;
+	fs0 = id->fsuid;
 	uids(id, &k);
-	return set_fs(&k, id->euid == 0, uid);
+	return fixed(id, set_fs(&k, capable(id), uid), e0, fs0, 1);
 }
 
 long
@@ -242,7 +288,7 @@ vr_setfsgid(struct vr_task *t, unsigned int gid)
 	if (!id)
 		return -ENOSYS;
 	gids(id, &k);
-	return set_fs(&k, id->euid == 0, gid);
+	return set_fs(&k, capable(id), gid);
 }
 
 int
@@ -271,11 +317,112 @@ vr_setgroups(struct vr_task *t, long size, const unsigned int *list)
 
 	if (!id)
 		return -ENOSYS;
-	if (id->euid != 0)
+	if (!capable(id))
 		return -EPERM;
 	if (size < 0 || size > VR_IDENT_GROUPS)
 		return -EINVAL;
 	vr_memcpy(id->groups, list, (size_t)size * sizeof(*list));
 	id->ngroups = (unsigned int)size;
 	return 0;
+}
+
+/* Root's capabilities (up to CAP_CHECKPOINT_RESTORE, Linux 5.9) as two words. */
+#define CAP_ALL_LO     0xffffffffu
+#define CAP_ALL_HI     0x1ffu
+#define CAP_FS_LO      0x1fu /* CAP_CHOWN, CAP_DAC_*, CAP_FOWNER, CAP_FSETID */
+#define CAP_SETUID_BIT (1u << 7)
+#define CAP_DAC_BIT    (1u << 1)
+#define CAP_V1         0x19980330u
+#define CAP_V2         0x20071026u
+#define CAP_V3         0x20080522u
+
+/* cap_words() - how many 32-bit words of each set version @v carries; 0: unknown. */
+static int
+cap_words(unsigned int v)
+{
+	return v == CAP_V1 ? 1 : v == CAP_V2 || v == CAP_V3 ? 2 : 0;
+}
+
+/* own_pid() - @pid names the calling process (0, or its own). */
+static int
+own_pid(int pid)
+{
+	return pid == 0 || pid == (int)vr_sys0(__NR_getpid);
+}
+
+int
+vr_capget(struct vr_task *t, unsigned int *hdr, unsigned int *data)
+{
+	const struct vr_ident *id = faked(t);
+	unsigned int eff[2] = {0, 0}, perm = 0;
+	int n;
+
+	if (!id)
+		return -ENOSYS;
+	n = cap_words(hdr[0]);
+	if (!n) {
+		hdr[0] = CAP_V3;
+		return -EINVAL;
+	}
+	if (!own_pid((int)hdr[1]))
+		return -ESRCH;
+	if (id->caps & VR_CAPS_EFFECTIVE) {
+		eff[0] = CAP_ALL_LO & ~CAP_FS_LO;
+		eff[1] = CAP_ALL_HI;
+	}
+	if (id->caps & VR_CAPS_FS)
+		eff[0] |= CAP_FS_LO;
+	perm = (id->caps & VR_CAPS_PERMITTED) != 0;
+	for (int i = 0; i < n; i++) {
+		data[3 * i] = eff[i];
+		data[3 * i + 1] = perm ? (i ? CAP_ALL_HI : CAP_ALL_LO) : 0;
+		data[3 * i + 2] = 0;
+	}
+	return 0;
+}
+
+int
+vr_capset(struct vr_task *t, const unsigned int *hdr, const unsigned int *data)
+{
+	struct vr_ident *id = faked(t);
+	unsigned int caps = 0;
+
+	if (!id)
+		return -ENOSYS;
+	if (!cap_words(hdr[0]))
+		return -EINVAL;
+	if (!own_pid((int)hdr[1]))
+		return -EPERM;
+	if (data[1] & CAP_SETUID_BIT)
+		caps |= VR_CAPS_PERMITTED;
+	if (data[0] & CAP_SETUID_BIT)
+		caps |= VR_CAPS_EFFECTIVE;
+	if (data[0] & CAP_DAC_BIT)
+		caps |= VR_CAPS_FS;
+	/* Nothing permitted is gained; nothing effective that is not permitted. */
+	if ((caps & VR_CAPS_PERMITTED) && !(id->caps & VR_CAPS_PERMITTED))
+		return -EPERM;
+	if (caps && !(caps & VR_CAPS_PERMITTED))
+		return -EPERM;
+	id->caps = caps;
+	return 0;
+}
+
+void
+vr_task_exec_ident(struct vr_task *t, unsigned int mode, unsigned int uid, unsigned int gid)
+{
+	struct vr_ident *id = faked(t);
+
+	if (!id)
+		return;
+	if (mode & S_ISUID)
+		id->euid = uid;
+	if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		id->egid = gid;
+	id->suid = id->fsuid = id->euid;
+	id->sgid = id->fsgid = id->egid;
+	if (id->euid == 0)
+		id->caps = ROOT_CAPS;
+	else
+		id->caps = id->uid == 0 ? VR_CAPS_PERMITTED : 0;
 }

@@ -177,8 +177,8 @@ fake_device(struct vr_walk *w, long nr, unsigned int *mode, unsigned int *dev, u
 	*type = 0;
 	if (nr != __NR_mknodat || !w->t->id.faked || (t != S_IFCHR && t != S_IFBLK))
 		return 0;
-	if (w->t->id.euid != 0)
-		return -EPERM;
+	if (!(w->t->id.caps & VR_CAPS_EFFECTIVE))
+		return -EPERM; /* CAP_MKNOD */
 	*type = t;
 	*mode = S_IFREG | (*mode & 07777);
 	*dev = 0;

@@ -17,9 +17,8 @@
 	 1UL << VR_CAP_FOWNER | 1UL << VR_CAP_FSETID)
 
 /*
- * fake_cred() - vr_cred_get() for faked identity @id: root's filesystem
- * capabilities go with a filesystem uid 0 (ident.c), access(2)'s with a
- * real uid 0.
+ * fake_cred() - vr_cred_get() for faked identity @id: its filesystem
+ * capabilities, or for access(2) those a real uid 0 is given.
  */
 static int
 fake_cred(const struct vr_ident *id, struct vr_cred *c, int real)
@@ -28,7 +27,10 @@ fake_cred(const struct vr_ident *id, struct vr_cred *c, int real)
 
 	c->uid = real ? id->uid : id->fsuid;
 	c->gid = real ? id->gid : id->fsgid;
-	c->caps = c->uid == 0 ? FS_CAPS : 0;
+	if (real)
+		c->caps = c->uid == 0 && (id->caps & VR_CAPS_PERMITTED) ? FS_CAPS : 0;
+	else
+		c->caps = (id->caps & VR_CAPS_FS) ? FS_CAPS : 0;
 	c->ngroups = (int)n;
 	for (unsigned int i = 0; i < n; i++)
 		c->groups[i] = id->groups[i];

@@ -258,6 +258,7 @@ vrl_start_c(long *sp)
 	args.ntail = o.argc;
 	if ((err = vrl_binfmt_resolve(&ctx, fd, execfn, lines, VRL_MAX_INTERP + 1, &args, &elf_fd)))
 		vrl_fail(126, "cannot execute", execfn, err);
+	vrl_exec_ident(&ctx, fd, elf_fd == fd);
 	if ((err = vrl_selfexe_record(elf_fd)))
 		vrl_die("cannot name the program", execfn, err);
 	if ((err = vrl_elf_load(elf_fd, 1, &exe, interp, sizeof(interp))))

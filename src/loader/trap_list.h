@@ -160,6 +160,8 @@ VRL_TRAP(__NR_setresgid)
 VRL_TRAP(__NR_setgroups)
 VRL_TRAP(__NR_setfsuid)
 VRL_TRAP(__NR_setfsgid)
+VRL_TRAP(__NR_capget)
+VRL_TRAP(__NR_capset)
 /* signals (see above) */
 VRL_TRAP(__NR_rt_sigaction)
 VRL_TRAP(__NR_rt_sigprocmask)

@@ -133,7 +133,9 @@ typedef long (*vrl_handler)(struct vr_loader_ctx *ctx, const long a[6]);
 	X(__NR_setresgid, h_setresgid)                                                             \
 	X(__NR_setgroups, h_setgroups)                                                             \
 	X(__NR_setfsuid, h_setfsuid)                                                               \
-	X(__NR_setfsgid, h_setfsgid)
+	X(__NR_setfsgid, h_setfsgid)                                                               \
+	X(__NR_capget, h_capget)                                                                   \
+	X(__NR_capset, h_capset)
 
 /* open_tree(2)'s flag (linux/mount.h, which clashes with the loader's headers). */
 #define VRL_OPEN_TREE_CLONE 1
@@ -152,6 +154,8 @@ long vrl_fd_not_opath(int fd);
 
 /* vrl_ident_faked() - the session fakes its identity (vfs_ident.c). */
 int vrl_ident_faked(void);
+/* vrl_exec_ident() - the identity of the program started from @fd (vfs_ident.c). */
+void vrl_exec_ident(struct vr_loader_ctx *ctx, int fd, int direct);
 
 /* vrl_sync_host_cwd() - the host cwd follows the virtual one (vfs.c). */
 void vrl_sync_host_cwd(struct vr_task *t);

@@ -5,6 +5,8 @@
  * calling process; a vfork child gets a task of its own first, so a child
  * that drops privileges before its exec leaves its parent as it was.
  */
+#include <linux/fcntl.h>
+#include <asm/stat.h>
 #include "loader.h"
 #include "vfs.h"
 #include "vroot.h"
@@ -157,6 +159,60 @@ long
 h_setfsgid(struct vr_loader_ctx *ctx, const long a[6])
 {
 	return vr_setfsgid(vrl_task_for_write(ctx), ID(a[0]));
+}
+
+/* The kernel's capability header and data (linux/capability.h). */
+#define CAP_HDR_WORDS  2
+#define CAP_DATA_WORDS 6
+
+long
+h_capget(struct vr_loader_ctx *ctx, const long a[6])
+{
+	unsigned int hdr[CAP_HDR_WORDS], data[CAP_DATA_WORDS];
+	long r;
+
+	if (vrl_peek(hdr, (const void *)a[0], sizeof(hdr)))
+		return -EFAULT;
+	r = vr_capget(vrl_task(ctx), hdr, data);
+	if (r == -EINVAL && vrl_poke((void *)a[0], hdr, sizeof(hdr)))
+		return -EFAULT;
+	/* A NULL data pointer asks for the version only. */
+	if (r == -EINVAL && !a[1])
+		return 0;
+	if (r < 0 || !a[1])
+		return r;
+	return vrl_poke((void *)a[1], data, (hdr[0] == 0x19980330u ? 3 : 6) * sizeof(data[0]))
+	               ? -EFAULT
+	               : 0;
+}
+
+long
+h_capset(struct vr_loader_ctx *ctx, const long a[6])
+{
+	unsigned int hdr[CAP_HDR_WORDS], data[CAP_DATA_WORDS] = {0, 0, 0, 0, 0, 0};
+
+	if (vrl_peek(hdr, (const void *)a[0], sizeof(hdr)))
+		return -EFAULT;
+	if (vrl_peek(data, (const void *)a[1], (hdr[0] == 0x19980330u ? 3 : 6) * sizeof(data[0])))
+		return -EFAULT;
+	return vr_capset(vrl_task_for_write(ctx), hdr, data);
+}
+
+/**
+ * vrl_exec_ident() - the identity of the program this image runs, from
+ * @fd, the file executed (@direct: an ELF, not a script, whose set-id bits
+ * Linux ignores): vr_task_exec_ident().
+ */
+void
+vrl_exec_ident(struct vr_loader_ctx *ctx, int fd, int direct)
+{
+	struct stat st;
+
+	if (!vrl_ident_faked())
+		return;
+	if (!direct || vr_fstatat(vrl_task(ctx), fd, "", &st, AT_EMPTY_PATH) < 0)
+		st.st_mode = 0;
+	vr_task_exec_ident(vrl_task(ctx), st.st_mode, st.st_uid, st.st_gid);
 }
 
 /**

@@ -9,8 +9,8 @@
 # the kernel itself first; as a user, vroot's answers are compared with it.
 set -eu
 . "$(dirname "$0")/lib.sh"
-need_cmd gcc python3 tar
-plan 12
+need_cmd gcc python3 tar setpriv
+plan 13
 
 cat >"$tmp/ids.c" <<'EOF'
 /* ids.c - set*id rules: each scenario in a child, its answers printed. */
@@ -291,6 +291,13 @@ is "a virtual user is refused what is root's and owns what it makes" \
 1000 1000" "$(cat "$tmp/perm.out")"
 is "its refusals" "cat: $tmp/x/t/etc/shadow: Permission denied
 touch: cannot touch '$tmp/x/t/bin/x': Permission denied" "$(cat "$tmp/perm.err")"
+
+# Tools that drop privileges (setpriv keeps its capabilities across
+# setresuid and takes them back with capset); a set-user-ID program.
+capture drop vr --fake-root -- sh -c "cp \$(command -v id) $tmp/x/sid && chmod 4755 $tmp/x/sid &&
+	setpriv --reuid=1000 --regid=1000 --clear-groups sh -c 'id -u; id -g; id -G; $tmp/x/sid -u; $tmp/x/sid -ru'"
+is "setpriv drops to a user; a set-user-ID program runs as its owner" "1000 1000 1000 0 1000" \
+	"$(tr '\n' ' ' <"$tmp/drop.out" | sed 's/ $//')$(cat "$tmp/drop.err")"
 
 capture opts vr --fake-root --uid 0 -- true
 is "--fake-root with --uid: one line, status 125" \

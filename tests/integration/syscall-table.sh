@@ -75,7 +75,6 @@ safe|shmget shmat shmctl shmdt semget semop semctl semtimedop msgget msgsnd msgr
 safe|mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr|POSIX queue names live in the mqueue filesystem, not in the file tree, as natively
 safe|rt_sigpending rt_sigtimedwait rt_sigqueueinfo rt_sigsuspend rt_tgsigqueueinfo kill tkill tgkill pause restart_syscall|signals
 safe|nanosleep clock_gettime clock_settime clock_getres clock_nanosleep clock_adjtime gettimeofday settimeofday time times adjtimex getitimer setitimer alarm timer_create timer_settime timer_gettime timer_getoverrun timer_delete|time
-safe|capget capset|capabilities: the host's (the identity calls are trapped when a session fakes an identity)
 safe|clone clone3 fork vfork exit exit_group wait4 waitid getpid getppid gettid getpgid setpgid getpgrp setsid getsid prctl arch_prctl set_tid_address set_robust_list get_robust_list futex futex_waitv futex_wake futex_wait futex_requeue|processes and threads (every image starts in the loader; the filter is inherited)
 safe|sched_yield sched_setparam sched_getparam sched_setscheduler sched_getscheduler sched_get_priority_max sched_get_priority_min sched_rr_get_interval sched_setaffinity sched_getaffinity sched_setattr sched_getattr getpriority setpriority ioprio_get ioprio_set getcpu getrlimit setrlimit prlimit64 getrusage|scheduling and limits
 safe|personality uname sysinfo getrandom umask kcmp process_vm_readv process_vm_writev process_mrelease modify_ldt set_thread_area get_thread_area|no path
