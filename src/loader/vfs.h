@@ -154,6 +154,8 @@ long vrl_fd_not_opath(int fd);
 
 /* vrl_ident_faked() - the session fakes its identity (vfs_ident.c). */
 int vrl_ident_faked(void);
+/* vrl_ident_status() - this process's /proc status file as a faked identity shows it (vfs_ident.c). */
+long vrl_ident_status(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags);
 /* vrl_exec_ident() - the identity of the program started from @fd (vfs_ident.c). */
 void vrl_exec_ident(struct vr_loader_ctx *ctx, int fd, int direct);
 

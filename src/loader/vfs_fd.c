@@ -733,8 +733,11 @@ vrl_proc_magic_open(struct vr_loader_ctx *ctx, int dfd, const char *path, int fl
                     unsigned int mode)
 {
 	const char *exe = vrl_proc_self_exe(ctx, dfd, path);
+	long r;
 
 	if (exe)
 		return vrl_sys4(__NR_openat, AT_FDCWD, exe, flags, mode);
+	if ((r = vrl_ident_status(ctx, dfd, path, flags)) != 1)
+		return r;
 	return vr_openat(T(ctx), dfd, path, flags, mode);
 }

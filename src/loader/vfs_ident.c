@@ -6,6 +6,7 @@
  * that drops privileges before its exec leaves its parent as it was.
  */
 #include <linux/fcntl.h>
+#include <linux/mman.h>
 #include <asm/stat.h>
 #include "loader.h"
 #include "vfs.h"
@@ -213,6 +214,153 @@ vrl_exec_ident(struct vr_loader_ctx *ctx, int fd, int direct)
 	if (!direct || vr_fstatat(vrl_task(ctx), fd, "", &st, AT_EMPTY_PATH) < 0)
 		st.st_mode = 0;
 	vr_task_exec_ident(vrl_task(ctx), st.st_mode, st.st_uid, st.st_gid);
+}
+
+/* STATUS_MAX - room for /proc/PID/status (about 1.5 KiB on Linux 6). */
+#define STATUS_MAX 8192
+
+/* hex16() - @v as the 16 hexadecimal digits of a Cap* line. */
+static void
+hex16(struct vrl_buf *b, unsigned long v)
+{
+	char t[17];
+
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		t[i] = "0123456789abcdef"[v & 15];
+	t[16] = 0;
+	vrl_buf_str(b, t);
+}
+
+/* four() - "\tA\tB\tC\tD" of an Uid:/Gid: line. */
+static void
+four(struct vrl_buf *b, unsigned int r, unsigned int e, unsigned int s, unsigned int fs)
+{
+	unsigned int v[4] = {r, e, s, fs};
+
+	for (int i = 0; i < 4; i++) {
+		vrl_buf_str(b, "\t");
+		vrl_buf_dec(b, v[i]);
+	}
+}
+
+/*
+ * status_line() - the line at @line (@len bytes, no newline) of a status
+ * file as identity @id shows it, into @b.
+ */
+static void
+status_line(struct vrl_buf *b, const char *line, size_t len, const struct vr_ident *id)
+{
+	unsigned long all = 0x1ffffffffffUL, fs = 0x1fUL, eff = 0;
+	char copy[512];
+
+	if (id->caps & VR_CAPS_EFFECTIVE)
+		eff = all & ~fs;
+	if (id->caps & VR_CAPS_FS)
+		eff |= fs;
+	if (len >= 4 && !memcmp(line, "Uid:", 4)) {
+		vrl_buf_str(b, "Uid:");
+		four(b, id->uid, id->euid, id->suid, id->fsuid);
+	} else if (len >= 4 && !memcmp(line, "Gid:", 4)) {
+		vrl_buf_str(b, "Gid:");
+		four(b, id->gid, id->egid, id->sgid, id->fsgid);
+	} else if (len >= 7 && !memcmp(line, "Groups:", 7)) {
+		vrl_buf_str(b, "Groups:\t");
+		for (unsigned int i = 0; i < id->ngroups && i < VR_IDENT_GROUPS; i++) {
+			vrl_buf_dec(b, id->groups[i]);
+			vrl_buf_str(b, " ");
+		}
+	} else if (len >= 7 && !memcmp(line, "CapPrm:", 7)) {
+		vrl_buf_str(b, "CapPrm:\t");
+		hex16(b, (id->caps & VR_CAPS_PERMITTED) ? all : 0);
+	} else if (len >= 7 && !memcmp(line, "CapEff:", 7)) {
+		vrl_buf_str(b, "CapEff:\t");
+		hex16(b, eff);
+	} else {
+		if (len >= sizeof(copy))
+			len = sizeof(copy) - 1;
+		memcpy(copy, line, len);
+		copy[len] = 0;
+		vrl_buf_str(b, copy);
+	}
+	vrl_buf_str(b, "\n");
+}
+
+/* own_status() - canonical @vp is /proc/PID/status or /proc/PID/task/TID/status of this process. */
+static int
+own_status(const char *vp)
+{
+	long pid = 0;
+	const char *p = vp + 6;
+
+	if (strncmp(vp, "/proc/", 6))
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		pid = pid * 10 + (*p++ - '0');
+	if (pid != vrl_getpid())
+		return 0;
+	if (!strcmp(p, "/status"))
+		return 1;
+	if (strncmp(p, "/task/", 6))
+		return 0;
+	for (p += 6; *p >= '0' && *p <= '9'; p++)
+		;
+	return !strcmp(p, "/status");
+}
+
+/**
+ * vrl_ident_status() - open(@dfd, @path, @flags) when it reads this
+ * process's /proc status file in a session with a faked identity: a
+ * sealed memory file holding it with the Uid, Gid, Groups, CapPrm and
+ * CapEff lines of the faked identity.  Returns a descriptor or -errno,
+ * or 1 when the call is not one of those (the caller opens as usual).
+ */
+long
+vrl_ident_status(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags)
+{
+	char vp[VRL_PATH_MAX], *in = NULL, *out = NULL;
+	size_t plen = strlen(path), n = 0, off = 0;
+	struct vr_ident id;
+	struct vrl_buf b;
+	long fd, r;
+
+	if (plen < 7 || strcmp(path + plen - 7, "/status") || (flags & O_ACCMODE) != O_RDONLY ||
+	    (flags & (O_PATH | O_DIRECTORY | O_CREAT)) || !vrl_ident_faked())
+		return 1;
+	if (vr_realpath(vrl_task(ctx), dfd, path, 0, vp, sizeof(vp)) < 0 || !own_status(vp))
+		return 1;
+	fd = vr_openat(vrl_task(ctx), dfd, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	in = (char *)vrl_sys6(__NR_mmap, 0, 2 * STATUS_MAX, PROT_READ | PROT_WRITE,
+	                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if ((unsigned long)in > -4096UL) {
+		vrl_close((int)fd);
+		return -ENOMEM;
+	}
+	out = in + STATUS_MAX;
+	while (n < STATUS_MAX && (r = vrl_sys3(__NR_read, fd, in + n, STATUS_MAX - n)) > 0)
+		n += (size_t)r;
+	vrl_close((int)fd);
+	vr_task_ident(vrl_task(ctx), &id);
+	vrl_buf_init(&b, out, STATUS_MAX);
+	while (off < n) {
+		size_t e = off;
+
+		while (e < n && in[e] != '\n')
+			e++;
+		status_line(&b, in + off, e - off, &id);
+		off = e + 1;
+	}
+	/* MFD_ALLOW_SEALING, then every seal: the file reads as procfs's would. */
+	fd = vrl_sys2(__NR_memfd_create, "status", ((flags & O_CLOEXEC) ? 1 : 0) | 2);
+	if (fd >= 0 && (vrl_sys3(__NR_write, fd, out, b.len) != (long)b.len ||
+	                vrl_sys3(__NR_lseek, fd, 0, 0) != 0 ||
+	                vrl_sys3(__NR_fcntl, fd, 1033 /* F_ADD_SEALS */, 15) != 0)) {
+		vrl_close((int)fd);
+		fd = -EIO;
+	}
+	vrl_sys2(__NR_munmap, in, 2 * STATUS_MAX);
+	return fd;
 }
 
 /**

@@ -10,7 +10,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc python3 tar setpriv
-plan 13
+plan 14
 
 cat >"$tmp/ids.c" <<'EOF'
 /* ids.c - set*id rules: each scenario in a child, its answers printed. */
@@ -298,6 +298,12 @@ capture drop vr --fake-root -- sh -c "cp \$(command -v id) $tmp/x/sid && chmod 4
 	setpriv --reuid=1000 --regid=1000 --clear-groups sh -c 'id -u; id -g; id -G; $tmp/x/sid -u; $tmp/x/sid -ru'"
 is "setpriv drops to a user; a set-user-ID program runs as its owner" "1000 1000 1000 0 1000" \
 	"$(tr '\n' ' ' <"$tmp/drop.out" | sed 's/ $//')$(cat "$tmp/drop.err")"
+
+# /proc/self/status of the process itself shows the faked ids.
+capture status vr --fake-root -- sh -c "grep -E '^(Uid|Gid):' /proc/self/status;
+	setpriv --reuid=1000 --regid=1000 --clear-groups grep -E '^(Uid|Gid):' /proc/thread-self/status"
+is "/proc/self/status: Uid and Gid lines" "$(printf 'Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0
+Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000')" "$(cat "$tmp/status.out" "$tmp/status.err")"
 
 capture opts vr --fake-root --uid 0 -- true
 is "--fake-root with --uid: one line, status 125" \
