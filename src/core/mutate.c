@@ -233,6 +233,8 @@ create(struct vr_task *t, int dirfd, const char *path, long nr, long target, uns
 			err = over_whiteout(w, &p, nr, target, mode, dev);
 		else
 			err = make_node(nr, target, p.dirfd, p.name, mode, dev);
+		if (err == -EACCES && !p.whiteout && vr_owner_unlock(t, p.dirfd))
+			err = make_node(nr, target, p.dirfd, p.name, mode, dev);
 		if (err == 0)
 			err = faked_owner(w, &p, type, rdev);
 		vr_place_put(&p);

@@ -434,3 +434,22 @@ vr_owner_new(const struct vr_task *t, int fd, const struct vr_owner *dir, unsign
 		return 0;
 	return vr_owner_set(t, fd, &want, rdev);
 }
+
+int
+vr_owner_unlock(const struct vr_task *t, int fd)
+{
+	struct vr_owner o;
+	struct stat st;
+	unsigned long rdev = (unsigned long)-1;
+
+	if (!t->id.faked || sys_fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 ||
+	    st.st_uid != t->id.host_uid || !has_record_type(st.st_mode) ||
+	    (st.st_mode & 07777) == host_mode(st.st_mode))
+		return 0;
+	o.uid = st.st_uid;
+	o.gid = st.st_gid;
+	o.mode = st.st_mode;
+	if (!recorded(t->ns, fd, st.st_dev, st.st_mode, &o, &rdev))
+		show(t, &o);
+	return vr_owner_set(t, fd, &o, rdev) == 0;
+}

@@ -89,6 +89,16 @@ void vr_owner_statx(const struct vr_task *t, int fd, unsigned long dev, struct s
 int vr_owner_set(const struct vr_task *t, int fd, const struct vr_owner *want, unsigned long rdev);
 
 /*
+ * vr_owner_unlock() - the upper-layer object open as @fd, the host user's,
+ * keeps the host user out by its mode (a copy of a mode 0444 file, a 0555
+ * directory) while faked identity @t, which the mode shows it lets in,
+ * needs the host user to reach it: its host mode gets the owner's bits
+ * and the record keeps the mode it shows (see above).  Return: 1 when it
+ * was changed (try again), else 0.
+ */
+int vr_owner_unlock(const struct vr_task *t, int fd);
+
+/*
  * vr_owner_new() - the object open as @fd was just made in the upper layer
  * by task @t, in a directory showing @dir: with a faked identity it shows
  * the creator's filesystem uid and gid (the directory's group when it is

@@ -10,7 +10,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc python3 tar setpriv
-plan 14
+plan 15
 
 cat >"$tmp/ids.c" <<'EOF'
 /* ids.c - set*id rules: each scenario in a child, its answers printed. */
@@ -298,6 +298,15 @@ capture drop vr --fake-root -- sh -c "cp \$(command -v id) $tmp/x/sid && chmod 4
 	setpriv --reuid=1000 --regid=1000 --clear-groups sh -c 'id -u; id -g; id -G; $tmp/x/sid -u; $tmp/x/sid -ru'"
 is "setpriv drops to a user; a set-user-ID program runs as its owner" "1000 1000 1000 0 1000" \
 	"$(tr '\n' ' ' <"$tmp/drop.out" | sed 's/ $//')$(cat "$tmp/drop.err")"
+
+# A base file the user unpacked read-only: root writes it (the copy stays
+# reachable to the user, its mode recorded).
+mkdir "$tmp/b"
+echo a >"$tmp/b/ro"
+chmod 444 "$tmp/b/ro"
+capture ro "$VROOT" run --prefix "$tmp/prefix-ro" --base "$tmp/b" --base / --fake-root -- \
+	sh -c 'echo b >>/ro && cat /ro && stat -c "%a %u" /ro'
+is "root appends to a mode 0444 base file" "a b 444 0" "$(cat "$tmp/ro.out" "$tmp/ro.err" | tr '\n' ' ' | sed 's/ $//')"
 
 # /proc/self/status of the process itself shows the faked ids.
 capture status vr --fake-root -- sh -c "grep -E '^(Uid|Gid):' /proc/self/status;
