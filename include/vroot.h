@@ -204,9 +204,9 @@ struct vr_ident {
 
 /**
  * vr_ident_fake() - @id set to a faked identity @uid:@gid (all four ids of
- * each kind; supplementary groups: @gid).  For uid 0 the host ids of the
- * calling process show as 0 and @gid (a tree the user unpacked looks like
- * a system tree); for another uid the host's owners show as they are.
+ * each kind; supplementary groups: @gid).  The host ids of the calling
+ * process show as 0 (a tree the user unpacked looks like a system tree,
+ * the same to every faked identity).
  */
 VR_API void vr_ident_fake(struct vr_ident *id, unsigned int uid, unsigned int gid);
 

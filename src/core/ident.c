@@ -34,9 +34,13 @@ vr_ident_fake(struct vr_ident *id, unsigned int uid, unsigned int gid)
 	id->caps = uid == 0 ? ROOT_CAPS : 0;
 	id->host_uid = (unsigned int)sys_getuid();
 	id->host_gid = (unsigned int)sys_getgid();
-	/* Root sees the user's own files as its own, as fakeroot and proot -0 show them. */
-	id->show_uid = uid == 0 ? 0 : id->host_uid;
-	id->show_gid = uid == 0 ? gid : id->host_gid;
+	/*
+	 * The user's own files are root's, as fakeroot and proot -0 show
+	 * them, whatever identity a session takes: what one session made
+	 * shows the same to the next.
+	 */
+	id->show_uid = 0;
+	id->show_gid = 0;
 	id->ngroups = 1;
 	id->groups[0] = gid;
 }
