@@ -65,6 +65,7 @@
 #define CHUNK_SIZE (64 * 1024)
 #define MOV_LEN    5
 #define NEAR       ((1L << 31) - 2 * CHUNK_SIZE)
+#define SHAPE_SYSCALL (-2) /* make_stub(): glibc's syscall() */
 
 /*
  * rw_allowed() - may calls of @nr skip the signal?  Only calls the filter
@@ -343,7 +344,10 @@ rel(uintptr_t from_end, uintptr_t to)
 /*
  * make_stub() - fill a stub for the site whose `mov $@nr, %eax` is at
  * @site, followed by @nmoves register moves (copied into the stub, they
- * run there) and the `syscall` ending at @end.
+ * run there) and the `syscall` ending at @end.  @nmoves SHAPE_SYSCALL: the
+ * site is glibc's syscall() (see syscall_shape()), its 5-byte load of the
+ * sixth argument is copied instead and %eax keeps the number the caller
+ * gave.
  */
 static uintptr_t
 make_stub(struct vrl_rw_chunk *c, uintptr_t site, uintptr_t end, int nmoves, long nr, uint32_t idx)
@@ -354,11 +358,16 @@ make_stub(struct vrl_rw_chunk *c, uintptr_t site, uintptr_t end, int nmoves, lon
 	uintptr_t a = (uintptr_t)s;
 
 	memset(s, 0xcc, STUB_SIZE);
-	*p++ = 0xb8;
-	put32(p, (uint32_t)nr);
-	p += 4;
-	memcpy(p, (const void *)(site + MOV_LEN), (size_t)(3 * nmoves));
-	p += 3 * nmoves;
+	if (nmoves == SHAPE_SYSCALL) {
+		memcpy(p, (const void *)site, MOV_LEN);
+		p += MOV_LEN;
+	} else {
+		*p++ = 0xb8;
+		put32(p, (uint32_t)nr);
+		p += 4;
+		memcpy(p, (const void *)(site + MOV_LEN), (size_t)(3 * nmoves));
+		p += 3 * nmoves;
+	}
 	*p++ = 0x41;
 	*p++ = 0xbb;
 	put32(p, idx);
@@ -437,6 +446,34 @@ site_shape(const unsigned char *end, long nr, uintptr_t floor)
 	return -1;
 }
 
+/*
+ * syscall_shape() - is the `syscall` ending at @end the one of glibc's
+ * generic syscall() function?
+ *
+ *     48 89 f8  mov %rdi,%rax    48 89 f7  mov %rsi,%rdi
+ *     48 89 d6  mov %rdx,%rsi    48 89 ca  mov %rcx,%rdx
+ *     4d 89 c2  mov %r8,%r10     4d 89 c8  mov %r9,%r8
+ *     4c 8b 4c 24 08  mov 0x8(%rsp),%r9
+ *     0f 05     syscall
+ *
+ * The number is in %rax by then, so the last instruction, a 5-byte load
+ * that does not depend on where it runs (%rsp is the caller's still when
+ * the stub runs it), is the one replaced by the jump.  Only the whole
+ * sequence is taken: it also says the load starts an instruction.
+ */
+static const unsigned char glibc_syscall[] = {
+	0x48, 0x89, 0xf8, 0x48, 0x89, 0xf7, 0x48, 0x89, 0xd6, 0x48, 0x89, 0xca, 0x4d, 0x89,
+	0xc2, 0x4d, 0x89, 0xc8, 0x4c, 0x8b, 0x4c, 0x24, 0x08, 0x0f, 0x05,
+};
+
+static int
+syscall_shape(const unsigned char *end, uintptr_t floor)
+{
+	const unsigned char *p = end - sizeof(glibc_syscall);
+
+	return (uintptr_t)p >= floor && !memcmp(p, glibc_syscall, sizeof(glibc_syscall));
+}
+
 /* text_prot() - make the text pages of [@a, @a + @n) writable or not. */
 static int
 text_prot(uintptr_t a, size_t n, int write)
@@ -512,12 +549,19 @@ vrl_rw_site(uintptr_t end, long nr)
 	if (skipped(end))
 		return;
 	/* Reading the bytes may fault: look at the mapping first. */
-	if (vrl_map_of(end - 2, &m) || end > m.end || strcmp(m.perms, "r-xp") || !m.name[0] ||
-	    (nmoves = site_shape((const unsigned char *)end, nr, m.start)) < 0) {
+	if (vrl_map_of(end - 2, &m) || end > m.end || strcmp(m.perms, "r-xp") || !m.name[0]) {
 		skip(end);
 		return;
 	}
-	site = end - 2 - 3 * (uintptr_t)nmoves - MOV_LEN;
+	nmoves = site_shape((const unsigned char *)end, nr, m.start);
+	if (nmoves < 0 && syscall_shape((const unsigned char *)end, m.start))
+		nmoves = SHAPE_SYSCALL;
+	if (nmoves < 0 && nmoves != SHAPE_SYSCALL) {
+		skip(end);
+		return;
+	}
+	site = nmoves == SHAPE_SYSCALL ? end - 2 - MOV_LEN
+	                               : end - 2 - 3 * (uintptr_t)nmoves - MOV_LEN;
 	/* No nested trap may spin on the lock; a fork child may hold a stale one. */
 	mask = vrl_sig_block_all();
 	if (!rw_trylock()) {
@@ -525,7 +569,7 @@ vrl_rw_site(uintptr_t end, long nr)
 		return;
 	}
 	/* Another thread may have patched it meanwhile. */
-	if (*(volatile unsigned char *)site != 0xb8)
+	if (*(volatile unsigned char *)site != (nmoves == SHAPE_SYSCALL ? 0x4c : 0xb8))
 		goto out;
 	c = chunk_near(site);
 	if (!c)

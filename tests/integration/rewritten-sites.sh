@@ -9,7 +9,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc
-plan 13
+plan 16
 
 cat >"$tmp/storm.c" <<'EOF'
 #define _GNU_SOURCE
@@ -21,6 +21,7 @@ cat >"$tmp/storm.c" <<'EOF'
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,6 +71,22 @@ main(int argc, char **argv)
 		long diff = 0;
 		for (long i = 0; i < iters; i++) {
 			probe(line, sizeof(line));
+			diff += i && strcmp(line, prev);
+			strcpy(prev, line);
+		}
+		printf("%s changes=%ld\n", line, diff);
+	} else if (!strcmp(mode, "generic")) {
+		/* glibc's syscall(): a trapped call, its error, and untrapped ones. */
+		struct stat a;
+		long diff = 0, r, e;
+		for (long i = 0; i < iters; i++) {
+			r = syscall(SYS_newfstatat, AT_FDCWD, there, &a, 0);
+			snprintf(line, sizeof(line), "%ld %lu %ld", r, (unsigned long)a.st_ino,
+			         (long)a.st_size);
+			r = syscall(SYS_newfstatat, AT_FDCWD, missing, &a, AT_SYMLINK_NOFOLLOW);
+			e = errno;
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), " | %ld/%ld", r, e);
+			diff += syscall(SYS_getppid) != getppid() || syscall(SYS_gettid) != gettid();
 			diff += i && strcmp(line, prev);
 			strcpy(prev, line);
 		}
@@ -141,6 +158,7 @@ twice() {
 
 twice "a loop of stat calls" 1900 "$tmp/storm" loop "$F" "$tmp/none" 1000
 twice "16 threads racing on one wrapper from the start" 20000 "$tmp/storm" race "$F" "$tmp/none" 1000
+twice "glibc's generic syscall()" 1900 "$tmp/storm" generic "$F" "$tmp/none" 1000
 twice "vfork and posix_spawn children of a patched program" 190 "$tmp/storm" spawn "$F" "$tmp/none" 100
 
 if have musl-gcc; then
