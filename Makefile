@@ -12,6 +12,11 @@ CFLAGS  ?= -O2 -g
 # $(LIBEXECDIR)/vroot when it is not beside it.
 PREFIX     ?= /usr/local
 LIBEXECDIR ?= $(PREFIX)/libexec
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude
 
 # The core is freestanding: no libc calls, no stack protector (it may run
@@ -104,9 +109,36 @@ check-python: all
 clean:
 	rm -rf $(BUILD)
 
+# `make install DESTDIR=/tmp/stage PREFIX=/usr` stages a package.  vroot
+# finds vroot-loader beside itself, in ../libexec/vroot, or at
+# $(LIBEXECDIR)/vroot, so a staged or moved tree works as it is.
+INSTALLED = $(BINDIR)/vroot $(LIBEXECDIR)/vroot/vroot-loader $(LIBDIR)/libvroot.a \
+	$(LIBDIR)/libvroot.so $(INCLUDEDIR)/vroot.h $(LIBDIR)/pkgconfig/vroot.pc \
+	$(MANDIR)/man1/vroot.1 $(MANDIR)/man3/libvroot.3 $(BASHCOMPDIR)/vroot
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/vroot $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(BUILD)/vroot $(DESTDIR)$(BINDIR)/vroot
+	install -m 755 $(BUILD)/vroot-loader $(DESTDIR)$(LIBEXECDIR)/vroot/vroot-loader
+	install -m 644 $(BUILD)/libvroot.a $(DESTDIR)$(LIBDIR)/libvroot.a
+	install -m 755 $(BUILD)/libvroot.so $(DESTDIR)$(LIBDIR)/libvroot.so
+	install -m 644 include/vroot.h $(DESTDIR)$(INCLUDEDIR)/vroot.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e "s|@VERSION@|$$(sed -n 's/^#define VR_VERSION \"\(.*\)\"/\1/p' include/vroot.h)|" \
+		doc/vroot.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/vroot.pc
+	install -m 644 doc/vroot.1 $(DESTDIR)$(MANDIR)/man1/vroot.1
+	install -m 644 doc/libvroot.3 $(DESTDIR)$(MANDIR)/man3/libvroot.3
+	install -m 644 contrib/vroot.bash-completion $(DESTDIR)$(BASHCOMPDIR)/vroot
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/vroot 2>/dev/null
+
 include src/loader/build.mk
 include tests/fuzz/build.mk
 
 FORCE:
-.PHONY: all check check-python clean FORCE
+.PHONY: all check check-python clean install uninstall FORCE
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

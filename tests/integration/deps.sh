@@ -1,7 +1,8 @@
 #!/bin/sh
 # deps.sh - install what the integration tests run (busybox-static,
 # musl-tools, golang-go, debootstrap, gcc, make, git, python3, perl, file,
-# tar, and clang with its fuzzer runtime for tests/integration/fuzz.sh) and
+# tar, clang with its fuzzer runtime for tests/integration/fuzz.sh, man-db and
+# pkg-config for install.sh) and
 # create the cached Debian minbase tree that debian-tree.sh uses as a base.
 # Root only; as another user it reports what is missing and skips.  Before
 # it installs or debootstraps it says so on stderr (prove shows a test's
@@ -12,7 +13,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 pkgs="busybox-static musl-tools golang-go debootstrap gcc make git python3 perl file tar"
-pkgs="$pkgs clang libclang-rt-14-dev"
+pkgs="$pkgs clang libclang-rt-14-dev man-db pkg-config"
 plan 2
 
 missing=
