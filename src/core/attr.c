@@ -236,6 +236,8 @@ vr_truncate(struct vr_task *t, const char *path, long length)
 	if (!w)
 		return err;
 	err = (int)vr_sys2(__NR_truncate, vr_proc_fd(proc, w->node.fd[0]), length);
+	if (err == 0 && faked(w))
+		err = vr_owner_written(t, w->node.fd[0]);
 	vr_walk_end(w);
 	return err;
 }

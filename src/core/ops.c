@@ -162,6 +162,15 @@ open_existing(struct vr_walk *w, int flags)
 	/* A faked identity the mode lets in, the host user's own copy keeping it out. */
 	if (err == -EACCES && vr_node_in_place(w) && vr_owner_unlock(w->t, w->node.fd[0]))
 		err = reopen(w->node.fd[0], flags);
+	/* Opened to write: the set-id bits a record keeps go now, not at the first write. */
+	if (err >= 0 && w->t->id.faked && writes(o, flags) && vr_node_in_place(w)) {
+		int e = vr_owner_written(w->t, w->node.fd[0]);
+
+		if (e < 0) {
+			sys_close(err);
+			return e;
+		}
+	}
 	return err;
 }
 

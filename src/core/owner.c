@@ -453,3 +453,24 @@ vr_owner_unlock(const struct vr_task *t, int fd)
 		show(t, &o);
 	return vr_owner_set(t, fd, &o, rdev) == 0;
 }
+
+int
+vr_owner_written(const struct vr_task *t, int fd)
+{
+	struct vr_owner r;
+	unsigned long rdev;
+	struct stat st;
+	unsigned int kill;
+
+	if (!t->id.faked || (t->id.caps & VR_CAPS_FS) ||
+	    sys_fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 || (st.st_mode & S_IFMT) != S_IFREG ||
+	    !recorded(t->ns, fd, st.st_dev, st.st_mode, &r, &rdev))
+		return 0;
+	kill = r.mode & S_ISUID;
+	if ((r.mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		kill |= S_ISGID;
+	if (!kill)
+		return 0;
+	r.mode = (st.st_mode & S_IFMT) | (r.mode & 07777 & ~kill);
+	return vr_owner_set(t, fd, &r, rdev);
+}

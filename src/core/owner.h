@@ -99,6 +99,15 @@ int vr_owner_set(const struct vr_task *t, int fd, const struct vr_owner *want, u
 int vr_owner_unlock(const struct vr_task *t, int fd);
 
 /*
+ * vr_owner_written() - the regular file open as @fd is about to be written
+ * or truncated by faked identity @t: without CAP_FSETID its recorded
+ * set-user-ID bit goes, and its set-group-ID bit when group-executable
+ * (file_remove_privs()), as the kernel takes them off a file on its first
+ * write.  Return: 0 or -errno.
+ */
+int vr_owner_written(const struct vr_task *t, int fd);
+
+/*
  * vr_owner_new() - the object open as @fd was just made in the upper layer
  * by task @t, in a directory showing @dir: with a faked identity it shows
  * the creator's filesystem uid and gid (the directory's group when it is

@@ -10,7 +10,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc python3 tar setpriv
-plan 15
+plan 17
 
 cat >"$tmp/ids.c" <<'EOF'
 /* ids.c - set*id rules: each scenario in a child, its answers printed. */
@@ -238,6 +238,13 @@ python3 "$tmp/mktar.py" "$tmp/a.tar"
 listing() { tar -tvf "$1" --numeric-owner | awk '{ print $1, $2, $NF }' | sort -k3; }
 listing "$tmp/a.tar" >"$tmp/tar.want"
 
+cat >"$tmp/kill.sh" <<'EOF'
+cd "$1"
+touch u g r t && chmod 4777 u r t && chmod 2777 g
+setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'echo x >>u; echo x >>g; truncate -s 0 t'
+echo x >>r
+stat -c '%n %a' u g r t
+EOF
 mkdir "$tmp/s" "$tmp/x"
 chmod 755 "$tmp"
 if is_root; then
@@ -251,9 +258,17 @@ if is_root; then
 		"$tmp/ids.native"
 	is_file "native root's chown, chmod, mknod are the ones written here" "$tmp/files.want" \
 		"$tmp/files.native"
+	mkdir "$tmp/native-k"
+	chmod 777 "$tmp/native-k"
+	is "natively, a user's write takes set-id bits away, root's does not" "u 777
+g 777
+r 4777
+t 777" \
+		"$(sh "$tmp/kill.sh" "$tmp/native-k" 2>&1)"
 else
 	skip "native root's set*id answers" "needs root"
 	skip "native root's chown, chmod, mknod" "needs root"
+	skip "natively, a user's write takes set-id bits away" "needs root"
 fi
 
 capture id vr --fake-root -- sh -c 'id -u; id -g; id -G; whoami; id -un'
@@ -307,6 +322,16 @@ chmod 444 "$tmp/b/ro"
 capture ro "$VROOT" run --prefix "$tmp/prefix-ro" --base "$tmp/b" --base / --fake-root -- \
 	sh -c 'echo b >>/ro && cat /ro && stat -c "%a %u" /ro'
 is "root appends to a mode 0444 base file" "a b 444 0" "$(cat "$tmp/ro.out" "$tmp/ro.err" | tr '\n' ' ' | sed 's/ $//')"
+
+# Writing or truncating takes set-user-ID (and executable set-group-ID)
+# away, but for root (file_remove_privs()).
+mkdir "$tmp/k"
+capture kill vr --fake-root -- sh "$tmp/kill.sh" "$tmp/k"
+is "a user's write takes set-id bits away, root's does not (as natively)" "u 777
+g 777
+r 4777
+t 777" \
+	"$(cat "$tmp/kill.out" "$tmp/kill.err")"
 
 # /proc/self/status of the process itself shows the faked ids.
 capture status vr --fake-root -- sh -c "grep -E '^(Uid|Gid):' /proc/self/status;
