@@ -142,8 +142,8 @@ int
 vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower)
 {
 	struct vr_scratch s;
-	char tmp[TMP_LEN];
-	int fd, err;
+	char tmp[TMP_LEN], p[32];
+	int fd, err, locked;
 
 	vr_tmp_name(tmp);
 	err = (int)vr_sys3(__NR_mkdirat, ns->work.fd, tmp, 0700);
@@ -160,12 +160,20 @@ vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_
 	}
 	set_origin(fd, lower, 0);
 	copy_attrs(fd, &lower->st);
+	/* Moving a directory writes its "..": a mode keeping its owner out waits. */
+	locked = (lower->st.st_mode & 0700) != 0700;
+	if (locked)
+		vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, fd),
+		        (lower->st.st_mode & 07777) | 0700);
 	sys_close(fd);
 	err = place(ns, tmp, upfd, name, 1);
 	if (err < 0)
 		return err;
 	vr_mark_impure(upfd);
-	return open_upper(upfd, name, 1);
+	fd = open_upper(upfd, name, 1);
+	if (fd >= 0 && locked)
+		vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, fd), lower->st.st_mode & 07777);
+	return fd;
 }
 
 /* copy_range() - bytes [off, end) of @in to @out: in the kernel when it can. */

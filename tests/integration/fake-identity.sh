@@ -10,7 +10,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc python3 tar setpriv
-plan 17
+plan 19
 
 cat >"$tmp/ids.c" <<'EOF'
 /* ids.c - set*id rules: each scenario in a child, its answers printed. */
@@ -322,6 +322,19 @@ chmod 444 "$tmp/b/ro"
 capture ro "$VROOT" run --prefix "$tmp/prefix-ro" --base "$tmp/b" --base / --fake-root -- \
 	sh -c 'echo b >>/ro && cat /ro && stat -c "%a %u" /ro'
 is "root appends to a mode 0444 base file" "a b 444 0" "$(cat "$tmp/ro.out" "$tmp/ro.err" | tr '\n' ' ' | sed 's/ $//')"
+# ... and makes names in a mode 0555 base directory; the user itself (no
+# faked identity) may chmod such a directory of its own (the copy is made
+# before the mode is applied: moving a directory writes its "..").
+mkdir "$tmp/b/d" "$tmp/b/e"
+chmod 555 "$tmp/b/d" "$tmp/b/e"
+capture rod "$VROOT" run --prefix "$tmp/prefix-ro" --base "$tmp/b" --base / --fake-root -- \
+	sh -c 'touch /d/new && mkdir /d/sub && ls /d && stat -c "%a %u" /d'
+is "root makes names in a mode 0555 base directory" "new sub 555 0" \
+	"$(cat "$tmp/rod.out" "$tmp/rod.err" | tr '\n' ' ' | sed 's/ $//')"
+capture roe "$VROOT" run --prefix "$tmp/prefix-ro" --base "$tmp/b" --base / -- \
+	sh -c 'chmod 755 /e && stat -c %a /e'
+is "the user chmods its own mode 0555 base directory" "755" "$(cat "$tmp/roe.out" "$tmp/roe.err")"
+chmod 755 "$tmp/b/d" "$tmp/b/e"
 
 # Writing or truncating takes set-user-ID (and executable set-group-ID)
 # away, but for root (file_remove_privs()).
