@@ -703,6 +703,20 @@ link_unnamed(struct vr_walk *nw, int fd, struct vr_place *np)
 }
 
 /*
+ * unnamed_fd() - descriptor @fd holds a regular file: 2 when it has no
+ * name (O_TMPFILE), 1 when it has, 0 when it is no regular file.
+ */
+static int
+unnamed_fd(int fd)
+{
+	struct stat st;
+
+	if (fd < 0 || sys_fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return st.st_nlink == 0 ? 2 : 1;
+}
+
+/*
  * link_perm() - linkat(2)'s permission checks: may_linkat() when the host
  * protects hard links (fs.protected_hardlinks), then the new name's
  * directory (may_create()).
@@ -732,14 +746,24 @@ vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd, co
 	unsigned int wf = (flags & AT_SYMLINK_FOLLOW) ? VR_WALK_FOLLOW : 0;
 	struct vr_place op = {.own = 0}, np = {.own = 0};
 	struct vr_walk *ow, *nw;
-	int err;
+	int err, empty;
 
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	ow = vr_walk_new(t, olddirfd, oldpath, wf | ((flags & AT_EMPTY_PATH) ? VR_WALK_EMPTY : 0),
-	                 &err);
-	if (!ow)
+	/*
+	 * linkat(fd, "", ..., AT_EMPTY_PATH) of a file with no name (O_TMPFILE;
+	 * once linked, the descriptor still shows the unnamed one): no walk
+	 * finds it, so the kernel links the descriptor itself and applies its
+	 * own rule (the opener's credentials or CAP_DAC_READ_SEARCH, else
+	 * ENOENT).
+	 */
+	empty = (flags & AT_EMPTY_PATH) && oldpath && !oldpath[0] ? unnamed_fd(olddirfd) : 0;
+	ow = empty == 2 ? NULL
+	                : vr_walk_new(t, olddirfd, oldpath,
+	                              wf | ((flags & AT_EMPTY_PATH) ? VR_WALK_EMPTY : 0), &err);
+	if (!ow && (empty == 0 || (empty == 1 && err != -ENOENT)))
 		return err;
+	empty = !ow;
 	nw = vr_walk_new(t, newdirfd, newpath, VR_WALK_PARENT | VR_WALK_NAME, &err);
 	if (!nw) {
 		vr_walk_end(ow);
@@ -748,6 +772,14 @@ vr_linkat(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd, co
 	err = nw->node.exists || nw->last_type != VR_LAST_NORM ? -EEXIST : 0;
 	if (err == 0 && nw->must_dir)
 		err = -ENOENT;
+	if (err == 0 && empty) {
+		err = vr_perm_create(nw);
+		if (err == 0)
+			err = vr_place_get(nw, &np);
+		if (err == 0)
+			err = link_node(nw, olddirfd, "", AT_EMPTY_PATH, &np);
+		goto out;
+	}
 	if (err == 0)
 		err = link_perm(ow, nw);
 	if (err == 0 && vr_obj_is_dir(&ow->node))

@@ -490,6 +490,15 @@ is_fd_itself(int dirfd, const char *path, int flags)
 	return dirfd >= 0 && (flags & AT_EMPTY_PATH) && path && path[0] == '\0';
 }
 
+/* pathless_fd() - @fd is an object no path names (pipe:[…], socket:[…], anon_inode:…). */
+static int
+pathless_fd(int fd)
+{
+	char proc[32], c[1];
+
+	return sys_readlinkat(AT_FDCWD, vr_proc_fd(proc, fd), c, 1) == 1 && c[0] != '/';
+}
+
 int
 vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int flags)
 {
@@ -596,6 +605,9 @@ vr_faccessat2(struct vr_task *t, int dirfd, const char *path, int mode, int flag
 		return wf;
 	if (mode & ~7)
 		return -EINVAL;
+	/* A pipe, a socket, an anonymous inode: no path to walk, the kernel answers. */
+	if (is_fd_itself(dirfd, path, flags) && pathless_fd(dirfd))
+		return sys_faccessat2(dirfd, "", mode, flags);
 	w = vr_walk_new(t, dirfd, path, (unsigned int)wf, &err);
 	if (!w)
 		return err;

@@ -478,9 +478,11 @@ writable_own_fd(const struct vr_walk *w)
  * follow_magic() - a symlink in procfs (/proc/PID/fd/N, cwd, exe, root…).
  * Its text is a host path or no path at all ("pipe:[…]"), so the kernel
  * follows it to the object, and the object is mapped back into the
- * namespace: by its virtual path when it has one (walked on like a link to
- * it), else, as the final component, as the object itself.  A directory
- * outside the namespace is not reachable this way.
+ * namespace: by its virtual path when it has one, re-walked as a canonical
+ * path (the kernel lands on the object itself: a symlink held by an O_PATH
+ * descriptor is not followed on), else, as the final component, as the
+ * object itself.  A directory outside the namespace is not reachable this
+ * way.
  * Return: 1 when the walk is complete (w->node set), 0 to go on, -errno.
  */
 static int
@@ -509,7 +511,7 @@ follow_magic(struct vr_walk *w, int last)
 		sys_close(fd);
 		w->s.used = mark;
 		vr_alloc(&w->s, (size_t)n + 1);
-		err = frame_at(w, vp, mark, 0);
+		err = frame_at(w, vp, mark, 1);
 		if (err == 0) {
 			vpath_reset(w);
 			err = obj_root(w, &w->cur);
@@ -541,7 +543,7 @@ follow_magic(struct vr_walk *w, int last)
 static int
 magic_jump(struct vr_walk *w, int last)
 {
-	int fd, same, err;
+	int fd, same;
 
 	if (w->flags & VR_WALK_NO_MAGICLINKS)
 		return -ELOOP;
@@ -556,10 +558,7 @@ magic_jump(struct vr_walk *w, int last)
 	}
 	if (w->flags & VR_WALK_SCOPED)
 		return -EXDEV;
-	err = follow_magic(w, last);
-	if (err == 0 && (w->flags & VR_WALK_NO_XDEV))
-		w->stack[w->depth - 1].canon = 1;
-	return err;
+	return follow_magic(w, last);
 }
 
 /*

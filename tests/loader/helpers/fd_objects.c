@@ -1,0 +1,197 @@
+/*
+ * fd_objects.c - what calls do with an open descriptor named by
+ * /proc/self/fd/N or by AT_EMPTY_PATH: each subcommand prints one line per
+ * call, "call errno-name" or "call ok ...", and nothing of the paths, so
+ * the output natively and through vroot compare as they are.
+ *
+ *   fd_objects tmpfile-empty DIR NAME   O_TMPFILE in DIR, linkat(fd, "", AT_EMPTY_PATH)
+ *   fd_objects chmod-opath LINK         chmod of /proc/self/fd/N, N an O_PATH|O_NOFOLLOW LINK
+ *   fd_objects access-pipe              faccessat(pipe, "", AT_EMPTY_PATH)
+ *   fd_objects proc-dir                 readlink /proc/self/fd/N of procfs directories
+ *   fd_objects handle FILE              name_to_handle_at, then open_by_handle_at
+ *   fd_objects truncate FILE            fstat of a read descriptor after truncate through it
+ *   fd_objects reader FILE              read a descriptor opened before the file is rewritten
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void
+say(const char *what, int r)
+{
+	if (r < 0)
+		printf("%s %s\n", what, strerrorname_np(errno));
+	else
+		printf("%s ok\n", what);
+}
+
+static const char *
+proc_fd(int fd)
+{
+	static char p[64];
+
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	return p;
+}
+
+static void
+tmpfile_empty(const char *dir, const char *name)
+{
+	char buf[16] = "";
+	int fd = open(dir, O_TMPFILE | O_WRONLY, 0640), r;
+
+	say("open O_TMPFILE", fd);
+	if (fd < 0)
+		return;
+	if (write(fd, "made\n", 5) != 5)
+		say("write", -1);
+	r = linkat(fd, "", AT_FDCWD, name, AT_EMPTY_PATH);
+	say("linkat AT_EMPTY_PATH", r);
+	r = linkat(fd, "", AT_FDCWD, name, AT_EMPTY_PATH);
+	say("linkat AT_EMPTY_PATH again", r);
+	fd = open(name, O_RDONLY);
+	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0)
+		printf("content %s", buf);
+}
+
+static void
+chmod_opath(const char *link)
+{
+	struct stat st;
+	int fd = open(link, O_PATH | O_NOFOLLOW);
+
+	say("open O_PATH|O_NOFOLLOW", fd);
+	say("chmod /proc/self/fd/N", chmod(proc_fd(fd), 0600));
+	say("fchmodat /proc/self/fd/N", fchmodat(AT_FDCWD, proc_fd(fd), 0600, 0));
+	say("lstat /proc/self/fd/N", lstat(proc_fd(fd), &st));
+	printf("is a symlink: %s\n", S_ISLNK(st.st_mode) ? "yes" : "no");
+	say("stat /proc/self/fd/N", stat(proc_fd(fd), &st));
+	printf("is a symlink: %s\n", S_ISLNK(st.st_mode) ? "yes" : "no");
+	say("stat LINK", stat(link, &st));
+	printf("target mode %o\n", st.st_mode & 07777);
+}
+
+static void
+access_pipe(void)
+{
+	int p[2];
+
+	if (pipe(p) < 0)
+		return;
+	say("faccessat2 F_OK", (int)syscall(SYS_faccessat2, p[0], "", F_OK, AT_EMPTY_PATH));
+	say("faccessat2 R_OK", (int)syscall(SYS_faccessat2, p[0], "", R_OK, AT_EMPTY_PATH));
+	say("faccessat2 W_OK of the write end",
+	    (int)syscall(SYS_faccessat2, p[1], "", W_OK, AT_EMPTY_PATH));
+}
+
+static void
+proc_dir(void)
+{
+	static const char *const dirs[] = {"/proc", "/proc/self", "/proc/self/fd", "/proc/sys"};
+	char buf[256];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		int fd = open(dirs[i], O_RDONLY | O_DIRECTORY);
+		ssize_t n = fd < 0 ? -1 : readlink(proc_fd(fd), buf, sizeof(buf) - 1);
+		char self[32];
+
+		if (n < 0) {
+			say(dirs[i], -1);
+			continue;
+		}
+		buf[n] = 0;
+		/* The pid differs from run to run. */
+		snprintf(self, sizeof(self), "/proc/%d", (int)getpid());
+		if (!strncmp(buf, self, strlen(self)))
+			printf("%s -> /proc/PID%s\n", dirs[i], buf + strlen(self));
+		else
+			printf("%s -> %s\n", dirs[i], buf);
+		close(fd);
+	}
+}
+
+static void
+handle(const char *file)
+{
+	struct file_handle *h = malloc(sizeof(*h) + MAX_HANDLE_SZ);
+	int mnt, r;
+
+	h->handle_bytes = MAX_HANDLE_SZ;
+	r = name_to_handle_at(AT_FDCWD, file, h, &mnt, 0);
+	say("name_to_handle_at", r);
+	h->handle_bytes = 0;
+	r = name_to_handle_at(AT_FDCWD, file, h, &mnt, 0);
+	say("name_to_handle_at, no room", r);
+	free(h);
+}
+
+static void
+truncate_through(const char *file)
+{
+	struct stat st;
+	int fd = open(file, O_RDONLY), w;
+
+	say("open", fd);
+	say("truncate /proc/self/fd/N to 2", truncate(proc_fd(fd), 2));
+	say("fstat", fstat(fd, &st));
+	printf("fstat size %ld\n", (long)st.st_size);
+	w = open(proc_fd(fd), O_WRONLY | O_TRUNC);
+	say("open /proc/self/fd/N O_TRUNC", w);
+	say("fstat", fstat(fd, &st));
+	printf("fstat size %ld\n", (long)st.st_size);
+}
+
+static void
+reader(const char *file)
+{
+	char buf[64];
+	int fd = open(file, O_RDONLY), w;
+	ssize_t n;
+
+	say("open", fd);
+	n = read(fd, buf, 2);
+	printf("read %.*s\n", (int)(n > 0 ? n : 0), buf);
+	w = open(file, O_WRONLY | O_TRUNC);
+	say("open O_WRONLY|O_TRUNC", w);
+	if (write(w, "NEW content\n", 12) != 12)
+		say("write", -1);
+	n = read(fd, buf, sizeof(buf));
+	printf("read after the change %.*s", (int)(n > 0 ? n : 0), buf);
+	printf("flags %o\n", fcntl(fd, F_GETFL) & ~O_LARGEFILE);
+	say("lseek 0", (int)lseek(fd, 0, SEEK_SET));
+	n = read(fd, buf, sizeof(buf));
+	printf("read from 0 %.*s", (int)(n > 0 ? n : 0), buf);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *c = argc > 1 ? argv[1] : "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(c, "tmpfile-empty") && argc == 4)
+		tmpfile_empty(argv[2], argv[3]);
+	else if (!strcmp(c, "chmod-opath") && argc == 3)
+		chmod_opath(argv[2]);
+	else if (!strcmp(c, "access-pipe"))
+		access_pipe();
+	else if (!strcmp(c, "proc-dir"))
+		proc_dir();
+	else if (!strcmp(c, "handle") && argc == 3)
+		handle(argv[2]);
+	else if (!strcmp(c, "truncate") && argc == 3)
+		truncate_through(argv[2]);
+	else if (!strcmp(c, "reader") && argc == 3)
+		reader(argv[2]);
+	else {
+		fprintf(stderr, "usage: fd_objects SUBCOMMAND ARGS (see the source)\n");
+		return 2;
+	}
+	return 0;
+}
