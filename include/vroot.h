@@ -453,6 +453,24 @@ VR_API long vr_realpath(struct vr_task *t, int dirfd, const char *path, int flag
                         size_t size);
 
 /**
+ * vr_proc_link_name() - the host's name of the procfs link @path names
+ * (not followed), wherever the namespace shows that procfs: "/proc/PID/fd/N"
+ * also for "/Volumes/SystemRoot/proc/self/fd/N" when a mount shows the
+ * host's root there.
+ * Return: length without the NUL; -EINVAL when @path names no procfs link;
+ * -errno of the walk.
+ */
+VR_API long vr_proc_link_name(struct vr_task *t, int dirfd, const char *path, char *buf,
+                              size_t size);
+
+/**
+ * vr_ns_procfs_in_mount() - a mount of the namespace shows the host's
+ * /proc below its root (a mount of the host's "/"): procfs links may be
+ * met at paths other than /proc.  Return: 1 or 0.
+ */
+VR_API int vr_ns_procfs_in_mount(const struct vr_ns *ns);
+
+/**
  * vr_revmap_path() - the virtual path of host path @host.
  *
  * The host path is matched against the backing directories on whole

@@ -635,7 +635,7 @@ vr_readlinkat(struct vr_task *t, int dirfd, const char *path, char *buf, size_t 
 	else
 		n = w->ns->ops->readlink(w->node.fd[0], buf, size);
 	/* A link in procfs names host objects (a process's cwd, its files). */
-	if (n > 0 && w->node.mount && w->node.mount->procfs)
+	if (n > 0 && vr_in_procfs(&w->node))
 		n = vr_revmap_link(w->ns, buf, n, size);
 	vr_walk_end(w);
 	return n;

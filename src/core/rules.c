@@ -1,7 +1,8 @@
 /*
  * rules.c - the tests behind openat2(2)'s RESOLVE_* rules in the walk
  * (rule 9 at the top of walk.c): what is a mount crossing in the virtual
- * tree, and which procfs links are magic.
+ * tree, which links are procfs links, which of those are magic, and whose
+ * process they belong to.
  */
 #include "walk.h"
 #include "util.h"
@@ -97,4 +98,87 @@ vr_proc_link_is_magic(struct vr_walk *w, const struct vr_obj *link)
 		magic = body[i] == ':';
 	w->s.used = mark;
 	return n < 0 ? (int)n : magic;
+}
+
+int
+vr_in_procfs(const struct vr_obj *o)
+{
+	long buf[16]; /* struct statfs: f_type first */
+
+	if (!o->mount || o->nfd == 0)
+		return 0;
+	if (o->mount->procfs)
+		return 1;
+	/* A procfs below a mount's host directory (a mount of the host's "/"). */
+	return vr_sys2(__NR_fstatfs, o->fd[0], buf) == 0 && buf[0] == 0x9fa0 /* PROC_SUPER_MAGIC */;
+}
+
+/* parse_pid() - decimal digits at *p, advanced past them; -1 if none. */
+static long
+parse_pid(const char **p)
+{
+	long v = -1;
+
+	while (**p >= '0' && **p <= '9' && v < 1000000000)
+		v = (v < 0 ? 0 : v * 10) + (*(*p)++ - '0');
+	return v;
+}
+
+int
+vr_proc_link_own(const struct vr_walk *w)
+{
+	char proc[32], host[64];
+	const char *p = host + 6;
+	long n, pid, self;
+
+	if (w->cur.nfd == 0)
+		return 0;
+	/* The host's name of the link's directory: /proc/PID[/task/TID][/fd]. */
+	n = sys_readlinkat(AT_FDCWD, vr_proc_fd(proc, w->cur.fd[0]), host, sizeof(host) - 1);
+	if (n <= 6 || vr_memcmp(host, "/proc/", 6) != 0)
+		return 0;
+	host[n] = '\0';
+	pid = parse_pid(&p);
+	if (pid <= 0 || (*p && *p != '/'))
+		return 0;
+	self = vr_sys0(__NR_getpid);
+	/* /proc/TID of one of this process's threads is this process's too. */
+	return pid == self || vr_sys3(__NR_tgkill, self, pid, 0) == 0;
+}
+
+long
+vr_proc_link_name(struct vr_task *t, int dirfd, const char *path, char *buf, size_t size)
+{
+	char proc[32];
+	struct vr_walk *w;
+	long n;
+	int err;
+
+	w = vr_walk_new(t, dirfd, path, 0, &err);
+	if (!w)
+		return err;
+	n = -EINVAL;
+	if ((w->node.st.st_mode & S_IFMT) == S_IFLNK && w->cur.nfd > 0 && vr_in_procfs(&w->node) &&
+	    size > w->lastlen + 2)
+		n = sys_readlinkat(AT_FDCWD, vr_proc_fd(proc, w->cur.fd[0]), buf,
+		                   size - w->lastlen - 2);
+	if (n > 0 && buf[0] == '/') {
+		buf[n++] = '/';
+		vr_memcpy(buf + n, w->last, w->lastlen + 1);
+		n += (long)w->lastlen;
+	} else if (n >= 0) {
+		n = -EINVAL;
+	}
+	vr_walk_end(w);
+	return n;
+}
+
+int
+vr_ns_procfs_in_mount(const struct vr_ns *ns)
+{
+	for (unsigned int i = 0; i < ns->nmounts; i++)
+		if (!ns->mounts[i].procfs &&
+		    vr_path_under("/proc", 5, ns->mounts[i].b.host, ns->mounts[i].b.hlen) >= 0)
+			return 1;
+	return 0;
 }

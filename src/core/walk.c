@@ -519,6 +519,9 @@ follow_magic(struct vr_walk *w, int last)
 		return err;
 	}
 	w->s.used = mark;
+	/* Another process's file that the namespace does not show is hidden. */
+	if (err == 0 && n != -ENOTDIR && !vr_proc_link_own(w))
+		err = -ENOENT;
 	if (err < 0 || !last || (st.st_mode & S_IFMT) == S_IFDIR) {
 		sys_close(fd);
 		return err < 0 ? err : last ? -ENOENT : -ENOTDIR;
@@ -573,7 +576,7 @@ follow(struct vr_walk *w, struct vr_obj *link, int last)
 
 	if (w->flags & VR_WALK_NO_SYMLINKS)
 		return -ELOOP;
-	if (!link->mount || !link->mount->procfs)
+	if (!vr_in_procfs(link))
 		return follow_link(w, link);
 	if (!(w->flags & VR_WALK_RULES))
 		return follow_magic(w, last);

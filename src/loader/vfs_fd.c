@@ -657,6 +657,21 @@ other_exe(struct vr_loader_ctx *ctx, long pid, char *out, size_t size)
 	return r;
 }
 
+/*
+ * magic_name() - the host's name (/proc/PID/...) of the procfs link @path
+ * names, in @vp: at /proc, or at any path when a mount shows the host's
+ * /proc below it (a mount of the host's root).  Only paths that can reach
+ * a procfs are walked: absolute ones there, or relative ones.
+ * Return: 1 when @path names a procfs link, else 0.
+ */
+static int
+magic_name(struct vr_loader_ctx *ctx, int dfd, const char *path, char *vp, size_t size)
+{
+	if (path[0] == '/' && strncmp(path, "/proc/", 6) && !vr_ns_procfs_in_mount(ctx->proc->ns))
+		return 0;
+	return vr_proc_link_name(T(ctx), dfd, path, vp, size) > 0;
+}
+
 int
 vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path, char *buf,
                         size_t size, long *n)
@@ -666,10 +681,7 @@ vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path, ch
 	long pid = -1;
 	int fd = -1;
 
-	/* Only paths that can reach /proc: absolute ones there, or relative ones. */
-	if (path[0] == '/' && strncmp(path, "/proc/", 6))
-		return 0;
-	if (vr_realpath(T(ctx), dfd, path, AT_SYMLINK_NOFOLLOW, vp, sizeof(vp)) < 0)
+	if (!magic_name(ctx, dfd, path, vp, sizeof(vp)))
 		return 0;
 	kind = magic_kind(vp, &fd, &pid);
 	if (!kind)
@@ -716,9 +728,8 @@ vrl_proc_self_exe(struct vr_loader_ctx *ctx, int dfd, const char *path)
 
 	size_t len = strlen(path);
 
-	if (!strncmp(path, "/proc/", 6) && len > 4 && !strcmp(path + len - 4, "/exe") &&
-	    ctx->proc->exe_path[0] &&
-	    vr_realpath(T(ctx), dfd, path, AT_SYMLINK_NOFOLLOW, vp, sizeof(vp)) > 0) {
+	if (len > 4 && !strcmp(path + len - 4, "/exe") && ctx->proc->exe_path[0] &&
+	    magic_name(ctx, dfd, path, vp, sizeof(vp))) {
 		long pid;
 		const char *kind = magic_kind(vp, &fd, &pid);
 

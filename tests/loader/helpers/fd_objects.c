@@ -11,6 +11,9 @@
  *   fd_objects handle FILE              name_to_handle_at, then open_by_handle_at
  *   fd_objects truncate FILE            fstat of a read descriptor after truncate through it
  *   fd_objects reader FILE              read a descriptor opened before the file is rewritten
+ *   fd_objects read PATH...             each PATH's first line, or the errno's name
+ *
+ * Built static, it runs in a tree that holds nothing else.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -169,6 +172,25 @@ reader(const char *file)
 	printf("read from 0 %.*s", (int)(n > 0 ? n : 0), buf);
 }
 
+static void
+read_paths(char **paths, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char buf[256];
+		int fd = open(paths[i], O_RDONLY);
+		ssize_t r = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+		if (r < 0) {
+			printf("%s %s\n", paths[i], strerrorname_np(errno));
+			continue;
+		}
+		buf[r] = 0;
+		buf[strcspn(buf, "\n")] = 0;
+		printf("%s %s\n", paths[i], buf);
+		close(fd);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -189,6 +211,8 @@ main(int argc, char **argv)
 		truncate_through(argv[2]);
 	else if (!strcmp(c, "reader") && argc == 3)
 		reader(argv[2]);
+	else if (!strcmp(c, "read"))
+		read_paths(argv + 2, argc - 2);
 	else {
 		fprintf(stderr, "usage: fd_objects SUBCOMMAND ARGS (see the source)\n");
 		return 2;
