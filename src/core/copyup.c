@@ -435,12 +435,110 @@ copy_linked(struct vr_walk *w, int upfd)
 	return err;
 }
 
+/*
+ * repoint_one() - descriptor @fd, open on the base file, reads the copy @up
+ * (an O_PATH descriptor) from now on: the same number, offset, status
+ * flags and close-on-exec flag.  Left as it was when the copy cannot be
+ * opened so.
+ */
+static void
+repoint_one(int fd, long fl, int up)
+{
+	long fdfl = sys_fcntl(fd, F_GETFD, 0);
+	long off = vr_sys3(__NR_lseek, fd, 0, 1 /* SEEK_CUR */);
+	char p[32];
+	int nfd;
+
+	if (fdfl < 0)
+		return;
+	nfd = sys_openat(AT_FDCWD, vr_proc_fd(p, up),
+	                 (int)(fl & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)) | O_CLOEXEC, 0);
+	if (nfd < 0)
+		return;
+	if (off <= 0 || vr_sys3(__NR_lseek, nfd, off, 0 /* SEEK_SET */) == off)
+		vr_sys3(__NR_dup3, nfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0);
+	sys_close(nfd);
+}
+
+/*
+ * base_reader() - descriptor @fd (not the namespace's) is open for reading
+ * on a regular file of a layer's filesystem: *@fl its status flags.
+ */
+static int
+base_reader(const struct vr_ns *ns, int fd, const struct stat *st, long *fl)
+{
+	unsigned int d = 0;
+
+	if (!S_ISREG(st->st_mode) || vr_ns_owns_fd(ns, fd))
+		return 0;
+	while (d < ns->nldev && ns->ldev[d] != st->st_dev)
+		d++;
+	if (d == ns->nldev)
+		return 0;
+	*fl = sys_fcntl(fd, F_GETFL, 0);
+	return *fl >= 0 && !(*fl & O_PATH) && (*fl & O_ACCMODE) == O_RDONLY;
+}
+
+/*
+ * repoint_fds() - this process's descriptors of base file (@dev, @ino),
+ * opened for reading before it was copied up, read the copy @up from now
+ * on, as kernel overlayfs's stacked file operations make them.  Found by
+ * listing /proc/self/fd, unless no base file was opened for reading since
+ * the last look found none (a process inherits descriptors: at first it
+ * looks).  Other processes' descriptors keep reading the base's file.
+ */
+static void
+repoint_fds(struct vr_walk *w, unsigned long dev, unsigned long ino, int up)
+{
+	struct vr_ns *ns = w->ns;
+	unsigned long start = __atomic_load_n(&ns->base_reads, __ATOMIC_ACQUIRE);
+	size_t mark = w->s.used;
+	char *buf;
+	int dir, seen = 0;
+	long n;
+
+	if (__atomic_load_n(&ns->base_reads_clean, __ATOMIC_RELAXED) == start + 1)
+		return;
+	buf = vr_alloc(&w->s, 4096);
+	dir = buf ? sys_openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
+	          : -ENOMEM;
+	while (dir >= 0 && (n = sys_getdents64(dir, buf, 4096)) > 0) {
+		for (long off = 0; off < n;) {
+			/* struct linux_dirent64: ino, off, reclen, type, name */
+			unsigned short reclen;
+			const char *name = buf + off + 19;
+			struct stat st;
+			long fd = 0, fl;
+
+			vr_memcpy(&reclen, buf + off + 16, sizeof(reclen));
+			off += reclen;
+			if (*name < '0' || *name > '9')
+				continue;
+			for (; *name >= '0' && *name <= '9' && fd < 1 << 30; name++)
+				fd = fd * 10 + (*name - '0');
+			if (fd == dir || fd == up || sys_fstat((int)fd, &st) < 0 ||
+			    !base_reader(ns, (int)fd, &st, &fl))
+				continue;
+			seen = 1;
+			if (st.st_dev == dev && st.st_ino == ino)
+				repoint_one((int)fd, fl, up);
+		}
+	}
+	if (dir >= 0) {
+		sys_close(dir);
+		if (!seen && __atomic_load_n(&ns->base_reads, __ATOMIC_ACQUIRE) == start)
+			__atomic_store_n(&ns->base_reads_clean, start + 1, __ATOMIC_RELAXED);
+	}
+	w->s.used = mark;
+}
+
 int
 vr_copyup(struct vr_walk *w, int with_data)
 {
 	struct vr_obj *o = &w->node;
 	unsigned int type = o->st.st_mode & S_IFMT;
 	size_t mark = w->s.used;
+	unsigned long bdev, bino;
 	int upfd, err;
 
 	if (o->mount || o->synthetic || !o->exists || o->nfd == 0)
@@ -450,6 +548,8 @@ vr_copyup(struct vr_walk *w, int with_data)
 	upfd = vr_copyup_parent(w);
 	if (upfd < 0)
 		return upfd;
+	bdev = o->st.st_dev;
+	bino = o->st.st_ino;
 	if (type == S_IFDIR) {
 		int fd = vr_make_upper_dir(w->ns, upfd, w->last, o);
 
@@ -467,6 +567,8 @@ vr_copyup(struct vr_walk *w, int with_data)
 	w->s.used = mark;
 	if (err >= 0)
 		err = type == S_IFDIR ? merge_upper(w, upfd) : reload(w, upfd);
+	if (err >= 0 && type == S_IFREG)
+		repoint_fds(w, bdev, bino, o->fd[0]);
 	sys_close(upfd);
 	return err;
 }

@@ -73,6 +73,13 @@ struct vr_ns {
 	int aliasing;
 	unsigned long fd_hint[VR_FD_HINTS + VR_FD_SPILL];
 	unsigned int fd_spill_next;
+	/*
+	 * Descriptors of base files opened for reading in this process
+	 * (counted by the core's opens), and 1 + that count when a copy-up's
+	 * look for such descriptors last found none (0: never): while they
+	 * match, a copy-up has no descriptor to re-point (copyup.c).
+	 */
+	unsigned long base_reads, base_reads_clean;
 	size_t size;    /* bytes mapped for this object and its strings */
 	char strings[]; /* copies of every path above */
 };

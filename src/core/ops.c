@@ -157,6 +157,10 @@ open_existing(struct vr_walk *w, int flags)
 			err = vr_make_writable(w, !(flags & O_TRUNC));
 		if (err < 0)
 			return err;
+	} else if ((o->st.st_mode & S_IFMT) == S_IFREG && !o->mount && w->ns->has_upper &&
+	           o->layer[0] != 0) {
+		/* A base file read: a copy-up in this process may have to re-point it. */
+		__atomic_add_fetch(&w->ns->base_reads, 1, __ATOMIC_RELEASE);
 	}
 	err = reopen(w->node.fd[0], flags);
 	/* A faked identity the mode lets in, the host user's own copy keeping it out. */

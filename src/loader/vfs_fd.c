@@ -246,10 +246,10 @@ fd_path(struct vr_loader_ctx *ctx, int fd, char *buf)
 /*
  * ioctl: the filter traps only the requests that change inode flags.  On a
  * descriptor of a regular file or directory in the namespace they go to
- * the core, which copies a base object up and changes the copy (the
- * descriptor keeps reading the base's, as overlayfs descriptors opened
- * before a copy-up do); anything else (a device, a pipe, a descriptor from
- * outside the namespace) is the kernel's.
+ * the core, which copies a base object up and changes the copy (a file's
+ * descriptors in this process then read the copy, a directory's the
+ * base's); anything else (a device, a pipe, a descriptor from outside the
+ * namespace) is the kernel's.
  */
 long
 h_ioctl(struct vr_loader_ctx *ctx, const long a[6])

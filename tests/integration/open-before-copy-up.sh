@@ -1,0 +1,59 @@
+#!/bin/sh
+# open-before-copy-up.sh - a descriptor opened for reading on a base file
+# before the file is first changed reads the changed file, as natively
+# (and as on kernel overlayfs): the process that copies the file up
+# re-points its own descriptors of it at the copy, keeping their number,
+# offset and status flags.  fstat on such a descriptor after a truncate
+# through /proc/self/fd/N shows the new size.  Another process's
+# descriptors keep reading the base's file (README: known gap; marked
+# TODO below).  tests/loader/helpers/fd_objects.c does the reading; each
+# check compares with the same natively, on a file in $tmp/n, and through
+# vroot on a base file in $tmp/v.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_cmd gcc sh
+plan 6
+
+FO=$tmp/fd_objects
+gcc -O2 -Wall -o "$FO" "$top/tests/loader/helpers/fd_objects.c"
+mkdir -p "$tmp/n" "$tmp/v"
+# fresh: the file as it was, in both places, and no copy in the prefix.
+fresh() {
+	rm -rf "$tmp/prefix" "$tmp/prefix.work"
+	printf 'base content\n' >"$tmp/n/f"
+	printf 'base content\n' >"$tmp/v/f"
+}
+
+# same DESC CMD...: CMD with "$D" its directory, natively ($tmp/n) and
+# through vroot ($tmp/v), prints the same.
+same() {
+	desc=$1
+	shift
+	fresh
+	capture native env D="$tmp/n" "$@"
+	capture vroot vr -- env D="$tmp/v" "$@"
+	if cmp -s "$tmp/native.out" "$tmp/vroot.out"; then
+		ok "$desc"
+	else
+		{
+			diff "$tmp/native.out" "$tmp/vroot.out" || true
+			cat "$tmp/vroot.err"
+		} >"$tmp/same.diff"
+		not_ok "$desc" "$tmp/same.diff"
+	fi
+}
+
+same "read, rewrite the file, read on: the new content, offset and flags kept" \
+	sh -c 'exec "$0" reader "$D/f"' "$FO"
+same "fstat after truncate through /proc/self/fd/N, and after O_TRUNC through it" \
+	sh -c 'exec "$0" truncate "$D/f"' "$FO"
+same "shell: exec 3< f; printf NEW 1<> f; cat <&3" \
+	sh -c 'exec 3<"$D/f"; printf NEW 1<>"$D/f"; cat <&3'
+same "shell: read a line from 3, then change the file, read the rest" \
+	sh -c 'exec 3<"$D/f"; read -r l <&3; printf "first line\nsecond line\n" >"$D/f"; cat <&3; echo "[$l]"'
+is "... the base file is unchanged" "base content" "$(cat "$tmp/v/f")"
+TODO="another process's descriptors keep reading the base file"
+same "a child changes the file: the parent's descriptor reads the new content" \
+	sh -c 'exec 3<"$D/f"; sh -c "printf NEW >\"\$D/f\""; cat <&3'
+TODO=
+done_testing
