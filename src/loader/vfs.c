@@ -181,13 +181,6 @@ h_enosys(struct vr_loader_ctx *ctx, const long a[6])
 }
 
 long
-h_eopnotsupp(struct vr_loader_ctx *ctx, const long a[6])
-{
-	(void)ctx, (void)a;
-	return -EOPNOTSUPP;
-}
-
-long
 h_eperm(struct vr_loader_ctx *ctx, const long a[6])
 {
 	(void)ctx, (void)a;

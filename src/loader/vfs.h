@@ -81,7 +81,7 @@ typedef long (*vrl_handler)(struct vr_loader_ctx *ctx, const long a[6]);
 	X(__NR_removexattrat, h_enosys)                                                            \
 	X(__NR_inotify_add_watch, h_inotify_add_watch)                                             \
 	X(__NR_fanotify_mark, h_eperm)                                                             \
-	X(__NR_name_to_handle_at, h_eopnotsupp)                                                    \
+	X(__NR_name_to_handle_at, h_name_to_handle_at)                                             \
 	X(__NR_open_by_handle_at, h_eperm)                                                         \
 	X(__NR_mount, h_eperm)                                                                     \
 	X(__NR_umount2, h_eperm)                                                                   \

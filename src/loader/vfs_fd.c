@@ -466,6 +466,41 @@ proc_fd(char *buf, size_t cap, int fd)
 	return buf;
 }
 
+#define VRL_AT_HANDLE_MNT_ID_UNIQUE 0x001
+#define VRL_AT_HANDLE_FID           0x200
+
+/*
+ * name_to_handle_at(): the kernel's handle of the object the namespace
+ * shows, made through an O_PATH descriptor of it (a base file's handle is
+ * the base's until the file is copied up).  open_by_handle_at() stays
+ * refused: a handle would reach objects the namespace does not show.
+ */
+long
+h_name_to_handle_at(struct vr_loader_ctx *ctx, const long a[6])
+{
+	const int known =
+	        AT_SYMLINK_FOLLOW | AT_EMPTY_PATH | VRL_AT_HANDLE_FID | VRL_AT_HANDLE_MNT_ID_UNIQUE;
+	int flags = (int)a[4], fd;
+	char p[PATH_MAX];
+	long r;
+
+	if (flags & ~known)
+		return -EINVAL;
+	r = in_str(p, a[1], sizeof(p));
+	if (r)
+		return r;
+	if (!p[0] && (flags & AT_EMPTY_PATH))
+		return vrl_sys5(__NR_name_to_handle_at, a[0], a[1], a[2], a[3], a[4]);
+	fd = vr_openat(T(ctx), (int)a[0], p,
+	               O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_FOLLOW) ? 0 : O_NOFOLLOW), 0);
+	if (fd < 0)
+		return fd;
+	r = vrl_sys5(__NR_name_to_handle_at, fd, "", a[2], a[3],
+	             (flags & ~AT_SYMLINK_FOLLOW) | AT_EMPTY_PATH);
+	vrl_close(fd);
+	return r;
+}
+
 #define IN_DONT_FOLLOW 0x02000000
 #define IN_ONLYDIR     0x01000000
 

@@ -4,13 +4,14 @@
 # AT_EMPTY_PATH) names an O_TMPFILE file, chmod through the magic link of
 # an O_PATH descriptor of a symlink is the symlink's (EOPNOTSUPP, the
 # target unchanged), faccessat(AT_EMPTY_PATH) answers for a pipe, and
-# readlink names procfs directories.  tests/loader/helpers/fd_objects.c
+# readlink names procfs directories; name_to_handle_at gives the handle
+# of the object a name shows.  tests/loader/helpers/fd_objects.c
 # makes the calls; each check compares its output natively (in $tmp/n)
 # and through vroot (over $tmp/v, a base directory).
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc
-plan 7
+plan 8
 
 FO=$tmp/fd_objects
 gcc -O2 -Wall -o "$FO" "$top/tests/loader/helpers/fd_objects.c"
@@ -49,6 +50,7 @@ is "... the base file's mode unchanged, nothing copied up" "644 no" \
 	"$(stat -c %a "$tmp/v/f") $(test -e "$tmp/prefix$tmp/v/f" && echo yes || echo no)"
 same "faccessat(pipe, \"\", AT_EMPTY_PATH)" "$FO" access-pipe
 same "readlink /proc/self/fd/N of procfs directories" "$FO" proc-dir
+same "name_to_handle_at of a file, of a symlink to it, of a descriptor" "$FO" handle DIR/f DIR/l
 # In a --mount the name lands in the host directory, as natively.
 mkdir -p "$tmp/host"
 capture mnt vr --mount "$tmp/host:/m" -- "$FO" tmpfile-empty /m /m/new

@@ -8,7 +8,7 @@
  *   fd_objects chmod-opath LINK         chmod of /proc/self/fd/N, N an O_PATH|O_NOFOLLOW LINK
  *   fd_objects access-pipe              faccessat(pipe, "", AT_EMPTY_PATH)
  *   fd_objects proc-dir                 readlink /proc/self/fd/N of procfs directories
- *   fd_objects handle FILE              name_to_handle_at, then open_by_handle_at
+ *   fd_objects handle FILE LINK         name_to_handle_at of FILE, of LINK (a symlink to it)...
  *   fd_objects truncate FILE            fstat of a read descriptor after truncate through it
  *   fd_objects reader FILE              read a descriptor opened before the file is rewritten
  *   fd_objects read PATH...             each PATH's first line, or the errno's name
@@ -119,19 +119,47 @@ proc_dir(void)
 	}
 }
 
-static void
-handle(const char *file)
+/* n2h() - name_to_handle_at() into @h (@room bytes), printed as @what. */
+static int
+n2h(const char *what, int dfd, const char *path, int flags, struct file_handle *h,
+    unsigned int room)
 {
-	struct file_handle *h = malloc(sizeof(*h) + MAX_HANDLE_SZ);
 	int mnt, r;
 
-	h->handle_bytes = MAX_HANDLE_SZ;
-	r = name_to_handle_at(AT_FDCWD, file, h, &mnt, 0);
-	say("name_to_handle_at", r);
-	h->handle_bytes = 0;
-	r = name_to_handle_at(AT_FDCWD, file, h, &mnt, 0);
-	say("name_to_handle_at, no room", r);
-	free(h);
+	h->handle_bytes = room;
+	r = name_to_handle_at(dfd, path, h, &mnt, flags);
+	say(what, r);
+	return r;
+}
+
+static int
+same_handle(const struct file_handle *a, const struct file_handle *b)
+{
+	return a->handle_type == b->handle_type && a->handle_bytes == b->handle_bytes &&
+	       !memcmp(a->f_handle, b->f_handle, a->handle_bytes);
+}
+
+static void
+handle(const char *file, const char *link)
+{
+	struct file_handle *h[3];
+	int fd;
+
+	for (int i = 0; i < 3; i++)
+		h[i] = malloc(sizeof(*h[i]) + MAX_HANDLE_SZ);
+	if (n2h("name_to_handle_at FILE", AT_FDCWD, file, 0, h[0], MAX_HANDLE_SZ) < 0)
+		return;
+	n2h("... no room", AT_FDCWD, file, 0, h[1], 0);
+	printf("room asked for: %s\n", h[1]->handle_bytes == h[0]->handle_bytes ? "as needed" : "not");
+	n2h("LINK, AT_SYMLINK_FOLLOW", AT_FDCWD, link, AT_SYMLINK_FOLLOW, h[1], MAX_HANDLE_SZ);
+	printf("the same as FILE's: %s\n", same_handle(h[0], h[1]) ? "yes" : "no");
+	n2h("LINK", AT_FDCWD, link, 0, h[1], MAX_HANDLE_SZ);
+	printf("the same as FILE's: %s\n", same_handle(h[0], h[1]) ? "yes" : "no");
+	fd = open(file, O_RDONLY);
+	n2h("descriptor, AT_EMPTY_PATH", fd, "", AT_EMPTY_PATH, h[2], MAX_HANDLE_SZ);
+	printf("the same as FILE's: %s\n", same_handle(h[0], h[2]) ? "yes" : "no");
+	n2h("a missing name", AT_FDCWD, "missing-name", 0, h[1], MAX_HANDLE_SZ);
+	n2h("unknown flags", AT_FDCWD, file, 0x8000, h[1], MAX_HANDLE_SZ);
 }
 
 static void
@@ -205,8 +233,8 @@ main(int argc, char **argv)
 		access_pipe();
 	else if (!strcmp(c, "proc-dir"))
 		proc_dir();
-	else if (!strcmp(c, "handle") && argc == 3)
-		handle(argv[2]);
+	else if (!strcmp(c, "handle") && argc == 4)
+		handle(argv[2], argv[3]);
 	else if (!strcmp(c, "truncate") && argc == 3)
 		truncate_through(argv[2]);
 	else if (!strcmp(c, "reader") && argc == 3)
