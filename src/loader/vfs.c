@@ -201,6 +201,29 @@ h_bpf(struct vr_loader_ctx *ctx, const long a[6])
 	return vrl_sys3(__NR_bpf, a[0], a[1], a[2]);
 }
 
+/*
+ * self_exe() - a stat that follows this process's exe link (the kernel's
+ * names the loader) is about the program: its virtual path replaces @p,
+ * *@dfd becomes AT_FDCWD.  Left as it is when the program has none.
+ */
+static void
+self_exe(struct vr_loader_ctx *ctx, int *dfd, char *p, int flags)
+{
+	const char *exe;
+	char v[PATH_MAX];
+	long n;
+
+	if ((flags & AT_SYMLINK_NOFOLLOW) || !(exe = vrl_proc_self_exe(ctx, *dfd, p)))
+		return;
+	n = vr_revmap_path(ctx->proc->ns, exe, v, sizeof(v));
+	if (n > 0)
+		n = vr_task_unroot(T(ctx), v, n);
+	if (n <= 0)
+		return;
+	memcpy(p, v, (size_t)n + 1);
+	*dfd = AT_FDCWD;
+}
+
 static long
 do_stat(struct vr_loader_ctx *ctx, int dfd, long upath, long ubuf, int flags)
 {
@@ -210,6 +233,7 @@ do_stat(struct vr_loader_ctx *ctx, int dfd, long upath, long ubuf, int flags)
 
 	if (err)
 		return err;
+	self_exe(ctx, &dfd, p, flags);
 	return out(ubuf, &st, sizeof(st), vr_fstatat(T(ctx), dfd, p, &st, flags));
 }
 
@@ -231,10 +255,12 @@ h_newfstatat(struct vr_loader_ctx *ctx, const long a[6])
 	char p[PATH_MAX];
 	struct stat st;
 	long err = in_path_opt(p, a[1], (int)a[3]);
+	int dfd = (int)a[0];
 
 	if (err)
 		return err;
-	return out(a[2], &st, sizeof(st), vr_fstatat(T(ctx), (int)a[0], p, &st, (int)a[3]));
+	self_exe(ctx, &dfd, p, (int)a[3]);
+	return out(a[2], &st, sizeof(st), vr_fstatat(T(ctx), dfd, p, &st, (int)a[3]));
 }
 
 /* fstat(2): the descriptor itself, as the core shows it (inode numbers kept through copy-up). */
@@ -254,11 +280,13 @@ h_statx(struct vr_loader_ctx *ctx, const long a[6])
 	char p[PATH_MAX];
 	struct statx stx;
 	long err = in_path_opt(p, a[1], (int)a[2]);
+	int dfd = (int)a[0];
 
 	if (err)
 		return err;
+	self_exe(ctx, &dfd, p, (int)a[2]);
 	return out(a[4], &stx, sizeof(stx),
-	           vr_statx(T(ctx), (int)a[0], p, (int)a[2], (unsigned int)a[3], &stx));
+	           vr_statx(T(ctx), dfd, p, (int)a[2], (unsigned int)a[3], &stx));
 }
 
 static long
