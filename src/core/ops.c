@@ -67,10 +67,11 @@ open_tmpfile(struct vr_walk *w, int flags, unsigned int mode)
 		return -ENOENT;
 	if (!vr_obj_is_dir(o))
 		return -ENOTDIR;
-	if (!obj_writable(w->ns, o) && !o->mount && w->last_type == VR_LAST_NORM) {
-		err = vr_copyup(w, 1);
+	if (!obj_writable(w->ns, o) && !o->mount && !o->synthetic) {
+		/* Also "." and "..": the copy-up walks the canonical path again. */
+		err = vr_make_writable(w, 1);
 		if (err < 0)
-			return err;
+			return err == -EBUSY ? -EROFS : err;
 	}
 	if (!obj_writable(w->ns, o))
 		return -EROFS;
@@ -613,6 +614,9 @@ vr_faccessat2(struct vr_task *t, int dirfd, const char *path, int mode, int flag
 	if (is_fd_itself(dirfd, path, flags) && pathless_fd(dirfd))
 		return sys_faccessat2(dirfd, "", mode, flags);
 	w = vr_walk_new(t, dirfd, path, (unsigned int)wf, &err);
+	/* A memfd, a removed file, one from outside: no name leads to it either. */
+	if (!w && (err == -ENOENT || err == -ENOTDIR) && is_fd_itself(dirfd, path, flags))
+		return sys_faccessat2(dirfd, "", mode, flags);
 	if (!w)
 		return err;
 	err = access_judged(w, mode, flags, &rest);

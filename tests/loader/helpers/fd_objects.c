@@ -6,7 +6,7 @@
  *
  *   fd_objects tmpfile-empty DIR NAME   O_TMPFILE in DIR, linkat(fd, "", AT_EMPTY_PATH)
  *   fd_objects chmod-opath LINK         chmod of /proc/self/fd/N, N an O_PATH|O_NOFOLLOW LINK
- *   fd_objects access-pipe              faccessat(pipe, "", AT_EMPTY_PATH)
+ *   fd_objects access-pipe              faccessat(fd, "", AT_EMPTY_PATH): pipe, memfd, O_TMPFILE
  *   fd_objects proc-dir                 readlink /proc/self/fd/N of procfs directories
  *   fd_objects handle FILE LINK         name_to_handle_at of FILE, of LINK (a symlink to it)...
  *   fd_objects truncate FILE            fstat of a read descriptor after truncate through it
@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -91,6 +92,13 @@ access_pipe(void)
 	say("faccessat2 R_OK", (int)syscall(SYS_faccessat2, p[0], "", R_OK, AT_EMPTY_PATH));
 	say("faccessat2 W_OK of the write end",
 	    (int)syscall(SYS_faccessat2, p[1], "", W_OK, AT_EMPTY_PATH));
+	p[0] = memfd_create("vroot-test", 0);
+	say("faccessat2 R_OK of a memfd",
+	    (int)syscall(SYS_faccessat2, p[0], "", R_OK, AT_EMPTY_PATH));
+	p[0] = open(".", O_TMPFILE | O_RDWR, 0600);
+	say("open O_TMPFILE in .", p[0]);
+	say("faccessat2 W_OK of an O_TMPFILE file",
+	    (int)syscall(SYS_faccessat2, p[0], "", W_OK, AT_EMPTY_PATH));
 }
 
 static void
@@ -150,7 +158,8 @@ handle(const char *file, const char *link)
 	if (n2h("name_to_handle_at FILE", AT_FDCWD, file, 0, h[0], MAX_HANDLE_SZ) < 0)
 		return;
 	n2h("... no room", AT_FDCWD, file, 0, h[1], 0);
-	printf("room asked for: %s\n", h[1]->handle_bytes == h[0]->handle_bytes ? "as needed" : "not");
+	printf("room asked for: %s\n",
+	       h[1]->handle_bytes == h[0]->handle_bytes ? "as needed" : "not");
 	n2h("LINK, AT_SYMLINK_FOLLOW", AT_FDCWD, link, AT_SYMLINK_FOLLOW, h[1], MAX_HANDLE_SZ);
 	printf("the same as FILE's: %s\n", same_handle(h[0], h[1]) ? "yes" : "no");
 	n2h("LINK", AT_FDCWD, link, 0, h[1], MAX_HANDLE_SZ);
