@@ -300,7 +300,7 @@ copy_special(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int
 	vr_tmp_name(tmp);
 	if ((o->st.st_mode & S_IFMT) == S_IFLNK) {
 		char *body = vr_alloc(s, PATH_MAX);
-		long n = body ? ns->ops->readlink(o->fd[0], body, PATH_MAX - 1) : -ENOMEM;
+		long n = body ? ns->ops->readlink(o->fd[0], "", body, PATH_MAX - 1) : -ENOMEM;
 
 		if (n < 0)
 			return (int)n;

@@ -22,10 +22,16 @@ host_lookup(int dirfd, const char *name, int *fdp, struct stat *st)
 	return 0;
 }
 
-static long
-host_readlink(int fd, char *buf, size_t size)
+static int
+host_stat_at(int dirfd, const char *name, struct stat *st)
 {
-	return sys_readlinkat(fd, "", buf, size);
+	return sys_fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
+}
+
+static long
+host_readlink(int fd, const char *name, char *buf, size_t size)
+{
+	return sys_readlinkat(fd, name, buf, size);
 }
 
 /*
@@ -64,6 +70,7 @@ host_opendir(int fd)
 
 const struct vr_layer_ops vr_host_layer_ops = {
         .lookup = host_lookup,
+        .stat_at = host_stat_at,
         .readlink = host_readlink,
         .opaque = host_opaque,
         .opendir = host_opendir,

@@ -21,8 +21,16 @@ struct vr_layer_ops {
 	 * its stat.  Return: 0 or -errno (-ENOENT when absent).
 	 */
 	int (*lookup)(int dirfd, const char *name, int *fdp, struct stat *st);
-	/* readlink - body of the symlink open as @fd.  Return: length or -errno. */
-	long (*readlink)(int fd, char *buf, size_t size);
+	/*
+	 * stat_at - the attributes of @name in directory @dirfd, not following
+	 * it, without opening it.  Return: 0 or -errno (-ENOENT when absent).
+	 */
+	int (*stat_at)(int dirfd, const char *name, struct stat *st);
+	/*
+	 * readlink - body of the symlink open as @fd (@name ""), or of the
+	 * symlink @name in directory @fd.  Return: length or -errno.
+	 */
+	long (*readlink)(int fd, const char *name, char *buf, size_t size);
 	/* opaque - directory @fd hides lower layers.  Return: 1, 0 or -errno. */
 	int (*opaque)(int fd);
 	/* opendir - a readable descriptor of directory @fd.  Return: fd or -errno. */

@@ -437,7 +437,8 @@ origin_fd(const struct vr_walk *w)
 {
 	const struct vr_obj *o = &w->node;
 
-	if (o->nfd == 0 || o->synthetic || o->mount || !w->ns->has_upper)
+	/* An object left unopened is never one with an origin (lookup_attr()). */
+	if (o->nfd == 0 || o->synthetic || o->mount || !w->ns->has_upper || o->byname)
 		return -1;
 	return o->layer[0] == 0 || o->indexed ? o->fd[0] : -1;
 }
@@ -521,7 +522,7 @@ vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int 
 			map_stat(t, dirfd, st);
 		return err;
 	}
-	w = vr_walk_new(t, dirfd, path, (unsigned int)wf, &err);
+	w = vr_walk_new(t, dirfd, path, (unsigned int)wf | VR_WALK_ATTR, &err);
 	if (!w)
 		return err;
 	vr_memcpy(st, &w->node.st, sizeof(*st));
@@ -551,11 +552,14 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 			map_statx(t, dirfd, stx);
 		return err;
 	}
-	w = vr_walk_new(t, dirfd, path, (unsigned int)wf, &err);
+	w = vr_walk_new(t, dirfd, path, (unsigned int)wf | VR_WALK_ATTR, &err);
 	if (!w)
 		return err;
 	if (w->node.nfd == 0)
 		err = sys_statx(w->ns->layers[0].fd, "", AT_EMPTY_PATH, mask, stx);
+	else if (w->node.byname)
+		err = sys_statx(w->node.fd[0], vr_obj_at(&w->node),
+		                AT_SYMLINK_NOFOLLOW | (flags & AT_STATX_SYNC_TYPE), mask, stx);
 	else
 		err = sys_statx(w->node.fd[0], "", AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE),
 		                mask, stx);
@@ -613,7 +617,7 @@ vr_faccessat2(struct vr_task *t, int dirfd, const char *path, int mode, int flag
 	/* A pipe, a socket, an anonymous inode: no path to walk, the kernel answers. */
 	if (is_fd_itself(dirfd, path, flags) && pathless_fd(dirfd))
 		return sys_faccessat2(dirfd, "", mode, flags);
-	w = vr_walk_new(t, dirfd, path, (unsigned int)wf, &err);
+	w = vr_walk_new(t, dirfd, path, (unsigned int)wf | VR_WALK_ATTR, &err);
 	/* A memfd, a removed file, one from outside: no name leads to it either. */
 	if (!w && (err == -ENOENT || err == -ENOTDIR) && is_fd_itself(dirfd, path, flags))
 		return sys_faccessat2(dirfd, "", mode, flags);
@@ -621,7 +625,9 @@ vr_faccessat2(struct vr_task *t, int dirfd, const char *path, int mode, int flag
 		return err;
 	err = access_judged(w, mode, flags, &rest);
 	if (err == 0 && w->node.nfd > 0)
-		err = sys_faccessat2(w->node.fd[0], "", rest, AT_EMPTY_PATH | (flags & AT_EACCESS));
+		err = sys_faccessat2(w->node.fd[0], vr_obj_at(&w->node), rest,
+		                     (w->node.byname ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH) |
+		                             (flags & AT_EACCESS));
 	vr_walk_end(w);
 	return err;
 }
@@ -635,13 +641,13 @@ vr_readlinkat(struct vr_task *t, int dirfd, const char *path, char *buf, size_t 
 
 	if ((long)size <= 0)
 		return -EINVAL;
-	w = vr_walk_new(t, dirfd, path, VR_WALK_EMPTY, &err);
+	w = vr_walk_new(t, dirfd, path, VR_WALK_EMPTY | VR_WALK_ATTR, &err);
 	if (!w)
 		return err;
 	if ((w->node.st.st_mode & S_IFMT) != S_IFLNK)
 		n = path && path[0] ? -EINVAL : -ENOENT;
 	else
-		n = w->ns->ops->readlink(w->node.fd[0], buf, size);
+		n = w->ns->ops->readlink(w->node.fd[0], vr_obj_at(&w->node), buf, size);
 	/* A link in procfs names host objects (a process's cwd, its files). */
 	if (n > 0 && vr_in_procfs(&w->node))
 		n = vr_revmap_link(w->ns, buf, n, size);

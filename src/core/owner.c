@@ -178,18 +178,36 @@ format(char buf[REC_MAX], const struct vr_owner *o, unsigned long rdev)
 	return n;
 }
 
-/* read_rec() - vr_owner_read() with a device's number into *@rdev. */
+/*
+ * read_at() - the record of @name in the directory open as @dirfd (""
+ * names the object open as @dirfd itself), not following a symlink, with
+ * a device's number into *@rdev.  Return: as vr_owner_read().
+ */
 static int
-read_rec(int fd, struct vr_owner *o, unsigned long *rdev)
+read_at(int dirfd, const char *name, struct vr_owner *o, unsigned long *rdev)
 {
-	char p[32], v[REC_MAX];
-	long n = vr_sys4(__NR_getxattr, vr_proc_fd(p, fd), VR_OWNER_XATTR, v, sizeof(v));
+	char p[32 + NAME_MAX + 1], v[REC_MAX];
+	size_t len = vr_strlen(vr_proc_fd(p, dirfd));
+	long n;
 
+	if (name[0]) {
+		p[len] = '/';
+		vr_memcpy(p + len + 1, name, vr_strlen(name) + 1);
+	}
+	/* /proc/self/fd/N itself is a link to follow; a name below it is not. */
+	n = vr_sys4(name[0] ? __NR_lgetxattr : __NR_getxattr, p, VR_OWNER_XATTR, v, sizeof(v));
 	if (n == -ENODATA || n == -EOPNOTSUPP || n == -EPERM)
 		return 0;
 	if (n < 0)
 		return (int)n;
 	return parse(v, n, o, rdev) == 0 ? 1 : 0;
+}
+
+/* read_rec() - vr_owner_read() with a device's number into *@rdev. */
+static int
+read_rec(int fd, struct vr_owner *o, unsigned long *rdev)
+{
+	return read_at(fd, "", o, rdev);
 }
 
 int
@@ -288,13 +306,15 @@ vr_owner_of(const struct vr_task *t, const struct vr_obj *o, struct vr_owner *ou
 {
 	const struct vr_ns *ns = t->ns;
 	struct vr_owner r;
+	unsigned long rdev;
 
 	out->uid = o->st.st_uid;
 	out->gid = o->st.st_gid;
 	out->mode = o->st.st_mode;
+	/* An object the walk only stat()ed by name is read through its parent. */
 	if (o->mount || o->synthetic || o->nfd == 0 || !ns->has_upper ||
 	    (o->layer[0] != 0 && !o->indexed) || !has_record_type(o->st.st_mode) ||
-	    vr_owner_read(o->fd[0], &r) != 1) {
+	    read_at(o->fd[0], vr_obj_at(o), &r, &rdev) != 1) {
 		show(t, out);
 		return 0;
 	}

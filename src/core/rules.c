@@ -92,7 +92,7 @@ vr_proc_link_is_magic(struct vr_walk *w, const struct vr_obj *link)
 
 	if (!body)
 		return -ENOMEM;
-	n = w->ns->ops->readlink(link->fd[0], body, PATH_MAX);
+	n = w->ns->ops->readlink(link->fd[0], "", body, PATH_MAX);
 	magic = n <= 0 || n >= PATH_MAX || body[0] == '/';
 	for (long i = 0; i < n && i < PATH_MAX && !magic; i++)
 		magic = body[i] == ':';

@@ -66,12 +66,13 @@ vr_obj_put(struct vr_obj *o)
 	o->exists = 0;
 	o->indexed = 0;
 	o->onlink = 0;
+	o->byname = 0;
 }
 
 int
 vr_obj_take_fd(struct vr_obj *o)
 {
-	if (o->nfd == 0)
+	if (o->nfd == 0 || o->byname)
 		return -ENOENT;
 	if (o->owned & 1u) {
 		o->owned &= ~1u;
@@ -91,6 +92,7 @@ obj_move(struct vr_obj *dst, struct vr_obj *src)
 	src->exists = 0;
 	src->indexed = 0;
 	src->onlink = 0;
+	src->byname = 0;
 }
 
 static int
@@ -240,6 +242,55 @@ lookup(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_
 	}
 	if (!o->exists && vr_ns_mount_below(w->ns, w->vpath, w->vlen))
 		return obj_synthetic(w, o);
+	return 0;
+}
+
+/*
+ * lookup_attr() - lookup() of a final component whose attributes are all
+ * the caller reads, by one stat_at() per layer instead of an open, a stat
+ * and a close.  It decides only where lookup() would take the topmost find
+ * alone and keep nothing but its stat: a non-directory (a directory merges
+ * or is opened), not a whiteout, not a base file with several links (the
+ * index may stand for it), not an upper regular file (its origin is read
+ * through its descriptor), not in procfs (magic links).
+ * Return: 1 when @o is set (byname), 0 when lookup() must decide, -errno.
+ */
+static int
+lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_obj *o)
+{
+	const struct vr_ns *ns = w->ns;
+	unsigned int i;
+
+	if (dir->synthetic || (dir->mount && dir->mount->procfs) ||
+	    vr_ns_mount_at(ns, w->vpath, w->vlen))
+		return 0;
+	for (i = 0; i < dir->nfd; i++) {
+		struct stat st;
+		unsigned int t;
+		int err = ns->ops->stat_at(dir->fd[i], name, &st);
+
+		if (err == -ENOENT)
+			continue;
+		if (err < 0)
+			return 0;
+		t = st.st_mode & S_IFMT;
+		if (t == S_IFDIR || (!dir->mount && vr_is_whiteout(&st)))
+			return 0;
+		if (!dir->mount && ns->has_upper && t == S_IFREG &&
+		    (dir->layer[i] == 0 || st.st_nlink > 1))
+			return 0;
+		o->exists = 1;
+		o->synthetic = 0;
+		o->mount = dir->mount;
+		o->nfd = 1;
+		o->fd[0] = dir->fd[i];
+		o->layer[0] = dir->layer[i];
+		o->owned = 0;
+		o->byname = 1;
+		o->at = name;
+		vr_memcpy(&o->st, &st, sizeof(st));
+		return 1;
+	}
 	return 0;
 }
 
@@ -407,7 +458,7 @@ follow_link(struct vr_walk *w, struct vr_obj *link)
 	body = vr_alloc(&w->s, PATH_MAX);
 	if (!body)
 		return -ENOMEM;
-	n = w->ns->ops->readlink(link->fd[0], body, PATH_MAX);
+	n = w->ns->ops->readlink(link->fd[0], vr_obj_at(link), body, PATH_MAX);
 	if (n >= PATH_MAX)
 		n = -ENAMETOOLONG;
 	if (n == 0)
@@ -653,7 +704,10 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 		w->must_dir = 1;
 		return 1;
 	}
-	err = lookup(w, &w->cur, w->last, &child);
+	err = 0;
+	if (last && !f->canon && (w->flags & VR_WALK_ATTR))
+		err = lookup_attr(w, &w->cur, w->last, &child);
+	err = err > 0 ? 0 : err < 0 ? err : lookup(w, &w->cur, w->last, &child);
 	if (err < 0)
 		goto fail;
 	if (!child.exists) {

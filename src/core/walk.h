@@ -33,6 +33,13 @@ struct vr_obj {
 	 */
 	int indexed;
 	unsigned long odev, oino, onlink;
+	/*
+	 * A final non-directory a VR_WALK_ATTR walk only stat()ed: fd[0] is
+	 * the directory that holds it (not owned), at its name there (the
+	 * walk's w->last).
+	 */
+	int byname;
+	const char *at;
 };
 
 /* What the path's final component was, as the kernel's LAST_* kinds. */
@@ -63,6 +70,13 @@ enum vr_last {
 #define VR_WALK_OPENCREAT                                                                          \
 	(1u << 10) /* with PARENT: a final name followed by '/' in any frame is not looked          \
 	             up (open(O_CREAT) answers EISDIR for it, even through symlinks) */
+
+/*
+ * The caller reads only the final object's attributes (stat, access,
+ * readlink): a non-directory that one layer decides alone may be left
+ * unopened (vr_obj.byname).
+ */
+#define VR_WALK_ATTR (1u << 11)
 
 #define VR_FRAMES (40 + 3)
 
@@ -230,6 +244,17 @@ void vr_obj_put(struct vr_obj *o);
  * duplicate when @o did not own it; -errno on failure.
  */
 int vr_obj_take_fd(struct vr_obj *o);
+
+/*
+ * vr_obj_at() - the name to pass with fd[0] of @o to an *at() call about
+ * the object itself: its name when the walk left it unopened (then
+ * without AT_EMPTY_PATH, not following), else "".
+ */
+static inline const char *
+vr_obj_at(const struct vr_obj *o)
+{
+	return o->byname ? o->at : "";
+}
 
 /** vr_obj_is_dir() - @o is a directory (possibly synthetic). */
 static inline int
