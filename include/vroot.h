@@ -164,6 +164,42 @@ VR_API int vr_ns_replace_fd(struct vr_ns *ns, int fd, int with);
  */
 VR_API int vr_ns_clean(struct vr_ns *ns);
 
+/**
+ * struct vr_stats - what the core did in one process image (counted from
+ * its namespace's creation; a forked child starts from its parent's).
+ * @walks:        paths resolved.
+ * @attr_by_name: final components of stat-like calls read by one call on
+ *                their parent's descriptor instead of being opened.
+ * @coh_bumps:    changes to the upper layer or a read-write mount announced
+ *                to the other processes on the prefix.
+ */
+struct vr_stats {
+	unsigned long walks;
+	unsigned long attr_by_name;
+	unsigned long coh_bumps;
+};
+
+/** vr_ns_stats() - copy the counters of @ns into @out. */
+VR_API void vr_ns_stats(const struct vr_ns *ns, struct vr_stats *out);
+
+/**
+ * vr_ns_set_clock() - give the namespace a cheaper clock than the system
+ * call (the vDSO's clock_gettime), used for the time bounds of its caches.
+ * @fn: called as clock_gettime(2) (clock id, struct timespec *); NULL
+ *      goes back to the system call.  Not thread-safe: call before use.
+ */
+VR_API void vr_ns_set_clock(struct vr_ns *ns, int (*fn)(int clock, void *ts));
+
+/**
+ * vr_ns_generation() - the prefix's generation counter, shared by every
+ * process of every session on the prefix (a page of the file
+ * "vroot-coherence" in its work directory): it moves after every change the
+ * core makes to the upper layer or a read-write mount.
+ * Return: 0 with *gen set, or -ENOENT: no counter (no upper layer, or a
+ * work directory this process cannot write).
+ */
+VR_API int vr_ns_generation(struct vr_ns *ns, unsigned long *gen);
+
 /** vr_ns_owns_fd() - @fd is one of the namespace's own descriptors. */
 VR_API int vr_ns_owns_fd(const struct vr_ns *ns, int fd);
 

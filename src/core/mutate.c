@@ -45,6 +45,7 @@ vr_place_get(struct vr_walk *w, struct vr_place *p)
 	int fd, err;
 
 	vr_memset(p, 0, sizeof(*p));
+	p->ns = w->ns;
 	p->dirfd = -1;
 	p->name = w->last;
 	if (w->last_type != VR_LAST_NORM)
@@ -80,6 +81,10 @@ vr_place_put(struct vr_place *p)
 	if (p->own)
 		sys_close(p->dirfd);
 	p->own = 0;
+	/* A place is taken only to change something there. */
+	if (p->ns)
+		vr_coh_bump(p->ns);
+	p->ns = NULL;
 }
 
 int

@@ -402,6 +402,7 @@ vr_ns_free(struct vr_ns *ns)
 		sys_close(ns->stub.fd);
 	for (i = 0; i < ns->nmounts; i++)
 		sys_close(ns->mounts[i].b.fd);
+	vr_coh_fini(ns);
 	vr_pool_fini(&ns->pool);
 	vr_unmap(ns, ns->size);
 }

@@ -80,6 +80,13 @@ struct vr_ns {
 	 * match, a copy-up has no descriptor to re-point (copyup.c).
 	 */
 	unsigned long base_reads, base_reads_clean;
+	/*
+	 * The prefix's shared coherence page (coherence.c): NULL until first
+	 * needed, then mapped or marked unavailable.  Set once, atomically.
+	 */
+	struct vr_coh *coh;
+	int (*clock)(int clock, void *ts); /* NULL: the system call */
+	struct vr_stats stats;             /* updated with relaxed atomics */
 	size_t size;    /* bytes mapped for this object and its strings */
 	char strings[]; /* copies of every path above */
 };
@@ -110,6 +117,28 @@ void vr_fd_hint_set(struct vr_ns *ns, int fd, const struct vr_mount *m);
 unsigned int vr_fd_hints_count(const struct vr_ns *ns);
 void vr_fd_hints_pack(const struct vr_ns *ns, char *buf, unsigned int n);
 void vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n);
+
+/*
+ * Coherence (coherence.c).
+ *
+ * vr_coh_gen() - the prefix's generation counter, which moves after every
+ * change the core makes to the upper layer or a read-write mount, in any
+ * process on the prefix.  Maps the shared page on first need.
+ * Return: 0 with *gen set, or -ENOENT when there is no counter (no upper
+ * layer, a work directory this process cannot write): cache nothing then.
+ *
+ * vr_coh_bump() - announce a change just made (call after the change, so
+ * that a lookup cached under the new value has seen it).
+ *
+ * vr_coh_fini() - unmap the page (vr_ns_free()).
+ *
+ * vr_ns_clock_ms() - a coarse monotonic clock in milliseconds, for time
+ * bounds: the embedder's (vr_ns_set_clock()), else the system call.
+ */
+int vr_coh_gen(struct vr_ns *ns, unsigned long *gen);
+void vr_coh_bump(struct vr_ns *ns);
+void vr_coh_fini(struct vr_ns *ns);
+unsigned long vr_ns_clock_ms(struct vr_ns *ns);
 
 /* vr_ns_is_hidden() - (dev, ino) is one of the namespace's own directories. */
 int vr_ns_is_hidden(const struct vr_ns *ns, unsigned long dev, unsigned long ino);

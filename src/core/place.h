@@ -8,6 +8,7 @@
 #include "walk.h"
 
 struct vr_place {
+	struct vr_ns *ns; /* told of the change by vr_place_put() */
 	int dirfd; /* the directory in the upper layer or a read-write mount */
 	int own;   /* dirfd is the place's to close */
 	const struct vr_mount *mount;
@@ -23,6 +24,10 @@ struct vr_place {
  * no upper layer; -EBUSY: the path has no final name).
  */
 int vr_place_get(struct vr_walk *w, struct vr_place *p);
+/*
+ * vr_place_put() - release @p after the change made there, and tell every
+ * process on the prefix (vr_coh_bump()).
+ */
 void vr_place_put(struct vr_place *p);
 
 /*

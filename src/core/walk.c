@@ -33,7 +33,9 @@
  *     whose shared copy is in the index is that copy (index.c).
  *  8. Every step is an openat(O_PATH|O_NOFOLLOW) relative to a directory
  *     descriptor: the kernel is never handed a path it could resolve outside
- *     the layer.
+ *     the layer.  The final name of a walk that only reads attributes
+ *     (VR_WALK_ATTR) may be an fstatat(AT_SYMLINK_NOFOLLOW) instead, on the
+ *     same descriptor.
  *  9. openat2(2)'s RESOLVE_* rules (VR_WALK_BENEATH ... NO_MAGICLINKS) apply
  *     to what the caller's path and the links in it do, never to the
  *     canonical paths the walk re-walks itself:
@@ -289,6 +291,7 @@ lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struc
 		o->byname = 1;
 		o->at = name;
 		vr_memcpy(&o->st, &st, sizeof(st));
+		__atomic_add_fetch(&w->ns->stats.attr_by_name, 1, __ATOMIC_RELAXED);
 		return 1;
 	}
 	return 0;
@@ -966,8 +969,11 @@ vr_walk_upper_dir(struct vr_walk *w, const char *path, vr_make_upper_fn make)
 		if (err == 0 && child.layer[0] == 0) {
 			next = child.fd[0];
 			child.owned &= ~1u;
+		} else if (err) {
+			next = err;
 		} else {
-			next = err ? err : make(w->ns, upfd, w->last, &child);
+			next = make(w->ns, upfd, w->last, &child);
+			vr_coh_bump(w->ns); /* a directory gained its upper layer */
 		}
 		sys_close(upfd);
 		upfd = next;
@@ -1066,6 +1072,7 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 
 	vr_obj_put(&w->cur);
 	vr_obj_put(&w->node);
+	__atomic_add_fetch(&w->ns->stats.walks, 1, __ATOMIC_RELAXED);
 	w->flags = flags;
 	w->nlinks = 0;
 	w->depth = 0;

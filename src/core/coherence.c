@@ -1,0 +1,151 @@
+/*
+ * coherence.c - what every process on one prefix shares so that caches
+ * stay true: a generation counter, and the namespace's clock.
+ *
+ * The counter is a word in a page of the file "vroot-coherence" in the
+ * prefix's work directory, mapped shared by every process of every session
+ * on the prefix.  Every change the core makes to the upper layer or to a
+ * read-write mount bumps it after the change, so a lookup cached under an
+ * older value is known stale at the next call of any of them.  A change
+ * made from outside (to a base, or to the prefix by a program that does not
+ * run in vroot) does not move it: such changes are noticed by time bounds.
+ *
+ * The page is made on first need.  A namespace without an upper layer has
+ * no page; neither has a process that cannot write the file (another user
+ * than the one who made the prefix): vr_coh_gen() then fails and nothing
+ * may be cached.
+ */
+#include "ns.h"
+#include "util.h"
+
+#define COH_FILE  "vroot-coherence"
+#define COH_SIZE  4096
+#define COH_MAGIC 0x76726f6f74636f68UL /* "vrootcoh" */
+#define COH_NONE  ((struct vr_coh *)1) /* no page can be had */
+
+#ifndef CLOCK_MONOTONIC_COARSE
+#define CLOCK_MONOTONIC_COARSE 6
+#endif
+
+/* struct vr_coh - the shared page's layout. */
+struct vr_coh {
+	unsigned long magic; /* written once by whoever finds it zero */
+	unsigned long gen;
+};
+
+/* map_page() - the shared page, made if missing.  Return: it, or COH_NONE. */
+static struct vr_coh *
+map_page(struct vr_ns *ns)
+{
+	struct vr_coh *c;
+	struct stat st;
+	int fd;
+
+	if (!ns->has_upper || ns->work.fd < 0)
+		return COH_NONE;
+	fd = sys_openat(ns->work.fd, COH_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return COH_NONE;
+	/* Every user of the prefix bumps it, whatever the creator's umask. */
+	if (sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFREG) {
+		sys_close(fd);
+		return COH_NONE;
+	}
+	if ((st.st_mode & 0666) != 0666)
+		vr_sys2(__NR_fchmod, fd, 0666);
+	/* Grown, never shrunk: processes racing here all ask for one page. */
+	if (st.st_size < COH_SIZE && vr_sys2(__NR_ftruncate, fd, COH_SIZE) < 0) {
+		sys_close(fd);
+		return COH_NONE;
+	}
+	c = sys_mmap(NULL, COH_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	sys_close(fd);
+	if (sys_mmap_failed(c))
+		return COH_NONE;
+	__atomic_store_n(&c->magic, COH_MAGIC, __ATOMIC_RELAXED);
+	return c;
+}
+
+/* page() - the namespace's shared page, mapped on first need, or NULL. */
+static struct vr_coh *
+page(struct vr_ns *ns)
+{
+	struct vr_coh *c = __atomic_load_n(&ns->coh, __ATOMIC_ACQUIRE), *none = NULL;
+
+	if (!c) {
+		c = map_page(ns);
+		/* Threads may race here: one mapping wins, the others go. */
+		if (!__atomic_compare_exchange_n(&ns->coh, &none, c, 0, __ATOMIC_ACQ_REL,
+		                                 __ATOMIC_ACQUIRE)) {
+			if (c != COH_NONE)
+				sys_munmap(c, COH_SIZE);
+			c = none;
+		}
+	}
+	return c == COH_NONE ? NULL : c;
+}
+
+int
+vr_coh_gen(struct vr_ns *ns, unsigned long *gen)
+{
+	struct vr_coh *c = page(ns);
+
+	if (!c)
+		return -ENOENT;
+	*gen = __atomic_load_n(&c->gen, __ATOMIC_ACQUIRE);
+	return 0;
+}
+
+int
+vr_ns_generation(struct vr_ns *ns, unsigned long *gen)
+{
+	return vr_coh_gen(ns, gen);
+}
+
+void
+vr_coh_bump(struct vr_ns *ns)
+{
+	struct vr_coh *c = page(ns);
+
+	if (c)
+		__atomic_add_fetch(&c->gen, 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&ns->stats.coh_bumps, 1, __ATOMIC_RELAXED);
+}
+
+void
+vr_coh_fini(struct vr_ns *ns)
+{
+	struct vr_coh *c = ns->coh;
+
+	if (c && c != COH_NONE)
+		sys_munmap(c, COH_SIZE);
+	ns->coh = NULL;
+}
+
+unsigned long
+vr_ns_clock_ms(struct vr_ns *ns)
+{
+	struct {
+		long sec, nsec;
+	} ts = {0, 0};
+
+	if (ns->clock)
+		ns->clock(CLOCK_MONOTONIC_COARSE, &ts);
+	else
+		vr_sys2(__NR_clock_gettime, CLOCK_MONOTONIC_COARSE, &ts);
+	return (unsigned long)ts.sec * 1000 + (unsigned long)ts.nsec / 1000000;
+}
+
+void
+vr_ns_set_clock(struct vr_ns *ns, int (*fn)(int clock, void *ts))
+{
+	ns->clock = fn;
+}
+
+void
+vr_ns_stats(const struct vr_ns *ns, struct vr_stats *out)
+{
+	out->walks = __atomic_load_n(&ns->stats.walks, __ATOMIC_RELAXED);
+	out->attr_by_name = __atomic_load_n(&ns->stats.attr_by_name, __ATOMIC_RELAXED);
+	out->coh_bumps = __atomic_load_n(&ns->stats.coh_bumps, __ATOMIC_RELAXED);
+}
