@@ -213,6 +213,17 @@ vr_origin_stat(const struct vr_ns *ns, int fd, unsigned int mode, unsigned long 
 }
 
 int
+vr_index_unused(const struct vr_ns *ns, unsigned long dev, unsigned long ino)
+{
+	char key[VR_INDEX_KEY], p[VR_INDEX_KEY + 16];
+	struct stat st;
+	int err = sys_fstatat(ns->work.fd, entry_path(p, vr_index_key(key, dev, ino), ""), &st,
+	                      AT_SYMLINK_NOFOLLOW);
+
+	return err < 0 || (st.st_mode & S_IFMT) != S_IFREG;
+}
+
+int
 vr_index_use(const struct vr_ns *ns, struct vr_obj *o, int fd)
 {
 	char key[VR_INDEX_KEY], p[VR_INDEX_KEY + 16];

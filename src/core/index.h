@@ -70,6 +70,13 @@ int vr_origin_entry(const struct vr_ns *ns, int dirfd, const char *name, unsigne
 int vr_index_use(const struct vr_ns *ns, struct vr_obj *o, int fd);
 
 /*
+ * vr_index_unused() - base file @dev/@ino (several links) has no index
+ * entry vr_index_use() would take: its base name stands for itself.
+ * Return: 1 or 0.
+ */
+int vr_index_unused(const struct vr_ns *ns, unsigned long dev, unsigned long ino);
+
+/*
  * vr_index_dir() - the index directory (work/vroot-index), made with the
  * work directory's mode if missing, open O_RDONLY so it can be locked.
  * Return: descriptor or -errno.

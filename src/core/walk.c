@@ -18,7 +18,9 @@
  *     the directory reached so far (all symlinks already resolved), so
  *     "/.." is "/" and ".." at the root of a mount is the mount point's parent
  *     in the virtual tree.  The parent is reached by re-walking that
- *     canonical path from the root.
+ *     canonical path from the root, or, inside a run of directories that
+ *     one layer alone holds (nothing merged, mounted or hidden below), by
+ *     the host's ".." of the current directory, which is that parent.
  *  5. An absolute symlink body restarts at the virtual root, wherever the
  *     link lives (chroot semantics, also inside host mounts).
  *  6. A name whose canonical path is a mount point is the mount's host
@@ -252,8 +254,8 @@ lookup(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_
  * the caller reads, by one stat_at() per layer instead of an open, a stat
  * and a close.  It decides only where lookup() would take the topmost find
  * alone and keep nothing but its stat: a non-directory (a directory merges
- * or is opened), not a whiteout, not a base file with several links (the
- * index may stand for it), not an upper regular file (its origin is read
+ * or is opened), not a whiteout, not a base file with several links that
+ * an index entry stands for, not an upper regular file (its origin is read
  * through its descriptor), not in procfs (magic links).
  * Return: 1 when @o is set (byname), 0 when lookup() must decide, -errno.
  */
@@ -279,8 +281,15 @@ lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struc
 		if (t == S_IFDIR || (!dir->mount && vr_is_whiteout(&st)))
 			return 0;
 		if (!dir->mount && ns->has_upper && t == S_IFREG &&
-		    (dir->layer[i] == 0 || st.st_nlink > 1))
+		    (dir->layer[i] == 0 ||
+		     (st.st_nlink > 1 && !vr_index_unused(ns, st.st_dev, st.st_ino))))
 			return 0;
+		if (!dir->mount && ns->has_upper && t == S_IFREG && st.st_nlink > 1) {
+			/* As vr_index_use() leaves a base file standing for itself. */
+			o->odev = st.st_dev;
+			o->oino = st.st_ino;
+			o->onlink = st.st_nlink;
+		}
 		o->exists = 1;
 		o->synthetic = 0;
 		o->mount = dir->mount;
@@ -328,6 +337,7 @@ vpath_pop(struct vr_walk *w)
 static void
 vpath_reset(struct vr_walk *w)
 {
+	w->solo = 0;
 	w->vpath[0] = '/';
 	w->vpath[1] = '\0';
 	w->vlen = 1;
@@ -425,6 +435,54 @@ frames_empty(const struct vr_walk *w, int n)
 	return 1;
 }
 
+/*
+ * solo_enter() - w->cur just became the directory at w->vpath, entered
+ * downwards from the one at vpath[0..@from): note where a single-layer
+ * run starts (fast_walk()'s condition: the virtual tree below is the host
+ * tree below).
+ */
+static void
+solo_enter(struct vr_walk *w, size_t from)
+{
+	if (w->solo && from >= w->solo)
+		return; /* still inside the run */
+	w->solo = 0;
+	if (w->cur.nfd == 1 && !w->cur.synthetic && !w->cur.byname &&
+	    !vr_ns_mount_below(w->ns, w->vpath, w->vlen) &&
+	    !vr_ns_hidden_below(w->ns, w->vpath, w->vlen))
+		w->solo = w->vlen;
+}
+
+/*
+ * solo_dotdot() - the parent of w->cur by the host's "..", when it lies in
+ * w->cur's single-layer run; w->vpath already names it.
+ * Return: 1 done, 0 not possible (re-walk).
+ */
+static int
+solo_dotdot(struct vr_walk *w)
+{
+	struct vr_obj up = {0};
+	int fd;
+
+	if (!w->solo || w->vlen < w->solo || w->cur.nfd != 1)
+		return 0;
+	fd = sys_openat(w->cur.fd[0], "..", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	up.exists = 1;
+	up.mount = w->cur.mount;
+	up.nfd = 1;
+	up.fd[0] = fd;
+	up.layer[0] = w->cur.layer[0];
+	up.owned = 1;
+	if (sys_fstat(fd, &up.st) < 0) {
+		vr_obj_put(&up);
+		return 0;
+	}
+	obj_move(&w->cur, &up);
+	return 1;
+}
+
 /* dotdot() - go to the parent of the canonical path by re-walking it. */
 static int
 dotdot(struct vr_walk *w)
@@ -438,6 +496,8 @@ dotdot(struct vr_walk *w)
 	if ((w->flags & VR_WALK_NO_XDEV) && vr_walk_at_mount_root(w))
 		return -EXDEV;
 	vpath_pop(w);
+	if (solo_dotdot(w))
+		return 0;
 	if (w->vlen > 1) {
 		/* push_frame() copies the path before vpath_reset() clears it. */
 		err = push_frame(w, w->vpath, w->vlen, 1);
@@ -750,6 +810,7 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 	if (!vr_obj_is_dir(&child))
 		goto fail;
 	obj_move(&w->cur, &child);
+	solo_enter(w, saved);
 	return 0;
 fail:
 	vr_obj_put(&child);
@@ -888,6 +949,7 @@ fast_walk(struct vr_walk *w, struct vr_frame *f)
 		return 0;
 	}
 	obj_move(&w->cur, &next);
+	solo_enter(w, saved);
 	f->p = end;
 	return 1;
 }

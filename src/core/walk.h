@@ -104,6 +104,13 @@ struct vr_walk {
 	struct vr_obj cur;    /* the directory being walked; the final parent */
 	struct vr_obj node;   /* the result; node.exists == 0 when absent */
 	size_t plen;          /* length of the parent's path in vpath */
+	/*
+	 * solo: w->cur lies in a run of directories entered downwards from
+	 * one, at vpath[0..solo), that lives in a single layer (or mount)
+	 * with no mount point and no hidden directory below it; 0: not so.
+	 * Inside the run the host's ".." is the virtual parent (walk.c).
+	 */
+	size_t solo;
 	size_t vlen;          /* length of the result's path in vpath */
 	char vpath[PATH_MAX]; /* canonical virtual path of the result */
 	char last[NAME_MAX + 1];
