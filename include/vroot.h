@@ -172,11 +172,17 @@ VR_API int vr_ns_clean(struct vr_ns *ns);
  *                their parent's descriptor instead of being opened.
  * @coh_bumps:    changes to the upper layer or a read-write mount announced
  *                to the other processes on the prefix.
+ * @cache_hits:   directories a walk went through taken from the directory
+ *                cache (vr_ns_cache_enable()) instead of the kernel.
+ * @cache_misses: directories the cache was asked for and did not have (or
+ *                had too old), then looked up in the kernel.
  */
 struct vr_stats {
 	unsigned long walks;
 	unsigned long attr_by_name;
 	unsigned long coh_bumps;
+	unsigned long cache_hits;
+	unsigned long cache_misses;
 };
 
 /** vr_ns_stats() - copy the counters of @ns into @out. */
@@ -200,6 +206,22 @@ VR_API void vr_ns_set_clock(struct vr_ns *ns, int (*fn)(int clock, void *ts));
  */
 VR_API int vr_ns_generation(struct vr_ns *ns, unsigned long *gen);
 
+/**
+ * vr_ns_cache_enable() - keep the directories walks go through between
+ * calls (a cache of at most a few dozen, each trusted until any process on
+ * the prefix changes something through vroot, and for one second at most
+ * against changes made to a base from outside).  Needs the prefix's
+ * generation counter (vr_ns_generation()); without it nothing is cached.
+ * @lo, @hi: the cache's descriptors are placed in [@lo, @hi), numbers the
+ *           embedder keeps from the program as it keeps the backing
+ *           directories' (vr_ns_owns_fd() and vr_ns_next_own_fd() answer
+ *           for them too).  They are close-on-exec.
+ * A fork child keeps the cache; a CLONE_VM child that is not a thread
+ * (vfork) does not use it.  Not thread-safe: call before use.
+ * Return: 0, -EINVAL (a bad range, or no madvise(MADV_WIPEONFORK)), -ENOMEM.
+ */
+VR_API int vr_ns_cache_enable(struct vr_ns *ns, int lo, int hi);
+
 /** vr_ns_owns_fd() - @fd is one of the namespace's own descriptors. */
 VR_API int vr_ns_owns_fd(const struct vr_ns *ns, int fd);
 
@@ -209,6 +231,12 @@ VR_API int vr_ns_owns_fd(const struct vr_ns *ns, int fd);
 #define VR_CAPS_EFFECTIVE 1u /* effective, but for the filesystem ones: CAP_SETUID... */
 #define VR_CAPS_FS        2u /* effective CAP_CHOWN, CAP_DAC_*, CAP_FOWNER, CAP_FSETID */
 #define VR_CAPS_PERMITTED 4u
+
+/**
+ * vr_ns_next_own_fd() - the lowest of the namespace's own descriptors
+ * (backing directories and cache) that is >= @lo, or -1 when none is.
+ */
+VR_API int vr_ns_next_own_fd(const struct vr_ns *ns, int lo);
 
 /**
  * struct vr_ident - the identity a task presents, carried across exec.

@@ -121,6 +121,21 @@ change(struct vr_task *t, int dirfd, const char *path, int flags, int allowed, i
 	return w;
 }
 
+/*
+ * announce() - end walk @w after a change of its object's mode or owner,
+ * told to every process on the prefix: a directory's decide who may
+ * search it (dcache.c).
+ */
+static void
+announce(struct vr_walk *w)
+{
+	if (vr_obj_is_dir(&w->node))
+		vr_coh_bump_dir(w->ns);
+	else
+		vr_coh_bump(w->ns);
+	vr_walk_end(w);
+}
+
 int
 vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, int flags)
 {
@@ -137,13 +152,13 @@ vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, i
 		vr_owner_of(t, &w->node, &o);
 		o.mode = (o.mode & S_IFMT) | (mode & 07777);
 		err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
-		vr_walk_end(w);
+		announce(w);
 		return err;
 	}
 	err = (int)vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), mode);
 	if (err == 0 && vr_perm_judged(w->ns, &w->node))
 		err = vr_owner_update(w->node.fd[0], (unsigned int)-1, (unsigned int)-1);
-	vr_walk_end(w);
+	announce(w);
 	return err;
 }
 
@@ -171,13 +186,13 @@ vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, un
 				o.mode &= ~(unsigned int)S_ISGID;
 		}
 		err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
-		vr_walk_end(w);
+		announce(w);
 		return err;
 	}
 	err = (int)vr_sys5(__NR_fchownat, w->node.fd[0], "", uid, gid, AT_EMPTY_PATH);
 	if (err == 0 && vr_perm_judged(w->ns, &w->node))
 		err = vr_owner_update(w->node.fd[0], uid, gid);
-	vr_walk_end(w);
+	announce(w);
 	return err;
 }
 

@@ -31,6 +31,7 @@
 struct vr_coh {
 	unsigned long magic; /* written once by whoever finds it zero */
 	unsigned long gen;
+	unsigned long dgen; /* moves only with changes to directories */
 };
 
 /* map_page() - the shared page, made if missing.  Return: it, or COH_NONE. */
@@ -102,6 +103,17 @@ vr_ns_generation(struct vr_ns *ns, unsigned long *gen)
 	return vr_coh_gen(ns, gen);
 }
 
+int
+vr_coh_dgen(struct vr_ns *ns, unsigned long *gen)
+{
+	struct vr_coh *c = page(ns);
+
+	if (!c)
+		return -ENOENT;
+	*gen = __atomic_load_n(&c->dgen, __ATOMIC_ACQUIRE);
+	return 0;
+}
+
 void
 vr_coh_bump(struct vr_ns *ns)
 {
@@ -110,6 +122,16 @@ vr_coh_bump(struct vr_ns *ns)
 	if (c)
 		__atomic_add_fetch(&c->gen, 1, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&ns->stats.coh_bumps, 1, __ATOMIC_RELAXED);
+}
+
+void
+vr_coh_bump_dir(struct vr_ns *ns)
+{
+	struct vr_coh *c = page(ns);
+
+	if (c)
+		__atomic_add_fetch(&c->dgen, 1, __ATOMIC_RELEASE);
+	vr_coh_bump(ns);
 }
 
 void
@@ -148,4 +170,6 @@ vr_ns_stats(const struct vr_ns *ns, struct vr_stats *out)
 	out->walks = __atomic_load_n(&ns->stats.walks, __ATOMIC_RELAXED);
 	out->attr_by_name = __atomic_load_n(&ns->stats.attr_by_name, __ATOMIC_RELAXED);
 	out->coh_bumps = __atomic_load_n(&ns->stats.coh_bumps, __ATOMIC_RELAXED);
+	out->cache_hits = __atomic_load_n(&ns->stats.cache_hits, __ATOMIC_RELAXED);
+	out->cache_misses = __atomic_load_n(&ns->stats.cache_misses, __ATOMIC_RELAXED);
 }

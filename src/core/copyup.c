@@ -570,7 +570,10 @@ vr_copyup(struct vr_walk *w, int with_data)
 	if (err >= 0 && type == S_IFREG)
 		repoint_fds(w, bdev, bino, o->fd[0]);
 	sys_close(upfd);
-	vr_coh_bump(w->ns);
+	if (type == S_IFDIR)
+		vr_coh_bump_dir(w->ns);
+	else
+		vr_coh_bump(w->ns);
 	return err;
 }
 

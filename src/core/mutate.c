@@ -46,6 +46,7 @@ vr_place_get(struct vr_walk *w, struct vr_place *p)
 
 	vr_memset(p, 0, sizeof(*p));
 	p->ns = w->ns;
+	p->dir = w->node.exists && vr_obj_is_dir(&w->node);
 	p->dirfd = -1;
 	p->name = w->last;
 	if (w->last_type != VR_LAST_NORM)
@@ -82,7 +83,9 @@ vr_place_put(struct vr_place *p)
 		sys_close(p->dirfd);
 	p->own = 0;
 	/* A place is taken only to change something there. */
-	if (p->ns)
+	if (p->ns && p->dir)
+		vr_coh_bump_dir(p->ns);
+	else if (p->ns)
 		vr_coh_bump(p->ns);
 	p->ns = NULL;
 }

@@ -2,6 +2,7 @@
  * ns.c - creating and freeing a namespace.
  */
 #include "ns.h"
+#include "dcache.h"
 #include "util.h"
 
 /* Everything vr_ns_new() learns before it knows how much memory it needs. */
@@ -402,6 +403,7 @@ vr_ns_free(struct vr_ns *ns)
 		sys_close(ns->stub.fd);
 	for (i = 0; i < ns->nmounts; i++)
 		sys_close(ns->mounts[i].b.fd);
+	vr_dc_fini(ns);
 	vr_coh_fini(ns);
 	vr_pool_fini(&ns->pool);
 	vr_unmap(ns, ns->size);
@@ -452,7 +454,21 @@ vr_ns_owns_fd(const struct vr_ns *ns, int fd)
 	for (unsigned int i = 0; i < ns->nmounts; i++)
 		if (fd == ns->mounts[i].b.fd)
 			return 1;
-	return 0;
+	return vr_dc_owns_fd(ns, fd);
+}
+
+int
+vr_ns_next_own_fd(const struct vr_ns *ns, int lo)
+{
+	int best = vr_dc_next_fd(ns, lo);
+
+	for (unsigned int i = 0; i < vr_ns_backing_count(ns); i++) {
+		int fd = vr_ns_backing_fd(ns, i);
+
+		if (fd >= lo && (best < 0 || fd < best))
+			best = fd;
+	}
+	return best;
 }
 
 int
@@ -472,8 +488,9 @@ vr_ns_replace_fd(struct vr_ns *ns, int fd, int with)
 	for (unsigned int i = 0; i < ns->nmounts && !slot; i++)
 		if (fd == ns->mounts[i].b.fd)
 			slot = &ns->mounts[i].b.fd;
-	if (!slot || !__atomic_compare_exchange_n(slot, &fd, with, 0, __ATOMIC_SEQ_CST,
-	                                          __ATOMIC_SEQ_CST))
+	if (!slot)
+		return vr_dc_replace_fd(ns, fd, with);
+	if (!__atomic_compare_exchange_n(slot, &fd, with, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 		return -EBADF;
 	return 0;
 }

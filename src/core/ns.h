@@ -87,6 +87,7 @@ struct vr_ns {
 	struct vr_coh *coh;
 	int (*clock)(int clock, void *ts); /* NULL: the system call */
 	struct vr_stats stats;             /* updated with relaxed atomics */
+	struct vr_dcache *dc;              /* directories kept between calls, or NULL (dcache.c) */
 	size_t size;    /* bytes mapped for this object and its strings */
 	char strings[]; /* copies of every path above */
 };
@@ -130,6 +131,13 @@ void vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n);
  * vr_coh_bump() - announce a change just made (call after the change, so
  * that a lookup cached under the new value has seen it).
  *
+ * vr_coh_dgen(), vr_coh_bump_dir() - the same for a second counter that
+ * moves only with changes that can alter what a lookup finds for a
+ * directory that exists: one removed, renamed or replaced, one gaining
+ * its upper copy, its mode, owner or extended attributes changed
+ * (opaque).  A new directory, and any change to a non-directory, leave it;
+ * vr_coh_bump_dir() moves both counters.
+ *
  * vr_coh_fini() - unmap the page (vr_ns_free()).
  *
  * vr_ns_clock_ms() - a coarse monotonic clock in milliseconds, for time
@@ -137,6 +145,8 @@ void vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n);
  */
 int vr_coh_gen(struct vr_ns *ns, unsigned long *gen);
 void vr_coh_bump(struct vr_ns *ns);
+int vr_coh_dgen(struct vr_ns *ns, unsigned long *gen);
+void vr_coh_bump_dir(struct vr_ns *ns);
 void vr_coh_fini(struct vr_ns *ns);
 unsigned long vr_ns_clock_ms(struct vr_ns *ns);
 

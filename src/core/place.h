@@ -9,6 +9,7 @@
 
 struct vr_place {
 	struct vr_ns *ns; /* told of the change by vr_place_put() */
+	int dir;          /* the object there is a directory (vr_coh_bump_dir()) */
 	int dirfd; /* the directory in the upper layer or a read-write mount */
 	int own;   /* dirfd is the place's to close */
 	const struct vr_mount *mount;

@@ -37,7 +37,11 @@
  *     descriptor: the kernel is never handed a path it could resolve outside
  *     the layer.  The final name of a walk that only reads attributes
  *     (VR_WALK_ATTR) may be an fstatat(AT_SYMLINK_NOFOLLOW) instead, on the
- *     same descriptor.
+ *     same descriptor.  A directory that is not the final component may
+ *     come from the directory cache (dcache.c), whose descriptors are those
+ *     the same lookup found before, when its parent lets everyone search
+ *     it; the final component is always looked up (a final directory from
+ *     the cache has its attributes read again).
  *  9. openat2(2)'s RESOLVE_* rules (VR_WALK_BENEATH ... NO_MAGICLINKS) apply
  *     to what the caller's path and the links in it do, never to the
  *     canonical paths the walk re-walks itself:
@@ -55,6 +59,7 @@
  *       (O_NOFOLLOW, O_CREAT|O_EXCL) is allowed, as in the kernel.
  */
 #include "walk.h"
+#include "dcache.h"
 #include "util.h"
 
 #define MAXSYMLINKS 40
@@ -71,6 +76,7 @@ vr_obj_put(struct vr_obj *o)
 	o->indexed = 0;
 	o->onlink = 0;
 	o->byname = 0;
+	o->allx = 0;
 }
 
 int
@@ -97,6 +103,7 @@ obj_move(struct vr_obj *dst, struct vr_obj *src)
 	src->indexed = 0;
 	src->onlink = 0;
 	src->byname = 0;
+	src->allx = 0;
 }
 
 static int
@@ -117,6 +124,7 @@ obj_root(struct vr_walk *w, struct vr_obj *o)
 	/* The root's attributes are read only if the walk ends on it (run()). */
 	o->st.st_mode = S_IFDIR;
 	o->st.st_ino = 0;
+	o->allx = vr_dc_root_allx(w);
 	return 0;
 }
 
@@ -730,7 +738,7 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 	int last = frames_empty(w, w->depth); /* nothing follows, in any frame */
 	struct vr_obj child = {0};
 	size_t saved = w->vlen;
-	int err;
+	int err, hit;
 
 	if (last && !f->canon)
 		w->last_type = VR_LAST_NORM;
@@ -739,7 +747,7 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 	 * component; openat() does it for names, so only ".", ".." and a name
 	 * too long to look up need it here.
 	 */
-	if (!f->canon && w->cur.nfd && !w->cur.synthetic &&
+	if (!f->canon && w->cur.nfd && !w->cur.synthetic && !w->cur.allx &&
 	    (len > NAME_MAX || (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'))))) {
 		err = sys_faccessat2(w->cur.fd[0], "", 1 /* X_OK */, AT_EMPTY_PATH | AT_EACCESS);
 		if (err < 0)
@@ -768,9 +776,11 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 		return 1;
 	}
 	err = 0;
-	if (last && !f->canon && (w->flags & VR_WALK_ATTR))
+	/* Only directories the walk goes through come from the cache. */
+	hit = !last && vr_dc_get(w, &child);
+	if (!hit && last && !f->canon && (w->flags & VR_WALK_ATTR))
 		err = lookup_attr(w, &w->cur, w->last, &child);
-	err = err > 0 ? 0 : err < 0 ? err : lookup(w, &w->cur, w->last, &child);
+	err = hit || err > 0 ? 0 : err < 0 ? err : lookup(w, &w->cur, w->last, &child);
 	if (err < 0)
 		goto fail;
 	if (!child.exists) {
@@ -809,6 +819,8 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 	err = -ENOTDIR;
 	if (!vr_obj_is_dir(&child))
 		goto fail;
+	if (!hit)
+		vr_dc_put(w, &child);
 	obj_move(&w->cur, &child);
 	solo_enter(w, saved);
 	return 0;
@@ -966,7 +978,9 @@ run(struct vr_walk *w)
 		if (w->depth == 0)
 			break;
 		f = &w->stack[w->depth - 1];
-		fast_walk(w, f);
+		/* Where the cache may answer, it is cheaper than the kernel's walk. */
+		if (!(w->dc_on && w->cur.allx))
+			fast_walk(w, f);
 		name = next_name(f, &len);
 		if (!name) {
 			pop_frame(w);
@@ -984,7 +998,11 @@ run(struct vr_walk *w)
 	w->cur.owned = 0;
 	w->cur.exists = 0;
 	w->plen = w->vlen;
-	if (w->node.st.st_ino == 0 && w->node.nfd > 0)
+	/*
+	 * The final object's attributes are always the kernel's of now: a
+	 * directory from the cache (not the walk's to close) is read again.
+	 */
+	if ((w->node.st.st_ino == 0 || !w->node.owned) && w->node.nfd > 0)
 		return sys_fstat(w->node.fd[0], &w->node.st);
 	return 0;
 }
@@ -1035,7 +1053,7 @@ vr_walk_upper_dir(struct vr_walk *w, const char *path, vr_make_upper_fn make)
 			next = err;
 		} else {
 			next = make(w->ns, upfd, w->last, &child);
-			vr_coh_bump(w->ns); /* a directory gained its upper layer */
+			vr_coh_bump_dir(w->ns); /* a directory gained its upper layer */
 		}
 		sys_close(upfd);
 		upfd = next;
@@ -1073,6 +1091,8 @@ vr_walk_begin(struct vr_task *t, int *err)
 	w->rootlen = (size_t)n;
 	w->flags = 0;
 	w->scoped_root = 0;
+	w->dc_on = 0;
+	w->dc_locked = 0;
 	w->cur.nfd = 0;
 	w->cur.owned = 0;
 	w->node.nfd = 0;
@@ -1135,6 +1155,7 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 	vr_obj_put(&w->cur);
 	vr_obj_put(&w->node);
 	__atomic_add_fetch(&w->ns->stats.walks, 1, __ATOMIC_RELAXED);
+	vr_dc_begin(w);
 	w->flags = flags;
 	w->nlinks = 0;
 	w->depth = 0;
@@ -1182,6 +1203,7 @@ vr_walk_end(struct vr_walk *w)
 		return;
 	vr_obj_put(&w->cur);
 	vr_obj_put(&w->node);
+	vr_dc_end(w);
 	s = w->s;
 	ns = w->ns;
 	vr_scratch_put(&ns->pool, &s);

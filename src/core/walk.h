@@ -40,6 +40,12 @@ struct vr_obj {
 	 */
 	int byname;
 	const char *at;
+	/*
+	 * A directory every layer of which grants search to everyone (known
+	 * for the root and for directories in the directory cache): its
+	 * children may be taken from the cache (dcache.c).
+	 */
+	int allx;
 };
 
 /* What the path's final component was, as the kernel's LAST_* kinds. */
@@ -119,6 +125,9 @@ struct vr_walk {
 	             * the start directory's */
 	size_t rootlen;
 	int scoped_root; /* root holds a scoped walk's start, not the task's root */
+	/* The directory cache (dcache.c): in use, its lock held, what it is judged by. */
+	int dc_on, dc_locked;
+	unsigned long dc_gen, dc_now;
 	int root_known;  /* an absolute path or a ".." was met (the kernel's nd->root is set) */
 };
 

@@ -257,6 +257,11 @@ change(struct vr_task *t, const char *path, const char *name, int removing, cons
 		else
 			err = (int)vr_sys5(is_link(w) ? __NR_lsetxattr : __NR_setxattr, at, name,
 			                   value, size, flags);
+		/* An opaque directory, an owner record: what cached lookups judge by. */
+		if (vr_obj_is_dir(&w->node))
+			vr_coh_bump_dir(w->ns);
+		else
+			vr_coh_bump(w->ns);
 	}
 	vr_walk_end(w);
 	return err;
@@ -304,6 +309,10 @@ vr_fileattr_set(struct vr_task *t, const char *path, unsigned int request, void 
 		if (fd >= 0) {
 			err = (int)vr_sys3(__NR_ioctl, fd, request, arg);
 			sys_close(fd);
+			if (S_ISDIR(w->node.st.st_mode))
+				vr_coh_bump_dir(w->ns);
+			else
+				vr_coh_bump(w->ns);
 		}
 	}
 	vr_walk_end(w);

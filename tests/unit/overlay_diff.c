@@ -2582,6 +2582,9 @@ vroot_open(struct round *rd, int i, struct vr_ns **ns, struct vr_task **t)
 	pathf(upper, sizeof(upper), "%s/upper", rd->L.root[i]);
 	pathf(work, sizeof(work), "%s/work", rd->L.root[i]);
 	err = vr_ns_new(&spec, ns);
+	/* Directories kept between calls, so the cache's answers are compared too. */
+	if (err == 0 && (err = vr_ns_cache_enable(*ns, 800, 1000)) < 0)
+		vr_ns_free(*ns);
 	if (err == 0) {
 		err = vr_task_new(*ns, t);
 		if (err < 0)

@@ -1,0 +1,430 @@
+/*
+ * dcache.c - the directories a process has walked through, kept between
+ * calls, so that a walk goes down the virtual tree in memory and asks the
+ * kernel only about its final component.
+ *
+ * A node is a virtual directory by its canonical path: the per-layer host
+ * descriptors the walk's lookup found (the upper layer's absence, a
+ * whiteout or an opaque directory below are in what it found), its mount,
+ * its attributes, and when it was taken.  Only directories that are not
+ * the final component of a walk are taken from the cache; the final
+ * component is always looked up live, relative to the cached parent's
+ * descriptors, so files added, removed or rewritten anywhere are seen at
+ * the next call as before.
+ *
+ * A node is trusted while
+ *  - the prefix's directory generation counter (coherence.c) has not
+ *    moved since it was taken: every change any process of any session
+ *    makes through vroot on the prefix that can alter an existing
+ *    directory (removed, renamed, copied up, its mode, owner or attributes
+ *    changed) moves it, so another process's rename or copy-up is seen at
+ *    the next lookup, while making files and directories leaves it;
+ *  - it is younger than VR_DC_BOUND_MS: a directory of a base (or of a
+ *    mount's host directory) renamed, removed or replaced from outside is
+ *    seen within that bound.
+ * Taking a child from the cache skips the kernel's lookup in its parent,
+ * and with it the search permission check there; so a child is taken only
+ * when every layer of the parent grants search to owner, group and others
+ * alike (allx), which no identity can be refused (POSIX ACLs are not read,
+ * as in perm.c).
+ *
+ * Descriptors.  The nodes' descriptors are vroot's own, in the range the
+ * embedder gave (vr_ns_cache_enable()), hidden from the program like the
+ * namespace's backing directories (vr_ns_owns_fd()).  They are
+ * close-on-exec: a new image starts with an empty cache.  A fork child
+ * inherits copies and adopts the cache (a wipe-on-fork page tells it that
+ * it is one).  A CLONE_VM child that is not a thread (vfork, posix_spawn)
+ * shares this memory but not the descriptor table: it neither reads nor
+ * changes the cache.
+ *
+ * Concurrency.  One lock, only ever tried: a walk that cannot take it (a
+ * thread already inside, or a signal handler's call interrupting one on
+ * the same thread) walks without the cache.  The holder keeps it until
+ * the walk ends, because its objects use the nodes' descriptors until then
+ * and only the holder closes them.
+ */
+#include "dcache.h"
+#include "util.h"
+
+#define DC_NODES 48
+#define DC_PATH  256 /* longer canonical paths are not cached */
+
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18
+#endif
+
+struct dc_node {
+	int fd[VR_MAX_LAYERS]; /* -1, or the cache's own descriptor */
+	int valid;             /* set last when taken, cleared first when dropped */
+	int borrowed;          /* a mount's root: its descriptor is the mount's */
+	unsigned int nfd;
+	unsigned char layer[VR_MAX_LAYERS];
+	const struct vr_mount *mount;
+	int allx; /* every layer's directory grants search to everyone */
+	struct stat st;
+	unsigned long gen, born, used, hash;
+	size_t plen;
+	char path[DC_PATH];
+};
+
+struct vr_dcache {
+	int lock;
+	int pid;    /* the process whose descriptors the nodes hold */
+	int *token; /* a wipe-on-fork page: 0 in a fork child */
+	int lo, hi; /* the range the descriptors go to */
+	unsigned long tick;
+	int root_known, root_allx;
+	unsigned long root_gen, root_born;
+	struct dc_node n[DC_NODES];
+};
+
+#define DC_SIZE ((sizeof(struct vr_dcache) + 4095) & ~(size_t)4095)
+
+static unsigned long
+hash(const char *p, size_t n)
+{
+	unsigned long h = 0xcbf29ce484222325UL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3UL;
+	return h;
+}
+
+/* drop() - forget node @n and close what it holds (the lock is held). */
+static void
+drop(struct dc_node *n)
+{
+	__atomic_store_n(&n->valid, 0, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < VR_MAX_LAYERS; i++) {
+		int fd = __atomic_exchange_n(&n->fd[i], -1, __ATOMIC_ACQ_REL);
+
+		if (fd >= 0)
+			sys_close(fd);
+	}
+}
+
+int
+vr_ns_cache_enable(struct vr_ns *ns, int lo, int hi)
+{
+	struct vr_dcache *dc;
+	int *token;
+
+	if (lo < 0 || hi <= lo)
+		return -EINVAL;
+	if (ns->dc)
+		return 0;
+	token = vr_map(4096);
+	if (!token)
+		return -ENOMEM;
+	if (vr_sys3(__NR_madvise, token, 4096, MADV_WIPEONFORK) < 0) {
+		vr_unmap(token, 4096);
+		return -EINVAL;
+	}
+	dc = vr_map(DC_SIZE);
+	if (!dc) {
+		vr_unmap(token, 4096);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < DC_NODES; i++)
+		for (unsigned int k = 0; k < VR_MAX_LAYERS; k++)
+			dc->n[i].fd[k] = -1;
+	*token = 1;
+	dc->token = token;
+	dc->pid = (int)vr_sys0(__NR_getpid);
+	dc->lo = lo;
+	dc->hi = hi;
+	__atomic_store_n(&ns->dc, dc, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void
+vr_dc_fini(struct vr_ns *ns)
+{
+	struct vr_dcache *dc = ns->dc;
+
+	if (!dc)
+		return;
+	for (unsigned int i = 0; i < DC_NODES; i++)
+		drop(&dc->n[i]);
+	vr_unmap(dc->token, 4096);
+	vr_unmap(dc, DC_SIZE);
+	ns->dc = NULL;
+}
+
+/*
+ * adopt() - the cache as this process's, or 0 when it is not: in a fork
+ * child (only the forking thread was copied) the lock is freed and the
+ * descriptors of nodes that were being taken or dropped are closed; a
+ * CLONE_VM child sharing the owner's memory gets nothing.
+ */
+static int
+adopt(struct vr_dcache *dc)
+{
+	int pid = (int)vr_sys0(__NR_getpid), zero = 0;
+
+	if (pid == __atomic_load_n(&dc->pid, __ATOMIC_ACQUIRE))
+		return 1;
+	if (!__atomic_compare_exchange_n(dc->token, &zero, 2, 0, __ATOMIC_ACQ_REL,
+	                                 __ATOMIC_RELAXED))
+		return 0;
+	for (unsigned int i = 0; i < DC_NODES; i++)
+		if (!dc->n[i].valid)
+			drop(&dc->n[i]);
+	__atomic_store_n(&dc->lock, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&dc->pid, pid, __ATOMIC_RELEASE);
+	__atomic_store_n(dc->token, 1, __ATOMIC_RELEASE);
+	return 1;
+}
+
+void
+vr_dc_begin(struct vr_walk *w)
+{
+	struct vr_dcache *dc = __atomic_load_n(&w->ns->dc, __ATOMIC_ACQUIRE);
+	unsigned long gen;
+
+	w->dc_on = 0;
+	if (!dc)
+		return;
+	if (!w->dc_locked) {
+		if (!adopt(dc) || __atomic_exchange_n(&dc->lock, 1, __ATOMIC_ACQUIRE))
+			return;
+		w->dc_locked = 1;
+	}
+	if (vr_coh_dgen(w->ns, &gen) < 0)
+		return;
+	w->dc_gen = gen;
+	w->dc_now = vr_ns_clock_ms(w->ns);
+	w->dc_on = 1;
+}
+
+void
+vr_dc_end(struct vr_walk *w)
+{
+	if (w->dc_locked)
+		__atomic_store_n(&w->ns->dc->lock, 0, __ATOMIC_RELEASE);
+	w->dc_locked = 0;
+	w->dc_on = 0;
+}
+
+/* fresh() - a node taken at @gen, @born may be trusted by @w. */
+static int
+fresh(const struct vr_walk *w, unsigned long gen, unsigned long born)
+{
+	return gen == w->dc_gen && w->dc_now - born < VR_DC_BOUND_MS;
+}
+
+int
+vr_dc_root_allx(struct vr_walk *w)
+{
+	struct vr_dcache *dc = w->ns->dc;
+	int allx = 1;
+
+	if (!w->dc_on)
+		return 0;
+	if (dc->root_known && fresh(w, dc->root_gen, dc->root_born))
+		return dc->root_allx;
+	for (unsigned int i = 0; i < w->ns->nlayers && allx; i++) {
+		struct stat st;
+
+		allx = sys_fstat(w->ns->layers[i].fd, &st) == 0 && (st.st_mode & 0111) == 0111;
+	}
+	dc->root_allx = allx;
+	dc->root_gen = w->dc_gen;
+	dc->root_born = w->dc_now;
+	dc->root_known = 1;
+	return allx;
+}
+
+static struct dc_node *
+find(struct vr_dcache *dc, const char *path, size_t len, unsigned long h)
+{
+	for (unsigned int i = 0; i < DC_NODES; i++) {
+		struct dc_node *n = &dc->n[i];
+
+		if (n->valid && n->hash == h && n->plen == len &&
+		    vr_memcmp(n->path, path, len) == 0)
+			return n;
+	}
+	return NULL;
+}
+
+int
+vr_dc_get(struct vr_walk *w, struct vr_obj *o)
+{
+	struct vr_dcache *dc = w->ns->dc;
+	struct dc_node *n;
+
+	if (!w->dc_on || !w->cur.allx || w->vlen >= DC_PATH)
+		return 0;
+	n = find(dc, w->vpath, w->vlen, hash(w->vpath, w->vlen));
+	if (n && !fresh(w, n->gen, n->born)) {
+		drop(n);
+		n = NULL;
+	}
+	if (!n) {
+		__atomic_add_fetch(&w->ns->stats.cache_misses, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	vr_obj_put(o);
+	o->exists = 1;
+	o->synthetic = 0;
+	o->mount = n->mount;
+	o->nfd = n->nfd;
+	for (unsigned int i = 0; i < n->nfd; i++) {
+		o->fd[i] = n->borrowed ? n->mount->b.fd : n->fd[i];
+		o->layer[i] = n->layer[i];
+	}
+	o->owned = 0;
+	o->allx = n->allx;
+	vr_memcpy(&o->st, &n->st, sizeof(o->st));
+	n->used = ++dc->tick;
+	__atomic_add_fetch(&w->ns->stats.cache_hits, 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
+/* victim() - a free node, or the least recently used one, dropped. */
+static struct dc_node *
+victim(struct vr_dcache *dc)
+{
+	struct dc_node *lru = &dc->n[0];
+
+	for (unsigned int i = 0; i < DC_NODES; i++) {
+		struct dc_node *n = &dc->n[i];
+
+		if (!n->valid)
+			return n;
+		if (n->used < lru->used)
+			lru = n;
+	}
+	drop(lru);
+	return lru;
+}
+
+/* layers_allx() - every layer's directory of @o grants search to everyone. */
+static int
+layers_allx(const struct vr_obj *o)
+{
+	for (unsigned int i = 0; i < o->nfd; i++) {
+		struct stat st;
+
+		if (i > 0 && sys_fstat(o->fd[i], &st) < 0)
+			return 0;
+		if (((i ? st.st_mode : o->st.st_mode) & 0111) != 0111)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * move_fds() - @o's descriptors into node @n, renumbered into the cache's
+ * range; @o keeps the new numbers, not owned.  Return: 0, or -1 with @o
+ * unchanged and @n holding nothing.
+ */
+static int
+move_fds(struct vr_dcache *dc, struct dc_node *n, struct vr_obj *o)
+{
+	for (unsigned int i = 0; i < o->nfd; i++) {
+		int fd = sys_fcntl(o->fd[i], F_DUPFD_CLOEXEC, dc->lo);
+
+		/* Recorded at once: vr_ns_owns_fd() protects it from then on. */
+		if (fd >= 0)
+			__atomic_store_n(&n->fd[i], fd, __ATOMIC_RELEASE);
+		if (fd < 0 || fd >= dc->hi) {
+			drop(n);
+			return -1;
+		}
+	}
+	for (unsigned int i = 0; i < o->nfd; i++) {
+		sys_close(o->fd[i]);
+		o->fd[i] = n->fd[i];
+	}
+	o->owned = 0;
+	return 0;
+}
+
+void
+vr_dc_put(struct vr_walk *w, struct vr_obj *o)
+{
+	struct vr_dcache *dc = w->ns->dc;
+	unsigned int all = (1u << o->nfd) - 1;
+	struct dc_node *n;
+	int allx;
+
+	if (!w->dc_on || !o->exists || !vr_obj_is_dir(o) || o->synthetic || o->nfd == 0 ||
+	    o->indexed || o->byname || (o->mount && o->mount->procfs) || w->vlen >= DC_PATH ||
+	    (o->owned != all && (o->owned || !o->mount || o->nfd != 1)))
+		return;
+	allx = layers_allx(o);
+	n = find(dc, w->vpath, w->vlen, hash(w->vpath, w->vlen));
+	if (n)
+		drop(n);
+	else
+		n = victim(dc);
+	n->borrowed = o->owned == 0;
+	if (!n->borrowed && move_fds(dc, n, o) < 0)
+		return;
+	n->nfd = o->nfd;
+	for (unsigned int i = 0; i < o->nfd; i++)
+		n->layer[i] = o->layer[i];
+	n->mount = o->mount;
+	n->allx = allx;
+	vr_memcpy(&n->st, &o->st, sizeof(n->st));
+	n->gen = w->dc_gen;
+	n->born = w->dc_now;
+	n->used = ++dc->tick;
+	n->hash = hash(w->vpath, w->vlen);
+	n->plen = w->vlen;
+	vr_memcpy(n->path, w->vpath, w->vlen);
+	__atomic_store_n(&n->valid, 1, __ATOMIC_RELEASE);
+	o->allx = allx;
+}
+
+int
+vr_dc_owns_fd(const struct vr_ns *ns, int fd)
+{
+	const struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
+
+	if (!dc || fd < dc->lo || fd >= dc->hi)
+		return 0;
+	for (unsigned int i = 0; i < DC_NODES; i++)
+		for (unsigned int k = 0; k < VR_MAX_LAYERS; k++)
+			if (__atomic_load_n(&dc->n[i].fd[k], __ATOMIC_ACQUIRE) == fd)
+				return 1;
+	return 0;
+}
+
+int
+vr_dc_next_fd(const struct vr_ns *ns, int lo)
+{
+	const struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
+	int best = -1;
+
+	if (!dc)
+		return -1;
+	for (unsigned int i = 0; i < DC_NODES; i++)
+		for (unsigned int k = 0; k < VR_MAX_LAYERS; k++) {
+			int fd = __atomic_load_n(&dc->n[i].fd[k], __ATOMIC_ACQUIRE);
+
+			if (fd >= lo && (best < 0 || fd < best))
+				best = fd;
+		}
+	return best;
+}
+
+int
+vr_dc_replace_fd(struct vr_ns *ns, int fd, int with)
+{
+	struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
+
+	if (!dc || fd < 0)
+		return -EBADF;
+	for (unsigned int i = 0; i < DC_NODES; i++)
+		for (unsigned int k = 0; k < VR_MAX_LAYERS; k++) {
+			int old = fd;
+
+			if (__atomic_compare_exchange_n(&dc->n[i].fd[k], &old, with, 0,
+			                                __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+				return 0;
+		}
+	return -EBADF;
+}

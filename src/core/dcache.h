@@ -1,0 +1,68 @@
+/*
+ * dcache.h - the directories a process has walked through, kept between
+ * calls (dcache.c).
+ */
+#ifndef VR_DCACHE_H
+#define VR_DCACHE_H
+
+#include "walk.h"
+
+/* How long a cached directory is trusted without a change announced: ms. */
+#define VR_DC_BOUND_MS 1000
+
+/*
+ * vr_dc_begin() - let walk @w use the namespace's directory cache: the
+ * cache is on, this process owns it (not a CLONE_VM child of the owner),
+ * its lock is free (not held by another thread, nor by an outer call on
+ * this thread interrupted by a signal) and the prefix has a generation
+ * counter.  Sets w->dc_on; the lock is held until vr_dc_end().  Called
+ * at the start of every vr_walk_path() (the counter and clock are read
+ * again each time).
+ */
+void vr_dc_begin(struct vr_walk *w);
+
+/* vr_dc_end() - release what vr_dc_begin() took (vr_walk_end()). */
+void vr_dc_end(struct vr_walk *w);
+
+/*
+ * vr_dc_get() - the directory at w->vpath, the child of w->cur, from the
+ * cache: only when w->dc_on and w->cur grants search to everyone
+ * (w->cur.allx), so no permission the kernel would check is skipped.
+ * @o receives the node's descriptors, not owned (the cache keeps them
+ * open while the walk holds the lock).  A node older than
+ * VR_DC_BOUND_MS or than the last change announced is dropped.
+ * Return: 1 on a hit, 0 otherwise.
+ */
+int vr_dc_get(struct vr_walk *w, struct vr_obj *o);
+
+/*
+ * vr_dc_put() - remember directory @o, just found at w->vpath by a live
+ * lookup: its descriptors move into vroot's own descriptor range and
+ * belong to the cache from then on (@o keeps them, not owned).  Does
+ * nothing when the cache cannot take it (full range, a path too long,
+ * procfs, a synthetic directory).
+ */
+void vr_dc_put(struct vr_walk *w, struct vr_obj *o);
+
+/*
+ * vr_dc_root_allx() - every layer's root directory grants search to
+ * everyone (read again once the cache's bound or generation moves on).
+ */
+int vr_dc_root_allx(struct vr_walk *w);
+
+/* vr_dc_owns_fd() - @fd is one of the cache's descriptors. */
+int vr_dc_owns_fd(const struct vr_ns *ns, int fd);
+
+/*
+ * vr_dc_replace_fd() - the cache's descriptor @fd is @with from now on.
+ * Return: 0, or -EBADF when @fd is not the cache's.
+ */
+int vr_dc_replace_fd(struct vr_ns *ns, int fd, int with);
+
+/* vr_dc_next_fd() - the lowest cache descriptor >= @lo, or -1. */
+int vr_dc_next_fd(const struct vr_ns *ns, int lo);
+
+/* vr_dc_fini() - close the cache's descriptors and unmap it (vr_ns_free()). */
+void vr_dc_fini(struct vr_ns *ns);
+
+#endif
