@@ -151,6 +151,8 @@ enter_namespace(void)
 	if (err)
 		vrl_die("cannot keep the namespace's descriptors", NULL, err);
 	vrl_sync_host_cwd(vrl_proc.task);
+	/* The directory cache's descriptors share the range the filter protects. */
+	vr_ns_cache_enable(vrl_proc.ns, floor, floor + VRL_OWNFD_SPAN);
 	err = st->fd_floor && floor != st->fd_floor;
 	st->fd_floor = floor;
 	return err;

@@ -99,13 +99,53 @@ fd_dir_of(struct vr_loader_ctx *ctx, int fd)
 }
 
 /*
- * hide_own_fds() - drop from a /proc/PID/fd listing the namespace's
- * descriptors (every process of a session keeps them at the same numbers)
- * and, for this process's own (@own), the ones the core held open while it
- * listed (closed by now).  Return: the new length of @buf.
+ * foreign_own_fd() - descriptor @n in the listing @dirfd of another
+ * process's /proc/PID/fd is one vroot holds there: in vroot's range, and
+ * O_PATH as its fdinfo says (the numbers of each process's directory cache
+ * are its own).
+ */
+static int
+foreign_own_fd(struct vr_loader_ctx *ctx, int dirfd, long n)
+{
+	long floor = ctx->proc->state.fd_floor, got;
+	char path[32] = "../fdinfo/", buf[256], *p;
+	unsigned long flags = 0;
+	int k = 10, fd;
+
+	if (!floor || n < floor || n >= floor + VRL_OWNFD_SPAN)
+		return 0;
+	for (long d = 1000000000; d; d /= 10)
+		if (n >= d || d == 1)
+			path[k++] = (char)('0' + (n / d) % 10);
+	path[k] = '\0';
+	fd = (int)vrl_sys4(__NR_openat, dirfd, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	got = vrl_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
+	vrl_close(fd);
+	if (got <= 0)
+		return 0;
+	buf[got] = '\0';
+	for (p = buf; *p && strncmp(p, "flags:", 6); p++)
+		;
+	if (!*p)
+		return 0;
+	for (p += 6; *p == '\t' || *p == ' '; p++)
+		;
+	for (; *p >= '0' && *p <= '7'; p++)
+		flags = flags * 8 + (unsigned long)(*p - '0');
+	return (flags & O_PATH) != 0;
+}
+
+/*
+ * hide_own_fds() - drop from a /proc/PID/fd listing (@dirfd) the
+ * namespace's descriptors (every process of a session keeps them at the
+ * same numbers), another process's directory cache, and, for this
+ * process's own (@own), the ones the core held open while it listed
+ * (closed by now).  Return: the new length of @buf.
  */
 static long
-hide_own_fds(struct vr_loader_ctx *ctx, char *buf, long len, int own)
+hide_own_fds(struct vr_loader_ctx *ctx, int dirfd, char *buf, long len, int own)
 {
 	long in = 0, out = 0;
 
@@ -122,7 +162,8 @@ hide_own_fds(struct vr_loader_ctx *ctx, char *buf, long len, int own)
 		unsigned short rl = d->reclen;
 		int hide = fd >= 0 && !*p &&
 		           (vr_ns_owns_fd(ctx->proc->ns, (int)fd) ||
-		            (own && vrl_sys2(__NR_fcntl, fd, F_GETFD) == -EBADF));
+		            (own && vrl_sys2(__NR_fcntl, fd, F_GETFD) == -EBADF) ||
+		            (!own && foreign_own_fd(ctx, dirfd, fd)));
 
 		if (!hide) {
 			memmove(buf + out, buf + in, rl);
@@ -196,7 +237,7 @@ getdents(struct vr_loader_ctx *ctx, const long a[6], int old)
 	pos0 = vrl_sys3(__NR_lseek, fd, 0, 1 /* SEEK_CUR */);
 	r = vr_getdents64(T(ctx), fd, buf, n);
 	if (r > 0 && (kind = fd_dir_of(ctx, fd)))
-		r = hide_own_fds(ctx, buf, r, kind == 2);
+		r = hide_own_fds(ctx, fd, buf, r, kind == 2);
 	for (long off = 0; old && off < r;) {
 		struct new_dirent *d = (struct new_dirent *)(buf + off);
 		struct old_dirent *o = (struct old_dirent *)d;
@@ -536,26 +577,17 @@ long
 h_close_range(struct vr_loader_ctx *ctx, const long a[6])
 {
 	struct vr_ns *ns = ctx->proc->ns;
-	unsigned int first = (unsigned int)a[0], last = (unsigned int)a[1];
-	unsigned int n = vr_ns_backing_count(ns), lo = first;
+	unsigned int first = (unsigned int)a[0], last = (unsigned int)a[1], lo = first;
 	long r = 0;
 
 	if (first > last)
 		return -EINVAL;
 	for (;;) {
-		unsigned int next = last;
-		int found = 0;
-
 		/* The lowest namespace descriptor in [lo, last]. */
-		for (unsigned int i = 0; i < n; i++) {
-			int fd = vr_ns_backing_fd(ns, i);
+		int fd = lo > 0x7fffffffu ? -1 : vr_ns_next_own_fd(ns, (int)lo);
+		unsigned int next = (unsigned int)fd;
 
-			if (fd >= 0 && (unsigned int)fd >= lo && (unsigned int)fd <= next) {
-				next = (unsigned int)fd;
-				found = 1;
-			}
-		}
-		if (!found)
+		if (fd < 0 || next > last)
 			return vrl_sys3(__NR_close_range, lo, last, a[2]);
 		if (next > lo)
 			r = vrl_sys3(__NR_close_range, lo, next - 1, a[2]);

@@ -1,0 +1,229 @@
+#!/bin/sh
+# dir-cache.sh - the directories a process keeps between calls stay true:
+# a change made by another process of the session, or by another session
+# on the same prefix, is seen at the next lookup; vfork children, fork and
+# exec, programs that close every descriptor (close_range, a close loop)
+# or dup2 onto any number see what they see natively.  Each case runs
+# natively and through vroot, and the outputs are compared.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_cmd python3
+plan 8
+# Directories are kept only below ones everybody may search.
+chmod 755 "$tmp"
+
+# same DESC NAME: $tmp/NAME.native and $tmp/NAME.vroot agree.
+same() {
+	if cmp -s "$tmp/$2.native" "$tmp/$2.vroot"; then
+		ok "$1"
+	else
+		diff -u "$tmp/$2.native" "$tmp/$2.vroot" >"$tmp/.diff" || true
+		not_ok "$1" "$tmp/.diff"
+	fi
+}
+
+# One shell asks about paths below directories it has walked through while
+# other processes (mv, mkdir, rm, chmod) change them.
+cat >"$tmp/procs.sh" <<'EOF'
+cd "$1"
+t() { if [ -e "$1" ]; then printf 'y'; else printf 'n'; fi; }
+mkdir -p d/a/b/c
+echo f >d/a/b/c/f
+t d/a/b/c/f
+mv d/a d/x
+t d/a/b/c/f; t d/x/b/c/f
+mkdir -p d/a/b/c
+echo g >d/a/b/c/g
+t d/a/b/c/f; t d/a/b/c/g
+rm -r d/x
+t d/x/b/c/f; t d/x
+mv d/a/b d/a/z
+t d/a/b/c/g; t d/a/z/c/g
+ln -s z d/a/b
+t d/a/b/c/g
+rm d/a/b
+t d/a/b/c/g
+echo
+EOF
+mkdir -p "$tmp/n1" "$tmp/v1"
+sh "$tmp/procs.sh" "$tmp/n1" >"$tmp/procs.native" 2>&1 || true
+vr -- sh "$tmp/procs.sh" "$tmp/v1" >"$tmp/procs.vroot" 2>&1 || true
+same "changes made by other processes of the session show at the next lookup" procs
+
+# Two sessions on one prefix: the first has walked through d/a/b when the
+# second renames d/a; files in the prefix are the only synchronisation.
+cat >"$tmp/s1.sh" <<'EOF'
+cd "$1"
+t() { if [ -e "$1" ]; then printf 'y'; else printf 'n'; fi; }
+mkdir -p d/a/b
+echo f >d/a/b/f
+t d/a/b/f
+: >ready
+i=0
+while [ ! -e done ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+t d/a/b/f; t d/y/b/f; t d/a/new
+echo
+EOF
+cat >"$tmp/s2.sh" <<'EOF'
+cd "$1"
+i=0
+while [ ! -e ready ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+mv d/a d/y
+mkdir d/a
+: >d/a/new
+: >done
+EOF
+mkdir -p "$tmp/n2" "$tmp/v2"
+sh "$tmp/s1.sh" "$tmp/n2" >"$tmp/sessions.native" 2>&1 &
+p1=$!
+sh "$tmp/s2.sh" "$tmp/n2"
+wait "$p1" || true
+vr -- sh "$tmp/s1.sh" "$tmp/v2" >"$tmp/sessions.vroot" 2>&1 &
+p1=$!
+vr -- sh "$tmp/s2.sh" "$tmp/v2" || true
+wait "$p1" || true
+same "a change made by another session on the prefix shows at the next lookup" sessions
+
+# The Python programs below print what they find; the descriptors they
+# hold are listed at the end (vroot's own are not the program's).
+cat >"$tmp/lib.py" <<'EOF'
+import os, subprocess, sys
+base = sys.argv[1]
+deep = base + "/p/q/r/s"
+os.makedirs(deep, exist_ok=True)
+with open(deep + "/f", "w") as f:
+    f.write("x\n")
+def fds():
+    return " ".join(sorted(os.listdir("/proc/self/fd"), key=int))
+def ex(p):
+    return "y" if os.path.exists(p) else "n"
+EOF
+
+cat >"$tmp/vfork.py" <<'EOF'
+import sys
+exec(open(sys.argv[2]).read())
+out = []
+for i in range(20):
+    # posix_spawn (a CLONE_VM child) opens a file below the cached directories.
+    pid = os.posix_spawn("/bin/sh", ["sh", "-c", "read l <&5 && test -e %s/f && exit 7" % deep],
+                         dict(os.environ), file_actions=[
+                             (os.POSIX_SPAWN_OPEN, 5, deep + "/f", os.O_RDONLY, 0)])
+    out.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+    os.makedirs(deep + "/n%d" % i)
+    out.append(ex(deep + "/n%d" % i))
+    r = subprocess.run(["sh", "-c", "ls " + deep + " | wc -l"], capture_output=True)
+    out.append(r.stdout.decode().strip())
+    out.append(ex(deep + "/f"))
+print(" ".join(map(str, out)))
+print(fds())
+EOF
+mkdir -p "$tmp/n3" "$tmp/v3"
+(cd / && python3 "$tmp/vfork.py" "$tmp/n3" "$tmp/lib.py") >"$tmp/vfork.native" 2>&1 || true
+(cd / && vr -- python3 "$tmp/vfork.py" "$tmp/v3" "$tmp/lib.py") >"$tmp/vfork.vroot" 2>&1 || true
+same "vfork children look paths up without touching their parent's directories" vfork
+
+cat >"$tmp/closeall.py" <<'EOF'
+import sys
+exec(open(sys.argv[2]).read())
+out = [ex(deep + "/f")]
+os.closerange(3, 1 << 20)       # close_range(2) where the kernel has it
+out.append(ex(deep + "/f"))
+out.append(ex(deep + "/g"))
+for fd in range(3, 4096):
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+out.append(ex(deep + "/f"))
+os.mkdir(deep + "/g")
+out.append(ex(deep + "/g/.."))
+print(" ".join(out))
+print(fds())
+EOF
+mkdir -p "$tmp/n4" "$tmp/v4"
+python3 "$tmp/closeall.py" "$tmp/n4" "$tmp/lib.py" >"$tmp/closeall.native" 2>&1 || true
+vr -- python3 "$tmp/closeall.py" "$tmp/v4" "$tmp/lib.py" >"$tmp/closeall.vroot" 2>&1 || true
+same "closing every descriptor (close_range, a loop) leaves lookups working" closeall
+
+cat >"$tmp/dup2.py" <<'EOF'
+import sys, resource
+exec(open(sys.argv[2]).read())
+out = [ex(deep + "/f")]
+lim = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+taken = list(range(max(3, lim - 200), lim))
+for n in taken:
+    os.dup2(1, n)
+out.append(ex(deep + "/f"))
+os.mkdir(deep + "/h")
+out.append(ex(deep + "/h"))
+for n in taken:
+    os.close(n)
+out.append(ex(deep + "/h/.."))
+print(" ".join(out))
+print(fds())
+EOF
+mkdir -p "$tmp/n5" "$tmp/v5"
+python3 "$tmp/dup2.py" "$tmp/n5" "$tmp/lib.py" >"$tmp/dup2.native" 2>&1 || true
+vr -- python3 "$tmp/dup2.py" "$tmp/v5" "$tmp/lib.py" >"$tmp/dup2.vroot" 2>&1 || true
+same "dup2 onto every high number takes nothing lookups need" dup2
+
+cat >"$tmp/fork.py" <<'EOF'
+import sys
+exec(open(sys.argv[2]).read())
+out = [ex(deep + "/f")]
+pid = os.fork()
+if pid == 0:
+    # The child has a copy of what its parent knows, and changes the tree.
+    ok = os.path.exists(deep + "/f")
+    os.rename(base + "/p/q", base + "/p/w")
+    os.makedirs(deep)
+    os._exit(0 if ok else 1)
+out.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+out.append(ex(deep + "/f"))
+out.append(ex(base + "/p/w/r/s/f"))
+pid = os.fork()
+if pid == 0:
+    os.execv("/bin/sh", ["sh", "-c", "test -e %s/p/w/r/s/f && test ! -e %s/f" % (base, deep)])
+out.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+print(" ".join(map(str, out)))
+print(fds())
+EOF
+mkdir -p "$tmp/n6" "$tmp/v6"
+python3 "$tmp/fork.py" "$tmp/n6" "$tmp/lib.py" >"$tmp/fork.native" 2>&1 || true
+vr -- python3 "$tmp/fork.py" "$tmp/v6" "$tmp/lib.py" >"$tmp/fork.vroot" 2>&1 || true
+same "fork children and exec'd programs see the tree as it is" fork
+
+# Threads share the cache: one renames while others look up.
+cat >"$tmp/threads.py" <<'EOF'
+import sys, threading
+exec(open(sys.argv[2]).read())
+def look():
+    for i in range(300):
+        os.path.exists(deep + "/f")
+        os.path.exists(base + "/p/m/r/s/f")
+ts = [threading.Thread(target=look) for i in range(3)]
+for t in ts:
+    t.start()
+for i in range(50):
+    os.rename(base + "/p/q", base + "/p/m")
+    os.rename(base + "/p/m", base + "/p/q")
+for t in ts:
+    t.join()
+print(ex(deep + "/f"), ex(base + "/p/m"), ex(deep + "/f/.."))
+EOF
+mkdir -p "$tmp/n7" "$tmp/v7"
+python3 "$tmp/threads.py" "$tmp/n7" "$tmp/lib.py" >"$tmp/threads.native" 2>&1 || true
+vr -- python3 "$tmp/threads.py" "$tmp/v7" "$tmp/lib.py" >"$tmp/threads.vroot" 2>&1 || true
+same "threads looking up while another renames" threads
+
+# The whole listing of the shell's descriptors, from another process.
+cat >"$tmp/ls.sh" <<'EOF'
+cd "$1"; mkdir -p a/b/c/d; : >a/b/c/d/f; test -e a/b/c/d/f
+ls /proc/$$/fd | sort -n | tr '\n' ' '; echo
+EOF
+mkdir -p "$tmp/n8" "$tmp/v8"
+sh "$tmp/ls.sh" "$tmp/n8" >"$tmp/ls.native" 2>&1 || true
+vr -- sh "$tmp/ls.sh" "$tmp/v8" >"$tmp/ls.vroot" 2>&1 || true
+same "another process's listing of the shell's descriptors shows the program's only" ls
+
+done_testing
