@@ -264,8 +264,10 @@ lookup(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_
  * alone and keep nothing but its stat: a non-directory (a directory merges
  * or is opened), not a whiteout, not a base file with several links that
  * an index entry stands for, not an upper regular file (its origin is read
- * through its descriptor), not in procfs (magic links).
- * Return: 1 when @o is set (byname), 0 when lookup() must decide, -errno.
+ * through its descriptor), not in procfs (magic links); and a name no
+ * layer has, with no mount below it, is absent.
+ * Return: 1 when @o is set (byname, or absent), 0 when lookup() must
+ * decide, -errno.
  */
 static int
 lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_obj *o)
@@ -311,7 +313,13 @@ lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struc
 		__atomic_add_fetch(&w->ns->stats.attr_by_name, 1, __ATOMIC_RELAXED);
 		return 1;
 	}
-	return 0;
+	/* No layer has it: absent, unless a mount below makes it synthetic. */
+	if (vr_ns_mount_below(ns, w->vpath, w->vlen))
+		return 0;
+	o->exists = 0;
+	o->mount = dir->mount;
+	o->synthetic = 0;
+	return 1;
 }
 
 /* vpath_push() - append "/name" to the canonical path. */
