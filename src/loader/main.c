@@ -22,6 +22,8 @@
  * the SIGSYS handler, then the filter unless a previous image installed it;
  * only then is any trapped call (opening the program) made.
  */
+#include <linux/auxvec.h>
+#include <linux/elf.h>
 #include <linux/fcntl.h>
 #include <linux/resource.h>
 #include "loader.h"
@@ -36,6 +38,60 @@ struct opts {
 };
 
 void vrl_start_c(long *sp);
+
+/*
+ * vdso_sym() - the address of function @name in the vDSO the kernel
+ * mapped (AT_SYSINFO_EHDR in the initial stack block @sp), read from its
+ * dynamic symbol table through DT_HASH; NULL when there is none.
+ */
+static void *
+vdso_sym(const long *sp, const char *name)
+{
+	const long *p = sp + 1 + sp[0] + 1;
+	const Elf64_Ehdr *eh = NULL;
+	const Elf64_Phdr *ph;
+	const Elf64_Dyn *dyn = NULL;
+	const Elf64_Sym *sym = NULL;
+	const unsigned int *hash = NULL;
+	const char *str = NULL;
+	unsigned long load = 0;
+	int have_load = 0;
+
+	while (*p)
+		p++; /* the environment */
+	for (p++; p[0] != AT_NULL; p += 2)
+		if (p[0] == AT_SYSINFO_EHDR)
+			eh = (const Elf64_Ehdr *)p[1];
+	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG))
+		return NULL;
+	ph = (const Elf64_Phdr *)((const char *)eh + eh->e_phoff);
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type == PT_LOAD && !have_load) {
+			load = (unsigned long)eh + ph[i].p_offset - ph[i].p_vaddr;
+			have_load = 1;
+		} else if (ph[i].p_type == PT_DYNAMIC) {
+			dyn = (const Elf64_Dyn *)((const char *)eh + ph[i].p_offset);
+		}
+	}
+	if (!have_load || !dyn)
+		return NULL;
+	for (; dyn->d_tag != DT_NULL; dyn++) {
+		if (dyn->d_tag == DT_SYMTAB)
+			sym = (const Elf64_Sym *)(load + dyn->d_un.d_ptr);
+		else if (dyn->d_tag == DT_STRTAB)
+			str = (const char *)(load + dyn->d_un.d_ptr);
+		else if (dyn->d_tag == DT_HASH)
+			hash = (const unsigned int *)(load + dyn->d_un.d_ptr);
+	}
+	if (!sym || !str || !hash)
+		return NULL;
+	/* DT_HASH: nbucket, nchain (the number of symbols), ... */
+	for (unsigned int i = 0; i < hash[1]; i++)
+		if (ELF64_ST_TYPE(sym[i].st_info) == STT_FUNC && sym[i].st_shndx != SHN_UNDEF &&
+		    !strcmp(str + sym[i].st_name, name))
+			return (void *)(load + sym[i].st_value);
+	return NULL;
+}
 
 static int
 to_int(const char *s)
@@ -250,6 +306,9 @@ vrl_start_c(long *sp)
 		vrl_die("cannot relocate itself", NULL, -ENOEXEC);
 	parse(sp[0], (char **)(sp + 1), &o);
 	setup(&o);
+	/* The cache's time bound read without a system call. */
+	if (vrl_proc.ns)
+		vr_ns_set_clock(vrl_proc.ns, (int (*)(int, void *))vdso_sym(sp, "__vdso_clock_gettime"));
 
 	execfn = exec_name(&o, name, sizeof(name));
 	fd = o.fd >= 0 ? o.fd : vrl_open_exec(&ctx, AT_FDCWD, execfn, 0);
