@@ -233,6 +233,14 @@ VR_API int vr_ns_owns_fd(const struct vr_ns *ns, int fd);
 #define VR_CAPS_PERMITTED 4u
 
 /**
+ * vr_ns_release_fd() - give up the namespace's descriptor @fd when it is
+ * one it can do without (a directory cache's): closed, its number free.
+ * Return: 0, -EBADF (not such a descriptor), -EBUSY (in use right now:
+ * move it with vr_ns_replace_fd() instead).
+ */
+VR_API int vr_ns_release_fd(struct vr_ns *ns, int fd);
+
+/**
  * vr_ns_next_own_fd() - the lowest of the namespace's own descriptors
  * (backing directories and cache) that is >= @lo, or -1 when none is.
  */

@@ -412,6 +412,26 @@ vr_dc_next_fd(const struct vr_ns *ns, int lo)
 }
 
 int
+vr_dc_release_fd(struct vr_ns *ns, int fd)
+{
+	struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
+	int err = -EBADF;
+
+	if (!vr_dc_owns_fd(ns, fd))
+		return -EBADF;
+	if (!adopt(dc) || __atomic_exchange_n(&dc->lock, 1, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	for (unsigned int i = 0; i < DC_NODES && err; i++)
+		for (unsigned int k = 0; k < VR_MAX_LAYERS && err; k++)
+			if (__atomic_load_n(&dc->n[i].fd[k], __ATOMIC_ACQUIRE) == fd) {
+				drop(&dc->n[i]);
+				err = 0;
+			}
+	__atomic_store_n(&dc->lock, 0, __ATOMIC_RELEASE);
+	return err;
+}
+
+int
 vr_dc_replace_fd(struct vr_ns *ns, int fd, int with)
 {
 	struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);

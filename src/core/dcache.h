@@ -59,6 +59,13 @@ int vr_dc_owns_fd(const struct vr_ns *ns, int fd);
  */
 int vr_dc_replace_fd(struct vr_ns *ns, int fd, int with);
 
+/*
+ * vr_dc_release_fd() - forget the node holding descriptor @fd and close
+ * it.  Return: 0, -EBADF (not the cache's), -EBUSY (the cache is in use,
+ * by another thread or by an outer call on this one).
+ */
+int vr_dc_release_fd(struct vr_ns *ns, int fd);
+
 /* vr_dc_next_fd() - the lowest cache descriptor >= @lo, or -1. */
 int vr_dc_next_fd(const struct vr_ns *ns, int lo);
 

@@ -458,6 +458,12 @@ vr_ns_owns_fd(const struct vr_ns *ns, int fd)
 }
 
 int
+vr_ns_release_fd(struct vr_ns *ns, int fd)
+{
+	return vr_dc_release_fd(ns, fd);
+}
+
+int
 vr_ns_next_own_fd(const struct vr_ns *ns, int lo)
 {
 	int best = vr_dc_next_fd(ns, lo);

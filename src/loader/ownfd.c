@@ -74,6 +74,9 @@ dup_onto(struct vrl_proc *p, long nr, const long a[6])
 	/* A vfork child shares the namespace's memory with its parent, not its table. */
 	if (vrl_mm_shared_child())
 		return -EBUSY;
+	/* A kept directory's descriptor is given up rather than moved. */
+	if (vr_ns_release_fd(p->ns, target) == 0)
+		return vrl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	moved = vrl_sys3(__NR_fcntl, target, F_DUPFD_CLOEXEC, p->state.fd_floor);
 	if (moved == -EINVAL) /* the range is above the limit now, so is the target: EBADF */
 		return vrl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
