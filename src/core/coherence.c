@@ -19,7 +19,7 @@
 #include "util.h"
 
 #define COH_FILE  "vroot-coherence"
-#define COH_SIZE  4096
+#define COH_SIZE  16384
 #define COH_MAGIC 0x76726f6f74636f68UL /* "vrootcoh" */
 #define COH_NONE  ((struct vr_coh *)1) /* no page can be had */
 
@@ -27,11 +27,27 @@
 #define CLOCK_MONOTONIC_COARSE 6
 #endif
 
-/* struct vr_coh - the shared page's layout. */
+#define COH_RENAMES 8
+#define COH_RPATH   VR_COH_RPATH
+
+/*
+ * struct vr_coh_rename - a directory renamed, for the working directories
+ * of every process to follow: written with seq 0, then seq set to its
+ * ticket; a reader copies it and checks seq before and after.
+ */
+struct vr_coh_rename {
+	unsigned long seq;
+	unsigned short olen, nlen;
+	char old[COH_RPATH], new[COH_RPATH];
+};
+
+/* struct vr_coh - the shared pages' layout. */
 struct vr_coh {
 	unsigned long magic; /* written once by whoever finds it zero */
 	unsigned long gen;
-	unsigned long dgen; /* moves only with changes to directories */
+	unsigned long dgen;    /* moves only with changes to directories */
+	unsigned long renames; /* tickets taken for the ring below */
+	struct vr_coh_rename r[COH_RENAMES];
 };
 
 /* map_page() - the shared page, made if missing.  Return: it, or COH_NONE. */
@@ -132,6 +148,57 @@ vr_coh_bump_dir(struct vr_ns *ns)
 	if (c)
 		__atomic_add_fetch(&c->dgen, 1, __ATOMIC_RELEASE);
 	vr_coh_bump(ns);
+}
+
+unsigned long
+vr_coh_renames(struct vr_ns *ns)
+{
+	struct vr_coh *c = page(ns);
+
+	return c ? __atomic_load_n(&c->renames, __ATOMIC_ACQUIRE) : 0;
+}
+
+void
+vr_coh_rename(struct vr_ns *ns, const char *old, size_t olen, const char *new, size_t nlen)
+{
+	struct vr_coh *c = page(ns);
+	struct vr_coh_rename *r;
+	unsigned long t;
+
+	if (!c)
+		return;
+	t = __atomic_add_fetch(&c->renames, 1, __ATOMIC_ACQ_REL);
+	r = &c->r[t % COH_RENAMES];
+	__atomic_store_n(&r->seq, 0, __ATOMIC_RELEASE);
+	/* Too long to keep: readers find the ticket lost, as if overwritten. */
+	if (olen >= COH_RPATH || nlen >= COH_RPATH)
+		return;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	vr_memcpy(r->old, old, olen);
+	vr_memcpy(r->new, new, nlen);
+	r->olen = (unsigned short)olen;
+	r->nlen = (unsigned short)nlen;
+	__atomic_store_n(&r->seq, t, __ATOMIC_RELEASE);
+}
+
+int
+vr_coh_rename_get(struct vr_ns *ns, unsigned long t, char *old, size_t *olen, char *new,
+                  size_t *nlen)
+{
+	struct vr_coh *c = page(ns);
+	struct vr_coh_rename *r;
+
+	if (!c)
+		return -ENOENT;
+	r = &c->r[t % COH_RENAMES];
+	if (__atomic_load_n(&r->seq, __ATOMIC_ACQUIRE) != t)
+		return -ENOENT;
+	*olen = r->olen < COH_RPATH ? r->olen : 0;
+	*nlen = r->nlen < COH_RPATH ? r->nlen : 0;
+	vr_memcpy(old, r->old, *olen);
+	vr_memcpy(new, r->new, *nlen);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&r->seq, __ATOMIC_RELAXED) == t && *olen && *nlen ? 0 : -ENOENT;
 }
 
 void

@@ -2,8 +2,10 @@
  * cwd.c - the virtual working directory: chdir, fchdir, getcwd, realpath.
  *
  * The cwd is kept as a canonical virtual path; a relative walk re-walks it
- * from the root.  A directory renamed while it is the cwd is therefore
- * followed by name, not by identity.
+ * from the root.  A directory renamed through vroot, by any process on the
+ * prefix, while it or one above it is the cwd, takes the cwd along
+ * (task.c): the cwd is the directory, as in the kernel.  One renamed from
+ * outside is followed by name.
  */
 #include "walk.h"
 #include "util.h"
@@ -27,6 +29,7 @@ enter(struct vr_walk *w)
 int
 vr_chdir(struct vr_task *t, const char *path)
 {
+	unsigned long seen = vr_coh_renames(t->ns);
 	struct vr_walk *w;
 	int err;
 
@@ -36,6 +39,9 @@ vr_chdir(struct vr_task *t, const char *path)
 	err = vr_walk_path(w, AT_FDCWD, path, VR_WALK_FOLLOW);
 	if (err == 0)
 		err = enter(w);
+	/* Renames from now on move the new cwd. */
+	if (err == 0)
+		__atomic_store_n(&t->renames_seen, seen, __ATOMIC_RELAXED);
 	vr_walk_end(w);
 	return err;
 }
@@ -43,6 +49,7 @@ vr_chdir(struct vr_task *t, const char *path)
 int
 vr_fchdir(struct vr_task *t, int fd)
 {
+	unsigned long seen = vr_coh_renames(t->ns);
 	struct vr_walk *w;
 	int err;
 
@@ -52,6 +59,8 @@ vr_fchdir(struct vr_task *t, int fd)
 	err = vr_walk_path(w, fd, "", VR_WALK_EMPTY);
 	if (err == 0)
 		err = enter(w);
+	if (err == 0)
+		__atomic_store_n(&t->renames_seen, seen, __ATOMIC_RELAXED);
 	vr_walk_end(w);
 	return err;
 }

@@ -613,6 +613,8 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 	struct vr_walk *ow, *nw;
 	struct vr_place op = {.own = 0}, np = {.own = 0};
 	int err, moved_o = 0, moved_n = 0;
+	char opath[VR_COH_RPATH], npath[VR_COH_RPATH];
+	size_t olen = 0, nlen = 0;
 
 	/* The flags are judged before any name is looked up (do_renameat2). */
 	if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) ||
@@ -635,6 +637,14 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 		err = ow->node.exists ? rename_checks(ow, nw, flags) : -ENOENT;
 	if (err == 1)
 		goto out; /* old and new are one name */
+	/* A directory's paths, for working directories below it to follow. */
+	if (err == 0 && !(flags & RENAME_EXCHANGE) && vr_obj_is_dir(&ow->node) &&
+	    ow->vlen < VR_COH_RPATH && nw->vlen < VR_COH_RPATH) {
+		olen = ow->vlen;
+		nlen = nw->vlen;
+		vr_memcpy(opath, ow->vpath, olen);
+		vr_memcpy(npath, nw->vpath, nlen);
+	}
 	moved_o = err == 0 && base_dir(ow);
 	moved_n = err == 0 && (flags & 2u) && base_dir(nw);
 	if (moved_o || moved_n)
@@ -663,6 +673,8 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 		err = vr_settle_moved_dir(nw, np.dirfd, np.name);
 	if (err == 0 && moved_n)
 		err = vr_settle_moved_dir(ow, op.dirfd, op.name);
+	if (err == 0 && olen)
+		vr_coh_rename(t->ns, opath, olen, npath, nlen);
 	vr_place_put(&np);
 	vr_place_put(&op);
 out:

@@ -102,6 +102,7 @@ struct vr_task {
 	char cwd[PATH_MAX];
 	size_t rootlen; /* the root chroot() set, canonical; "/" at first */
 	char root[PATH_MAX];
+	unsigned long renames_seen; /* directory renames the cwd has followed */
 };
 
 /*
@@ -147,6 +148,24 @@ int vr_coh_gen(struct vr_ns *ns, unsigned long *gen);
 void vr_coh_bump(struct vr_ns *ns);
 int vr_coh_dgen(struct vr_ns *ns, unsigned long *gen);
 void vr_coh_bump_dir(struct vr_ns *ns);
+
+/*
+ * Directories renamed, shared the same way, so that a working directory
+ * below one follows it (task.c), as the kernel's cwd is the directory
+ * itself, not its name.  The last few are kept in a ring.
+ *
+ * vr_coh_renames() - tickets taken so far (0 without a counter).
+ * vr_coh_rename() - directory @old (canonical, @olen bytes) is now @new:
+ * call after the rename, before it is announced by vr_coh_bump_dir().
+ * vr_coh_rename_get() - rename ticket @t into @old and @new (COH_RPATH
+ * bytes each, not terminated).  Return: 0, or -ENOENT when it is lost
+ * (overwritten, too long, being written).
+ */
+#define VR_COH_RPATH 760
+unsigned long vr_coh_renames(struct vr_ns *ns);
+void vr_coh_rename(struct vr_ns *ns, const char *old, size_t olen, const char *new, size_t nlen);
+int vr_coh_rename_get(struct vr_ns *ns, unsigned long t, char *old, size_t *olen, char *new,
+                      size_t *nlen);
 void vr_coh_fini(struct vr_ns *ns);
 unsigned long vr_ns_clock_ms(struct vr_ns *ns);
 

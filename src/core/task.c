@@ -29,6 +29,7 @@ vr_task_new(struct vr_ns *ns, struct vr_task **tp)
 	t->root[0] = '/';
 	t->root[1] = '\0';
 	t->rootlen = 1;
+	t->renames_seen = vr_coh_renames(ns);
 	*tp = t;
 	return 0;
 }
@@ -49,6 +50,7 @@ vr_task_dup(struct vr_task *t, struct vr_task **tp)
 		return (int)len;
 	}
 	n->cwdlen = (size_t)len;
+	n->renames_seen = __atomic_load_n(&t->renames_seen, __ATOMIC_RELAXED);
 	len = vr_task_root(t, n->root);
 	if (len < 0) {
 		vr_task_free(n);
@@ -93,10 +95,46 @@ seq_read(struct vr_task *t, const char *src, const size_t *lenp, char *buf)
 	return -EDEADLK;
 }
 
+/*
+ * follow_renames() - the cwd in @buf (@n bytes) moved along with the
+ * directories renamed since the task last looked (vr_coh_rename()), as
+ * the kernel's working directory is the directory, not its name; the new
+ * one is published.  A rename the ring no longer holds is not followed.
+ * Return: the new length.
+ */
+static long
+follow_renames(struct vr_task *t, char *buf, long n)
+{
+	unsigned long now = vr_coh_renames(t->ns);
+	unsigned long seen = __atomic_load_n(&t->renames_seen, __ATOMIC_RELAXED);
+	char old[VR_COH_RPATH], new[VR_COH_RPATH];
+	size_t olen, nlen, len = (size_t)n;
+	int moved = 0;
+
+	if (now == seen)
+		return n;
+	for (unsigned long k = now - seen > 64 ? now - 64 : seen; k++ < now;) {
+		if (vr_coh_rename_get(t->ns, k, old, &olen, new, &nlen) < 0 || len < olen ||
+		    vr_memcmp(buf, old, olen) != 0 || (buf[olen] != '/' && buf[olen] != '\0') ||
+		    len - olen + nlen >= PATH_MAX)
+			continue;
+		vr_memmove(buf + nlen, buf + olen, len - olen + 1);
+		vr_memcpy(buf, new, nlen);
+		len = len - olen + nlen;
+		moved = 1;
+	}
+	if (moved && vr_task_publish_cwd(t, buf, len) < 0)
+		return n;
+	__atomic_store_n(&t->renames_seen, now, __ATOMIC_RELAXED);
+	return (long)len;
+}
+
 long
 vr_task_cwd(struct vr_task *t, char *buf)
 {
-	return seq_read(t, t->cwd, &t->cwdlen, buf);
+	long n = seq_read(t, t->cwd, &t->cwdlen, buf);
+
+	return n > 0 ? follow_renames(t, buf, n) : n;
 }
 
 long
