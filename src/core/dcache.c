@@ -351,7 +351,7 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 	int allx;
 
 	if (!w->dc_on || !o->exists || !vr_obj_is_dir(o) || o->synthetic || o->nfd == 0 ||
-	    o->indexed || o->byname || (o->mount && o->mount->procfs) || w->vlen >= DC_PATH ||
+	    o->indexed || o->byname || vr_in_procfs(o) || w->vlen >= DC_PATH ||
 	    (o->owned != all && (o->owned || !o->mount || o->nfd != 1)))
 		return;
 	allx = layers_allx(o);

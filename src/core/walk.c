@@ -275,8 +275,7 @@ lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struc
 	const struct vr_ns *ns = w->ns;
 	unsigned int i;
 
-	if (dir->synthetic || (dir->mount && dir->mount->procfs) ||
-	    vr_ns_mount_at(ns, w->vpath, w->vlen))
+	if (dir->synthetic || vr_in_procfs(dir) || vr_ns_mount_at(ns, w->vpath, w->vlen))
 		return 0;
 	for (i = 0; i < dir->nfd; i++) {
 		struct stat st;
