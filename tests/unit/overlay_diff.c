@@ -1269,6 +1269,27 @@ strip_slashes(char *out, const char *p)
 	snprintf(out, PLEN, "%.*s", (int)n, p);
 }
 
+/*
+ * settle_parent() - @p with its directory part resolved (kernel side only,
+ * chrooted at the overlay).  The emulated moves name each path again after
+ * the first one moved: a parent reached through a symlink ("/g/g", /g being
+ * "..") must not be looked up again once that symlink has moved.
+ */
+static void
+settle_parent(char *out, const char *p)
+{
+	char dir[PLEN], in[PLEN], real[PATH_MAX];
+	const char *name;
+
+	snprintf(in, sizeof(in), "%s", p);
+	name = strrchr(in, '/');
+	parent_of(dir, sizeof(dir), in);
+	if (name && name[1] && realpath(dir, real) && strlen(real) + strlen(name) < PLEN)
+		join(out, PLEN, real, name + 1);
+	else
+		snprintf(out, PLEN, "%s", in);
+}
+
 /* emulate_exchange() - @a and @b trade places, through a temporary name next to @a. */
 static int
 emulate_exchange(const struct side *s, const char *a, const char *b)
@@ -1301,6 +1322,8 @@ kernel_rename_emulated(const struct side *s, const struct op *o, int *rc)
 		return 0;
 	strip_slashes(a, o->a);
 	strip_slashes(b, o->b);
+	settle_parent(a, a);
+	settle_parent(b, b);
 	if (o->flags & RENAME_EXCHANGE) {
 		*rc = emulate_exchange(s, a, b);
 		return 1;
