@@ -22,7 +22,7 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude
 # The core is freestanding: no libc calls, no stack protector (it may run
 # before a program has TLS), hidden symbols except the VR_API ones.
 CORE_CFLAGS = $(ALL_CFLAGS) -ffreestanding -fno-stack-protector -fvisibility=hidden -fPIC \
-	      -Isrc/core
+	      -Isrc/core -I$(BUILD)/gen
 SAN_FLAGS   = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 CORE_SRC  := $(filter-out src/core/mem.c,$(wildcard src/core/*.c))
@@ -36,6 +36,20 @@ TEST_HELPERS := $(wildcard tests/helpers/*.c)
 
 all: $(BUILD)/libvroot.a $(BUILD)/libvroot.so $(BUILD)/vroot-resolve $(BUILD)/vroot \
 	$(BUILD)/vroot-loader
+
+# The Unicode tables of src/core/fold.c: generated from libutf8proc by a
+# program built and run on the build host (HOSTCC), never hand-edited.
+HOSTCC     ?= cc
+FOLD_TABLE := $(BUILD)/gen/fold_table.h
+$(BUILD)/gen/foldgen: src/gen/foldgen.c
+	@mkdir -p $(dir $@)
+	@printf '#include <utf8proc.h>\n' | $(HOSTCC) -E -x c - >/dev/null 2>&1 || { \
+		echo "vroot's build needs libutf8proc (Debian: apt-get install libutf8proc-dev)" >&2; \
+		exit 1; }
+	$(HOSTCC) -O2 $(WARN) -o $@ $< -lutf8proc
+$(FOLD_TABLE): $(BUILD)/gen/foldgen
+	$(BUILD)/gen/foldgen >$@.new && mv $@.new $@
+$(BUILD)/src/core/fold.o $(BUILD)/san/src/core/fold.o: $(FOLD_TABLE)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -74,14 +88,18 @@ $(BUILD)/vroot: $(BUILD)/src/cli/vroot.o $(BUILD)/src/cli/state.o $(BUILD)/src/c
 	$(CC) $(CFLAGS) -o $@ $^
 
 # Unit tests: each links the core twice, plain and with ASan/UBSan.
+# UNIT_LIBS: what one test links besides the core (fold checks the core's
+# folding against libutf8proc's own, code point by code point).
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvroot.a tests/helpers/tap.h $(TEST_HELPERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/helpers -o $@ $< $(TEST_HELPERS) $(BUILD)/libvroot.a -lpthread
+	$(CC) $(ALL_CFLAGS) -Itests/helpers -o $@ $< $(TEST_HELPERS) $(BUILD)/libvroot.a \
+		-lpthread $(UNIT_LIBS)
 
 $(BUILD)/tests/san/%: tests/unit/%.c $(BUILD)/libvroot-san.a tests/helpers/tap.h $(TEST_HELPERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/helpers -o $@ $< $(TEST_HELPERS) \
-		$(BUILD)/libvroot-san.a -lpthread
+		$(BUILD)/libvroot-san.a -lpthread $(UNIT_LIBS)
+$(BUILD)/tests/fold $(BUILD)/tests/san/fold: UNIT_LIBS = -lutf8proc
 
 # The core linked into a program with no C library at all.
 $(BUILD)/tests/freestanding: tests/freestanding/nostdlib.c $(CORE_OBJ) $(BUILD)/src/core/mem.o

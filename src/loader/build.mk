@@ -49,8 +49,9 @@ $(LOADER_OBJDIR)/%.o: $(LOADER_SRC)/%.c
 
 $(LOADER_OBJDIR)/core/%.o: src/core/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LOADER_CFLAGS) -Iinclude -Isrc/core -DVR_SYS_TRAMPOLINE=vrl_tpage_call \
+	$(CC) $(LOADER_CFLAGS) -Iinclude -Isrc/core -I$(BUILD)/gen -DVR_SYS_TRAMPOLINE=vrl_tpage_call \
 		-DVR_SYS_TRAMPOLINE_VAR -c -o $@ $<
+$(LOADER_OBJDIR)/core/fold.o: $(FOLD_TABLE)
 
 $(LOADER_OBJDIR)/%.o: $(LOADER_SRC)/%.S
 	@mkdir -p $(dir $@)

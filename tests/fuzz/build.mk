@@ -16,9 +16,11 @@ FUZZ_BIN   := $(BUILD)/fuzz/walk_fuzz $(BUILD)/fuzz/readdir_fuzz
 
 $(BUILD)/fuzz/core/%.o: src/core/%.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Iinclude -Isrc/core -ffreestanding \
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Iinclude -Isrc/core -I$(BUILD)/gen \
+		-ffreestanding \
 		-fno-stack-protector -fvisibility=hidden $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
 		-MMD -MP -c -o $@ $<
+$(BUILD)/fuzz/core/fold.o: $(FOLD_TABLE)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_CORE)
 	@mkdir -p $(dir $@)
