@@ -43,7 +43,11 @@ struct open_how;
 /* Mount flags. */
 #define VR_MOUNT_RDONLY (1u << 0) /* writes answer -EROFS */
 
-/* Case folding policies (option slot; only VR_CASE_EXACT is implemented). */
+/*
+ * Case folding policies.  VR_CASE_FOLD: names are looked up the way APFS
+ * looks them up (case-insensitive, normalization-insensitive, case-
+ * preserving); see README.md, "Case-insensitive namespaces".
+ */
 #define VR_CASE_EXACT 0u
 #define VR_CASE_FOLD  1u
 
@@ -77,6 +81,8 @@ struct vr_mount_spec {
  * @nlowers: number of @lowers (at most VR_MAX_LAYERS - 1).
  * @mounts:  host directories mounted into the virtual tree.
  * @nmounts: number of @mounts (at most VR_MAX_MOUNTS).
+ * @casefold: VR_CASE_* policy for lookups in the root overlay (every
+ *           layer); each mount has its own.
  *
  * The strings are copied; the spec may be freed after vr_ns_new() returns.
  */
@@ -87,6 +93,7 @@ struct vr_ns_spec {
 	unsigned int nlowers;
 	const struct vr_mount_spec *mounts;
 	unsigned int nmounts;
+	unsigned int casefold;
 };
 
 #define VR_MAX_LAYERS 16
@@ -102,7 +109,7 @@ struct vr_ns_spec {
  *
  * Return: 0, or -EINVAL (malformed spec: relative or duplicate mount path,
  * too many layers or mounts, upper without work, unknown flags or policies),
- * -EOPNOTSUPP (VR_CASE_FOLD: not implemented yet), -ENOTDIR, -ENOENT, -EACCES
+ * -ENOTDIR, -ENOENT, -EACCES
  * (a backing directory cannot be opened), -ENOMEM.
  */
 VR_API int vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp);

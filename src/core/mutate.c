@@ -625,6 +625,13 @@ vr_renameat2(struct vr_task *t, int olddirfd, const char *oldpath, int newdirfd,
 	if (!ow)
 		return err;
 	nw = vr_walk_new(t, newdirfd, newpath, VR_WALK_PARENT | VR_WALK_NAME, &err);
+	/* A case variant of the old name itself (folding directory): a new spelling. */
+	if (nw && nw->folded && ow->node.exists && nw->vlen == ow->vlen &&
+	    vr_memcmp(nw->vpath, ow->vpath, ow->vlen) == 0) {
+		vr_walk_end(nw);
+		nw = vr_walk_new(t, newdirfd, newpath,
+		                 VR_WALK_PARENT | VR_WALK_NAME | VR_WALK_EXACT_LAST, &err);
+	}
 	if (!nw) {
 		vr_walk_end(ow);
 		return err;

@@ -3,6 +3,7 @@
  */
 #include "ns.h"
 #include "dcache.h"
+#include "foldidx.h"
 #include "util.h"
 
 /* Everything vr_ns_new() learns before it knows how much memory it needs. */
@@ -128,7 +129,8 @@ check_spec(const struct vr_ns_spec *spec)
 		return -EINVAL;
 	if ((spec->upper != NULL) != (spec->work != NULL))
 		return -EINVAL;
-	if ((spec->nlowers && !spec->lowers) || (spec->nmounts && !spec->mounts))
+	if ((spec->nlowers && !spec->lowers) || (spec->nmounts && !spec->mounts) ||
+	    spec->casefold > VR_CASE_FOLD)
 		return -EINVAL;
 	for (unsigned int i = 0; i < spec->nmounts; i++) {
 		const struct vr_mount_spec *m = &spec->mounts[i];
@@ -136,8 +138,6 @@ check_spec(const struct vr_ns_spec *spec)
 		if ((m->flags & ~VR_MOUNT_RDONLY) || m->casefold > VR_CASE_FOLD ||
 		    m->owner != VR_OWNER_HOST)
 			return -EINVAL;
-		if (m->casefold != VR_CASE_EXACT)
-			return -EOPNOTSUPP; /* not implemented yet: never silently exact */
 	}
 	return 0;
 }
@@ -279,6 +279,7 @@ assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, c
 		if (err < 0)
 			return err;
 	}
+	ns->casefold = spec->casefold;
 	ns->nmounts = spec->nmounts;
 	for (i = 0; i < spec->nmounts; i++) {
 		struct vr_mount *m = &ns->mounts[i];
@@ -404,6 +405,7 @@ vr_ns_free(struct vr_ns *ns)
 	for (i = 0; i < ns->nmounts; i++)
 		sys_close(ns->mounts[i].b.fd);
 	vr_dc_fini(ns);
+	vr_fold_fini(ns);
 	vr_coh_fini(ns);
 	vr_pool_fini(&ns->pool);
 	vr_unmap(ns, ns->size);

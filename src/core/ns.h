@@ -39,6 +39,7 @@ struct vr_ns {
 	struct vr_backing work; /* fd -1 when there is no upper */
 	struct vr_backing stub; /* work/vroot-stub: directories standing in for
 	                         * synthetic ones so they can be opened; fd -1 if none */
+	unsigned int casefold; /* VR_CASE_* of the root overlay */
 	unsigned int nmounts;
 	struct vr_mount mounts[VR_MAX_MOUNTS];
 	unsigned long vdev; /* the one st_dev every root-overlay object shows */
@@ -88,6 +89,7 @@ struct vr_ns {
 	int (*clock)(int clock, void *ts); /* NULL: the system call */
 	struct vr_stats stats;             /* updated with relaxed atomics */
 	struct vr_dcache *dc;              /* directories kept between calls, or NULL (dcache.c) */
+	struct vr_foldidx *fidx;           /* folded-name indexes, or NULL (foldidx.c) */
 	size_t size;    /* bytes mapped for this object and its strings */
 	char strings[]; /* copies of every path above */
 };

@@ -4,7 +4,8 @@
  * next process image without any allocation but the core's own.
  *
  * Format (native endianness; the string never leaves the machine):
- *   "VRS1" u32:total u32:flags u32:nlowers u32:nmounts
+ *   "VRS1" u32:total u32:flags u32:nlowers u32:nmounts (flags: an upper
+ *   layer, the root overlay folds case)
  *   then NUL-terminated strings: [upper work] lowers... and per mount
  *   host path, followed by u32:flags u32:casefold u32:owner.
  */
@@ -13,6 +14,7 @@
 
 #define SPEC_MAGIC     "VRS1"
 #define SPEC_HAS_UPPER 1u
+#define SPEC_CASE_FOLD 2u
 
 struct packer {
 	char *buf;
@@ -49,7 +51,10 @@ pack(const struct vr_ns_spec *spec, void *buf, size_t size)
 		return -EINVAL;
 	put(&p, SPEC_MAGIC, 4);
 	put_u32(&p, 0); /* total, written below */
-	put_u32(&p, spec->upper ? SPEC_HAS_UPPER : 0);
+	if (spec->casefold > VR_CASE_FOLD)
+		return -EINVAL;
+	put_u32(&p, (spec->upper ? SPEC_HAS_UPPER : 0) |
+	                    (spec->casefold == VR_CASE_FOLD ? SPEC_CASE_FOLD : 0));
 	put_u32(&p, spec->nlowers);
 	put_u32(&p, spec->nmounts);
 	if (spec->upper) {
@@ -140,6 +145,9 @@ vr_ns_new_packed(const void *buf, size_t len, struct vr_ns **nsp)
 	if (get_u32(&r) != len)
 		return -EINVAL;
 	flags = get_u32(&r);
+	if (flags & ~(SPEC_HAS_UPPER | SPEC_CASE_FOLD))
+		return -EINVAL;
+	spec.casefold = (flags & SPEC_CASE_FOLD) ? VR_CASE_FOLD : VR_CASE_EXACT;
 	spec.nlowers = get_u32(&r);
 	spec.nmounts = get_u32(&r);
 	if (spec.nlowers > VR_MAX_LAYERS || spec.nmounts > VR_MAX_MOUNTS)
@@ -191,6 +199,7 @@ ns_spec(const struct vr_ns *ns, struct vr_ns_spec *spec, const char **lowers,
 	}
 	spec->mounts = mounts;
 	spec->nmounts = ns->nmounts;
+	spec->casefold = ns->casefold;
 }
 
 #define TASK_MAGIC "VRT2"

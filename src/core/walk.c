@@ -60,6 +60,7 @@
  */
 #include "walk.h"
 #include "dcache.h"
+#include "foldidx.h"
 #include "util.h"
 
 #define MAXSYMLINKS 40
@@ -736,6 +737,43 @@ set_last(struct vr_walk *w, const char *name, size_t len)
 }
 
 /*
+ * fold_lookup() - w->last, absent byte for byte from w->cur, a directory
+ * that folds case: the stored name it stands for becomes w->last and the
+ * last component of w->vpath, and is looked up into @o (a directory not
+ * @last from the cache, when it has it).  An index that names an entry
+ * gone since is built again, once.
+ * Return: 1 when @o came from the cache, 0 (@o absent when nothing
+ * matches) or -errno.
+ */
+static int
+fold_lookup(struct vr_walk *w, struct vr_obj *o, int last)
+{
+	char name[NAME_MAX + 1];
+	long n;
+	int err = 0;
+
+	for (int again = 0; again < 2 && !o->exists; again++) {
+		n = vr_fold_find(w, &w->cur, w->last, w->lastlen, again, name);
+		if (n == 0)
+			n = vr_fold_mount(w, w->last, w->lastlen, name);
+		if (n <= 0)
+			return (int)n;
+		w->vlen = w->plen;
+		w->vpath[w->vlen] = '\0';
+		err = vpath_push(w, name, (size_t)n);
+		if (err < 0)
+			return err;
+		set_last(w, name, (size_t)n);
+		if (!last && vr_dc_get(w, o))
+			return 1;
+		err = lookup(w, &w->cur, w->last, o);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+/*
  * step() - walk one component @name of frame @f.
  * Return: 1 when the walk is complete, 0 to go on, or -errno.
  */
@@ -788,6 +826,13 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 	if (!hit && last && !f->canon && (w->flags & VR_WALK_ATTR))
 		err = lookup_attr(w, &w->cur, w->last, &child);
 	err = hit || err > 0 ? 0 : err < 0 ? err : lookup(w, &w->cur, w->last, &child);
+	if (err == 0 && !child.exists && !(last && (w->flags & VR_WALK_EXACT_LAST)) &&
+	    vr_fold_dir(w->ns, &w->cur)) {
+		err = fold_lookup(w, &child, last);
+		hit = err == 1;
+		err = err == 1 ? 0 : err;
+		w->folded = last && child.exists;
+	}
 	if (err < 0)
 		goto fail;
 	if (!child.exists) {
@@ -1168,6 +1213,7 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 	w->depth = 0;
 	w->root_known = path && path[0] == '/';
 	w->must_dir = 0;
+	w->folded = 0;
 	w->last_type = VR_LAST_ROOT;
 	w->last[0] = '\0';
 	w->lastlen = 0;

@@ -84,6 +84,13 @@ enum vr_last {
  */
 #define VR_WALK_ATTR (1u << 11)
 
+/*
+ * In a directory that folds case, the final name is taken byte for byte,
+ * never for an existing case variant (rename("foo", "Foo") changes the
+ * stored case).
+ */
+#define VR_WALK_EXACT_LAST (1u << 12)
+
 #define VR_FRAMES (40 + 3)
 
 struct vr_frame {
@@ -129,6 +136,7 @@ struct vr_walk {
 	int dc_on, dc_locked;
 	unsigned long dc_gen, dc_now;
 	int root_known;  /* an absolute path or a ".." was met (the kernel's nd->root is set) */
+	int folded;      /* the final name was found as a case variant (foldidx.c) */
 };
 
 /**

@@ -118,6 +118,48 @@ main(void)
 		vr_ns_free(ns);
 	}
 
+	/* Case folding, of the root overlay and of a mount, crosses execve. */
+	spec.casefold = VR_CASE_FOLD;
+	mounts[0].casefold = VR_CASE_FOLD;
+	ns = NULL;
+	t = NULL;
+	n = vr_spec_pack(&spec, buf, sizeof(buf));
+	if (n > 0 && vr_ns_new_packed(buf, (size_t)n, &ns) == 0 && vr_task_new(ns, &t) == 0) {
+		char tbuf[8192];
+		struct vr_ns *ns2 = NULL;
+		struct vr_task *t2 = NULL;
+		long tn = vr_task_pack(t, tbuf, sizeof(tbuf));
+
+		n = vr_realpath(t, AT_FDCWD, "/ONLY2", 0, out, sizeof(out));
+		is_str(n > 0 ? out : "", "/only2", "a folding root: /ONLY2 is /only2");
+		n = vr_realpath(t, AT_FDCWD, "/mnt/h/HF", 0, out, sizeof(out));
+		is_str(n > 0 ? out : "", "/mnt/h/hf", "a folding mount: /mnt/h/HF is /mnt/h/hf");
+		ok(tn > 0 && vr_task_new_packed(tbuf, (size_t)tn, &ns2, &t2) == 0 &&
+		           vr_fstatat(t2, AT_FDCWD, "/Only2", &st, 0) == 0 &&
+		           vr_fstatat(t2, AT_FDCWD, "/MNT/H/Hf", &st, 0) == 0,
+		   "a packed task folds as its namespace did");
+		if (t2)
+			vr_task_free(t2);
+		vr_ns_free(ns2);
+		vr_task_free(t);
+	} else {
+		ok(0, "a folding spec packs and makes a namespace");
+	}
+	vr_ns_free(ns);
+	spec.casefold = VR_CASE_EXACT;
+	mounts[0].casefold = VR_CASE_EXACT;
+	ns = NULL;
+	n = vr_ns_new(&spec, &ns);
+	if (n == 0 && vr_task_new(ns, &t) == 0) {
+		is_err(vr_fstatat(t, AT_FDCWD, "/ONLY2", &st, 0), ENOENT,
+		       "an exact root: /ONLY2 is absent");
+		vr_task_free(t);
+	}
+	vr_ns_free(ns);
+	spec.casefold = 7;
+	is_err(vr_spec_pack(&spec, buf, sizeof(buf)), EINVAL, "an unknown case policy");
+	spec.casefold = VR_CASE_EXACT;
+
 	ns = NULL;
 	is_err(vr_ns_new_packed(buf, (size_t)need - 1, &ns), EINVAL, "a truncated string");
 	buf[0] = 'X';

@@ -1,0 +1,572 @@
+/*
+ * foldidx.c - the folded-name index of a directory, for lookups in a
+ * case-insensitive namespace (VR_CASE_FOLD): a name no layer has byte for
+ * byte is looked up by its folded form (fold.h) here, and the walk then
+ * looks up the stored name the index gives.
+ *
+ * An index is built once per directory, from a listing of every layer the
+ * directory merges (its whiteouts included): a hash table of the entries'
+ * vr_fold_hash() values and names.  A lookup is then a hash probe, whose
+ * hits are confirmed by comparing folded forms.  An index stands for the
+ * directory while every layer's directory is the one it was built from
+ * with the same modification and change times, read by one fstat() per
+ * layer: any entry added, removed or renamed there, by this process,
+ * another or from outside vroot, moves them.  As those times are coarse
+ * (a clock tick), an index built less than FI_RACY_NS after the last
+ * change is used once and then built again (a change in the same tick
+ * after the listing would not show).  The fstat()s are skipped while the
+ * prefix's generation counter (coherence.c), which every change vroot
+ * makes moves, has not moved since they were last made, for
+ * VR_DC_BOUND_MS at most: what changes from outside vroot is seen within
+ * that bound, as with the directory cache.
+ *
+ * The rules, when the exact name is absent:
+ *  - the entries whose folded form is the name's are candidates;
+ *  - a whiteout among them hides the candidates in the layers below its
+ *    own (so a whiteout hides every case variant of its name below);
+ *  - of the candidates left, the byte-wise smallest name is the one found
+ *    (a base made on a case-sensitive filesystem may hold "foo" and
+ *    "FOO": both are listed, and "Foo" finds "FOO").
+ *
+ * A few indexes are kept (FI_SLOTS), least recently used replaced, in one
+ * mapping per index.  The cache's lock holds the locking process's id and
+ * is only ever tried: a thread that finds it taken, or a signal handler's
+ * call interrupting a holder, scans the directory instead (correct,
+ * slower).  A fork child finds the parent's id there and takes it over.
+ */
+#include "foldidx.h"
+#include "dcache.h"
+#include "fold.h"
+#include "util.h"
+
+#define FI_SLOTS   8
+#define FI_RACY_NS 100000000ul /* 100 ms: far above a clock tick */
+#define FI_FOLDED  (NAME_MAX * VR_FOLD_GROWTH)
+/* Case variants of one name in one directory that are told apart. */
+#define FI_CANDIDATES 16
+
+/* One entry: a name of one layer's directory (position in the dir object). */
+struct fi_ent {
+	uint64_t h;
+	uint32_t off; /* of the name in the names area */
+	uint16_t len;
+	uint8_t layer;
+	uint8_t flags;
+};
+#define FI_USED     1u
+#define FI_WHITEOUT 2u
+
+struct fi_layer {
+	unsigned long dev, ino, mtime, mtime_ns, ctime, ctime_ns;
+};
+
+struct fi_slot {
+	int valid;
+	int racy; /* use once, then build again */
+	/* Last found standing for the directory: generation, clock (ms). */
+	unsigned long gen, checked;
+	unsigned int nfd;
+	struct fi_layer l[VR_MAX_LAYERS];
+	unsigned long used;
+	struct fi_ent *tab; /* nslots entries, then the names */
+	size_t mapsize;
+	uint32_t nslots, nent, nbytes, cap;
+};
+
+struct vr_foldidx {
+	int lock; /* the holder's process id, 0 when free */
+	unsigned long tick;
+	struct fi_slot s[FI_SLOTS];
+};
+
+#define FI_SIZE ((sizeof(struct vr_foldidx) + 4095) & ~(size_t)4095)
+
+int
+vr_fold_dir(const struct vr_ns *ns, const struct vr_obj *dir)
+{
+	if (!dir->exists)
+		return 0;
+	return (dir->mount ? dir->mount->casefold : ns->casefold) == VR_CASE_FOLD;
+}
+
+/* What one lookup looks for and has found so far. */
+struct fi_query {
+	const char *name;
+	size_t len;
+	uint64_t h;
+	char folded[FI_FOLDED];
+	long flen;
+	unsigned int wl; /* the topmost layer holding a matching whiteout */
+	unsigned int n;  /* candidates (entries that are not whiteouts) */
+	struct {
+		unsigned int layer;
+		size_t len;
+		char name[NAME_MAX + 1];
+	} c[FI_CANDIDATES];
+};
+
+static void
+query_init(struct fi_query *q, const char *name, size_t len)
+{
+	q->name = name;
+	q->len = len;
+	q->h = vr_fold_hash(name, len);
+	q->flen = vr_fold_name(name, len, q->folded, sizeof(q->folded));
+	q->wl = VR_MAX_LAYERS;
+	q->n = 0;
+}
+
+/* A hash-matching entry: judged by its folded form, then by the rules. */
+static void
+query_offer(struct fi_query *q, const char *name, size_t len, unsigned int layer, int whiteout)
+{
+	char f[FI_FOLDED];
+	long n = vr_fold_name(name, len, f, sizeof(f));
+
+	if (n < 0 || n != q->flen || vr_memcmp(f, q->folded, (size_t)n) != 0)
+		return;
+	if (whiteout) {
+		if (layer < q->wl)
+			q->wl = layer;
+		return;
+	}
+	if (q->n < FI_CANDIDATES) {
+		q->c[q->n].layer = layer;
+		q->c[q->n].len = len;
+		vr_memcpy(q->c[q->n].name, name, len);
+		q->n++;
+	}
+}
+
+/*
+ * The answer: the byte-wise smallest candidate no whiteout hides (one in
+ * a layer above it, or in its own), or 0 when there is none.
+ */
+static long
+query_result(const struct fi_query *q, char *out)
+{
+	const char *best = NULL;
+	size_t blen = 0;
+
+	for (unsigned int i = 0; i < q->n; i++) {
+		size_t len = q->c[i].len;
+		int c;
+
+		/* The name itself: lookup() judges its own whiteouts. */
+		if (len == q->len && vr_memcmp(q->c[i].name, q->name, len) == 0) {
+			best = q->c[i].name;
+			blen = len;
+			break;
+		}
+		if (q->c[i].layer > q->wl)
+			continue;
+		c = best ? vr_memcmp(q->c[i].name, best, VR_MIN(len, blen)) : -1;
+		if (c < 0 || (c == 0 && len < blen)) {
+			best = q->c[i].name;
+			blen = len;
+		}
+	}
+	if (!best)
+		return 0;
+	vr_memcpy(out, best, blen);
+	out[blen] = '\0';
+	return (long)blen;
+}
+
+/* A listing of one layer's directory: counted, inserted or scanned. */
+struct fi_walk {
+	struct fi_slot *slot; /* NULL: count or scan */
+	struct fi_query *q;   /* scan: judge every entry at once */
+	unsigned int layer;
+	int whiteouts; /* whiteouts mean something in this directory */
+	uint32_t nent, nbytes;
+	int overflow;
+};
+
+static int
+entry_is_whiteout(int fd, const struct vr_dirent64 *d)
+{
+	struct stat st;
+
+	return d->d_type == 2 /* DT_CHR */ &&
+	       sys_fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && vr_is_whiteout(&st);
+}
+
+static int
+each(void *arg, int fd, const struct vr_dirent64 *d)
+{
+	struct fi_walk *fw = arg;
+	struct fi_slot *s = fw->slot;
+	size_t len = vr_strlen(d->d_name);
+	int wo = fw->whiteouts && entry_is_whiteout(fd, d);
+	uint64_t h;
+	uint32_t i;
+	char *names;
+
+	if (len > NAME_MAX)
+		return 0;
+	if (fw->q) {
+		if (vr_fold_hash(d->d_name, len) == fw->q->h)
+			query_offer(fw->q, d->d_name, len, fw->layer, wo);
+		return 0;
+	}
+	if (!s) {
+		fw->nent++;
+		fw->nbytes += (uint32_t)len;
+		return 0;
+	}
+	if (s->nent >= s->cap || s->nbytes + len > s->mapsize - sizeof(struct fi_ent) * s->nslots) {
+		fw->overflow = 1; /* grown since it was counted: built again next time */
+		return 0;
+	}
+	h = vr_fold_hash(d->d_name, len);
+	names = (char *)(s->tab + s->nslots);
+	for (i = (uint32_t)h & (s->nslots - 1); s->tab[i].flags & FI_USED;
+	     i = (i + 1) & (s->nslots - 1))
+		;
+	s->tab[i].h = h;
+	s->tab[i].off = s->nbytes;
+	s->tab[i].len = (uint16_t)len;
+	s->tab[i].layer = (uint8_t)fw->layer;
+	s->tab[i].flags = (uint8_t)(FI_USED | (wo ? FI_WHITEOUT : 0));
+	vr_memcpy(names + s->nbytes, d->d_name, len);
+	s->nbytes += (uint32_t)len;
+	s->nent++;
+	return 0;
+}
+
+/* list() - every layer of @dir through fw (counting, filling or scanning). */
+static int
+list(const struct vr_obj *dir, struct fi_walk *fw, char *buf, size_t size)
+{
+	for (unsigned int i = 0; i < dir->nfd; i++) {
+		int fd = sys_openat(dir->fd[i], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+		int err;
+
+		if (fd < 0)
+			return fd;
+		fw->layer = i;
+		fw->whiteouts = !dir->mount && i + 1 < dir->nfd;
+		err = vr_each_entry(fd, buf, size, each, fw);
+		sys_close(fd);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static void
+layer_of(struct fi_layer *l, const struct stat *st)
+{
+	l->dev = st->st_dev;
+	l->ino = st->st_ino;
+	l->mtime = st->st_mtime;
+	l->mtime_ns = st->st_mtime_nsec;
+	l->ctime = st->st_ctime;
+	l->ctime_ns = st->st_ctime_nsec;
+}
+
+/* stamp() - @dir's layers as they are now, into @l; 0 or -errno. */
+static int
+stamp(const struct vr_obj *dir, struct fi_layer *l)
+{
+	for (unsigned int i = 0; i < dir->nfd; i++) {
+		struct stat st;
+		int err = sys_fstat(dir->fd[i], &st);
+
+		if (err < 0)
+			return err;
+		layer_of(&l[i], &st);
+	}
+	return 0;
+}
+
+static unsigned long
+now_ns(void)
+{
+	struct {
+		long sec, nsec;
+	} ts = {0, 0};
+
+	vr_sys2(__NR_clock_gettime, 0 /* CLOCK_REALTIME */, &ts);
+	return (unsigned long)ts.sec * 1000000000ul + (unsigned long)ts.nsec;
+}
+
+/* racy() - a layer changed too shortly before @t for its times to tell. */
+static int
+racy(const struct fi_layer *l, unsigned int n, unsigned long t)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned long m = l[i].mtime * 1000000000ul + l[i].mtime_ns;
+		unsigned long c = l[i].ctime * 1000000000ul + l[i].ctime_ns;
+
+		if (m + FI_RACY_NS > t || c + FI_RACY_NS > t)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+slot_drop(struct fi_slot *s)
+{
+	s->valid = 0;
+	if (s->tab)
+		vr_unmap(s->tab, s->mapsize);
+	s->tab = NULL;
+	s->mapsize = 0;
+}
+
+/*
+ * trusted() - the slot for @dir (by its first layer's device and inode
+ * number) that needs no fstat() to be believed: the generation has not
+ * moved since the last check, made less than VR_DC_BOUND_MS ago.
+ */
+static struct fi_slot *
+trusted(const struct vr_ns *ns, struct vr_foldidx *fi, const struct vr_obj *dir, int have_gen,
+        unsigned long gen, unsigned long now)
+{
+	unsigned long dev = dir->st.st_dev, ino = dir->st.st_ino;
+
+	if (ino == 0 && dir->fd[0] == ns->layers[0].fd) {
+		/* The root, whose attributes the walk reads only at its end. */
+		dev = ns->layers[0].dev;
+		ino = ns->layers[0].ino;
+	}
+	if (!have_gen || ino == 0)
+		return NULL;
+	for (unsigned int i = 0; i < FI_SLOTS; i++) {
+		struct fi_slot *s = &fi->s[i];
+
+		if (s->valid && !s->racy && s->nfd == dir->nfd && s->l[0].ino == ino &&
+		    s->l[0].dev == dev && s->gen == gen && now - s->checked < VR_DC_BOUND_MS)
+			return s;
+	}
+	return NULL;
+}
+
+/* find() - the slot built from exactly these layers, still standing for them. */
+static struct fi_slot *
+find(struct vr_foldidx *fi, const struct vr_obj *dir, const struct fi_layer *l)
+{
+	for (unsigned int i = 0; i < FI_SLOTS; i++) {
+		struct fi_slot *s = &fi->s[i];
+
+		if (!s->valid || s->nfd != dir->nfd || s->l[0].ino != l[0].ino ||
+		    s->l[0].dev != l[0].dev)
+			continue;
+		if (s->racy || vr_memcmp(s->l, l, sizeof(*l) * dir->nfd) != 0) {
+			slot_drop(s);
+			continue;
+		}
+		return s;
+	}
+	return NULL;
+}
+
+static struct fi_slot *
+victim(struct vr_foldidx *fi)
+{
+	struct fi_slot *lru = &fi->s[0];
+
+	for (unsigned int i = 0; i < FI_SLOTS; i++) {
+		if (!fi->s[i].valid) {
+			lru = &fi->s[i];
+			break;
+		}
+		if (fi->s[i].used < lru->used)
+			lru = &fi->s[i];
+	}
+	slot_drop(lru);
+	return lru;
+}
+
+/* build() - a new index of @dir (layers stamped @l before listing at @t). */
+static struct fi_slot *
+build(struct vr_foldidx *fi, const struct vr_obj *dir, const struct fi_layer *l, unsigned long t,
+      char *buf, size_t size)
+{
+	struct fi_walk fw = {0};
+	struct fi_slot *s;
+	uint32_t nslots = 16;
+
+	if (list(dir, &fw, buf, size) < 0)
+		return NULL;
+	while (nslots < 2 * (fw.nent + 8))
+		nslots *= 2;
+	s = victim(fi);
+	s->mapsize =
+	        ((size_t)nslots * sizeof(struct fi_ent) + fw.nbytes + 4096 + 4095) & ~(size_t)4095;
+	s->tab = vr_map(s->mapsize);
+	if (!s->tab) {
+		s->mapsize = 0;
+		return NULL;
+	}
+	s->nslots = nslots;
+	s->cap = nslots / 2;
+	s->nent = 0;
+	s->nbytes = 0;
+	fw.slot = s;
+	if (list(dir, &fw, buf, size) < 0) {
+		slot_drop(s);
+		return NULL;
+	}
+	s->nfd = dir->nfd;
+	vr_memcpy(s->l, l, sizeof(*l) * dir->nfd);
+	s->racy = fw.overflow || racy(l, dir->nfd, t);
+	s->valid = 1;
+	return s;
+}
+
+static void
+probe(const struct fi_slot *s, struct fi_query *q)
+{
+	const char *names = (const char *)(s->tab + s->nslots);
+
+	for (uint32_t i = (uint32_t)q->h & (s->nslots - 1); s->tab[i].flags & FI_USED;
+	     i = (i + 1) & (s->nslots - 1)) {
+		const struct fi_ent *e = &s->tab[i];
+
+		if (e->h == q->h)
+			query_offer(q, names + e->off, e->len, e->layer,
+			            (e->flags & FI_WHITEOUT) != 0);
+	}
+}
+
+static int
+lock(struct vr_ns *ns, struct vr_foldidx **fip)
+{
+	struct vr_foldidx *fi = __atomic_load_n(&ns->fidx, __ATOMIC_ACQUIRE);
+	int pid = (int)vr_sys0(__NR_getpid), held;
+
+	if (!fi) {
+		struct vr_foldidx *mine = vr_map(FI_SIZE);
+
+		if (!mine)
+			return 0;
+		if (!__atomic_compare_exchange_n(&ns->fidx, &fi, mine, 0, __ATOMIC_ACQ_REL,
+		                                 __ATOMIC_ACQUIRE))
+			vr_unmap(mine, FI_SIZE);
+		else
+			fi = mine;
+	}
+	held = __atomic_load_n(&fi->lock, __ATOMIC_ACQUIRE);
+	if (held == pid)
+		return 0; /* another thread, or an interrupted call of this one */
+	if (!__atomic_compare_exchange_n(&fi->lock, &held, pid, 0, __ATOMIC_ACQ_REL,
+	                                 __ATOMIC_RELAXED))
+		return 0;
+	/* held != 0: a fork child's copy of its parent's lock, taken over. */
+	*fip = fi;
+	return 1;
+}
+
+long
+vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size_t len, int rebuild,
+             char *out)
+{
+	size_t mark = w->s.used, size = 32768;
+	struct fi_layer l[VR_MAX_LAYERS];
+	struct vr_foldidx *fi = NULL;
+	struct fi_query *q;
+	unsigned long t, gen = 0, now = vr_ns_clock_ms(w->ns);
+	int have_gen = vr_coh_gen(w->ns, &gen) == 0;
+	char *buf;
+	long n = 0;
+	int err;
+
+	if (dir->synthetic || dir->nfd == 0)
+		return 0; /* only mount points below it: vr_fold_mount() */
+	q = vr_alloc(&w->s, sizeof(*q));
+	buf = vr_alloc(&w->s, size);
+	if (!q || !buf) {
+		w->s.used = mark;
+		return -ENOMEM;
+	}
+	query_init(q, name, len);
+	if (q->flen < 0) {
+		w->s.used = mark;
+		return 0;
+	}
+	if (lock(w->ns, &fi)) {
+		struct fi_slot *s = rebuild ? NULL : trusted(w->ns, fi, dir, have_gen, gen, now);
+
+		err = s ? 0 : stamp(dir, l);
+		if (!s && err == 0) {
+			t = now_ns();
+			s = find(fi, dir, l);
+			if (s && rebuild) {
+				slot_drop(s);
+				s = NULL;
+			}
+			if (!s)
+				s = build(fi, dir, l, t, buf, size);
+			if (s) {
+				s->gen = gen;
+				s->checked = now;
+			}
+		}
+		if (s) {
+			s->used = ++fi->tick;
+			probe(s, q);
+			n = query_result(q, out);
+		}
+		__atomic_store_n(&fi->lock, 0, __ATOMIC_RELEASE);
+		if (s) {
+			w->s.used = mark;
+			return n;
+		}
+	}
+	/* No index to be had: the directory itself, entry by entry. */
+	{
+		struct fi_walk fw = {.q = q};
+
+		err = list(dir, &fw, buf, size);
+		n = err < 0 ? err : query_result(q, out);
+	}
+	w->s.used = mark;
+	return n;
+}
+
+long
+vr_fold_mount(struct vr_walk *w, const char *name, size_t len, char *out)
+{
+	size_t mark = w->s.used, at = w->plen == 1 ? 1 : w->plen + 1;
+	struct fi_query *q = vr_alloc(&w->s, sizeof(*q));
+	long n = 0;
+
+	if (!q)
+		return -ENOMEM;
+	query_init(q, name, len);
+	for (unsigned int i = 0; i < w->ns->nmounts && q->flen >= 0; i++) {
+		const struct vr_mount *m = &w->ns->mounts[i];
+		const char *c = m->path + at;
+		size_t clen = m->plen - at;
+
+		/* A mount below the directory: its next component is a child. */
+		if (m->plen <= at || vr_memcmp(m->path, w->vpath, w->plen) != 0 ||
+		    (w->plen > 1 && m->path[w->plen] != '/'))
+			continue;
+		for (size_t k = 0; k < clen; k++)
+			if (c[k] == '/')
+				clen = k;
+		if (clen && clen <= NAME_MAX && vr_fold_hash(c, clen) == q->h)
+			query_offer(q, c, clen, 0, 0);
+	}
+	if (q->flen >= 0)
+		n = query_result(q, out);
+	w->s.used = mark;
+	return n;
+}
+
+void
+vr_fold_fini(struct vr_ns *ns)
+{
+	struct vr_foldidx *fi = ns->fidx;
+
+	if (!fi)
+		return;
+	for (unsigned int i = 0; i < FI_SLOTS; i++)
+		slot_drop(&fi->s[i]);
+	vr_unmap(fi, FI_SIZE);
+	ns->fidx = NULL;
+}

@@ -1,0 +1,39 @@
+/*
+ * foldidx.h - lookups by folded name in case-insensitive directories
+ * (foldidx.c).
+ */
+#ifndef VR_FOLDIDX_H
+#define VR_FOLDIDX_H
+
+#include "walk.h"
+
+struct vr_foldidx;
+
+/* vr_fold_dir() - names in directory @dir are looked up folded (VR_CASE_FOLD). */
+int vr_fold_dir(const struct vr_ns *ns, const struct vr_obj *dir);
+
+/*
+ * vr_fold_find() - the stored name in folding directory @dir that @name
+ * (@len bytes, absent byte for byte) stands for: the byte-wise smallest
+ * visible entry whose folded form is @name's, from the directory's index
+ * (built on first need, or again when @rebuild: the name it gave was
+ * gone).  Uses @w's scratch, left as it was.
+ * Return: the name's length with the name in @out (NAME_MAX + 1 bytes,
+ * NUL-terminated), 0 when there is none, or -errno.
+ */
+long vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size_t len,
+                  int rebuild, char *out);
+
+/*
+ * vr_fold_mount() - the child of the directory at w->vpath[0..w->plen)
+ * on the way to a mount point (the mount point, or a synthetic directory
+ * above it) that @name (@len bytes) stands for, when no entry does: they
+ * need no layer to hold them.
+ * Return: as vr_fold_find().
+ */
+long vr_fold_mount(struct vr_walk *w, const char *name, size_t len, char *out);
+
+/* vr_fold_fini() - unmap the indexes (vr_ns_free()). */
+void vr_fold_fini(struct vr_ns *ns);
+
+#endif
