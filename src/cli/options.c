@@ -29,19 +29,24 @@ vr_cli_error(const struct vr_cli *c, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* parse_mount() - HOST:VIRT[:ro|:rw]; rw, the default, may be said outright. */
+/*
+ * parse_mount() - HOST:VIRT[:OPT[,OPT]]: ro or rw (the default, which may be
+ * said outright), ci (names fold case inside the mount).
+ */
 static int
 parse_mount(struct vr_cli *c, char *arg)
 {
 	struct vr_mount_spec *m;
-	char *virt = strchr(arg, ':'), *opt;
+	char *virt = strchr(arg, ':'), *opt, *next;
 
 	if (c->nmounts >= VR_MAX_MOUNTS) {
 		vr_cli_error(c, "too many --mount options (at most %d)", VR_MAX_MOUNTS);
 		return -1;
 	}
 	if (!virt || virt == arg || virt[1] != '/') {
-		vr_cli_error(c, "--mount '%s': expected HOST:VIRT[:ro|:rw] with an absolute VIRT",
+		vr_cli_error(c,
+		             "--mount '%s': expected HOST:VIRT[:rw|:ro|:ci|:ro,ci] with an "
+		             "absolute VIRT",
 		             arg);
 		return -1;
 	}
@@ -49,13 +54,19 @@ parse_mount(struct vr_cli *c, char *arg)
 	opt = strchr(virt, ':');
 	m = &c->mounts[c->nmounts];
 	memset(m, 0, sizeof(*m));
-	if (opt) {
+	if (opt)
 		*opt++ = '\0';
+	for (; opt; opt = next) {
+		next = strchr(opt, ',');
+		if (next)
+			*next++ = '\0';
 		if (strcmp(opt, "ro") == 0) {
 			m->flags |= VR_MOUNT_RDONLY;
+		} else if (strcmp(opt, "ci") == 0) {
+			m->casefold = VR_CASE_FOLD;
 		} else if (strcmp(opt, "rw") != 0) {
-			vr_cli_error(c, "--mount %s:%s: unknown option '%s' (use ro or rw)", arg,
-			             virt, opt);
+			vr_cli_error(c, "--mount %s:%s: unknown option '%s' (use ro, rw or ci)",
+			             arg, virt, opt);
 			return -1;
 		}
 	}
@@ -75,6 +86,10 @@ vr_cli_option(struct vr_cli *c, int argc, char **argv, int *i)
 	const char *opt = argv[*i];
 	char *val;
 
+	if (strcmp(opt, "--case-insensitive") == 0) {
+		c->casefold = 1;
+		return 1;
+	}
 	if (strcmp(opt, "--base") && strcmp(opt, "--prefix") && strcmp(opt, "--mount") &&
 	    strcmp(opt, "--cwd"))
 		return 0;
@@ -286,6 +301,7 @@ vr_cli_spec(struct vr_cli *c, int create, struct vr_ns_spec *spec)
 	spec->nlowers = c->nbases;
 	spec->mounts = c->mounts;
 	spec->nmounts = c->nmounts;
+	spec->casefold = c->casefold ? VR_CASE_FOLD : VR_CASE_EXACT;
 	return 0;
 }
 

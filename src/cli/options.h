@@ -1,6 +1,6 @@
 /*
  * options.h - the namespace options every vroot command shares
- * (--base, --prefix, --mount, --cwd) and their translation into a
+ * (--base, --prefix, --mount, --cwd, --case-insensitive) and their translation into a
  * struct vr_ns_spec.
  */
 #ifndef VR_CLI_OPTIONS_H
@@ -17,6 +17,7 @@ struct vr_cli {
 	struct vr_mount_spec mounts[VR_MAX_MOUNTS];
 	unsigned int nmounts;
 	const char *cwd;
+	int casefold; /* --case-insensitive: the root overlay folds case */
 	int quiet;  /* --quiet: no warning lines, errors only */
 	int nested; /* running inside another vroot session */
 	int stats;       /* run --stats */

@@ -1,7 +1,7 @@
 /*
  * vroot-resolve - show how virtual paths resolve in a namespace.
  *
- *   vroot-resolve [--base DIR]... [--prefix DIR] [--mount HOST:VIRT[:ro|:rw]]...
+ *   vroot-resolve [--base DIR]... [--prefix DIR] [--mount HOST:VIRT[:OPTS]]...
  *                 [--cwd DIR] [--nofollow] PATH...
  *
  * For each PATH: its canonical virtual path, the object's type and the host
@@ -44,14 +44,16 @@ type_name(mode_t m)
 static void
 usage(FILE *f)
 {
-	fputs("usage: vroot-resolve [--base DIR]... [--prefix DIR] [--mount HOST:VIRT[:ro|:rw]]...\n"
-	      "                     [--cwd DIR] [--nofollow] PATH...\n"
+	fputs("usage: vroot-resolve [--base DIR]... [--prefix DIR] [--mount HOST:VIRT[:OPTS]]...\n"
+	      "                     [--cwd DIR] [--case-insensitive] [--nofollow] PATH...\n"
 	      "Shows how each virtual PATH resolves: canonical path, type, host file.\n"
 	      "  --base DIR     read-only lower layer, repeatable, first is topmost (default /)\n"
 	      "  --prefix DIR   writable upper layer, created if missing (DIR.work: its work dir)\n"
-	      "  --mount H:V    show host directory H at virtual path V (:ro for read-only)\n"
+	      "  --mount H:V    show host directory H at virtual path V (:ro for read-only,\n"
+	      "                 :ci for case-insensitive names, :ro,ci for both)\n"
 	      "  --cwd DIR      virtual working directory for relative paths (default /)\n"
-	      "  --nofollow     do not follow a final symlink\n",
+	      "  --nofollow     do not follow a final symlink\n"
+	      "  --case-insensitive  names in the root overlay fold case (vroot(1))\n",
 	      f);
 }
 

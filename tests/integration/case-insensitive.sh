@@ -1,0 +1,242 @@
+#!/bin/sh
+# case-insensitive.sh - `vroot run --case-insensitive` and `--mount
+# HOST:VIRT:ci` look names up as APFS does (case folding and canonical
+# equivalence, exact match first, case-preserving), against a table of
+# expected results: no native Linux directory behaves so without root
+# (ext4's casefold, compared in case-insensitive-ext4.sh, differs on
+# normalization).  Then real programs: a shell script with mixed-case
+# paths, make naming Foo.c for foo.c, tar -x of an archive holding A and a.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_cmd python3 make tar
+plan 10
+
+# Two bases: B1 over B2, then the host's / for the programs.
+B1=$tmp/b1
+B2=$tmp/b2
+H=$tmp/host
+mkdir -p "$B1/Dir" "$B1/cs" "$B2" "$H"
+python3 - "$B1" "$B2" "$H" <<'PY'
+import os, sys
+b1, b2, h = (os.fsencode(a) for a in sys.argv[1:])
+def put(d, name, text):
+    with open(os.path.join(d, name.encode() if isinstance(name, str) else name), "w") as f:
+        f.write(text)
+put(b1, "Dir/Foo.txt", "foo")
+put(b1, "Straße.txt", "strasse")
+put(b1, "caf\u00e9", "cafe")                     # NFC
+put(b1, "\ufb01le", "file")                      # fi ligature
+put(b1, "ΟΔΟΣ", "odos")
+put(b1, "I.txt", "I")
+put(b1, b"X\xff", "inv")                         # not UTF-8
+for n in ("a", "A", "Ab", "aB"):                 # made case-sensitively
+    put(b1, "cs/" + n, n)
+put(b1, "hidden.TXT", "h1")
+put(b2, "Hidden.txt", "h2")
+os.symlink("Dir/FOO.TXT", os.path.join(b1, b"lnk"))
+put(h, "Make.c", "make")
+PY
+cp -a "$B1" "$tmp/b1.orig"
+
+# A whiteout spelt "hidden.TXT", made by a run that does not fold.
+vr --base "$B1" --base "$B2" --base / -- rm /hidden.TXT
+
+cat >"$tmp/ops.py" <<'PY'
+import errno, os, subprocess, sys
+def res(f, *a):
+    try:
+        r = f(*a)
+        return "ok" if r is None else r
+    except OSError as e:
+        return errno.errorcode[e.errno]
+def read(p):
+    def r():
+        with open(p, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    return res(r)
+def ls(p):
+    return " ".join(sorted(os.fsdecode(n) for n in os.listdir(os.fsencode(p))))
+def creat(p, text="", flags=os.O_WRONLY | os.O_CREAT | os.O_TRUNC):
+    def c():
+        fd = os.open(p, flags, 0o644)
+        os.write(fd, text.encode())
+        os.close(fd)
+    return res(c)
+def row(k, v):
+    print(f"{k}: {v}")
+mode = sys.argv[1]
+if mode == "lookup":
+    row("dir/foo.TXT", read("/dir/foo.TXT"))
+    row("DIR/FOO.txt", read("/DIR/FOO.txt"))
+    row("STRASSE.txt (sharp s)", read("/STRASSE.txt"))
+    row("straße.TXT", read("/straße.TXT"))
+    row("NFD cafe", read("/cafe\u0301"))
+    row("CAF\u00c9 (NFC capital)", read("/CAF\u00c9"))
+    row("FILE (ligature)", read("/FILE"))
+    row("οδος (final sigma)", read("/οδος"))
+    row("οδοσ", read("/οδοσ"))
+    row("i.txt", read("/i.txt"))
+    row("dotless ı.txt", read("/\u0131.txt"))
+    row("dotted İ.txt", read("/\u0130.txt"))
+    row("X\\xff exact", read(b"/X\xff"))
+    row("x\\xff", read(b"/x\xff"))
+    row("cs/a", read("/cs/a"))
+    row("cs/A", read("/cs/A"))
+    row("cs/AB (smallest of Ab aB)", read("/cs/AB"))
+    row("cs listing", ls("/cs"))
+    row("HIDDEN.TXT (whiteout hides variants)", read("/HIDDEN.TXT"))
+    row("LNK -> Dir/FOO.TXT", read("/LNK"))
+    os.chdir("/dir")
+    row("getcwd after chdir /dir", os.getcwd())
+    fd = os.open("/DIR/FOO.TXT", os.O_RDONLY)
+    row("/proc/self/fd of DIR/FOO.TXT", os.readlink(f"/proc/self/fd/{fd}"))
+    os.close(fd)
+    row("exec /USR/BIN/TRUE", subprocess.run(["/USR/BIN/TRUE"]).returncode)
+    with open("/tmp/vroot-ci-s", "w") as f:
+        f.write("#!/BIN/SH\necho interp\n")
+    os.chmod("/tmp/vroot-ci-s", 0o755)
+    row("#!/BIN/SH script", subprocess.run(["/TMP/VROOT-CI-S"], capture_output=True).stdout.decode().strip())
+elif mode == "create":
+    row("O_CREAT FOO.TXT", creat("/dir/FOO.TXT", "new"))
+    row("Dir listing", ls("/Dir"))
+    row("foo.txt now", read("/dir/foo.txt"))
+    row("O_EXCL DIR/foo.txt", creat("/DIR/foo.txt", "", os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+    row("mkdir /dIR", res(os.mkdir, "/dIR"))
+    row("symlink onto FOO.TXT", res(os.symlink, "x", "/dir/FOO.TXT"))
+    row("link onto FOO.txt", res(os.link, "/dir/foo.txt", "/Dir/FOO.txt"))
+    row("mkfifo onto fOO.txt", res(os.mkfifo, "/dir/fOO.txt"))
+    row("O_CREAT Bar", creat("/dir/Bar", "bar"))
+    row("Dir listing", ls("/Dir"))
+    row("rename Bar onto FOO.TXT", res(os.rename, "/dir/bar", "/dir/FOO.TXT"))
+    row("Dir listing", ls("/Dir"))
+    row("foo.txt now", read("/dir/foo.txt"))
+    row("rename foo.txt FOO.TXT (case only)", res(os.rename, "/dir/foo.txt", "/dir/FOO.TXT"))
+    row("Dir listing", ls("/Dir"))
+    row("foo.txt now", read("/dir/foo.txt"))
+    row("rename base Straße.txt STRASSE.TXT", res(os.rename, "/strasse.txt", "/STRASSE.TXT"))
+    row("root has Straße.txt", "Straße.txt" in os.listdir("/"))
+    row("root has STRASSE.TXT", "STRASSE.TXT" in os.listdir("/"))
+    row("straße.txt now", read("/straße.txt"))
+    row("unlink CAFÉ", res(os.unlink, "/CAF\u00c9"))
+    row("NFD cafe now", read("/cafe\u0301"))
+    row("mkdir NewDir", res(os.mkdir, "/NewDir"))
+    row("rmdir newdir", res(os.rmdir, "/newdir"))
+    row("NEWDIR now", res(os.stat, "/NEWDIR") if False else read("/NEWDIR/x"))
+elif mode == "mounts":
+    row("ci mount MAKE.C", read("/m/MAKE.C"))
+    row("exact mount MAKE.C", read("/n/MAKE.C"))
+    row("ro,ci mount make.c", read("/r/make.c"))
+    row("ro,ci mount write", creat("/r/MAKE.C", "x"))
+    row("root without --case-insensitive", read("/dir/foo.TXT"))
+PY
+
+run_ops() { vr --base "$B1" --base "$B2" --base / "$@" 2>&1 || true; }
+
+run_ops --case-insensitive -- python3 "$tmp/ops.py" lookup >"$tmp/lookup.got"
+cat >"$tmp/lookup.want" <<'T'
+dir/foo.TXT: foo
+DIR/FOO.txt: foo
+STRASSE.txt (sharp s): strasse
+straße.TXT: strasse
+NFD cafe: cafe
+CAFÉ (NFC capital): cafe
+FILE (ligature): file
+οδος (final sigma): odos
+οδοσ: odos
+i.txt: I
+dotless ı.txt: ENOENT
+dotted İ.txt: ENOENT
+X\xff exact: inv
+x\xff: ENOENT
+cs/a: a
+cs/A: A
+cs/AB (smallest of Ab aB): Ab
+cs listing: A Ab a aB
+HIDDEN.TXT (whiteout hides variants): ENOENT
+LNK -> Dir/FOO.TXT: foo
+getcwd after chdir /dir: /Dir
+/proc/self/fd of DIR/FOO.TXT: /Dir/Foo.txt
+exec /USR/BIN/TRUE: 0
+#!/BIN/SH script: interp
+T
+is_file "lookups of case and normalization variants" "$tmp/lookup.want" "$tmp/lookup.got"
+
+run_ops --case-insensitive -- python3 "$tmp/ops.py" create >"$tmp/create.got"
+cat >"$tmp/create.want" <<'T'
+O_CREAT FOO.TXT: ok
+Dir listing: Foo.txt
+foo.txt now: new
+O_EXCL DIR/foo.txt: EEXIST
+mkdir /dIR: EEXIST
+symlink onto FOO.TXT: EEXIST
+link onto FOO.txt: EEXIST
+mkfifo onto fOO.txt: EEXIST
+O_CREAT Bar: ok
+Dir listing: Bar Foo.txt
+rename Bar onto FOO.TXT: ok
+Dir listing: Foo.txt
+foo.txt now: bar
+rename foo.txt FOO.TXT (case only): ok
+Dir listing: FOO.TXT
+foo.txt now: bar
+rename base Straße.txt STRASSE.TXT: ok
+root has Straße.txt: False
+root has STRASSE.TXT: True
+straße.txt now: strasse
+unlink CAFÉ: ok
+NFD cafe now: ENOENT
+mkdir NewDir: ok
+rmdir newdir: ok
+NEWDIR now: ENOENT
+T
+is_file "creation, links and renames act on the existing name" "$tmp/create.want" "$tmp/create.got"
+check "... the bases are untouched" diff -r --no-dereference "$tmp/b1.orig" "$B1"
+check "... the new spelling is what the prefix holds" test -f "$tmp/prefix/Dir/FOO.TXT"
+
+run_ops --mount "$H:/m:ci" --mount "$H:/n" --mount "$H:/r:ro,ci" -- \
+	python3 "$tmp/ops.py" mounts >"$tmp/mounts.got"
+cat >"$tmp/mounts.want" <<'T'
+ci mount MAKE.C: make
+exact mount MAKE.C: ENOENT
+ro,ci mount make.c: make
+ro,ci mount write: EROFS
+root without --case-insensitive: ENOENT
+T
+is_file "mounts fold case with :ci, and only they" "$tmp/mounts.want" "$tmp/mounts.got"
+
+# --- real programs ----------------------------------------------------------
+W=$tmp/work
+mkdir -p "$W"
+cat >"$W/Script.sh" <<'S'
+mkdir -p /Proj/Src
+echo one >/proj/src/File.txt
+echo two >>/PROJ/SRC/file.TXT
+cd /proj/SRC && cat FILE.txt && pwd -P
+ls /Proj/Src
+S
+capture sh vr --case-insensitive --mount "$W:/w" -- sh /W/Script.sh
+is "a shell script with mixed-case paths" "one
+two
+/Proj/Src
+File.txt" "$(cat "$tmp/sh.out" "$tmp/sh.err")"
+
+mkdir -p "$W/mk"
+printf 'int main(void) { return 0; }\n' >"$W/mk/foo.c"
+printf 'prog: Foo.c\n\tcc -o prog FOO.C\n' >"$W/mk/Makefile"
+capture mk vr --case-insensitive --mount "$W/mk:/mk:ci" --cwd /mk -- make -s
+is "make with Foo.c for foo.c: status" "0" "$rc"
+check "... built the program" test -x "$W/mk/prog"
+
+mkdir -p "$W/t1" "$W/t2"
+echo upper >"$W/t1/A"
+echo lower >"$W/t2/a"
+tar -C "$W/t1" -cf "$W/both.tar" A
+tar -C "$W/t2" -rf "$W/both.tar" a
+# GNU tar removes the file in the way (A) and creates its own name (a).
+capture tar vr --case-insensitive -- sh -c 'mkdir /x && cd /x && tar -xf '"$W/both.tar"' && ls /x && cat /X/A'
+is "tar -x of A then a: the second replaces the first" "a
+lower" "$(cat "$tmp/tar.out" "$tmp/tar.err")"
+capture tarn vr -- sh -c 'mkdir /y && cd /y && tar -xf '"$W/both.tar"' && ls /y'
+is "... and without --case-insensitive both are kept" "A
+a" "$(cat "$tmp/tarn.out" "$tmp/tarn.err")"
+done_testing
