@@ -62,9 +62,13 @@ struct fi_layer {
 
 struct fi_slot {
 	int valid;
-	int racy; /* use once, then build again */
+	int racy; /* built too soon after a change to tell later ones by the times */
 	/* Last found standing for the directory: generation, clock (ms). */
 	unsigned long gen, checked;
+	unsigned long built; /* clock (ms) of the listing */
+	/* The last name looked up and not found: maybe created since. */
+	size_t plen;
+	char pend[NAME_MAX + 1];
 	unsigned int nfd;
 	struct fi_layer l[VR_MAX_LAYERS];
 	unsigned long used;
@@ -192,6 +196,8 @@ entry_is_whiteout(int fd, const struct vr_dirent64 *d)
 	       sys_fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && vr_is_whiteout(&st);
 }
 
+static int insert(struct fi_slot *s, const char *name, size_t len, unsigned int layer, int wo);
+
 static int
 each(void *arg, int fd, const struct vr_dirent64 *d)
 {
@@ -199,9 +205,6 @@ each(void *arg, int fd, const struct vr_dirent64 *d)
 	struct fi_slot *s = fw->slot;
 	size_t len = vr_strlen(d->d_name);
 	int wo = fw->whiteouts && entry_is_whiteout(fd, d);
-	uint64_t h;
-	uint32_t i;
-	char *names;
 
 	if (len > NAME_MAX)
 		return 0;
@@ -215,23 +218,8 @@ each(void *arg, int fd, const struct vr_dirent64 *d)
 		fw->nbytes += (uint32_t)len;
 		return 0;
 	}
-	if (s->nent >= s->cap || s->nbytes + len > s->mapsize - sizeof(struct fi_ent) * s->nslots) {
+	if (insert(s, d->d_name, len, fw->layer, wo) < 0)
 		fw->overflow = 1; /* grown since it was counted: built again next time */
-		return 0;
-	}
-	h = vr_fold_hash(d->d_name, len);
-	names = (char *)(s->tab + s->nslots);
-	for (i = (uint32_t)h & (s->nslots - 1); s->tab[i].flags & FI_USED;
-	     i = (i + 1) & (s->nslots - 1))
-		;
-	s->tab[i].h = h;
-	s->tab[i].off = s->nbytes;
-	s->tab[i].len = (uint16_t)len;
-	s->tab[i].layer = (uint8_t)fw->layer;
-	s->tab[i].flags = (uint8_t)(FI_USED | (wo ? FI_WHITEOUT : 0));
-	vr_memcpy(names + s->nbytes, d->d_name, len);
-	s->nbytes += (uint32_t)len;
-	s->nent++;
 	return 0;
 }
 
@@ -344,23 +332,67 @@ trusted(const struct vr_ns *ns, struct vr_foldidx *fi, const struct vr_obj *dir,
 	return NULL;
 }
 
-/* find() - the slot built from exactly these layers, still standing for them. */
+/* find() - the slot built from the directory whose first layer is @l[0]. */
 static struct fi_slot *
 find(struct vr_foldidx *fi, const struct vr_obj *dir, const struct fi_layer *l)
 {
 	for (unsigned int i = 0; i < FI_SLOTS; i++) {
 		struct fi_slot *s = &fi->s[i];
 
-		if (!s->valid || s->nfd != dir->nfd || s->l[0].ino != l[0].ino ||
-		    s->l[0].dev != l[0].dev)
-			continue;
-		if (s->racy || vr_memcmp(s->l, l, sizeof(*l) * dir->nfd) != 0) {
-			slot_drop(s);
-			continue;
-		}
-		return s;
+		if (s->valid && s->nfd == dir->nfd && s->l[0].ino == l[0].ino &&
+		    s->l[0].dev == l[0].dev)
+			return s;
 	}
 	return NULL;
+}
+
+/* insert() - @name (@len bytes) of layer @layer into @s; 0, or -1 when full. */
+static int
+insert(struct fi_slot *s, const char *name, size_t len, unsigned int layer, int wo)
+{
+	char *names = (char *)(s->tab + s->nslots);
+	uint64_t h;
+	uint32_t i;
+
+	if (s->nent >= s->cap || s->nbytes + len > s->mapsize - sizeof(struct fi_ent) * s->nslots)
+		return -1;
+	h = vr_fold_hash(name, len);
+	for (i = (uint32_t)h & (s->nslots - 1); s->tab[i].flags & FI_USED;
+	     i = (i + 1) & (s->nslots - 1))
+		;
+	s->tab[i].h = h;
+	s->tab[i].off = s->nbytes;
+	s->tab[i].len = (uint16_t)len;
+	s->tab[i].layer = (uint8_t)layer;
+	s->tab[i].flags = (uint8_t)(FI_USED | (wo ? FI_WHITEOUT : 0));
+	vr_memcpy(names + s->nbytes, name, len);
+	s->nbytes += (uint32_t)len;
+	s->nent++;
+	return 0;
+}
+
+/*
+ * patch() - @s, whose directory changed since it was listed, brought up
+ * to date without listing it again when the change is the name last
+ * looked up in vain, now there (the common case: a program looks a name
+ * up, then creates it).  Only within VR_DC_BOUND_MS of the listing:
+ * other changes made meanwhile are seen at the next listing.
+ */
+static int
+patch(struct fi_slot *s, const struct vr_obj *dir, const struct fi_layer *l, unsigned long now)
+{
+	struct stat st;
+
+	if (now - s->built >= VR_DC_BOUND_MS)
+		return 0;
+	if (vr_memcmp(s->l, l, sizeof(*l) * dir->nfd) == 0)
+		return 1; /* only too young to be sure of: trusted for the bound */
+	if (!s->plen || sys_fstatat(dir->fd[0], s->pend, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    insert(s, s->pend, s->plen, 0, !dir->mount && vr_is_whiteout(&st)) < 0)
+		return 0;
+	vr_memcpy(s->l, l, sizeof(*l) * dir->nfd);
+	s->plen = 0;
+	return 1;
 }
 
 static struct fi_slot *
@@ -391,18 +423,19 @@ build(struct vr_foldidx *fi, const struct vr_obj *dir, const struct fi_layer *l,
 
 	if (list(dir, &fw, buf, size) < 0)
 		return NULL;
-	while (nslots < 2 * (fw.nent + 8))
+	while (nslots < 3 * (fw.nent + 8))
 		nslots *= 2;
 	s = victim(fi);
-	s->mapsize =
-	        ((size_t)nslots * sizeof(struct fi_ent) + fw.nbytes + 4096 + 4095) & ~(size_t)4095;
+	/* Room for names added later (patch()): half as many again. */
+	s->mapsize = ((size_t)nslots * sizeof(struct fi_ent) + fw.nbytes + fw.nbytes / 2 + 8192) &
+	             ~(size_t)4095;
 	s->tab = vr_map(s->mapsize);
 	if (!s->tab) {
 		s->mapsize = 0;
 		return NULL;
 	}
 	s->nslots = nslots;
-	s->cap = nslots / 2;
+	s->cap = nslots / 4 * 3;
 	s->nent = 0;
 	s->nbytes = 0;
 	fw.slot = s;
@@ -413,6 +446,7 @@ build(struct vr_foldidx *fi, const struct vr_obj *dir, const struct fi_layer *l,
 	s->nfd = dir->nfd;
 	vr_memcpy(s->l, l, sizeof(*l) * dir->nfd);
 	s->racy = fw.overflow || racy(l, dir->nfd, t);
+	s->plen = 0;
 	s->valid = 1;
 	return s;
 }
@@ -494,12 +528,17 @@ vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size
 		if (!s && err == 0) {
 			t = now_ns();
 			s = find(fi, dir, l);
-			if (s && rebuild) {
+			if (s &&
+			    (rebuild || s->racy || vr_memcmp(s->l, l, sizeof(*l) * dir->nfd)) &&
+			    (rebuild || !patch(s, dir, l, now))) {
 				slot_drop(s);
 				s = NULL;
 			}
-			if (!s)
+			if (!s) {
 				s = build(fi, dir, l, t, buf, size);
+				if (s)
+					s->built = now;
+			}
 			if (s) {
 				s->gen = gen;
 				s->checked = now;
@@ -509,6 +548,10 @@ vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size
 			s->used = ++fi->tick;
 			probe(s, q);
 			n = query_result(q, out);
+			/* Not there: perhaps about to be created (patch()). */
+			s->plen = n == 0 ? len : 0;
+			if (n == 0)
+				vr_memcpy(s->pend, name, len);
 		}
 		__atomic_store_n(&fi->lock, 0, __ATOMIC_RELEASE);
 		if (s) {
