@@ -495,9 +495,10 @@ lock(struct vr_ns *ns, struct vr_foldidx **fip)
 }
 
 long
-vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size_t len, int rebuild,
+vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size_t len, int mode,
              char *out)
 {
+	int rebuild = mode == VR_FOLD_REBUILD;
 	size_t mark = w->s.used, size = 32768;
 	struct fi_layer l[VR_MAX_LAYERS];
 	struct vr_foldidx *fi = NULL;
@@ -524,6 +525,11 @@ vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size
 	if (lock(w->ns, &fi)) {
 		struct fi_slot *s = rebuild ? NULL : trusted(w->ns, fi, dir, have_gen, gen, now);
 
+		if (!s && mode == VR_FOLD_TRUSTED) {
+			__atomic_store_n(&fi->lock, 0, __ATOMIC_RELEASE);
+			w->s.used = mark;
+			return -EAGAIN;
+		}
 		err = s ? 0 : stamp(dir, l);
 		if (!s && err == 0) {
 			t = now_ns();
@@ -549,9 +555,11 @@ vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size
 			probe(s, q);
 			n = query_result(q, out);
 			/* Not there: perhaps about to be created (patch()). */
-			s->plen = n == 0 ? len : 0;
-			if (n == 0)
-				vr_memcpy(s->pend, name, len);
+			if (mode != VR_FOLD_TRUSTED || n != 0) {
+				s->plen = n == 0 ? len : 0;
+				if (n == 0)
+					vr_memcpy(s->pend, name, len);
+			}
 		}
 		__atomic_store_n(&fi->lock, 0, __ATOMIC_RELEASE);
 		if (s) {
@@ -560,6 +568,10 @@ vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size
 		}
 	}
 	/* No index to be had: the directory itself, entry by entry. */
+	if (mode == VR_FOLD_TRUSTED) {
+		w->s.used = mark;
+		return -EAGAIN;
+	}
 	{
 		struct fi_walk fw = {.q = q};
 

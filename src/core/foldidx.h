@@ -12,17 +12,23 @@ struct vr_foldidx;
 /* vr_fold_dir() - names in directory @dir are looked up folded (VR_CASE_FOLD). */
 int vr_fold_dir(const struct vr_ns *ns, const struct vr_obj *dir);
 
+/* How vr_fold_find() may get its index. */
+#define VR_FOLD_ANY     0 /* as it is, checked, listed when needed */
+#define VR_FOLD_REBUILD 1 /* listed again: the name it gave was gone */
+#define VR_FOLD_TRUSTED 2 /* only one trusted without a system call, else -EAGAIN */
+
 /*
  * vr_fold_find() - the stored name in folding directory @dir that @name
- * (@len bytes, absent byte for byte) stands for: the byte-wise smallest
- * visible entry whose folded form is @name's, from the directory's index
- * (built on first need, or again when @rebuild: the name it gave was
- * gone).  Uses @w's scratch, left as it was.
+ * (@len bytes) stands for: @name itself when the directory has it, else
+ * the byte-wise smallest visible entry whose folded form is @name's, from
+ * the directory's index, got as @mode says.  Uses @w's scratch, left as
+ * it was.
  * Return: the name's length with the name in @out (NAME_MAX + 1 bytes,
- * NUL-terminated), 0 when there is none, or -errno.
+ * NUL-terminated), 0 when there is none, or -errno (-EAGAIN: no trusted
+ * index with VR_FOLD_TRUSTED).
  */
 long vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size_t len,
-                  int rebuild, char *out);
+                  int mode, char *out);
 
 /*
  * vr_fold_mount() - the child of the directory at w->vpath[0..w->plen)

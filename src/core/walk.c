@@ -753,7 +753,8 @@ fold_lookup(struct vr_walk *w, struct vr_obj *o, int last)
 	int err = 0;
 
 	for (int again = 0; again < 2 && !o->exists; again++) {
-		n = vr_fold_find(w, &w->cur, w->last, w->lastlen, again, name);
+		n = vr_fold_find(w, &w->cur, w->last, w->lastlen,
+		                 again ? VR_FOLD_REBUILD : VR_FOLD_ANY, name);
 		if (n == 0)
 			n = vr_fold_mount(w, w->last, w->lastlen, name);
 		if (n <= 0)
@@ -771,6 +772,34 @@ fold_lookup(struct vr_walk *w, struct vr_obj *o, int last)
 			return err;
 	}
 	return 0;
+}
+
+/*
+ * fold_first() - w->last, in a directory that folds case, before it is
+ * looked up: the stored name the index gives becomes w->last and the last
+ * component of w->vpath (the name is left as it was when the index has
+ * none, or has nothing else).  A final name is looked up so only when the
+ * index is trusted without a system call: a name found byte for byte
+ * costs nothing more then, a case variant no failed lookups first.
+ * Return: 1 when the name changed, else 0.
+ */
+static int
+fold_first(struct vr_walk *w, int last)
+{
+	char name[NAME_MAX + 1];
+	long n = vr_fold_find(w, &w->cur, w->last, w->lastlen,
+	                      last ? VR_FOLD_TRUSTED : VR_FOLD_ANY, name);
+
+	if (n <= 0 || ((size_t)n == w->lastlen && vr_memcmp(name, w->last, w->lastlen) == 0))
+		return 0;
+	/* A spelling too long for the path: the given one is looked up. */
+	if ((w->plen == 1 ? 1 : w->plen + 1) + (size_t)n >= PATH_MAX)
+		return 0;
+	w->vlen = w->plen;
+	w->vpath[w->vlen] = '\0';
+	vpath_push(w, name, (size_t)n);
+	set_last(w, name, (size_t)n);
+	return 1;
 }
 
 /*
@@ -823,6 +852,11 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 	err = 0;
 	/* Only directories the walk goes through come from the cache. */
 	hit = !last && vr_dc_get(w, &child);
+	if (!hit && !(last && (w->flags & VR_WALK_EXACT_LAST)) && vr_fold_dir(w->ns, &w->cur) &&
+	    fold_first(w, last)) {
+		w->folded = last;
+		hit = !last && vr_dc_get(w, &child);
+	}
 	if (!hit && last && !f->canon && (w->flags & VR_WALK_ATTR))
 		err = lookup_attr(w, &w->cur, w->last, &child);
 	err = hit || err > 0 ? 0 : err < 0 ? err : lookup(w, &w->cur, w->last, &child);
@@ -831,7 +865,7 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 		err = fold_lookup(w, &child, last);
 		hit = err == 1;
 		err = err == 1 ? 0 : err;
-		w->folded = last && child.exists;
+		w->folded = w->folded || (last && child.exists);
 	}
 	if (err < 0)
 		goto fail;
