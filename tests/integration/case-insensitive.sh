@@ -9,7 +9,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3 make tar
-plan 10
+plan 11
 
 # Two bases: B1 over B2, then the host's / for the programs.
 B1=$tmp/b1
@@ -122,6 +122,17 @@ elif mode == "create":
     row("mkdir NewDir", res(os.mkdir, "/NewDir"))
     row("rmdir newdir", res(os.rmdir, "/newdir"))
     row("NEWDIR now", res(os.stat, "/NEWDIR") if False else read("/NEWDIR/x"))
+elif mode == "index":
+    # The index kept current: names this process creates after looking
+    # them up in vain, and a name another process creates.
+    os.mkdir("/many")
+    for i in range(300):
+        creat(f"/many/f{i:03d}", str(i))
+    row("300 created, read as F000..F299",
+        sum(read(f"/MANY/F{i:03d}") == str(i) for i in range(300)))
+    row("absent ZZ", read("/many/ZZ"))
+    subprocess.run(["sh", "-c", "echo other >/many/Other"])
+    row("made by another process, read as OTHER", read("/many/OTHER").strip())
 elif mode == "mounts":
     row("ci mount MAKE.C", read("/m/MAKE.C"))
     row("exact mount MAKE.C", read("/n/MAKE.C"))
@@ -190,6 +201,13 @@ rmdir newdir: ok
 NEWDIR now: ENOENT
 T
 is_file "creation, links and renames act on the existing name" "$tmp/create.want" "$tmp/create.got"
+run_ops --case-insensitive -- python3 "$tmp/ops.py" index >"$tmp/index.got"
+cat >"$tmp/index.want" <<'T'
+300 created, read as F000..F299: 300
+absent ZZ: ENOENT
+made by another process, read as OTHER: other
+T
+is_file "names created since a directory was indexed are found" "$tmp/index.want" "$tmp/index.got"
 check "... the bases are untouched" diff -r --no-dereference "$tmp/b1.orig" "$B1"
 check "... the new spelling is what the prefix holds" test -f "$tmp/prefix/Dir/FOO.TXT"
 
