@@ -20,13 +20,17 @@
  * VR_DC_BOUND_MS at most: what changes from outside vroot is seen within
  * that bound, as with the directory cache.
  *
- * The rules, when the exact name is absent:
+ * The rules:
  *  - the entries whose folded form is the name's are candidates;
  *  - a whiteout among them hides the candidates in the layers below its
  *    own (so a whiteout hides every case variant of its name below);
- *  - of the candidates left, the byte-wise smallest name is the one found
- *    (a base made on a case-sensitive filesystem may hold "foo" and
- *    "FOO": both are listed, and "Foo" finds "FOO").
+ *  - of the candidates left, the name itself if it is one, else the
+ *    byte-wise smallest name is the one found (a base made on a
+ *    case-sensitive filesystem may hold "foo" and "FOO": both are listed,
+ *    and "Foo" finds "FOO").
+ * The walk still looks a name up as given first where the index is not
+ * at hand, and the name found is looked up as usual (whiteouts of that
+ * very name, opaque directories, mounts are judged there).
  *
  * A few indexes are kept (FI_SLOTS), least recently used replaced, in one
  * mapping per index.  The cache's lock holds the locking process's id and
@@ -143,8 +147,9 @@ query_offer(struct fi_query *q, const char *name, size_t len, unsigned int layer
 }
 
 /*
- * The answer: the byte-wise smallest candidate no whiteout hides (one in
- * a layer above it, or in its own), or 0 when there is none.
+ * The answer: among the candidates no whiteout hides (in a layer above
+ * it, or in its own), the name itself, else the byte-wise smallest; 0
+ * when there is none.
  */
 static long
 query_result(const struct fi_query *q, char *out)
@@ -156,14 +161,14 @@ query_result(const struct fi_query *q, char *out)
 		size_t len = q->c[i].len;
 		int c;
 
-		/* The name itself: lookup() judges its own whiteouts. */
+		if (q->c[i].layer > q->wl)
+			continue;
+		/* The name itself, where no whiteout hides it, wins. */
 		if (len == q->len && vr_memcmp(q->c[i].name, q->name, len) == 0) {
 			best = q->c[i].name;
 			blen = len;
 			break;
 		}
-		if (q->c[i].layer > q->wl)
-			continue;
 		c = best ? vr_memcmp(q->c[i].name, best, VR_MIN(len, blen)) : -1;
 		if (c < 0 || (c == 0 && len < blen)) {
 			best = q->c[i].name;
