@@ -5,11 +5,12 @@
 # expected results: no native Linux directory behaves so without root
 # (ext4's casefold, compared in case-insensitive-ext4.sh, differs on
 # normalization).  Then real programs: a shell script with mixed-case
-# paths, make naming Foo.c for foo.c, tar -x of an archive holding A and a.
+# paths, make naming Foo.c for foo.c, git (its core.ignorecase probe, a
+# status after a case-only rename), tar -x of an archive holding A and a.
 set -eu
 . "$(dirname "$0")/lib.sh"
-need_cmd python3 make tar
-plan 11
+need_cmd python3 make tar git
+plan 13
 
 # Two bases: B1 over B2, then the host's / for the programs.
 B1=$tmp/b1
@@ -244,6 +245,16 @@ printf 'prog: Foo.c\n\tcc -o prog FOO.C\n' >"$W/mk/Makefile"
 capture mk vr --case-insensitive --mount "$W/mk:/mk:ci" --cwd /mk -- make -s
 is "make with Foo.c for foo.c: status" "0" "$rc"
 check "... built the program" test -x "$W/mk/prog"
+
+# git init finds the filesystem case-insensitive, as on macOS.
+capture gi vr --case-insensitive -- sh -c 'cd /tmp && git init -q gi && git -C gi config core.ignorecase'
+is "git init sets core.ignorecase" "true" "$(cat "$tmp/gi.out" "$tmp/gi.err")"
+capture gs vr --case-insensitive -- sh -c 'cd /tmp && git init -q gs && cd gs &&
+	echo a >File.txt && git add File.txt &&
+	git -c user.email=t@example.org -c user.name=t commit -qm m &&
+	mv File.txt FILE.TXT && git status --short && ls'
+is "... and git status after a case-only rename is clean" "FILE.TXT" \
+	"$(cat "$tmp/gs.out" "$tmp/gs.err")"
 
 mkdir -p "$W/t1" "$W/t2"
 echo upper >"$W/t1/A"
