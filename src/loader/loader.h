@@ -135,7 +135,7 @@ void vrl_sigsys_entry(int sig, siginfo_t *si, void *uc);
  * and return what it returns.  Re-entrant: a nested call, from a signal
  * handler or another thread, runs on a stack of its own.  Uses at most a
  * few words of the caller's stack; when no stack can be mapped at all,
- * @fn runs on the caller's.
+ * returns -ENOMEM without calling @fn.
  */
 long vrl_on_stack(long (*fn)(void *arg), void *arg);
 

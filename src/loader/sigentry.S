@@ -189,10 +189,14 @@ vrl_sigsys_entry:
 	mov vrl_tpage(%rip), %rax
 	add $VRL_TPAGE_RESTORER, %rax
 	jmp *%rax
+	/*
+	 * No memory for a stack of ours: the call fails with ENOMEM rather
+	 * than run the handler on the stack the signal came on, which may be
+	 * a program's small signal stack.
+	 */
 .Lno_stack:
-	mov %r12, %rdi
-	mov %r13, %rsi
-	mov %r14, %rdx
+	movq $-12, VRL_UC_RAX(%r14)	/* -ENOMEM */
+	ret
 .Ldirect:
 	jmp vrl_sigsys
 	.size vrl_sigsys_entry, . - vrl_sigsys_entry
@@ -227,10 +231,9 @@ vrl_on_stack:
 	pop %rsp
 	lock btr %rcx, VRL_CH_BUSY(%rdx)
 	ret
-	/* No memory for a stack: the caller's stack it is. */
-1:	mov %rdi, %rax
-	mov %rsi, %rdi
-	jmp *%rax
+	/* No memory for a stack: the call fails, as at the trap (above). */
+1:	mov $-12, %rax			/* -ENOMEM */
+	ret
 	.size vrl_on_stack, . - vrl_on_stack
 
 	.section .note.GNU-stack, "", @progbits

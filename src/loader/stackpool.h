@@ -38,6 +38,7 @@
 #define VRL_SI_CODE     8   /* siginfo.si_code */
 #define VRL_SI_SYSCALL  24  /* siginfo.si_syscall */
 #define VRL_SI_ARCH     28  /* siginfo.si_arch */
+#define VRL_UC_RAX      144 /* ucontext.uc_mcontext.rax */
 #define VRL_UC_RSP      160 /* ucontext.uc_mcontext.rsp */
 #define VRL_UC_SIGMASK  296 /* ucontext.uc_sigmask */
 #define VRL_UC_FPSTATE  224 /* ucontext.uc_mcontext.fpstate */

@@ -6,12 +6,14 @@
 # thread, and with a signal handler making trapped calls while a trapped
 # call blocks.  Python's faulthandler sets such a stack.  A child that
 # execs from inside the handler sharing its parent's memory (posix_spawn)
-# leaves nothing behind in the parent.
+# leaves nothing behind in the parent.  A call made when no stack of
+# vroot's can be had fails with ENOMEM and leaves the program's signal
+# stack alone.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc
 sizes="0 2048 8192 16384 16880"
-plan $((2 * 5 + 2))
+plan $((2 * 5 + 4))
 
 gcc -O2 -o "$tmp/sigstack" "$top/tests/loader/helpers/sigstack.c" -lpthread
 for size in $sizes; do
@@ -37,6 +39,16 @@ cp "$tmp/spawn.out" "$tmp/native"
 capture spawn vr -- "$tmp/spawn_many"
 cat "$tmp/spawn.err" >>"$tmp/spawn.out"
 is_file "420 posix_spawn children: the parent's memory does not grow" "$tmp/native" "$tmp/spawn.out"
+
+gcc -O2 -o "$tmp/pool_exhausted" "$top/tests/loader/helpers/pool_exhausted.c" -lpthread
+mkdir "$tmp/pe-n" "$tmp/pe-v"
+capture pe "$tmp/pool_exhausted" "$tmp/pe-n"
+is "no stack left: natively the call works (the test's premise)" \
+	"readlink: ok; bytes changed below the signal stack: 0" "$(cat "$tmp/pe.out" "$tmp/pe.err")"
+capture pe vr -- "$tmp/pool_exhausted" "$tmp/pe-v"
+is "no stack of vroot's left: ENOMEM, the program's signal stack untouched" \
+	"readlink: Cannot allocate memory; bytes changed below the signal stack: 0" \
+	"$(cat "$tmp/pe.out" "$tmp/pe.err")"
 
 if [ -x /usr/bin/python3 ]; then
 	: >"$tmp/empty.py"
