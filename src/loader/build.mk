@@ -27,31 +27,48 @@ LOADER_CORE_C := $(filter-out mem.c,$(notdir $(wildcard src/core/*.c)))
 LOADER_OBJS := $(addprefix $(LOADER_OBJDIR)/,$(LOADER_C:.c=.o) start.o sigentry.o rwentry.o) \
 	$(addprefix $(LOADER_OBJDIR)/core/,$(LOADER_CORE_C:.c=.o))
 
-# The handler runs on a slot of vroot's stack pool (stackpool.h): no function
-# of the loader or of its build of the core may take more than
+# The handler runs on a slot of vroot's stack pool (stackpool.h, 128 KiB):
+# no function of the loader or of its build of the core may take more than
 # LOADER_STACK_MAX bytes of stack, nor an unbounded amount (-Wstack-usage,
-# an error with -Werror).  A per-function bound, not a whole-path one: the
-# deepest handler paths are a dozen frames, far below a slot's 96 KiB.
+# an error with -Werror), and no path from the handler's entries more than
+# LOADER_PATH_MAX: stack-budget.pl adds the frames up along the call graphs
+# GCC writes (-fcallgraph-info), and the link fails over budget.  The rest
+# of a slot holds the copied signal frame and the program's own handlers
+# when a signal is forwarded.
 LOADER_STACK_MAX := 16384
+LOADER_PATH_MAX := 65536
+LOADER_CALLGRAPH := $(shell d=$$(mktemp -d) && $(CC) -fcallgraph-info=su -x c -c /dev/null \
+	-o $$d/probe.o 2>/dev/null && echo -fcallgraph-info=su; rm -rf "$$d")
 LOADER_CFLAGS := -O2 -g -std=gnu11 -ffreestanding -fno-builtin -fno-stack-protector \
 	-fPIE -fvisibility=hidden -fno-plt -fcf-protection=none -mno-red-zone \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wstack-usage=$(LOADER_STACK_MAX) -MMD -MP
+	-Wstack-usage=$(LOADER_STACK_MAX) $(LOADER_CALLGRAPH) -MMD -MP
 LOADER_LDFLAGS := -nostdlib -static-pie -Wl,-z,noexecstack -Wl,--no-dynamic-linker \
 	-Wl,-z,text -Wl,--build-id=none
 
-$(BUILD)/vroot-loader: $(LOADER_OBJS)
-	$(CC) $(LOADER_CFLAGS) $(LOADER_LDFLAGS) -o $@ $(LOADER_OBJS) -lgcc
+# The call graphs: one per C object, made with it.
+LOADER_CI := $(if $(LOADER_CALLGRAPH),$(patsubst %.o,%.ci,$(filter-out %/start.o %/sigentry.o \
+	%/rwentry.o,$(LOADER_OBJS))))
 
-$(LOADER_OBJDIR)/%.o: $(LOADER_SRC)/%.c
+$(BUILD)/vroot-loader: $(LOADER_OBJS) $(LOADER_CI) $(LOADER_SRC)/stack-budget.pl
+ifneq ($(LOADER_CALLGRAPH),)
+	perl $(LOADER_SRC)/stack-budget.pl $(LOADER_PATH_MAX) $(LOADER_CI)
+else
+	@echo "note: the handler's stack budget is not checked: $(CC) has no -fcallgraph-info"
+endif
+	$(CC) $(filter-out -fcallgraph-info=su,$(LOADER_CFLAGS)) $(LOADER_LDFLAGS) -o $@ \
+		$(LOADER_OBJS) -lgcc
+
+# Either target names the object: the graph is written beside it.
+$(LOADER_OBJDIR)/%.o $(LOADER_OBJDIR)/%.ci: $(LOADER_SRC)/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LOADER_CFLAGS) -Iinclude -c -o $@ $<
+	$(CC) $(LOADER_CFLAGS) -Iinclude -c -o $(basename $@).o $<
 
-$(LOADER_OBJDIR)/core/%.o: src/core/%.c
+$(LOADER_OBJDIR)/core/%.o $(LOADER_OBJDIR)/core/%.ci: src/core/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(LOADER_CFLAGS) -Iinclude -Isrc/core -I$(BUILD)/gen -DVR_SYS_TRAMPOLINE=vrl_tpage_call \
-		-DVR_SYS_TRAMPOLINE_VAR -c -o $@ $<
-$(LOADER_OBJDIR)/core/fold.o: $(FOLD_TABLE)
+		-DVR_SYS_TRAMPOLINE_VAR -c -o $(basename $@).o $<
+$(LOADER_OBJDIR)/core/fold.o $(LOADER_OBJDIR)/core/fold.ci: $(FOLD_TABLE)
 
 $(LOADER_OBJDIR)/%.o: $(LOADER_SRC)/%.S
 	@mkdir -p $(dir $@)
