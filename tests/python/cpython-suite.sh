@@ -117,6 +117,10 @@ for m in "$@"; do
 		cases vroot "$m" >"$out/c.vroot" || true
 		echo "test cases that did not pass (- natively, + through vroot):"
 		diff "$out/c.native" "$out/c.vroot" | sed -n 's/^</-/p; s/^>/+/p' | head -n 40
+		# What regrtest printed of the cases that did not pass (also those
+		# the JUnit file names otherwise: class and module set-ups).
+		echo "regrtest's report through vroot:"
+		sed -n '/^\(ERROR\|FAIL\): /,/^-----/p' "$out/vroot.log" | head -n 60
 		[ -n "$got" ] || tail -n 15 "$out/vroot.log"
 	} >"$out/diff"
 	not_ok "$m: same result natively and through vroot" "$out/diff"
