@@ -52,11 +52,12 @@ plan $(($# + 1))
 out=$tmp/out
 mkdir -p "$out/native" "$out/vroot"
 # suite NAME [vroot run ARGS --]: run the modules in $out/NAME (as cwd, for
-# the files regrtest leaves), a JUnit file per run for the test cases.
+# the files regrtest leaves), a JUnit file per run for the test cases, the
+# output of a module that fails in the log (-W).
 suite() {
 	name=$1
 	shift
-	(cd "$out/$name" && "$@" $PY -m test -j2 --timeout "$timeout" \
+	(cd "$out/$name" && "$@" $PY -m test -W -j2 --timeout "$timeout" \
 		--junit-xml "$out/$name.xml" $modules) >"$out/$name.log" 2>&1 </dev/null || true
 }
 suite native
@@ -120,7 +121,7 @@ for m in "$@"; do
 		# What regrtest printed of the cases that did not pass (also those
 		# the JUnit file names otherwise: class and module set-ups).
 		echo "regrtest's report through vroot:"
-		sed -n '/^\(ERROR\|FAIL\): /,/^-----/p' "$out/vroot.log" | head -n 60
+		awk '/^(ERROR|FAIL): /{p=1} p{print} /^$/{p=0}' "$out/vroot.log" | head -n 80
 		[ -n "$got" ] || tail -n 15 "$out/vroot.log"
 	} >"$out/diff"
 	not_ok "$m: same result natively and through vroot" "$out/diff"
