@@ -343,3 +343,22 @@ vr_cli_clean_work(struct vr_cli *c)
 	closedir(d);
 	return removed;
 }
+
+char *
+vr_cli_default_prefix(struct vr_cli *c)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char *p;
+
+	if (xdg && xdg[0] == '/') {
+		if (asprintf(&p, "%s/vroot/default", xdg) < 0)
+			return NULL;
+	} else if (home && home[0] == '/') {
+		if (asprintf(&p, "%s/.local/share/vroot/default", home) < 0)
+			return NULL;
+	} else {
+		vr_cli_error(c, "no prefix: HOME is not set; give --prefix DIR");
+		return NULL;
+	}
+	return p;
+}

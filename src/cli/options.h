@@ -50,6 +50,12 @@ int vr_cli_spec(struct vr_cli *c, int create, struct vr_ns_spec *spec);
  */
 int vr_cli_clean_work(struct vr_cli *c);
 
+/*
+ * vr_cli_default_prefix() - ${XDG_DATA_HOME:-$HOME/.local/share}/vroot/default,
+ * allocated.  Return: it, or NULL with a one-line error printed.
+ */
+char *vr_cli_default_prefix(struct vr_cli *c);
+
 /* vr_cli_error() - "PROG: " + message + newline on stderr. */
 void vr_cli_error(const struct vr_cli *c, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "confine.h"
+#include "diff.h"
 #include "kernel.h"
 #include "options.h"
 #include "paths.h"
@@ -33,7 +34,10 @@ static void
 usage(FILE *f)
 {
 	fputs("usage: vroot run [OPTIONS] [--] COMMAND [ARG...]\n"
-	      "Run COMMAND, and everything it starts, in a virtual root tree.\n"
+	      "       vroot diff [--prefix DIR] [--base DIR]... [--stat | --json]\n"
+	      "       vroot reset [--prefix DIR]\n"
+	      "Run COMMAND, and everything it starts, in a virtual root tree; list what a\n"
+	      "prefix changed against its bases (vroot diff --help); empty a prefix.\n"
 	      "\n"
 	      "  --base DIR             read-only lower layer; repeatable, the first given is\n"
 	      "                         topmost; default: /\n"
@@ -72,26 +76,6 @@ usage(FILE *f)
 	      "Exit status: COMMAND's; 125 if vroot fails, 126 if COMMAND cannot be executed,\n"
 	      "127 if it is not found.\n",
 	      f);
-}
-
-/* default_prefix() - ${XDG_DATA_HOME:-$HOME/.local/share}/vroot/default */
-static char *
-default_prefix(struct vr_cli *c)
-{
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-	char *p;
-
-	if (xdg && xdg[0] == '/') {
-		if (asprintf(&p, "%s/vroot/default", xdg) < 0)
-			return NULL;
-	} else if (home && home[0] == '/') {
-		if (asprintf(&p, "%s/.local/share/vroot/default", home) < 0)
-			return NULL;
-	} else {
-		vr_cli_error(c, "no prefix: HOME is not set; give --prefix DIR");
-		return NULL;
-	}
-	return p;
 }
 
 /*
@@ -433,7 +417,7 @@ run(int argc, char **argv)
 		return EXIT_FAIL;
 	c.nested = vr_cli_nested();
 	if (!c.prefix) {
-		c.prefix = default_prefix(&c);
+		c.prefix = vr_cli_default_prefix(&c);
 		if (!c.prefix)
 			return EXIT_FAIL;
 	}
@@ -489,6 +473,10 @@ main(int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
 		return run(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "diff") == 0)
+		return vr_cli_diff(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "reset") == 0)
+		return vr_cli_reset(argc, argv);
 	if (argc < 2)
 		fprintf(stderr, "vroot: no subcommand (usage: vroot run [OPTIONS] [--] COMMAND)\n");
 	else
