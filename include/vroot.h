@@ -532,6 +532,18 @@ VR_API long vr_realpath(struct vr_task *t, int dirfd, const char *path, int flag
                         size_t size);
 
 /**
+ * vr_mountinfo() - the namespace's mount table, as the text of
+ * /proc/PID/mountinfo (@mounts 0) or /proc/PID/mounts (@mounts 1) shows
+ * one: the root overlay at "/" (type "vroot"), each mount at its virtual
+ * path with the host mount it lies in, and the host mounts below its
+ * directory (/dev/pts under /dev...).  Reads the host's
+ * /proc/self/mountinfo.  Not signal-safe (maps memory); thread-safe.
+ * Return: the length written into @buf[@size] (no NUL), or -errno:
+ * -ERANGE when @size is too small, -ENOMEM, the errors of opening procfs.
+ */
+VR_API long vr_mountinfo(struct vr_task *t, int mounts, char *buf, size_t size);
+
+/**
  * vr_proc_link_name() - the host's name of the procfs link @path names
  * (not followed), wherever the namespace shows that procfs: "/proc/PID/fd/N"
  * also for "/Volumes/SystemRoot/proc/self/fd/N" when a mount shows the

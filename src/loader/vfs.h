@@ -156,6 +156,15 @@ long vrl_fd_not_opath(int fd);
 int vrl_ident_faked(void);
 /* vrl_ident_status() - this process's /proc status file as a faked identity shows it (vfs_ident.c). */
 long vrl_ident_status(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags);
+/* vrl_sealed_file() - a sealed memory file holding @buf[@len] (vfs_ident.c). */
+long vrl_sealed_file(const char *name, const char *buf, size_t len, int flags);
+/*
+ * vrl_proc_mounts() - open(@dfd, @path, @flags) of this process's
+ * /proc/PID/mountinfo or mounts: the namespace's table in a sealed memory
+ * file (vfs_mounts.c).  Returns a descriptor or -errno, or 1 when the call
+ * is not one of those.
+ */
+long vrl_proc_mounts(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags);
 /* vrl_exec_ident() - the identity of the program started from @fd (vfs_ident.c). */
 void vrl_exec_ident(struct vr_loader_ctx *ctx, int fd, int direct);
 

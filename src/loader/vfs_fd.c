@@ -817,5 +817,7 @@ vrl_proc_magic_open(struct vr_loader_ctx *ctx, int dfd, const char *path, int fl
 		return vrl_sys4(__NR_openat, AT_FDCWD, exe, flags, mode);
 	if ((r = vrl_ident_status(ctx, dfd, path, flags)) != 1)
 		return r;
+	if ((r = vrl_proc_mounts(ctx, dfd, path, flags)) != 1)
+		return r;
 	return vr_openat(T(ctx), dfd, path, flags, mode);
 }

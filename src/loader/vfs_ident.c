@@ -351,15 +351,29 @@ vrl_ident_status(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags
 		status_line(&b, in + off, e - off, &id);
 		off = e + 1;
 	}
-	/* MFD_ALLOW_SEALING, then every seal: the file reads as procfs's would. */
-	fd = vrl_sys2(__NR_memfd_create, "status", ((flags & O_CLOEXEC) ? 1 : 0) | 2);
-	if (fd >= 0 && (vrl_sys3(__NR_write, fd, out, b.len) != (long)b.len ||
+	fd = vrl_sealed_file("status", out, b.len, flags);
+	vrl_sys2(__NR_munmap, in, 2 * STATUS_MAX);
+	return fd;
+}
+
+/**
+ * vrl_sealed_file() - a memory file named @name holding @buf[@len], at
+ * offset 0, sealed against every change (it reads as a procfs file
+ * would); close-on-exec when @flags has O_CLOEXEC.  Returns a descriptor
+ * or -errno.
+ */
+long
+vrl_sealed_file(const char *name, const char *buf, size_t len, int flags)
+{
+	/* MFD_ALLOW_SEALING, then every seal. */
+	long fd = vrl_sys2(__NR_memfd_create, name, ((flags & O_CLOEXEC) ? 1 : 0) | 2);
+
+	if (fd >= 0 && (vrl_sys3(__NR_write, fd, buf, len) != (long)len ||
 	                vrl_sys3(__NR_lseek, fd, 0, 0) != 0 ||
 	                vrl_sys3(__NR_fcntl, fd, 1033 /* F_ADD_SEALS */, 15) != 0)) {
 		vrl_close((int)fd);
 		fd = -EIO;
 	}
-	vrl_sys2(__NR_munmap, in, 2 * STATUS_MAX);
 	return fd;
 }
 
