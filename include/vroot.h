@@ -83,6 +83,12 @@ struct vr_mount_spec {
  * @nmounts: number of @mounts (at most VR_MAX_MOUNTS).
  * @casefold: VR_CASE_* policy for lookups in the root overlay (every
  *           layer); each mount has its own.
+ * @adopt:   descriptors a backing directory that cannot be opened by its
+ *           path (a parent the caller may not search) is taken from when
+ *           /proc/self/fd shows one at that path: a process that changed
+ *           its user keeps the directories its session opened.  Duplicated;
+ *           the caller keeps its own.  May be NULL.
+ * @nadopt:  number of @adopt.
  *
  * The strings are copied; the spec may be freed after vr_ns_new() returns.
  */
@@ -94,6 +100,8 @@ struct vr_ns_spec {
 	const struct vr_mount_spec *mounts;
 	unsigned int nmounts;
 	unsigned int casefold;
+	const int *adopt;
+	unsigned int nadopt;
 };
 
 #define VR_MAX_LAYERS 16
@@ -320,6 +328,14 @@ VR_API long vr_task_pack(struct vr_task *t, void *buf, size_t size);
  * Both are the caller's to free.  Return: 0 or -errno (-EINVAL: malformed).
  */
 VR_API int vr_task_new_packed(const void *buf, size_t len, struct vr_ns **nsp, struct vr_task **tp);
+
+/**
+ * vr_task_new_packed_adopt() - vr_task_new_packed(), a backing directory
+ * that cannot be opened by path taken from @adopt[@nadopt] (struct
+ * vr_ns_spec's @adopt): the previous image's, left open across execve.
+ */
+VR_API int vr_task_new_packed_adopt(const void *buf, size_t len, const int *adopt,
+                                    unsigned int nadopt, struct vr_ns **nsp, struct vr_task **tp);
 
 /** vr_task_free() - release a task context. */
 VR_API void vr_task_free(struct vr_task *t);

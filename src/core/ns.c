@@ -11,6 +11,8 @@ struct ns_build {
 	int fds[VR_MAX_LAYERS + 1 + VR_MAX_MOUNTS];
 	unsigned int nfds;
 	struct vr_scratch s;
+	const int *adopt; /* struct vr_ns_spec's */
+	unsigned int nadopt;
 };
 
 /*
@@ -55,6 +57,27 @@ canon_vpath(const char *in, char *out, size_t size)
 	return (long)n;
 }
 
+/*
+ * adopt() - a copy of the descriptor of @nb->adopt that /proc/self/fd
+ * shows at @path (a directory), or -ENOENT.
+ */
+static int
+adopt(struct ns_build *nb, const char *path)
+{
+	char proc[32], got[PATH_MAX];
+	size_t len = vr_strlen(path);
+
+	for (unsigned int i = 0; i < nb->nadopt; i++) {
+		long n = sys_readlinkat(AT_FDCWD, vr_proc_fd(proc, nb->adopt[i]), got, sizeof(got));
+		struct stat st;
+
+		if (n == (long)len && vr_memcmp(got, path, len) == 0 &&
+		    sys_fstat(nb->adopt[i], &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR)
+			return sys_fcntl(nb->adopt[i], F_DUPFD_CLOEXEC, 0);
+	}
+	return -ENOENT;
+}
+
 /* open_backing() - open host directory @path and learn its canonical name. */
 static int
 open_backing(struct ns_build *nb, const char *path, char **host)
@@ -67,6 +90,11 @@ open_backing(struct ns_build *nb, const char *path, char **host)
 	if (!path || !path[0])
 		return -EINVAL;
 	fd = sys_openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd == -EACCES) {
+		int a = adopt(nb, path);
+
+		fd = a >= 0 ? a : fd;
+	}
 	if (fd < 0)
 		return fd;
 	nb->fds[nb->nfds++] = fd;
@@ -335,7 +363,8 @@ protected_hardlinks(void)
 int
 vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp)
 {
-	struct ns_build nb = {.nfds = 0};
+	struct ns_build nb = {.nfds = 0, .adopt = spec ? spec->adopt : NULL,
+	                      .nadopt = spec ? spec->nadopt : 0};
 	char *hosts[VR_MAX_LAYERS + 1 + VR_MAX_MOUNTS];
 	char *vpaths[VR_MAX_MOUNTS];
 	struct vr_pool tmp = {0};

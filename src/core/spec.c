@@ -128,8 +128,10 @@ get_str(struct reader *r)
 	return s;
 }
 
-int
-vr_ns_new_packed(const void *buf, size_t len, struct vr_ns **nsp)
+/* ns_new_packed() - vr_ns_new_packed() with descriptors to adopt (struct vr_ns_spec). */
+static int
+ns_new_packed(const void *buf, size_t len, const int *adopt, unsigned int nadopt,
+              struct vr_ns **nsp)
 {
 	struct reader r = {.buf = buf, .len = len};
 	const char *lowers[VR_MAX_LAYERS];
@@ -171,10 +173,18 @@ vr_ns_new_packed(const void *buf, size_t len, struct vr_ns **nsp)
 	}
 	spec.lowers = lowers;
 	spec.mounts = mounts;
+	spec.adopt = adopt;
+	spec.nadopt = nadopt;
 	if (!r.bad && r.at == len)
 		err = vr_ns_new(&spec, nsp);
 	vr_unmap(mounts, msize);
 	return err;
+}
+
+int
+vr_ns_new_packed(const void *buf, size_t len, struct vr_ns **nsp)
+{
+	return ns_new_packed(buf, len, NULL, 0, nsp);
 }
 
 /* ns_spec() - the spec @ns was made from, with canonical host paths. */
@@ -245,6 +255,13 @@ vr_task_pack(struct vr_task *t, void *buf, size_t size)
 int
 vr_task_new_packed(const void *buf, size_t len, struct vr_ns **nsp, struct vr_task **tp)
 {
+	return vr_task_new_packed_adopt(buf, len, NULL, 0, nsp, tp);
+}
+
+int
+vr_task_new_packed_adopt(const void *buf, size_t len, const int *adopt, unsigned int nadopt,
+                         struct vr_ns **nsp, struct vr_task **tp)
+{
 	const char *b = buf, *cwd, *root, *hints, *spec;
 	struct vr_ident id;
 	unsigned int total, nh;
@@ -275,7 +292,7 @@ vr_task_new_packed(const void *buf, size_t len, struct vr_ns **nsp, struct vr_ta
 	if (nh > VR_FD_HINTS || (size_t)(hints - b) + 4 + (size_t)nh * 12 > len)
 		return -EINVAL;
 	spec = hints + 4 + (size_t)nh * 12;
-	err = vr_ns_new_packed(spec, len - (size_t)(spec - b), nsp);
+	err = ns_new_packed(spec, len - (size_t)(spec - b), adopt, nadopt, nsp);
 	if (err < 0)
 		return err;
 	vr_fd_hints_unpack(*nsp, hints + 4, nh);

@@ -24,6 +24,7 @@
 #include <linux/fcntl.h>
 #include <linux/mman.h>
 #include "loader.h"
+#include "vroot.h"
 #include "stackpool.h"
 #include "vfs.h"
 
@@ -78,6 +79,21 @@ open_target(struct vr_loader_ctx *ctx, int dirfd, const char *path, int flags, i
 	return vrl_open_exec(ctx, dirfd, path, !!(flags & AT_SYMLINK_NOFOLLOW));
 }
 
+/*
+ * keep_backing() - set the namespace's descriptors' close-on-exec flag to
+ * @flag: left open across execve (0), the next image takes a directory it
+ * cannot open by path from them (a program that became another user keeps
+ * its session's prefix), and closes them.
+ */
+static void
+keep_backing(int flag)
+{
+	unsigned int n = vrl_proc.ns ? vr_ns_backing_count(vrl_proc.ns) : 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		vrl_sys3(__NR_fcntl, vr_ns_backing_fd(vrl_proc.ns, i), F_SETFD, flag);
+}
+
 /* @state (@state_size bytes, mapped) is one of the arguments in @head. */
 static long
 do_exec(char *const *argv, long argc, char *const *envp, const char **head, int nhead,
@@ -105,7 +121,9 @@ do_exec(char *const *argv, long argc, char *const *envp, const char **head, int 
 	v[nhead + argc] = NULL;
 	if (!r) {
 		vrl_pool_exec_begin(maps);
+		keep_backing(0);
 		r = vrl_sys3(__NR_execve, "/proc/self/exe", v, envp);
+		keep_backing(FD_CLOEXEC);
 		vrl_pool_exec_end();
 	}
 	if (v != small)

@@ -56,6 +56,8 @@ struct vrl_ksigaction {
  * Carried on the next loader's command line (see state.c), so it survives
  * a program that clears its environment or closes every descriptor.
  */
+#define VRL_INHERIT_MAX 82 /* vroot.h: VR_MAX_LAYERS + work + stub + VR_MAX_MOUNTS */
+
 struct vrl_state {
 	void *task; /* vr_task_pack() output (mapped), or NULL */
 	size_t task_len;
@@ -64,6 +66,9 @@ struct vrl_state {
 	int fd_floor;       /* vroot's descriptors: [fd_floor, + VRL_OWNFD_SPAN); 0: none yet */
 	int rewrite;        /* rewrite call sites: 1, 0, or -1 unset */
 	char stats[256];    /* --stats counters file (host path), or "" */
+	/* The previous image's backing descriptors, left open across execve. */
+	int inherit[VRL_INHERIT_MAX];
+	int ninherit;
 };
 
 /**

@@ -196,10 +196,16 @@ static int
 enter_namespace(void)
 {
 	struct vrl_state *st = &vrl_proc.state;
-	int floor, err = vr_task_new_packed(st->task, st->task_len, &vrl_proc.ns, &vrl_proc.task);
+	int floor, err = vr_task_new_packed_adopt(st->task, st->task_len, st->inherit,
+	                                          (unsigned int)st->ninherit, &vrl_proc.ns,
+	                                          &vrl_proc.task);
 
 	vrl_sys2(__NR_munmap, st->task, st->task_len);
 	st->task = NULL;
+	/* What was taken from them is a copy: the previous image's go. */
+	for (int i = 0; i < st->ninherit; i++)
+		vrl_close(st->inherit[i]);
+	st->ninherit = 0;
 	if (err)
 		vrl_die("cannot rebuild the namespace", NULL, err);
 	floor = st->fd_floor ? st->fd_floor : vrl_ownfd_floor(vr_ns_backing_count(vrl_proc.ns));

@@ -15,6 +15,9 @@
 #include "loader.h"
 #include "vroot.h"
 
+_Static_assert(VRL_INHERIT_MAX >= VR_MAX_LAYERS + 2 + VR_MAX_MOUNTS,
+               "room for every backing descriptor");
+
 enum {
 	REC_TRACE_FD = 1,
 	REC_FAKE_CWD = 2,
@@ -22,6 +25,7 @@ enum {
 	REC_FD_FLOOR = 4, /* where vroot's descriptors go (the filter traps that range) */
 	REC_REWRITE = 5,  /* one byte: rewrite call sites or not */
 	REC_STATS = 6,    /* the --stats counters file */
+	REC_INHERIT = 7,  /* the backing descriptors execve leaves open (int each) */
 };
 
 static int
@@ -84,7 +88,7 @@ int
 vrl_state_decode(struct vrl_state *st, const char *hex)
 {
 	size_t n = strlen(hex) / 2, i = 0, len;
-	unsigned char rec[256];
+	unsigned char rec[4 * VRL_INHERIT_MAX];
 	int type, err = 0;
 
 	if (strlen(hex) % 2)
@@ -113,6 +117,10 @@ vrl_state_decode(struct vrl_state *st, const char *hex)
 			} else if (!err && type == REC_STATS && len < sizeof(st->stats)) {
 				memcpy(st->stats, rec, len);
 				st->stats[len] = 0;
+			} else if (!err && type == REC_INHERIT && len % 4 == 0 &&
+			           len <= sizeof(st->inherit)) {
+				memcpy(st->inherit, rec, len);
+				st->ninherit = (int)(len / 4);
 			}
 		}
 		i += len;
@@ -155,7 +163,8 @@ vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
 	if (tlen < 0 || tlen > 0xffff)
 		return NULL;
 	*size = 16 + 2 * 2 * (3 + 4) + 2 * (3 + sizeof(st->fake_cwd)) + 2 * (3 + 1) +
-	        2 * (3 + sizeof(st->stats)) + 2 * (3 + (size_t)tlen) + (size_t)tlen;
+	        2 * (3 + sizeof(st->stats)) + 2 * (3 + sizeof(st->inherit)) +
+	        2 * (3 + (size_t)tlen) + (size_t)tlen;
 	out = (char *)vrl_sys6(__NR_mmap, 0, (long)*size, PROT_READ | PROT_WRITE,
 	                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if ((unsigned long)out > -4096UL)
@@ -175,6 +184,15 @@ vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
 	}
 	if (st->stats[0])
 		put_rec(&b, REC_STATS, st->stats, strlen(st->stats));
+	if (t && vrl_proc.ns) {
+		int fds[VRL_INHERIT_MAX];
+		unsigned int n = vr_ns_backing_count(vrl_proc.ns);
+
+		n = n < VRL_INHERIT_MAX ? n : VRL_INHERIT_MAX;
+		for (unsigned int i = 0; i < n; i++)
+			fds[i] = vr_ns_backing_fd(vrl_proc.ns, i);
+		put_rec(&b, REC_INHERIT, fds, 4 * n);
+	}
 	if (t) {
 		/* The packed bytes go at the end of the mapping, past the text. */
 		blob = out + *size - (size_t)tlen;
