@@ -32,8 +32,8 @@ my %indirect = (
 	vr_readlinkat         => '^host_',
 	vr_walk_upper_dir     => '^host_',
 	vr_proc_link_is_magic => '^host_',
-	vr_dir_foreach        => '^(is_empty_fn|tree_push)$',
-	vr_each_entry         => '^(unlink_entry|purge_entry|clean_one)$',
+	# vr_dir_foreach and vr_each_entry: the callbacks their calls name in
+	# the sources (%callback below).
 	# The vDSO's clock_gettime: a few words of stack, not ours to count.
 	vr_ns_clock_ms => undef,
 	# The program's own signal handler, delivered on the stack the program
@@ -41,6 +41,10 @@ my %indirect = (
 	vrl_sig_forward => undef,
 	vrl_on_stack_c  => '^rw_run$',
 );
+
+# Functions that call back the function given as argument N (from 0): the
+# callbacks are read from their calls in the sources the graphs name.
+my %callback = (vr_dir_foreach => 1, vr_each_entry => 3);
 
 # Calls that reach a function for one of its cases only: CALLER => [CALLEE,
 # the callees of CALLEE that case reaches].  vrl_open_exec() dispatches an
@@ -66,6 +70,37 @@ for my $ci (@ARGV) {
 			push @{$calls{$s}}, $t;
 		}
 	}
+}
+
+# The callbacks: argument N of each call, in every source file graphed.
+my %src = map { (split /:/)[0] => 1 } values %file;
+my %cb;
+for my $f (sort keys %src) {
+	open(my $fh, '<', $f) or next;
+	my $text = do { local $/; <$fh> };
+	for my $fn (keys %callback) {
+		while ($text =~ /\b\Q$fn\E\(/g) {
+			my ($depth, $arg, @args) = (1, '');
+			for my $c (split //, substr($text, pos($text), 400)) {
+				$depth++ if $c eq '(';
+				$depth-- if $c eq ')';
+				last if $depth == 0;
+				if ($c eq ',' && $depth == 1) {
+					push @args, $arg;
+					$arg = '';
+				} else {
+					$arg .= $c;
+				}
+			}
+			push @args, $arg;
+			my $a = $args[$callback{$fn}] // '';
+			$a =~ s/^\s+|\s+$//g;
+			$cb{$fn}{$a} = 1 if $a =~ /^\w+$/ && $a ne 'fn';
+		}
+	}
+}
+for my $fn (keys %cb) {
+	$indirect{$fn} = '^(' . join('|', sort keys %{$cb{$fn}}) . ')$';
 }
 
 # Indirect calls become edges to the functions their row names.
