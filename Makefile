@@ -77,8 +77,11 @@ $(BUILD)/libvroot.a: $(CORE_OBJ)
 $(BUILD)/libvroot-san.a: $(CORE_SAN)
 	rm -f $@ && ar rcs $@ $^
 
+VR_VER := $(shell sed -n 's/^\#define VR_VERSION "\(.*\)"/\1/p' include/vroot.h)
+VR_ABI := $(shell sed -n 's/^\#define VR_ABI \([0-9]*\)/\1/p' include/vroot.h)
+
 $(BUILD)/libvroot.so: $(CORE_OBJ) $(BUILD)/src/core/mem.o
-	$(CC) -shared -nostdlib -Wl,-z,defs -Wl,-z,now -o $@ $^
+	$(CC) -shared -nostdlib -Wl,-z,defs -Wl,-z,now -Wl,-soname,libvroot.so.$(VR_ABI) -o $@ $^
 
 $(BUILD)/vroot-resolve: $(BUILD)/src/cli/resolve.o $(CLI_COMMON) $(BUILD)/libvroot.a
 	$(CC) $(CFLAGS) -o $@ $^
@@ -131,7 +134,8 @@ clean:
 # finds vroot-loader beside itself, in ../libexec/vroot, or at
 # $(LIBEXECDIR)/vroot, so a staged or moved tree works as it is.
 INSTALLED = $(BINDIR)/vroot $(LIBEXECDIR)/vroot/vroot-loader $(LIBDIR)/libvroot.a \
-	$(LIBDIR)/libvroot.so $(INCLUDEDIR)/vroot.h $(LIBDIR)/pkgconfig/vroot.pc \
+	$(LIBDIR)/libvroot.so $(LIBDIR)/libvroot.so.$(VR_ABI) $(LIBDIR)/libvroot.so.$(VR_VER) \
+	$(INCLUDEDIR)/vroot.h $(LIBDIR)/pkgconfig/vroot.pc \
 	$(MANDIR)/man1/vroot.1 $(MANDIR)/man3/libvroot.3 $(BASHCOMPDIR)/vroot
 
 install: all
@@ -141,10 +145,12 @@ install: all
 	install -m 755 $(BUILD)/vroot $(DESTDIR)$(BINDIR)/vroot
 	install -m 755 $(BUILD)/vroot-loader $(DESTDIR)$(LIBEXECDIR)/vroot/vroot-loader
 	install -m 644 $(BUILD)/libvroot.a $(DESTDIR)$(LIBDIR)/libvroot.a
-	install -m 755 $(BUILD)/libvroot.so $(DESTDIR)$(LIBDIR)/libvroot.so
+	install -m 755 $(BUILD)/libvroot.so $(DESTDIR)$(LIBDIR)/libvroot.so.$(VR_VER)
+	ln -sf libvroot.so.$(VR_VER) $(DESTDIR)$(LIBDIR)/libvroot.so.$(VR_ABI)
+	ln -sf libvroot.so.$(VR_ABI) $(DESTDIR)$(LIBDIR)/libvroot.so
 	install -m 644 include/vroot.h $(DESTDIR)$(INCLUDEDIR)/vroot.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-		-e "s|@VERSION@|$$(sed -n 's/^#define VR_VERSION \"\(.*\)\"/\1/p' include/vroot.h)|" \
+		-e "s|@VERSION@|$(VR_VER)|" \
 		doc/vroot.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/vroot.pc
 	install -m 644 doc/vroot.1 $(DESTDIR)$(MANDIR)/man1/vroot.1
 	install -m 644 doc/libvroot.3 $(DESTDIR)$(MANDIR)/man3/libvroot.3

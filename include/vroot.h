@@ -33,6 +33,18 @@ extern "C" {
 #define VR_API __attribute__((visibility("default")))
 
 #define VR_VERSION "0.1.0"
+/*
+ * The library's ABI: libvroot.so.VR_ABI.  Raised when an exported call is
+ * removed or changes its arguments or structures (doc/libvroot.abi lists
+ * the exported calls; make check compares it with the library).
+ */
+#define VR_ABI 0
+
+/**
+ * vr_version() - the version of the library the program runs with
+ * (VR_VERSION when it was built), to compare with the header's.
+ */
+VR_API const char *vr_version(void);
 
 struct vr_ns;
 struct vr_task;

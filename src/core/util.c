@@ -3,6 +3,13 @@
  */
 #include "sys.h"
 #include "util.h"
+#include "vroot.h"
+
+const char *
+vr_version(void)
+{
+	return VR_VERSION;
+}
 
 size_t
 vr_strlen(const char *s)

@@ -8,22 +8,27 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd make install man pkg-config
-plan 8
+plan 9
 
 D=$tmp/stage
 capture inst make -s -C "$top" install DESTDIR="$D" PREFIX=/usr/local
 is "make install into a staging directory" "0" "$rc$(cat "$tmp/inst.err")"
 
+ver=$(sed -n 's/^#define VR_VERSION "\(.*\)"/\1/p' "$top/include/vroot.h")
+abi=$(sed -n 's/^#define VR_ABI \([0-9]*\)/\1/p' "$top/include/vroot.h")
 want="usr/local/bin/vroot
 usr/local/include/vroot.h
 usr/local/lib/libvroot.a
-usr/local/lib/libvroot.so
+usr/local/lib/libvroot.so.$ver
 usr/local/lib/pkgconfig/vroot.pc
 usr/local/libexec/vroot/vroot-loader
 usr/local/share/bash-completion/completions/vroot
 usr/local/share/man/man1/vroot.1
 usr/local/share/man/man3/libvroot.3"
 is "what it installs" "$want" "$(cd "$D" && find . -type f | sed 's|^\./||' | sort)"
+is "the library's links: by soname, and for linking" \
+	"libvroot.so.$ver libvroot.so.$abi" \
+	"$(readlink "$D/usr/local/lib/libvroot.so.$abi") $(readlink "$D/usr/local/lib/libvroot.so")"
 
 # Moved elsewhere, the staged vroot finds the staged loader (../libexec).
 mv "$D/usr/local" "$tmp/moved"
