@@ -428,7 +428,8 @@ build(struct vr_foldidx *fi, const struct vr_obj *dir, const struct fi_layer *l,
 
 	if (list(dir, &fw, buf, size) < 0)
 		return NULL;
-	while (nslots < 3 * (fw.nent + 8))
+	/* 2 to 4 slots of 16 bytes per name; at most 3/4 full with those patch() adds. */
+	while (nslots < 2 * (fw.nent + 8))
 		nslots *= 2;
 	s = victim(fi);
 	/* Room for names added later (patch()): half as many again. */
