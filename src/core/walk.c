@@ -778,17 +778,18 @@ fold_lookup(struct vr_walk *w, struct vr_obj *o, int last)
  * fold_first() - w->last, in a directory that folds case, before it is
  * looked up: the stored name the index gives becomes w->last and the last
  * component of w->vpath (the name is left as it was when the index has
- * none, or has nothing else).  A final name is looked up so only when the
- * index is trusted without a system call: a name found byte for byte
- * costs nothing more then, a case variant no failed lookups first.
+ * none, or has nothing else).  Only when the index is at hand and trusted
+ * without a system call: a name found byte for byte costs nothing more
+ * then (and no index is made for it), a case variant no failed lookups
+ * first, and a directory on the way is found in the cache by its stored
+ * name.
  * Return: 1 when the name changed, else 0.
  */
 static int
-fold_first(struct vr_walk *w, int last)
+fold_first(struct vr_walk *w)
 {
 	char name[NAME_MAX + 1];
-	long n = vr_fold_find(w, &w->cur, w->last, w->lastlen,
-	                      last ? VR_FOLD_TRUSTED : VR_FOLD_ANY, name);
+	long n = vr_fold_find(w, &w->cur, w->last, w->lastlen, VR_FOLD_TRUSTED, name);
 
 	if (n <= 0 || ((size_t)n == w->lastlen && vr_memcmp(name, w->last, w->lastlen) == 0))
 		return 0;
@@ -853,7 +854,7 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 	/* Only directories the walk goes through come from the cache. */
 	hit = !last && vr_dc_get(w, &child);
 	if (!hit && !(last && (w->flags & VR_WALK_EXACT_LAST)) && vr_fold_dir(w->ns, &w->cur) &&
-	    fold_first(w, last)) {
+	    fold_first(w)) {
 		w->folded = last;
 		hit = !last && vr_dc_get(w, &child);
 	}
