@@ -349,6 +349,26 @@ VR_API int vr_task_new_packed(const void *buf, size_t len, struct vr_ns **nsp, s
 VR_API int vr_task_new_packed_adopt(const void *buf, size_t len, const int *adopt,
                                     unsigned int nadopt, struct vr_ns **nsp, struct vr_task **tp);
 
+/**
+ * vr_ns_copies_pending() - some process on the prefix copied a base file up
+ * since this process last looked (vr_task_follow_copies()): one load from
+ * the shared page.  Return: 1 or 0.
+ */
+VR_API int vr_ns_copies_pending(struct vr_ns *ns);
+
+/**
+ * vr_task_follow_copies() - this process's descriptors opened for reading
+ * on base files that another process has since copied up read the copies
+ * from now on (same number, offset and status flags), as descriptors of a
+ * kernel overlay do.  Only descriptors the process opened through the
+ * namespace or inherited are looked at, by listing /proc/self/fd, and only
+ * when a copy was made since the last look.  Call before answering a
+ * trapped call; not from a vfork child, whose descriptor table is its own
+ * but whose memory (and so the record of what was looked at) is the
+ * parent's.
+ */
+VR_API void vr_task_follow_copies(struct vr_task *t);
+
 /** vr_task_free() - release a task context. */
 VR_API void vr_task_free(struct vr_task *t);
 

@@ -1,6 +1,7 @@
 /*
  * coherence.c - what every process on one prefix shares so that caches
- * stay true: a generation counter, and the namespace's clock.
+ * stay true: a generation counter, the last directories renamed and base
+ * files copied up, and the namespace's clock.
  *
  * The counter is a word in a page of the file "vroot-coherence" in the
  * prefix's work directory, mapped shared by every process of every session
@@ -41,6 +42,17 @@ struct vr_coh_rename {
 	char old[COH_RPATH], new[COH_RPATH];
 };
 
+#define COH_COPIES VR_COH_COPIES
+
+/*
+ * struct vr_coh_copy - a base regular file copied up (its device and inode
+ * number in the base), for other processes to re-point their descriptors
+ * of it: written as struct vr_coh_rename is.
+ */
+struct vr_coh_copy {
+	unsigned long seq, dev, ino;
+};
+
 /* struct vr_coh - the shared pages' layout. */
 struct vr_coh {
 	unsigned long magic; /* written once by whoever finds it zero */
@@ -48,7 +60,12 @@ struct vr_coh {
 	unsigned long dgen;    /* moves only with changes to directories */
 	unsigned long renames; /* tickets taken for the ring below */
 	struct vr_coh_rename r[COH_RENAMES];
+	/* Added after the renames: a page an older vroot made reads zero here. */
+	unsigned long copies; /* tickets taken for the ring below */
+	struct vr_coh_copy c[COH_COPIES];
 };
+
+_Static_assert(sizeof(struct vr_coh) <= COH_SIZE, "the shared page holds struct vr_coh");
 
 /* map_page() - the shared page, made if missing.  Return: it, or COH_NONE. */
 static struct vr_coh *
@@ -199,6 +216,48 @@ vr_coh_rename_get(struct vr_ns *ns, unsigned long t, char *old, size_t *olen, ch
 	vr_memcpy(new, r->new, *nlen);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return __atomic_load_n(&r->seq, __ATOMIC_RELAXED) == t && *olen && *nlen ? 0 : -ENOENT;
+}
+
+unsigned long
+vr_coh_copies(struct vr_ns *ns)
+{
+	struct vr_coh *c = page(ns);
+
+	return c ? __atomic_load_n(&c->copies, __ATOMIC_ACQUIRE) : 0;
+}
+
+void
+vr_coh_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino)
+{
+	struct vr_coh *c = page(ns);
+	struct vr_coh_copy *e;
+	unsigned long t;
+
+	if (!c)
+		return;
+	t = __atomic_add_fetch(&c->copies, 1, __ATOMIC_ACQ_REL);
+	e = &c->c[t % COH_COPIES];
+	__atomic_store_n(&e->seq, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->dev, dev, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->ino, ino, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->seq, t, __ATOMIC_RELEASE);
+}
+
+int
+vr_coh_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev, unsigned long *ino)
+{
+	struct vr_coh *c = page(ns);
+	struct vr_coh_copy *e;
+
+	if (!c)
+		return -ENOENT;
+	e = &c->c[t % COH_COPIES];
+	if (__atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) != t)
+		return -ENOENT;
+	*dev = __atomic_load_n(&e->dev, __ATOMIC_RELAXED);
+	*ino = __atomic_load_n(&e->ino, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&e->seq, __ATOMIC_RELAXED) == t ? 0 : -ENOENT;
 }
 
 void

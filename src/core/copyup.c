@@ -479,16 +479,33 @@ base_reader(const struct vr_ns *ns, int fd, const struct stat *st, long *fl)
 	return *fl >= 0 && !(*fl & O_PATH) && (*fl & O_ACCMODE) == O_RDONLY;
 }
 
+/* The base file a copy-up copied, and its copy. */
+struct copied {
+	unsigned long dev, ino;
+	int up;
+};
+
+/* What vr_task_follow_copies() looks for: copy tickets (@from, @to]. */
+struct follow {
+	struct vr_task *t;
+	struct vr_walk *w;
+	unsigned long from, to;
+};
+
+static void repoint_copied(const struct copied *c, int fd, const struct stat *st, long fl);
+static void follow_one(const struct follow *f, int fd, const struct stat *st, long fl);
+
 /*
- * repoint_fds() - this process's descriptors of base file (@dev, @ino),
- * opened for reading before it was copied up, read the copy @up from now
- * on, as kernel overlayfs's stacked file operations make them.  Found by
+ * each_base_reader() - repoint_copied(@c, ...) or else follow_one(@f, ...)
+ * for each of this process's descriptors open for reading on a base
+ * regular file, but @skip (with its stat and status flags).  Found by
  * listing /proc/self/fd, unless no base file was opened for reading since
  * the last look found none (a process inherits descriptors: at first it
- * looks).  Other processes' descriptors keep reading the base's file.
+ * looks).  Direct calls, not a pointer: the loader's stack budget is
+ * checked on its call graph.
  */
 static void
-repoint_fds(struct vr_walk *w, unsigned long dev, unsigned long ino, int up)
+each_base_reader(struct vr_walk *w, int skip, const struct copied *c, const struct follow *f)
 {
 	struct vr_ns *ns = w->ns;
 	unsigned long start = __atomic_load_n(&ns->base_reads, __ATOMIC_ACQUIRE);
@@ -516,12 +533,14 @@ repoint_fds(struct vr_walk *w, unsigned long dev, unsigned long ino, int up)
 				continue;
 			for (; *name >= '0' && *name <= '9' && fd < 1 << 30; name++)
 				fd = fd * 10 + (*name - '0');
-			if (fd == dir || fd == up || sys_fstat((int)fd, &st) < 0 ||
+			if (fd == dir || fd == skip || sys_fstat((int)fd, &st) < 0 ||
 			    !base_reader(ns, (int)fd, &st, &fl))
 				continue;
 			seen = 1;
-			if (st.st_dev == dev && st.st_ino == ino)
-				repoint_one((int)fd, fl, up);
+			if (c)
+				repoint_copied(c, (int)fd, &st, fl);
+			else
+				follow_one(f, (int)fd, &st, fl);
 		}
 	}
 	if (dir >= 0) {
@@ -530,6 +549,101 @@ repoint_fds(struct vr_walk *w, unsigned long dev, unsigned long ino, int up)
 			__atomic_store_n(&ns->base_reads_clean, start + 1, __ATOMIC_RELAXED);
 	}
 	w->s.used = mark;
+}
+
+static void
+repoint_copied(const struct copied *c, int fd, const struct stat *st, long fl)
+{
+	if (st->st_dev == c->dev && st->st_ino == c->ino)
+		repoint_one(fd, fl, c->up);
+}
+
+/*
+ * repoint_fds() - this process's descriptors of base file (@dev, @ino),
+ * opened for reading before it was copied up, read the copy @up from now
+ * on, as kernel overlayfs's stacked file operations make them.  Other
+ * processes follow at their next call (vr_task_follow_copies()).
+ */
+static void
+repoint_fds(struct vr_walk *w, unsigned long dev, unsigned long ino, int up)
+{
+	struct copied c = {dev, ino, up};
+
+	each_base_reader(w, up, &c, NULL);
+}
+
+/* copied_since() - base file @st may have been copied up in (@f->from, @f->to]. */
+static int
+copied_since(const struct follow *f, const struct stat *st)
+{
+	unsigned long dev, ino;
+
+	if (f->to - f->from > VR_COH_COPIES)
+		return 1;
+	for (unsigned long k = f->from; k++ < f->to;) {
+		/* A lost ticket may have been this file's. */
+		if (vr_coh_copy_get(f->t->ns, k, &dev, &ino) < 0 ||
+		    (dev == st->st_dev && ino == st->st_ino))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * follow_one() - descriptor @fd of base file @st: when the name it was
+ * opened at now shows a copy of that very file (its origin), it reads the
+ * copy.  A name that shows another file (the base file was removed or
+ * replaced) leaves it alone, as a descriptor of a removed file natively.
+ */
+static void
+follow_one(const struct follow *f, int fd, const struct stat *st, long fl)
+{
+	struct vr_walk *w = f->w, *fw;
+	size_t mark = w->s.used;
+	char *vp = vr_alloc(&w->s, PATH_MAX);
+	struct vr_origin org;
+	const struct vr_obj *o;
+	int err;
+
+	if (!vp || !copied_since(f, st) || vr_fd_vpath(w->ns, fd, vp, PATH_MAX) < 0)
+		goto out;
+	fw = vr_walk_new(f->t, AT_FDCWD, vp, VR_WALK_NSROOT, &err);
+	if (!fw)
+		goto out;
+	o = &fw->node;
+	if (o->exists && !o->mount && !o->synthetic && !o->byname && o->nfd > 0 &&
+	    (o->st.st_mode & S_IFMT) == S_IFREG &&
+	    (o->st.st_dev != st->st_dev || o->st.st_ino != st->st_ino) &&
+	    vr_origin_get(o->fd[0], &org) == 0 && org.dev == st->st_dev && org.ino == st->st_ino)
+		repoint_one(fd, fl, o->fd[0]);
+	vr_walk_end(fw);
+out:
+	w->s.used = mark;
+}
+
+int
+vr_ns_copies_pending(struct vr_ns *ns)
+{
+	return vr_coh_copies(ns) != __atomic_load_n(&ns->copies_seen, __ATOMIC_RELAXED);
+}
+
+void
+vr_task_follow_copies(struct vr_task *t)
+{
+	struct vr_ns *ns = t->ns;
+	unsigned long seen = __atomic_load_n(&ns->copies_seen, __ATOMIC_RELAXED);
+	struct follow f = {t, NULL, seen, vr_coh_copies(ns)};
+	int err;
+
+	/* One thread looks for all: they share the descriptor table. */
+	if (f.to == seen || !__atomic_compare_exchange_n(&ns->copies_seen, &seen, f.to, 0,
+	                                                 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return;
+	f.w = vr_walk_begin(t, &err);
+	if (!f.w)
+		return;
+	each_base_reader(f.w, -1, NULL, &f);
+	vr_walk_end(f.w);
 }
 
 int
@@ -567,8 +681,10 @@ vr_copyup(struct vr_walk *w, int with_data)
 	w->s.used = mark;
 	if (err >= 0)
 		err = type == S_IFDIR ? merge_upper(w, upfd) : reload(w, upfd);
-	if (err >= 0 && type == S_IFREG)
+	if (err >= 0 && type == S_IFREG) {
 		repoint_fds(w, bdev, bino, o->fd[0]);
+		vr_coh_copied(w->ns, bdev, bino);
+	}
 	sys_close(upfd);
 	if (type == S_IFDIR)
 		vr_coh_bump_dir(w->ns);

@@ -81,6 +81,8 @@ struct vr_ns {
 	 * match, a copy-up has no descriptor to re-point (copyup.c).
 	 */
 	unsigned long base_reads, base_reads_clean;
+	/* Copy tickets (vr_coh_copies()) this process has looked at. */
+	unsigned long copies_seen;
 	/*
 	 * The prefix's shared coherence page (coherence.c): NULL until first
 	 * needed, then mapped or marked unavailable.  Set once, atomically.
@@ -168,6 +170,22 @@ unsigned long vr_coh_renames(struct vr_ns *ns);
 void vr_coh_rename(struct vr_ns *ns, const char *old, size_t olen, const char *new, size_t nlen);
 int vr_coh_rename_get(struct vr_ns *ns, unsigned long t, char *old, size_t *olen, char *new,
                       size_t *nlen);
+
+/*
+ * Base regular files copied up, shared the same way, so that the other
+ * processes' descriptors opened on one before re-point at the copy
+ * (copyup.c).  The last few are kept in a ring.
+ *
+ * vr_coh_copies() - tickets taken so far (0 without a counter).
+ * vr_coh_copied() - base file (@dev, @ino) now has a copy: call after the
+ * copy is in place.
+ * vr_coh_copy_get() - copy ticket @t's base file.  Return: 0, or -ENOENT
+ * when it is lost (overwritten, being written).
+ */
+#define VR_COH_COPIES 64
+unsigned long vr_coh_copies(struct vr_ns *ns);
+void vr_coh_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino);
+int vr_coh_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev, unsigned long *ino);
 void vr_coh_fini(struct vr_ns *ns);
 unsigned long vr_ns_clock_ms(struct vr_ns *ns);
 

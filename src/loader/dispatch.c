@@ -17,6 +17,7 @@
 #include <linux/fcntl.h>
 #include "loader.h"
 #include "vfs.h"
+#include "vroot.h"
 
 /* Debug hook: getcwd() answers the --fake-cwd string (proves the trap). */
 static long
@@ -46,6 +47,9 @@ vr_loader_dispatch(struct vr_loader_ctx *ctx, long nr, const long a[6])
 
 	if (ctx->proc->ns && vrl_ownfd_answer(ctx, nr, a, &r))
 		return r;
+	/* Another process copied a file this one reads: read the copy (copyup.c). */
+	if (ctx->proc->ns && vr_ns_copies_pending(ctx->proc->ns) && !vrl_mm_shared_child())
+		vr_task_follow_copies(vrl_task(ctx));
 	if (ctx->proc->ns && nr != __NR_execve && nr != __NR_execveat) {
 		vrl_handler h = vrl_vfs_handler(nr);
 

@@ -11,6 +11,8 @@
  *   fd_objects handle FILE LINK         name_to_handle_at of FILE, of LINK (a symlink to it)...
  *   fd_objects truncate FILE            fstat of a read descriptor after truncate through it
  *   fd_objects reader FILE              read a descriptor opened before the file is rewritten
+ *   fd_objects other-writer FILE        the same, the file rewritten by a child process; a
+ *                                       stat of FILE before reading on
  *   fd_objects read PATH...             each PATH's first line, or the errno's name
  *
  * Built static, it runs in a tree that holds nothing else.
@@ -24,6 +26,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void
@@ -228,6 +231,36 @@ read_paths(char **paths, int n)
 	}
 }
 
+/* other_writer() - reader(), the file rewritten by a forked child. */
+static void
+other_writer(const char *file)
+{
+	char buf[64];
+	int fd = open(file, O_RDONLY | O_NONBLOCK), st = 0;
+	struct stat sb;
+	ssize_t n;
+	pid_t pid;
+
+	say("open", fd);
+	n = read(fd, buf, 2);
+	printf("read %.*s\n", (int)(n > 0 ? n : 0), buf);
+	pid = fork();
+	if (pid == 0) {
+		int w = open(file, O_WRONLY | O_TRUNC);
+
+		_exit(w >= 0 && write(w, "NEW content\n", 12) == 12 ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	printf("child %d\n", st);
+	say("stat", stat(file, &sb));
+	n = read(fd, buf, sizeof(buf));
+	printf("read after the change %.*s", (int)(n > 0 ? n : 0), buf);
+	printf("flags %o\n", fcntl(fd, F_GETFL) & ~O_LARGEFILE);
+	say("lseek 0", (int)lseek(fd, 0, SEEK_SET));
+	n = read(fd, buf, sizeof(buf));
+	printf("read from 0 %.*s", (int)(n > 0 ? n : 0), buf);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -248,6 +281,8 @@ main(int argc, char **argv)
 		truncate_through(argv[2]);
 	else if (!strcmp(c, "reader") && argc == 3)
 		reader(argv[2]);
+	else if (!strcmp(c, "other-writer") && argc == 3)
+		other_writer(argv[2]);
 	else if (!strcmp(c, "read"))
 		read_paths(argv + 2, argc - 2);
 	else {
