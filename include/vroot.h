@@ -369,6 +369,16 @@ VR_API int vr_ns_copies_pending(struct vr_ns *ns);
  */
 VR_API void vr_task_follow_copies(struct vr_task *t);
 
+/**
+ * vr_ns_image_run() - this process now runs the program file open as @fd
+ * (mapped by the embedder rather than execve()d), in place of the one its
+ * previous image ran: while it lives, opening that file to write and
+ * truncating it answer ETXTBSY in every process on the prefix, as the
+ * kernel answers for an execve()d file.  At most 64 running files of a
+ * prefix are known at once; past that a file is not protected.
+ */
+VR_API void vr_ns_image_run(struct vr_ns *ns, int fd);
+
 /** vr_task_free() - release a task context. */
 VR_API void vr_task_free(struct vr_task *t);
 

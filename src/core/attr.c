@@ -72,18 +72,23 @@ check_times(struct vr_walk *w, void *arg)
 	return err <= 0 ? err : vr_perm_utimes(&c, &o, *(int *)arg);
 }
 
-/* check_truncate() - truncate(2) of what is not a regular file, then write access. */
+/* check_truncate() - truncate(2) of what is not a regular file, write access, a running program. */
 static int
 check_truncate(struct vr_walk *w, void *arg)
 {
 	unsigned int t = w->node.st.st_mode & S_IFMT;
+	int err;
 
 	(void)arg;
 	if (t == S_IFDIR)
 		return -EISDIR;
 	if (t != S_IFREG)
 		return -EINVAL;
-	return vr_perm_obj(w, NULL, VR_MAY_WRITE);
+	err = vr_perm_obj(w, NULL, VR_MAY_WRITE);
+	/* A running program's file, as for open() (ops.c). */
+	if (err == 0 && vr_coh_image_busy(w->ns, w->node.st.st_dev, w->node.st.st_ino))
+		err = -ETXTBSY;
+	return err;
 }
 
 /*

@@ -1,7 +1,7 @@
 /*
  * coherence.c - what every process on one prefix shares so that caches
  * stay true: a generation counter, the last directories renamed and base
- * files copied up, and the namespace's clock.
+ * files copied up, the program files being run, and the namespace's clock.
  *
  * The counter is a word in a page of the file "vroot-coherence" in the
  * prefix's work directory, mapped shared by every process of every session
@@ -53,6 +53,19 @@ struct vr_coh_copy {
 	unsigned long seq, dev, ino;
 };
 
+#define COH_IMAGES 64
+
+/*
+ * struct vr_coh_image - the program file a process of the prefix runs
+ * (mapped by the loader, not by execve(), so the kernel does not refuse
+ * writes to it): pid 0 free, -1 being written.  start tells a live
+ * process from a later one with the same pid.
+ */
+struct vr_coh_image {
+	int pid;
+	unsigned long start, dev, ino;
+};
+
 /* struct vr_coh - the shared pages' layout. */
 struct vr_coh {
 	unsigned long magic; /* written once by whoever finds it zero */
@@ -63,6 +76,7 @@ struct vr_coh {
 	/* Added after the renames: a page an older vroot made reads zero here. */
 	unsigned long copies; /* tickets taken for the ring below */
 	struct vr_coh_copy c[COH_COPIES];
+	struct vr_coh_image run[COH_IMAGES];
 };
 
 _Static_assert(sizeof(struct vr_coh) <= COH_SIZE, "the shared page holds struct vr_coh");
@@ -258,6 +272,120 @@ vr_coh_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev, unsigned 
 	*ino = __atomic_load_n(&e->ino, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return __atomic_load_n(&e->seq, __ATOMIC_RELAXED) == t ? 0 : -ENOENT;
+}
+
+/*
+ * proc_start() - when process @pid started (field 22 of /proc/PID/stat, in
+ * clock ticks since boot).  Return: it, or 0 when the process is gone.
+ */
+static unsigned long
+proc_start(int pid)
+{
+	char path[40] = "/proc/", buf[512];
+	unsigned long v = 0;
+	long n;
+	int fd, field = 2;
+	char *p;
+
+	vr_memcpy(path + 6 + vr_utoa((unsigned long)pid, path + 6), "/stat", 6);
+	fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	n = vr_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
+	sys_close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The command name may hold spaces and ')': fields count from the last ')'. */
+	p = buf + n;
+	while (p > buf && *p != ')')
+		p--;
+	for (; *p && field < 22; p++)
+		field += *p == ' ';
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (unsigned long)(*p++ - '0');
+	return field == 22 ? v : 0;
+}
+
+/* image_live() - entry @e, read as (@pid, @start), is a live process's. */
+static int
+image_live(struct vr_coh_image *e, int pid, unsigned long start)
+{
+	if (start && proc_start(pid) == start)
+		return 1;
+	/* Gone: the entry is free again, unless it was rewritten meanwhile. */
+	__atomic_compare_exchange_n(&e->pid, &pid, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* image_claim() - entry @e, holding @pid, is this one's to write: 1 or 0. */
+static int
+image_claim(struct vr_coh_image *e, int pid)
+{
+	return __atomic_compare_exchange_n(&e->pid, &pid, -1, 0, __ATOMIC_ACQ_REL,
+	                                   __ATOMIC_RELAXED);
+}
+
+void
+vr_coh_image_run(struct vr_ns *ns, unsigned long dev, unsigned long ino)
+{
+	struct vr_coh *c = page(ns);
+	int pid = (int)vr_sys0(__NR_getpid), i;
+	unsigned long start;
+	struct vr_coh_image *e = NULL;
+
+	if (!c || !(start = proc_start(pid)))
+		return;
+	/* An exec keeps the pid: the entry of its last image becomes this one's. */
+	for (i = 0; i < COH_IMAGES && !e; i++)
+		if (__atomic_load_n(&c->run[i].pid, __ATOMIC_ACQUIRE) == pid &&
+		    image_claim(&c->run[i], pid))
+			e = &c->run[i];
+	/* Else a free entry, or a dead process's. */
+	for (i = 0; i < COH_IMAGES && !e; i++) {
+		int p = __atomic_load_n(&c->run[i].pid, __ATOMIC_ACQUIRE);
+		unsigned long s = __atomic_load_n(&c->run[i].start, __ATOMIC_RELAXED);
+
+		if (p > 0 && !image_live(&c->run[i], p, s))
+			p = 0;
+		if (p == 0 && image_claim(&c->run[i], 0))
+			e = &c->run[i];
+	}
+	if (!e)
+		return; /* full: this image is not protected */
+	__atomic_store_n(&e->start, start, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->dev, dev, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->ino, ino, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->pid, pid, __ATOMIC_RELEASE);
+}
+
+void
+vr_ns_image_run(struct vr_ns *ns, int fd)
+{
+	struct stat st;
+
+	if (sys_fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG)
+		vr_coh_image_run(ns, st.st_dev, st.st_ino);
+}
+
+int
+vr_coh_image_busy(struct vr_ns *ns, unsigned long dev, unsigned long ino)
+{
+	struct vr_coh *c = page(ns);
+
+	if (!c)
+		return 0;
+	for (int i = 0; i < COH_IMAGES; i++) {
+		struct vr_coh_image *e = &c->run[i];
+		int pid = __atomic_load_n(&e->pid, __ATOMIC_ACQUIRE);
+		unsigned long start = __atomic_load_n(&e->start, __ATOMIC_RELAXED);
+
+		if (pid > 0 && __atomic_load_n(&e->ino, __ATOMIC_RELAXED) == ino &&
+		    __atomic_load_n(&e->dev, __ATOMIC_RELAXED) == dev &&
+		    __atomic_load_n(&e->pid, __ATOMIC_ACQUIRE) == pid && image_live(e, pid, start))
+			return 1;
+	}
+	return 0;
 }
 
 void

@@ -186,6 +186,18 @@ int vr_coh_rename_get(struct vr_ns *ns, unsigned long t, char *old, size_t *olen
 unsigned long vr_coh_copies(struct vr_ns *ns);
 void vr_coh_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino);
 int vr_coh_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev, unsigned long *ino);
+
+/*
+ * Program files being run by the processes on the prefix, shared the same
+ * way (at most 64 at once), so that writing one is refused with ETXTBSY as
+ * the kernel refuses writes to a file a process was execve()d from.
+ *
+ * vr_coh_image_run() - this process now runs file (@dev, @ino): it replaces
+ * the file of its previous image.
+ * vr_coh_image_busy() - a live process runs file (@dev, @ino): 1 or 0.
+ */
+void vr_coh_image_run(struct vr_ns *ns, unsigned long dev, unsigned long ino);
+int vr_coh_image_busy(struct vr_ns *ns, unsigned long dev, unsigned long ino);
 void vr_coh_fini(struct vr_ns *ns);
 unsigned long vr_ns_clock_ms(struct vr_ns *ns);
 

@@ -162,6 +162,10 @@ open_existing(struct vr_walk *w, int flags)
 			return err;
 	}
 	if (writes(o, flags)) {
+		/* A running program's file (execve() would have denied writes to it). */
+		if ((o->st.st_mode & S_IFMT) == S_IFREG &&
+		    vr_coh_image_busy(w->ns, o->st.st_dev, o->st.st_ino))
+			return -ETXTBSY;
 		/* Writing a base file: copy it up first (without data when truncating). */
 		err = fifo_check(w, flags);
 		if (err == 0)

@@ -330,6 +330,9 @@ vrl_start_c(long *sp)
 		vrl_die("cannot name the program", execfn, err);
 	if ((err = vrl_elf_load(elf_fd, 1, &exe, interp, sizeof(interp))))
 		vrl_fail(126, "cannot load", execfn, err);
+	/* Mapped, not execve()d: the core refuses writes to it (ETXTBSY) itself. */
+	if (vrl_proc.ns)
+		vr_ns_image_run(vrl_proc.ns, elf_fd);
 	if (interp[0]) {
 		ifd = vrl_open_exec(&ctx, AT_FDCWD, interp, 0);
 		if (ifd < 0)

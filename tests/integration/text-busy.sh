@@ -1,0 +1,61 @@
+#!/bin/sh
+# text-busy.sh - a program file that a running process was started from
+# cannot be opened for writing or truncated (ETXTBSY, "Text file busy"),
+# as natively: the loader maps programs itself, so vroot refuses those
+# writes in every process on the prefix.  Another file, and the same file
+# once the program has ended, can be written.  Checked on a base file, on
+# a file made inside, and on a file in a --mount.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_cmd sleep truncate
+plan 5
+
+# busy.sh DIR: start DIR/prog, try to change it and DIR/other, then after it ends.
+cat >"$tmp/busy.sh" <<'EOF2'
+cd "$1"
+./prog 30 &
+pid=$!
+# The program has started when its file is mapped (natively: execve done).
+i=0
+while [ "$i" -lt 100 ] && ! grep -q '/prog$' "/proc/$pid/maps" 2>/dev/null; do
+	sleep 0.05
+	i=$((i + 1))
+done
+try() { if err=$("$@" 2>&1 </dev/null); then echo "$*: ok"; else echo "$*: ${err##*: }"; fi; }
+try sh -c 'echo x >>prog'
+try truncate -s 0 prog
+try sh -c 'cat other >prog'
+try sh -c 'echo x >>other'
+kill "$pid"
+wait "$pid" 2>/dev/null || true
+try sh -c 'echo x >>prog'
+EOF2
+mkprog() {
+	mkdir -p "$1"
+	cp "$(command -v sleep)" "$1/prog"
+	printf 'other\n' >"$1/other"
+}
+mkprog "$tmp/n"
+sh "$tmp/busy.sh" "$tmp/n" >"$tmp/native.out" 2>&1
+cat >"$tmp/want" <<'EOF2'
+sh -c echo x >>prog: Text file busy
+truncate -s 0 prog: Text file busy
+sh -c cat other >prog: Text file busy
+sh -c echo x >>other: ok
+sh -c echo x >>prog: ok
+EOF2
+is_file "natively: the running program's file is busy, until it ends" "$tmp/want" \
+	"$tmp/native.out"
+
+mkprog "$tmp/v"
+capture base vr -- sh "$tmp/busy.sh" "$tmp/v"
+is_file "a base file: as natively" "$tmp/native.out" "$tmp/base.out"
+is "... the base files are unchanged" "other $(cmp -s "$(command -v sleep)" "$tmp/v/prog" && echo same)" \
+	"$(cat "$tmp/v/other") same"
+capture made vr -- sh -c "mkdir -p '$tmp/made' && cp '$tmp/v/prog' '$tmp/v/other' '$tmp/made' &&
+	sh '$tmp/busy.sh' '$tmp/made'"
+is_file "a file made inside: as natively" "$tmp/native.out" "$tmp/made.out"
+mkprog "$tmp/host"
+capture mnt vr --mount "$tmp/host:/m" -- sh "$tmp/busy.sh" /m
+is_file "a file in a --mount: as natively" "$tmp/native.out" "$tmp/mnt.out"
+done_testing
