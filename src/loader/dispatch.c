@@ -15,6 +15,7 @@
  * goes through the dispatcher too, so the core resolves it in the namespace.
  */
 #include <linux/fcntl.h>
+#include <linux/resource.h>
 #include "loader.h"
 #include "vfs.h"
 #include "vroot.h"
@@ -30,6 +31,72 @@ fake_getcwd(const struct vrl_state *st, char *buf, unsigned long size)
 	if (vrl_poke(buf, st->fake_cwd, n))
 		return -EFAULT;
 	return (long)n;
+}
+
+/*
+ * give_back_fds() - the directory cache's descriptors closed, their slots
+ * free for the program again (those another thread's call uses stay).
+ * Return: how many were given back.
+ */
+static int
+give_back_fds(struct vr_ns *ns)
+{
+	int n = 0;
+
+	/* A vfork child's table is its own; the cache's record is the parent's. */
+	if (vrl_mm_shared_child())
+		return 0;
+	for (int fd = vr_ns_next_own_fd(ns, 0); fd >= 0; fd = vr_ns_next_own_fd(ns, fd + 1))
+		n += vr_ns_release_fd(ns, fd) == 0;
+	return n;
+}
+
+/* returns_fd() - call @nr gives the program a new descriptor. */
+static int
+returns_fd(long nr)
+{
+	return nr == __NR_open || nr == __NR_openat || nr == __NR_openat2 || nr == __NR_creat ||
+	       nr == __NR_open_by_handle_at;
+}
+
+/*
+ * retry_above_limit() - handler @h again, its lookups' own descriptors
+ * allowed above the program's soft descriptor limit (raised to the hard
+ * one for the call, or past it where the process may: descriptors above
+ * a limit stay valid).  A descriptor
+ * the call gives the program moves under the limit, to the lowest free
+ * number, EMFILE when there is none, as natively.  Return: the result, or
+ * -EMFILE when the limit cannot be raised.
+ */
+static long
+retry_above_limit(struct vr_loader_ctx *ctx, vrl_handler h, long nr, const long a[6])
+{
+	unsigned long lim[2], raised[2];
+	long r, fd, fdfl;
+
+	if (vrl_sys4(__NR_prlimit64, 0, RLIMIT_NOFILE, 0, lim) || lim[0] > 0x7fffffffUL)
+		return -EMFILE;
+	/* No number for the result: EMFILE before anything is made, as the kernel. */
+	if (returns_fd(nr)) {
+		fd = vrl_sys3(__NR_fcntl, vr_ns_next_own_fd(ctx->proc->ns, 0), F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return -EMFILE;
+		vrl_sys1(__NR_close, fd);
+	}
+	/* Equal limits: only a process that may raise the hard one (root) finds room. */
+	raised[0] = lim[1] > lim[0] ? lim[1] : lim[0] + 256;
+	raised[1] = lim[1] > raised[0] ? lim[1] : raised[0];
+	if (vrl_sys4(__NR_prlimit64, 0, RLIMIT_NOFILE, raised, 0))
+		return -EMFILE;
+	r = h(ctx, a);
+	vrl_sys4(__NR_prlimit64, 0, RLIMIT_NOFILE, lim, 0);
+	if (r < (long)lim[0] || !returns_fd(nr))
+		return r;
+	fdfl = vrl_sys3(__NR_fcntl, r, F_GETFD, 0);
+	fd = vrl_sys3(__NR_fcntl, r, fdfl > 0 && (fdfl & FD_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD,
+	              0);
+	vrl_sys1(__NR_close, r);
+	return fd;
 }
 
 /**
@@ -53,8 +120,18 @@ vr_loader_dispatch(struct vr_loader_ctx *ctx, long nr, const long a[6])
 	if (ctx->proc->ns && nr != __NR_execve && nr != __NR_execveat) {
 		vrl_handler h = vrl_vfs_handler(nr);
 
-		if (h)
-			return h(ctx, a);
+		if (h) {
+			r = h(ctx, a);
+			/*
+			 * The program's table is full: the cache's descriptors sit
+			 * in it too, and a lookup needs a few free slots of its own.
+			 */
+			if (r == -EMFILE && give_back_fds(ctx->proc->ns))
+				r = h(ctx, a);
+			if (r == -EMFILE)
+				r = retry_above_limit(ctx, h, nr, a);
+			return r;
+		}
 	}
 	switch (nr) {
 	case __NR_execve:
