@@ -14,7 +14,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc sh python3
-plan 10
+plan 11
 
 FO=$tmp/fd_objects
 gcc -O2 -Wall -o "$FO" "$top/tests/loader/helpers/fd_objects.c"
@@ -67,6 +67,31 @@ capture vroot vr -- env D="$tmp/v" sh -c 'exec 3<"$D/g"; sh -c "printf NEW >\"\$
 is "a child changes a file with two links: a descriptor of the other name reads it" \
 	"$(cat "$tmp/native.out")" "$(cat "$tmp/vroot.out")$(cat "$tmp/vroot.err")"
 rm -f "$tmp/n/g" "$tmp/v/g"
+# A SQLite reader opened read-only on a base database before another
+# process commits to it sees the commit.
+cat >"$tmp/sqlite.py" <<'PY'
+import sqlite3, subprocess, sys
+db = sys.argv[1]
+if len(sys.argv) > 2:
+    c = sqlite3.connect(db)
+    c.execute("create table if not exists t(x)")
+    c.execute("insert into t values(1)")
+    c.commit()
+    sys.exit(0)
+r = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+print("before", r.execute("select count(*) from t").fetchone()[0])
+subprocess.run([sys.executable, sys.argv[0], db, "write"], check=True)
+print("after", r.execute("select count(*) from t").fetchone()[0])
+PY
+if python3 -c 'import sqlite3' 2>/dev/null; then
+	fresh
+	python3 "$tmp/sqlite.py" "$tmp/n/db" make
+	python3 "$tmp/sqlite.py" "$tmp/v/db" make
+	same "SQLite: a reader sees another process's commit to a base database" \
+		sh -c 'exec python3 "$0" "$D/db"' "$tmp/sqlite.py"
+else
+	skip "SQLite: a reader sees another process's commit" "python3 has no sqlite3 module"
+fi
 
 # watch FILE [copy]: IN_MODIFY seen for a write to FILE after a watch on
 # it ("copy": FILE changed once before the watch is placed).
