@@ -94,21 +94,21 @@ copy_attrs(int fd, const struct stat *st)
 }
 
 /*
- * place() - move temporary @tmp of the work directory to @upfd/@name, never
- * over an existing name.  Return: 0, 1 when another copy got there first
- * (the temporary is removed), or -errno.
+ * place() - move temporary @tmp of directory @wd (the work directory) to
+ * @upfd/@name, never over an existing name.  Return: 0, 1 when another
+ * copy got there first (the temporary is removed), or -errno.
  */
 static int
-place(const struct vr_ns *ns, const char *tmp, int upfd, const char *name, int isdir)
+place(int wd, const char *tmp, int upfd, const char *name, int isdir)
 {
-	int err = (int)vr_sys5(__NR_renameat2, ns->work.fd, tmp, upfd, name, 1 /* NOREPLACE */);
+	int err = (int)vr_sys5(__NR_renameat2, wd, tmp, upfd, name, 1 /* NOREPLACE */);
 
 	if (err == -EEXIST) {
-		vr_sys3(__NR_unlinkat, ns->work.fd, tmp, isdir ? AT_REMOVEDIR : 0);
+		vr_sys3(__NR_unlinkat, wd, tmp, isdir ? AT_REMOVEDIR : 0);
 		return 1;
 	}
 	if (err < 0)
-		vr_sys3(__NR_unlinkat, ns->work.fd, tmp, isdir ? AT_REMOVEDIR : 0);
+		vr_sys3(__NR_unlinkat, wd, tmp, isdir ? AT_REMOVEDIR : 0);
 	return err;
 }
 
@@ -143,15 +143,24 @@ vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_
 {
 	struct vr_scratch s;
 	char tmp[TMP_LEN], p[32];
-	int fd, err, locked;
+	int fd, err, locked, wd = ns->work.fd;
 
 	vr_tmp_name(tmp);
 	err = (int)vr_sys3(__NR_mkdirat, ns->work.fd, tmp, 0700);
+	/*
+	 * A caller who may not write the work directory (another user than
+	 * the one who started the session) builds the copy next to where it
+	 * goes: its temporary name shows in that listing meanwhile.
+	 */
+	if (err == -EACCES || err == -EPERM) {
+		wd = upfd;
+		err = (int)vr_sys3(__NR_mkdirat, wd, tmp, 0700);
+	}
 	if (err < 0)
 		return err;
-	fd = open_upper(ns->work.fd, tmp, 1);
+	fd = open_upper(wd, tmp, 1);
 	if (fd < 0) {
-		vr_sys3(__NR_unlinkat, ns->work.fd, tmp, AT_REMOVEDIR);
+		vr_sys3(__NR_unlinkat, wd, tmp, AT_REMOVEDIR);
 		return fd;
 	}
 	if (vr_scratch_get(&ns->pool, &s) == 0) {
@@ -166,7 +175,7 @@ vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_
 		vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, fd),
 		        (lower->st.st_mode & 07777) | 0700);
 	sys_close(fd);
-	err = place(ns, tmp, upfd, name, 1);
+	err = place(wd, tmp, upfd, name, 1);
 	if (err < 0)
 		return err;
 	vr_mark_impure(upfd);
@@ -225,13 +234,23 @@ copy_data(int in, int out, long size, char *buf)
 	return (int)vr_sys2(__NR_ftruncate, out, size);
 }
 
-/* tmp_file() - an unnamed file in the work directory, or a named one. */
+/*
+ * tmp_file() - an unnamed file in the work directory, or a named one.  A
+ * caller who may not write the work directory (another user than the one
+ * who started the session) gets an unnamed file in @upfd, where the copy
+ * goes: unseen until linked there all the same.
+ */
 static int
-tmp_file(const struct vr_ns *ns, char *tmp)
+tmp_file(const struct vr_ns *ns, int upfd, char *tmp)
 {
 	int fd = sys_openat(ns->work.fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 
 	tmp[0] = '\0';
+	if (fd == -EACCES || fd == -EPERM) {
+		int up = sys_openat(upfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+		return up >= 0 ? up : fd;
+	}
 	if (fd != -EOPNOTSUPP && fd != -EISDIR && fd != -EINVAL)
 		return fd;
 	vr_tmp_name(tmp);
@@ -254,7 +273,7 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 
 	if (!buf)
 		return -ENOMEM;
-	out = tmp_file(ns, tmp);
+	out = tmp_file(ns, upfd, tmp);
 	if (out < 0)
 		return out;
 	err = 0;
@@ -272,7 +291,7 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 	if (err == 0) {
 		copy_attrs(out, &o->st);
 		if (tmp[0]) {
-			err = place(ns, tmp, upfd, name, 0);
+			err = place(ns->work.fd, tmp, upfd, name, 0);
 			tmp[0] = '\0';
 		} else {
 			err = (int)vr_sys5(__NR_linkat, AT_FDCWD, vr_proc_fd(p, out), upfd, name,
@@ -317,7 +336,7 @@ copy_special(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int
 		copy_attrs(fd, &o->st);
 		sys_close(fd);
 	}
-	return place(ns, tmp, upfd, name, 0);
+	return place(ns->work.fd, tmp, upfd, name, 0);
 }
 
 /* parent_upper() - the upper copy of w's parent directory, made if missing. */

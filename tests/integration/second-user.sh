@@ -6,7 +6,10 @@
 # natively they work: vroot cannot act as root for it any more (a
 # documented limit, README "A second user inside a root session").  Once
 # root has changed those directories (so their copies exist, with their
-# own owner and mode), the user's changes answer as natively.
+# own owner and mode), the user's changes answer as natively, copying up
+# its own files and directories and removing a directory whose copy holds
+# whiteouts included (neither can go through the work directory, which
+# only root may write).
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd setpriv
@@ -19,16 +22,19 @@ fi
 plan 4
 
 # mk DIR: a sticky world-writable directory t and a directory d of user
-# 65534 with an empty directory e in it.
+# 65534 with an empty directory e and a directory g holding a file f.
 mk() {
-	mkdir -p "$1/t" "$1/d/e"
+	mkdir -p "$1/t" "$1/d/e" "$1/d/g"
+	printf 'f\n' >"$1/d/g/f"
+	printf 'h\n' >"$1/d/h"
 	chmod 1777 "$1/t"
 	chown -R 65534:65534 "$1/d"
 }
 # The user's changes, each with its status and error.
 cat >"$tmp/user.sh" <<'EOF2'
 cd "$1"
-for c in "mkdir t/x" "touch t/f" "rm t/f" "rmdir t/x" "rmdir d/e" "mkdir d/n"; do
+for c in "mkdir t/x" "touch t/f" "rm t/f" "rmdir t/x" "rmdir d/e" "mkdir d/n" "rm d/g/f" \
+	"rmdir d/g" "truncate -s 1 d/h"; do
 	if err=$($c 2>&1); then echo "$c: ok"; else echo "$c: ${err##*: }"; fi
 done
 EOF2
@@ -43,6 +49,9 @@ rm t/f: ok
 rmdir t/x: ok
 rmdir d/e: ok
 mkdir d/n: ok
+rm d/g/f: ok
+rmdir d/g: ok
+truncate -s 1 d/h: ok
 EOF2
 is_file "natively the user makes and removes names in t and d" "$tmp/want" "$tmp/native.out"
 
@@ -56,6 +65,9 @@ rm t/f: No such file or directory
 rmdir t/x: No such file or directory
 rmdir d/e: Permission denied
 mkdir d/n: Permission denied
+rm d/g/f: Permission denied
+rmdir d/g: Directory not empty
+truncate -s 1 d/h: Permission denied
 EOF2
 is_file "the documented limit: the parents' copy-up is refused to the user" \
 	"$tmp/limit.want" "$tmp/limit.out"
