@@ -160,9 +160,22 @@ vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, i
 		announce(w);
 		return err;
 	}
+	if (vr_perm_judged(w->ns, &w->node)) {
+		struct vr_owner o;
+
+		/*
+		 * A copy with a record keeps the owner's read and write bits on
+		 * the host (owner.h), or its record could not be read or written
+		 * again: the mode goes into the record, as a faked identity's.
+		 */
+		if (vr_owner_read(w->node.fd[0], &o) > 0) {
+			o.mode = (o.mode & S_IFMT) | (mode & 07777);
+			err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
+			announce(w);
+			return err;
+		}
+	}
 	err = (int)vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), mode);
-	if (err == 0 && vr_perm_judged(w->ns, &w->node))
-		err = vr_owner_update(w->node.fd[0], (unsigned int)-1, (unsigned int)-1);
 	announce(w);
 	return err;
 }

@@ -250,8 +250,12 @@ vr_owner_update(int fd, unsigned int uid, unsigned int gid)
 	char p[32];
 	int err = vr_owner_read(fd, &o);
 
+	/*
+	 * No record: the copy shows the truth.  Unreadable (the owner's own
+	 * mode 0 file): a record's file keeps the owner's read bit, so none.
+	 */
 	if (err <= 0)
-		return err; /* no record: the copy shows the truth */
+		return err == -EACCES ? 0 : err;
 	err = sys_fstatat(fd, "", &st, AT_EMPTY_PATH);
 	if (err < 0)
 		return err;
