@@ -121,7 +121,8 @@ for m in "$@"; do
 		# What regrtest printed of the cases that did not pass (also those
 		# the JUnit file names otherwise: class and module set-ups).
 		echo "regrtest's report through vroot:"
-		awk '/^(ERROR|FAIL): /{p=1} p{print} /^$/{p=0}' "$out/vroot.log" | head -n 80
+		awk -v m="(test.$m." '/^(ERROR|FAIL): /{p = index($0, m) > 0} p{print} /^$/{p=0}' \
+			"$out/vroot.log" | head -n 80
 		[ -n "$got" ] || tail -n 15 "$out/vroot.log"
 	} >"$out/diff"
 	not_ok "$m: same result natively and through vroot" "$out/diff"
