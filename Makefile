@@ -43,9 +43,17 @@ HOSTCC     ?= cc
 FOLD_TABLE := $(BUILD)/gen/fold_table.h
 $(BUILD)/gen/foldgen: src/gen/foldgen.c
 	@mkdir -p $(dir $@)
-	@printf '#include <utf8proc.h>\n' | $(HOSTCC) -E -x c - >/dev/null 2>&1 || { \
+	@printf '#include <utf8proc.h>\n' | $(HOSTCC) -E -x c - >/dev/null 2>&1 || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "vroot: installing libutf8proc-dev (the Unicode data of the case-folding tables)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q libutf8proc-dev >/dev/null || { \
+			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q libutf8proc-dev >/dev/null; } || { \
+			echo "vroot: apt-get install libutf8proc-dev failed" >&2; exit 1; }; \
+	else \
 		echo "vroot's build needs libutf8proc (Debian: apt-get install libutf8proc-dev)" >&2; \
-		exit 1; }
+		exit 1; \
+	fi
 	$(HOSTCC) -O2 $(WARN) -o $@ $< -lutf8proc
 $(FOLD_TABLE): $(BUILD)/gen/foldgen
 	$(BUILD)/gen/foldgen >$@.new && mv $@.new $@
