@@ -228,12 +228,21 @@ each(void *arg, int fd, const struct vr_dirent64 *d)
 	return 0;
 }
 
+/* ns_opendir() - layer @i of @dir, open for listing (layer.h's opendir: no search needed). */
+static int
+ns_opendir(const struct vr_obj *dir, unsigned int i)
+{
+	char p[32];
+
+	return sys_openat(AT_FDCWD, vr_proc_fd(p, dir->fd[i]), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+}
+
 /* list() - every layer of @dir through fw (counting, filling or scanning). */
 static int
 list(const struct vr_obj *dir, struct fi_walk *fw, char *buf, size_t size)
 {
 	for (unsigned int i = 0; i < dir->nfd; i++) {
-		int fd = sys_openat(dir->fd[i], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+		int fd = ns_opendir(dir, i);
 		int err;
 
 		if (fd < 0)

@@ -62,10 +62,17 @@ host_opaque(int fd)
 	return n == 1 && v[0] == 'y';
 }
 
+/*
+ * host_opendir() - the directory itself, reopened by its /proc/self/fd
+ * link: opening "." in it would need search permission on it, which
+ * listing does not (a mode 0600 directory of one's own lists natively).
+ */
 static int
 host_opendir(int fd)
 {
-	return sys_openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	char p[32];
+
+	return sys_openat(AT_FDCWD, vr_proc_fd(p, fd), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 }
 
 const struct vr_layer_ops vr_host_layer_ops = {

@@ -2,7 +2,8 @@
 # mode-zero.sh - a user's own files and directories take any mode, 0
 # included, and can be changed back: chmod, chown to oneself and the
 # CPython os.walk tests' set-up (a directory made unreadable, then
-# readable, then removed), natively and through vroot.  Matters for a
+# readable, then removed), a directory one may read but not search listed
+# (shutil's copytree test), natively and through vroot.  Matters for a
 # plain user, whose copies' records vroot reads and writes.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -22,7 +23,11 @@ r chmod 644 f
 stat -c '%a %n' f a/b/c
 r chmod 0 a
 r chmod 755 a
-r rm -r a f
+mkdir d6; touch d6/f
+r chmod 600 d6
+r ls d6
+r chmod 700 d6
+r rm -r a f d6
 EOS
 mkdir "$tmp/n" "$tmp/v"
 sh "$tmp/modes.sh" "$tmp/n" >"$tmp/native" 2>&1
