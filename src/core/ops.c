@@ -151,16 +151,6 @@ open_existing(struct vr_walk *w, int flags)
 	              : 0;
 	if (err < 0)
 		return err;
-	/*
-	 * A base FIFO is opened where it is, as kernel overlayfs does: a copy
-	 * would be another FIFO, and a writer there would never meet a reader
-	 * that opened the base's.  Copied only when the host refuses.
-	 */
-	if ((o->st.st_mode & S_IFMT) == S_IFIFO && !vr_node_in_place(w)) {
-		err = reopen(w->node.fd[0], flags);
-		if (err != -EACCES && err != -EPERM)
-			return err;
-	}
 	if (writes(o, flags)) {
 		/* A running program's file (execve() would have denied writes to it). */
 		if ((o->st.st_mode & S_IFMT) == S_IFREG &&
