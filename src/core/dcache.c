@@ -28,6 +28,18 @@
  * alike (allx), which no identity can be refused (POSIX ACLs are not read,
  * as in perm.c).
  *
+ * The program's directory descriptors.  A walk relative to one needs the
+ * directory's canonical path; reading it back from /proc/self/fd/N and
+ * mapping it into the namespace costs more than the rest of a cached
+ * lookup.  So the path found is kept by descriptor number with the host
+ * directory's device and inode, and used again while one fstat() of the
+ * descriptor shows that directory and the generation counter and the
+ * bound say a node taken then would still be trusted.  A number closed
+ * and reused for another directory (open, dup2, a fork child, an exec'd
+ * image) shows another inode; a directory renamed or removed through
+ * vroot moves the counter.  The walk then starts at that directory's node
+ * (vr_dc_get_at()).
+ *
  * Descriptors.  The nodes' descriptors are vroot's own, in the range the
  * embedder gave (vr_ns_cache_enable()), hidden from the program like the
  * namespace's backing directories (vr_ns_owns_fd()).  They are
@@ -48,6 +60,7 @@
 
 #define DC_NODES 48
 #define DC_PATH  256 /* longer canonical paths are not cached */
+#define DC_FDS   32
 
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
@@ -67,6 +80,17 @@ struct dc_node {
 	char path[DC_PATH];
 };
 
+/*
+ * A directory descriptor of the program, by number: the canonical virtual
+ * path it showed when last asked, and the host directory it was then.
+ */
+struct dc_fd {
+	int fd; /* -1: free */
+	unsigned long dev, ino, gen, born, used;
+	size_t plen;
+	char path[DC_PATH];
+};
+
 struct vr_dcache {
 	int lock;
 	int pid;    /* the process whose descriptors the nodes hold */
@@ -76,6 +100,7 @@ struct vr_dcache {
 	int root_known, root_allx;
 	unsigned long root_gen, root_born;
 	struct dc_node n[DC_NODES];
+	struct dc_fd f[DC_FDS];
 };
 
 #define DC_SIZE ((sizeof(struct vr_dcache) + 4095) & ~(size_t)4095)
@@ -128,6 +153,8 @@ vr_ns_cache_enable(struct vr_ns *ns, int lo, int hi)
 	for (unsigned int i = 0; i < DC_NODES; i++)
 		for (unsigned int k = 0; k < VR_MAX_LAYERS; k++)
 			dc->n[i].fd[k] = -1;
+	for (unsigned int i = 0; i < DC_FDS; i++)
+		dc->f[i].fd = -1;
 	*token = 1;
 	dc->token = token;
 	dc->pid = (int)vr_sys0(__NR_getpid);
@@ -248,23 +275,10 @@ find(struct vr_dcache *dc, const char *path, size_t len, unsigned long h)
 	return NULL;
 }
 
-int
-vr_dc_get(struct vr_walk *w, struct vr_obj *o)
+/* node_obj() - @o shows node @n, its descriptors not owned. */
+static void
+node_obj(struct vr_dcache *dc, struct dc_node *n, struct vr_obj *o)
 {
-	struct vr_dcache *dc = w->ns->dc;
-	struct dc_node *n;
-
-	if (!w->dc_on || !w->cur.allx || w->vlen >= DC_PATH)
-		return 0;
-	n = find(dc, w->vpath, w->vlen, hash(w->vpath, w->vlen));
-	if (n && !fresh(w, n->gen, n->born)) {
-		drop(n);
-		n = NULL;
-	}
-	if (!n) {
-		__atomic_add_fetch(&w->ns->stats.cache_misses, 1, __ATOMIC_RELAXED);
-		return 0;
-	}
 	vr_obj_put(o);
 	o->exists = 1;
 	o->synthetic = 0;
@@ -278,8 +292,103 @@ vr_dc_get(struct vr_walk *w, struct vr_obj *o)
 	o->allx = n->allx;
 	vr_memcpy(&o->st, &n->st, sizeof(o->st));
 	n->used = ++dc->tick;
+}
+
+/* get() - the fresh node for @path[0..len) into @o.  Return: 1 or 0. */
+static int
+get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o)
+{
+	struct vr_dcache *dc = w->ns->dc;
+	struct dc_node *n;
+
+	n = find(dc, path, len, hash(path, len));
+	if (n && !fresh(w, n->gen, n->born)) {
+		drop(n);
+		n = NULL;
+	}
+	if (!n) {
+		__atomic_add_fetch(&w->ns->stats.cache_misses, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	node_obj(dc, n, o);
 	__atomic_add_fetch(&w->ns->stats.cache_hits, 1, __ATOMIC_RELAXED);
 	return 1;
+}
+
+int
+vr_dc_get(struct vr_walk *w, struct vr_obj *o)
+{
+	if (!w->dc_on || !w->cur.allx || w->vlen >= DC_PATH)
+		return 0;
+	return get(w, w->vpath, w->vlen, o);
+}
+
+int
+vr_dc_get_at(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o)
+{
+	if (!w->dc_on || len >= DC_PATH)
+		return 0;
+	return get(w, path, len, o);
+}
+
+/* is_procfs() - @fd is a directory of a procfs: its entries are per process. */
+static int
+is_procfs(int fd)
+{
+	long buf[16]; /* struct statfs: f_type first */
+
+	return vr_sys2(__NR_fstatfs, fd, buf) == 0 && buf[0] == 0x9fa0 /* PROC_SUPER_MAGIC */;
+}
+
+/* fd_slot() - the entry of descriptor @fd, or the one to reuse for it. */
+static struct dc_fd *
+fd_slot(struct vr_dcache *dc, int fd)
+{
+	struct dc_fd *lru = &dc->f[0];
+
+	for (unsigned int i = 0; i < DC_FDS; i++) {
+		struct dc_fd *e = &dc->f[i];
+
+		if (e->fd == fd)
+			return e;
+		if (e->fd < 0 || (lru->fd >= 0 && e->used < lru->used))
+			lru = e;
+	}
+	return lru;
+}
+
+long
+vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
+{
+	struct vr_dcache *dc = w->ns->dc;
+	struct dc_fd *e;
+	struct stat st;
+	long n;
+
+	if (!w->dc_on || fd < 0 || sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFDIR)
+		return vr_fd_vpath(w->ns, fd, buf, size);
+	e = fd_slot(dc, fd);
+	if (e->fd == fd && e->dev == st.st_dev && e->ino == st.st_ino &&
+	    fresh(w, e->gen, e->born) && e->plen < size) {
+		vr_memcpy(buf, e->path, e->plen);
+		buf[e->plen] = '\0';
+		e->used = ++dc->tick;
+		__atomic_add_fetch(&w->ns->stats.fd_hits, 1, __ATOMIC_RELAXED);
+		return (long)e->plen;
+	}
+	n = vr_fd_vpath(w->ns, fd, buf, size);
+	e->fd = -1;
+	if (n <= 0 || (size_t)n >= DC_PATH || is_procfs(fd))
+		return n;
+	e->dev = st.st_dev;
+	e->ino = st.st_ino;
+	e->gen = w->dc_gen;
+	e->born = w->dc_now;
+	e->used = ++dc->tick;
+	e->plen = (size_t)n;
+	vr_memcpy(e->path, buf, (size_t)n);
+	e->fd = fd;
+	return n;
 }
 
 /* victim() - a free node, or the least recently used one, dropped. */

@@ -36,6 +36,27 @@ void vr_dc_end(struct vr_walk *w);
 int vr_dc_get(struct vr_walk *w, struct vr_obj *o);
 
 /*
+ * vr_dc_get_at() - the directory at canonical @path[0..len) from the
+ * cache, whatever its parent's permissions: for a walk that starts there
+ * (a directory descriptor's, the cwd), where the kernel checks none on
+ * the way either.  @o as vr_dc_get().  Return: 1 on a hit, 0 otherwise.
+ */
+int vr_dc_get_at(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o);
+
+/*
+ * vr_dc_fd_path() - vr_fd_vpath() of the program's descriptor @fd,
+ * remembered per descriptor number for a directory: while @fd still
+ * shows the same host directory (device and inode, one fstat) and the
+ * cache would trust a node taken when it was asked (same counter, same
+ * bound), the path is the one found then, without reading /proc/self/fd
+ * back.  A directory renamed through vroot moves the counter; one renamed
+ * from outside is seen within the bound, as for nodes.  Not in procfs
+ * (its directories are per process).  Without the cache: vr_fd_vpath().
+ * Return: length, or -errno as vr_fd_vpath().
+ */
+long vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size);
+
+/*
  * vr_dc_put() - remember directory @o, just found at w->vpath by a live
  * lookup: its descriptors move into vroot's own descriptor range and
  * belong to the cache from then on (@o keeps them, not owned).  Does

@@ -41,7 +41,10 @@
  *     come from the directory cache (dcache.c), whose descriptors are those
  *     the same lookup found before, when its parent lets everyone search
  *     it; the final component is always looked up (a final directory from
- *     the cache has its attributes read again).
+ *     the cache has its attributes read again).  A walk relative to a
+ *     directory descriptor or to the cwd starts at that directory's node
+ *     when the cache holds it, whatever the permissions above it: the
+ *     kernel checks none on the way to a directory already reached.
  *  9. openat2(2)'s RESOLVE_* rules (VR_WALK_BENEATH ... NO_MAGICLINKS) apply
  *     to what the caller's path and the links in it do, never to the
  *     canonical paths the walk re-walks itself:
@@ -918,6 +921,27 @@ fail:
 	return err;
 }
 
+/*
+ * start_cached() - w->cur becomes directory @path[0..len), canonical, from
+ * the directory cache, instead of re-walking @path from the root.
+ * Return: 1 done, 0 not cached.
+ */
+static int
+start_cached(struct vr_walk *w, const char *path, size_t len)
+{
+	struct vr_obj o = {0};
+
+	if (!vr_dc_get_at(w, path, len, &o))
+		return 0;
+	vr_memcpy(w->vpath, path, len);
+	w->vpath[len] = '\0';
+	w->vlen = len;
+	w->plen = len;
+	obj_move(&w->cur, &o);
+	solo_enter(w, 0);
+	return 1;
+}
+
 /* start() - set w->cur to where a relative @path starts. */
 static int
 start(struct vr_walk *w, int dirfd, const char *path)
@@ -938,9 +962,11 @@ start(struct vr_walk *w, int dirfd, const char *path)
 	if (dirfd == AT_FDCWD)
 		n = vr_task_cwd(w->t, base);
 	else
-		n = vr_fd_vpath(w->ns, dirfd, base, PATH_MAX);
+		n = vr_dc_fd_path(w, dirfd, base, PATH_MAX);
 	if (n < 0)
 		return (int)n;
+	if (n > 1 && start_cached(w, base, (size_t)n))
+		return 0;
 	if (n > 1)
 		return push_frame(w, base, (size_t)n, 1);
 	return 0;
@@ -1224,7 +1250,7 @@ set_root(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 		if (n == 0 && (st.st_mode & S_IFMT) != S_IFDIR)
 			n = -ENOTDIR;
 		if (n == 0)
-			n = vr_fd_vpath(w->ns, dirfd, w->root, PATH_MAX);
+			n = vr_dc_fd_path(w, dirfd, w->root, PATH_MAX);
 	}
 	if (n < 0)
 		return (int)n;
