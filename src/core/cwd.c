@@ -70,7 +70,8 @@ vr_getcwd(struct vr_task *t, char *buf, size_t size)
 {
 	char tmp[PATH_MAX];
 	struct vr_walk *w;
-	long n = vr_task_cwd(t, tmp);
+	/* Deeper than PATH_MAX bytes: ENAMETOOLONG, as getcwd(2) says. */
+	long n = vr_task_cwd(t, tmp, sizeof(tmp));
 	int err;
 
 	if (n < 0)

@@ -59,8 +59,8 @@
 #include "util.h"
 
 #define DC_NODES 48
-#define DC_PATH  256 /* longer canonical paths are not cached */
-#define DC_FDS   32
+
+#define DC_FDS   16
 
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
@@ -77,7 +77,7 @@ struct dc_node {
 	struct stat st;
 	unsigned long gen, born, used, hash;
 	size_t plen;
-	char path[DC_PATH];
+	char path[VR_DC_PATH];
 };
 
 /*
@@ -88,7 +88,7 @@ struct dc_fd {
 	int fd; /* -1: free */
 	unsigned long dev, ino, gen, born, used;
 	size_t plen;
-	char path[DC_PATH];
+	char path[VR_VPATH_MAX]; /* only the bytes used are ever touched */
 };
 
 struct vr_dcache {
@@ -318,7 +318,7 @@ get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o)
 int
 vr_dc_get(struct vr_walk *w, struct vr_obj *o)
 {
-	if (!w->dc_on || !w->cur.allx || w->vlen >= DC_PATH)
+	if (!w->dc_on || !w->cur.allx || w->vlen >= VR_DC_PATH)
 		return 0;
 	return get(w, w->vpath, w->vlen, o);
 }
@@ -326,7 +326,7 @@ vr_dc_get(struct vr_walk *w, struct vr_obj *o)
 int
 vr_dc_get_at(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o)
 {
-	if (!w->dc_on || len >= DC_PATH)
+	if (!w->dc_on || len >= VR_DC_PATH)
 		return 0;
 	return get(w, path, len, o);
 }
@@ -357,38 +357,80 @@ fd_slot(struct vr_dcache *dc, int fd)
 	return lru;
 }
 
+/* fd_set() - entry @e: descriptor @fd, host directory @st, at @path[0..len). */
+static void
+fd_set(struct vr_walk *w, struct dc_fd *e, int fd, const struct stat *st, const char *path,
+       size_t len)
+{
+	e->fd = -1;
+	if (len >= sizeof(e->path))
+		return;
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->gen = w->dc_gen;
+	e->born = w->dc_now;
+	e->used = ++w->ns->dc->tick;
+	e->plen = len;
+	vr_memcpy(e->path, path, len);
+	e->fd = fd;
+}
+
+/* fd_fits() - entry @e holds host directory @st, and @w may trust it. */
+static int
+fd_fits(const struct vr_walk *w, const struct dc_fd *e, const struct stat *st, size_t size)
+{
+	return e->fd >= 0 && e->dev == st->st_dev && e->ino == st->st_ino &&
+	       fresh(w, e->gen, e->born) && e->plen < size;
+}
+
 long
 vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 {
 	struct vr_dcache *dc = w->ns->dc;
-	struct dc_fd *e;
+	struct dc_fd *e, *same = NULL;
 	struct stat st;
 	long n;
 
 	if (!w->dc_on || fd < 0 || sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFDIR)
 		return vr_fd_vpath(w->ns, fd, buf, size);
 	e = fd_slot(dc, fd);
-	if (e->fd == fd && e->dev == st.st_dev && e->ino == st.st_ino &&
-	    fresh(w, e->gen, e->born) && e->plen < size) {
-		vr_memcpy(buf, e->path, e->plen);
-		buf[e->plen] = '\0';
-		e->used = ++dc->tick;
-		__atomic_add_fetch(&w->ns->stats.fd_hits, 1, __ATOMIC_RELAXED);
-		return (long)e->plen;
+	if (e->fd == fd && fd_fits(w, e, &st, size)) {
+		same = e;
+	} else {
+		/*
+		 * A duplicate (dup, fcntl, a descriptor passed on) is the
+		 * directory of the descriptor it copies, at the same place
+		 * unless one host directory shows at two places: then the
+		 * place is read back, if it can be (not deeper than PATH_MAX).
+		 */
+		for (unsigned int i = 0; i < DC_FDS && !same; i++)
+			if (fd_fits(w, &dc->f[i], &st, size))
+				same = &dc->f[i];
+		n = !same || w->ns->aliasing ? vr_fd_vpath(w->ns, fd, buf, size) : 0;
+		if (!same || (w->ns->aliasing && n != -ENAMETOOLONG)) {
+			e->fd = -1;
+			if (n > 0 && !is_procfs(fd))
+				fd_set(w, e, fd, &st, buf, (size_t)n);
+			return n;
+		}
 	}
-	n = vr_fd_vpath(w->ns, fd, buf, size);
-	e->fd = -1;
-	if (n <= 0 || (size_t)n >= DC_PATH || is_procfs(fd))
-		return n;
-	e->dev = st.st_dev;
-	e->ino = st.st_ino;
-	e->gen = w->dc_gen;
-	e->born = w->dc_now;
-	e->used = ++dc->tick;
-	e->plen = (size_t)n;
-	vr_memcpy(e->path, buf, (size_t)n);
-	e->fd = fd;
-	return n;
+	vr_memcpy(buf, same->path, same->plen);
+	buf[same->plen] = '\0';
+	same->used = ++dc->tick;
+	if (same != e)
+		fd_set(w, e, fd, &st, buf, same->plen);
+	__atomic_add_fetch(&w->ns->stats.fd_hits, 1, __ATOMIC_RELAXED);
+	return (long)same->plen;
+}
+
+void
+vr_dc_fd_note(struct vr_walk *w, int fd)
+{
+	struct stat st;
+
+	if (!w->dc_on || fd < 0 || sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFDIR)
+		return;
+	fd_set(w, fd_slot(w->ns->dc, fd), fd, &st, w->vpath, w->vlen);
 }
 
 /* victim() - a free node, or the least recently used one, dropped. */
@@ -460,7 +502,7 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 	int allx;
 
 	if (!w->dc_on || !o->exists || !vr_obj_is_dir(o) || o->synthetic || o->nfd == 0 ||
-	    o->indexed || o->byname || vr_in_procfs(o) || w->vlen >= DC_PATH ||
+	    o->indexed || o->byname || vr_in_procfs(o) || w->vlen >= VR_DC_PATH ||
 	    (o->owned != all && (o->owned || !o->mount || o->nfd != 1)))
 		return;
 	allx = layers_allx(o);

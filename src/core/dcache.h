@@ -10,6 +10,9 @@
 /* How long a cached directory is trusted without a change announced: ms. */
 #define VR_DC_BOUND_MS 1000
 
+/* Directories with longer canonical paths are not cached. */
+#define VR_DC_PATH 256
+
 /*
  * vr_dc_begin() - let walk @w use the namespace's directory cache: the
  * cache is on, this process owns it (not a CLONE_VM child of the owner),
@@ -55,6 +58,13 @@ int vr_dc_get_at(struct vr_walk *w, const char *path, size_t len, struct vr_obj 
  * Return: length, or -errno as vr_fd_vpath().
  */
 long vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size);
+
+/*
+ * vr_dc_fd_note() - the program's descriptor @fd was just opened on the
+ * directory w->node at w->vpath (not in procfs): remember that path for
+ * vr_dc_fd_path(), which could not read back one deeper than PATH_MAX.
+ */
+void vr_dc_fd_note(struct vr_walk *w, int fd);
 
 /*
  * vr_dc_put() - remember directory @o, just found at w->vpath by a live

@@ -25,6 +25,15 @@ struct vr_mount {
 	int procfs; /* the host directory is in a procfs: its symlinks are magic */
 };
 
+/*
+ * The longest canonical virtual path a walk, a working directory or a
+ * remembered directory descriptor holds.  The kernel limits the string a
+ * program passes (PATH_MAX), not the path of the directory it names: a
+ * working directory may lie deeper (mkdir -p of a deep tree goes down by
+ * relative steps), and a relative path starts there.
+ */
+#define VR_VPATH_MAX (8 * PATH_MAX)
+
 /* Descriptors below this number keep a hint of where they were opened. */
 #define VR_FD_HINTS 1024
 /* Hints of descriptors whose number was reused (vr_fd_hint_set()). */
@@ -103,7 +112,7 @@ struct vr_task {
 	int lock;
 	unsigned int seq;
 	size_t cwdlen;
-	char cwd[PATH_MAX];
+	char cwd[VR_VPATH_MAX];
 	size_t rootlen; /* the root chroot() set, canonical; "/" at first */
 	char root[PATH_MAX];
 	unsigned long renames_seen; /* directory renames the cwd has followed */
@@ -245,8 +254,12 @@ long vr_fd_vpath(struct vr_ns *ns, int fd, char *buf, size_t size);
  */
 long vr_revmap_link(const struct vr_ns *ns, char *body, long n, size_t size);
 
-/* vr_task_cwd() - copy the task's cwd into @buf (PATH_MAX).  Return: length or -errno. */
-long vr_task_cwd(struct vr_task *t, char *buf);
+/*
+ * vr_task_cwd() - copy the task's cwd into @buf (@size bytes, up to
+ * VR_VPATH_MAX are needed).  Return: length, -ENAMETOOLONG (longer than
+ * @size allows), or -errno.
+ */
+long vr_task_cwd(struct vr_task *t, char *buf, size_t size);
 
 /* vr_task_root() - copy the task's root into @buf (PATH_MAX).  Return: length or -errno. */
 long vr_task_root(struct vr_task *t, char *buf);
@@ -254,7 +267,10 @@ long vr_task_root(struct vr_task *t, char *buf);
 /* vr_task_publish_root() - set the root to canonical @path.  Return: 0 or -ENAMETOOLONG. */
 int vr_task_publish_root(struct vr_task *t, const char *path, size_t len);
 
-/* vr_task_publish_cwd() - set the cwd to canonical @path.  Return: 0 or -ENAMETOOLONG. */
+/*
+ * vr_task_publish_cwd() - set the cwd to canonical @path (shorter than
+ * VR_VPATH_MAX).  Return: 0 or -ENAMETOOLONG.
+ */
 int vr_task_publish_cwd(struct vr_task *t, const char *path, size_t len);
 
 #endif

@@ -7,6 +7,7 @@
  * opened for writing is copied up first (a base is never written), after
  * the checks that could still refuse the open.
  */
+#include "dcache.h"
 #include "perm.h"
 #include "place.h"
 #include "util.h"
@@ -282,7 +283,7 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
 	unsigned int wf = VR_WALK_FOLLOW | rules;
 	const struct vr_mount *m = NULL;
 	struct vr_walk *w;
-	int err, low = 1 << 30;
+	int err, note, low = 1 << 30;
 
 	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY) &&
 	    (flags & O_TMPFILE) != O_TMPFILE)
@@ -315,10 +316,16 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
 		err = open_create(w, flags, mode);
 	low = lowest_transient(w);
 	m = w->node.exists ? w->node.mount : w->cur.mount;
-out:
-	vr_walk_end(w);
+	note = err >= 0 && w->node.exists && vr_obj_is_dir(&w->node) && !vr_in_procfs(&w->node);
+	/* The walk's descriptors go first, so the lowest number is free. */
+	vr_obj_put(&w->cur);
+	vr_obj_put(&w->node);
 	if (err >= 0 && low < err)
 		err = lowest_free(err, flags);
+	if (note)
+		vr_dc_fd_note(w, err);
+out:
+	vr_walk_end(w);
 	if (err >= 0)
 		vr_fd_hint_set(t->ns, err, m);
 	return err;

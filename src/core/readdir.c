@@ -572,14 +572,13 @@ vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
 	w = vr_walk_begin(t, &err);
 	if (!w)
 		return err;
-	n = vr_fd_vpath(w->ns, fd, w->vpath, PATH_MAX);
+	/* From where the descriptor is (dcache.c knows it without /proc). */
+	n = vr_walk_path(w, fd, "", VR_WALK_EMPTY);
 	if (n == -ENOENT) {
 		/* Not in the namespace (passed in from outside): the host's directory. */
 		n = host_getdents(w, fd, buf, size);
 		goto out;
 	}
-	if (n >= 0)
-		n = vr_walk_path(w, AT_FDCWD, w->vpath, VR_WALK_NSROOT);
 	if (n >= 0 && !vr_obj_is_dir(&w->node))
 		n = -ENOTDIR;
 	if (n < 0)

@@ -223,17 +223,23 @@ vr_task_pack(struct vr_task *t, void *buf, size_t size)
 	const char *lowers[VR_MAX_LAYERS];
 	struct vr_mount_spec *mounts;
 	struct vr_ns_spec spec;
-	char cwd[PATH_MAX], root[PATH_MAX];
-	long clen = vr_task_cwd(t, cwd), rlen = vr_task_root(t, root), slen;
+	char small[PATH_MAX], root[PATH_MAX], *cwd = small;
+	long clen = vr_task_cwd(t, cwd, sizeof(small)), rlen = vr_task_root(t, root), slen;
 	unsigned int nh = vr_fd_hints_count(t->ns);
-	size_t head = TASK_HEAD + (size_t)clen + 1 + (size_t)rlen + 1 + 4 + (size_t)nh * 12;
+	size_t head;
 	unsigned int v;
 
-	if (clen < 0 || rlen < 0)
-		return clen < 0 ? clen : rlen;
-	mounts = vr_map(msize);
-	if (!mounts)
-		return -ENOMEM;
+	/* A cwd deeper than PATH_MAX bytes goes along too. */
+	if (clen == -ENAMETOOLONG) {
+		cwd = vr_map(VR_VPATH_MAX);
+		clen = cwd ? vr_task_cwd(t, cwd, VR_VPATH_MAX) : -ENOMEM;
+	}
+	head = TASK_HEAD + (size_t)clen + 1 + (size_t)rlen + 1 + 4 + (size_t)nh * 12;
+	mounts = clen < 0 || rlen < 0 ? NULL : vr_map(msize);
+	if (!mounts) {
+		slen = clen < 0 ? clen : rlen < 0 ? rlen : -ENOMEM;
+		goto out;
+	}
 	ns_spec(t->ns, &spec, lowers, mounts);
 	slen = vr_spec_pack(&spec, NULL, 0);
 	if (slen >= 0 && buf && head + (size_t)slen <= size) {
@@ -249,6 +255,9 @@ vr_task_pack(struct vr_task *t, void *buf, size_t size)
 		slen = vr_spec_pack(&spec, b + head, size - head);
 	}
 	vr_unmap(mounts, msize);
+out:
+	if (cwd && cwd != small)
+		vr_unmap(cwd, VR_VPATH_MAX);
 	return slen < 0 ? slen : (long)head + slen;
 }
 

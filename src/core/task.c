@@ -44,7 +44,7 @@ vr_task_dup(struct vr_task *t, struct vr_task **tp)
 	if (err < 0)
 		return err;
 	n->id = t->id;
-	len = vr_task_cwd(t, n->cwd);
+	len = vr_task_cwd(t, n->cwd, sizeof(n->cwd));
 	if (len < 0) {
 		vr_task_free(n);
 		return (int)len;
@@ -73,9 +73,13 @@ vr_task_set_ident(struct vr_task *t, const struct vr_ident *id)
 	t->id = *id;
 }
 
-/* seq_read() - copy @src (length at @lenp) out under the sequence lock. */
+/*
+ * seq_read() - copy @src (length at @lenp, room for @cap bytes) out into
+ * @buf (@size bytes) under the sequence lock.
+ */
 static long
-seq_read(struct vr_task *t, const char *src, const size_t *lenp, char *buf)
+seq_read(struct vr_task *t, const char *src, const size_t *lenp, size_t cap, char *buf,
+         size_t size)
 {
 	for (long i = 0; i < SEQ_BUDGET; i++) {
 		unsigned int s = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE);
@@ -84,13 +88,17 @@ seq_read(struct vr_task *t, const char *src, const size_t *lenp, char *buf)
 		if (s & 1)
 			continue;
 		len = __atomic_load_n(lenp, __ATOMIC_RELAXED);
-		if (len >= PATH_MAX)
-			continue;
-		vr_memcpy(buf, src, len);
-		buf[len] = '\0';
+		if (len >= cap)
+			continue; /* torn: a writer is at work */
+		if (len < size)
+			vr_memcpy(buf, src, len);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&t->seq, __ATOMIC_RELAXED) == s)
-			return (long)len;
+		if (__atomic_load_n(&t->seq, __ATOMIC_RELAXED) != s)
+			continue;
+		if (len >= size)
+			return -ENAMETOOLONG;
+		buf[len] = '\0';
+		return (long)len;
 	}
 	return -EDEADLK;
 }
@@ -103,7 +111,7 @@ seq_read(struct vr_task *t, const char *src, const size_t *lenp, char *buf)
  * Return: the new length.
  */
 static long
-follow_renames(struct vr_task *t, char *buf, long n)
+follow_renames(struct vr_task *t, char *buf, size_t size, long n)
 {
 	unsigned long now = vr_coh_renames(t->ns);
 	unsigned long seen = __atomic_load_n(&t->renames_seen, __ATOMIC_RELAXED);
@@ -116,7 +124,7 @@ follow_renames(struct vr_task *t, char *buf, long n)
 	for (unsigned long k = now - seen > 64 ? now - 64 : seen; k++ < now;) {
 		if (vr_coh_rename_get(t->ns, k, old, &olen, new, &nlen) < 0 || len < olen ||
 		    vr_memcmp(buf, old, olen) != 0 || (buf[olen] != '/' && buf[olen] != '\0') ||
-		    len - olen + nlen >= PATH_MAX)
+		    len - olen + nlen >= size)
 			continue;
 		vr_memmove(buf + nlen, buf + olen, len - olen + 1);
 		vr_memcpy(buf, new, nlen);
@@ -130,17 +138,17 @@ follow_renames(struct vr_task *t, char *buf, long n)
 }
 
 long
-vr_task_cwd(struct vr_task *t, char *buf)
+vr_task_cwd(struct vr_task *t, char *buf, size_t size)
 {
-	long n = seq_read(t, t->cwd, &t->cwdlen, buf);
+	long n = seq_read(t, t->cwd, &t->cwdlen, sizeof(t->cwd), buf, size);
 
-	return n > 0 ? follow_renames(t, buf, n) : n;
+	return n > 0 ? follow_renames(t, buf, size, n) : n;
 }
 
 long
 vr_task_root(struct vr_task *t, char *buf)
 {
-	return seq_read(t, t->root, &t->rootlen, buf);
+	return seq_read(t, t->root, &t->rootlen, sizeof(t->root), buf, PATH_MAX);
 }
 
 long
@@ -194,11 +202,11 @@ lock_cwd(struct vr_task *t)
 
 /* publish() - write @path into @dst (length at @lenp) under the sequence lock. */
 static int
-publish(struct vr_task *t, char *dst, size_t *lenp, const char *path, size_t len)
+publish(struct vr_task *t, char *dst, size_t *lenp, size_t cap, const char *path, size_t len)
 {
 	unsigned long all = ~0UL, old;
 
-	if (len >= PATH_MAX)
+	if (len >= cap)
 		return -ENAMETOOLONG;
 	/*
 	 * A signal handler that reads the cwd must not interrupt the write
@@ -220,13 +228,13 @@ publish(struct vr_task *t, char *dst, size_t *lenp, const char *path, size_t len
 int
 vr_task_publish_cwd(struct vr_task *t, const char *path, size_t len)
 {
-	return publish(t, t->cwd, &t->cwdlen, path, len);
+	return publish(t, t->cwd, &t->cwdlen, sizeof(t->cwd), path, len);
 }
 
 int
 vr_task_publish_root(struct vr_task *t, const char *path, size_t len)
 {
-	return publish(t, t->root, &t->rootlen, path, len);
+	return publish(t, t->root, &t->rootlen, sizeof(t->root), path, len);
 }
 
 int
@@ -234,7 +242,7 @@ vr_task_set_cwd_unchecked(struct vr_task *t, const char *path)
 {
 	if (!path || path[0] != '/')
 		return -EINVAL;
-	return vr_task_publish_cwd(t, path, vr_strnlen(path, PATH_MAX));
+	return vr_task_publish_cwd(t, path, vr_strnlen(path, VR_VPATH_MAX));
 }
 
 void *

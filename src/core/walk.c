@@ -8,7 +8,9 @@
  *     it.  Nothing recurses; the stack holds at most 40 links, and the 41st
  *     link followed in one walk fails with ELOOP.
  *  2. "" is ENOENT unless AT_EMPTY_PATH; a path of PATH_MAX bytes or more,
- *     or a component longer than NAME_MAX, is ENAMETOOLONG.  Repeated and
+ *     or a component longer than NAME_MAX, is ENAMETOOLONG.  The canonical
+ *     path a walk reaches may be longer (a relative path from a deep cwd
+ *     or directory descriptor), up to VR_VPATH_MAX bytes.  Repeated and
  *     trailing slashes are ignored, except that a trailing slash requires the
  *     final object to be a directory (and makes a final symlink be followed).
  *  3. Every component but the last must be a directory after symlinks are
@@ -331,7 +333,7 @@ vpath_push(struct vr_walk *w, const char *name, size_t len)
 {
 	size_t at = w->vlen == 1 ? 1 : w->vlen + 1;
 
-	if (at + len >= PATH_MAX)
+	if (at + len >= VR_VPATH_MAX)
 		return -ENAMETOOLONG;
 	w->plen = w->vlen;
 	if (at > 1)
@@ -861,6 +863,8 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 		w->folded = last;
 		hit = !last && vr_dc_get(w, &child);
 	}
+	if (!last && !hit)
+		w->dc_miss = 1;
 	if (!hit && last && !f->canon && (w->flags & VR_WALK_ATTR))
 		err = lookup_attr(w, &w->cur, w->last, &child);
 	err = hit || err > 0 ? 0 : err < 0 ? err : lookup(w, &w->cur, w->last, &child);
@@ -956,13 +960,13 @@ start(struct vr_walk *w, int dirfd, const char *path)
 	err = obj_root(w, &w->cur);
 	if (err < 0 || path[0] == '/')
 		return err;
-	base = vr_alloc(&w->s, PATH_MAX);
+	base = vr_alloc(&w->s, VR_VPATH_MAX);
 	if (!base)
 		return -ENOMEM;
 	if (dirfd == AT_FDCWD)
-		n = vr_task_cwd(w->t, base);
+		n = vr_task_cwd(w->t, base, VR_VPATH_MAX);
 	else
-		n = vr_dc_fd_path(w, dirfd, base, PATH_MAX);
+		n = vr_dc_fd_path(w, dirfd, base, VR_VPATH_MAX);
 	if (n < 0)
 		return (int)n;
 	if (n > 1 && start_cached(w, base, (size_t)n))
@@ -980,7 +984,7 @@ start(struct vr_walk *w, int dirfd, const char *path)
 static const char *
 fast_span(const struct vr_walk *w, const char *p, unsigned int *n)
 {
-	const char *end = NULL;
+	const char *end = NULL, *from = p;
 
 	*n = 0;
 	for (;;) {
@@ -998,6 +1002,8 @@ fast_span(const struct vr_walk *w, const char *p, unsigned int *n)
 			;
 		if (!*r && frames_empty(w, w->depth - 1))
 			break; /* the final component: step() judges it */
+		if (p - from >= PATH_MAX)
+			break; /* more than the kernel takes in one string */
 		end = p;
 		(*n)++;
 	}
@@ -1091,8 +1097,12 @@ run(struct vr_walk *w)
 		if (w->depth == 0)
 			break;
 		f = &w->stack[w->depth - 1];
-		/* Where the cache may answer, it is cheaper than the kernel's walk. */
-		if (!(w->dc_on && w->cur.allx))
+		/*
+		 * Where the cache may answer, it is cheaper than the kernel's
+		 * walk; once it has not, the kernel walks on (a path deeper
+		 * than the cache holds would only churn it).
+		 */
+		if (!(w->dc_on && w->cur.allx) || w->dc_miss)
 			fast_walk(w, f);
 		name = next_name(f, &len);
 		if (!name) {
@@ -1194,7 +1204,7 @@ vr_walk_begin(struct vr_task *t, int *err)
 	w->s = s;
 	w->t = t;
 	w->ns = t->ns;
-	w->root = vr_alloc(&w->s, PATH_MAX);
+	w->root = vr_alloc(&w->s, VR_VPATH_MAX);
 	n = w->root ? vr_task_root(t, w->root) : -ENOMEM;
 	if (n < 0) {
 		vr_scratch_put(&t->ns->pool, &w->s);
@@ -1244,13 +1254,13 @@ set_root(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 	} else if (path[0] == '/' && (flags & VR_WALK_BENEATH)) {
 		n = -EXDEV;
 	} else if (dirfd == AT_FDCWD) {
-		n = vr_task_cwd(w->t, w->root);
+		n = vr_task_cwd(w->t, w->root, VR_VPATH_MAX);
 	} else {
 		n = sys_fstat(dirfd, &st);
 		if (n == 0 && (st.st_mode & S_IFMT) != S_IFDIR)
 			n = -ENOTDIR;
 		if (n == 0)
-			n = vr_dc_fd_path(w, dirfd, w->root, PATH_MAX);
+			n = vr_dc_fd_path(w, dirfd, w->root, VR_VPATH_MAX);
 	}
 	if (n < 0)
 		return (int)n;
@@ -1262,7 +1272,7 @@ set_root(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 int
 vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 {
-	size_t len;
+	size_t len, max;
 	int err;
 
 	vr_obj_put(&w->cur);
@@ -1275,14 +1285,17 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 	w->root_known = path && path[0] == '/';
 	w->must_dir = 0;
 	w->folded = 0;
+	w->dc_miss = 0;
 	w->last_type = VR_LAST_ROOT;
 	w->last[0] = '\0';
 	w->lastlen = 0;
-	w->s.used = (size_t)(w->root + PATH_MAX - w->s.base);
+	w->s.used = (size_t)(w->root + VR_VPATH_MAX - w->s.base);
 	if (!path)
 		return -EFAULT;
-	len = vr_strnlen(path, PATH_MAX);
-	if (len >= PATH_MAX)
+	/* The canonical paths the core re-walks itself may be longer. */
+	max = (flags & VR_WALK_NSROOT) ? VR_VPATH_MAX : PATH_MAX;
+	len = vr_strnlen(path, max);
+	if (len >= max)
 		return -ENAMETOOLONG;
 	if (len == 0 && !(flags & VR_WALK_EMPTY))
 		return -ENOENT;

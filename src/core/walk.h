@@ -125,15 +125,16 @@ struct vr_walk {
 	 */
 	size_t solo;
 	size_t vlen;          /* length of the result's path in vpath */
-	char vpath[PATH_MAX]; /* canonical virtual path of the result */
+	char vpath[VR_VPATH_MAX]; /* canonical virtual path of the result */
 	char last[NAME_MAX + 1];
 	size_t lastlen;
 	char *root; /* the task's root (chroot), canonical; with VR_WALK_SCOPED
-	             * the start directory's */
+	             * the start directory's (VR_VPATH_MAX bytes) */
 	size_t rootlen;
 	int scoped_root; /* root holds a scoped walk's start, not the task's root */
 	/* The directory cache (dcache.c): in use, its lock held, what it is judged by. */
 	int dc_on, dc_locked;
+	int dc_miss; /* a directory the cache was asked for was not there */
 	unsigned long dc_gen, dc_now;
 	int root_known;  /* an absolute path or a ".." was met (the kernel's nd->root is set) */
 	int folded;      /* the final name was found as a case variant (foldidx.c) */
