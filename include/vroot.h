@@ -220,6 +220,14 @@ struct vr_stats {
 VR_API void vr_ns_stats(const struct vr_ns *ns, struct vr_stats *out);
 
 /**
+ * vr_ns_count_into() - from now on, add every count of @ns to *@sink as
+ * well (atomically), e.g. memory that every process of a session maps
+ * shared, so that it sums them; NULL stops.  @sink stays the caller's and
+ * must stay mapped while @ns counts into it.
+ */
+VR_API void vr_ns_count_into(struct vr_ns *ns, struct vr_stats *sink);
+
+/**
  * vr_ns_set_clock() - give the namespace a cheaper clock than the system
  * call (the vDSO's clock_gettime), used for the time bounds of its caches.
  * @fn: called as clock_gettime(2) (clock id, struct timespec *); NULL

@@ -96,6 +96,14 @@ print(const struct vrl_stats *s)
 	if (s->other)
 		fprintf(stderr, "vroot: stats: %12llu  calls from sites past the table\n",
 		        (unsigned long long)s->other);
+	fprintf(stderr, "vroot: stats: paths walked: %lu (final names read by name: %lu)\n",
+	        s->core.walks, s->core.attr_by_name);
+	fprintf(stderr, "vroot: stats: directory cache: %lu hits, %lu misses\n", s->core.cache_hits,
+	        s->core.cache_misses);
+	fprintf(stderr,
+	        "vroot: stats: directory descriptors known without /proc: %lu\n"
+	        "vroot: stats: changes announced to other processes: %lu\n",
+	        s->core.fd_hits, s->core.coh_bumps);
 }
 
 int

@@ -168,7 +168,7 @@ vr_coh_bump(struct vr_ns *ns)
 
 	if (c)
 		__atomic_add_fetch(&c->gen, 1, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&ns->stats.coh_bumps, 1, __ATOMIC_RELAXED);
+	vr_ns_count(ns, offsetof(struct vr_stats, coh_bumps));
 }
 
 void
@@ -427,4 +427,10 @@ vr_ns_stats(const struct vr_ns *ns, struct vr_stats *out)
 	out->cache_hits = __atomic_load_n(&ns->stats.cache_hits, __ATOMIC_RELAXED);
 	out->cache_misses = __atomic_load_n(&ns->stats.cache_misses, __ATOMIC_RELAXED);
 	out->fd_hits = __atomic_load_n(&ns->stats.fd_hits, __ATOMIC_RELAXED);
+}
+
+void
+vr_ns_count_into(struct vr_ns *ns, struct vr_stats *sink)
+{
+	__atomic_store_n(&ns->stats_sink, sink, __ATOMIC_RELEASE);
 }

@@ -60,7 +60,7 @@
 
 #define DC_NODES 48
 
-#define DC_FDS   16
+#define DC_FDS 16
 
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
@@ -307,11 +307,11 @@ get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o)
 		n = NULL;
 	}
 	if (!n) {
-		__atomic_add_fetch(&w->ns->stats.cache_misses, 1, __ATOMIC_RELAXED);
+		vr_ns_count(w->ns, offsetof(struct vr_stats, cache_misses));
 		return 0;
 	}
 	node_obj(dc, n, o);
-	__atomic_add_fetch(&w->ns->stats.cache_hits, 1, __ATOMIC_RELAXED);
+	vr_ns_count(w->ns, offsetof(struct vr_stats, cache_hits));
 	return 1;
 }
 
@@ -419,7 +419,7 @@ vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 	same->used = ++dc->tick;
 	if (same != e)
 		fd_set(w, e, fd, &st, buf, same->plen);
-	__atomic_add_fetch(&w->ns->stats.fd_hits, 1, __ATOMIC_RELAXED);
+	vr_ns_count(w->ns, offsetof(struct vr_stats, fd_hits));
 	return (long)same->plen;
 }
 

@@ -99,6 +99,7 @@ struct vr_ns {
 	struct vr_coh *coh;
 	int (*clock)(int clock, void *ts); /* NULL: the system call */
 	struct vr_stats stats;             /* updated with relaxed atomics */
+	struct vr_stats *stats_sink;       /* counted into as well, or NULL */
 	struct vr_dcache *dc;              /* directories kept between calls, or NULL (dcache.c) */
 	struct vr_foldidx *fidx;           /* folded-name indexes, or NULL (foldidx.c) */
 	size_t size;    /* bytes mapped for this object and its strings */
@@ -209,6 +210,20 @@ void vr_coh_image_run(struct vr_ns *ns, unsigned long dev, unsigned long ino);
 int vr_coh_image_busy(struct vr_ns *ns, unsigned long dev, unsigned long ino);
 void vr_coh_fini(struct vr_ns *ns);
 unsigned long vr_ns_clock_ms(struct vr_ns *ns);
+
+/*
+ * vr_ns_count() - add one to the counter at offset @off of struct vr_stats
+ * (offsetof(struct vr_stats, walks)...), in @ns and in its sink.
+ */
+static inline void
+vr_ns_count(struct vr_ns *ns, size_t off)
+{
+	struct vr_stats *sink = __atomic_load_n(&ns->stats_sink, __ATOMIC_ACQUIRE);
+
+	__atomic_add_fetch((unsigned long *)((char *)&ns->stats + off), 1, __ATOMIC_RELAXED);
+	if (sink)
+		__atomic_add_fetch((unsigned long *)((char *)sink + off), 1, __ATOMIC_RELAXED);
+}
 
 /* vr_ns_is_hidden() - (dev, ino) is one of the namespace's own directories. */
 int vr_ns_is_hidden(const struct vr_ns *ns, unsigned long dev, unsigned long ino);

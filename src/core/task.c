@@ -78,8 +78,7 @@ vr_task_set_ident(struct vr_task *t, const struct vr_ident *id)
  * @buf (@size bytes) under the sequence lock.
  */
 static long
-seq_read(struct vr_task *t, const char *src, const size_t *lenp, size_t cap, char *buf,
-         size_t size)
+seq_read(struct vr_task *t, const char *src, const size_t *lenp, size_t cap, char *buf, size_t size)
 {
 	for (long i = 0; i < SEQ_BUDGET; i++) {
 		unsigned int s = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE);

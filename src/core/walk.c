@@ -315,7 +315,7 @@ lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struc
 		o->byname = 1;
 		o->at = name;
 		vr_memcpy(&o->st, &st, sizeof(st));
-		__atomic_add_fetch(&w->ns->stats.attr_by_name, 1, __ATOMIC_RELAXED);
+		vr_ns_count(w->ns, offsetof(struct vr_stats, attr_by_name));
 		return 1;
 	}
 	/* No layer has it: absent, unless a mount below makes it synthetic. */
@@ -1277,7 +1277,7 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 
 	vr_obj_put(&w->cur);
 	vr_obj_put(&w->node);
-	__atomic_add_fetch(&w->ns->stats.walks, 1, __ATOMIC_RELAXED);
+	vr_ns_count(w->ns, offsetof(struct vr_stats, walks));
 	vr_dc_begin(w);
 	w->flags = flags;
 	w->nlinks = 0;

@@ -208,6 +208,8 @@ enter_namespace(void)
 	st->ninherit = 0;
 	if (err)
 		vrl_die("cannot rebuild the namespace", NULL, err);
+	if (vrl_proc.stats)
+		vr_ns_count_into(vrl_proc.ns, &vrl_proc.stats->core);
 	floor = st->fd_floor ? st->fd_floor : vrl_ownfd_floor(vr_ns_backing_count(vrl_proc.ns));
 	err = move_fds(&floor);
 	if (err)

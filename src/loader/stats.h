@@ -9,6 +9,7 @@
 #define VRL_STATS_H
 
 #include <stdint.h>
+#include "vroot.h"
 
 #define VRL_STATS_MAGIC 0x3173746174737276ULL /* "vrstats1" */
 #define VRL_STAT_SITES  512
@@ -36,7 +37,9 @@ struct vrl_stat_site {
  * @host_calls: system calls the loader and the core made themselves
  *              (every call through the trusted page);
  * @rw_sites:   sites rewritten;
- * @other:      trapped or rewritten calls from sites past the table.
+ * @other:      trapped or rewritten calls from sites past the table;
+ * @core:       the core's own counts (walks, directory cache...), which
+ *              every process's namespace adds to (vr_ns_count_into()).
  */
 struct vrl_stats {
 	uint64_t magic;
@@ -45,6 +48,7 @@ struct vrl_stats {
 	uint64_t host_calls;
 	uint64_t rw_sites;
 	uint64_t other;
+	struct vr_stats core;
 	uint32_t nsites;
 	uint32_t pad;
 	struct vrl_stat_site site[VRL_STAT_SITES];

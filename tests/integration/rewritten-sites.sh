@@ -6,10 +6,11 @@
 # and posix_spawn children running patched code, a static musl program,
 # busybox and a Go program.  VROOT_REWRITE=0 turns the rewriting off: then
 # nothing goes through a rewritten site and the results are the same.
+# --stats also adds up the core's own counts over the process tree.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc
-plan 16
+plan 17
 
 cat >"$tmp/storm.c" <<'EOF'
 #define _GNU_SOURCE
@@ -220,4 +221,20 @@ capture tree env VROOT_REWRITE=1 "$VROOT" run --stats --prefix "$tmp/prefix" -- 
 	"'$tmp/storm' loop '$F' '$tmp/none' 300 >/dev/null; '$tmp/storm' loop '$F' '$tmp/none' 300 >/dev/null"
 is "--stats counts the whole process tree" "yes" \
 	"$([ "$(rewritten "$tmp/tree.err")" -ge 1190 ] && echo yes)"
+
+# core NAME ERRFILE: the core's count NAME ("paths walked"...), from --stats.
+core() { sed -n "s/.*$1: \([0-9]*\).*/\1/p" "$2"; }
+# The core's own counts too, from every process: 2 x 300 x 2 stats; and
+# find's fstatat(dirfd, name) of 50 files below a directory it opened.
+mkdir -p "$tmp/many"
+for i in $(seq 50); do echo x >"$tmp/many/f$i"; done
+capture dirs "$VROOT" run --stats --prefix "$tmp/prefix" -- find "$tmp/many" -type f -size +0
+walked=$(core "paths walked" "$tmp/tree.err")
+byfd=$(core "directory descriptors known without \/proc" "$tmp/dirs.err")
+if [ "${walked:-0}" -ge 1200 ] && [ "${byfd:-0}" -ge 49 ]; then
+	ok "--stats adds up the core's counts ($walked paths walked; $byfd by directory descriptor)"
+else
+	cat "$tmp/tree.err" "$tmp/dirs.err" >"$tmp/.diag"
+	not_ok "--stats adds up the core's counts ($walked walked, $byfd by descriptor)" "$tmp/.diag"
+fi
 done_testing
