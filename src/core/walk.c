@@ -1082,6 +1082,15 @@ fast_walk(struct vr_walk *w, struct vr_frame *f)
 	obj_move(&w->cur, &next);
 	solo_enter(w, saved);
 	f->p = end;
+	/*
+	 * The end of a canonical path re-walked is where a walk relative to
+	 * a directory descriptor or the cwd starts: the next one starts
+	 * there from the cache (start_cached()).
+	 */
+	while (*end == '/')
+		end++;
+	if (f->canon && !*end)
+		vr_dc_put(w, &w->cur);
 	return 1;
 }
 
