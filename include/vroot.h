@@ -203,9 +203,6 @@ VR_API int vr_ns_clean(struct vr_ns *ns);
  *                cache (vr_ns_cache_enable()) instead of the kernel.
  * @cache_misses: directories the cache was asked for and did not have (or
  *                had too old), then looked up in the kernel.
- * @fd_hits:      walks relative to a directory descriptor that knew its
- *                virtual path from the cache (one fstat) instead of reading
- *                it back from /proc/self/fd.
  */
 struct vr_stats {
 	unsigned long walks;
@@ -213,7 +210,6 @@ struct vr_stats {
 	unsigned long coh_bumps;
 	unsigned long cache_hits;
 	unsigned long cache_misses;
-	unsigned long fd_hits;
 };
 
 /** vr_ns_stats() - copy the counters of @ns into @out. */

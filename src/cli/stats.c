@@ -100,10 +100,8 @@ print(const struct vrl_stats *s)
 	        s->core.walks, s->core.attr_by_name);
 	fprintf(stderr, "vroot: stats: directory cache: %lu hits, %lu misses\n", s->core.cache_hits,
 	        s->core.cache_misses);
-	fprintf(stderr,
-	        "vroot: stats: directory descriptors known without /proc: %lu\n"
-	        "vroot: stats: changes announced to other processes: %lu\n",
-	        s->core.fd_hits, s->core.coh_bumps);
+	fprintf(stderr, "vroot: stats: changes announced to other processes: %lu\n",
+	        s->core.coh_bumps);
 }
 
 int

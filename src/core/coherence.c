@@ -426,7 +426,6 @@ vr_ns_stats(const struct vr_ns *ns, struct vr_stats *out)
 	out->coh_bumps = __atomic_load_n(&ns->stats.coh_bumps, __ATOMIC_RELAXED);
 	out->cache_hits = __atomic_load_n(&ns->stats.cache_hits, __ATOMIC_RELAXED);
 	out->cache_misses = __atomic_load_n(&ns->stats.cache_misses, __ATOMIC_RELAXED);
-	out->fd_hits = __atomic_load_n(&ns->stats.fd_hits, __ATOMIC_RELAXED);
 }
 
 void

@@ -419,7 +419,6 @@ vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 	same->used = ++dc->tick;
 	if (same != e)
 		fd_set(w, e, fd, &st, buf, same->plen);
-	vr_ns_count(w->ns, offsetof(struct vr_stats, fd_hits));
 	return (long)same->plen;
 }
 
