@@ -45,7 +45,7 @@ mkdir "$tmp/pe-n" "$tmp/pe-v"
 capture pe "$tmp/pool_exhausted" "$tmp/pe-n"
 is "no stack left: natively the call works (the test's premise)" \
 	"readlink: ok; bytes changed below the signal stack: 0" "$(cat "$tmp/pe.out" "$tmp/pe.err")"
-capture pe vr -- "$tmp/pool_exhausted" "$tmp/pe-v"
+capture pe vr -- "$tmp/pool_exhausted" "$tmp/pe-v" 20
 is "no stack of vroot's left: ENOMEM, the program's signal stack untouched" \
 	"readlink: Cannot allocate memory; bytes changed below the signal stack: 0" \
 	"$(cat "$tmp/pe.out" "$tmp/pe.err")"

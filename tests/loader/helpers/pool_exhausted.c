@@ -2,14 +2,17 @@
  * pool_exhausted.c - a trapped call made when no stack of vroot's can be
  * had must not run on the program's signal stack.
  *
- *     pool_exhausted DIR
+ *     pool_exhausted DIR [TRIES]
  *
  * 64 threads block in open() of a FIFO in DIR (through vroot each holds
  * one of the 64 stacks of the first pool chunk), the address-space limit
  * is lowered so that no further chunk can be mapped, and a signal handler
  * on a 16 KiB signal stack then calls readlink("/proc/self/exe"), whose
  * handler path needs more than that.  Prints what readlink gave and how
- * many bytes below the signal stack changed; natively "ok" and 0.
+ * many bytes below the signal stack changed; natively "ok" and 0.  With
+ * TRIES, a call that succeeded is made again, a second apart, up to TRIES
+ * times until it fails (a thread slow to reach its open() leaves a stack
+ * free).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,8 +32,8 @@
 
 static char fifo[4096];
 static int entered;
-static long got;
-static int got_errno;
+static volatile long got;
+static volatile int got_errno;
 
 static void *
 reader(void *arg)
@@ -62,7 +65,7 @@ main(int argc, char **argv)
 	unsigned long pages = 0;
 	size_t changed = 0;
 
-	if (argc != 2)
+	if (argc != 2 && argc != 3)
 		return 2;
 	snprintf(fifo, sizeof(fifo), "%s/fifo", argv[1]);
 	if (mkfifo(fifo, 0600) != 0)
@@ -94,7 +97,12 @@ main(int argc, char **argv)
 	low.rlim_cur = pages * 4096ul + (1ul << 20);
 	if (setrlimit(RLIMIT_AS, &low))
 		return perror("setrlimit"), 2;
-	raise(SIGUSR1);
+	for (int i = 0, tries = argc > 2 ? atoi(argv[2]) : 1; i < tries; i++) {
+		raise(SIGUSR1);
+		if (got <= 0)
+			break;
+		sleep(1);
+	}
 	setrlimit(RLIMIT_AS, &old);
 
 	for (size_t i = 0; i < BELOW; i++)
