@@ -475,6 +475,27 @@ solo_enter(struct vr_walk *w, size_t from)
 }
 
 /*
+ * solo_obj() - @o, the object the host descriptor @fd (taken) opens in
+ * w->cur's single-layer run.  Return: 0, or -1 when it cannot be stat'ed
+ * (@o is put, @fd closed).
+ */
+static int
+solo_obj(const struct vr_walk *w, struct vr_obj *o, int fd)
+{
+	o->exists = 1;
+	o->mount = w->cur.mount;
+	o->nfd = 1;
+	o->fd[0] = fd;
+	o->layer[0] = w->cur.layer[0];
+	o->owned = 1;
+	if (sys_fstat(fd, &o->st) < 0) {
+		vr_obj_put(o);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * solo_dotdot() - the parent of w->cur by the host's "..", when it lies in
  * w->cur's single-layer run; w->vpath already names it.
  * Return: 1 done, 0 not possible (re-walk).
@@ -488,18 +509,8 @@ solo_dotdot(struct vr_walk *w)
 	if (!w->solo || w->vlen < w->solo || w->cur.nfd != 1)
 		return 0;
 	fd = sys_openat(w->cur.fd[0], "..", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-	if (fd < 0)
+	if (fd < 0 || solo_obj(w, &up, fd) < 0)
 		return 0;
-	up.exists = 1;
-	up.mount = w->cur.mount;
-	up.nfd = 1;
-	up.fd[0] = fd;
-	up.layer[0] = w->cur.layer[0];
-	up.owned = 1;
-	if (sys_fstat(fd, &up.st) < 0) {
-		vr_obj_put(&up);
-		return 0;
-	}
 	obj_move(&w->cur, &up);
 	return 1;
 }
@@ -1067,14 +1078,7 @@ fast_walk(struct vr_walk *w, struct vr_frame *f)
 		}
 		c = e;
 	}
-	next.exists = 1;
-	next.mount = w->cur.mount;
-	next.nfd = 1;
-	next.fd[0] = fd;
-	next.layer[0] = w->cur.layer[0];
-	next.owned = 1;
-	if (sys_fstat(fd, &next.st) < 0) {
-		vr_obj_put(&next);
+	if (solo_obj(w, &next, fd) < 0) {
 		w->vlen = saved;
 		w->vpath[saved] = '\0';
 		return 0;
