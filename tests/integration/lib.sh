@@ -176,6 +176,16 @@ need_cmd() {
 # is_root: running as uid 0.
 is_root() { [ "$(id -u)" = 0 ]; }
 
+# need_root REASON: skip the whole file unless running as root.
+need_root() {
+	if ! is_root; then
+		echo "1..0 # SKIP $1: run as root"
+		trap - EXIT
+		cleanup
+		exit 0
+	fi
+}
+
 # mktree DIR ROOT: a generated tree in DIR (created) whose absolute
 # symlinks point into ROOT, the path at which the tree will be seen.  Every
 # entry gets the same fixed mtime, so two copies list identically.

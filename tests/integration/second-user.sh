@@ -13,12 +13,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd setpriv
-if ! is_root; then
-	echo "1..0 # SKIP a session started by root: run as root"
-	trap - EXIT
-	cleanup
-	exit 0
-fi
+need_root "a session started by root"
 plan 4
 
 # mk DIR: a sticky world-writable directory t and a directory d of user
