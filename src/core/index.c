@@ -35,7 +35,7 @@
 #include "walk.h"
 #include "util.h"
 
-#define ORIGIN_XATTR "user.overlay.vroot.origin"
+#define ORIGIN_XATTR VR_ORIGIN_XATTR
 #define ORIGIN_SIZE  25 /* version byte, then dev, ino, nlink: 64 bits each */
 #define INDEX_DIR    "vroot-index"
 #define LOCK_EX      2

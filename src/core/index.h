@@ -22,6 +22,9 @@ struct vr_origin {
 /* VR_INDEX_KEY - room for an index entry's name, "vroot-index/DEV-INO.d". */
 #define VR_INDEX_KEY 64
 
+/* The attribute an origin is kept in. */
+#define VR_ORIGIN_XATTR "user.overlay.vroot.origin"
+
 /* vr_origin_set() - record @o on the object open as @fd.  Return: 0 or -errno. */
 int vr_origin_set(int fd, const struct vr_origin *o);
 

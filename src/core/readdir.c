@@ -45,6 +45,14 @@
 #define KEY_DOT    1ull
 #define KEY_DOTDOT 2ull
 #define KEY_FIRST  3ull
+/*
+ * Where a stream stands once its last entry was returned: the next call
+ * ends at once instead of merging the layers again to find nothing above
+ * that entry (every reader makes that call).  Above every key; it is also
+ * ext4's own end position.  Names created after the end was reached are
+ * not listed until the stream is rewound, which POSIX leaves open.
+ */
+#define KEY_END 0x7fffffffffffffffull
 
 /* name_key() - the position an entry named @name holds in the merged order. */
 static unsigned long long
@@ -485,10 +493,12 @@ emit(struct vr_walk *w, struct listing *l, unsigned long long *pos, char *out, s
 		return n ? -EINVAL : 0;
 	/* The last whole group's key: after a rollback, the key before it. */
 	for (size_t at = 0; at < used;) {
-		const struct vr_dirent64 *d = (const struct vr_dirent64 *)(out + at);
+		struct vr_dirent64 *d = (struct vr_dirent64 *)(out + at);
 
-		*pos = (unsigned long long)d->d_off;
 		at += d->d_reclen;
+		if (!n && at == used)
+			d->d_off = (long long)KEY_END; /* nothing left: telldir() says so */
+		*pos = (unsigned long long)d->d_off;
 	}
 	return (long)used;
 }
@@ -569,6 +579,13 @@ vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
 		return fl;
 	if (fl & O_PATH)
 		return -EBADF;
+	/* A directory read to its end (or seeked there) needs no walk. */
+	if ((unsigned long long)sys_lseek(fd, 0, 1 /* SEEK_CUR */) == KEY_END) {
+		struct stat st;
+
+		if (sys_fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+			return 0;
+	}
 	w = vr_walk_begin(t, &err);
 	if (!w)
 		return err;

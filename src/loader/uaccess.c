@@ -103,7 +103,7 @@ vrl_poke_some(void *user_dst, const void *src, size_t n)
 			len += page;
 		}
 		l = (struct iovec){(char *)src + done, len};
-		got = vrl_sys6(__NR_process_vm_writev, vrl_getpid(), (long)&l, 1, (long)r, k, 0);
+		got = vrl_sys6(__NR_process_vm_writev, self_pid(), (long)&l, 1, (long)r, k, 0);
 		if (got == -ENOSYS || got == -EPERM)
 			return vrl_poke((char *)user_dst + done, (const char *)src + done, n - done)
 			               ? (long)done

@@ -218,6 +218,27 @@ copy_out(int fd, long pos0, void *user, char *buf, long r)
 }
 
 /*
+ * numbers_only() - every name in the records @buf[0..@len) but "." and ".."
+ * is a decimal number, as in a /proc/PID/fd listing: only then is the
+ * directory worth asking fd_dir_of() about (which reads its path back).
+ */
+static int
+numbers_only(const char *buf, long len)
+{
+	for (long in = 0; in < len;) {
+		const struct new_dirent *d = (const struct new_dirent *)(buf + in);
+		const char *p = d->d_name;
+
+		in += d->d_reclen;
+		if (p[0] == '.' && (!p[1] || (p[1] == '.' && !p[2])))
+			continue;
+		if (parse_uint(&p) < 0 || *p)
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * getdents() - both getdents calls: the listing into a per-call buffer of
  * the core's pool (reused, not mapped call after call), vroot's own
  * descriptors left out of /proc/self/fd, @old: records of the old
@@ -236,7 +257,7 @@ getdents(struct vr_loader_ctx *ctx, const long a[6], int old)
 	n = (unsigned long)a[2] < cap ? (size_t)a[2] : cap;
 	pos0 = vrl_sys3(__NR_lseek, fd, 0, 1 /* SEEK_CUR */);
 	r = vr_getdents64(T(ctx), fd, buf, n);
-	if (r > 0 && (kind = fd_dir_of(ctx, fd)))
+	if (r > 0 && numbers_only(buf, r) && (kind = fd_dir_of(ctx, fd)))
 		r = hide_own_fds(ctx, fd, buf, r, kind == 2);
 	for (long off = 0; old && off < r;) {
 		struct new_dirent *d = (struct new_dirent *)(buf + off);
