@@ -2,13 +2,12 @@
  * dispatch.c - the seam between interception and the namespace.
  *
  * Every trapped call except the loader's own bookkeeping (signals) lands in
- * vr_loader_dispatch().  Today it passes the call through to the kernel via
- * the trusted page, which proves the mechanism: a program must behave
- * exactly as natively.  The core plugs in here: its syscall table replaces
- * the pass-through, with the same signature and the same contract
+ * vr_loader_dispatch(), which calls the handler syscalls.h names for it
  * (return >= 0 or -errno; run inside a signal handler, with the program's
  * signal mask in force, possibly re-entered by a nested trap from a program
- * signal handler).
+ * signal handler).  Without a namespace (the loader run alone, to prove
+ * the mechanism) the calls pass through to the kernel via the trusted
+ * page: a program must behave exactly as natively.
  *
  * execve/execveat are loader business (the new image must start in the
  * loader again) but the target is opened through vrl_open_exec(), which
@@ -19,6 +18,71 @@
 #include "loader.h"
 #include "vfs.h"
 #include "vroot.h"
+
+/*
+ * The table syscalls.h describes, by number, and the checks the build
+ * makes of it: a name listed twice ("redeclaration of enumerator
+ * VRL_ONCE_x"), a number past the table, a passed call without its reason.
+ * A trapped call names its handler in the table itself, so one without a
+ * handler cannot be written, and one whose handler does not exist does
+ * not link.
+ */
+static const struct {
+	vrl_handler h;
+	unsigned char cond;
+} calls[VRL_NR_TABLE] = {
+#define VRL_TRAP(name, kinds, cond, fn) [__NR_##name] = {fn, VRL_C_##cond},
+#include "syscalls.h"
+};
+
+enum vrl_listed_once {
+#define VRL_TRAP(name, kinds, cond, fn)   VRL_ONCE_##name,
+#define VRL_REFUSE(name, kinds, err, why) VRL_ONCE_##name,
+#define VRL_PASS(name, kinds, why)        VRL_ONCE_##name,
+#include "syscalls.h"
+};
+
+#define VRL_TRAP(name, kinds, cond, fn)                                                            \
+	_Static_assert(__NR_##name < VRL_NR_TABLE, #name ": past VRL_NR_TABLE");
+#define VRL_REFUSE(name, kinds, err, why)                                                          \
+	_Static_assert(__NR_##name < VRL_NR_TABLE && sizeof(why) > 1, #name ": a reason");
+#define VRL_PASS(name, kinds, why)                                                                 \
+	_Static_assert(__NR_##name < VRL_NR_TABLE && sizeof(why) > 1, #name ": a reason");
+#include "syscalls.h"
+
+/** vrl_call_handler() - the handler syscalls.h gives trapped call @nr, or NULL. */
+vrl_handler
+vrl_call_handler(long nr)
+{
+	if (nr < 0 || nr >= VRL_NR_TABLE)
+		return NULL;
+	return calls[nr].h;
+}
+
+/** vrl_call_cond() - when the filter traps @nr (enum vrl_cond; VRL_C_NONE: never). */
+int
+vrl_call_cond(long nr)
+{
+	if (nr < 0 || nr >= VRL_NR_TABLE)
+		return VRL_C_NONE;
+	return calls[nr].cond;
+}
+
+/** h_execve() - execve(2): the new image starts in the loader again. */
+long
+h_execve(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return vrl_exec_redirect(ctx, AT_FDCWD, (const char *)a[0], (char *const *)a[1],
+	                         (char *const *)a[2], 0);
+}
+
+/** h_execveat() - execveat(2), as h_execve(). */
+long
+h_execveat(struct vr_loader_ctx *ctx, const long a[6])
+{
+	return vrl_exec_redirect(ctx, (int)a[0], (const char *)a[1], (char *const *)a[2],
+	                         (char *const *)a[3], (int)a[4]);
+}
 
 /* Debug hook: getcwd() answers the --fake-cwd string (proves the trap). */
 static long
@@ -117,29 +181,32 @@ vr_loader_dispatch(struct vr_loader_ctx *ctx, long nr, const long a[6])
 	/* Another process copied a file this one reads: read the copy (copyup.c). */
 	if (ctx->proc->ns && vr_ns_copies_pending(ctx->proc->ns) && !vrl_mm_shared_child())
 		vr_task_follow_copies(vrl_task(ctx));
-	if (ctx->proc->ns && nr != __NR_execve && nr != __NR_execveat) {
-		vrl_handler h = vrl_vfs_handler(nr);
+	if (ctx->proc->ns) {
+		vrl_handler h = vrl_call_handler(nr);
 
-		if (h) {
+		/* Never so: the filter traps only calls the table gives a handler. */
+		if (!h)
+			return -ENOSYS;
+		/* An exec keeps no raised limit; a dup gives what the kernel gives. */
+		if (vrl_call_cond(nr) == VRL_C_EXEC || vrl_call_cond(nr) == VRL_C_OWNFD)
+			return h(ctx, a);
+		r = h(ctx, a);
+		/*
+		 * The program's table is full: the cache's descriptors sit
+		 * in it too, and a lookup needs a few free slots of its own.
+		 */
+		if (r == -EMFILE && give_back_fds(ctx->proc->ns))
 			r = h(ctx, a);
-			/*
-			 * The program's table is full: the cache's descriptors sit
-			 * in it too, and a lookup needs a few free slots of its own.
-			 */
-			if (r == -EMFILE && give_back_fds(ctx->proc->ns))
-				r = h(ctx, a);
-			if (r == -EMFILE)
-				r = retry_above_limit(ctx, h, nr, a);
-			return r;
-		}
+		if (r == -EMFILE)
+			r = retry_above_limit(ctx, h, nr, a);
+		return r;
 	}
+	/* No namespace: the calls pass through, but images still start in the loader. */
 	switch (nr) {
 	case __NR_execve:
-		return vrl_exec_redirect(ctx, AT_FDCWD, (const char *)a[0], (char *const *)a[1],
-		                         (char *const *)a[2], 0);
+		return h_execve(ctx, a);
 	case __NR_execveat:
-		return vrl_exec_redirect(ctx, (int)a[0], (const char *)a[1], (char *const *)a[2],
-		                         (char *const *)a[3], (int)a[4]);
+		return h_execveat(ctx, a);
 	case __NR_open:
 		if ((exe = vrl_selfexe_match((const char *)a[0])))
 			return vrl_sys3(nr, exe, a[1], a[2]);

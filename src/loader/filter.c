@@ -1,19 +1,21 @@
 /*
- * filter.c - vroot's seccomp filter, hand-written classic BPF.
+ * filter.c - vroot's seccomp filter, hand-written classic BPF, built from
+ * the table of syscalls.h (its VRL_REFUSE and VRL_TRAP rows and their
+ * conditions):
  *
  *   arch != x86-64, or an x32 call      -> TRAP  (the handler answers ENOSYS)
- *   io_uring_setup                      -> ERRNO(ENOSYS): io_uring would
- *                                          bypass the filter; programs fall back
- *   clone3                              -> ERRNO(ENOSYS): CLONE_CLEAR_SIGHAND
- *                                          would leave the child without our
- *                                          SIGSYS handler, and the flags sit
- *                                          in memory the filter cannot read;
- *                                          the C libraries fall back to clone
+ *   a VRL_REFUSE call (io_uring_setup,  -> ERRNO as listed: io_uring would
+ *   clone3)                                bypass the filter; clone3's
+ *                                          CLONE_CLEAR_SIGHAND would leave the
+ *                                          child without our SIGSYS handler,
+ *                                          and the flags sit in memory the
+ *                                          filter cannot read; the C libraries
+ *                                          fall back to clone
  *   prctl(PR_SET_SYSCALL_USER_DISPATCH) -> ERRNO(EINVAL), as on kernels
  *                                          without it: our handler's own
  *                                          calls would be dispatched too
- *   a call of ownfd_list.h not in       -> TRAP when a descriptor argument is in
- *   trap_list.h (close, dup*, fcntl...)    vroot's range and the call is not from
+ *   a call of ownfd_list.h trapped no   -> TRAP when a descriptor argument is in
+ *   other way (close, dup*, fcntl...)      vroot's range and the call is not from
  *                                          the trusted page; else ALLOW
  *   rt_sigprocmask                      -> ALLOW from the trusted page, or
  *                                          when it cannot add to the mask
@@ -27,7 +29,8 @@
  *                                          FS_IOC_SETVERSION); else ALLOW
  *   an identity call (getuid, setuid...) -> as a listed call when the session
  *                                          fakes an identity; else ALLOW
- *   a call of trap_list.h               -> ALLOW from the trusted page, else TRAP
+ *   another VRL_TRAP call (ALWAYS,      -> ALLOW from the trusted page, else TRAP
+ *   SIGNAL, EXEC)
  *   anything else                       -> ALLOW
  *
  * The number is tested before the instruction pointer, so the result for
@@ -66,10 +69,22 @@
 #define SIG_UNBLOCK 1
 #endif
 
-static const unsigned short trapped[] = {
-#define VRL_TRAP(nr) nr,
-#include "trap_list.h"
-#undef VRL_TRAP
+/* The calls syscalls.h traps, but those of vroot's descriptors (build_ownfd()). */
+static const struct {
+	unsigned short nr;
+	unsigned char cond;
+} trapped[] = {
+#define VRL_TRAP(name, kinds, cond, fn) {__NR_##name, VRL_C_##cond},
+#include "syscalls.h"
+};
+
+/* The calls the filter answers itself. */
+static const struct {
+	unsigned short nr;
+	unsigned short err;
+} refused[] = {
+#define VRL_REFUSE(name, kinds, err, why) {__NR_##name, err},
+#include "syscalls.h"
 };
 
 static const struct {
@@ -82,9 +97,10 @@ static const struct {
 };
 
 #define NTRAPPED (sizeof(trapped) / sizeof(trapped[0]))
+#define NREFUSED (sizeof(refused) / sizeof(refused[0]))
 #define NOWNFD   (sizeof(ownfd) / sizeof(ownfd[0]))
 /* Per ownfd call: a number test, 3 per argument (at most 3), a return. */
-#define PROG_MAX      (NTRAPPED + 48 + 11 * NOWNFD + 8)
+#define PROG_MAX      (NTRAPPED + 2 * NREFUSED + 48 + 11 * NOWNFD + 8)
 #define OFF_NR        offsetof(struct seccomp_data, nr)
 #define OFF_ARCH      offsetof(struct seccomp_data, arch)
 #define OFF_IP_LO     offsetof(struct seccomp_data, instruction_pointer)
@@ -168,54 +184,18 @@ static const unsigned int flag_ioctls[] = {
 
 #define NFLAG_IOCTLS (sizeof(flag_ioctls) / sizeof(flag_ioctls[0]))
 
-/* Calls that trap only when argument 4, a socket address, is not NULL. */
-static int
-addr_arg_call(unsigned int nr)
-{
-	return nr == __NR_recvfrom || nr == __NR_sendto;
-}
-
-/* The identity calls: trapped only when the session fakes an identity. */
-static int
-ident_call(unsigned int nr)
-{
-	switch (nr) {
-	case __NR_getuid:
-	case __NR_geteuid:
-	case __NR_getgid:
-	case __NR_getegid:
-	case __NR_getresuid:
-	case __NR_getresgid:
-	case __NR_getgroups:
-	case __NR_setuid:
-	case __NR_setgid:
-	case __NR_setreuid:
-	case __NR_setregid:
-	case __NR_setresuid:
-	case __NR_setresgid:
-	case __NR_setgroups:
-	case __NR_setfsuid:
-	case __NR_setfsgid:
-	case __NR_capget:
-	case __NR_capset:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 static int
 is_trapped(unsigned int nr)
 {
 	for (unsigned int i = 0; i < NTRAPPED; i++)
-		if (trapped[i] == nr)
+		if (trapped[i].nr == nr && trapped[i].cond != VRL_C_OWNFD)
 			return 1;
 	return 0;
 }
 
 /*
- * build_ownfd() - the calls of ownfd_list.h that trap_list.h does not trap
- * anyway: trapped when a descriptor argument (its low half, as the kernel
+ * build_ownfd() - the calls of ownfd_list.h that syscalls.h does not trap
+ * anyway (its OWNFD rows): trapped when a descriptor argument (its low half, as the kernel
  * reads it) is in vroot's range, unless issued from a trusted page.  Emitted
  * right after the number is loaded, so close, dup* and fcntl, frequent
  * calls that now run the filter, run little of it; falls through, the
@@ -275,10 +255,10 @@ build(struct prog *p)
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_NR);
 	emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 1, __X32_SYSCALL_BIT);
 	emit(p, BPF_RET | BPF_K, 0, 0, RET_TRAP);
-	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, __NR_io_uring_setup);
-	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS);
-	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, __NR_clone3);
-	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS);
+	for (i = 0; i < NREFUSED; i++) {
+		emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, refused[i].nr);
+		emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | refused[i].err);
+	}
 	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 4, __NR_prctl);
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(0));
 	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, PR_SET_SYSCALL_USER_DISPATCH);
@@ -287,9 +267,10 @@ build(struct prog *p)
 	err |= build_ownfd(p, (unsigned int)vrl_proc.state.fd_floor);
 	sigmask_jump = emit_jeq_fwd(p, __NR_rt_sigprocmask);
 	for (i = 0; i < NTRAPPED; i++)
-		list[i] = trapped[i] == __NR_rt_sigprocmask || (ident_call(trapped[i]) && !faked)
+		list[i] = trapped[i].cond == VRL_C_SIGMASK || trapped[i].cond == VRL_C_OWNFD ||
+		                          (trapped[i].cond == VRL_C_FAKED && !faked)
 		                  ? 0
-		                  : emit_jeq_fwd(p, trapped[i]);
+		                  : emit_jeq_fwd(p, trapped[i].nr);
 	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 
 	/* recvfrom, sendto: no address, nothing to map. */
@@ -332,9 +313,9 @@ build(struct prog *p)
 	for (i = 0; i < NTRAPPED; i++)
 		if (list[i])
 			err |= jump_to(p, list[i],
-			               addr_arg_call(trapped[i])  ? l_addr
-			               : trapped[i] == __NR_ioctl ? l_ioctl
-			                                          : l_ip,
+			               trapped[i].cond == VRL_C_ADDR    ? l_addr
+			               : trapped[i].cond == VRL_C_IOCTL ? l_ioctl
+			                                                : l_ip,
 			               0);
 	for (i = 0; i < NFLAG_IOCTLS; i++)
 		err |= jump_to(p, ioctl_req[i], l_ip, 0);

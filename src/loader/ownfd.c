@@ -15,6 +15,7 @@
 #include <linux/fcntl.h>
 #include <linux/resource.h>
 #include "loader.h"
+#include "vfs.h"
 #include "vroot.h"
 
 struct ownfd_call {
@@ -150,4 +151,59 @@ vrl_ownfd_floor(unsigned int n)
 	if (floor + (long)n > (long)lim[0])
 		floor = (long)lim[0] - (long)n;
 	return floor < 3 ? 3 : (int)floor;
+}
+
+/*
+ * The calls the filter traps only for a descriptor argument in vroot's
+ * range (syscalls.h's OWNFD).  vrl_ownfd_answer() has answered those that
+ * name one of vroot's descriptors; the rest of the range is the program's,
+ * and the call goes to the kernel as the program made it.
+ */
+
+/** h_close() - close(2) of a descriptor of the program's. */
+long
+h_close(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx;
+	return vrl_sys1(__NR_close, a[0]);
+}
+
+/** h_dup() - dup(2) of a descriptor of the program's. */
+long
+h_dup(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx;
+	return vrl_sys1(__NR_dup, a[0]);
+}
+
+/** h_dup2() - dup2(2) between numbers that are not vroot's. */
+long
+h_dup2(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx;
+	return vrl_sys2(__NR_dup2, a[0], a[1]);
+}
+
+/** h_dup3() - dup3(2) between numbers that are not vroot's. */
+long
+h_dup3(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx;
+	return vrl_sys3(__NR_dup3, a[0], a[1], a[2]);
+}
+
+/** h_fcntl() - fcntl(2) of a descriptor of the program's. */
+long
+h_fcntl(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx;
+	return vrl_sys3(__NR_fcntl, a[0], a[1], a[2]);
+}
+
+/** h_fstatfs() - fstatfs(2) of a descriptor of the program's. */
+long
+h_fstatfs(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx;
+	return vrl_sys2(__NR_fstatfs, a[0], a[1]);
 }

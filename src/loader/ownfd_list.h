@@ -20,7 +20,7 @@
  * calls that accept O_PATH (fdget_raw() and the descriptor table itself)
  * can find them: close and the dup family, fcntl, fstat, fstatfs, fchdir,
  * getdents, the *at calls' directory argument, execveat, the handle and
- * mount calls.  Those listed here that trap_list.h does not trap anyway
+ * mount calls.  Those listed here that syscalls.h does not trap anyway
  * are trapped by the filter only when a masked argument is in vroot's
  * descriptor range (filter.c), so ordinary calls stay untrapped.
  * The socket calls are listed because their handlers look at addresses

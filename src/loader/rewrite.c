@@ -43,6 +43,7 @@
 #include <linux/mman.h>
 #include <linux/fcntl.h>
 #include "loader.h"
+#include "vfs.h"
 
 #ifndef MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE
 #define MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE          (1 << 5)
@@ -69,46 +70,19 @@
 
 /*
  * rw_allowed() - may calls of @nr skip the signal?  Only calls the filter
- * traps whatever their arguments (trap_list.h): a site of close, fcntl,
- * ioctl, sendto or another call trapped for some arguments only would
- * otherwise send every later call to the handler, which answers only the
- * trapped cases.  Not those whose handlers read or edit the interrupted
- * context: rt_sigprocmask edits the signal mask that rt_sigreturn
- * restores, rt_sigaction is virtualised next to it, sigaltstack reads the
- * interrupted stack pointer, rt_sigreturn is the frame's own return.  Nor
- * execve, which replaces the image: nothing to gain there, and it stays
- * where the rest of the exec path was built and tested.
+ * traps whatever their arguments (syscalls.h's ALWAYS and FAKED): a site of
+ * close, fcntl, ioctl, sendto or another call trapped for some arguments
+ * only would otherwise send every later call to the handler, which answers
+ * only the trapped cases.  Not those whose handlers read or edit the
+ * interrupted context (SIGNAL, SIGMASK), nor execve (EXEC), which replaces
+ * the image: nothing to gain there.
  */
-static int
-rw_always_trapped(long nr)
-{
-	switch (nr) {
-#define VRL_TRAP(n) case n:
-#include "trap_list.h"
-#undef VRL_TRAP
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 static int
 rw_allowed(long nr)
 {
-	switch (nr) {
-	case __NR_rt_sigaction:
-	case __NR_rt_sigprocmask:
-	case __NR_sigaltstack:
-	case __NR_rt_sigreturn:
-	case __NR_execve:
-	case __NR_execveat:
-	case __NR_ioctl:
-	case __NR_sendto:
-	case __NR_recvfrom:
-		return 0;
-	default:
-		return rw_always_trapped(nr);
-	}
+	int cond = vrl_call_cond(nr);
+
+	return cond == VRL_C_ALWAYS || cond == VRL_C_FAKED;
 }
 
 static int

@@ -29,6 +29,7 @@
 #include <linux/mman.h>
 #include <linux/signal.h>
 #include "loader.h"
+#include "vfs.h"
 #include "stackpool.h"
 
 /* Room for the frames of every nested session's handler (see sys.h). */
@@ -72,20 +73,11 @@ handle_trap(siginfo_t *si, struct ucontext *uc)
 	__atomic_add_fetch(&vrl_proc.traps, 1, __ATOMIC_RELAXED);
 	if (si->si_arch != AUDIT_ARCH_X86_64 || (nr & 0x40000000))
 		return -ENOSYS;
-	switch (nr) {
-	case __NR_rt_sigaction:
-		ret = vrl_sig_action(&ctx, a);
-		break;
-	case __NR_rt_sigprocmask:
-		ret = vrl_sig_procmask(&ctx, a);
-		break;
-	case __NR_sigaltstack:
-		ret = vrl_sig_altstack(&ctx, a);
-		break;
-	default:
+	/* The signal calls act on the interrupted context, with a namespace or not. */
+	if (vrl_call_cond(nr) == VRL_C_SIGNAL || vrl_call_cond(nr) == VRL_C_SIGMASK)
+		ret = vrl_call_handler(nr)(&ctx, a);
+	else
 		ret = vr_loader_dispatch(&ctx, nr, a);
-		break;
-	}
 	if (vrl_proc.state.trace_fd >= 0)
 		trace(&vrl_proc, nr, a, ret);
 	if (vrl_proc.stats)

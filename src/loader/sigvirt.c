@@ -38,6 +38,7 @@
 #include <linux/mman.h>
 #include <linux/signal.h>
 #include "loader.h"
+#include "vfs.h"
 
 #ifndef SYS_SECCOMP
 #define SYS_SECCOMP 1
@@ -380,4 +381,16 @@ vrl_sig_forward(int sig, siginfo_t *si, struct ucontext *uc)
 		((void (*)(int, siginfo_t *, void *))act.handler)(sig, si, uc);
 	else
 		((void (*)(int))act.handler)(sig);
+}
+
+/**
+ * vrl_sig_return() - rt_sigreturn(2) trapped: never reached, as sigentry.S
+ * answers the program's rt_sigreturn before any C runs; the table's every
+ * trapped call has a handler all the same.  Returns -ENOSYS.
+ */
+long
+vrl_sig_return(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx, (void)a;
+	return -ENOSYS;
 }

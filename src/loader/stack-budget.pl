@@ -21,7 +21,8 @@ my @entries = qw(vrl_sigsys_on_pool rw_run);
 # Callers of function pointers, and the functions the pointers can hold
 # (regular expressions over function names).
 my %indirect = (
-	vr_loader_dispatch    => '^h_',                     # vfs.h's handler table
+	vr_loader_dispatch    => '^h_',                     # syscalls.h's handlers
+	vrl_sigsys            => '^vrl_sig_(action|procmask|altstack|return)$', # SIGNAL rows
 	lookup                => '^host_',                  # layer.h's operations
 	lookup_attr           => '^host_',
 	step                  => '^host_',
@@ -49,7 +50,7 @@ my %callback = (vr_dir_foreach => 1, vr_each_entry => 3);
 # Calls that reach a function for one of its cases only: CALLER => [CALLEE,
 # the callees of CALLEE that case reaches].  vrl_open_exec() dispatches an
 # openat, never an execve again.
-my %narrow = (vrl_open_exec => ['vr_loader_dispatch', '^(vrl_ownfd_answer|vrl_vfs_handler|h_openat)$'],);
+my %narrow = (vrl_open_exec => ['vr_loader_dispatch', '^(vrl_ownfd_answer|vrl_call_handler|vrl_call_cond|h_openat)$'],);
 
 my (%size, %calls, %file);
 die "usage: $0 BUDGET FILE.ci...\n" unless @ARGV >= 2;
