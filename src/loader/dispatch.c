@@ -176,6 +176,9 @@ vr_loader_dispatch(struct vr_loader_ctx *ctx, long nr, const long a[6])
 	const char *exe;
 	long r;
 
+	/* The address space: the same with a namespace or without. */
+	if (vrl_call_cond(nr) == VRL_C_MEM || vrl_call_cond(nr) == VRL_C_MMAP)
+		return vrl_addrspace_call(nr, a);
 	if (ctx->proc->ns && vrl_ownfd_answer(ctx, nr, a, &r))
 		return r;
 	/* Another process copied a file this one reads: read the copy (copyup.c). */

@@ -29,6 +29,13 @@
  *                                          FS_IOC_SETVERSION); else ALLOW
  *   an identity call (getuid, setuid...) -> as a listed call when the session
  *                                          fakes an identity; else ALLOW
+ *   mmap (MMAP)                         -> ALLOW without MAP_FIXED (nothing
+ *                                          known changes; the entry maps its
+ *                                          stacks so); else as a MEM call
+ *   munmap, mprotect... (MEM)           -> ALLOW when the address (argument 0)
+ *                                          lies in the trusted page slots: a
+ *                                          loader maps its page before it can
+ *                                          answer a trap; else as a listed call
  *   another VRL_TRAP call (ALWAYS,      -> ALLOW from the trusted page, else TRAP
  *   SIGNAL, EXEC)
  *   anything else                       -> ALLOW
@@ -53,6 +60,7 @@
 #include <linux/seccomp.h>
 #include <linux/audit.h>
 #include <linux/prctl.h>
+#include <linux/mman.h>
 #include "loader.h"
 #include "vfs.h"
 
@@ -246,7 +254,7 @@ build(struct prog *p)
 {
 	unsigned int list[NTRAPPED], sigmask_jump, i, ip[3], sm_ip[3], sm_set_lo, sm_set_hi, sm_how,
 	        l_ip, l_trap, l_sigmask, l_sm_args, l_sm_how, l_allow, l_addr, addr_lo, addr_hi,
-	        l_ioctl, ioctl_req[NFLAG_IOCTLS];
+	        l_ioctl, ioctl_req[NFLAG_IOCTLS], l_mmap, mmap_fixed, l_mem, mem_end;
 	int err = 0, faked = vrl_ident_faked();
 
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
@@ -287,6 +295,20 @@ build(struct prog *p)
 		ioctl_req[i] = emit_jeq_fwd(p, flag_ioctls[i]);
 	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 
+	/* mmap: only over what is mapped (MAP_FIXED) can it change a known page. */
+	l_mmap = p->n;
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(3));
+	mmap_fixed = p->n;
+	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, MAP_FIXED);
+
+	/* An address-space call on the trusted page slots: a loader's own. */
+	l_mem = p->n;
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_HI(0));
+	emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 1, (unsigned int)(VRL_TPAGE_ADDR >> 32));
+	mem_end = p->n;
+	emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 0,
+	     (unsigned int)((VRL_TPAGE_ADDR + VRL_MAX_NEST * VRL_TPAGE_STEP) >> 32));
+
 	/* A listed call: allowed only from the trusted page. */
 	l_ip = p->n;
 	emit_ip_check(p, ip);
@@ -315,8 +337,12 @@ build(struct prog *p)
 			err |= jump_to(p, list[i],
 			               trapped[i].cond == VRL_C_ADDR    ? l_addr
 			               : trapped[i].cond == VRL_C_IOCTL ? l_ioctl
+			               : trapped[i].cond == VRL_C_MMAP  ? l_mmap
+			               : trapped[i].cond == VRL_C_MEM   ? l_mem
 			                                                : l_ip,
 			               0);
+	err |= jump_to(p, mmap_fixed, l_allow, 1);
+	err |= jump_to(p, mem_end, l_allow, 1);
 	for (i = 0; i < NFLAG_IOCTLS; i++)
 		err |= jump_to(p, ioctl_req[i], l_ip, 0);
 	/* Low half zero: test the high half; either non-zero: a listed call. */

@@ -77,6 +77,7 @@ struct vrl_state {
  */
 #define VRL_CHILD_TASKS 8
 #define VRL_RW_CHUNKS   16
+#define VRL_UA_SLOTS    64
 #define VRL_STAT_CACHE  256
 #define VRL_RW_SKIP     256
 
@@ -102,6 +103,9 @@ struct vrl_proc {
 	volatile int *mm_token;      /* in a MADV_WIPEONFORK page: 0 after fork */
 	unsigned long traps;         /* trapped calls handled, for the probe */
 	int no_peek;                 /* process_vm_readv refused: access directly */
+	/* Pages of the program's seen readable/writable (uaccess.c). */
+	unsigned long ua_page[VRL_UA_SLOTS];
+	unsigned long ua_gen; /* moved by every change to the address space */
 	int rewrite;                 /* rewrite trapped call sites */
 	int rw_lock;
 	int rw_nchunks;
@@ -195,8 +199,12 @@ void vrl_sig_forward(int sig, siginfo_t *si, struct ucontext *uc);
 int vrl_proc_init(void);
 int vrl_mm_shared_child(void);
 
+/* addrspace.c */
+long vrl_addrspace_call(long nr, const long a[6]);
+
 /* uaccess.c */
 int vrl_peek(void *dst, const void *user_src, size_t n);
+void vrl_ua_forget(void);
 int vrl_poke(void *user_dst, const void *src, size_t n);
 long vrl_poke_some(void *user_dst, const void *src, size_t n);
 long vrl_peek_str(char *dst, const char *user_src, size_t cap);

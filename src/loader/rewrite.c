@@ -70,7 +70,8 @@
 
 /*
  * rw_allowed() - may calls of @nr skip the signal?  Only calls the filter
- * traps whatever their arguments (syscalls.h's ALWAYS and FAKED): a site of
+ * traps whatever their arguments (syscalls.h's ALWAYS and FAKED), or whose
+ * handler performs every case (MEM, MMAP): a site of
  * close, fcntl, ioctl, sendto or another call trapped for some arguments
  * only would otherwise send every later call to the handler, which answers
  * only the trapped cases.  Not those whose handlers read or edit the
@@ -82,7 +83,8 @@ rw_allowed(long nr)
 {
 	int cond = vrl_call_cond(nr);
 
-	return cond == VRL_C_ALWAYS || cond == VRL_C_FAKED;
+	return cond == VRL_C_ALWAYS || cond == VRL_C_FAKED || cond == VRL_C_MEM ||
+	       cond == VRL_C_MMAP;
 }
 
 static int

@@ -93,7 +93,11 @@ vrl_mm_shared_child(void)
 		return 0;
 	if (vrl_proc.mm_token && *vrl_proc.mm_token)
 		return 1;
-	/* A fork child: this memory is ours now. */
+	/*
+	 * A fork child: this memory is ours now.  Pages the parent had mapped
+	 * MADV_DONTFORK are not in it: nothing uaccess.c knew holds.
+	 */
+	vrl_ua_forget();
 	if (vrl_proc.mm_token)
 		*vrl_proc.mm_token = 1;
 	vrl_proc.owner_pid = pid;

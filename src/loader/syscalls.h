@@ -48,8 +48,15 @@
  *            context; never rewritten
  *   EXEC     whatever the arguments; the new image must start in the
  *            loader again; never rewritten
- * Only ALWAYS and FAKED sites are rewritten: the others' handlers answer
- * only the trapped cases, or need the signal frame.
+ *   MEM      when the address (argument 0) is outside the trusted page
+ *            slots (a loader maps its page before it can answer a trap):
+ *            a change to the address space, which the handler performs
+ *            and tells uaccess.c of (addrspace.c)
+ *   MMAP     as MEM, and only with MAP_FIXED: a new mapping elsewhere
+ *            changes no page already known (the entry maps its stacks so)
+ * Only ALWAYS, FAKED, MEM and MMAP sites are rewritten: the others'
+ * handlers answer only the trapped cases, or need the signal frame; these
+ * answer every case.
  */
 #ifndef VRL_TRAP
 #define VRL_TRAP(name, kinds, cond, handler)
@@ -291,8 +298,8 @@ VRL_PASS(flock, "f", VRL_WHY_FILE)
 VRL_PASS(cachestat, "f", VRL_WHY_FILE)
 VRL_PASS(ftruncate, "f", VRL_WHY_WRITE)
 VRL_PASS(fallocate, "f", VRL_WHY_WRITE)
-VRL_PASS(mmap, "----f",
-         "maps a descriptor the program holds; a shared writable map needs it open for writing")
+/* maps a descriptor the program holds; a shared writable map needs it open for writing */
+VRL_TRAP(mmap, "----f", MMAP, h_mmap)
 /* descriptors that name no path */
 VRL_PASS(pipe, "-", VRL_WHY_ANON)
 VRL_PASS(pipe2, "-", VRL_WHY_ANON)
@@ -336,19 +343,19 @@ VRL_PASS(landlock_add_rule, "f", VRL_WHY_LESS)
 VRL_PASS(landlock_restrict_self, "f", VRL_WHY_LESS)
 VRL_PASS(seccomp, "-", VRL_WHY_LESS)
 /* memory */
-VRL_PASS(brk, "-", VRL_WHY_MEM)
-VRL_PASS(munmap, "-", VRL_WHY_MEM)
-VRL_PASS(mprotect, "-", VRL_WHY_MEM)
-VRL_PASS(mremap, "-", VRL_WHY_MEM)
+VRL_TRAP(brk, "-", MEM, h_brk)
+VRL_TRAP(munmap, "-", MEM, h_munmap)
+VRL_TRAP(mprotect, "-", MEM, h_mprotect)
+VRL_TRAP(mremap, "-", MEM, h_mremap)
 VRL_PASS(msync, "-", VRL_WHY_MEM)
 VRL_PASS(mincore, "-", VRL_WHY_MEM)
-VRL_PASS(madvise, "-", VRL_WHY_MEM)
+VRL_TRAP(madvise, "-", MEM, h_madvise)
 VRL_PASS(mlock, "-", VRL_WHY_MEM)
 VRL_PASS(munlock, "-", VRL_WHY_MEM)
 VRL_PASS(mlockall, "-", VRL_WHY_MEM)
 VRL_PASS(munlockall, "-", VRL_WHY_MEM)
 VRL_PASS(mlock2, "-", VRL_WHY_MEM)
-VRL_PASS(pkey_mprotect, "-", VRL_WHY_MEM)
+VRL_TRAP(pkey_mprotect, "-", MEM, h_pkey_mprotect)
 VRL_PASS(pkey_alloc, "-", VRL_WHY_MEM)
 VRL_PASS(pkey_free, "-", VRL_WHY_MEM)
 VRL_PASS(mbind, "-", VRL_WHY_MEM)
@@ -364,9 +371,9 @@ VRL_PASS(map_shadow_stack, "-", VRL_WHY_MEM)
 VRL_PASS(mseal, "-", VRL_WHY_MEM)
 /* System V and POSIX IPC */
 VRL_PASS(shmget, "-", VRL_WHY_SYSV)
-VRL_PASS(shmat, "-", VRL_WHY_SYSV)
+VRL_TRAP(shmat, "-", MEM, h_shmat)
 VRL_PASS(shmctl, "-", VRL_WHY_SYSV)
-VRL_PASS(shmdt, "-", VRL_WHY_SYSV)
+VRL_TRAP(shmdt, "-", MEM, h_shmdt)
 VRL_PASS(semget, "-", VRL_WHY_SYSV)
 VRL_PASS(semop, "-", VRL_WHY_SYSV)
 VRL_PASS(semctl, "-", VRL_WHY_SYSV)

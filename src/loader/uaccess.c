@@ -5,6 +5,20 @@
  * the kernel would, not a SIGSEGV inside our handler.  process_vm_readv /
  * process_vm_writev on our own pid do exactly that.  If a filter stacked
  * above ours refuses them, fall back to plain access (and its risk).
+ *
+ * They cost as much as the call they serve, so pages they showed readable
+ * or writable are remembered (a small direct-mapped table in vrl_proc) and
+ * read or written directly from then on.  A page stays good until the
+ * address space changes: every call that can unmap a page or take a
+ * permission away (munmap, mprotect, mremap, mmap over a range, brk,
+ * shmat, shmdt, guard or poison madvise) is trapped (vfs_mem.c) and moves
+ * vrl_proc.ua_gen before and after it runs; an entry counts only under
+ * the generation read before the page was checked.  A fork child forgets
+ * everything (ranges marked MADV_DONTFORK are not in it).  What this does
+ * not cover, and the kernel's copy would: another thread unmapping a page
+ * while a call of this one is reading it (then SIGSEGV instead of EFAULT
+ * or success, both possible natively), and a shared file mapping whose
+ * file another process truncates (SIGBUS instead of EFAULT).
  */
 #include <linux/uio.h>
 #include "loader.h"
@@ -25,21 +39,104 @@ self_pid(void)
 	return vrl_proc.owner_pid ? vrl_proc.owner_pid : vrl_getpid();
 }
 
+/*
+ * An entry of vrl_proc.ua_page: the page number (user addresses have 47
+ * bits), the generation it was checked under, and what it allows.
+ */
+#define UA_R        1ul
+#define UA_W        2ul
+#define UA_GEN_BITS 27
+#define UA_GEN_MASK ((1ul << UA_GEN_BITS) - 1)
+#define UA_TOP      (1ul << 47)
+#define UA_MAX      (4ul * 4096) /* ranges checked once: a few pages at most */
+
+static unsigned long
+ua_entry(unsigned long page, unsigned long gen, unsigned long perm)
+{
+	return page << (UA_GEN_BITS + 2) | (gen & UA_GEN_MASK) << 2 | perm;
+}
+
+/**
+ * vrl_ua_forget() - no page is known good any more: the address space is
+ * about to change, or has.
+ */
+void
+vrl_ua_forget(void)
+{
+	unsigned long gen = __atomic_add_fetch(&vrl_proc.ua_gen, 1, __ATOMIC_ACQ_REL);
+
+	/* A generation comes back every 2^27 changes: none of its entries may. */
+	if (!(gen & UA_GEN_MASK))
+		for (unsigned int i = 0; i < VRL_UA_SLOTS; i++)
+			__atomic_store_n(&vrl_proc.ua_page[i], 0, __ATOMIC_RELAXED);
+}
+
+/* ua_mine() - the table describes this address space (not a fork child's copy). */
+static int
+ua_mine(void)
+{
+	if (vrl_proc.mm_token && *vrl_proc.mm_token)
+		return 1;
+	vrl_ua_forget();
+	return 0;
+}
+
+/* ua_known() - every page of [@p, @p + @n) is known to allow @perm. */
+static int
+ua_known(uintptr_t p, size_t n, unsigned long perm)
+{
+	unsigned long gen = __atomic_load_n(&vrl_proc.ua_gen, __ATOMIC_ACQUIRE);
+
+	if (n > UA_MAX || p >= UA_TOP || UA_TOP - p < n || !ua_mine())
+		return 0;
+	for (unsigned long pg = p >> 12; pg <= (p + n - 1) >> 12; pg++) {
+		unsigned long e = __atomic_load_n(&vrl_proc.ua_page[pg % VRL_UA_SLOTS],
+		                                  __ATOMIC_ACQUIRE);
+
+		if ((e | UA_R | UA_W) != ua_entry(pg, gen, UA_R | UA_W) || !(e & perm))
+			return 0;
+	}
+	return 1;
+}
+
+/* ua_learn() - [@p, @p + @n) allowed @perm when checked under generation @gen. */
+static void
+ua_learn(uintptr_t p, size_t n, unsigned long perm, unsigned long gen)
+{
+	if (n > UA_MAX || p >= UA_TOP || UA_TOP - p < n)
+		return;
+	/* The filter lets mappings there change unseen (the trusted page slots). */
+	if (p + n > VRL_TPAGE_ADDR && p < VRL_TPAGE_ADDR + VRL_MAX_NEST * VRL_TPAGE_STEP)
+		return;
+	for (unsigned long pg = p >> 12; pg <= (p + n - 1) >> 12; pg++) {
+		unsigned long *slot = &vrl_proc.ua_page[pg % VRL_UA_SLOTS];
+		unsigned long e = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+		if ((e | UA_R | UA_W) == ua_entry(pg, gen, UA_R | UA_W))
+			perm |= e & (UA_R | UA_W);
+		__atomic_store_n(slot, ua_entry(pg, gen, perm), __ATOMIC_RELEASE);
+	}
+}
+
 static int
 vm_rw(int nr, void *local, const void *remote, size_t n)
 {
 	struct iovec l = {local, n};
 	struct iovec r = {(void *)remote, n};
+	unsigned long perm = nr == __NR_process_vm_readv ? UA_R : UA_W, gen;
 	long got;
 
 	if (!n)
 		return 0;
-	if (!vrl_proc.no_peek) {
+	if (!vrl_proc.no_peek && !ua_known((uintptr_t)remote, n, perm)) {
+		gen = __atomic_load_n(&vrl_proc.ua_gen, __ATOMIC_ACQUIRE);
 		got = vrl_sys6(nr, self_pid(), (long)&l, 1, (long)&r, 1, 0);
 		if (got == -EPERM || got == -ESRCH)
 			got = vrl_sys6(nr, vrl_getpid(), (long)&l, 1, (long)&r, 1, 0);
-		if (got == (long)n)
+		if (got == (long)n) {
+			ua_learn((uintptr_t)remote, n, perm, gen);
 			return 0;
+		}
 		if (got >= 0 || got == -EFAULT)
 			return -EFAULT;
 		if (got != -ENOSYS && got != -EPERM)
@@ -84,9 +181,10 @@ long
 vrl_poke_some(void *user_dst, const void *src, size_t n)
 {
 	struct iovec l, r[16];
+	unsigned long gen;
 	size_t done = 0;
 
-	if (vrl_proc.no_peek)
+	if (vrl_proc.no_peek || ua_known((uintptr_t)user_dst, n, UA_W))
 		return vrl_poke(user_dst, src, n) ? -EFAULT : (long)n;
 	while (done < n) {
 		uintptr_t at = (uintptr_t)user_dst + done;
@@ -103,7 +201,10 @@ vrl_poke_some(void *user_dst, const void *src, size_t n)
 			len += page;
 		}
 		l = (struct iovec){(char *)src + done, len};
+		gen = __atomic_load_n(&vrl_proc.ua_gen, __ATOMIC_ACQUIRE);
 		got = vrl_sys6(__NR_process_vm_writev, self_pid(), (long)&l, 1, (long)r, k, 0);
+		if (got > 0)
+			ua_learn(at, (size_t)got, UA_W, gen);
 		if (got == -ENOSYS || got == -EPERM)
 			return vrl_poke((char *)user_dst + done, (const char *)src + done, n - done)
 			               ? (long)done

@@ -25,6 +25,8 @@ enum vrl_cond {
 	VRL_C_SIGMASK,
 	VRL_C_SIGNAL,
 	VRL_C_EXEC,
+	VRL_C_MEM,
+	VRL_C_MMAP,
 };
 
 /* One past the highest system call number syscalls.h may name. */

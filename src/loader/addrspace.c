@@ -1,0 +1,77 @@
+/*
+ * addrspace.c - the calls that change the program's address space.
+ *
+ * uaccess.c reads and writes pages the program showed good directly; it
+ * must hear of every change that can unmap a page or take a permission
+ * away.  These calls are trapped (syscalls.h: MEM, MMAP) and performed here
+ * (the dispatcher calls vrl_addrspace_call() for them directly), the
+ * known pages forgotten before and after each one that can do that: an
+ * entry a concurrent check made under the old generation never counts.
+ */
+#include <linux/mman.h>
+#include "loader.h"
+#include "vfs.h"
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+#define SHM_REMAP_FLAG 040000
+
+/* shrinks() - call @nr with arguments @a may unmap a page or take a permission away. */
+static int
+shrinks(long nr, const long a[6])
+{
+	switch (nr) {
+	case __NR_mmap:
+		/* A new mapping elsewhere changes no page already known. */
+		return (a[3] & MAP_FIXED) != 0;
+	case __NR_brk:
+		return a[0] != 0;
+	case __NR_madvise:
+		/* Guard pages, and hardware poisoning (100, 101) fault on access. */
+		return a[2] == MADV_GUARD_INSTALL || (a[2] >= 100 && a[2] <= 101);
+	case __NR_shmat:
+		return (a[2] & SHM_REMAP_FLAG) != 0;
+	default:
+		return 1;
+	}
+}
+
+/**
+ * vrl_addrspace_call() - perform address-space call @nr (MEM or MMAP in
+ * syscalls.h) with arguments @a.
+ * Returns the kernel's result.
+ */
+long
+vrl_addrspace_call(long nr, const long a[6])
+{
+	int forget = shrinks(nr, a);
+	long r;
+
+	if (forget)
+		vrl_ua_forget();
+	r = vrl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (forget)
+		vrl_ua_forget();
+	return r;
+}
+
+/*
+ * The table's handlers: vr_loader_dispatch() answers these calls before
+ * looking a handler up; these say the same for anything else that does.
+ */
+#define ADDRSPACE_HANDLER(name)                                                                    \
+	long h_##name(struct vr_loader_ctx *ctx, const long a[6])                                  \
+	{                                                                                          \
+		(void)ctx;                                                                         \
+		return vrl_addrspace_call(__NR_##name, a);                                         \
+	}
+ADDRSPACE_HANDLER(mmap)
+ADDRSPACE_HANDLER(munmap)
+ADDRSPACE_HANDLER(mprotect)
+ADDRSPACE_HANDLER(pkey_mprotect)
+ADDRSPACE_HANDLER(mremap)
+ADDRSPACE_HANDLER(brk)
+ADDRSPACE_HANDLER(madvise)
+ADDRSPACE_HANDLER(shmat)
+ADDRSPACE_HANDLER(shmdt)
