@@ -53,7 +53,7 @@
 /*
  * The stub of one site (at most 57 of its 64 bytes):
  *     b8 NR              mov $NR, %eax
- *     ...                the site's register moves, if any (3 bytes each)
+ *     ...                the site's register moves, if any (3 or 5 bytes each)
  *     41 bb IDX          mov $IDX, %r11d      (statistics slot + 1, or 0)
  *     48 8d 64 24 80     lea -128(%rsp), %rsp
  *     ff 15 REL          call *entry(%rip)    (the chunk's first word)
@@ -319,8 +319,8 @@ rel(uintptr_t from_end, uintptr_t to)
 
 /*
  * make_stub() - fill a stub for the site whose `mov $@nr, %eax` is at
- * @site, followed by @nmoves register moves (copied into the stub, they
- * run there) and the `syscall` ending at @end.  @nmoves SHAPE_SYSCALL: the
+ * @site, followed by @nmoves bytes of register moves (copied into the stub,
+ * they run there) and the `syscall` ending at @end.  @nmoves SHAPE_SYSCALL: the
  * site is glibc's syscall() (see syscall_shape()), its 5-byte load of the
  * sixth argument is copied instead and %eax keeps the number the caller
  * gave.
@@ -341,8 +341,8 @@ make_stub(struct vrl_rw_chunk *c, uintptr_t site, uintptr_t end, int nmoves, lon
 		*p++ = 0xb8;
 		put32(p, (uint32_t)nr);
 		p += 4;
-		memcpy(p, (const void *)(site + MOV_LEN), (size_t)(3 * nmoves));
-		p += 3 * nmoves;
+		memcpy(p, (const void *)(site + MOV_LEN), (size_t)nmoves);
+		p += nmoves;
 	}
 	*p++ = 0x41;
 	*p++ = 0xbb;
@@ -390,12 +390,41 @@ reg_move(const unsigned char *p)
 }
 
 /*
- * site_shape() - the number of register moves between `mov $@nr, %eax`
- * and the `syscall` ending at @end (up to 3), or -1 if that is not what
+ * single_thread_test() - the `mov` at @m follows glibc's test of
+ * __libc_single_threaded and the short jump past the direct call:
+ *
+ *     80 3d REL32 00    cmpb $0x0, REL32(%rip)
+ *     7x XX             jcc rel8
+ *
+ * so the byte before it is a jump's displacement and "b8" an opcode.  Its
+ * openat(), the call single-threaded programs make most, has that shape.
+ */
+static int
+single_thread_test(const unsigned char *m, uintptr_t floor)
+{
+	return (uintptr_t)(m - 9) >= floor && m[-9] == 0x80 && m[-8] == 0x3d && m[-3] == 0x00 &&
+	       (m[-2] & 0xf0) == 0x70;
+}
+
+/*
+ * imm_move() - is the 5-byte instruction at @p `mov $imm32, %r32` into a
+ * register other than %eax (glibc's __open64_nocancel sets %edi so)?
+ */
+static int
+imm_move(const unsigned char *p)
+{
+	return p[0] >= 0xb9 && p[0] <= 0xbf;
+}
+
+/*
+ * site_shape() - the length in bytes of the moves between `mov $@nr, %eax`
+ * and the `syscall` ending at @end (up to 3 moves: register moves, 3 bytes,
+ * or immediate moves into another register, 5), or -1 if that is not what
  * precedes it.  A byte of 0x40-0x7f or 0x24 before the `mov` may be a REX
  * prefix, a ModRM byte with an 8-bit displacement or a SIB byte that would
  * make "b8 NR..." the tail of a longer instruction; such sites are left
- * alone (7 of glibc's 436 of the plain shape).
+ * alone (7 of glibc's 436 of the plain shape), unless they follow glibc's
+ * single-thread test (single_thread_test()).
  */
 static int
 site_shape(const unsigned char *end, long nr, uintptr_t floor)
@@ -404,21 +433,33 @@ site_shape(const unsigned char *end, long nr, uintptr_t floor)
 
 	if (end[-2] != 0x0f || end[-1] != 0x05)
 		return -1;
-	for (int k = 0; k <= 3; k++) {
-		const unsigned char *m = end - 2 - 3 * k - MOV_LEN;
-		int moves = 1;
+	/* Bit j of @lens: the j-th move is 5 bytes long (else 3). */
+	for (int k = 0; k <= 3; k++)
+		for (unsigned int lens = 0; lens < 1u << k; lens++) {
+			size_t len = 0;
+			const unsigned char *m, *q;
+			int ok = 1;
 
-		if ((uintptr_t)(m - 1) < floor)
-			return -1;
-		for (int j = 0; j < k && moves; j++)
-			moves = reg_move(m + MOV_LEN + 3 * j);
-		if (!moves || m[0] != 0xb8)
-			continue;
-		memcpy(&imm, m + 1, 4);
-		if ((long)imm != nr || (m[-1] >= 0x40 && m[-1] <= 0x7f) || m[-1] == 0x24)
-			continue;
-		return k;
-	}
+			for (int j = 0; j < k; j++)
+				len += lens >> j & 1 ? 5 : 3;
+			m = end - 2 - len - MOV_LEN;
+			if ((uintptr_t)(m - 1) < floor || m[0] != 0xb8)
+				continue;
+			q = m + MOV_LEN;
+			for (int j = 0; j < k && ok; j++) {
+				ok = lens >> j & 1 ? imm_move(q) : reg_move(q);
+				q += lens >> j & 1 ? 5 : 3;
+			}
+			if (!ok)
+				continue;
+			memcpy(&imm, m + 1, 4);
+			if ((long)imm != nr)
+				continue;
+			if (((m[-1] >= 0x40 && m[-1] <= 0x7f) || m[-1] == 0x24) &&
+			    !single_thread_test(m, floor))
+				continue;
+			return (int)len;
+		}
 	return -1;
 }
 
@@ -501,6 +542,25 @@ skip(uintptr_t end)
 	}
 }
 
+/*
+ * text_of() - @m, the mapping of a site's `syscall`, is a file's text that
+ * holds it up to @end.  The instruction may end in the next mapping: a
+ * `syscall` across a page boundary, once a site on the page before was
+ * patched and mprotect() split the text there.
+ */
+static int
+text_of(const struct vrl_map *m, uintptr_t end)
+{
+	struct vrl_map next;
+
+	if (strcmp(m->perms, "r-xp") || !m->name[0])
+		return 0;
+	if (end <= m->end)
+		return 1;
+	return !vrl_map_of(m->end, &next) && next.start == m->end && end <= next.end &&
+	       !strcmp(next.perms, "r-xp") && !strcmp(next.name, m->name);
+}
+
 /**
  * vrl_rw_site() - called from the SIGSYS handler after answering trapped
  * call @nr whose `syscall` instruction ended at @end: rewrite that site if
@@ -525,7 +585,7 @@ vrl_rw_site(uintptr_t end, long nr)
 	if (skipped(end))
 		return;
 	/* Reading the bytes may fault: look at the mapping first. */
-	if (vrl_map_of(end - 2, &m) || end > m.end || strcmp(m.perms, "r-xp") || !m.name[0]) {
+	if (vrl_map_of(end - 2, &m) || !text_of(&m, end)) {
 		skip(end);
 		return;
 	}
@@ -536,8 +596,7 @@ vrl_rw_site(uintptr_t end, long nr)
 		skip(end);
 		return;
 	}
-	site = nmoves == SHAPE_SYSCALL ? end - 2 - MOV_LEN
-	                               : end - 2 - 3 * (uintptr_t)nmoves - MOV_LEN;
+	site = nmoves == SHAPE_SYSCALL ? end - 2 - MOV_LEN : end - 2 - (uintptr_t)nmoves - MOV_LEN;
 	/* No nested trap may spin on the lock; a fork child may hold a stale one. */
 	mask = vrl_sig_block_all();
 	if (!rw_trylock()) {
