@@ -143,9 +143,40 @@ store16(unsigned char *dst, const unsigned char *src, size_t n)
 }
 
 /*
+ * one_thread() - this process has a single thread (/proc/self/stat's
+ * twentieth field): no other can run text while it is being patched.
+ */
+static int
+one_thread(void)
+{
+	char buf[1024];
+	int fd = (int)vrl_sys4(__NR_openat, AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC, 0);
+	long got, field = 1, i = 0;
+
+	if (fd < 0)
+		return 0;
+	got = vrl_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
+	vrl_close(fd);
+	if (got <= 0)
+		return 0;
+	buf[got] = 0;
+	/* The command name may hold spaces: count from its closing parenthesis. */
+	for (long k = 0; k < got; k++)
+		if (buf[k] == ')')
+			i = k;
+	for (field = 2; buf[i] && field < 20; i++)
+		if (buf[i] == ' ')
+			field++;
+	return buf[i] == '1' && buf[i + 1] == ' ';
+}
+
+/*
  * patch() - write @jmp over the `mov` at @site (see the top of the file).
  * membarrier is tried first: without it no guard may ever be written, as
- * nothing could then make every thread see it go away again.
+ * nothing could then make every thread see it go away again.  A `mov`
+ * starting at the last byte of a block leaves no room for the guard: it
+ * is written in place when no other thread can be running it (this one
+ * has every signal blocked), else -EINVAL.
  */
 static int
 patch(unsigned char *site, const unsigned char jmp[MOV_LEN])
@@ -158,8 +189,13 @@ patch(unsigned char *site, const unsigned char jmp[MOV_LEN])
 		return err;
 	if (off + MOV_LEN <= 16)
 		return store16(site, jmp, MOV_LEN) ?: sync_core();
-	if (off + 2 > 16)
-		return -EINVAL;
+	if (off + 2 > 16) {
+		if (!one_thread())
+			return -EINVAL;
+		memcpy(site + 1, jmp + 1, MOV_LEN - 1);
+		site[0] = jmp[0];
+		return sync_core();
+	}
 	if ((err = store16(site, guard, 2)))
 		return err;
 	/* From here on the guard must go, whatever membarrier says. */
@@ -576,7 +612,7 @@ vrl_rw_site(uintptr_t end, long nr)
 	struct vrl_map m;
 	uint32_t idx = 0;
 	unsigned long mask;
-	int nmoves;
+	int nmoves, err;
 
 	if (!vrl_proc.rewrite || !rw_allowed(nr))
 		return;
@@ -616,10 +652,13 @@ vrl_rw_site(uintptr_t end, long nr)
 	put32(jmp + 1, rel(site + MOV_LEN, stub));
 	if (text_prot(site, MOV_LEN, 1))
 		goto out;
-	if (!patch((unsigned char *)site, jmp)) {
+	err = patch((unsigned char *)site, jmp);
+	if (!err) {
 		__atomic_add_fetch(&vrl_proc.rw_sites, 1, __ATOMIC_RELAXED);
 		if (vrl_proc.stats)
 			__atomic_add_fetch(&vrl_proc.stats->rw_sites, 1, __ATOMIC_RELAXED);
+	} else if (err == -EINVAL) {
+		skip(end); /* not while other threads run: no use looking again */
 	}
 	text_prot(site, MOV_LEN, 0);
 out:
