@@ -37,6 +37,31 @@ shrinks(long nr, const long a[6])
 	}
 }
 
+/*
+ * text_touched() - call @nr with arguments @a may change what the text
+ * mappings rewrite.c keeps say: a mapping goes or moves, or a protection
+ * changes on one of them.
+ */
+static int
+text_touched(long nr, const long a[6])
+{
+	uintptr_t lo = (uintptr_t)a[0], hi = lo + (uintptr_t)a[1];
+
+	switch (nr) {
+	case __NR_mprotect:
+	case __NR_pkey_mprotect:
+		for (int i = 0; i < vrl_proc.ntext; i++)
+			if (lo < vrl_proc.text[i].end && hi > vrl_proc.text[i].start)
+				return 1;
+		return 0;
+	case __NR_brk:
+	case __NR_madvise:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 /**
  * vrl_addrspace_call() - perform address-space call @nr (MEM or MMAP in
  * syscalls.h) with arguments @a.
@@ -45,14 +70,18 @@ shrinks(long nr, const long a[6])
 long
 vrl_addrspace_call(long nr, const long a[6])
 {
-	int forget = shrinks(nr, a);
+	int forget = shrinks(nr, a), text = forget && text_touched(nr, a);
 	long r;
 
 	if (forget)
 		vrl_ua_forget();
+	if (text)
+		__atomic_add_fetch(&vrl_proc.map_gen, 1, __ATOMIC_ACQ_REL);
 	r = vrl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	if (forget)
 		vrl_ua_forget();
+	if (text)
+		__atomic_add_fetch(&vrl_proc.map_gen, 1, __ATOMIC_ACQ_REL);
 	return r;
 }
 

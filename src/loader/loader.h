@@ -78,6 +78,7 @@ struct vrl_state {
 #define VRL_CHILD_TASKS 8
 #define VRL_RW_CHUNKS   16
 #define VRL_UA_SLOTS    64
+#define VRL_TEXT_MAPS   48
 #define VRL_STAT_CACHE  256
 #define VRL_RW_SKIP     256
 
@@ -85,6 +86,13 @@ struct vrl_state {
 struct vrl_rw_chunk {
 	uintptr_t base;
 	size_t used;
+};
+
+struct vrl_map {
+	uintptr_t start, end;
+	unsigned long off;
+	char perms[5];
+	char name[VRL_STAT_NAME]; /* the mapped file's base name, or "" */
 };
 
 struct vrl_proc {
@@ -106,6 +114,11 @@ struct vrl_proc {
 	/* Pages of the program's seen readable/writable (uaccess.c). */
 	unsigned long ua_page[VRL_UA_SLOTS];
 	unsigned long ua_gen; /* moved by every change to the address space */
+	/* Files' text mappings as of map_gen == text_gen (rewrite.c). */
+	struct vrl_map text[VRL_TEXT_MAPS];
+	int ntext, text_valid, text_lock;
+	unsigned long text_gen;
+	unsigned long map_gen; /* moved when those may change (addrspace.c) */
 	int rewrite;                 /* rewrite trapped call sites */
 	int rw_lock;
 	int rw_nchunks;
@@ -157,12 +170,6 @@ void vrl_tpage_count(uint64_t *counter);
 
 /* rewrite.c, rwentry.S */
 /** struct vrl_map - the line of /proc/self/maps about one address. */
-struct vrl_map {
-	uintptr_t start, end;
-	unsigned long off;
-	char perms[5];
-	char name[VRL_STAT_NAME]; /* the mapped file's base name, or "" */
-};
 
 struct vrl_rw_ret {
 	long ret;

@@ -228,7 +228,7 @@ hexnum(const char **s)
 
 /* parse_line() - fill @m from @line if its mapping holds @addr; 1 if so. */
 static int
-parse_line(const char *line, uintptr_t addr, struct vrl_map *m)
+parse_line(const char *line, struct vrl_map *m)
 {
 	const char *s = line, *base;
 	size_t n;
@@ -237,7 +237,7 @@ parse_line(const char *line, uintptr_t addr, struct vrl_map *m)
 	if (*s++ != '-')
 		return 0;
 	m->end = hexnum(&s);
-	if (addr < m->start || addr >= m->end || *s++ != ' ')
+	if (*s++ != ' ')
 		return 0;
 	memcpy(m->perms, s, 4);
 	m->perms[4] = 0;
@@ -264,6 +264,33 @@ parse_line(const char *line, uintptr_t addr, struct vrl_map *m)
 	return 1;
 }
 
+/*
+ * The text mappings of files (r-xp), as /proc/self/maps showed them while
+ * vrl_proc.map_gen was text_gen: every site's first trap asks where its
+ * code lies, and an image has a few dozen such sites.  A mapping going,
+ * moving or replaced, or a protection change on one of them, moves
+ * map_gen (addrspace.c); our own mprotect() of a patched page splits a
+ * mapping in the kernel's list but changes no answer here.  A fork child
+ * has the same mappings.
+ */
+static int
+text_cached(uintptr_t addr, struct vrl_map *m)
+{
+	int hit = 0;
+
+	if (__atomic_exchange_n(&vrl_proc.text_lock, 1, __ATOMIC_ACQUIRE))
+		return 0;
+	if (vrl_proc.text_valid &&
+	    vrl_proc.text_gen == __atomic_load_n(&vrl_proc.map_gen, __ATOMIC_ACQUIRE))
+		for (int i = 0; i < vrl_proc.ntext && !hit; i++)
+			if (addr >= vrl_proc.text[i].start && addr < vrl_proc.text[i].end) {
+				*m = vrl_proc.text[i];
+				hit = 1;
+			}
+	__atomic_store_n(&vrl_proc.text_lock, 0, __ATOMIC_RELEASE);
+	return hit;
+}
+
 /**
  * vrl_map_of() - find the mapping holding @addr in /proc/self/maps.
  * Fills @m (name: the mapped file's base name, or "" when anonymous).
@@ -274,14 +301,21 @@ vrl_map_of(uintptr_t addr, struct vrl_map *m)
 {
 	char buf[2048], line[512];
 	size_t ll = 0;
+	unsigned long gen = __atomic_load_n(&vrl_proc.map_gen, __ATOMIC_ACQUIRE);
 	long got;
-	int fd = (int)vrl_sys4(__NR_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
-	int found = 0;
+	int fd, found = 0, fill, n = 0;
+	struct vrl_map cur;
 
+	if (text_cached(addr, m))
+		return 0;
+	fd = (int)vrl_sys4(__NR_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return fd;
-	while (!found && (got = vrl_sys3(__NR_read, fd, buf, sizeof(buf))) > 0) {
-		for (long i = 0; i < got && !found; i++) {
+	fill = !__atomic_exchange_n(&vrl_proc.text_lock, 1, __ATOMIC_ACQUIRE);
+	if (fill)
+		vrl_proc.text_valid = 0;
+	while ((got = vrl_sys3(__NR_read, fd, buf, sizeof(buf))) > 0) {
+		for (long i = 0; i < got; i++) {
 			if (buf[i] != '\n') {
 				if (ll < sizeof(line) - 1)
 					line[ll++] = buf[i];
@@ -289,10 +323,25 @@ vrl_map_of(uintptr_t addr, struct vrl_map *m)
 			}
 			line[ll] = 0;
 			ll = 0;
-			found = parse_line(line, addr, m);
+			if (!parse_line(line, &cur))
+				continue;
+			if (!found && addr >= cur.start && addr < cur.end) {
+				*m = cur;
+				found = 1;
+			}
+			if (fill && n < VRL_TEXT_MAPS && cur.name[0] && !strcmp(cur.perms, "r-xp"))
+				vrl_proc.text[n++] = cur;
 		}
+		if (found && !fill)
+			break;
 	}
 	vrl_close(fd);
+	if (fill) {
+		vrl_proc.ntext = n;
+		vrl_proc.text_gen = gen;
+		vrl_proc.text_valid = got == 0 && n < VRL_TEXT_MAPS;
+		__atomic_store_n(&vrl_proc.text_lock, 0, __ATOMIC_RELEASE);
+	}
 	return found ? 0 : -ENOENT;
 }
 
