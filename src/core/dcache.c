@@ -492,6 +492,30 @@ move_fds(struct vr_dcache *dc, struct dc_node *n, struct vr_obj *o)
 	return 0;
 }
 
+/*
+ * same_dir() - node @n holds, as its only layer, the directory @o just
+ * found alone in that layer, through a descriptor of its own.
+ */
+static int
+same_dir(const struct dc_node *n, const struct vr_obj *o)
+{
+	return n->valid && !n->borrowed && n->nfd == 1 && o->nfd == 1 && o->owned == 1 &&
+	       n->layer[0] == o->layer[0] && n->mount == o->mount &&
+	       n->st.st_dev == o->st.st_dev && n->st.st_ino == o->st.st_ino;
+}
+
+/* renew() - node @n knows @o's attributes as of now; @o is searchable by all: @allx. */
+static void
+renew(struct vr_walk *w, struct dc_node *n, struct vr_obj *o, int allx)
+{
+	n->allx = allx;
+	vr_memcpy(&n->st, &o->st, sizeof(n->st));
+	n->gen = w->dc_gen;
+	n->born = w->dc_now;
+	n->used = ++w->ns->dc->tick;
+	o->allx = allx;
+}
+
 void
 vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 {
@@ -506,6 +530,18 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 		return;
 	allx = layers_allx(o);
 	n = find(dc, w->vpath, w->vlen, hash(w->vpath, w->vlen));
+	if (n && same_dir(n, o)) {
+		/*
+		 * Looked up live again (its parent is not searchable by all, or
+		 * the node had aged) and found the same: the node's descriptor
+		 * stays, and what it knows is new again.
+		 */
+		sys_close(o->fd[0]);
+		o->fd[0] = n->fd[0];
+		o->owned = 0;
+		renew(w, n, o, allx);
+		return;
+	}
 	if (n)
 		drop(n);
 	else
@@ -517,16 +553,11 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 	for (unsigned int i = 0; i < o->nfd; i++)
 		n->layer[i] = o->layer[i];
 	n->mount = o->mount;
-	n->allx = allx;
-	vr_memcpy(&n->st, &o->st, sizeof(n->st));
-	n->gen = w->dc_gen;
-	n->born = w->dc_now;
-	n->used = ++dc->tick;
 	n->hash = hash(w->vpath, w->vlen);
 	n->plen = w->vlen;
 	vr_memcpy(n->path, w->vpath, w->vlen);
+	renew(w, n, o, allx);
 	__atomic_store_n(&n->valid, 1, __ATOMIC_RELEASE);
-	o->allx = allx;
 }
 
 int
