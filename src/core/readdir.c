@@ -544,13 +544,13 @@ host_getdents(struct vr_walk *w, int fd, char *buf, size_t size)
 	return n < 0 ? n : out;
 }
 
-/* merged_getdents() - the merged listing of w->node from @fd's position on. */
+/* merged_getdents() - the merged listing of w->node from @fd's position @pos on. */
 static long
-merged_getdents(struct vr_walk *w, int fd, char *buf, size_t size)
+merged_getdents(struct vr_walk *w, int fd, long pos, char *buf, size_t size)
 {
 	struct listing l = {0};
-	long pos = sys_lseek(fd, 0, 1 /* SEEK_CUR */), n;
 	unsigned long long at = (unsigned long long)pos;
+	long n;
 
 	if (pos < 0)
 		return pos;
@@ -571,7 +571,7 @@ long
 vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
 {
 	struct vr_walk *w;
-	long n;
+	long n, pos;
 	int err, fl;
 
 	fl = sys_fcntl(fd, F_GETFL, 0);
@@ -580,7 +580,8 @@ vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
 	if (fl & O_PATH)
 		return -EBADF;
 	/* A directory read to its end (or seeked there) needs no walk. */
-	if ((unsigned long long)sys_lseek(fd, 0, 1 /* SEEK_CUR */) == KEY_END) {
+	pos = sys_lseek(fd, 0, 1 /* SEEK_CUR */);
+	if ((unsigned long long)pos == KEY_END) {
 		struct stat st;
 
 		if (sys_fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
@@ -603,7 +604,7 @@ vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
 	if (w->node.mount && !w->node.synthetic && w->node.nfd == 1 && !mount_below(w))
 		n = host_getdents(w, fd, buf, size);
 	else
-		n = merged_getdents(w, fd, buf, size);
+		n = merged_getdents(w, fd, pos, buf, size);
 out:
 	vr_walk_end(w);
 	return n;
