@@ -4,7 +4,8 @@
 # program unlinks (rm -rf, test suites' cleanup) or creates names between
 # getdents64 calls, in a base directory, in the prefix, in a directory
 # merged from both (names in both layers, whiteouts) and in a --mount;
-# telldir/seekdir/rewinddir give back the entries they named; a listing of
+# telldir/seekdir/rewinddir give back the entries they named, and a name
+# made once the end was reached is listed after rewinddir; a listing of
 # /proc/self/fd while closing each descriptor read (CPython's close_fds
 # fallback) closes them all; a buffer the program cannot write fails with
 # EFAULT without losing the stream, and one running into an unmapped page
@@ -187,6 +188,22 @@ seek(const char *dir)
 	if (!e || strcmp(e->d_name, names[0]))
 		printf("rewinddir gives %s, not %s\n", e ? e->d_name : "(end)", names[0]);
 	printf("%d entries, %d positions checked, %d wrong\n", n, checked, bad);
+	/* Read to the end, then a name made: listed once the stream is rewound. */
+	while (readdir(d))
+		;
+	char made[4096];
+	int fd, m = 0, found = 0;
+	snprintf(made, sizeof made, "%s/zz-made-at-end", dir);
+	if ((fd = open(made, O_CREAT | O_WRONLY, 0644)) >= 0)
+		close(fd);
+	rewinddir(d);
+	while ((e = readdir(d))) {
+		m++;
+		found |= !strcmp(e->d_name, "zz-made-at-end");
+	}
+	printf("made at the end, after rewinddir: %d entries, the new name %s\n", m,
+	       found ? "listed" : "missing");
+	unlink(made);
 	return 0;
 }
 
