@@ -423,13 +423,15 @@ vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 }
 
 void
-vr_dc_fd_note(struct vr_walk *w, int fd)
+vr_dc_fd_note(struct vr_walk *w, int fd, const struct stat *st)
 {
-	struct stat st;
+	struct stat own;
 
-	if (!w->dc_on || fd < 0 || sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFDIR)
+	if (!st)
+		st = sys_fstat(fd, &own) < 0 ? NULL : &own;
+	if (!w->dc_on || fd < 0 || !st || (st->st_mode & S_IFMT) != S_IFDIR)
 		return;
-	fd_set(w, fd_slot(w->ns->dc, fd), fd, &st, w->vpath, w->vlen);
+	fd_set(w, fd_slot(w->ns->dc, fd), fd, st, w->vpath, w->vlen);
 }
 
 /* victim() - a free node, or the least recently used one, dropped. */

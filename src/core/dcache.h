@@ -63,8 +63,9 @@ long vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size);
  * vr_dc_fd_note() - the program's descriptor @fd was just opened on the
  * directory w->node at w->vpath (not in procfs): remember that path for
  * vr_dc_fd_path(), which could not read back one deeper than PATH_MAX.
+ * @st: the host directory @fd holds, as the walk saw it, or NULL to ask.
  */
-void vr_dc_fd_note(struct vr_walk *w, int fd);
+void vr_dc_fd_note(struct vr_walk *w, int fd, const struct stat *st);
 
 /*
  * vr_dc_put() - remember directory @o, just found at w->vpath by a live

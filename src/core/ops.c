@@ -283,7 +283,8 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
 	unsigned int wf = VR_WALK_FOLLOW | rules;
 	const struct vr_mount *m = NULL;
 	struct vr_walk *w;
-	int err, note, low = 1 << 30;
+	struct stat nst;
+	int err, note, known, low = 1 << 30;
 
 	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY) &&
 	    (flags & O_TMPFILE) != O_TMPFILE)
@@ -317,13 +318,17 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
 	low = lowest_transient(w);
 	m = w->node.exists ? w->node.mount : w->cur.mount;
 	note = err >= 0 && w->node.exists && vr_obj_is_dir(&w->node) && !vr_in_procfs(&w->node);
+	/* What the descriptor holds: the node's top layer, reopened (no fstat). */
+	known = note && w->node.nfd > 0 && !w->node.synthetic;
+	if (known)
+		vr_memcpy(&nst, &w->node.st, sizeof(nst));
 	/* The walk's descriptors go first, so the lowest number is free. */
 	vr_obj_put(&w->cur);
 	vr_obj_put(&w->node);
 	if (err >= 0 && low < err)
 		err = lowest_free(err, flags);
 	if (note)
-		vr_dc_fd_note(w, err);
+		vr_dc_fd_note(w, err, known ? &nst : NULL);
 out:
 	vr_walk_end(w);
 	if (err >= 0)
