@@ -86,8 +86,9 @@ vr_cli_option(struct vr_cli *c, int argc, char **argv, int *i)
 	const char *opt = argv[*i];
 	char *val;
 
-	if (strcmp(opt, "--case-insensitive") == 0) {
-		c->casefold = 1;
+	if (strcmp(opt, "--case-insensitive") == 0 || strcmp(opt, "--case-sensitive") == 0) {
+		c->casefold = opt[7] == 'i';
+		c->casefold_set = 1;
 		return 1;
 	}
 	if (strcmp(opt, "--base") && strcmp(opt, "--prefix") && strcmp(opt, "--mount") &&
@@ -272,18 +273,10 @@ vr_cli_spec(struct vr_cli *c, int create, struct vr_ns_spec *spec)
 		return -1;
 	memset(spec, 0, sizeof(*spec));
 	if (c->prefix) {
-		size_t n = strlen(c->prefix);
-
-		while (n > 1 && c->prefix[n - 1] == '/')
-			n--;
-		c->work = malloc(n + sizeof(".work"));
-		if (!c->work) {
-			vr_cli_error(c, "out of memory");
-			return -1;
-		}
-		memcpy(c->work, c->prefix, n);
-		strcpy(c->work + n, ".work");
 		int made_p = 0, made_w = 0;
+
+		if (!c->work && vr_cli_work_path(c) < 0)
+			return -1;
 
 		/* Refused: what this call created goes again. */
 		if (make_dir(c, c->prefix, create, &made_p) < 0 ||
@@ -302,6 +295,23 @@ vr_cli_spec(struct vr_cli *c, int create, struct vr_ns_spec *spec)
 	spec->mounts = c->mounts;
 	spec->nmounts = c->nmounts;
 	spec->casefold = c->casefold ? VR_CASE_FOLD : VR_CASE_EXACT;
+	return 0;
+}
+
+int
+vr_cli_work_path(struct vr_cli *c)
+{
+	size_t n = strlen(c->prefix);
+
+	while (n > 1 && c->prefix[n - 1] == '/')
+		n--;
+	c->work = malloc(n + sizeof(".work"));
+	if (!c->work) {
+		vr_cli_error(c, "out of memory");
+		return -1;
+	}
+	memcpy(c->work, c->prefix, n);
+	strcpy(c->work + n, ".work");
 	return 0;
 }
 

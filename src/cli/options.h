@@ -18,6 +18,10 @@ struct vr_cli {
 	unsigned int nmounts;
 	const char *cwd;
 	int casefold; /* --case-insensitive: the root overlay folds case */
+	int casefold_set; /* --case-insensitive or --case-sensitive was given */
+	const char *layout; /* --layout NAME; NULL: the default layout */
+	int has_ident;      /* --fake-root or --uid/--gid: a faked identity */
+	unsigned int uid, gid;
 	int quiet;  /* --quiet: no warning lines, errors only */
 	int nested; /* running inside another vroot session */
 	int stats;       /* run --stats */
@@ -42,6 +46,13 @@ int vr_cli_check(struct vr_cli *c);
  * Return: 0, or -1 with a one-line error printed.
  */
 int vr_cli_spec(struct vr_cli *c, int create, struct vr_ns_spec *spec);
+
+/*
+ * vr_cli_work_path() - set c->work to the prefix's work directory's path
+ * (the prefix, trailing slashes dropped, + ".work"), allocated.
+ * Return: 0, or -1 with a one-line error printed.
+ */
+int vr_cli_work_path(struct vr_cli *c);
 
 /*
  * vr_cli_clean_work() - remove what copy-ups killed half-way left in the

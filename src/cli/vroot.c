@@ -21,6 +21,7 @@
 #include "confine.h"
 #include "diff.h"
 #include "kernel.h"
+#include "layout.h"
 #include "options.h"
 #include "paths.h"
 #include "state.h"
@@ -53,6 +54,18 @@ usage(FILE *f)
 	      "  --case-insensitive     names in the root overlay (every layer) are looked up\n"
 	      "                         case- and normalization-insensitively and created as\n"
 	      "                         given, as on macOS (see README)\n"
+	      "  --case-sensitive       names are looked up as given (the default but in\n"
+	      "                         --layout darwin)\n"
+	      "  --layout NAME          start from a named layout: default (the host's root,\n"
+	      "                         its /proc, /dev, /sys), rootfs (--base is a\n"
+	      "                         distribution's tree; the host's /proc, /dev, /sys, /tmp\n"
+	      "                         and home mounted in it), darwin (--base is a macOS-like\n"
+	      "                         tree; the host under /Volumes, /Users/USER, /private,\n"
+	      "                         its own /dev, names folding case); the options given\n"
+	      "                         win over the layout's (see README)\n"
+	      "  --print-spec           print the namespace the options and layout make, one\n"
+	      "                         line each (format: vroot(1)), and exit; COMMAND may be\n"
+	      "                         left out\n"
 	      "  --cwd DIR              initial virtual working directory; default: the caller's\n"
 	      "                         cwd if it exists in the namespace, else /\n"
 	      "  --fake-root            the program runs as root (uid and gid 0) inside, as\n"
@@ -73,7 +86,8 @@ usage(FILE *f)
 	      "  -h, --help             this text\n"
 	      "  --version              vroot's version\n"
 	      "\n"
-	      "/proc, /dev and /sys are the host's unless a --mount covers them.\n"
+	      "/proc, /dev and /sys are the host's unless a --mount covers them (the\n"
+	      "default layout).\n"
 	      "Exit status: COMMAND's; 125 if vroot fails, 126 if COMMAND cannot be executed,\n"
 	      "127 if it is not found.\n",
 	      f);
@@ -123,27 +137,6 @@ rm_parents(const char *path, size_t top)
 	while ((s = strrchr(buf, '/')) && (size_t)(s - buf) >= top) {
 		*s = '\0';
 		rmdir(buf); /* an error: not ours to remove, or gone already */
-	}
-}
-
-/* add_host_mounts() - /proc, /dev, /sys from the host unless a --mount names them. */
-static void
-add_host_mounts(struct vr_cli *c)
-{
-	static const char *const host[] = {"/proc", "/dev", "/sys"};
-
-	for (size_t i = 0; i < sizeof(host) / sizeof(host[0]); i++) {
-		int covered = 0;
-
-		for (unsigned int k = 0; k < c->nmounts; k++)
-			if (strcmp(c->mounts[k].path, host[i]) == 0)
-				covered = 1;
-		if (covered || c->nmounts >= VR_MAX_MOUNTS)
-			continue;
-		memset(&c->mounts[c->nmounts], 0, sizeof(c->mounts[0]));
-		c->mounts[c->nmounts].host = host[i];
-		c->mounts[c->nmounts].path = host[i];
-		c->nmounts++;
 	}
 }
 
@@ -336,9 +329,17 @@ check_fake(struct vr_cli *c, const struct fake *f)
 	return 0;
 }
 
+/* struct run_opts - the options of `vroot run` that are not the namespace's. */
+struct run_opts {
+	int confine;
+	int print_spec;
+	struct fake f;
+};
+
 static int
-parse(struct vr_cli *c, int argc, char **argv, int *first, int *confine, struct fake *f)
+parse(struct vr_cli *c, int argc, char **argv, int *first, struct run_opts *o)
 {
+	struct fake *f = &o->f;
 	int i;
 
 	for (i = 2; i < argc && argv[i][0] == '-'; i++) {
@@ -357,7 +358,19 @@ parse(struct vr_cli *c, int argc, char **argv, int *first, int *confine, struct 
 			exit(0);
 		}
 		if (strcmp(argv[i], "--confine") == 0) {
-			*confine = 1;
+			o->confine = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--print-spec") == 0) {
+			o->print_spec = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--layout") == 0) {
+			if (i + 1 >= argc) {
+				vr_cli_error(c, "--layout needs an argument");
+				return -1;
+			}
+			c->layout = argv[++i];
 			continue;
 		}
 		if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
@@ -390,6 +403,11 @@ parse(struct vr_cli *c, int argc, char **argv, int *first, int *confine, struct 
 	}
 	if (check_fake(c, f) < 0)
 		return -1;
+	c->has_ident = f->root || f->has_uid;
+	c->uid = f->uid;
+	c->gid = f->gid;
+	if (i >= argc && o->print_spec)
+		return 0;
 	if (i >= argc) {
 		vr_cli_error(c,
 		             "no command given (usage: vroot run [OPTIONS] [--] COMMAND [ARG...])");
@@ -407,22 +425,31 @@ run(int argc, char **argv)
 	struct vr_ns_spec spec;
 	struct vr_ns *ns;
 	struct vr_task *t;
+	const struct vr_layout *layout;
 	char *state;
 	size_t top;
-	int first, err, confine = 0;
-	struct fake f = {0, 0, 0, 0, 0};
+	int first = 0, err;
+	struct run_opts o = {0};
 
-	if (parse(&c, argc, argv, &first, &confine, &f) < 0)
+	if (parse(&c, argc, argv, &first, &o) < 0)
 		return EXIT_FAIL;
-	if (loader_path(&c, loader, sizeof(loader)) < 0 || vr_cli_kernel_check(&c) < 0)
+	layout = vr_layout_find(&c, c.layout);
+	if (!layout)
 		return EXIT_FAIL;
-	c.nested = vr_cli_nested();
 	if (!c.prefix) {
 		c.prefix = vr_cli_default_prefix(&c);
 		if (!c.prefix)
 			return EXIT_FAIL;
 	}
-	add_host_mounts(&c);
+	if (vr_cli_work_path(&c) < 0 || vr_layout_expand(&c, layout) < 0)
+		return EXIT_FAIL;
+	if (o.print_spec) {
+		vr_layout_print(&c, layout, stdout);
+		return fflush(stdout) == 0 ? 0 : EXIT_FAIL;
+	}
+	if (loader_path(&c, loader, sizeof(loader)) < 0 || vr_cli_kernel_check(&c) < 0)
+		return EXIT_FAIL;
+	c.nested = vr_cli_nested();
 	/* Everything is checked before anything is created, or it is removed again. */
 	if (vr_cli_check(&c) < 0)
 		return EXIT_FAIL;
@@ -430,6 +457,8 @@ run(int argc, char **argv)
 		rm_parents(c.prefix, top);
 		return EXIT_FAIL;
 	}
+	if (vr_layout_prepare(&c, layout, &spec) < 0)
+		return EXIT_FAIL;
 	vr_cli_clean_work(&c);
 	err = vr_ns_new(&spec, &ns);
 	if (err < 0) {
@@ -440,10 +469,12 @@ run(int argc, char **argv)
 	err = vr_task_new(ns, &t);
 	if (err < 0)
 		return EXIT_FAIL;
-	if (f.root || f.has_uid) {
+	if (vr_layout_populate(&c, layout, t) < 0)
+		return EXIT_FAIL;
+	if (c.has_ident) {
 		struct vr_ident id;
 
-		vr_ident_fake(&id, f.uid, f.gid);
+		vr_ident_fake(&id, c.uid, c.gid);
 		vr_task_set_ident(t, &id);
 	}
 	if (initial_cwd(&c, t) < 0)
@@ -454,7 +485,7 @@ run(int argc, char **argv)
 	if (err)
 		return err;
 	state = vr_cli_state(&c, t);
-	if (!state || (confine && vr_cli_confine(&c, loader) < 0))
+	if (!state || (o.confine && vr_cli_confine(&c, loader) < 0))
 		return EXIT_FAIL;
 	if (c.stats && (vr_cli_stats_start(&c, stats, sizeof(stats)) < 0 || vr_cli_stats_fork(&c) < 0))
 		return EXIT_FAIL;
