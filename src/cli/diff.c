@@ -493,9 +493,12 @@ users(const char *dir, const char *work, char *out, size_t size)
 	return found;
 }
 
-/* empty() - remove everything in the directory open as @fd, making what is in the way writable. */
+/*
+ * empty() - remove everything in the directory open as @fd but the entry
+ * named @keep (NULL: none), making what is in the way writable.
+ */
 static int
-empty(int fd)
+empty(int fd, const char *keep)
 {
 	char **v;
 	size_t n;
@@ -507,7 +510,8 @@ empty(int fd)
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 
-		if (fstatat(fd, v[i], &st, AT_SYMLINK_NOFOLLOW))
+		if ((keep && strcmp(v[i], keep) == 0) ||
+		    fstatat(fd, v[i], &st, AT_SYMLINK_NOFOLLOW))
 			continue;
 		if (S_ISDIR(st.st_mode)) {
 			int sub = openat(fd, v[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -517,7 +521,7 @@ empty(int fd)
 				sub = openat(fd, v[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			}
 			if (sub >= 0) {
-				err |= empty(sub);
+				err |= empty(sub, NULL);
 				close(sub);
 			}
 			if (unlinkat(fd, v[i], AT_REMOVEDIR))
@@ -540,8 +544,9 @@ vr_cli_reset(int argc, char **argv)
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			fputs("usage: vroot reset [--prefix DIR]\n"
-			      "Empty the prefix (and its DIR.work), so the namespace shows its bases\n"
-			      "again.  Refused while programs of a session run in it.\n",
+			      "Empty the prefix (and its DIR.work, but for the settings the prefix\n"
+			      "remembers), so the namespace shows its bases again.  Refused while\n"
+			      "programs of a session run in it.\n",
 			      stdout);
 			return 0;
 		}
@@ -581,7 +586,8 @@ vr_cli_reset(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	wfd = open(work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (empty(fd) || (wfd >= 0 && empty(wfd))) {
+	/* The settings say how the prefix is used: an empty prefix is used so still. */
+	if (empty(fd, NULL) || (wfd >= 0 && empty(wfd, "settings"))) {
 		vr_cli_error(&c, "could not remove everything in %s: %s", dir, strerror(errno));
 		return EXIT_FAIL;
 	}

@@ -355,20 +355,48 @@ vr_cli_clean_work(struct vr_cli *c)
 }
 
 char *
-vr_cli_default_prefix(struct vr_cli *c)
+vr_cli_data_dir(struct vr_cli *c)
 {
 	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
 	char *p;
 
 	if (xdg && xdg[0] == '/') {
-		if (asprintf(&p, "%s/vroot/default", xdg) < 0)
+		if (asprintf(&p, "%s/vroot", xdg) < 0)
 			return NULL;
 	} else if (home && home[0] == '/') {
-		if (asprintf(&p, "%s/.local/share/vroot/default", home) < 0)
+		if (asprintf(&p, "%s/.local/share/vroot", home) < 0)
 			return NULL;
 	} else {
 		vr_cli_error(c, "no prefix: HOME is not set; give --prefix DIR");
 		return NULL;
 	}
 	return p;
+}
+
+char *
+vr_cli_named_prefix(struct vr_cli *c, const char *name)
+{
+	char *dir, *p;
+
+	if (!name[0] || name[0] == '.' || strchr(name, '/') ||
+	    (strlen(name) > 5 && strcmp(name + strlen(name) - 5, ".work") == 0)) {
+		vr_cli_error(c,
+		             "--name '%s': a prefix name is one path component, not starting with "
+		             "'.' nor ending in '.work'",
+		             name);
+		return NULL;
+	}
+	dir = vr_cli_data_dir(c);
+	if (!dir)
+		return NULL;
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		p = NULL;
+	free(dir);
+	return p;
+}
+
+char *
+vr_cli_default_prefix(struct vr_cli *c)
+{
+	return vr_cli_named_prefix(c, "default");
 }

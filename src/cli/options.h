@@ -20,7 +20,8 @@ struct vr_cli {
 	int casefold; /* --case-insensitive: the root overlay folds case */
 	int casefold_set; /* --case-insensitive or --case-sensitive was given */
 	const char *layout; /* --layout NAME; NULL: the default layout */
-	int has_ident;      /* --fake-root or --uid/--gid: a faked identity */
+	int has_ident;      /* a faked identity: --fake-root, --uid/--gid */
+	int ident_set;      /* one of those or --host-identity was given */
 	unsigned int uid, gid;
 	int quiet;  /* --quiet: no warning lines, errors only */
 	int nested; /* running inside another vroot session */
@@ -60,6 +61,19 @@ int vr_cli_work_path(struct vr_cli *c);
  * Return: how many were removed.
  */
 int vr_cli_clean_work(struct vr_cli *c);
+
+/*
+ * vr_cli_data_dir() - ${XDG_DATA_HOME:-$HOME/.local/share}/vroot, where
+ * named prefixes live, allocated.  Return: it, or NULL with one line printed.
+ */
+char *vr_cli_data_dir(struct vr_cli *c);
+
+/*
+ * vr_cli_named_prefix() - the prefix called @name (--name NAME): NAME in
+ * vr_cli_data_dir(), allocated.  Return: it, or NULL with one line printed
+ * (no HOME, or @name is not one plain component).
+ */
+char *vr_cli_named_prefix(struct vr_cli *c, const char *name);
 
 /*
  * vr_cli_default_prefix() - ${XDG_DATA_HOME:-$HOME/.local/share}/vroot/default,

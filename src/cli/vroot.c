@@ -23,6 +23,7 @@
 #include "kernel.h"
 #include "layout.h"
 #include "options.h"
+#include "settings.h"
 #include "paths.h"
 #include "state.h"
 #include "stats.h"
@@ -37,8 +38,10 @@ usage(FILE *f)
 	fputs("usage: vroot run [OPTIONS] [--] COMMAND [ARG...]\n"
 	      "       vroot diff [--prefix DIR] [--base DIR]... [--stat | --json]\n"
 	      "       vroot reset [--prefix DIR]\n"
+	      "       vroot list\n"
 	      "Run COMMAND, and everything it starts, in a virtual root tree; list what a\n"
-	      "prefix changed against its bases (vroot diff --help); empty a prefix.\n"
+	      "prefix changed against its bases (vroot diff --help); empty a prefix; list\n"
+	      "the named prefixes with their size and settings.\n"
 	      "\n"
 	      "  --base DIR             read-only lower layer; repeatable, the first given is\n"
 	      "                         topmost; default: /\n"
@@ -46,6 +49,13 @@ usage(FILE *f)
 	      "                         beside it for vroot's scratch files (keep the two\n"
 	      "                         together); not one of the bases; default:\n"
 	      "                         ${XDG_DATA_HOME:-~/.local/share}/vroot/default\n"
+	      "  --name NAME            the prefix ${XDG_DATA_HOME:-~/.local/share}/vroot/NAME\n"
+	      "                         (vroot list shows them)\n"
+	      "  --reset-settings       make this run's options the prefix's settings; without\n"
+	      "                         it, a prefix keeps the layout, bases, case folding,\n"
+	      "                         mounts and identity of the run that made it, an option\n"
+	      "                         not given is taken from there, and a different layout,\n"
+	      "                         base list or case folding is refused (see README)\n"
 	      "  --mount HOST:VIRT[:rw|:ro|:ci|:ro,ci]\n"
 	      "                         show host directory HOST at virtual path VIRT; writes go\n"
 	      "                         to HOST itself (rw, the default) or fail with EROFS (ro);\n"
@@ -70,6 +80,8 @@ usage(FILE *f)
 	      "                         cwd if it exists in the namespace, else /\n"
 	      "  --fake-root            the program runs as root (uid and gid 0) inside, as\n"
 	      "                         --uid 0 --gid 0\n"
+	      "  --host-identity        the program runs as the calling user (the default, unless\n"
+	      "                         the prefix remembers --fake-root or --uid)\n"
 	      "  --uid N --gid N        the program runs as user N, group N inside (both are\n"
 	      "                         needed); the user's own files show as root's, and\n"
 	      "                         chown, chmod and mknod are kept in the prefix (see\n"
@@ -287,7 +299,7 @@ initial_cwd(struct vr_cli *c, struct vr_task *t)
 
 /* struct fake - --fake-root, --uid, --gid as given. */
 struct fake {
-	int root, has_uid, has_gid;
+	int host, root, has_uid, has_gid;
 	unsigned int uid, gid;
 };
 
@@ -318,6 +330,11 @@ parse_id(struct vr_cli *c, int argc, char **argv, int *i, unsigned int *id, int 
 static int
 check_fake(struct vr_cli *c, const struct fake *f)
 {
+	if (f->host && (f->root || f->has_uid || f->has_gid)) {
+		vr_cli_error(c,
+		             "--host-identity and --fake-root, --uid or --gid: give one of them");
+		return -1;
+	}
 	if (f->root && (f->has_uid || f->has_gid)) {
 		vr_cli_error(c, "--fake-root is --uid 0 --gid 0: give either, not both");
 		return -1;
@@ -333,6 +350,8 @@ check_fake(struct vr_cli *c, const struct fake *f)
 struct run_opts {
 	int confine;
 	int print_spec;
+	int reset_settings;
+	const char *name;
 	struct fake f;
 };
 
@@ -365,12 +384,24 @@ parse(struct vr_cli *c, int argc, char **argv, int *first, struct run_opts *o)
 			o->print_spec = 1;
 			continue;
 		}
-		if (strcmp(argv[i], "--layout") == 0) {
+		if (strcmp(argv[i], "--layout") == 0 || strcmp(argv[i], "--name") == 0) {
 			if (i + 1 >= argc) {
-				vr_cli_error(c, "--layout needs an argument");
+				vr_cli_error(c, "%s needs an argument", argv[i]);
 				return -1;
 			}
-			c->layout = argv[++i];
+			if (argv[i][2] == 'l')
+				c->layout = argv[i + 1];
+			else
+				o->name = argv[i + 1];
+			i++;
+			continue;
+		}
+		if (strcmp(argv[i], "--reset-settings") == 0) {
+			o->reset_settings = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--host-identity") == 0) {
+			f->host = 1;
 			continue;
 		}
 		if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
@@ -404,6 +435,11 @@ parse(struct vr_cli *c, int argc, char **argv, int *first, struct run_opts *o)
 	if (check_fake(c, f) < 0)
 		return -1;
 	c->has_ident = f->root || f->has_uid;
+	c->ident_set = c->has_ident || f->host;
+	if (o->name && c->prefix) {
+		vr_cli_error(c, "--name and --prefix both name the prefix: give one");
+		return -1;
+	}
 	c->uid = f->uid;
 	c->gid = f->gid;
 	if (i >= argc && o->print_spec)
@@ -428,20 +464,22 @@ run(int argc, char **argv)
 	const struct vr_layout *layout;
 	char *state;
 	size_t top;
-	int first = 0, err;
+	int first = 0, err, save;
+	unsigned int nuser;
 	struct run_opts o = {0};
 
 	if (parse(&c, argc, argv, &first, &o) < 0)
 		return EXIT_FAIL;
-	layout = vr_layout_find(&c, c.layout);
-	if (!layout)
-		return EXIT_FAIL;
 	if (!c.prefix) {
-		c.prefix = vr_cli_default_prefix(&c);
+		c.prefix = o.name ? vr_cli_named_prefix(&c, o.name) : vr_cli_default_prefix(&c);
 		if (!c.prefix)
 			return EXIT_FAIL;
 	}
-	if (vr_cli_work_path(&c) < 0 || vr_layout_expand(&c, layout) < 0)
+	if (vr_cli_work_path(&c) < 0 || vr_settings_load(&c, o.reset_settings, &save) < 0)
+		return EXIT_FAIL;
+	nuser = c.nmounts;
+	layout = vr_layout_find(&c, c.layout);
+	if (!layout || vr_layout_expand(&c, layout) < 0)
 		return EXIT_FAIL;
 	if (o.print_spec) {
 		vr_layout_print(&c, layout, stdout);
@@ -457,7 +495,7 @@ run(int argc, char **argv)
 		rm_parents(c.prefix, top);
 		return EXIT_FAIL;
 	}
-	if (vr_layout_prepare(&c, layout, &spec) < 0)
+	if ((save && vr_settings_save(&c, nuser) < 0) || vr_layout_prepare(&c, layout, &spec) < 0)
 		return EXIT_FAIL;
 	vr_cli_clean_work(&c);
 	err = vr_ns_new(&spec, &ns);
@@ -509,6 +547,8 @@ main(int argc, char **argv)
 		return vr_cli_diff(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "reset") == 0)
 		return vr_cli_reset(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return vr_cli_list(argc, argv);
 	if (argc < 2)
 		fprintf(stderr, "vroot: no subcommand (usage: vroot run [OPTIONS] [--] COMMAND)\n");
 	else

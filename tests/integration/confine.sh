@@ -78,8 +78,10 @@ is "--confine: ptrace of a process outside is refused" "attach $outside: EPERM" 
 capture att "$VROOT" run --base "$B" --prefix "$tmp/prefix" -- /hostile attach $outside
 is "without --confine: ptrace of a process outside works" "attach $outside: escaped" \
 	"$(cat "$tmp/att.out")"
+# From here the host's root is the base: a prefix of its own (a prefix keeps
+# the bases it was made with).
 if [ "$abi" -ge 6 ]; then
-	capture sig "$VROOT" run --confine --prefix "$tmp/prefix" -- \
+	capture sig "$VROOT" run --confine --prefix "$tmp/host-prefix" -- \
 		python3 -c "import os, sys
 try:
     os.kill($outside, 0)
@@ -91,7 +93,7 @@ except OSError as e:
 else
 	skip "--confine: a signal to a process outside is refused" "Landlock ABI $abi < 6"
 fi
-capture sig "$VROOT" run --prefix "$tmp/prefix" -- sh -c "kill -0 $outside && echo sent"
+capture sig "$VROOT" run --prefix "$tmp/host-prefix" -- sh -c "kill -0 $outside && echo sent"
 is "without --confine: a signal to a process outside is sent" sent "$(cat "$tmp/sig.out")"
 kill $outside
 wait $outside 2>/dev/null || true
@@ -112,7 +114,7 @@ ls /usr/bin/env >/dev/null && echo ls ok
 echo redirected >/dev/null && echo devnull ok
 python3 -c 'import json, os; print(json.dumps(sorted(os.listdir("."))))'
 EOF
-capture ord "$VROOT" run --confine --prefix "$tmp/prefix" -- sh "$tmp/work.sh"
+capture ord "$VROOT" run --confine --prefix "$tmp/host-prefix" -- sh "$tmp/work.sh"
 printf 'status 7\nseven\nseven.c\nls ok\ndevnull ok\n["seven", "seven.c"]\n' >"$tmp/want"
 is_file "--confine: sh, cc, ls, python3 work" "$tmp/want" "$tmp/ord.out"
 is "--confine: status 0, nothing on stderr" "0:" "$rc:$(cat "$tmp/ord.err")"
@@ -120,7 +122,7 @@ is "--confine: status 0, nothing on stderr" "0:" "$rc:$(cat "$tmp/ord.err")"
 	ok "--confine: the compile stayed in the prefix"
 
 # /proc is read-only under --confine: no program rewrites the loader.
-capture pm "$VROOT" run --confine --prefix "$tmp/prefix" -- \
+capture pm "$VROOT" run --confine --prefix "$tmp/host-prefix" -- \
 	python3 -c "
 try:
     open('/proc/self/mem', 'r+b')
@@ -131,15 +133,15 @@ is "--confine: /proc/self/mem cannot be opened for writing" "Permission denied" 
 	"$(cat "$tmp/pm.out")"
 
 # Older kernels: one line, and a refusal when the bases cannot be kept read-only.
-capture old env VROOT_CONFINE_ABI=5 "$VROOT" run --confine --prefix "$tmp/prefix" -- echo ran
+capture old env VROOT_CONFINE_ABI=5 "$VROOT" run --confine --prefix "$tmp/host-prefix" -- echo ran
 is "ABI 5: the program runs" "ran" "$(cat "$tmp/old.out")"
 is "ABI 5: one warning line naming what is not confined" \
 	"1 abstract UNIX sockets and signals" \
 	"$(wc -l <"$tmp/old.err") $(grep -o 'abstract UNIX sockets and signals' "$tmp/old.err")"
-capture old env VROOT_CONFINE_ABI=2 "$VROOT" run --confine --prefix "$tmp/prefix" -- echo ran
+capture old env VROOT_CONFINE_ABI=2 "$VROOT" run --confine --prefix "$tmp/host-prefix" -- echo ran
 is "ABI 2: refused with status 125, one line naming ABI 3" "125 1 1 0" \
 	"$rc $(wc -l <"$tmp/old.err") $(grep -c 'needs ABI 3' "$tmp/old.err") $(wc -c <"$tmp/old.out")"
-capture old env VROOT_CONFINE_ABI=0 "$VROOT" run --confine --prefix "$tmp/prefix" -- echo ran
+capture old env VROOT_CONFINE_ABI=0 "$VROOT" run --confine --prefix "$tmp/host-prefix" -- echo ran
 is "no Landlock: refused with status 125, one line" "125 1 1" \
 	"$rc $(wc -l <"$tmp/old.err") $(grep -c 'no Landlock' "$tmp/old.err")"
 done_testing

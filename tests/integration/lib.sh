@@ -138,8 +138,9 @@ done_testing() {
 	exit $?
 }
 
-# vr ARGS...: vroot run with this test's private prefix.
-vr() { "$VROOT" run --prefix "$tmp/prefix" "$@"; }
+# vr ARGS...: vroot run with this test's private prefix, whose settings are
+# each run's own options (tests vary bases and case folding on one prefix).
+vr() { "$VROOT" run --prefix "$tmp/prefix" --reset-settings "$@"; }
 
 # capture NAME CMD...: run CMD with stdin from /dev/null; its stdout in
 # $tmp/NAME.out, stderr in $tmp/NAME.err, status in $rc.  Never fails.

@@ -91,7 +91,8 @@ else
 fi
 
 capture reset "$VROOT" reset --prefix "$p"
-is "vroot reset: status 0, the prefix and its work directory empty" "0||" \
+is "vroot reset: status 0, the prefix and its work directory empty but for the settings" \
+	"0||settings" \
 	"$rc|$(ls -A "$p")|$(ls -A "$p.work")"
 is "after vroot reset: nothing to list" "" "$(d)"
 is "after vroot reset: the base shows again" "hello" \
