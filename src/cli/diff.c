@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "diff.h"
+#include "settings.h"
 
 #define EXIT_FAIL 125
 
@@ -381,7 +382,8 @@ usage_diff(FILE *f)
 	      "  M PATH  owner, group or mode only      D PATH  deleted\n"
 	      "A rename shows as D and A.  --stat: the counts and the bytes the added and\n"
 	      "changed files take; --json: an array of {\"path\", \"change\"}.  The bases\n"
-	      "must be those the prefix was used with (default: /).\n",
+	      "must be those the prefix was used with (default: those it remembers, else\n"
+	      "/).\n",
 	      f);
 }
 
@@ -415,6 +417,9 @@ vr_cli_diff(int argc, char **argv)
 		}
 	}
 	if (!c.prefix && !(c.prefix = vr_cli_default_prefix(&c)))
+		return EXIT_FAIL;
+	/* The bases the prefix was made over, when it remembers them. */
+	if (vr_settings_bases(&c) < 0)
 		return EXIT_FAIL;
 	if (!c.nbases)
 		c.bases[c.nbases++] = "/";

@@ -279,6 +279,24 @@ vr_settings_load(struct vr_cli *c, int reset, int *save)
 }
 
 int
+vr_settings_bases(struct vr_cli *c)
+{
+	struct stored st;
+	char path[PATH_MAX];
+	int r;
+
+	memset(&st, 0, sizeof(st));
+	if (c->nbases)
+		return 0;
+	if ((!c->work && vr_cli_work_path(c) < 0) || settings_path(c, path, sizeof(path), "") < 0)
+		return -1;
+	r = read_stored(c, path, &st);
+	for (unsigned int i = 0; r > 0 && i < st.nbases; i++)
+		c->bases[c->nbases++] = st.bases[i];
+	return r < 0 ? -1 : 0;
+}
+
+int
 vr_settings_save(const struct vr_cli *c, unsigned int nuser)
 {
 	char path[PATH_MAX], tmp[PATH_MAX], suffix[32];

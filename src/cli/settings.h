@@ -19,6 +19,13 @@
 int vr_settings_load(struct vr_cli *c, int reset, int *save);
 
 /*
+ * vr_settings_bases() - when @c has no bases, the prefix's stored ones
+ * (for vroot diff).  Return: 0 (none stored: none set), or -1 with one
+ * line printed (an unreadable or malformed file).
+ */
+int vr_settings_bases(struct vr_cli *c);
+
+/*
  * vr_settings_save() - write @c's layout, bases, case folding, identity
  * and its first @nuser mounts (the user's, not the layout's) into the
  * prefix's work directory, atomically.

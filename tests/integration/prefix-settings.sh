@@ -6,10 +6,10 @@
 # and --reset-settings, and changes nothing; mounts and identity given
 # replace the stored ones; --name NAME is a prefix in the data directory;
 # `vroot list` shows the named prefixes with size and settings; `vroot
-# reset` keeps the settings.
+# diff` compares with the stored bases; `vroot reset` keeps the settings.
 set -eu
 . "$(dirname "$0")/lib.sh"
-plan 21
+plan 22
 
 P=$tmp/prefix
 B=$tmp/base
@@ -81,6 +81,9 @@ is "--reset-settings: this run's options are taken" "0 base" "$rc $(out)"
 is "... and stored" "layout default|base /|base $B|casefold off|identity host" \
 	"$(grep -v '^#' "$P.work/settings" | tr '\n' '|' | sed 's/|$//')"
 
+run --prefix "$P" -- sh -c 'echo new >/Dir/new'
+capture df "$VROOT" diff --prefix "$P"
+is "vroot diff: against the bases the prefix remembers" "0 A /Dir/new" "$rc $(cat "$tmp/df.out")"
 capture rs "$VROOT" reset --prefix "$P"
 is "vroot reset keeps the settings" "0 base $B" "$rc $(grep "^base $B" "$P.work/settings")"
 
