@@ -264,10 +264,12 @@ long vr_fd_vpath(struct vr_ns *ns, int fd, char *buf, size_t size);
 
 /*
  * vr_revmap_link() - the body of a procfs magic link (@body[0..n), room
- * for @size bytes) rewritten to the virtual path it names; non-paths,
- * and paths outside the namespace, stay as they are.  Return: new length.
+ * for @size bytes) rewritten to the virtual path it names; non-paths stay
+ * as they are, and so do paths outside the namespace unless @hide.
+ * Return: new length, or -ENOENT for a path outside the namespace when
+ * @hide.
  */
-long vr_revmap_link(const struct vr_ns *ns, char *body, long n, size_t size);
+long vr_revmap_link(const struct vr_ns *ns, char *body, long n, size_t size, int hide);
 
 /*
  * vr_task_cwd() - copy the task's cwd into @buf (@size bytes, up to

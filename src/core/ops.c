@@ -708,9 +708,14 @@ vr_readlinkat(struct vr_task *t, int dirfd, const char *path, char *buf, size_t 
 		n = path && path[0] ? -EINVAL : -ENOENT;
 	else
 		n = w->ns->ops->readlink(w->node.fd[0], vr_obj_at(&w->node), buf, size);
-	/* A link in procfs names host objects (a process's cwd, its files). */
+	/*
+	 * A link in procfs names host objects (a process's cwd, its files).
+	 * Another process's link to one the namespace does not show is hidden,
+	 * as its open is (walk.c's follow_magic()): its host name would tell
+	 * what the namespace hides.
+	 */
 	if (n > 0 && vr_in_procfs(&w->node))
-		n = vr_revmap_link(w->ns, buf, n, size);
+		n = vr_revmap_link(w->ns, buf, n, size, !vr_proc_link_own(w));
 	vr_walk_end(w);
 	return n;
 }

@@ -306,7 +306,7 @@ revmap_fd(struct vr_ns *ns, int fd, char *host, char *buf, size_t size)
 }
 
 long
-vr_revmap_link(const struct vr_ns *ns, char *body, long n, size_t size)
+vr_revmap_link(const struct vr_ns *ns, char *body, long n, size_t size, int hide)
 {
 	char *host;
 	long r;
@@ -334,6 +334,8 @@ vr_revmap_link(const struct vr_ns *ns, char *body, long n, size_t size)
 	if (r >= 0) {
 		n = r < (long)size ? r : (long)size; /* readlink truncates silently */
 		vr_memcpy(body, host, (size_t)n);
+	} else if (hide) {
+		n = -ENOENT;
 	}
 	vr_unmap(host, PATH_MAX + 1);
 	return n;

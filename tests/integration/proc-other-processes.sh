@@ -10,7 +10,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc sleep
-plan 7
+plan 11
 
 R=$tmp/root
 mkdir -p "$R" "$tmp/secret"
@@ -46,6 +46,18 @@ is "/proc/PID/fd/N of a file the namespace shows: read at its virtual path" \
 capture change inside reader /data
 is "... after /data changed in the prefix: the prefix's copy" \
 	"/proc/$pid/fd/4 NEW content" "$(inside read /proc/$pid/fd/4 2>&1)"
+# readlink of the same links: never the host's name of something hidden.
+is "natively readlink names the outside process's files" \
+	"/proc/$pid/fd/3 $tmp/secret/f
+/proc/$pid/cwd $tmp/secret" "$("$R/fo" readlink /proc/$pid/fd/3 /proc/$pid/cwd)"
+is "readlink /proc/PID/fd/N, exe, cwd of what the namespace does not show: ENOENT, as the open" \
+	"/proc/$pid/fd/3 ENOENT
+/proc/$pid/exe ENOENT
+/proc/$pid/cwd ENOENT" "$(inside readlink /proc/$pid/fd/3 /proc/$pid/exe /proc/$pid/cwd 2>&1)"
+is "readlink /proc/PID/fd/N of a file the namespace shows: its virtual path" \
+	"/proc/$pid/fd/4 /data" "$(inside readlink /proc/$pid/fd/4 2>&1)"
+is "readlink /proc/self/fd/N of the process's own descriptor: the file it holds" \
+	"/proc/self/fd/5 $tmp/secret/f" "$(inside readlink /proc/self/fd/5 5<"$tmp/secret/f" 2>&1)"
 # The process's own descriptor of a file the namespace does not show.
 is "/proc/self/fd/N of the process's own descriptor: the file it holds" \
 	"/proc/self/fd/5 secret" "$(inside read /proc/self/fd/5 5<"$tmp/secret/f" 2>&1)"

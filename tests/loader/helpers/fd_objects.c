@@ -14,6 +14,9 @@
  *   fd_objects other-writer FILE        the same, the file rewritten by a child process; a
  *                                       stat of FILE before reading on
  *   fd_objects read PATH...             each PATH's first line, or the errno's name
+ *   fd_objects readlink PATH...         each PATH's readlink, or the errno's name
+ *   fd_objects open PATH...             open O_RDONLY|O_NONBLOCK of each PATH: ok or errno
+ *   fd_objects open-path PATH...        the same with O_PATH
  *
  * Built static, it runs in a tree that holds nothing else.
  */
@@ -261,6 +264,35 @@ other_writer(const char *file)
 	printf("read from 0 %.*s", (int)(n > 0 ? n : 0), buf);
 }
 
+static void
+readlink_paths(char **paths, int n)
+{
+	char buf[4096];
+
+	for (int i = 0; i < n; i++) {
+		ssize_t len = readlink(paths[i], buf, sizeof(buf) - 1);
+
+		if (len < 0) {
+			printf("%s %s\n", paths[i], strerrorname_np(errno));
+			continue;
+		}
+		buf[len] = 0;
+		printf("%s %s\n", paths[i], buf);
+	}
+}
+
+static void
+open_paths(char **paths, int n, int flags)
+{
+	for (int i = 0; i < n; i++) {
+		int fd = open(paths[i], flags | O_CLOEXEC);
+
+		printf("%s %s\n", paths[i], fd < 0 ? strerrorname_np(errno) : "ok");
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -285,6 +317,12 @@ main(int argc, char **argv)
 		other_writer(argv[2]);
 	else if (!strcmp(c, "read"))
 		read_paths(argv + 2, argc - 2);
+	else if (!strcmp(c, "readlink"))
+		readlink_paths(argv + 2, argc - 2);
+	else if (!strcmp(c, "open"))
+		open_paths(argv + 2, argc - 2, O_RDONLY | O_NONBLOCK);
+	else if (!strcmp(c, "open-path"))
+		open_paths(argv + 2, argc - 2, O_PATH);
 	else {
 		fprintf(stderr, "usage: fd_objects SUBCOMMAND ARGS (see the source)\n");
 		return 2;
