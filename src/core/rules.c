@@ -124,26 +124,76 @@ parse_pid(const char **p)
 	return v;
 }
 
-int
-vr_proc_link_own(const struct vr_walk *w)
+/* link_pid() - the process of the procfs link w->cur/w->last, or -1. */
+static long
+link_pid(const struct vr_walk *w)
 {
 	char proc[32], host[64];
 	const char *p = host + 6;
-	long n, pid, self;
+	long n, pid;
 
 	if (w->cur.nfd == 0)
-		return 0;
+		return -1;
 	/* The host's name of the link's directory: /proc/PID[/task/TID][/fd]. */
 	n = sys_readlinkat(AT_FDCWD, vr_proc_fd(proc, w->cur.fd[0]), host, sizeof(host) - 1);
 	if (n <= 6 || vr_memcmp(host, "/proc/", 6) != 0)
-		return 0;
+		return -1;
 	host[n] = '\0';
 	pid = parse_pid(&p);
 	if (pid <= 0 || (*p && *p != '/'))
+		return -1;
+	return pid;
+}
+
+int
+vr_proc_link_own(const struct vr_walk *w)
+{
+	long pid = link_pid(w), self;
+
+	if (pid <= 0)
 		return 0;
 	self = vr_sys0(__NR_getpid);
 	/* /proc/TID of one of this process's threads is this process's too. */
 	return pid == self || vr_sys3(__NR_tgkill, self, pid, 0) == 0;
+}
+
+/*
+ * proc_in_ns() - process @pid runs in this namespace: it holds the first
+ * layer's backing directory at the number this process does (every
+ * process of a session inherits vroot's descriptors at their numbers).
+ * A process that moved them (a lowered descriptor limit) counts as
+ * outside: the answer errs towards hiding.
+ */
+static int
+proc_in_ns(const struct vr_ns *ns, long pid)
+{
+	char path[64] = "/proc/";
+	int fd = ns->nlayers ? ns->layers[0].fd : -1;
+	struct stat st;
+	size_t n;
+
+	if (fd < 0)
+		return 0;
+	n = 6 + vr_utoa((unsigned long)pid, path + 6);
+	vr_memcpy(path + n, "/fd/", 4);
+	vr_utoa((unsigned long)fd, path + n + 4);
+	return sys_fstatat(AT_FDCWD, path, &st, 0) == 0 && st.st_dev == ns->layers[0].dev &&
+	       st.st_ino == ns->layers[0].ino;
+}
+
+int
+vr_proc_link_hidden(const struct vr_walk *w, long vpath)
+{
+	long pid;
+
+	if (vr_proc_link_own(w))
+		return 0;
+	/* A file, directory... without a virtual path: hidden from every other process. */
+	if (vpath != -ENOTDIR)
+		return 1;
+	/* A pipe, a socket...: the namespace's processes' are theirs to share. */
+	pid = link_pid(w);
+	return pid <= 0 || !proc_in_ns(w->ns, pid);
 }
 
 long

@@ -665,8 +665,8 @@ follow_magic(struct vr_walk *w, int last)
 		return err;
 	}
 	w->s.used = mark;
-	/* Another process's file that the namespace does not show is hidden. */
-	if (err == 0 && n != -ENOTDIR && !vr_proc_link_own(w))
+	/* What another process holds and the namespace does not show (rules.c). */
+	if (err == 0 && vr_proc_link_hidden(w, n))
 		err = -ENOENT;
 	if (err < 0 || !last || (st.st_mode & S_IFMT) == S_IFDIR) {
 		sys_close(fd);

@@ -248,6 +248,15 @@ int vr_in_procfs(const struct vr_obj *o);
  * the host's procfs is taken to be mounted at /proc.  Return: 1 or 0.
  */
 int vr_proc_link_own(const struct vr_walk *w);
+
+/**
+ * vr_proc_link_hidden() - the object procfs link w->cur/w->last leads to
+ * is not the calling process's to reach: the link is another process's
+ * and the object has no virtual path (@vpath, vr_fd_vpath()'s -errno), or
+ * it is a pipe, socket or other object that is no path (@vpath -ENOTDIR)
+ * of a process outside the namespace.  Return: 1 or 0.
+ */
+int vr_proc_link_hidden(const struct vr_walk *w, long vpath);
 int vr_same_host_mount(int a, int b);
 
 /**

@@ -10,7 +10,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc sleep
-plan 11
+plan 15
 
 R=$tmp/root
 mkdir -p "$R" "$tmp/secret"
@@ -25,7 +25,14 @@ printf 'secret\n' >"$tmp/secret/f"
 # it shows as /data; its cwd a directory the namespace does not show.
 (cd "$tmp/secret" && exec sleep 600 3<"$tmp/secret/f" 4<"$R/data") &
 pid=$!
-trap 'kill $pid 2>/dev/null; cleanup' EXIT
+# Another one holding a pipe (fd 7) and a socket (fd 8).
+"$R/fo" hold >"$tmp/hold.out" &
+hpid=$!
+trap 'kill $pid $hpid 2>/dev/null; cleanup' EXIT
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	[ -s "$tmp/hold.out" ] && break
+	sleep 0.2
+done
 sleep 0.2
 # inside ARGS...: the helper through vroot in the tree.
 inside() { vr --base "$R" -- /fo "$@"; }
@@ -58,6 +65,18 @@ is "readlink /proc/PID/fd/N of a file the namespace shows: its virtual path" \
 	"/proc/$pid/fd/4 /data" "$(inside readlink /proc/$pid/fd/4 2>&1)"
 is "readlink /proc/self/fd/N of the process's own descriptor: the file it holds" \
 	"/proc/self/fd/5 $tmp/secret/f" "$(inside readlink /proc/self/fd/5 5<"$tmp/secret/f" 2>&1)"
+# Pipes and sockets: an outside process's are not the namespace's to reach;
+# those of a process of the namespace are (its own child's, here).
+is "natively an outside process's pipe and socket can be opened" \
+	"/proc/$hpid/fd/7 ok
+/proc/$hpid/fd/8 ok" "$("$R/fo" open /proc/$hpid/fd/7; "$R/fo" open-path /proc/$hpid/fd/8)"
+is "an outside process's pipe and socket: hidden (ENOENT)" \
+	"/proc/$hpid/fd/7 ENOENT
+/proc/$hpid/fd/8 ENOENT" "$(inside open /proc/$hpid/fd/7 2>&1; inside open-path /proc/$hpid/fd/8 2>&1)"
+is "natively a child's pipe and socket can be opened" "child fd/7 ok
+child fd/8 ok" "$("$R/fo" child-objects 2>&1)"
+is "a process of the namespace: its pipe and socket can be opened, as natively" "child fd/7 ok
+child fd/8 ok" "$(inside child-objects 2>&1)"
 # The process's own descriptor of a file the namespace does not show.
 is "/proc/self/fd/N of the process's own descriptor: the file it holds" \
 	"/proc/self/fd/5 secret" "$(inside read /proc/self/fd/5 5<"$tmp/secret/f" 2>&1)"

@@ -17,16 +17,22 @@
  *   fd_objects readlink PATH...         each PATH's readlink, or the errno's name
  *   fd_objects open PATH...             open O_RDONLY|O_NONBLOCK of each PATH: ok or errno
  *   fd_objects open-path PATH...        the same with O_PATH
+ *   fd_objects hold                     hold a pipe's read end as fd 7 and a socket as
+ *                                       fd 8, say "ready", wait to be killed
+ *   fd_objects child-objects            a child holds them (as hold); open its fd/7
+ *                                       (O_RDONLY|O_NONBLOCK) and fd/8 (O_PATH)
  *
  * Built static, it runs in a tree that holds nothing else.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -293,6 +299,61 @@ open_paths(char **paths, int n, int flags)
 	}
 }
 
+/* hold_objects() - a pipe's read end at fd 7, a socket at fd 8. */
+static void
+hold_objects(void)
+{
+	int p[2], sv[2];
+
+	if (pipe(p) || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) || dup2(p[0], 7) < 0 ||
+	    dup2(sv[0], 8) < 0) {
+		perror("hold");
+		exit(1);
+	}
+}
+
+static void
+hold(void)
+{
+	hold_objects();
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+static void
+child_objects(void)
+{
+	char path[64], c;
+	int sync[2];
+	pid_t pid;
+
+	if (pipe(sync) || (pid = fork()) < 0) {
+		perror("child-objects");
+		exit(1);
+	}
+	if (pid == 0) {
+		hold_objects();
+		if (write(sync[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	if (read(sync[0], &c, 1) != 1) {
+		perror("child-objects: read");
+		exit(1);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/fd/7", (int)pid);
+	c = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) >= 0;
+	printf("child fd/7 %s\n", c ? "ok" : strerrorname_np(errno));
+	snprintf(path, sizeof(path), "/proc/%d/fd/8", (int)pid);
+	c = open(path, O_PATH | O_CLOEXEC) >= 0;
+	printf("child fd/8 %s\n", c ? "ok" : strerrorname_np(errno));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -323,6 +384,10 @@ main(int argc, char **argv)
 		open_paths(argv + 2, argc - 2, O_RDONLY | O_NONBLOCK);
 	else if (!strcmp(c, "open-path"))
 		open_paths(argv + 2, argc - 2, O_PATH);
+	else if (!strcmp(c, "hold"))
+		hold();
+	else if (!strcmp(c, "child-objects"))
+		child_objects();
 	else {
 		fprintf(stderr, "usage: fd_objects SUBCOMMAND ARGS (see the source)\n");
 		return 2;
