@@ -411,6 +411,45 @@ vrl_filter_add_ownfd(int floor)
 }
 
 /**
+ * vrl_filter_trap_sigmask() - add to the filter in place, for every thread
+ * of the process where the kernel allows, a filter trapping every
+ * rt_sigprocmask not issued from a trusted page: once a program has
+ * blocked SIGSYS, its queries and SIG_UNBLOCK calls must see and change
+ * the virtual mask too.  Programs that never block SIGSYS pay nothing for
+ * it.  Returns 0 or -errno.
+ */
+int
+vrl_filter_trap_sigmask(void)
+{
+	struct sock_filter f[16];
+	struct prog p = {f, 0};
+	struct sock_fprog fp;
+	unsigned int ip[3];
+	long r;
+
+	emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
+	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64);
+	emit(&p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_NR);
+	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, __NR_rt_sigprocmask);
+	emit(&p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	emit_ip_check(&p, ip);
+	emit(&p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	emit(&p, BPF_RET | BPF_K, 0, 0, RET_TRAP);
+	if (patch_ip_check(&p, ip, p.n - 1))
+		return -E2BIG;
+	fp.len = (unsigned short)p.n;
+	fp.filter = p.f;
+	r = vrl_sys3(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
+	             SECCOMP_FILTER_FLAG_SPEC_ALLOW | SECCOMP_FILTER_FLAG_TSYNC, &fp);
+	/* Another thread with a filter of its own: this thread's (and its children's). */
+	if (r != 0)
+		r = vrl_sys3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+		             &fp);
+	return (int)r;
+}
+
+/**
  * vrl_filter_install() - set no_new_privs and install vroot's filter on
  * the calling (single-threaded) process.  Returns 0 or -errno.
  *

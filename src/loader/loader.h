@@ -65,6 +65,7 @@ struct vrl_state {
 	char fake_cwd[256]; /* debug: getcwd() result override, or "" */
 	int fd_floor;       /* vroot's descriptors: [fd_floor, + VRL_OWNFD_SPAN); 0: none yet */
 	int rewrite;        /* rewrite call sites: 1, 0, or -1 unset */
+	int sigsys;         /* the exec'ing thread's virtual SIGSYS (sigvirt.c's VRL_SYS_*) */
 	char stats[256];    /* --stats counters file (host path), or "" */
 	/* The previous image's backing descriptors, left open across execve. */
 	int inherit[VRL_INHERIT_MAX];
@@ -76,6 +77,7 @@ struct vrl_state {
  * (vrl_proc); written during startup, then read-mostly.
  */
 #define VRL_CHILD_TASKS 8
+#define VRL_SYS_HELD    64
 #define VRL_RW_CHUNKS   16
 #define VRL_UA_SLOTS    64
 #define VRL_TEXT_MAPS   48
@@ -107,6 +109,17 @@ struct vrl_proc {
 	/* The program's own SIGSYS disposition; the real one stays ours. */
 	struct vrl_ksigaction sys_act;
 	int sys_act_lock;
+	/*
+	 * Threads whose virtual signal mask blocks SIGSYS (the real one never
+	 * does), with a kill()ed SIGSYS held for each; and whether every
+	 * rt_sigprocmask now traps (sigvirt.c).
+	 */
+	struct {
+		int tid;
+		int pending;
+	} sys_held[VRL_SYS_HELD];
+	int sys_held_any; /* a thread ever did: sys_held is worth looking at */
+	int sys_mask_trapped;
 	int owner_pid;               /* process whose memory this is */
 	volatile int *mm_token;      /* in a MADV_WIPEONFORK page: 0 after fork */
 	unsigned long traps;         /* trapped calls handled, for the probe */
@@ -191,6 +204,7 @@ void vrl_stats_rw(unsigned int site, long nr);
 int vrl_filter_install(void);
 int vrl_filter_present(void);
 int vrl_filter_add_ownfd(int floor);
+int vrl_filter_trap_sigmask(void);
 
 /* sigsys.c */
 int vrl_sigsys_install(void);
@@ -203,6 +217,13 @@ long vrl_sig_action(struct vr_loader_ctx *ctx, const long a[6]);
 long vrl_sig_procmask(struct vr_loader_ctx *ctx, const long a[6]);
 long vrl_sig_altstack(struct vr_loader_ctx *ctx, const long a[6]);
 void vrl_sig_forward(int sig, siginfo_t *si, struct ucontext *uc);
+/* The calling thread's virtual SIGSYS across execve (sigvirt.c, state.c). */
+#define VRL_SYS_BLOCKED 1
+#define VRL_SYS_PENDING 2
+#define VRL_SYS_TRAPPED 4
+int vrl_sigsys_exec_state(void);
+void vrl_sigsys_exec_restore(int st);
+int vrl_sigsys_held(int tid);
 int vrl_proc_init(void);
 int vrl_mm_shared_child(void);
 

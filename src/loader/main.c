@@ -245,6 +245,7 @@ setup(const struct opts *o)
 		vrl_die("cannot install the SIGSYS handler", NULL, err);
 	if (o->state && vrl_state_decode(&vrl_proc.state, o->state))
 		vrl_die("malformed --state", NULL, -EINVAL);
+	vrl_sigsys_exec_restore(vrl_proc.state.sigsys);
 	if (o->trace_fd >= 0)
 		vrl_proc.state.trace_fd = o->trace_fd;
 	if (o->fake_cwd) {

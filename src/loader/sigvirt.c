@@ -21,9 +21,23 @@
  *    program is told of its own (too small: less than two frames, one
  *    for a handler and one for the trap of its return).
  *
- * Known gaps: the program cannot observe SIGSYS as blocked (oldset never
- * has it); a kill()ed SIGSYS is never held pending while "blocked"; a
- * SIG_IGN for SIGSYS does not survive execve.  A program's signals
+ *  - a thread that blocks SIGSYS is remembered (vrl_proc.sys_held, by
+ *    thread id): rt_sigprocmask's old set and the thread's /proc status
+ *    SigBlk show it, and from then on every rt_sigprocmask of the process
+ *    traps (a second filter), so queries and SIG_UNBLOCK see it too; a
+ *    kill()ed SIGSYS meanwhile is held, and raised again (by vroot, so
+ *    its siginfo names vroot's process) when the thread unblocks it; the
+ *    blocked state crosses execve; a fork child takes the parent's main
+ *    thread's.
+ *
+ * Known gaps: SIGSYS blocked by a handler's sa_mask or put in uc_sigmask
+ * by a handler is not remembered (the mask is real there, and SIGSYS is
+ * taken out of it); a new thread made by a raw clone (no C library
+ * setting its mask) does not inherit its creator's virtual SIGSYS, nor
+ * does a fork child of any thread but the main one; a held SIGSYS shows
+ * in neither rt_sigpending nor SigPnd, and sigwaitinfo cannot take it;
+ * at most VRL_SYS_HELD threads at once; a SIG_IGN for SIGSYS does not
+ * survive execve.  A program's signals
  * meant for a too small signal stack run on its shadow (natively the
  * kernel would kill the program instead); shadows are never unmapped (a
  * thread may still sigreturn from a frame on one), so a program making
@@ -79,6 +93,24 @@ vrl_proc_init(void)
 	return 0;
 }
 
+/*
+ * held_adopt() - in a fork child (@child) of @parent: the parent's main
+ * thread's virtual SIGSYS becomes the child's (its one thread is the one
+ * that forked, most often the main one); the other threads' are dropped.
+ */
+static void
+held_adopt(int parent, int child)
+{
+	if (!vrl_proc.sys_held_any)
+		return;
+	for (int i = 0; i < VRL_SYS_HELD; i++) {
+		int t = vrl_proc.sys_held[i].tid;
+
+		if (t)
+			vrl_proc.sys_held[i].tid = t == parent ? child : 0;
+	}
+}
+
 /**
  * vrl_mm_shared_child() - is the caller a CLONE_VM child (vfork,
  * posix_spawn) sharing the memory of another process?  Adopts the memory
@@ -100,6 +132,7 @@ vrl_mm_shared_child(void)
 	vrl_ua_forget();
 	if (vrl_proc.mm_token)
 		*vrl_proc.mm_token = 1;
+	held_adopt(vrl_proc.owner_pid, pid);
 	vrl_proc.owner_pid = pid;
 	return 0;
 }
@@ -168,6 +201,79 @@ vrl_sig_action(struct vr_loader_ctx *ctx, const long a[6])
 	return vrl_sys4(__NR_rt_sigaction, sig, &copy, a[2], a[3]);
 }
 
+/* held_find() - the slot of thread @tid in vrl_proc.sys_held, or -1. */
+static int
+held_find(int tid)
+{
+	if (!__atomic_load_n(&vrl_proc.sys_held_any, __ATOMIC_ACQUIRE))
+		return -1;
+	/* A fork child takes over its slots first (held_adopt()). */
+	vrl_mm_shared_child();
+	for (int i = 0; i < VRL_SYS_HELD; i++)
+		if (__atomic_load_n(&vrl_proc.sys_held[i].tid, __ATOMIC_RELAXED) == tid)
+			return i;
+	return -1;
+}
+
+/* held_add() - remember thread @tid as blocking SIGSYS.  Returns its slot or -1 (full). */
+static int
+held_add(int tid, int pending)
+{
+	int i;
+
+	__atomic_store_n(&vrl_proc.sys_held_any, 1, __ATOMIC_RELEASE);
+	i = held_find(tid);
+	for (int free = 0; i < 0 && free < VRL_SYS_HELD; free++) {
+		int zero = 0;
+
+		if (__atomic_compare_exchange_n(&vrl_proc.sys_held[free].tid, &zero, tid, 0,
+		                                __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			i = free;
+	}
+	if (i >= 0)
+		vrl_proc.sys_held[i].pending = pending;
+	return i;
+}
+
+/**
+ * vrl_sigsys_held() - does thread @tid block SIGSYS, as the program sees
+ * its mask?  Returns 1 or 0.
+ */
+int
+vrl_sigsys_held(int tid)
+{
+	return held_find(tid) >= 0;
+}
+
+/**
+ * vrl_sigsys_exec_state() - the calling thread's virtual SIGSYS for the
+ * next image (VRL_SYS_* bits): blocked, one held, every rt_sigprocmask
+ * trapped (the filter that does it stays across execve).
+ */
+int
+vrl_sigsys_exec_state(void)
+{
+	int i = vrl_proc.sys_held_any ? held_find(vrl_gettid()) : -1, st = 0;
+
+	if (i >= 0)
+		st |= VRL_SYS_BLOCKED | (vrl_proc.sys_held[i].pending ? VRL_SYS_PENDING : 0);
+	if (vrl_proc.sys_mask_trapped)
+		st |= VRL_SYS_TRAPPED;
+	return st;
+}
+
+/** vrl_sigsys_exec_restore() - take over what vrl_sigsys_exec_state() gave the image. */
+void
+vrl_sigsys_exec_restore(int st)
+{
+	vrl_proc.sys_mask_trapped = !!(st & VRL_SYS_TRAPPED);
+	if (!(st & VRL_SYS_BLOCKED))
+		return;
+	held_add(vrl_gettid(), !!(st & VRL_SYS_PENDING));
+	if (!vrl_proc.sys_mask_trapped)
+		vrl_proc.sys_mask_trapped = vrl_filter_trap_sigmask() == 0;
+}
+
 /**
  * vrl_sig_procmask() - rt_sigprocmask(how, set, oset, sigsetsize) on
  * behalf of the program, applied to the mask our sigreturn restores.
@@ -176,11 +282,13 @@ vrl_sig_action(struct vr_loader_ctx *ctx, const long a[6])
 long
 vrl_sig_procmask(struct vr_loader_ctx *ctx, const long a[6])
 {
-	unsigned long old = ctx->uc->uc_sigmask, set = 0, mask;
-	int err;
+	unsigned long old = ctx->uc->uc_sigmask, set = 0, mask, sys = VRL_SIGBIT(SIGSYS);
+	int err, tid = vrl_proc.sys_held_any ? vrl_gettid() : 0, held = tid ? held_find(tid) : -1;
 
 	if (a[3] != sizeof(unsigned long))
 		return -EINVAL;
+	if (held >= 0)
+		old |= sys;
 	if (a[1] && (err = vrl_peek(&set, (const void *)a[1], sizeof(set))))
 		return err;
 	mask = old;
@@ -202,6 +310,21 @@ vrl_sig_procmask(struct vr_loader_ctx *ctx, const long a[6])
 	if (a[2] && (err = vrl_poke((void *)a[2], &old, sizeof(old))))
 		return err;
 	ctx->uc->uc_sigmask = mask & ~NEVER_BLOCKED;
+	if ((mask & sys) && held < 0 && held_add(tid ? tid : vrl_gettid(), 0) >= 0 &&
+	    !vrl_proc.sys_mask_trapped) {
+		err = vrl_filter_trap_sigmask();
+		/* A vfork child's filter is its own (the next image installs it again). */
+		if (!vrl_mm_shared_child())
+			vrl_proc.sys_mask_trapped = err == 0;
+	}
+	if (!(mask & sys) && held >= 0) {
+		int pending = vrl_proc.sys_held[held].pending;
+
+		__atomic_store_n(&vrl_proc.sys_held[held].tid, 0, __ATOMIC_RELEASE);
+		/* Arrives once our sigreturn has put the program's mask back. */
+		if (pending)
+			vrl_sys3(__NR_tgkill, vrl_getpid(), tid, SIGSYS);
+	}
 	return 0;
 }
 
@@ -364,8 +487,21 @@ void
 vrl_sig_forward(int sig, siginfo_t *si, struct ucontext *uc)
 {
 	struct vrl_ksigaction act;
-	unsigned long mask = vrl_sig_block_all();
+	unsigned long mask;
+	int held = vrl_proc.sys_held_any ? held_find(vrl_gettid()) : -1;
 
+	/*
+	 * Blocked as the program sees it: a kill()ed SIGSYS waits for the
+	 * unblocking; a seccomp trap of the program's own filter is forced on
+	 * it, which kills it, as natively.
+	 */
+	if (held >= 0 && si->si_code != SYS_SECCOMP) {
+		vrl_proc.sys_held[held].pending = 1;
+		return;
+	}
+	if (held >= 0)
+		die_of(sig, uc->uc_sigmask);
+	mask = vrl_sig_block_all();
 	act_lock();
 	act = vrl_proc.sys_act;
 	if (act.handler != SIG_DFL_P && act.handler != SIG_IGN_P && (act.flags & SA_RESETHAND)) {

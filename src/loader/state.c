@@ -26,6 +26,7 @@ enum {
 	REC_REWRITE = 5,  /* one byte: rewrite call sites or not */
 	REC_STATS = 6,    /* the --stats counters file */
 	REC_INHERIT = 7,  /* the backing descriptors execve leaves open (int each) */
+	REC_SIGSYS = 8,   /* one byte: the exec'ing thread's virtual SIGSYS (VRL_SYS_*) */
 };
 
 static int
@@ -114,6 +115,8 @@ vrl_state_decode(struct vrl_state *st, const char *hex)
 				st->fake_cwd[len] = 0;
 			} else if (!err && type == REC_REWRITE && len == 1) {
 				st->rewrite = rec[0];
+			} else if (!err && type == REC_SIGSYS && len == 1) {
+				st->sigsys = rec[0];
 			} else if (!err && type == REC_STATS && len < sizeof(st->stats)) {
 				memcpy(st->stats, rec, len);
 				st->stats[len] = 0;
@@ -159,10 +162,11 @@ vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
 	struct vrl_buf b;
 	char *out;
 	void *blob = NULL;
+	unsigned char sigsys;
 
 	if (tlen < 0 || tlen > 0xffff)
 		return NULL;
-	*size = 16 + 2 * 2 * (3 + 4) + 2 * (3 + sizeof(st->fake_cwd)) + 2 * (3 + 1) +
+	*size = 16 + 2 * 2 * (3 + 4) + 2 * (3 + sizeof(st->fake_cwd)) + 2 * 2 * (3 + 1) +
 	        2 * (3 + sizeof(st->stats)) + 2 * (3 + sizeof(st->inherit)) +
 	        2 * (3 + (size_t)tlen) + (size_t)tlen;
 	out = (char *)vrl_sys6(__NR_mmap, 0, (long)*size, PROT_READ | PROT_WRITE,
@@ -184,6 +188,8 @@ vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
 	}
 	if (st->stats[0])
 		put_rec(&b, REC_STATS, st->stats, strlen(st->stats));
+	if ((sigsys = (unsigned char)vrl_sigsys_exec_state()))
+		put_rec(&b, REC_SIGSYS, &sigsys, 1);
 	if (t && vrl_proc.ns) {
 		int fds[VRL_INHERIT_MAX];
 		unsigned int n = vr_ns_backing_count(vrl_proc.ns);

@@ -243,16 +243,43 @@ four(struct vrl_buf *b, unsigned int r, unsigned int e, unsigned int s, unsigned
 	}
 }
 
+/* sigblk() - a SigBlk: line's mask, SIGSYS added. */
+static void
+sigblk(struct vrl_buf *b, const char *line, size_t len)
+{
+	unsigned long v = 0;
+
+	for (size_t i = 7; i < len; i++) {
+		char c = line[i];
+
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (unsigned long)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v << 4 | (unsigned long)(c - 'a' + 10);
+	}
+	vrl_buf_str(b, "SigBlk:\t");
+	hex16(b, v | VRL_SIGBIT(SIGSYS));
+}
+
 /*
  * status_line() - the line at @line (@len bytes, no newline) of a status
- * file as identity @id shows it, into @b.
+ * file as identity @id shows it (NULL: the host's), SIGSYS in SigBlk when
+ * @sys_blocked, into @b.
  */
 static void
-status_line(struct vrl_buf *b, const char *line, size_t len, const struct vr_ident *id)
+status_line(struct vrl_buf *b, const char *line, size_t len, const struct vr_ident *id,
+            int sys_blocked)
 {
 	unsigned long all = 0x1ffffffffffUL, fs = 0x1fUL, eff = 0;
 	char copy[512];
 
+	if (sys_blocked && len >= 7 && !memcmp(line, "SigBlk:", 7)) {
+		sigblk(b, line, len);
+		vrl_buf_str(b, "\n");
+		return;
+	}
+	if (!id)
+		goto copy;
 	if (id->caps & VR_CAPS_EFFECTIVE)
 		eff = all & ~fs;
 	if (id->caps & VR_CAPS_FS)
@@ -276,20 +303,27 @@ status_line(struct vrl_buf *b, const char *line, size_t len, const struct vr_ide
 		vrl_buf_str(b, "CapEff:\t");
 		hex16(b, eff);
 	} else {
-		if (len >= sizeof(copy))
-			len = sizeof(copy) - 1;
-		memcpy(copy, line, len);
-		copy[len] = 0;
-		vrl_buf_str(b, copy);
+		goto copy;
 	}
+	vrl_buf_str(b, "\n");
+	return;
+copy:
+	if (len >= sizeof(copy))
+		len = sizeof(copy) - 1;
+	memcpy(copy, line, len);
+	copy[len] = 0;
+	vrl_buf_str(b, copy);
 	vrl_buf_str(b, "\n");
 }
 
-/* own_status() - canonical @vp is /proc/PID/status or /proc/PID/task/TID/status of this process. */
-static int
+/*
+ * own_status() - canonical @vp is /proc/PID/status or /proc/PID/task/TID/status
+ * of this process.  Returns the thread it shows (PID for the first), or 0.
+ */
+static long
 own_status(const char *vp)
 {
-	long pid = 0;
+	long pid = 0, tid = 0;
 	const char *p = vp + 6;
 
 	if (strncmp(vp, "/proc/", 6))
@@ -299,19 +333,20 @@ own_status(const char *vp)
 	if (pid != vrl_getpid())
 		return 0;
 	if (!strcmp(p, "/status"))
-		return 1;
+		return pid;
 	if (strncmp(p, "/task/", 6))
 		return 0;
 	for (p += 6; *p >= '0' && *p <= '9'; p++)
-		;
-	return !strcmp(p, "/status");
+		tid = tid * 10 + (*p - '0');
+	return !strcmp(p, "/status") ? tid : 0;
 }
 
 /**
  * vrl_ident_status() - open(@dfd, @path, @flags) when it reads this
- * process's /proc status file in a session with a faked identity: a
- * sealed memory file holding it with the Uid, Gid, Groups, CapPrm and
- * CapEff lines of the faked identity.  Returns a descriptor or -errno,
+ * process's /proc status file in a session with a faked identity, or of a
+ * thread that blocks SIGSYS (sigvirt.c): a sealed memory file holding it
+ * with the Uid, Gid, Groups, CapPrm and CapEff lines of the faked identity
+ * and SIGSYS in SigBlk.  Returns a descriptor or -errno,
  * or 1 when the call is not one of those (the caller opens as usual).
  */
 long
@@ -321,12 +356,16 @@ vrl_ident_status(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags
 	size_t plen = strlen(path), n = 0, off = 0;
 	struct vr_ident id;
 	struct vrl_buf b;
-	long fd, r;
+	long fd, r, tid;
+	int faked = vrl_ident_faked(), sys_blocked;
 
 	if (plen < 7 || strcmp(path + plen - 7, "/status") || (flags & O_ACCMODE) != O_RDONLY ||
-	    (flags & (O_PATH | O_DIRECTORY | O_CREAT)) || !vrl_ident_faked())
+	    (flags & (O_PATH | O_DIRECTORY | O_CREAT)) || (!faked && !vrl_proc.sys_held_any))
 		return 1;
-	if (vr_realpath(vrl_task(ctx), dfd, path, 0, vp, sizeof(vp)) < 0 || !own_status(vp))
+	if (vr_realpath(vrl_task(ctx), dfd, path, 0, vp, sizeof(vp)) < 0 || !(tid = own_status(vp)))
+		return 1;
+	sys_blocked = vrl_sigsys_held((int)tid);
+	if (!faked && !sys_blocked)
 		return 1;
 	fd = vr_openat(vrl_task(ctx), dfd, path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
@@ -348,7 +387,7 @@ vrl_ident_status(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags
 
 		while (e < n && in[e] != '\n')
 			e++;
-		status_line(&b, in + off, e - off, &id);
+		status_line(&b, in + off, e - off, faked ? &id : NULL, sys_blocked);
 		off = e + 1;
 	}
 	fd = vrl_sealed_file("status", out, b.len, flags);

@@ -1,0 +1,23 @@
+#!/bin/sh
+# sigsys-mask.sh - a program that blocks SIGSYS sees it blocked as
+# natively, though vroot never really blocks it (its traps need it): in
+# the old set of later sigprocmask calls (per thread), in /proc status
+# SigBlk, in a fork child and after execve; a kill()ed SIGSYS waits for
+# the unblocking; path calls keep working meanwhile
+# (tests/loader/helpers/sigsys_mask.c).
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_cmd gcc
+plan 2
+
+gcc -O2 -pthread -o "$tmp/sigsys_mask" "$top/tests/loader/helpers/sigsys_mask.c"
+capture native "$tmp/sigsys_mask"
+echo "status $rc" >>"$tmp/native.out"
+capture vroot vr -- "$tmp/sigsys_mask"
+echo "status $rc" >>"$tmp/vroot.out"
+is_file "SIGSYS blocked by sigprocmask: old sets, SigBlk, fork, execve, a held kill()" \
+	"$tmp/native.out" "$tmp/vroot.out"
+capture vroot0 env VROOT_REWRITE=0 "$VROOT" run --prefix "$tmp/prefix0" -- "$tmp/sigsys_mask"
+echo "status $rc" >>"$tmp/vroot0.out"
+is_file "... the same with call sites not rewritten" "$tmp/native.out" "$tmp/vroot0.out"
+done_testing
