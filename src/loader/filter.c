@@ -23,6 +23,9 @@
  *   recvfrom, sendto                    -> ALLOW when the address (argument 4)
  *                                          is NULL: recv(3) and send(3) on any
  *                                          socket; else as a listed call
+ *   a call that puts a signal mask in   -> as a listed call when the mask (its
+ *   force (rt_sigsuspend, ppoll...)        argument syscalls.h marks s) is not
+ *                                          NULL; else ALLOW
  *   ioctl                               -> as a listed call for the requests
  *                                          that change inode flags (argument 1:
  *                                          FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR,
@@ -81,10 +84,22 @@
 static const struct {
 	unsigned short nr;
 	unsigned char cond;
+	const char *kinds;
 } trapped[] = {
-#define VRL_TRAP(name, kinds, cond, fn) {__NR_##name, VRL_C_##cond},
+#define VRL_TRAP(name, kinds, cond, fn) {__NR_##name, VRL_C_##cond, kinds},
 #include "syscalls.h"
 };
+
+/* mask_arg() - the position of the signal mask argument in @kinds (syscalls.h's s). */
+static unsigned int
+mask_arg(const char *kinds)
+{
+	unsigned int i = 0;
+
+	while (kinds[i] && kinds[i] != 's')
+		i++;
+	return i < 6 ? i : 0;
+}
 
 /* The calls the filter answers itself. */
 static const struct {
@@ -108,7 +123,7 @@ static const struct {
 #define NREFUSED (sizeof(refused) / sizeof(refused[0]))
 #define NOWNFD   (sizeof(ownfd) / sizeof(ownfd[0]))
 /* Per ownfd call: a number test, 3 per argument (at most 3), a return. */
-#define PROG_MAX      (NTRAPPED + 2 * NREFUSED + 48 + 11 * NOWNFD + 8)
+#define PROG_MAX      (2 * NTRAPPED + 2 * NREFUSED + 48 + 11 * NOWNFD + 8)
 #define OFF_NR        offsetof(struct seccomp_data, nr)
 #define OFF_ARCH      offsetof(struct seccomp_data, arch)
 #define OFF_IP_LO     offsetof(struct seccomp_data, instruction_pointer)
@@ -252,9 +267,9 @@ build_ownfd(struct prog *p, unsigned int lo)
 static int
 build(struct prog *p)
 {
-	unsigned int list[NTRAPPED], sigmask_jump, i, ip[3], sm_ip[3], sm_set_lo, sm_set_hi, sm_how,
-	        l_ip, l_trap, l_sigmask, l_sm_args, l_sm_how, l_allow, l_addr, addr_lo, addr_hi,
-	        l_ioctl, ioctl_req[NFLAG_IOCTLS], l_mmap, mmap_fixed, l_mem, mem_end;
+	unsigned int list[NTRAPPED], wait[NTRAPPED], sigmask_jump, i, ip[3], sm_ip[3], sm_set_lo,
+	        sm_set_hi, sm_how, l_ip, l_trap, l_sigmask, l_sm_args, l_sm_how, l_allow, l_addr,
+	        addr_lo, addr_hi, l_ioctl, ioctl_req[NFLAG_IOCTLS], l_mmap, mmap_fixed, l_mem, mem_end;
 	int err = 0, faked = vrl_ident_faked();
 
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
@@ -294,6 +309,17 @@ build(struct prog *p)
 	for (i = 0; i < NFLAG_IOCTLS; i++)
 		ioctl_req[i] = emit_jeq_fwd(p, flag_ioctls[i]);
 	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+
+	/* Calls that put a signal mask in force: when it is not NULL. */
+	for (i = 0; i < NTRAPPED; i++) {
+		wait[i] = p->n;
+		if (!list[i] || trapped[i].cond != VRL_C_SIGWAIT)
+			continue;
+		emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(mask_arg(trapped[i].kinds)));
+		emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0);
+		emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_HI(mask_arg(trapped[i].kinds)));
+		emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0);
+	}
 
 	/* mmap: only over what is mapped (MAP_FIXED) can it change a known page. */
 	l_mmap = p->n;
@@ -335,14 +361,21 @@ build(struct prog *p)
 	for (i = 0; i < NTRAPPED; i++)
 		if (list[i])
 			err |= jump_to(p, list[i],
-			               trapped[i].cond == VRL_C_ADDR    ? l_addr
-			               : trapped[i].cond == VRL_C_IOCTL ? l_ioctl
-			               : trapped[i].cond == VRL_C_MMAP  ? l_mmap
-			               : trapped[i].cond == VRL_C_MEM   ? l_mem
-			                                                : l_ip,
+			               trapped[i].cond == VRL_C_ADDR      ? l_addr
+			               : trapped[i].cond == VRL_C_IOCTL   ? l_ioctl
+			               : trapped[i].cond == VRL_C_MMAP    ? l_mmap
+			               : trapped[i].cond == VRL_C_MEM     ? l_mem
+			               : trapped[i].cond == VRL_C_SIGWAIT ? wait[i]
+			                                                  : l_ip,
 			               0);
 	err |= jump_to(p, mmap_fixed, l_allow, 1);
 	err |= jump_to(p, mem_end, l_allow, 1);
+	/* The mask's low half non-zero: listed; zero: test the high half. */
+	for (i = 0; i < NTRAPPED; i++)
+		if (list[i] && trapped[i].cond == VRL_C_SIGWAIT)
+			err |= jump_to(p, wait[i] + 1, l_ip, 1) |
+			       jump_to(p, wait[i] + 3, l_allow, 0) |
+			       jump_to(p, wait[i] + 3, l_ip, 1);
 	for (i = 0; i < NFLAG_IOCTLS; i++)
 		err |= jump_to(p, ioctl_req[i], l_ip, 0);
 	/* Low half zero: test the high half; either non-zero: a listed call. */

@@ -74,7 +74,8 @@ handle_trap(siginfo_t *si, struct ucontext *uc)
 	if (si->si_arch != AUDIT_ARCH_X86_64 || (nr & 0x40000000))
 		return -ENOSYS;
 	/* The signal calls act on the interrupted context, with a namespace or not. */
-	if (vrl_call_cond(nr) == VRL_C_SIGNAL || vrl_call_cond(nr) == VRL_C_SIGMASK)
+	if (vrl_call_cond(nr) == VRL_C_SIGNAL || vrl_call_cond(nr) == VRL_C_SIGMASK ||
+	    vrl_call_cond(nr) == VRL_C_SIGWAIT)
 		ret = vrl_call_handler(nr)(&ctx, a);
 	else
 		ret = vr_loader_dispatch(&ctx, nr, a);

@@ -28,7 +28,10 @@
  *    kill()ed SIGSYS meanwhile is held, and raised again (by vroot, so
  *    its siginfo names vroot's process) when the thread unblocks it; the
  *    blocked state crosses execve; a fork child takes the parent's main
- *    thread's.
+ *    thread's;
+ *  - the calls that put a mask in force while they wait (rt_sigsuspend,
+ *    ppoll, pselect6, epoll_pwait, epoll_pwait2, io_pgetevents) get it
+ *    without SIGSYS, so a handler run meanwhile can make trapped calls.
  *
  * Known gaps: SIGSYS blocked by a handler's sa_mask or put in uc_sigmask
  * by a handler is not remembered (the mask is real there, and SIGSYS is
@@ -533,4 +536,102 @@ vrl_sig_return(struct vr_loader_ctx *ctx, const long a[6])
 {
 	(void)ctx, (void)a;
 	return -ENOSYS;
+}
+
+/*
+ * masked_call() - call @nr with arguments @a, the signal mask @set (of
+ * @size bytes) it puts in force replaced by a copy without SIGSYS, which
+ * the kernel's argument @at (or the set pointer @slot inside a struct the
+ * argument points to) then names.  A size or address the kernel would
+ * refuse goes to it as it is, for its answer.
+ */
+static long
+masked_call(long nr, const long a[6], int at, const void *set, long size, long *slot)
+{
+	unsigned long copy;
+	long b[6];
+
+	for (int i = 0; i < 6; i++)
+		b[i] = a[i];
+	if (size == sizeof(copy) && set && !vrl_peek(&copy, set, sizeof(copy))) {
+		copy &= ~VRL_SIGBIT(SIGSYS);
+		if (slot)
+			*slot = (long)&copy;
+		else
+			b[at] = (long)&copy;
+	}
+	return vrl_sys6(nr, b[0], b[1], b[2], b[3], b[4], b[5]);
+}
+
+/*
+ * masked_struct_call() - masked_call() for pselect6 and io_pgetevents,
+ * whose argument @at points to {const sigset_t *set; size_t size}.
+ */
+static long
+masked_struct_call(long nr, const long a[6], int at)
+{
+	long data[2], b[6];
+
+	if (vrl_peek(data, (const void *)a[at], sizeof(data)))
+		return vrl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	for (int i = 0; i < 6; i++)
+		b[i] = a[i];
+	b[at] = (long)data;
+	return masked_call(nr, b, at, (const void *)data[0], data[1], &data[0]);
+}
+
+/*
+ * The calls that put a signal mask in force while they wait (syscalls.h's
+ * SIGWAIT): natively a mask with SIGSYS (sigfillset's) is harmless, but
+ * here a handler of the program run while the call waits would die at its
+ * first trapped call, so they wait with that mask minus SIGSYS.  Each
+ * returns what the kernel answers.
+ */
+
+/** vrl_sig_suspend() - rt_sigsuspend(mask, size). */
+long
+vrl_sig_suspend(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx;
+	return masked_call(__NR_rt_sigsuspend, a, 0, (const void *)a[0], a[1], NULL);
+}
+
+/** vrl_sig_ppoll() - ppoll(fds, n, timeout, mask, size). */
+long
+vrl_sig_ppoll(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx;
+	return masked_call(__NR_ppoll, a, 3, (const void *)a[3], a[4], NULL);
+}
+
+/** vrl_sig_epoll_pwait() - epoll_pwait(epfd, events, max, timeout, mask, size). */
+long
+vrl_sig_epoll_pwait(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx;
+	return masked_call(__NR_epoll_pwait, a, 4, (const void *)a[4], a[5], NULL);
+}
+
+/** vrl_sig_epoll_pwait2() - epoll_pwait2(epfd, events, max, timeout, mask, size). */
+long
+vrl_sig_epoll_pwait2(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx;
+	return masked_call(__NR_epoll_pwait2, a, 4, (const void *)a[4], a[5], NULL);
+}
+
+/** vrl_sig_pselect6() - pselect6(n, in, out, except, timeout, {mask, size}). */
+long
+vrl_sig_pselect6(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx;
+	return masked_struct_call(__NR_pselect6, a, 5);
+}
+
+/** vrl_sig_io_pgetevents() - io_pgetevents(ctx, min, nr, events, timeout, {mask, size}). */
+long
+vrl_sig_io_pgetevents(struct vr_loader_ctx *ctx, const long a[6])
+{
+	(void)ctx;
+	return masked_struct_call(__NR_io_pgetevents, a, 5);
 }

@@ -22,7 +22,7 @@ my @entries = qw(vrl_sigsys_on_pool rw_run);
 # (regular expressions over function names).
 my %indirect = (
 	vr_loader_dispatch    => '^h_',                     # syscalls.h's handlers
-	vrl_sigsys            => '^vrl_sig_(action|procmask|altstack|return)$', # SIGNAL rows
+	vrl_sigsys            => '^vrl_sig_', # syscalls.h's SIGNAL, SIGMASK, SIGWAIT rows
 	lookup                => '^host_',                  # layer.h's operations
 	lookup_attr           => '^host_',
 	step                  => '^host_',

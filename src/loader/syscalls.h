@@ -23,6 +23,8 @@
  *   p  a path the kernel resolves      d  the directory descriptor of the
  *   f  a descriptor                       path in the next argument
  *   a  a socket address (sockaddr, or a msghdr/mmsghdr carrying one)
+ *   s  a signal mask the call puts in force while it waits (or a struct
+ *      pointing to one: pselect6, io_pgetevents)
  *   -  anything else
  *
  * A call with a p, d, f or a argument is one that could reach a file:
@@ -43,6 +45,9 @@
  *            handler the others of the range
  *   SIGMASK  when it can add to the signal mask (a set, and not
  *            SIG_UNBLOCK), so that SIGSYS is never really blocked
+ *   SIGWAIT  when its signal mask argument (kinds' s) is not NULL: the mask
+ *            is put in force without SIGSYS, or a program's handler run
+ *            while it waits would die at its first trapped call
  *   SIGNAL   whatever the arguments; answered before the namespace
  *            (sigsys.c), as the handler reads or edits the interrupted
  *            context; never rewritten
@@ -251,6 +256,12 @@ VRL_TRAP(rt_sigaction, "-", SIGNAL, vrl_sig_action)
 VRL_TRAP(rt_sigprocmask, "-", SIGMASK, vrl_sig_procmask)
 VRL_TRAP(sigaltstack, "-", SIGNAL, vrl_sig_altstack)
 VRL_TRAP(rt_sigreturn, "-", SIGNAL, vrl_sig_return)
+VRL_TRAP(rt_sigsuspend, "s", SIGWAIT, vrl_sig_suspend)
+VRL_TRAP(ppoll, "---s", SIGWAIT, vrl_sig_ppoll)
+VRL_TRAP(pselect6, "-----s", SIGWAIT, vrl_sig_pselect6)
+VRL_TRAP(epoll_pwait, "f---s", SIGWAIT, vrl_sig_epoll_pwait)
+VRL_TRAP(epoll_pwait2, "f---s", SIGWAIT, vrl_sig_epoll_pwait2)
+VRL_TRAP(io_pgetevents, "-----s", SIGWAIT, vrl_sig_io_pgetevents)
 
 /* io_uring would bypass the filter; clone3's flags sit out of its sight
  * (CLONE_CLEAR_SIGHAND would leave the child without vroot's handler): the
@@ -277,14 +288,10 @@ VRL_PASS(vmsplice, "f", VRL_WHY_IO)
 VRL_PASS(copy_file_range, "f-f", VRL_WHY_IO)
 VRL_PASS(poll, "-", VRL_WHY_READY)
 VRL_PASS(select, "-", VRL_WHY_READY)
-VRL_PASS(pselect6, "-", VRL_WHY_READY)
-VRL_PASS(ppoll, "-", VRL_WHY_READY)
 VRL_PASS(epoll_create, "-", VRL_WHY_READY)
 VRL_PASS(epoll_create1, "-", VRL_WHY_READY)
 VRL_PASS(epoll_ctl, "f-f", VRL_WHY_READY)
 VRL_PASS(epoll_wait, "f", VRL_WHY_READY)
-VRL_PASS(epoll_pwait, "f", VRL_WHY_READY)
-VRL_PASS(epoll_pwait2, "f", VRL_WHY_READY)
 VRL_PASS(epoll_ctl_old, "f-f", VRL_WHY_READY)
 VRL_PASS(epoll_wait_old, "f", VRL_WHY_READY)
 VRL_PASS(fsync, "f", VRL_WHY_FILE)
@@ -333,7 +340,6 @@ VRL_PASS(getsockopt, "f", VRL_WHY_SOCK)
 VRL_PASS(io_setup, "-", VRL_WHY_AIO)
 VRL_PASS(io_destroy, "-", VRL_WHY_AIO)
 VRL_PASS(io_getevents, "-", VRL_WHY_AIO)
-VRL_PASS(io_pgetevents, "-", VRL_WHY_AIO)
 VRL_PASS(io_submit, "-", VRL_WHY_AIO)
 VRL_PASS(io_cancel, "-", VRL_WHY_AIO)
 VRL_PASS(io_uring_enter, "f", VRL_WHY_URING)
@@ -392,7 +398,6 @@ VRL_PASS(mq_getsetattr, "f", VRL_WHY_MQ)
 VRL_PASS(rt_sigpending, "-", VRL_WHY_SIG)
 VRL_PASS(rt_sigtimedwait, "-", VRL_WHY_SIG)
 VRL_PASS(rt_sigqueueinfo, "-", VRL_WHY_SIG)
-VRL_PASS(rt_sigsuspend, "-", VRL_WHY_SIG)
 VRL_PASS(rt_tgsigqueueinfo, "-", VRL_WHY_SIG)
 VRL_PASS(kill, "-", VRL_WHY_SIG)
 VRL_PASS(tkill, "-", VRL_WHY_SIG)

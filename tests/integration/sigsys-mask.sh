@@ -3,8 +3,9 @@
 # natively, though vroot never really blocks it (its traps need it): in
 # the old set of later sigprocmask calls (per thread), in /proc status
 # SigBlk, in a fork child and after execve; a kill()ed SIGSYS waits for
-# the unblocking; path calls keep working meanwhile
-# (tests/loader/helpers/sigsys_mask.c).
+# the unblocking; path calls keep working meanwhile, also in a handler
+# run while sigsuspend, ppoll, pselect or epoll_pwait waits with a mask
+# that holds SIGSYS (tests/loader/helpers/sigsys_mask.c).
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc
@@ -15,7 +16,7 @@ capture native "$tmp/sigsys_mask"
 echo "status $rc" >>"$tmp/native.out"
 capture vroot vr -- "$tmp/sigsys_mask"
 echo "status $rc" >>"$tmp/vroot.out"
-is_file "SIGSYS blocked by sigprocmask: old sets, SigBlk, fork, execve, a held kill()" \
+is_file "SIGSYS blocked: old sets, SigBlk, fork, execve, a held kill(), waits with it masked" \
 	"$tmp/native.out" "$tmp/vroot.out"
 capture vroot0 env VROOT_REWRITE=0 "$VROOT" run --prefix "$tmp/prefix0" -- "$tmp/sigsys_mask"
 echo "status $rc" >>"$tmp/vroot0.out"

@@ -40,12 +40,14 @@ ownfd(void)
  * Each call the table traps whatever its arguments (and the conditional
  * ones, with the argument that makes them trap), with arguments that fail
  * before doing anything: paths under a directory that does not exist,
- * descriptor -1, a zeroed socket address.
+ * descriptor -1, a zeroed socket address, a signal mask of size 0.
  */
 static void
 call(const char *kinds, long nr, const char *cond, int make)
 {
 	static char addr[256];
+	/* A mask, or {mask, size} for pselect6: size 0, refused before any wait. */
+	static long mask[2] = {(long)addr, 0};
 	long a[6] = {0};
 
 	for (int i = 0; kinds[i] && i < 6; i++)
@@ -59,6 +61,9 @@ call(const char *kinds, long nr, const char *cond, int make)
 			break;
 		case 'a':
 			a[i] = (long)addr;
+			break;
+		case 's':
+			a[i] = (long)mask;
 			break;
 		}
 	if (!strcmp(cond, "ADDR"))
@@ -120,7 +125,7 @@ awk -F'\t' '$3 == "pass" && $5 ~ /[pd]/ { print $2 " (" $5 ")" }' "$tmp/rows" >"
 is "no call with a path or a directory descriptor is let through" "" "$(cat "$tmp/passpath")"
 
 # 4. Every row a call let through or refused has a reason; every kinds string is well formed.
-awk -F'\t' '($3 != "trap" && length($6) < 2) || $5 !~ /^[pdfa-]+$/ { print $2 }' "$tmp/rows" \
+awk -F'\t' '($3 != "trap" && length($6) < 2) || $5 !~ /^[pdfas-]+$/ { print $2 }' "$tmp/rows" \
 	>"$tmp/noreason"
 is "every call let through says why, in words" "" "$(cat "$tmp/noreason")"
 

@@ -9,17 +9,20 @@
  *   sigsys_mask exec     (internal) the image execve'd with SIGSYS blocked
  */
 #define _GNU_SOURCE
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t caught;
+static volatile sig_atomic_t caught, usr1_stats;
 
 static void
 on_sys(int sig)
@@ -55,6 +58,70 @@ status_blocked(const char *path)
 			                                                          : "unblocked";
 	fclose(f);
 	return r;
+}
+
+/* on_usr1() - a handler that makes a path call. */
+static void
+on_usr1(int sig)
+{
+	struct stat st;
+
+	(void)sig;
+	if (stat("/", &st) == 0)
+		usr1_stats++;
+}
+
+/* poke_later() - a child that sends SIGUSR1 to the caller in 50 ms. */
+static pid_t
+poke_later(void)
+{
+	pid_t pid = fork(), parent;
+
+	if (pid == 0) {
+		parent = getppid();
+		usleep(50000);
+		kill(parent, SIGUSR1);
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * wait_with_full_mask() - each call that waits with a mask of every signal
+ * but SIGUSR1 (SIGSYS too), while SIGUSR1 arrives and its handler stats.
+ */
+static void
+wait_with_full_mask(void)
+{
+	struct timespec ts = {5, 0};
+	struct epoll_event ev;
+	sigset_t all, m;
+	int ep = epoll_create1(0);
+	pid_t pid;
+
+	signal(SIGUSR1, on_usr1);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	sigfillset(&m);
+	sigdelset(&m, SIGUSR1);
+	pid = poke_later();
+	sigsuspend(&m);
+	waitpid(pid, NULL, 0);
+	printf("sigsuspend, handler's stat: %d\n", (int)usr1_stats);
+	pid = poke_later();
+	ppoll(NULL, 0, &ts, &m);
+	waitpid(pid, NULL, 0);
+	printf("ppoll, handler's stat: %d\n", (int)usr1_stats);
+	pid = poke_later();
+	pselect(0, NULL, NULL, NULL, &ts, &m);
+	waitpid(pid, NULL, 0);
+	printf("pselect, handler's stat: %d\n", (int)usr1_stats);
+	pid = poke_later();
+	epoll_pwait(ep, &ev, 1, 5000, &m);
+	waitpid(pid, NULL, 0);
+	printf("epoll_pwait, handler's stat: %d\n", (int)usr1_stats);
+	sigemptyset(&m);
+	sigprocmask(SIG_SETMASK, &m, NULL);
 }
 
 static void *
@@ -126,5 +193,6 @@ main(int argc, char **argv)
 	sigemptyset(&old);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	printf("SIG_SETMASK round, caught: %d\n", (int)caught);
+	wait_with_full_mask();
 	return 0;
 }
