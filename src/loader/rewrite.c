@@ -150,13 +150,8 @@ static int
 one_thread(void)
 {
 	char buf[1024];
-	int fd = (int)vrl_sys4(__NR_openat, AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC, 0);
-	long got, field = 1, i = 0;
+	long got = vrl_read_at(AT_FDCWD, "/proc/self/stat", buf, sizeof(buf) - 1), field, i = 0;
 
-	if (fd < 0)
-		return 0;
-	got = vrl_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
-	vrl_close(fd);
 	if (got <= 0)
 		return 0;
 	buf[got] = 0;

@@ -6,6 +6,7 @@
  * and immune to the compiler turning a byte loop back into a call to the
  * very function being defined.
  */
+#include <linux/fcntl.h>
 #include "rt.h"
 #include "sys.h"
 
@@ -161,6 +162,20 @@ errname(long err)
 		return "Is a directory";
 	}
 	return NULL;
+}
+
+long
+vrl_read_at(int dirfd, const char *path, char *buf, size_t cap)
+{
+	int fd = (int)vrl_sys4(__NR_openat, dirfd, path, O_RDONLY | O_CLOEXEC, 0);
+	long n, got = 0;
+
+	if (fd < 0)
+		return fd;
+	while ((size_t)got < cap && (n = vrl_sys3(__NR_read, fd, buf + got, cap - (size_t)got)) > 0)
+		got += n;
+	vrl_close(fd);
+	return got;
 }
 
 void

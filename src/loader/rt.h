@@ -37,6 +37,12 @@ void vrl_buf_dec(struct vrl_buf *b, long v);
 void vrl_buf_hex(struct vrl_buf *b, unsigned long v);
 
 /**
+ * vrl_read_at() - the first bytes of file @path (relative to @dirfd), up to
+ * @cap, into @buf: small files of /proc.  Returns how many, or -errno.
+ */
+long vrl_read_at(int dirfd, const char *path, char *buf, size_t cap);
+
+/**
  * vrl_die() - write "vroot-loader: @what: <errno name or number>" to fd 2
  * and exit with status 125: vroot itself failed (the chroot/env
  * convention).  @err: a -errno value, or 0 for none.

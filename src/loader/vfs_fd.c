@@ -110,7 +110,7 @@ foreign_own_fd(struct vr_loader_ctx *ctx, int dirfd, long n)
 	long floor = ctx->proc->state.fd_floor, got;
 	char path[32] = "../fdinfo/", buf[256], *p;
 	unsigned long flags = 0;
-	int k = 10, fd;
+	int k = 10;
 
 	if (!floor || n < floor || n >= floor + VRL_OWNFD_SPAN)
 		return 0;
@@ -118,11 +118,7 @@ foreign_own_fd(struct vr_loader_ctx *ctx, int dirfd, long n)
 		if (n >= d || d == 1)
 			path[k++] = (char)('0' + (n / d) % 10);
 	path[k] = '\0';
-	fd = (int)vrl_sys4(__NR_openat, dirfd, path, O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	got = vrl_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
-	vrl_close(fd);
+	got = vrl_read_at(dirfd, path, buf, sizeof(buf) - 1);
 	if (got <= 0)
 		return 0;
 	buf[got] = '\0';
@@ -687,20 +683,12 @@ read_proc(long pid, const char *what, char *buf, size_t cap)
 {
 	char path[64];
 	struct vrl_buf b;
-	long n, got = 0;
-	int fd;
 
 	vrl_buf_init(&b, path, sizeof(path));
 	vrl_buf_str(&b, "/proc/");
 	vrl_buf_dec(&b, pid);
 	vrl_buf_str(&b, what);
-	fd = (int)vrl_sys4(__NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return fd;
-	while ((size_t)got < cap && (n = vrl_sys3(__NR_read, fd, buf + got, cap - (size_t)got)) > 0)
-		got += n;
-	vrl_close(fd);
-	return got;
+	return vrl_read_at(AT_FDCWD, path, buf, cap);
 }
 
 /*
