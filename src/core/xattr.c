@@ -26,10 +26,15 @@ vr_xattr_hidden(const char *name)
 	       vr_strcmp(name, VR_OWNER_XATTR) == 0;
 }
 
+/*
+ * walk() - the object at @path, for reading its attributes (@wf
+ * VR_WALK_ATTR: a base file may be left unopened, named through its
+ * directory, see read_path()) or for changing them (0).
+ */
 static struct vr_walk *
-walk(struct vr_task *t, const char *path, int nofollow, int *err)
+walk(struct vr_task *t, const char *path, int nofollow, unsigned int wf, int *err)
 {
-	struct vr_walk *w = vr_walk_new(t, AT_FDCWD, path, nofollow ? 0 : VR_WALK_FOLLOW, err);
+	struct vr_walk *w = vr_walk_new(t, AT_FDCWD, path, wf | (nofollow ? 0 : VR_WALK_FOLLOW), err);
 
 	if (w && (w->node.nfd == 0 || w->node.synthetic)) {
 		*err = -EOPNOTSUPP;
@@ -71,6 +76,34 @@ link_path(const struct vr_walk *w, char *buf)
 		return 0;
 	}
 	return -1;
+}
+
+/*
+ * read_path() - a name for w->node that the xattr calls read: an object
+ * the walk left unopened by its directory's magic link and its name there
+ * (no open, fstat and close of it, which ls -l's two reads per file would
+ * pay), a symlink as link_path() has it, both for the l* calls (*@follow
+ * 0); anything else by its descriptor's magic link, which the plain calls
+ * follow (*@follow 1).  @buf holds 32 + NAME_MAX + 2 bytes.  Return: @buf,
+ * or NULL (a symlink with no name we hold).
+ */
+static const char *
+read_path(const struct vr_walk *w, char *buf, int *follow)
+{
+	size_t n;
+
+	*follow = 0;
+	if (w->node.byname) {
+		vr_proc_fd(buf, w->node.fd[0]);
+		n = vr_strlen(buf);
+		buf[n] = '/';
+		vr_memcpy(buf + n + 1, w->node.at, vr_strlen(w->node.at) + 1);
+		return buf;
+	}
+	if (is_link(w))
+		return link_path(w, buf) ? NULL : buf;
+	*follow = 1;
+	return vr_proc_fd(buf, w->node.fd[0]);
 }
 
 /*
@@ -160,21 +193,20 @@ long
 vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value, size_t size,
             int nofollow)
 {
+	char buf[32 + NAME_MAX + 2];
+	const char *at;
 	struct vr_walk *w;
-	char proc[32], lpath[32 + NAME_MAX + 2];
 	long n;
-	int err;
+	int err, follow;
 
 	if (vr_xattr_hidden(name))
 		return -ENODATA;
-	w = walk(t, path, nofollow, &err);
+	w = walk(t, path, nofollow, VR_WALK_ATTR, &err);
 	if (!w)
 		return err;
-	if (is_link(w))
-		n = link_path(w, lpath) ? -EOPNOTSUPP
-		                        : vr_sys4(__NR_lgetxattr, lpath, name, value, size);
-	else
-		n = vr_sys4(__NR_getxattr, vr_proc_fd(proc, w->node.fd[0]), name, value, size);
+	at = read_path(w, buf, &follow);
+	n = at ? vr_sys4(follow ? __NR_getxattr : __NR_lgetxattr, at, name, value, size)
+	       : -EOPNOTSUPP;
 	vr_walk_end(w);
 	return n;
 }
@@ -199,18 +231,17 @@ vr_xattr_filter_list(char *list, long n)
 long
 vr_listxattr(struct vr_task *t, const char *path, char *list, size_t size, int nofollow)
 {
+	char buf[32 + NAME_MAX + 2];
+	const char *at;
 	struct vr_walk *w;
-	char proc[32], lpath[32 + NAME_MAX + 2];
 	long n;
-	int err;
+	int err, follow;
 
-	w = walk(t, path, nofollow, &err);
+	w = walk(t, path, nofollow, VR_WALK_ATTR, &err);
 	if (!w)
 		return err;
-	if (is_link(w))
-		n = link_path(w, lpath) ? -EOPNOTSUPP : vr_sys3(__NR_llistxattr, lpath, list, size);
-	else
-		n = vr_sys3(__NR_listxattr, vr_proc_fd(proc, w->node.fd[0]), list, size);
+	at = read_path(w, buf, &follow);
+	n = at ? vr_sys3(follow ? __NR_listxattr : __NR_llistxattr, at, list, size) : -EOPNOTSUPP;
 	/*
 	 * With size 0 the kernel only measures; the hidden names inflate the
 	 * answer a little, which callers accept (they allocate, then list).
@@ -237,7 +268,7 @@ change(struct vr_task *t, const char *path, const char *name, int removing, cons
 
 	if (vr_xattr_hidden(name))
 		return -EPERM;
-	w = walk(t, path, nofollow, &err);
+	w = walk(t, path, nofollow, 0, &err);
 	if (!w)
 		return err;
 	err = refuse(w, name, removing);
@@ -288,7 +319,7 @@ vr_fileattr_set(struct vr_task *t, const char *path, unsigned int request, void 
 	unsigned int uid;
 	int err, fd;
 
-	w = walk(t, path, 1, &err);
+	w = walk(t, path, 1, 0, &err);
 	if (!w)
 		return err;
 	/*

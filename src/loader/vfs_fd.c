@@ -32,6 +32,35 @@ big_unmap(void *p, size_t n)
 		vrl_sys2(__NR_munmap, p, n);
 }
 
+/*
+ * val_get() - room for an attribute value or list of @n bytes: the task's
+ * per-call buffer when it is big enough (ls -l reads two attributes of
+ * every file: no mapping made and unmapped each time), else a mapping;
+ * *@pooled says which.  Give it back with val_put().
+ */
+static void *
+val_get(struct vr_loader_ctx *ctx, size_t n, int *pooled)
+{
+	size_t cap;
+	void *p = vr_task_buf_get(T(ctx), &cap);
+
+	*pooled = p && n <= cap;
+	if (*pooled)
+		return p;
+	vr_task_buf_put(T(ctx), p);
+	return big_map(n);
+}
+
+/* val_put() - @p of val_get(@ctx, @n, @pooled) given back. */
+static void
+val_put(struct vr_loader_ctx *ctx, void *p, size_t n, int pooled)
+{
+	if (pooled)
+		vr_task_buf_put(T(ctx), p);
+	else
+		big_unmap(p, n);
+}
+
 struct vr_task *
 vrl_task(struct vr_loader_ctx *ctx)
 {
@@ -342,16 +371,17 @@ do_getxattr(struct vr_loader_ctx *ctx, const char *p, long uname, long uval, lon
 	size_t n = (unsigned long)size < BIG_MAX ? (size_t)size : BIG_MAX;
 	char name[256], *val;
 	long r = in_str(name, uname, sizeof(name));
+	int pooled;
 
 	if (r)
 		return r;
-	val = big_map(n ? n : 1);
+	val = val_get(ctx, n ? n : 1, &pooled);
 	if (!val)
 		return -ENOMEM;
 	r = vr_getxattr(T(ctx), p, name, n ? val : NULL, n, nofollow);
 	if (r > 0 && n && vrl_poke((void *)uval, val, (size_t)r))
 		r = -EFAULT;
-	big_unmap(val, n ? n : 1);
+	val_put(ctx, val, n ? n : 1, pooled);
 	return r;
 }
 
@@ -389,7 +419,8 @@ static long
 do_listxattr(struct vr_loader_ctx *ctx, const char *p, long ulist, long size, int nofollow)
 {
 	size_t n = (unsigned long)size < BIG_MAX ? (size_t)size : BIG_MAX;
-	char *list = big_map(n ? n : 1);
+	int pooled;
+	char *list = val_get(ctx, n ? n : 1, &pooled);
 	long r;
 
 	if (!list)
@@ -397,7 +428,7 @@ do_listxattr(struct vr_loader_ctx *ctx, const char *p, long ulist, long size, in
 	r = vr_listxattr(T(ctx), p, n ? list : NULL, n, nofollow);
 	if (r > 0 && n && vrl_poke((void *)ulist, list, (size_t)r))
 		r = -EFAULT;
-	big_unmap(list, n ? n : 1);
+	val_put(ctx, list, n ? n : 1, pooled);
 	return r;
 }
 
