@@ -209,13 +209,19 @@ copy_range(int in, int out, long off, long end, char *buf)
 	return 0;
 }
 
-/* copy_data() - the file's data, its holes kept as holes. */
+/*
+ * copy_data() - the file's data, its holes kept as holes.  A file whose
+ * blocks cover its size (@blocks of 512 bytes) has none to keep: copied
+ * in one go, without asking where its data lies.
+ */
 static int
-copy_data(int in, int out, long size, char *buf)
+copy_data(int in, int out, long size, long blocks, char *buf)
 {
 	long off = 0;
 	int err;
 
+	if (blocks * 512 >= size)
+		return copy_range(in, out, 0, size, buf);
 	while (off < size) {
 		long data = vr_sys3(__NR_lseek, in, off, SEEK_DATA), hole;
 
@@ -279,7 +285,7 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 	err = 0;
 	if (with_data) {
 		in = sys_openat(AT_FDCWD, vr_proc_fd(p, o->fd[0]), O_RDONLY | O_CLOEXEC, 0);
-		err = in < 0 ? in : copy_data(in, out, o->st.st_size, buf);
+		err = in < 0 ? in : copy_data(in, out, o->st.st_size, o->st.st_blocks, buf);
 	}
 	if (err == 0) {
 		copy_xattrs(s, o->fd[0], out);
