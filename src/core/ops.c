@@ -565,6 +565,48 @@ pathless_fd(int fd)
 	return sys_readlinkat(AT_FDCWD, vr_proc_fd(proc, fd), c, 1) == 1 && c[0] != '/';
 }
 
+/*
+ * gone_dir() - @path is "." in directory descriptor @dirfd (or the working
+ * directory, which the process's own follows), a directory removed since
+ * (no name leads to it, so no walk does): natively "." still names it.
+ */
+static int
+gone_dir(int dirfd, const char *path)
+{
+	struct stat st;
+
+	return (dirfd >= 0 || dirfd == AT_FDCWD) && path && path[0] == '.' && path[1] == '\0' &&
+	       sys_fstatat(dirfd, dirfd == AT_FDCWD ? "." : "", &st,
+	                   dirfd == AT_FDCWD ? 0 : AT_EMPTY_PATH) == 0 &&
+	       (st.st_mode & S_IFMT) == S_IFDIR && st.st_nlink == 0;
+}
+
+/*
+ * stat_fd() - what the program sees of descriptor @fd's own object (of
+ * the process's working directory for AT_FDCWD).
+ */
+static int
+stat_fd(struct vr_task *t, int fd, struct stat *st)
+{
+	int err = fd == AT_FDCWD ? sys_fstatat(fd, ".", st, 0) : sys_fstatat(fd, "", st, AT_EMPTY_PATH);
+
+	if (err == 0)
+		map_stat(t, fd == AT_FDCWD ? -1 : fd, st);
+	return err;
+}
+
+/* statx_fd() - stat_fd() for statx(2); @flags has AT_EMPTY_PATH. */
+static int
+statx_fd(struct vr_task *t, int fd, int flags, unsigned int mask, struct statx *stx)
+{
+	int err = fd == AT_FDCWD ? sys_statx(fd, ".", flags & ~AT_EMPTY_PATH, mask, stx)
+	                         : sys_statx(fd, "", flags, mask, stx);
+
+	if (err == 0)
+		map_statx(t, fd == AT_FDCWD ? -1 : fd, stx);
+	return err;
+}
+
 int
 vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int flags)
 {
@@ -576,13 +618,11 @@ vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int 
 		return wf;
 	/* fstat() itself (glibc makes it fstatat(fd, "", AT_EMPTY_PATH)): the
 	 * descriptor is the object, whatever it is (a pipe has no path). */
-	if (is_fd_itself(dirfd, path, flags)) {
-		err = sys_fstatat(dirfd, "", st, AT_EMPTY_PATH);
-		if (err == 0)
-			map_stat(t, dirfd, st);
-		return err;
-	}
+	if (is_fd_itself(dirfd, path, flags))
+		return stat_fd(t, dirfd, st);
 	w = vr_walk_new(t, dirfd, path, (unsigned int)wf | VR_WALK_ATTR, &err);
+	if (!w && err == -ENOENT && gone_dir(dirfd, path))
+		return stat_fd(t, dirfd, st);
 	if (!w)
 		return err;
 	vr_memcpy(st, &w->node.st, sizeof(*st));
@@ -606,13 +646,11 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 		return wf;
 	if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
 		return -EINVAL;
-	if (is_fd_itself(dirfd, path, flags)) {
-		err = sys_statx(dirfd, "", flags, mask, stx);
-		if (err == 0)
-			map_statx(t, dirfd, stx);
-		return err;
-	}
+	if (is_fd_itself(dirfd, path, flags))
+		return statx_fd(t, dirfd, flags, mask, stx);
 	w = vr_walk_new(t, dirfd, path, (unsigned int)wf | VR_WALK_ATTR, &err);
+	if (!w && err == -ENOENT && gone_dir(dirfd, path))
+		return statx_fd(t, dirfd, AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE), mask, stx);
 	if (!w)
 		return err;
 	if (w->node.nfd == 0)
