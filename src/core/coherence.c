@@ -77,6 +77,9 @@ struct vr_coh {
 	unsigned long copies; /* tickets taken for the ring below */
 	struct vr_coh_copy c[COH_COPIES];
 	struct vr_coh_image run[COH_IMAGES];
+	/* Added after the images: directories copied up (tickets, ring). */
+	unsigned long dcopies;
+	struct vr_coh_copy d[VR_COH_DCOPIES];
 };
 
 _Static_assert(sizeof(struct vr_coh) <= COH_SIZE, "the shared page holds struct vr_coh");
@@ -266,6 +269,50 @@ vr_coh_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev, unsigned 
 	if (!c)
 		return -ENOENT;
 	e = &c->c[t % COH_COPIES];
+	if (__atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) != t)
+		return -ENOENT;
+	*dev = __atomic_load_n(&e->dev, __ATOMIC_RELAXED);
+	*ino = __atomic_load_n(&e->ino, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&e->seq, __ATOMIC_RELAXED) == t ? 0 : -ENOENT;
+}
+
+unsigned long
+vr_coh_dir_copies(struct vr_ns *ns)
+{
+	struct vr_coh *c = page(ns);
+
+	return c ? __atomic_load_n(&c->dcopies, __ATOMIC_ACQUIRE) : 0;
+}
+
+void
+vr_coh_dir_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino)
+{
+	struct vr_coh *c = page(ns);
+	struct vr_coh_copy *e;
+	unsigned long t;
+
+	if (c) {
+		/* A reader that finds the slot still being written takes it as lost. */
+		t = __atomic_add_fetch(&c->dcopies, 1, __ATOMIC_ACQ_REL);
+		e = &c->d[t % VR_COH_DCOPIES];
+		__atomic_store_n(&e->seq, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&e->dev, dev, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->ino, ino, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->seq, t, __ATOMIC_RELEASE);
+	}
+	vr_coh_bump(ns);
+}
+
+int
+vr_coh_dir_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev, unsigned long *ino)
+{
+	struct vr_coh *c = page(ns);
+	struct vr_coh_copy *e;
+
+	if (!c)
+		return -ENOENT;
+	e = &c->d[t % VR_COH_DCOPIES];
 	if (__atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) != t)
 		return -ENOENT;
 	*dev = __atomic_load_n(&e->dev, __ATOMIC_RELAXED);

@@ -712,7 +712,7 @@ vr_copyup(struct vr_walk *w, int with_data)
 	}
 	sys_close(upfd);
 	if (type == S_IFDIR)
-		vr_coh_bump_dir(w->ns);
+		vr_coh_dir_copied(w->ns, bdev, bino);
 	else
 		vr_coh_bump(w->ns);
 	return err;

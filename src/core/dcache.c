@@ -16,9 +16,14 @@
  *  - the prefix's directory generation counter (coherence.c) has not
  *    moved since it was taken: every change any process of any session
  *    makes through vroot on the prefix that can alter an existing
- *    directory (removed, renamed, copied up, its mode, owner or attributes
- *    changed) moves it, so another process's rename or copy-up is seen at
- *    the next lookup, while making files and directories leaves it;
+ *    directory (removed, renamed, its mode, owner or attributes changed)
+ *    moves it, so another process's rename is seen at the next lookup,
+ *    while making files and directories leaves it;
+ *  - its own directory was not copied up since (a base directory gaining
+ *    its upper layer, which happens to every directory above a file
+ *    changed for the first time, is told in a ring of its own,
+ *    vr_coh_dir_copied(): only that node goes, unless the ring has
+ *    turned over since the node was last checked);
  *  - it is younger than VR_DC_BOUND_MS: a directory of a base (or of a
  *    mount's host directory) renamed, removed or replaced from outside is
  *    seen within that bound.
@@ -76,6 +81,7 @@ struct dc_node {
 	int allx; /* every layer's directory grants search to everyone */
 	struct stat st;
 	unsigned long gen, born, used, hash;
+	unsigned long dcopies; /* directories copied up when last known true */
 	size_t plen;
 	char path[VR_DC_PATH];
 };
@@ -220,6 +226,7 @@ vr_dc_begin(struct vr_walk *w)
 	if (vr_coh_dgen(w->ns, &gen) < 0)
 		return;
 	w->dc_gen = gen;
+	w->dc_dcopies = vr_coh_dir_copies(w->ns);
 	w->dc_now = vr_ns_clock_ms(w->ns);
 	w->dc_on = 1;
 }
@@ -238,6 +245,25 @@ static int
 fresh(const struct vr_walk *w, unsigned long gen, unsigned long born)
 {
 	return gen == w->dc_gen && w->dc_now - born < VR_DC_BOUND_MS;
+}
+
+/*
+ * not_copied() - node @n's directory was not copied up since @n was last
+ * known true; it is now, as of @w (the check is not made again).
+ */
+static int
+not_copied(const struct vr_walk *w, struct dc_node *n)
+{
+	unsigned long dev, ino;
+
+	if (w->dc_dcopies - n->dcopies > VR_COH_DCOPIES)
+		return 0; /* the ring turned over: some were lost */
+	for (unsigned long t = n->dcopies + 1; t - 1 != w->dc_dcopies; t++)
+		if (vr_coh_dir_copy_get(w->ns, t, &dev, &ino) < 0 ||
+		    (dev == n->st.st_dev && ino == n->st.st_ino))
+			return 0;
+	n->dcopies = w->dc_dcopies;
+	return 1;
 }
 
 int
@@ -302,7 +328,7 @@ get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o)
 	struct dc_node *n;
 
 	n = find(dc, path, len, hash(path, len));
-	if (n && !fresh(w, n->gen, n->born)) {
+	if (n && !(fresh(w, n->gen, n->born) && not_copied(w, n))) {
 		drop(n);
 		n = NULL;
 	}
@@ -513,6 +539,7 @@ renew(struct vr_walk *w, struct dc_node *n, struct vr_obj *o, int allx)
 	n->allx = allx;
 	vr_memcpy(&n->st, &o->st, sizeof(n->st));
 	n->gen = w->dc_gen;
+	n->dcopies = w->dc_dcopies;
 	n->born = w->dc_now;
 	n->used = ++w->ns->dc->tick;
 	o->allx = allx;

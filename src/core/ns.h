@@ -198,6 +198,25 @@ void vr_coh_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino);
 int vr_coh_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev, unsigned long *ino);
 
 /*
+ * Base directories that gained their upper layer (copied up), shared the
+ * same way, so that a directory cache drops only the node of that
+ * directory (dcache.c); every other change to a directory moves the
+ * directory counter (vr_coh_bump_dir()), which drops them all.  The last
+ * VR_COH_DCOPIES are kept in a ring.
+ *
+ * vr_coh_dir_copies() - tickets taken so far (0 without a counter).
+ * vr_coh_dir_copied() - base directory (@dev, @ino) now has its upper
+ * directory: call after it is in place (it announces the change).
+ * vr_coh_dir_copy_get() - ticket @t's directory.  Return: 0, or -ENOENT
+ * when it is lost (overwritten, being written).
+ */
+#define VR_COH_DCOPIES 16
+unsigned long vr_coh_dir_copies(struct vr_ns *ns);
+void vr_coh_dir_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino);
+int vr_coh_dir_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev,
+                        unsigned long *ino);
+
+/*
  * Program files being run by the processes on the prefix, shared the same
  * way (at most 64 at once), so that writing one is refused with ETXTBSY as
  * the kernel refuses writes to a file a process was execve()d from.

@@ -1158,6 +1158,7 @@ vr_walk_upper_dir(struct vr_walk *w, const char *path, vr_make_upper_fn make)
 	upfd = sys_fcntl(w->ns->layers[0].fd, F_DUPFD_CLOEXEC, 0);
 	while (upfd >= 0) {
 		struct vr_obj child = {0};
+		unsigned long dev, ino;
 		const char *c;
 		size_t len;
 		int next;
@@ -1188,8 +1189,11 @@ vr_walk_upper_dir(struct vr_walk *w, const char *path, vr_make_upper_fn make)
 		} else if (err) {
 			next = err;
 		} else {
+			dev = child.st.st_dev;
+			ino = child.st.st_ino;
 			next = make(w->ns, upfd, w->last, &child);
-			vr_coh_bump_dir(w->ns); /* a directory gained its upper layer */
+			/* A directory gained its upper layer: its cached nodes go. */
+			vr_coh_dir_copied(w->ns, dev, ino);
 		}
 		sys_close(upfd);
 		upfd = next;

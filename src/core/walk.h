@@ -136,6 +136,7 @@ struct vr_walk {
 	int dc_on, dc_locked;
 	int dc_miss; /* a directory the cache was asked for was not there */
 	unsigned long dc_gen, dc_now;
+	unsigned long dc_dcopies; /* directories copied up so far (vr_coh_dir_copies()) */
 	int root_known;  /* an absolute path or a ".." was met (the kernel's nd->root is set) */
 	int folded;      /* the final name was found as a case variant (foldidx.c) */
 };

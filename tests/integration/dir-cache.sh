@@ -8,7 +8,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3
-plan 8
+plan 9
 # Directories are kept only below ones everybody may search.
 chmod 755 "$tmp"
 
@@ -49,6 +49,31 @@ mkdir -p "$tmp/n1" "$tmp/v1"
 sh "$tmp/procs.sh" "$tmp/n1" >"$tmp/procs.native" 2>&1 || true
 vr -- sh "$tmp/procs.sh" "$tmp/v1" >"$tmp/procs.vroot" 2>&1 || true
 same "changes made by other processes of the session show at the next lookup" procs
+
+# Base directories the shell has walked through gain their copy in the
+# prefix when another process makes a file below them; what is made there
+# shows (only the copied directories' cached nodes go, not all of them).
+cat >"$tmp/copied.sh" <<'EOF'
+cd "$1"
+t() { if [ -e "$1" ]; then printf 'y'; else printf 'n'; fi; }
+t d/a/b/c/f; t d/a/b/c2/f; t d/e/f
+sh -c ': >d/a/b/c/new'
+t d/a/b/c/new; t d/a/b/c/f; t d/a/b/c2/f
+sh -c ': >d/a/b/c2/new'
+t d/a/b/c2/new; t d/e/f; t d/a/b/c/new
+sh -c 'mkdir d/e/sub && : >d/e/sub/g'
+t d/e/sub/g; t d/e/f
+echo
+EOF
+for t in n3 v3; do
+	mkdir -p "$tmp/$t/d/a/b/c" "$tmp/$t/d/a/b/c2" "$tmp/$t/d/e"
+	: >"$tmp/$t/d/a/b/c/f"
+	: >"$tmp/$t/d/a/b/c2/f"
+	: >"$tmp/$t/d/e/f"
+done
+sh "$tmp/copied.sh" "$tmp/n3" >"$tmp/copied.native" 2>&1 || true
+vr -- sh "$tmp/copied.sh" "$tmp/v3" >"$tmp/copied.vroot" 2>&1 || true
+same "base directories copied up by another process: what is made in them shows" copied
 
 # Two sessions on one prefix: the first has walked through d/a/b when the
 # second renames d/a; files in the prefix are the only synchronisation.
