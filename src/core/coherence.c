@@ -243,38 +243,54 @@ vr_coh_copies(struct vr_ns *ns)
 	return c ? __atomic_load_n(&c->copies, __ATOMIC_ACQUIRE) : 0;
 }
 
-void
-vr_coh_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino)
+/*
+ * ring_put() - (@dev, @ino) under the next ticket of @tickets, in @ring of
+ * @n slots.  A reader that finds the slot still being written takes the
+ * ticket as lost.
+ */
+static void
+ring_put(unsigned long *tickets, struct vr_coh_copy *ring, unsigned long n, unsigned long dev,
+         unsigned long ino)
 {
-	struct vr_coh *c = page(ns);
-	struct vr_coh_copy *e;
-	unsigned long t;
+	unsigned long t = __atomic_add_fetch(tickets, 1, __ATOMIC_ACQ_REL);
+	struct vr_coh_copy *e = &ring[t % n];
 
-	if (!c)
-		return;
-	t = __atomic_add_fetch(&c->copies, 1, __ATOMIC_ACQ_REL);
-	e = &c->c[t % COH_COPIES];
 	__atomic_store_n(&e->seq, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&e->dev, dev, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->ino, ino, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->seq, t, __ATOMIC_RELEASE);
 }
 
-int
-vr_coh_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev, unsigned long *ino)
+/* ring_get() - ticket @t of @ring (@n slots).  Return: 0, or -ENOENT when lost. */
+static int
+ring_get(const struct vr_coh_copy *ring, unsigned long n, unsigned long t, unsigned long *dev,
+         unsigned long *ino)
 {
-	struct vr_coh *c = page(ns);
-	struct vr_coh_copy *e;
+	const struct vr_coh_copy *e = &ring[t % n];
 
-	if (!c)
-		return -ENOENT;
-	e = &c->c[t % COH_COPIES];
 	if (__atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) != t)
 		return -ENOENT;
 	*dev = __atomic_load_n(&e->dev, __ATOMIC_RELAXED);
 	*ino = __atomic_load_n(&e->ino, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return __atomic_load_n(&e->seq, __ATOMIC_RELAXED) == t ? 0 : -ENOENT;
+}
+
+void
+vr_coh_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino)
+{
+	struct vr_coh *c = page(ns);
+
+	if (c)
+		ring_put(&c->copies, c->c, COH_COPIES, dev, ino);
+}
+
+int
+vr_coh_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev, unsigned long *ino)
+{
+	struct vr_coh *c = page(ns);
+
+	return c ? ring_get(c->c, COH_COPIES, t, dev, ino) : -ENOENT;
 }
 
 unsigned long
@@ -289,18 +305,9 @@ void
 vr_coh_dir_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino)
 {
 	struct vr_coh *c = page(ns);
-	struct vr_coh_copy *e;
-	unsigned long t;
 
-	if (c) {
-		/* A reader that finds the slot still being written takes it as lost. */
-		t = __atomic_add_fetch(&c->dcopies, 1, __ATOMIC_ACQ_REL);
-		e = &c->d[t % VR_COH_DCOPIES];
-		__atomic_store_n(&e->seq, 0, __ATOMIC_RELEASE);
-		__atomic_store_n(&e->dev, dev, __ATOMIC_RELAXED);
-		__atomic_store_n(&e->ino, ino, __ATOMIC_RELAXED);
-		__atomic_store_n(&e->seq, t, __ATOMIC_RELEASE);
-	}
+	if (c)
+		ring_put(&c->dcopies, c->d, VR_COH_DCOPIES, dev, ino);
 	vr_coh_bump(ns);
 }
 
@@ -308,17 +315,8 @@ int
 vr_coh_dir_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev, unsigned long *ino)
 {
 	struct vr_coh *c = page(ns);
-	struct vr_coh_copy *e;
 
-	if (!c)
-		return -ENOENT;
-	e = &c->d[t % VR_COH_DCOPIES];
-	if (__atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) != t)
-		return -ENOENT;
-	*dev = __atomic_load_n(&e->dev, __ATOMIC_RELAXED);
-	*ino = __atomic_load_n(&e->ino, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return __atomic_load_n(&e->seq, __ATOMIC_RELAXED) == t ? 0 : -ENOENT;
+	return c ? ring_get(c->d, VR_COH_DCOPIES, t, dev, ino) : -ENOENT;
 }
 
 /*
