@@ -330,23 +330,33 @@ host_volumes(char **out, size_t max)
 	return n;
 }
 
+/* How many host mount points are read, and how many mounts are kept free for the layout's own. */
+#define MAX_VOLUMES    1024
+#define VOLUME_RESERVE 8
+
 /*
  * add_volumes() - every volume as @under/NAME: NAME is its mount point's
  * last component; taken in the bytewise order of the mount points, a name
  * already given (SystemRoot, or an earlier volume's) becomes "NAME 1",
  * "NAME 2", ..., the first that is free, as macOS names a second volume.
+ * Past the namespace's mount limit the rest are left out, with a warning.
  */
 static int
 add_volumes(struct vr_cli *c, const char *under)
 {
-	char *dirs[VR_MAX_MOUNTS];
-	size_t n = host_volumes(dirs, VR_MAX_MOUNTS);
-	int err = 0;
+	char **dirs = calloc(MAX_VOLUMES, sizeof(*dirs));
+	size_t n = dirs ? host_volumes(dirs, MAX_VOLUMES) : 0, left = 0;
+	int err = dirs ? 0 : -1;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *last = strrchr(dirs[i], '/') + 1;
 		char *path = NULL;
 
+		if (err || c->nmounts + VOLUME_RESERVE >= VR_MAX_MOUNTS) {
+			left += !err;
+			free(dirs[i]);
+			continue;
+		}
 		for (int k = 0; !err; k++) {
 			free(path);
 			if ((k ? asprintf(&path, "%s/%s %d", under, last, k)
@@ -362,6 +372,14 @@ add_volumes(struct vr_cli *c, const char *under)
 			free(dirs[i]);
 		}
 	}
+	free(dirs);
+	if (err)
+		vr_cli_error(c, "out of memory");
+	else if (left && !c->quiet)
+		vr_cli_error(c,
+		             "warning: %zu host mount points left out of %s (a namespace holds at "
+		             "most %d mounts; --quiet hides this line)",
+		             left, under, VR_MAX_MOUNTS);
 	return err;
 }
 
