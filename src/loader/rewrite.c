@@ -221,7 +221,7 @@ hexnum(const char **s)
 	}
 }
 
-/* parse_line() - fill @m from @line if its mapping holds @addr; 1 if so. */
+/* parse_line() - fill @m from the /proc/self/maps line @line; 1 if it is one. */
 static int
 parse_line(const char *line, struct vrl_map *m)
 {

@@ -11,7 +11,7 @@
  * read or written directly from then on.  A page stays good until the
  * address space changes: every call that can unmap a page or take a
  * permission away (munmap, mprotect, mremap, mmap over a range, brk,
- * shmat, shmdt, guard or poison madvise) is trapped (vfs_mem.c) and moves
+ * shmat, shmdt, guard or poison madvise) is trapped (addrspace.c) and moves
  * vrl_proc.ua_gen before and after it runs; an entry counts only under
  * the generation read before the page was checked.  A fork child forgets
  * everything (ranges marked MADV_DONTFORK are not in it).  What this does
