@@ -9,16 +9,6 @@ set -eu
 need_cmd python3
 plan 4
 
-# same DESC NAME: $tmp/NAME.native and $tmp/NAME.vroot agree.
-same() {
-	if cmp -s "$tmp/$2.native" "$tmp/$2.vroot"; then
-		ok "$1"
-	else
-		diff -u "$tmp/$2.native" "$tmp/$2.vroot" >"$tmp/.diff" || true
-		not_ok "$1" "$tmp/.diff"
-	fi
-}
-
 # both NAME SCRIPT: SCRIPT (sh) run natively in $tmp/n/NAME and through
 # vroot in $tmp/v/NAME (made before, so a directory of the base), with the
 # directory's path replaced by W in the output.
@@ -32,12 +22,12 @@ both() {
 # A child (mv) renames a base directory above the shell's cwd.
 both base 'w=$1; mkdir -p $w/p1/c; cd $w/p1/c; mv $w/p1 $w/p2; /bin/pwd; echo x >f;
 	ls $w/p2/c; cat $w/p2/c/f; test -e $w/p1 || echo p1-gone'
-same "a base directory above the cwd renamed by a child: the cwd moves with it" base
+is_file "a base directory above the cwd renamed by a child: the cwd moves with it" "$tmp/base.native" "$tmp/base.vroot"
 
 # The same with directories made inside the session, renamed twice.
 both made 'w=$1; cd $w; mkdir -p new/a/b; cd new/a/b; mv $w/new $w/n2; /bin/pwd;
 	mv $w/n2/a $w/n2/a2; /bin/pwd; mkdir d; ls $w/n2/a2/b; cd ..; /bin/pwd'
-same "directories made inside, renamed twice above the cwd" made
+is_file "directories made inside, renamed twice above the cwd" "$tmp/made.native" "$tmp/made.vroot"
 
 # The process renames its own cwd.
 cat >"$tmp/self.py" <<'EOF'
@@ -55,10 +45,10 @@ EOF
 mkdir -p "$tmp/n/self" "$tmp/v/self"
 python3 "$tmp/self.py" "$tmp/n/self" >"$tmp/self.native" 2>&1 || true
 vr -- python3 "$tmp/self.py" "$tmp/v/self" >"$tmp/self.vroot" 2>&1 || true
-same "a process renames its own cwd and a directory above it" self
+is_file "a process renames its own cwd and a directory above it" "$tmp/self.native" "$tmp/self.vroot"
 
 # A directory beside the cwd, with a name the cwd's starts with, is not it.
 both beside 'w=$1; mkdir -p $w/ab/c $w/a; cd $w/ab/c; mv $w/a $w/z; /bin/pwd'
-same "renaming a directory whose name is a prefix of the cwd's leaves the cwd" beside
+is_file "renaming a directory whose name is a prefix of the cwd's leaves the cwd" "$tmp/beside.native" "$tmp/beside.vroot"
 
 done_testing

@@ -12,16 +12,6 @@ plan 9
 # Directories are kept only below ones everybody may search.
 chmod 755 "$tmp"
 
-# same DESC NAME: $tmp/NAME.native and $tmp/NAME.vroot agree.
-same() {
-	if cmp -s "$tmp/$2.native" "$tmp/$2.vroot"; then
-		ok "$1"
-	else
-		diff -u "$tmp/$2.native" "$tmp/$2.vroot" >"$tmp/.diff" || true
-		not_ok "$1" "$tmp/.diff"
-	fi
-}
-
 # One shell asks about paths below directories it has walked through while
 # other processes (mv, mkdir, rm, chmod) change them.
 cat >"$tmp/procs.sh" <<'EOF'
@@ -48,7 +38,7 @@ EOF
 mkdir -p "$tmp/n1" "$tmp/v1"
 sh "$tmp/procs.sh" "$tmp/n1" >"$tmp/procs.native" 2>&1 || true
 vr -- sh "$tmp/procs.sh" "$tmp/v1" >"$tmp/procs.vroot" 2>&1 || true
-same "changes made by other processes of the session show at the next lookup" procs
+is_file "changes made by other processes of the session show at the next lookup" "$tmp/procs.native" "$tmp/procs.vroot"
 
 # Base directories the shell has walked through gain their copy in the
 # prefix when another process makes a file below them; what is made there
@@ -73,7 +63,7 @@ for t in n3 v3; do
 done
 sh "$tmp/copied.sh" "$tmp/n3" >"$tmp/copied.native" 2>&1 || true
 vr -- sh "$tmp/copied.sh" "$tmp/v3" >"$tmp/copied.vroot" 2>&1 || true
-same "base directories copied up by another process: what is made in them shows" copied
+is_file "base directories copied up by another process: what is made in them shows" "$tmp/copied.native" "$tmp/copied.vroot"
 
 # Two sessions on one prefix: the first has walked through d/a/b when the
 # second renames d/a; files in the prefix are the only synchronisation.
@@ -107,7 +97,7 @@ vr -- sh "$tmp/s1.sh" "$tmp/v2" >"$tmp/sessions.vroot" 2>&1 &
 p1=$!
 vr -- sh "$tmp/s2.sh" "$tmp/v2" || true
 wait "$p1" || true
-same "a change made by another session on the prefix shows at the next lookup" sessions
+is_file "a change made by another session on the prefix shows at the next lookup" "$tmp/sessions.native" "$tmp/sessions.vroot"
 
 # The Python programs below print what they find; the descriptors they
 # hold are listed at the end (vroot's own are not the program's).
@@ -145,7 +135,7 @@ EOF
 mkdir -p "$tmp/n3" "$tmp/v3"
 (cd / && python3 "$tmp/vfork.py" "$tmp/n3" "$tmp/lib.py") >"$tmp/vfork.native" 2>&1 || true
 (cd / && vr -- python3 "$tmp/vfork.py" "$tmp/v3" "$tmp/lib.py") >"$tmp/vfork.vroot" 2>&1 || true
-same "vfork children look paths up without touching their parent's directories" vfork
+is_file "vfork children look paths up without touching their parent's directories" "$tmp/vfork.native" "$tmp/vfork.vroot"
 
 cat >"$tmp/closeall.py" <<'EOF'
 import sys
@@ -168,7 +158,7 @@ EOF
 mkdir -p "$tmp/n4" "$tmp/v4"
 python3 "$tmp/closeall.py" "$tmp/n4" "$tmp/lib.py" >"$tmp/closeall.native" 2>&1 || true
 vr -- python3 "$tmp/closeall.py" "$tmp/v4" "$tmp/lib.py" >"$tmp/closeall.vroot" 2>&1 || true
-same "closing every descriptor (close_range, a loop) leaves lookups working" closeall
+is_file "closing every descriptor (close_range, a loop) leaves lookups working" "$tmp/closeall.native" "$tmp/closeall.vroot"
 
 cat >"$tmp/dup2.py" <<'EOF'
 import sys, resource
@@ -192,7 +182,7 @@ mkdir -p "$tmp/n5" "$tmp/v5"
 (ulimit -n 1024 && python3 "$tmp/dup2.py" "$tmp/n5" "$tmp/lib.py") >"$tmp/dup2.native" 2>&1 || true
 (ulimit -n 1024 && vr -- python3 "$tmp/dup2.py" "$tmp/v5" "$tmp/lib.py") >"$tmp/dup2.vroot" 2>&1 ||
 	true
-same "dup2 onto the numbers vroot keeps its own at takes nothing lookups need" dup2
+is_file "dup2 onto the numbers vroot keeps its own at takes nothing lookups need" "$tmp/dup2.native" "$tmp/dup2.vroot"
 
 cat >"$tmp/fork.py" <<'EOF'
 import sys
@@ -218,7 +208,7 @@ EOF
 mkdir -p "$tmp/n6" "$tmp/v6"
 python3 "$tmp/fork.py" "$tmp/n6" "$tmp/lib.py" >"$tmp/fork.native" 2>&1 || true
 vr -- python3 "$tmp/fork.py" "$tmp/v6" "$tmp/lib.py" >"$tmp/fork.vroot" 2>&1 || true
-same "fork children and exec'd programs see the tree as it is" fork
+is_file "fork children and exec'd programs see the tree as it is" "$tmp/fork.native" "$tmp/fork.vroot"
 
 # Threads share the cache: one renames while others look up.
 cat >"$tmp/threads.py" <<'EOF'
@@ -241,7 +231,7 @@ EOF
 mkdir -p "$tmp/n7" "$tmp/v7"
 python3 "$tmp/threads.py" "$tmp/n7" "$tmp/lib.py" >"$tmp/threads.native" 2>&1 || true
 vr -- python3 "$tmp/threads.py" "$tmp/v7" "$tmp/lib.py" >"$tmp/threads.vroot" 2>&1 || true
-same "threads looking up while another renames" threads
+is_file "threads looking up while another renames" "$tmp/threads.native" "$tmp/threads.vroot"
 
 # The whole listing of the shell's descriptors, from another process.
 cat >"$tmp/ls.sh" <<'EOF'
@@ -253,6 +243,6 @@ EOF
 mkdir -p "$tmp/n8" "$tmp/v8"
 sh "$tmp/ls.sh" "$tmp/n8" >"$tmp/ls.native" 2>&1 || true
 vr -- sh "$tmp/ls.sh" "$tmp/v8" >"$tmp/ls.vroot" 2>&1 || true
-same "another process's listing of the shell's descriptors shows the program's only" ls
+is_file "another process's listing of the shell's descriptors shows the program's only" "$tmp/ls.native" "$tmp/ls.vroot"
 
 done_testing
