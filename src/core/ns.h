@@ -70,6 +70,12 @@ struct vr_ns {
 	 */
 	int up_rename_whiteout; /* renameat2(RENAME_WHITEOUT) (ramfs: no) */
 	int up_user_xattr;      /* user.* xattrs, so opaque directories */
+	/*
+	 * 1 once the prefix is known to hold a record that gives a regular
+	 * file another type (a device: owner.c), so listings read the records
+	 * of the upper layer's regular files for their d_type; 0 not yet.
+	 */
+	int specials;
 	/* The host's fs.protected_hardlinks, read when the namespace is made. */
 	int protected_hardlinks;
 	/*

@@ -9,6 +9,12 @@
 
 #define REC_MAX 96
 
+/* In the work directory: the prefix holds a record special() names. */
+#define SPECIALS_FILE "vroot-specials"
+
+/* d_type of a regular file (the kernel's DT_REG; DT_* is S_IF* >> 12). */
+#define DT_REG_TYPE 8
+
 /* has_record_type() - objects of this st_mode can hold a record. */
 static int
 has_record_type(unsigned int mode)
@@ -298,6 +304,59 @@ apply(struct vr_owner *out, const struct vr_owner *r, unsigned int type)
 		out->mode = rt | (r->mode & 07777);
 }
 
+/*
+ * special() - a record's st_mode @mode gives the regular file holding it
+ * another type (apply()): a device, a FIFO or a socket.
+ */
+static int
+special(unsigned int mode)
+{
+	unsigned int rt = mode & S_IFMT;
+
+	return rt && rt != S_IFREG && rt != S_IFDIR && rt != S_IFLNK;
+}
+
+/* mark_specials() - the prefix of @ns holds such a record (vr_owner_specials()). */
+static void
+mark_specials(struct vr_ns *ns)
+{
+	int fd;
+
+	if (__atomic_load_n(&ns->specials, __ATOMIC_RELAXED) || !ns->has_upper || ns->work.fd < 0)
+		return;
+	fd = sys_openat(ns->work.fd, SPECIALS_FILE, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	                0644);
+	if (fd < 0)
+		return;
+	sys_close(fd);
+	__atomic_store_n(&ns->specials, 1, __ATOMIC_RELAXED);
+}
+
+int
+vr_owner_specials(struct vr_ns *ns)
+{
+	struct stat st;
+
+	if (__atomic_load_n(&ns->specials, __ATOMIC_RELAXED))
+		return 1;
+	if (!ns->has_upper || ns->work.fd < 0 ||
+	    sys_fstatat(ns->work.fd, SPECIALS_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	__atomic_store_n(&ns->specials, 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
+unsigned char
+vr_owner_dtype(int dirfd, const char *name)
+{
+	struct vr_owner r;
+	unsigned long rdev;
+
+	if (read_at(dirfd, name, &r, &rdev) != 1 || !special(r.mode))
+		return DT_REG_TYPE;
+	return (unsigned char)((r.mode & S_IFMT) >> 12);
+}
+
 /* is_dev() - @mode is a device's. */
 static int
 is_dev(unsigned int mode)
@@ -323,6 +382,8 @@ vr_owner_of(const struct vr_task *t, const struct vr_obj *o, struct vr_owner *ou
 		return 0;
 	}
 	apply(out, &r, o->st.st_mode & S_IFMT);
+	if (special(out->mode))
+		mark_specials(t->ns);
 	return 1;
 }
 
@@ -348,6 +409,8 @@ vr_owner_stat(const struct vr_task *t, int fd, struct stat *st)
 		apply(&o, &r, st->st_mode & S_IFMT);
 		if (is_dev(o.mode))
 			st->st_rdev = rdev;
+		if (special(o.mode))
+			mark_specials(t->ns);
 	} else {
 		show(t, &o);
 	}
@@ -366,6 +429,8 @@ vr_owner_statx(const struct vr_task *t, int fd, unsigned long dev, struct statx 
 		return;
 	if (recorded(t->ns, fd, dev, stx->stx_mode, &r, &d)) {
 		apply(&o, &r, stx->stx_mode & S_IFMT);
+		if (special(o.mode))
+			mark_specials(t->ns);
 		if (is_dev(o.mode)) {
 			stx->stx_rdev_major = (unsigned int)((d >> 8) & 0xfff);
 			stx->stx_rdev_minor = (unsigned int)((d & 0xff) | ((d >> 12) & ~0xffUL));
@@ -428,6 +493,8 @@ vr_owner_set(const struct vr_task *t, int fd, const struct vr_owner *want, unsig
 	}
 	if (is_dev(w.mode) && rdev == (unsigned long)-1 && read_rec(fd, &o, &rdev) != 1)
 		rdev = 0; /* the device number the record had, if any */
+	if (special(w.mode))
+		mark_specials(t->ns);
 	return write_record(fd, &w, is_dev(w.mode) ? rdev : 0);
 }
 

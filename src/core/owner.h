@@ -117,4 +117,20 @@ int vr_owner_written(const struct vr_task *t, int fd);
 int vr_owner_new(const struct vr_task *t, int fd, const struct vr_owner *dir, unsigned int type,
                  unsigned long rdev);
 
+/*
+ * vr_owner_specials() - the prefix of @ns may hold records that give a
+ * regular file of the upper layer another type (a device), so a listing
+ * must read them for its entries' d_type: vroot marks the prefix (a file
+ * in its work directory) when it writes such a record or first shows one.
+ * Return: 1 or 0.
+ */
+int vr_owner_specials(struct vr_ns *ns);
+
+/*
+ * vr_owner_dtype() - the d_type a listing shows for the regular file
+ * @name of the upper-layer directory open as @dirfd: that of the type its
+ * record names (DT_CHR, DT_BLK, DT_FIFO, DT_SOCK), else DT_REG.
+ */
+unsigned char vr_owner_dtype(int dirfd, const char *name);
+
 #endif

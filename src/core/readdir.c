@@ -27,6 +27,7 @@
  *   across two calls; seekdir() to the middle of such a group (2^-62 per
  *   pair of names) skips the rest of it, as on ext4.
  */
+#include "owner.h"
 #include "place.h"
 #include "util.h"
 
@@ -77,6 +78,7 @@ name_key(const char *name, size_t len)
  */
 #define LAZY_WHITEOUT 1u /* a character device: maybe a whiteout */
 #define LAZY_INO      2u /* d_ino still the layer's, not the overlay's */
+#define LAZY_TYPE     4u /* an upper regular file: maybe a device's record */
 
 /* One name of the listing; `emit` is 0 for a name that only hides others. */
 struct entry {
@@ -102,6 +104,7 @@ struct listing {
 	unsigned long long after;
 	unsigned long dev[VR_MAX_LAYERS]; /* per w->node.fd[]: the layer directory's device */
 	unsigned char impure[VR_MAX_LAYERS];
+	int specials; /* vr_owner_specials(), asked at the first upper file: -1 not yet */
 };
 
 /* Most directories fit in the walk's scratch: no mapping, no fresh pages to fault in. */
@@ -112,6 +115,7 @@ listing_init(struct listing *l, struct vr_scratch *s)
 {
 	l->used = 0;
 	l->count = 0;
+	l->specials = -1;
 	l->after = 0;
 	l->hslots = HASH_FIRST;
 	l->mem = vr_alloc(s, SCRATCH_LIST);
@@ -270,6 +274,19 @@ hidden_entry(struct vr_walk *w, int dirfd, const struct vr_dirent64 *d)
 }
 
 /*
+ * specials() - the upper layer's regular files may be devices kept as
+ * regular files (owner.h), which show their recorded type: asked of the
+ * prefix once per listing, and only when it has such files.
+ */
+static int
+specials(struct vr_walk *w, struct listing *l)
+{
+	if (l->specials < 0)
+		l->specials = vr_owner_specials(w->ns);
+	return l->specials;
+}
+
+/*
  * read_layer() - add the entries of layer directory w->node.fd[@i]; @overlay:
  * 0 a mount's, 1 a lower layer's, 2 the upper layer's (whose copied-up
  * entries show their base inode numbers, as stat() does, when it is marked
@@ -292,13 +309,17 @@ read_layer(struct vr_walk *w, struct listing *l, unsigned int i, int overlay, ch
 		for (long off = 0; off < n && err >= 0;) {
 			struct vr_dirent64 *d = (struct vr_dirent64 *)(buf + off);
 			size_t len = vr_strlen(d->d_name);
+			unsigned int more;
 
 			off += d->d_reclen;
 			/* A name returned already costs no more than its hash. */
 			if (name_key(d->d_name, len) <= l->after)
 				continue;
+			more = overlay && d->d_type == DT_CHR ? LAZY_WHITEOUT : 0;
+			if (overlay == 2 && d->d_type == DT_REG && specials(w, l))
+				more = LAZY_TYPE;
 			err = add(l, d->d_name, len, d->d_ino, d->d_type, !hidden_entry(w, dfd, d),
-			          i, lazy | (overlay && d->d_type == DT_CHR ? LAZY_WHITEOUT : 0));
+			          i, lazy | more);
 		}
 	}
 	if (err >= 0 && n < 0)
@@ -327,6 +348,8 @@ settle(struct vr_walk *w, struct listing *l, struct entry *e)
 			vr_origin_entry(w->ns, fd, e->name, &dev, &ino);
 		e->ino = vr_ns_map_ino(w->ns, &dev, ino);
 	}
+	if (e->emit && (e->lazy & LAZY_TYPE))
+		e->type = vr_owner_dtype(fd, e->name);
 	e->lazy = 0;
 	return e->emit;
 }
