@@ -401,6 +401,14 @@ VR_API void vr_task_set_ident(struct vr_task *t, const struct vr_ident *id);
  */
 VR_API int vr_task_set_cwd_unchecked(struct vr_task *t, const char *path);
 
+/**
+ * vr_task_copy_cwd() - @to gets the virtual cwd and root of @from (threads
+ * that run as tasks of their own but share one working directory, as
+ * threads do).
+ * Return: 0, -ENOMEM or -ENAMETOOLONG.
+ */
+VR_API int vr_task_copy_cwd(struct vr_task *to, struct vr_task *from);
+
 /*
  * System-call-shaped operations.  @dirfd is AT_FDCWD (the task's virtual
  * cwd) or a descriptor obtained through this library; paths are virtual.

@@ -14,10 +14,12 @@
  * capset() may lower the sets and raise the effective ones from the
  * permitted one (setpriv(1) does).
  *
- * The identity lives in the task, which the threads of a process share:
- * glibc and musl apply set*id to every thread, so a change made through
- * them is the same for all.  A task is never shared by a vfork child that
- * changes it (the loader gives the child its own first).
+ * The identity lives in the task.  The kernel keeps credentials per
+ * thread, so a thread whose identity differs from its process's runs as
+ * a task of its own (the loader's vfs_ident.c); glibc and musl make every
+ * thread make a set*id call, so a change made through them is the same
+ * for all.  A task is never shared by a vfork child that changes it (the
+ * loader gives the child its own first).
  */
 #include "ns.h"
 #include "util.h"

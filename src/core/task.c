@@ -244,6 +244,29 @@ vr_task_set_cwd_unchecked(struct vr_task *t, const char *path)
 	return vr_task_publish_cwd(t, path, vr_strnlen(path, VR_VPATH_MAX));
 }
 
+int
+vr_task_copy_cwd(struct vr_task *to, struct vr_task *from)
+{
+	struct vr_scratch s;
+	long n;
+	int err = vr_scratch_get(&from->ns->pool, &s);
+
+	if (err < 0)
+		return err;
+	n = s.size < VR_VPATH_MAX ? -ENOMEM : vr_task_cwd(from, s.base, VR_VPATH_MAX);
+	err = n < 0 ? (int)n : vr_task_publish_cwd(to, s.base, (size_t)n);
+	if (err == 0) {
+		n = vr_task_root(from, s.base);
+		err = n < 0 ? (int)n : vr_task_publish_root(to, s.base, (size_t)n);
+	}
+	if (err == 0)
+		__atomic_store_n(&to->renames_seen,
+		                 __atomic_load_n(&from->renames_seen, __ATOMIC_RELAXED),
+		                 __ATOMIC_RELAXED);
+	vr_scratch_put_base(&from->ns->pool, s.base);
+	return err;
+}
+
 void *
 vr_task_buf_get(struct vr_task *t, size_t *size)
 {

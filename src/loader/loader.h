@@ -77,6 +77,7 @@ struct vrl_state {
  * (vrl_proc); written during startup, then read-mostly.
  */
 #define VRL_CHILD_TASKS 8
+#define VRL_THREAD_IDS  64
 #define VRL_SYS_HELD    64
 #define VRL_RW_CHUNKS   16
 #define VRL_UA_SLOTS    64
@@ -106,6 +107,20 @@ struct vrl_proc {
 		int tid;
 		struct vr_task *task;
 	} child_tasks[VRL_CHILD_TASKS];
+	/*
+	 * Threads with an identity of their own (a set*id call the kernel
+	 * makes per thread): each runs as a task of its own, the others as
+	 * `task` (vfs_ident.c).  fsbase finds a thread's from a vfork or fork
+	 * child, which runs on its TLS; 0 when not known.  thread_ids: set
+	 * once a slot was used, so that other processes look no further.
+	 */
+	int thread_ids;
+	int thread_lock;
+	struct {
+		int tid;
+		unsigned long fsbase;
+		struct vr_task *task;
+	} thread_tasks[VRL_THREAD_IDS];
 	/* The program's own SIGSYS disposition; the real one stays ours. */
 	struct vrl_ksigaction sys_act;
 	int sys_act_lock;

@@ -393,8 +393,10 @@ h_chdir(struct vr_loader_ctx *ctx, const long a[6])
 
 	if (!err)
 		err = vr_chdir(t, p);
-	if (!err)
+	if (!err) {
 		vrl_sync_host_cwd(t);
+		vrl_threads_cwd(ctx, t);
+	}
 	return err;
 }
 
@@ -404,8 +406,10 @@ h_fchdir(struct vr_loader_ctx *ctx, const long a[6])
 	struct vr_task *t = vrl_task_for_write(ctx);
 	long err = vr_fchdir(t, (int)a[0]);
 
-	if (!err)
+	if (!err) {
 		vrl_sync_host_cwd(t);
+		vrl_threads_cwd(ctx, t);
+	}
 	return err;
 }
 

@@ -61,19 +61,27 @@ val_put(struct vr_loader_ctx *ctx, void *p, size_t n, int pooled)
 		big_unmap(p, n);
 }
 
+/* child_task() - the task of vfork child @tid sharing this memory, or NULL. */
+static struct vr_task *
+child_task(struct vrl_proc *p, int tid)
+{
+	for (int i = 0; i < VRL_CHILD_TASKS; i++)
+		if (__atomic_load_n(&p->child_tasks[i].tid, __ATOMIC_ACQUIRE) == tid)
+			return p->child_tasks[i].task;
+	return NULL;
+}
+
 struct vr_task *
 vrl_task(struct vr_loader_ctx *ctx)
 {
 	struct vrl_proc *p = ctx->proc;
-	int tid;
+	struct vr_task *t = NULL;
 
-	if (!__atomic_load_n(&p->nchild_tasks, __ATOMIC_ACQUIRE) || !vrl_mm_shared_child())
-		return p->task;
-	tid = vrl_gettid();
-	for (int i = 0; i < VRL_CHILD_TASKS; i++)
-		if (p->child_tasks[i].tid == tid)
-			return p->child_tasks[i].task;
-	return p->task;
+	if (__atomic_load_n(&p->nchild_tasks, __ATOMIC_ACQUIRE) && vrl_mm_shared_child())
+		t = child_task(p, vrl_gettid());
+	if (!t && __atomic_load_n(&p->thread_ids, __ATOMIC_ACQUIRE))
+		t = vrl_thread_task(p);
+	return t ? t : p->task;
 }
 
 /*
@@ -85,15 +93,20 @@ struct vr_task *
 vrl_task_for_write(struct vr_loader_ctx *ctx)
 {
 	struct vrl_proc *p = ctx->proc;
-	struct vr_task *t = vrl_task(ctx);
+	struct vr_task *t, *from;
 	int tid, slot;
 
-	if (t != p->task || !vrl_mm_shared_child())
-		return t;
+	if (!vrl_mm_shared_child())
+		return vrl_task(ctx);
 	tid = vrl_gettid();
+	t = child_task(p, tid);
+	if (t)
+		return t;
+	/* The task of the thread that called vfork: the process's, or its own. */
+	from = vrl_task(ctx);
 	slot = __atomic_fetch_add(&p->nchild_tasks, 1, __ATOMIC_ACQ_REL) % VRL_CHILD_TASKS;
-	if (vr_task_dup(p->task, &t) < 0)
-		return p->task;
+	if (vr_task_dup(from, &t) < 0)
+		return from;
 	p->child_tasks[slot].task = t;
 	__atomic_store_n(&p->child_tasks[slot].tid, tid, __ATOMIC_RELEASE);
 	return t;

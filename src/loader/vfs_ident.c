@@ -2,8 +2,9 @@
  * vfs_ident.c - the identity calls, trapped only in a session with a faked
  * identity (filter.c): answered from and applied to the task's identity
  * (struct vr_ident, ident.c).  A set*id call changes the task of the
- * calling process; a vfork child gets a task of its own first, so a child
- * that drops privileges before its exec leaves its parent as it was.
+ * calling thread (below: the process's, or the thread's own); a vfork
+ * child gets a task of its own first, so a child that drops privileges
+ * before its exec leaves its parent as it was.
  */
 #include <linux/fcntl.h>
 #include <linux/mman.h>
@@ -13,6 +14,238 @@
 #include "vroot.h"
 
 #define ID(a) ((unsigned int)(a))
+
+/*
+ * Per-thread identities.  The kernel keeps credentials per thread: a raw
+ * set*id call changes the calling thread only (glibc and musl make every
+ * thread make it, so their set*id changes all).  The process's task is
+ * the identity of the main thread and of every thread without a slot of
+ * its own in vrl_proc.thread_tasks; a thread gets one (a copy of the
+ * process's task) when it changes its identity, and the others get one
+ * when the main thread changes its own, so that they keep theirs.  The
+ * working directory stays one: a chdir is copied to every task.  Slots of
+ * threads that ended are taken back when the table is full; past
+ * VRL_THREAD_IDS threads, a change applies to the process.  A thread
+ * started by one with a slot starts as the main thread is (clone is not
+ * trapped).
+ */
+
+#define ARCH_GET_FS 0x1003
+
+/* fsbase() - the calling thread's TLS base: the same in its vfork or fork child. */
+static unsigned long
+fsbase(void)
+{
+	unsigned long b = 0;
+
+	vrl_sys2(__NR_arch_prctl, ARCH_GET_FS, &b);
+	return b;
+}
+
+static void
+threads_lock(struct vrl_proc *p)
+{
+	while (__atomic_exchange_n(&p->thread_lock, 1, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+}
+
+static void
+threads_unlock(struct vrl_proc *p)
+{
+	__atomic_store_n(&p->thread_lock, 0, __ATOMIC_RELEASE);
+}
+
+/* slot_of() - the slot of thread @tid, or -1. */
+static int
+slot_of(struct vrl_proc *p, int tid)
+{
+	for (int i = 0; i < VRL_THREAD_IDS; i++)
+		if (__atomic_load_n(&p->thread_tasks[i].tid, __ATOMIC_ACQUIRE) == tid)
+			return i;
+	return -1;
+}
+
+struct vr_task *
+vrl_thread_task(struct vrl_proc *p)
+{
+	int shared = vrl_mm_shared_child(), tid;
+	unsigned long fs;
+
+	if (!__atomic_load_n(&p->thread_ids, __ATOMIC_ACQUIRE))
+		return NULL;
+	if (shared) {
+		/* A vfork child runs on the TLS of the thread that called vfork. */
+		fs = fsbase();
+		for (int i = 0; fs && i < VRL_THREAD_IDS; i++)
+			if (__atomic_load_n(&p->thread_tasks[i].tid, __ATOMIC_ACQUIRE) &&
+			    p->thread_tasks[i].fsbase == fs)
+				return p->thread_tasks[i].task;
+		return NULL;
+	}
+	tid = vrl_gettid();
+	if (tid == p->owner_pid)
+		return NULL;
+	tid = slot_of(p, tid);
+	return tid < 0 ? NULL : p->thread_tasks[tid].task;
+}
+
+/*
+ * thread_own() - thread @tid (TLS base @fs, 0 if not known) gets a slot
+ * holding a copy of the process's task, unless it has one.  Called with
+ * the lock held.  Returns its task, or NULL when no slot is to be had.
+ */
+static struct vr_task *
+thread_own(struct vrl_proc *p, int tid, unsigned long fs)
+{
+	int i = slot_of(p, tid), pid = p->owner_pid;
+	struct vr_task *t;
+
+	if (i >= 0)
+		return p->thread_tasks[i].task;
+	for (i = 0; i < VRL_THREAD_IDS && p->thread_tasks[i].tid; i++)
+		;
+	/* Full: take back the slot of a thread that ended. */
+	for (int k = 0; i == VRL_THREAD_IDS && k < VRL_THREAD_IDS; k++)
+		if (vrl_sys3(__NR_tgkill, pid, p->thread_tasks[k].tid, 0) == -ESRCH) {
+			__atomic_store_n(&p->thread_tasks[k].tid, 0, __ATOMIC_RELEASE);
+			vr_task_free(p->thread_tasks[k].task);
+			p->thread_tasks[k].task = NULL;
+			i = k;
+		}
+	if (i == VRL_THREAD_IDS || vr_task_dup(p->task, &t) < 0)
+		return NULL;
+	p->thread_tasks[i].task = t;
+	p->thread_tasks[i].fsbase = fs;
+	__atomic_store_n(&p->thread_tasks[i].tid, tid, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->thread_ids, 1, __ATOMIC_RELEASE);
+	return t;
+}
+
+/*
+ * others_own() - every thread of the process but the main one gets a slot
+ * (they keep the identity the main thread is about to change).  Called
+ * with the lock held.  Returns 0, or -1 when some could not.
+ */
+static int
+others_own(struct vrl_proc *p)
+{
+	char buf[2048];
+	long n;
+	int fd, err = 0;
+	/* linux_dirent64 */
+	struct dent {
+		unsigned long long ino;
+		long long off;
+		unsigned short reclen;
+		unsigned char type;
+		char name[];
+	};
+
+	fd = (int)vrl_sys4(__NR_openat, AT_FDCWD, "/proc/self/task",
+	                   O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	while ((n = vrl_sys3(__NR_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct dent *d = (struct dent *)(buf + off);
+			const char *c = d->name;
+			int tid = 0;
+
+			off += d->reclen;
+			while (*c >= '0' && *c <= '9')
+				tid = tid * 10 + (*c++ - '0');
+			if (!*c && tid && tid != p->owner_pid && !thread_own(p, tid, 0))
+				err = -1;
+		}
+	}
+	vrl_close(fd);
+	return n < 0 ? -1 : err;
+}
+
+/*
+ * ident_task() - the task whose identity a set*id call of the calling
+ * thread changes: a vfork child's own, the thread's own, or the
+ * process's (the main thread's, the others keeping theirs).
+ */
+static struct vr_task *
+ident_task(struct vr_loader_ctx *ctx)
+{
+	struct vrl_proc *p = ctx->proc;
+	struct vr_task *t;
+	int tid;
+
+	if (vrl_mm_shared_child())
+		return vrl_task_for_write(ctx);
+	t = vrl_task(ctx);
+	if (t != p->task)
+		return t;
+	tid = vrl_gettid();
+	threads_lock(p);
+	if (tid != p->owner_pid)
+		t = thread_own(p, tid, fsbase());
+	else
+		others_own(p);
+	threads_unlock(p);
+	return t ? t : p->task;
+}
+
+/* thread_ident() - the identity of thread @tid of this process (its status file's). */
+static void
+thread_ident(struct vr_loader_ctx *ctx, int tid, struct vr_ident *id)
+{
+	struct vrl_proc *p = ctx->proc;
+	struct vr_task *t = p->task;
+	int i;
+
+	if (tid == vrl_gettid())
+		t = vrl_task(ctx);
+	else if (tid != p->owner_pid && __atomic_load_n(&p->thread_ids, __ATOMIC_ACQUIRE) &&
+	         (i = slot_of(p, tid)) >= 0)
+		t = p->thread_tasks[i].task;
+	vr_task_ident(t, id);
+}
+
+void
+vrl_threads_cwd(struct vr_loader_ctx *ctx, struct vr_task *t)
+{
+	struct vrl_proc *p = ctx->proc;
+
+	if (!__atomic_load_n(&p->thread_ids, __ATOMIC_ACQUIRE) || vrl_mm_shared_child())
+		return;
+	threads_lock(p);
+	if (t != p->task)
+		vr_task_copy_cwd(p->task, t);
+	for (int i = 0; i < VRL_THREAD_IDS; i++)
+		if (p->thread_tasks[i].tid && p->thread_tasks[i].task != t)
+			vr_task_copy_cwd(p->thread_tasks[i].task, t);
+	threads_unlock(p);
+}
+
+void
+vrl_threads_forked(void)
+{
+	struct vrl_proc *p = &vrl_proc;
+	unsigned long fs;
+	struct vr_ident id;
+
+	if (!p->thread_ids)
+		return;
+	/* Its one thread is the one that forked: the lock was another's. */
+	p->thread_lock = 0;
+	fs = fsbase();
+	for (int i = 0; i < VRL_THREAD_IDS; i++) {
+		if (!p->thread_tasks[i].tid)
+			continue;
+		if (fs && p->thread_tasks[i].fsbase == fs) {
+			vr_task_ident(p->thread_tasks[i].task, &id);
+			vr_task_set_ident(p->task, &id);
+		}
+		vr_task_free(p->thread_tasks[i].task);
+		p->thread_tasks[i].task = NULL;
+		p->thread_tasks[i].tid = 0;
+	}
+	p->thread_ids = 0;
+}
 
 /* ident() - the identity the call runs as. */
 static void
@@ -111,55 +344,55 @@ h_setgroups(struct vr_loader_ctx *ctx, const long a[6])
 		return vr_setgroups(vrl_task(ctx), size, list);
 	if (size && vrl_peek(list, (const void *)a[1], (size_t)size * sizeof(list[0])))
 		return -EFAULT;
-	return vr_setgroups(vrl_task_for_write(ctx), size, list);
+	return vr_setgroups(ident_task(ctx), size, list);
 }
 
 long
 h_setuid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setuid(vrl_task_for_write(ctx), ID(a[0]));
+	return vr_setuid(ident_task(ctx), ID(a[0]));
 }
 
 long
 h_setgid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setgid(vrl_task_for_write(ctx), ID(a[0]));
+	return vr_setgid(ident_task(ctx), ID(a[0]));
 }
 
 long
 h_setreuid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setreuid(vrl_task_for_write(ctx), ID(a[0]), ID(a[1]));
+	return vr_setreuid(ident_task(ctx), ID(a[0]), ID(a[1]));
 }
 
 long
 h_setregid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setregid(vrl_task_for_write(ctx), ID(a[0]), ID(a[1]));
+	return vr_setregid(ident_task(ctx), ID(a[0]), ID(a[1]));
 }
 
 long
 h_setresuid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setresuid(vrl_task_for_write(ctx), ID(a[0]), ID(a[1]), ID(a[2]));
+	return vr_setresuid(ident_task(ctx), ID(a[0]), ID(a[1]), ID(a[2]));
 }
 
 long
 h_setresgid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setresgid(vrl_task_for_write(ctx), ID(a[0]), ID(a[1]), ID(a[2]));
+	return vr_setresgid(ident_task(ctx), ID(a[0]), ID(a[1]), ID(a[2]));
 }
 
 long
 h_setfsuid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setfsuid(vrl_task_for_write(ctx), ID(a[0]));
+	return vr_setfsuid(ident_task(ctx), ID(a[0]));
 }
 
 long
 h_setfsgid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setfsgid(vrl_task_for_write(ctx), ID(a[0]));
+	return vr_setfsgid(ident_task(ctx), ID(a[0]));
 }
 
 /* The kernel's capability header and data (linux/capability.h). */
@@ -196,7 +429,7 @@ h_capset(struct vr_loader_ctx *ctx, const long a[6])
 		return -EFAULT;
 	if (vrl_peek(data, (const void *)a[1], (hdr[0] == 0x19980330u ? 3 : 6) * sizeof(data[0])))
 		return -EFAULT;
-	return vr_capset(vrl_task_for_write(ctx), hdr, data);
+	return vr_capset(ident_task(ctx), hdr, data);
 }
 
 /**
@@ -380,7 +613,7 @@ vrl_ident_status(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags
 	while (n < STATUS_MAX && (r = vrl_sys3(__NR_read, fd, in + n, STATUS_MAX - n)) > 0)
 		n += (size_t)r;
 	vrl_close((int)fd);
-	vr_task_ident(vrl_task(ctx), &id);
+	thread_ident(ctx, (int)tid, &id);
 	vrl_buf_init(&b, out, STATUS_MAX);
 	while (off < n) {
 		size_t e = off;

@@ -1,0 +1,219 @@
+#!/bin/sh
+# fake-thread-identity.sh - under a faked identity, credentials are per
+# thread as the kernel keeps them: a raw set*id call changes the calling
+# thread only (what it may open, what /proc/PID/task/TID/status shows),
+# glibc's set*id changes every thread, a new thread, a fork, a
+# posix_spawn and an exec start with their creator's identity, and the
+# working directory stays one for all.
+#
+# What native root answers is written below and, as root, checked against
+# the kernel itself first; as a user, vroot's answers are compared with it.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_cmd gcc id
+plan 2
+
+cat >"$tmp/threads.c" <<'EOF2'
+/*
+ * threads.c DIR - per-thread identity: a raw set*id call changes the
+ * calling thread only; glibc's change every thread; a fork, a spawn, an
+ * exec and a new thread start with their creator's; /proc shows each
+ * thread's; a chdir (to DIR) is every thread's.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *dir;
+static char secret[4096];
+
+static pthread_barrier_t bar;
+static pid_t ttid;
+
+static void
+ids(const char *who)
+{
+	printf("%s: uid %ld euid %ld\n", who, syscall(SYS_getuid), syscall(SYS_geteuid));
+}
+
+static void
+status_uid(const char *who, long tid)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/self/task/%ld/status", tid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/status");
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Uid:", 4))
+			printf("%s %s", who, line);
+	if (f)
+		fclose(f);
+}
+
+static void
+forked(const char *who)
+{
+	pid_t p = fork();
+
+	if (p == 0) {
+		ids(who);
+		fflush(stdout);
+		execlp("id", "id", "-u", (char *)NULL);
+		_exit(1);
+	}
+	waitpid(p, NULL, 0);
+}
+
+static volatile int idle_go, idle_done;
+
+static void *
+idle(void *arg)
+{
+	(void)arg;
+	while (!idle_go)
+		usleep(1000);
+	ids("idle thread after main's raw setreuid -1 3000");
+	idle_done = 1;
+	return NULL;
+}
+
+static void *
+newer(void *arg)
+{
+	ids(arg);
+	return NULL;
+}
+
+static void *
+worker(void *arg)
+{
+	(void)arg;
+	ttid = gettid();
+	printf("thread raw setresuid -1 1000 -1: %ld\n", syscall(SYS_setresuid, -1, 1000, -1));
+	ids("thread");
+	printf("thread opens root's mode 0600 file: %s\n",
+	       open(secret, O_RDONLY) < 0 ? strerror(errno) : "ok");
+	printf("thread chdir: %d\n", chdir(dir));
+	pthread_barrier_wait(&bar); /* 1: changed */
+	pthread_barrier_wait(&bar); /* 2: main looked */
+	printf("thread before main's calls: uid %ld euid %ld\n", syscall(SYS_getuid), syscall(SYS_geteuid));
+	forked("thread's fork child");
+	{
+		extern char **environ;
+		char *argv[] = {"id", "-u", NULL};
+		pid_t c;
+
+		fflush(stdout);
+		if (posix_spawnp(&c, "id", NULL, NULL, argv, environ) == 0)
+			waitpid(c, NULL, 0);
+	}
+	pthread_barrier_wait(&bar); /* 3 */
+	pthread_barrier_wait(&bar); /* 4: main's calls */
+	ids("thread after glibc setresuid 0 0 0");
+	pthread_barrier_wait(&bar); /* 5 */
+	pthread_barrier_wait(&bar); /* 6: main's glibc setuid */
+	ids("thread after glibc setuid 4242");
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	pthread_t th, th2, th3;
+	char cwd[4096];
+	int fd;
+
+	if (argc < 2)
+		return 2;
+	dir = argv[1];
+	snprintf(secret, sizeof(secret), "%s/secret", getcwd(cwd, sizeof(cwd)));
+	fd = open(secret, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return 2;
+	close(fd);
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	pthread_barrier_init(&bar, NULL, 2);
+	pthread_create(&th, NULL, worker, NULL);
+	pthread_create(&th3, NULL, idle, NULL);
+	pthread_barrier_wait(&bar); /* 1 */
+	ids("main");
+	printf("main opens it: %s\n", open(secret, O_RDONLY) < 0 ? strerror(errno) : "ok");
+	printf("main's cwd is the thread's: %d\n", strcmp(getcwd(cwd, sizeof(cwd)), dir) == 0);
+	status_uid("main's status", 0);
+	status_uid("thread's status", ttid);
+	pthread_create(&th2, NULL, newer, "main's new thread");
+	pthread_join(th2, NULL);
+	forked("main's fork child");
+	pthread_barrier_wait(&bar); /* 2 */
+	pthread_barrier_wait(&bar); /* 3 */
+	printf("main raw setreuid -1 3000: %ld\n", syscall(SYS_setreuid, -1, 3000));
+	ids("main");
+	idle_go = 1;
+	while (!idle_done)
+		usleep(1000);
+	printf("glibc setresuid 0 0 0: %d\n", setresuid(0, 0, 0));
+	ids("main after glibc setresuid 0 0 0");
+	pthread_barrier_wait(&bar); /* 4 */
+	pthread_barrier_wait(&bar); /* 5 */
+	printf("glibc setuid 4242: %d\n", setuid(4242));
+	ids("main after glibc setuid 4242");
+	pthread_barrier_wait(&bar); /* 6 */
+	pthread_join(th, NULL);
+	pthread_join(th3, NULL);
+	return 0;
+}
+EOF2
+gcc -O1 -o "$tmp/threads" "$tmp/threads.c" -lpthread
+
+cat >"$tmp/want" <<'EOF2'
+thread raw setresuid -1 1000 -1: 0
+thread: uid 0 euid 1000
+thread opens root's mode 0600 file: Permission denied
+thread chdir: 0
+main: uid 0 euid 0
+main opens it: ok
+main's cwd is the thread's: 1
+main's status Uid:	0	0	0	0
+thread's status Uid:	0	1000	0	1000
+main's new thread: uid 0 euid 0
+main's fork child: uid 0 euid 0
+0
+thread before main's calls: uid 0 euid 1000
+thread's fork child: uid 0 euid 1000
+1000
+1000
+main raw setreuid -1 3000: 0
+main: uid 0 euid 3000
+idle thread after main's raw setreuid -1 3000: uid 0 euid 0
+glibc setresuid 0 0 0: 0
+main after glibc setresuid 0 0 0: uid 0 euid 0
+thread after glibc setresuid 0 0 0: uid 0 euid 0
+glibc setuid 4242: 0
+main after glibc setuid 4242: uid 4242 euid 4242
+thread after glibc setuid 4242: uid 4242 euid 4242
+EOF2
+
+mkdir "$tmp/w" "$tmp/d"
+chmod 755 "$tmp"
+if is_root; then
+	(cd "$tmp/w" && "$tmp/threads" "$tmp/d") >"$tmp/native" 2>&1 || true
+	is_file "native root's threads answer as written here" "$tmp/want" "$tmp/native"
+	rm -f "$tmp/w/secret"
+else
+	skip "native root's threads answer as written here" "needs root"
+fi
+(cd "$tmp/w" && vr --fake-root -- "$tmp/threads" "$tmp/d") >"$tmp/vroot" 2>&1 || true
+is_file "per-thread identities under --fake-root" "$tmp/want" "$tmp/vroot"
+done_testing
