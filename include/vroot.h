@@ -317,6 +317,21 @@ struct vr_ident {
  */
 VR_API void vr_ident_fake(struct vr_ident *id, unsigned int uid, unsigned int gid);
 
+/**
+ * vr_ident_publish() - the faked identity of @t is this process's for the
+ * other processes on the prefix to show (vr_ident_of()): kept in a table
+ * in the prefix's work directory.  Nothing without a faked identity, an
+ * upper layer, or a free entry.
+ */
+VR_API void vr_ident_publish(struct vr_task *t);
+
+/**
+ * vr_ident_of() - the faked identity process @pid published, into @id,
+ * when @t has a faked identity and @pid is a live process that did.
+ * Return: 1, or 0 (its ids are the kernel's).
+ */
+VR_API int vr_ident_of(struct vr_task *t, int pid, struct vr_ident *id);
+
 /** vr_task_ident() - the identity @t presents, copied into @id. */
 VR_API void vr_task_ident(const struct vr_task *t, struct vr_ident *id);
 

@@ -436,6 +436,7 @@ vr_ns_free(struct vr_ns *ns)
 	vr_dc_fini(ns);
 	vr_fold_fini(ns);
 	vr_coh_fini(ns);
+	vr_idtab_fini(ns);
 	vr_pool_fini(&ns->pool);
 	vr_unmap(ns, ns->size);
 }

@@ -103,6 +103,13 @@ struct vr_ns {
 	 * needed, then mapped or marked unavailable.  Set once, atomically.
 	 */
 	struct vr_coh *coh;
+	/*
+	 * The prefix's shared table of faked identities (idtab.c), mapped as
+	 * `coh` is; the pid whose start time idtab_start holds.
+	 */
+	struct vr_idtab *idtab;
+	int idtab_pid;
+	unsigned long idtab_start;
 	int (*clock)(int clock, void *ts); /* NULL: the system call */
 	struct vr_stats stats;             /* updated with relaxed atomics */
 	struct vr_stats *stats_sink;       /* counted into as well, or NULL */
@@ -234,6 +241,9 @@ int vr_coh_dir_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev,
 void vr_coh_image_run(struct vr_ns *ns, unsigned long dev, unsigned long ino);
 int vr_coh_image_busy(struct vr_ns *ns, unsigned long dev, unsigned long ino);
 void vr_coh_fini(struct vr_ns *ns);
+
+/* vr_idtab_fini() - unmap the table of identities (idtab.c; vr_ns_free()). */
+void vr_idtab_fini(struct vr_ns *ns);
 unsigned long vr_ns_clock_ms(struct vr_ns *ns);
 
 /*

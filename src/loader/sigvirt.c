@@ -137,7 +137,7 @@ vrl_mm_shared_child(void)
 		*vrl_proc.mm_token = 1;
 	held_adopt(vrl_proc.owner_pid, pid);
 	vrl_proc.owner_pid = pid;
-	vrl_threads_forked();
+	vrl_ident_forked();
 	return 0;
 }
 

@@ -78,8 +78,11 @@ struct vr_task *vrl_task_for_write(struct vr_loader_ctx *ctx);
 struct vr_task *vrl_thread_task(struct vrl_proc *p);
 /* vrl_threads_cwd() - task @t's new cwd given to the other threads' tasks (vfs_ident.c). */
 void vrl_threads_cwd(struct vr_loader_ctx *ctx, struct vr_task *t);
-/* vrl_threads_forked() - in a fork child: the forking thread's identity is the process's. */
-void vrl_threads_forked(void);
+/*
+ * vrl_ident_forked() - in a fork child: the forking thread's identity is
+ * the process's, published for the others (vfs_ident.c).
+ */
+void vrl_ident_forked(void);
 
 /*
  * vrl_proc_magic_readlink() - readlink of this process's /proc magic links

@@ -222,29 +222,31 @@ vrl_threads_cwd(struct vr_loader_ctx *ctx, struct vr_task *t)
 }
 
 void
-vrl_threads_forked(void)
+vrl_ident_forked(void)
 {
 	struct vrl_proc *p = &vrl_proc;
 	unsigned long fs;
 	struct vr_ident id;
 
-	if (!p->thread_ids)
-		return;
-	/* Its one thread is the one that forked: the lock was another's. */
-	p->thread_lock = 0;
-	fs = fsbase();
-	for (int i = 0; i < VRL_THREAD_IDS; i++) {
-		if (!p->thread_tasks[i].tid)
-			continue;
-		if (fs && p->thread_tasks[i].fsbase == fs) {
-			vr_task_ident(p->thread_tasks[i].task, &id);
-			vr_task_set_ident(p->task, &id);
+	if (p->thread_ids) {
+		/* Its one thread is the one that forked: the lock was another's. */
+		p->thread_lock = 0;
+		fs = fsbase();
+		for (int i = 0; i < VRL_THREAD_IDS; i++) {
+			if (!p->thread_tasks[i].tid)
+				continue;
+			if (fs && p->thread_tasks[i].fsbase == fs) {
+				vr_task_ident(p->thread_tasks[i].task, &id);
+				vr_task_set_ident(p->task, &id);
+			}
+			vr_task_free(p->thread_tasks[i].task);
+			p->thread_tasks[i].task = NULL;
+			p->thread_tasks[i].tid = 0;
 		}
-		vr_task_free(p->thread_tasks[i].task);
-		p->thread_tasks[i].task = NULL;
-		p->thread_tasks[i].tid = 0;
+		p->thread_ids = 0;
 	}
-	p->thread_ids = 0;
+	if (vrl_ident_faked())
+		vr_ident_publish(p->task);
 }
 
 /* ident() - the identity the call runs as. */
@@ -334,65 +336,95 @@ h_getgroups(struct vr_loader_ctx *ctx, const long a[6])
 	return vrl_poke((void *)a[1], list, (size_t)n * sizeof(list[0])) ? -EFAULT : n;
 }
 
+/*
+ * changed() - @r of a change of @t's identity: the process's, when @t is
+ * the process's (its main thread's) task, published for the others.
+ */
+static long
+changed(struct vr_loader_ctx *ctx, struct vr_task *t, long r)
+{
+	if (r >= 0 && t == ctx->proc->task)
+		vr_ident_publish(t);
+	return r;
+}
+
 long
 h_setgroups(struct vr_loader_ctx *ctx, const long a[6])
 {
 	unsigned int list[VR_IDENT_GROUPS];
+	struct vr_task *t;
 	long size = a[0];
 
 	if (size < 0 || size > VR_IDENT_GROUPS)
 		return vr_setgroups(vrl_task(ctx), size, list);
 	if (size && vrl_peek(list, (const void *)a[1], (size_t)size * sizeof(list[0])))
 		return -EFAULT;
-	return vr_setgroups(ident_task(ctx), size, list);
+	t = ident_task(ctx);
+	return changed(ctx, t, vr_setgroups(t, size, list));
 }
 
 long
 h_setuid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setuid(ident_task(ctx), ID(a[0]));
+	struct vr_task *t = ident_task(ctx);
+
+	return changed(ctx, t, vr_setuid(t, ID(a[0])));
 }
 
 long
 h_setgid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setgid(ident_task(ctx), ID(a[0]));
+	struct vr_task *t = ident_task(ctx);
+
+	return changed(ctx, t, vr_setgid(t, ID(a[0])));
 }
 
 long
 h_setreuid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setreuid(ident_task(ctx), ID(a[0]), ID(a[1]));
+	struct vr_task *t = ident_task(ctx);
+
+	return changed(ctx, t, vr_setreuid(t, ID(a[0]), ID(a[1])));
 }
 
 long
 h_setregid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setregid(ident_task(ctx), ID(a[0]), ID(a[1]));
+	struct vr_task *t = ident_task(ctx);
+
+	return changed(ctx, t, vr_setregid(t, ID(a[0]), ID(a[1])));
 }
 
 long
 h_setresuid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setresuid(ident_task(ctx), ID(a[0]), ID(a[1]), ID(a[2]));
+	struct vr_task *t = ident_task(ctx);
+
+	return changed(ctx, t, vr_setresuid(t, ID(a[0]), ID(a[1]), ID(a[2])));
 }
 
 long
 h_setresgid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setresgid(ident_task(ctx), ID(a[0]), ID(a[1]), ID(a[2]));
+	struct vr_task *t = ident_task(ctx);
+
+	return changed(ctx, t, vr_setresgid(t, ID(a[0]), ID(a[1]), ID(a[2])));
 }
 
 long
 h_setfsuid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setfsuid(ident_task(ctx), ID(a[0]));
+	struct vr_task *t = ident_task(ctx);
+
+	return changed(ctx, t, vr_setfsuid(t, ID(a[0])));
 }
 
 long
 h_setfsgid(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return vr_setfsgid(ident_task(ctx), ID(a[0]));
+	struct vr_task *t = ident_task(ctx);
+
+	return changed(ctx, t, vr_setfsgid(t, ID(a[0])));
 }
 
 /* The kernel's capability header and data (linux/capability.h). */
@@ -424,12 +456,14 @@ long
 h_capset(struct vr_loader_ctx *ctx, const long a[6])
 {
 	unsigned int hdr[CAP_HDR_WORDS], data[CAP_DATA_WORDS] = {0, 0, 0, 0, 0, 0};
+	struct vr_task *t;
 
 	if (vrl_peek(hdr, (const void *)a[0], sizeof(hdr)))
 		return -EFAULT;
 	if (vrl_peek(data, (const void *)a[1], (hdr[0] == 0x19980330u ? 3 : 6) * sizeof(data[0])))
 		return -EFAULT;
-	return vr_capset(ident_task(ctx), hdr, data);
+	t = ident_task(ctx);
+	return changed(ctx, t, vr_capset(t, hdr, data));
 }
 
 /**
@@ -447,6 +481,7 @@ vrl_exec_ident(struct vr_loader_ctx *ctx, int fd, int direct)
 	if (!direct || vr_fstatat(vrl_task(ctx), fd, "", &st, AT_EMPTY_PATH) < 0)
 		st.st_mode = 0;
 	vr_task_exec_ident(vrl_task(ctx), st.st_mode, st.st_uid, st.st_gid);
+	vr_ident_publish(vrl_task(ctx));
 }
 
 /* STATUS_MAX - room for /proc/PID/status (about 1.5 KiB on Linux 6). */
@@ -550,11 +585,11 @@ copy:
 }
 
 /*
- * own_status() - canonical @vp is /proc/PID/status or /proc/PID/task/TID/status
- * of this process.  Returns the thread it shows (PID for the first), or 0.
+ * status_of() - canonical @vp is /proc/PID/status or /proc/PID/task/TID/status:
+ * PID into *@pidp.  Returns the thread it shows (PID for the first), or 0.
  */
 static long
-own_status(const char *vp)
+status_of(const char *vp, long *pidp)
 {
 	long pid = 0, tid = 0;
 	const char *p = vp + 6;
@@ -563,7 +598,8 @@ own_status(const char *vp)
 		return 0;
 	while (*p >= '0' && *p <= '9')
 		pid = pid * 10 + (*p++ - '0');
-	if (pid != vrl_getpid())
+	*pidp = pid;
+	if (!pid)
 		return 0;
 	if (!strcmp(p, "/status"))
 		return pid;
@@ -577,10 +613,13 @@ own_status(const char *vp)
 /**
  * vrl_ident_status() - open(@dfd, @path, @flags) when it reads this
  * process's /proc status file in a session with a faked identity, or of a
- * thread that blocks SIGSYS (sigvirt.c): a sealed memory file holding it
- * with the Uid, Gid, Groups, CapPrm and CapEff lines of the faked identity
- * and SIGSYS in SigBlk.  Returns a descriptor or -errno,
- * or 1 when the call is not one of those (the caller opens as usual).
+ * thread that blocks SIGSYS (sigvirt.c), or the status file of another
+ * process that published a faked identity on this prefix
+ * (vr_ident_of()): a sealed memory file holding it with the Uid, Gid,
+ * Groups, CapPrm and CapEff lines of the faked identity (of the thread
+ * it shows, for this process) and SIGSYS in SigBlk.  Returns a descriptor
+ * or -errno, or 1 when the call is not one of those (the caller opens as
+ * usual).
  */
 long
 vrl_ident_status(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags)
@@ -589,16 +628,24 @@ vrl_ident_status(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags
 	size_t plen = strlen(path), n = 0, off = 0;
 	struct vr_ident id;
 	struct vrl_buf b;
-	long fd, r, tid;
-	int faked = vrl_ident_faked(), sys_blocked;
+	long fd, r, tid, pid;
+	int faked = vrl_ident_faked(), sys_blocked = 0, own;
 
 	if (plen < 7 || strcmp(path + plen - 7, "/status") || (flags & O_ACCMODE) != O_RDONLY ||
 	    (flags & (O_PATH | O_DIRECTORY | O_CREAT)) || (!faked && !vrl_proc.sys_held_any))
 		return 1;
-	if (vr_realpath(vrl_task(ctx), dfd, path, 0, vp, sizeof(vp)) < 0 || !(tid = own_status(vp)))
+	if (vr_realpath(vrl_task(ctx), dfd, path, 0, vp, sizeof(vp)) < 0 ||
+	    !(tid = status_of(vp, &pid)))
 		return 1;
-	sys_blocked = vrl_sigsys_held((int)tid);
+	own = pid == vrl_getpid();
+	if (own)
+		sys_blocked = vrl_sigsys_held((int)tid);
 	if (!faked && !sys_blocked)
+		return 1;
+	/* Another process: the identity it published, if it runs faked on this prefix. */
+	if (own)
+		thread_ident(ctx, (int)tid, &id);
+	else if (!vr_ident_of(vrl_task(ctx), (int)pid, &id))
 		return 1;
 	fd = vr_openat(vrl_task(ctx), dfd, path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
@@ -613,7 +660,6 @@ vrl_ident_status(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags
 	while (n < STATUS_MAX && (r = vrl_sys3(__NR_read, fd, in + n, STATUS_MAX - n)) > 0)
 		n += (size_t)r;
 	vrl_close((int)fd);
-	thread_ident(ctx, (int)tid, &id);
 	vrl_buf_init(&b, out, STATUS_MAX);
 	while (off < n) {
 		size_t e = off;

@@ -1,0 +1,230 @@
+/*
+ * idtab.c - the faked identities of the processes on a prefix, so that
+ * one can show another's (ps, pgrep -u read /proc/PID/status).
+ *
+ * A table in the file "vroot-idents" of the prefix's work directory,
+ * mapped shared by the processes with a faked identity, one entry per
+ * process: its pid and start time (so an entry left by a process that
+ * ended is known for one, whoever has its pid now) and its identity, that
+ * of its main thread.  A process writes its entry when each image starts
+ * and when the identity changes; a fork child writes its own when vroot
+ * first runs in it.  An entry is written as the coherence page's are: pid
+ * -1 while it is claimed, and `seq` odd while its process rewrites it.
+ */
+#include "ns.h"
+#include "util.h"
+
+#define IDTAB_FILE  "vroot-idents"
+#define IDTAB_SLOTS 256
+#define IDTAB_NONE  ((struct vr_idtab *)1)
+
+struct vr_idtab_entry {
+	int pid; /* 0 free, -1 being claimed */
+	unsigned int seq;
+	unsigned long start;
+	struct vr_ident id;
+};
+
+/* struct vr_idtab - the shared file's layout. */
+struct vr_idtab {
+	struct vr_idtab_entry e[IDTAB_SLOTS];
+};
+
+/*
+ * start_of() - when process @pid started (field 22 of /proc/PID/stat, in
+ * clock ticks since boot).  Return: it, or 0 when the process is gone.
+ */
+static unsigned long
+start_of(int pid)
+{
+	char path[40] = "/proc/", buf[512];
+	unsigned long v = 0;
+	long n;
+	int fd, field = 2;
+	char *p;
+
+	vr_memcpy(path + 6 + vr_utoa((unsigned long)pid, path + 6), "/stat", 6);
+	fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	n = vr_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
+	sys_close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The command name may hold spaces and ')': fields count from the last ')'. */
+	p = buf + n;
+	while (p > buf && *p != ')')
+		p--;
+	for (; *p && field < 22; p++)
+		field += *p == ' ';
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (unsigned long)(*p++ - '0');
+	return field == 22 ? v : 0;
+}
+
+/* map_table() - the shared table, made if missing.  Return: it, or IDTAB_NONE. */
+static struct vr_idtab *
+map_table(struct vr_ns *ns)
+{
+	struct vr_idtab *tab;
+	struct stat st;
+	int fd;
+
+	if (!ns->has_upper || ns->work.fd < 0)
+		return IDTAB_NONE;
+	fd = sys_openat(ns->work.fd, IDTAB_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return IDTAB_NONE;
+	if (sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFREG) {
+		sys_close(fd);
+		return IDTAB_NONE;
+	}
+	/* Every user of the prefix writes it, whatever the creator's umask. */
+	if ((st.st_mode & 0666) != 0666)
+		vr_sys2(__NR_fchmod, fd, 0666);
+	if ((unsigned long)st.st_size < sizeof(*tab) &&
+	    vr_sys2(__NR_ftruncate, fd, (long)sizeof(*tab)) < 0) {
+		sys_close(fd);
+		return IDTAB_NONE;
+	}
+	tab = sys_mmap(NULL, sizeof(*tab), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	sys_close(fd);
+	return sys_mmap_failed(tab) ? IDTAB_NONE : tab;
+}
+
+/* table() - the namespace's table, mapped on first need, or NULL. */
+static struct vr_idtab *
+table(struct vr_ns *ns)
+{
+	struct vr_idtab *tab = __atomic_load_n(&ns->idtab, __ATOMIC_ACQUIRE), *none = NULL;
+
+	if (!tab) {
+		tab = map_table(ns);
+		/* Threads may race here: one mapping wins, the others go. */
+		if (!__atomic_compare_exchange_n(&ns->idtab, &none, tab, 0, __ATOMIC_ACQ_REL,
+		                                 __ATOMIC_ACQUIRE)) {
+			if (tab != IDTAB_NONE)
+				vr_unmap(tab, sizeof(*tab));
+			tab = none;
+		}
+	}
+	return tab == IDTAB_NONE ? NULL : tab;
+}
+
+/* live() - entry @e, holding @pid, is a live process's. */
+static int
+live(struct vr_idtab_entry *e, int pid)
+{
+	return start_of(pid) == __atomic_load_n(&e->start, __ATOMIC_RELAXED);
+}
+
+/* claim() - entry @e, holding @pid, is this process's to write: 1 or 0. */
+static int
+claim(struct vr_idtab_entry *e, int pid)
+{
+	return __atomic_compare_exchange_n(&e->pid, &pid, -1, 0, __ATOMIC_ACQ_REL,
+	                                   __ATOMIC_RELAXED);
+}
+
+/* own_entry() - the entry of process @pid started at @start, claimed if new, or NULL. */
+static struct vr_idtab_entry *
+own_entry(struct vr_idtab *tab, int pid, unsigned long start)
+{
+	struct vr_idtab_entry *e;
+	int i;
+
+	/* An exec keeps the pid and start: the entry of its last image is this one's. */
+	for (i = 0; i < IDTAB_SLOTS; i++) {
+		e = &tab->e[i];
+		if (__atomic_load_n(&e->pid, __ATOMIC_ACQUIRE) == pid &&
+		    __atomic_load_n(&e->start, __ATOMIC_RELAXED) == start)
+			return e;
+	}
+	/* Else a free entry, or that of a process that ended. */
+	for (int pass = 0; pass < 2; pass++)
+		for (i = 0; i < IDTAB_SLOTS; i++) {
+			int p;
+
+			e = &tab->e[i];
+			p = __atomic_load_n(&e->pid, __ATOMIC_ACQUIRE);
+			if (p < 0 || (p > 0 && (pass == 0 || live(e, p))))
+				continue;
+			if (!claim(e, p))
+				continue;
+			__atomic_store_n(&e->start, start, __ATOMIC_RELAXED);
+			__atomic_store_n(&e->pid, pid, __ATOMIC_RELEASE);
+			return e;
+		}
+	return NULL;
+}
+
+void
+vr_ident_publish(struct vr_task *t)
+{
+	struct vr_ns *ns = t->ns;
+	struct vr_idtab *tab;
+	struct vr_idtab_entry *e;
+	int pid;
+	unsigned long start;
+
+	if (!t->id.faked || !(tab = table(ns)))
+		return;
+	pid = (int)vr_sys0(__NR_getpid);
+	/* The start time of this process, read again only in a fork child. */
+	if (__atomic_load_n(&ns->idtab_pid, __ATOMIC_RELAXED) != pid) {
+		start = start_of(pid);
+		if (!start)
+			return;
+		__atomic_store_n(&ns->idtab_start, start, __ATOMIC_RELAXED);
+		__atomic_store_n(&ns->idtab_pid, pid, __ATOMIC_RELAXED);
+	}
+	start = __atomic_load_n(&ns->idtab_start, __ATOMIC_RELAXED);
+	e = own_entry(tab, pid, start);
+	if (!e)
+		return; /* full: this process shows the host's ids to the others */
+	__atomic_add_fetch(&e->seq, 1, __ATOMIC_ACQ_REL);
+	vr_memcpy(&e->id, &t->id, sizeof(e->id));
+	__atomic_add_fetch(&e->seq, 1, __ATOMIC_RELEASE);
+}
+
+int
+vr_ident_of(struct vr_task *t, int pid, struct vr_ident *id)
+{
+	struct vr_idtab *tab;
+
+	if (!t->id.faked || pid <= 0 || !(tab = table(t->ns)))
+		return 0;
+	for (int i = 0; i < IDTAB_SLOTS; i++) {
+		struct vr_idtab_entry *e = &tab->e[i];
+		unsigned long start;
+		unsigned int seq;
+
+		if (__atomic_load_n(&e->pid, __ATOMIC_ACQUIRE) != pid)
+			continue;
+		/* A copy made while no rewrite ran (a rewrite is a few stores: a few tries). */
+		for (int k = 0; k < 1000; k++) {
+			seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+			start = __atomic_load_n(&e->start, __ATOMIC_RELAXED);
+			vr_memcpy(id, &e->id, sizeof(*id));
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			if (!(seq & 1) && __atomic_load_n(&e->seq, __ATOMIC_RELAXED) == seq)
+				break;
+			seq = 1;
+		}
+		if ((seq & 1) || __atomic_load_n(&e->pid, __ATOMIC_ACQUIRE) != pid)
+			return 0;
+		return id->faked && start && start_of(pid) == start;
+	}
+	return 0;
+}
+
+void
+vr_idtab_fini(struct vr_ns *ns)
+{
+	struct vr_idtab *tab = ns->idtab;
+
+	if (tab && tab != IDTAB_NONE)
+		vr_unmap(tab, sizeof(*tab));
+	ns->idtab = NULL;
+}
