@@ -266,6 +266,12 @@ VR_API int vr_ns_owns_fd(const struct vr_ns *ns, int fd);
 #define VR_CAPS_EFFECTIVE 1u /* effective, but for the filesystem ones: CAP_SETUID... */
 #define VR_CAPS_FS        2u /* effective CAP_CHOWN, CAP_DAC_*, CAP_FOWNER, CAP_FSETID */
 #define VR_CAPS_PERMITTED 4u
+/*
+ * The identity's securebits (linux/securebits.h: SECBIT_KEEP_CAPS,
+ * SECBIT_NO_SETUID_FIXUP, SECBIT_NOROOT and their locks), kept in the
+ * caps word from this bit up.
+ */
+#define VR_CAPS_SECBITS_SHIFT 8
 
 /**
  * vr_ns_release_fd() - give up the namespace's descriptor @fd when it is
@@ -578,6 +584,14 @@ VR_API int vr_getgroups(struct vr_task *t, int size, unsigned int *list);
  */
 VR_API int vr_capget(struct vr_task *t, unsigned int *hdr, unsigned int *data);
 VR_API int vr_capset(struct vr_task *t, const unsigned int *hdr, const unsigned int *data);
+/*
+ * vr_prctl_secure() - prctl(2) @option PR_GET_KEEPCAPS, PR_SET_KEEPCAPS,
+ * PR_GET_SECUREBITS or PR_SET_SECUREBITS with argument @arg2 for a faked
+ * identity, by the kernel's rules (setting securebits needs CAP_SETPCAP;
+ * a locked bit stays).  Return: the call's result, -EINVAL, -EPERM, or
+ * -ENOSYS (no faked identity, or another option).
+ */
+VR_API long vr_prctl_secure(struct vr_task *t, int option, unsigned long arg2);
 /*
  * vr_task_exec_ident() - @t's identity after an execve() of a program
  * showing @mode, @uid, @gid: a set-user-ID (set-group-ID) program makes

@@ -8,11 +8,12 @@
  * cap_emulate_setxuid() empties the effective set when the effective uid
  * leaves 0 and refills it from the permitted set when it comes back;
  * cap_task_fix_setuid() does the same with the filesystem capabilities
- * when the filesystem uid alone leaves or reaches 0.  The permitted set is
- * kept when the last id 0 goes, as with PR_SET_KEEPCAPS (a call vroot does
- * not see); an exec empties it for a program run without a uid 0.
- * capset() may lower the sets and raise the effective ones from the
- * permitted one (setpriv(1) does).
+ * when the filesystem uid alone leaves or reaches 0.  The permitted set
+ * goes with the last id 0 unless SECBIT_KEEP_CAPS is set (PR_SET_KEEPCAPS,
+ * which an exec clears); SECBIT_NO_SETUID_FIXUP keeps every set as it is;
+ * an exec empties them for a program run without a uid 0, or with
+ * SECBIT_NOROOT.  capset() may lower the sets and raise the effective
+ * ones from the permitted one (setpriv(1) does).
  *
  * The identity lives in the task.  The kernel keeps credentials per
  * thread, so a thread whose identity differs from its process's runs as
@@ -26,6 +27,35 @@
 
 #define NONE      ((unsigned int)-1)
 #define ROOT_CAPS (VR_CAPS_EFFECTIVE | VR_CAPS_FS | VR_CAPS_PERMITTED)
+#define CAP_SETS  (ROOT_CAPS)
+
+/* linux/securebits.h */
+#define SECBIT_NOROOT          (1u << 0)
+#define SECBIT_NO_SETUID_FIXUP (1u << 2)
+#define SECBIT_KEEP_CAPS       (1u << 4)
+#define SECBIT_KEEP_CAPS_LOCK  (1u << 5)
+#define SECBITS_ALL            0x55u /* NOROOT, NO_SETUID_FIXUP, KEEP_CAPS, NO_CAP_AMBIENT_RAISE */
+#define SECBITS_LOCKS          (SECBITS_ALL << 1)
+
+/* linux/prctl.h */
+#define PR_GET_KEEPCAPS   7
+#define PR_SET_KEEPCAPS   8
+#define PR_GET_SECUREBITS 27
+#define PR_SET_SECUREBITS 28
+
+/* secbits() - @id's securebits. */
+static unsigned int
+secbits(const struct vr_ident *id)
+{
+	return id->caps >> VR_CAPS_SECBITS_SHIFT;
+}
+
+/* set_secbits() - @id's securebits become @bits. */
+static void
+set_secbits(struct vr_ident *id, unsigned int bits)
+{
+	id->caps = (id->caps & CAP_SETS) | bits << VR_CAPS_SECBITS_SHIFT;
+}
 
 void
 vr_ident_fake(struct vr_ident *id, unsigned int uid, unsigned int gid)
@@ -159,18 +189,38 @@ capable(const struct vr_ident *id)
 	return (id->caps & VR_CAPS_EFFECTIVE) != 0;
 }
 
+/* struct old - @id's uids before a change (fixed()). */
+struct old {
+	unsigned int r, e, s, fs;
+};
+
+static void
+before(const struct vr_ident *id, struct old *o)
+{
+	o->r = id->uid;
+	o->e = id->euid;
+	o->s = id->suid;
+	o->fs = id->fsuid;
+}
+
 /*
- * fixed() - @ret of a change of @id's uids from effective uid @e0 and
- * filesystem uid @fs0 (@fs: of the filesystem uid alone), with the
- * capabilities fixed after it as the kernel fixes them.
+ * fixed() - @ret of a change of @id's uids from @o (@fs: of the
+ * filesystem uid alone), with the capabilities fixed after it as the
+ * kernel fixes them (cap_emulate_setxuid(), cap_task_fix_setuid()).
  */
 static long
-fixed(struct vr_ident *id, long ret, unsigned int e0, unsigned int fs0, int fs)
+fixed(struct vr_ident *id, long ret, const struct old *o, int fs)
 {
-	int perm = (id->caps & VR_CAPS_PERMITTED) != 0;
+	unsigned int e0 = o->e, fs0 = o->fs;
+	int perm;
 
-	if (ret < 0)
+	if (ret < 0 || (secbits(id) & SECBIT_NO_SETUID_FIXUP))
 		return ret;
+	/* The last id 0 gone: the permitted set goes too, unless kept. */
+	if (!fs && one_of(0, o->r, o->e, o->s) && !one_of(0, id->uid, id->euid, id->suid) &&
+	    !(secbits(id) & SECBIT_KEEP_CAPS))
+		id->caps &= ~CAP_SETS;
+	perm = (id->caps & VR_CAPS_PERMITTED) != 0;
 	if (!fs && e0 == 0 && id->euid != 0)
 		id->caps &= ~(VR_CAPS_EFFECTIVE | VR_CAPS_FS);
 	else if (!fs && e0 != 0 && id->euid == 0 && perm)
@@ -193,15 +243,14 @@ int
 vr_setuid(struct vr_task *t, unsigned int uid)
 {
 	struct vr_ident *id = faked(t);
-	unsigned int e0, fs0;
+	struct old o;
 	struct ids k;
 
 	if (!id)
 		return -ENOSYS;
-	e0 = id->euid;
-	fs0 = id->fsuid;
+	before(id, &o);
 	uids(id, &k);
-	return (int)fixed(id, set_one(&k, capable(id), uid), e0, fs0, 0);
+	return (int)fixed(id, set_one(&k, capable(id), uid), &o, 0);
 }
 
 int
@@ -220,15 +269,14 @@ int
 vr_setreuid(struct vr_task *t, unsigned int ruid, unsigned int euid)
 {
 	struct vr_ident *id = faked(t);
-	unsigned int e0, fs0;
+	struct old o;
 	struct ids k;
 
 	if (!id)
 		return -ENOSYS;
-	e0 = id->euid;
-	fs0 = id->fsuid;
+	before(id, &o);
 	uids(id, &k);
-	return (int)fixed(id, set_re(&k, capable(id), ruid, euid), e0, fs0, 0);
+	return (int)fixed(id, set_re(&k, capable(id), ruid, euid), &o, 0);
 }
 
 int
@@ -247,15 +295,14 @@ int
 vr_setresuid(struct vr_task *t, unsigned int ruid, unsigned int euid, unsigned int suid)
 {
 	struct vr_ident *id = faked(t);
-	unsigned int e0, fs0;
+	struct old o;
 	struct ids k;
 
 	if (!id)
 		return -ENOSYS;
-	e0 = id->euid;
-	fs0 = id->fsuid;
+	before(id, &o);
 	uids(id, &k);
-	return (int)fixed(id, set_res(&k, capable(id), ruid, euid, suid), e0, fs0, 0);
+	return (int)fixed(id, set_res(&k, capable(id), ruid, euid, suid), &o, 0);
 }
 
 int
@@ -274,15 +321,14 @@ long
 vr_setfsuid(struct vr_task *t, unsigned int uid)
 {
 	struct vr_ident *id = faked(t);
-	unsigned int e0, fs0;
+	struct old o;
 	struct ids k;
 
 	if (!id)
 		return -ENOSYS;
-	e0 = id->euid;
-	fs0 = id->fsuid;
+	before(id, &o);
 	uids(id, &k);
-	return fixed(id, set_fs(&k, capable(id), uid), e0, fs0, 1);
+	return fixed(id, set_fs(&k, capable(id), uid), &o, 1);
 }
 
 long
@@ -410,8 +456,42 @@ vr_capset(struct vr_task *t, const unsigned int *hdr, const unsigned int *data)
 		return -EPERM;
 	if (caps && !(caps & VR_CAPS_PERMITTED))
 		return -EPERM;
-	id->caps = caps;
+	id->caps = caps | (id->caps & ~CAP_SETS);
 	return 0;
+}
+
+long
+vr_prctl_secure(struct vr_task *t, int option, unsigned long arg2)
+{
+	struct vr_ident *id = faked(t);
+	unsigned int old;
+
+	if (!id)
+		return -ENOSYS;
+	old = secbits(id);
+	switch (option) {
+	case PR_GET_KEEPCAPS:
+		return (old & SECBIT_KEEP_CAPS) != 0;
+	case PR_SET_KEEPCAPS:
+		if (arg2 > 1)
+			return -EINVAL;
+		if (old & SECBIT_KEEP_CAPS_LOCK)
+			return -EPERM;
+		set_secbits(id, arg2 ? old | SECBIT_KEEP_CAPS : old & ~SECBIT_KEEP_CAPS);
+		return 0;
+	case PR_GET_SECUREBITS:
+		return old;
+	case PR_SET_SECUREBITS:
+		/* No change to a locked bit, no unlocking, nothing unknown; CAP_SETPCAP. */
+		if ((((old & SECBITS_LOCKS) >> 1) & (old ^ arg2)) ||
+		    (old & SECBITS_LOCKS & ~arg2) ||
+		    (arg2 & ~(unsigned long)(SECBITS_ALL | SECBITS_LOCKS)) || !capable(id))
+			return -EPERM;
+		set_secbits(id, (unsigned int)arg2);
+		return 0;
+	default:
+		return -ENOSYS;
+	}
 }
 
 void
@@ -427,8 +507,13 @@ vr_task_exec_ident(struct vr_task *t, unsigned int mode, unsigned int uid, unsig
 		id->egid = gid;
 	id->suid = id->fsuid = id->euid;
 	id->sgid = id->fsgid = id->egid;
+	/* An exec clears SECBIT_KEEP_CAPS; with SECBIT_NOROOT, root gets nothing. */
+	set_secbits(id, secbits(id) & ~SECBIT_KEEP_CAPS);
+	id->caps &= ~CAP_SETS;
+	if (secbits(id) & SECBIT_NOROOT)
+		return;
 	if (id->euid == 0)
-		id->caps = ROOT_CAPS;
-	else
-		id->caps = id->uid == 0 ? VR_CAPS_PERMITTED : 0;
+		id->caps |= ROOT_CAPS;
+	else if (id->uid == 0)
+		id->caps |= VR_CAPS_PERMITTED;
 }

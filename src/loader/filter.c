@@ -32,6 +32,8 @@
  *                                          FS_IOC_SETVERSION); else ALLOW
  *   an identity call (getuid, setuid...) -> as a listed call when the session
  *                                          fakes an identity; else ALLOW
+ *   prctl of the securebits (PRCTL:     -> as a listed call when the session
+ *   PR_SET_KEEPCAPS...)                    fakes an identity; else ALLOW
  *   mmap (MMAP)                         -> ALLOW without MAP_FIXED (nothing
  *                                          known changes; the entry maps its
  *                                          stacks so); else as a MEM call
@@ -207,6 +209,16 @@ static const unsigned int flag_ioctls[] = {
 
 #define NFLAG_IOCTLS (sizeof(flag_ioctls) / sizeof(flag_ioctls[0]))
 
+/* prctl options of a faked identity's securebits: answered by the core. */
+static const unsigned int secure_prctls[] = {
+        PR_GET_KEEPCAPS,
+        PR_SET_KEEPCAPS,
+        PR_GET_SECUREBITS,
+        PR_SET_SECUREBITS,
+};
+
+#define NSECURE_PRCTLS (sizeof(secure_prctls) / sizeof(secure_prctls[0]))
+
 static int
 is_trapped(unsigned int nr)
 {
@@ -269,7 +281,8 @@ build(struct prog *p)
 {
 	unsigned int list[NTRAPPED], wait[NTRAPPED], sigmask_jump, i, ip[3], sm_ip[3], sm_set_lo,
 	        sm_set_hi, sm_how, l_ip, l_trap, l_sigmask, l_sm_args, l_sm_how, l_allow, l_addr,
-	        addr_lo, addr_hi, l_ioctl, ioctl_req[NFLAG_IOCTLS], l_mmap, mmap_fixed, l_mem, mem_end;
+	        addr_lo, addr_hi, l_ioctl, ioctl_req[NFLAG_IOCTLS], l_mmap, mmap_fixed, l_mem,
+	        mem_end, l_prctl, prctl_opt[NSECURE_PRCTLS];
 	int err = 0, faked = vrl_ident_faked();
 
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
@@ -291,7 +304,9 @@ build(struct prog *p)
 	sigmask_jump = emit_jeq_fwd(p, __NR_rt_sigprocmask);
 	for (i = 0; i < NTRAPPED; i++)
 		list[i] = trapped[i].cond == VRL_C_SIGMASK || trapped[i].cond == VRL_C_OWNFD ||
-		                          (trapped[i].cond == VRL_C_FAKED && !faked)
+		                          ((trapped[i].cond == VRL_C_FAKED ||
+		                            trapped[i].cond == VRL_C_PRCTL) &&
+		                           !faked)
 		                  ? 0
 		                  : emit_jeq_fwd(p, trapped[i].nr);
 	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
@@ -308,6 +323,13 @@ build(struct prog *p)
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(1));
 	for (i = 0; i < NFLAG_IOCTLS; i++)
 		ioctl_req[i] = emit_jeq_fwd(p, flag_ioctls[i]);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+
+	/* prctl: only the securebits' options (the kernel's option is an int). */
+	l_prctl = p->n;
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(0));
+	for (i = 0; i < NSECURE_PRCTLS; i++)
+		prctl_opt[i] = emit_jeq_fwd(p, secure_prctls[i]);
 	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 
 	/* Calls that put a signal mask in force: when it is not NULL. */
@@ -363,6 +385,7 @@ build(struct prog *p)
 			err |= jump_to(p, list[i],
 			               trapped[i].cond == VRL_C_ADDR      ? l_addr
 			               : trapped[i].cond == VRL_C_IOCTL   ? l_ioctl
+			               : trapped[i].cond == VRL_C_PRCTL   ? l_prctl
 			               : trapped[i].cond == VRL_C_MMAP    ? l_mmap
 			               : trapped[i].cond == VRL_C_MEM     ? l_mem
 			               : trapped[i].cond == VRL_C_SIGWAIT ? wait[i]
@@ -378,6 +401,8 @@ build(struct prog *p)
 			       jump_to(p, wait[i] + 3, l_ip, 1);
 	for (i = 0; i < NFLAG_IOCTLS; i++)
 		err |= jump_to(p, ioctl_req[i], l_ip, 0);
+	for (i = 0; i < NSECURE_PRCTLS; i++)
+		err |= jump_to(p, prctl_opt[i], l_ip, 0);
 	/* Low half zero: test the high half; either non-zero: a listed call. */
 	err |= jump_to(p, addr_lo, l_ip, 1);
 	p->f[addr_lo].jt = 0;

@@ -59,6 +59,9 @@
  *            and tells uaccess.c of (addrspace.c)
  *   MMAP     as MEM, and only with MAP_FIXED: a new mapping elsewhere
  *            changes no page already known (the entry maps its stacks so)
+ *   PRCTL    in a session that fakes an identity, for the options of the
+ *            identity's securebits (filter.c's secure_prctls); every
+ *            other option is passed
  * Only ALWAYS, FAKED, MEM and MMAP sites are rewritten: the others'
  * handlers answer only the trapped cases, or need the signal frame; these
  * answer every case.
@@ -440,9 +443,9 @@ VRL_PASS(setpgid, "-", VRL_WHY_PROC)
 VRL_PASS(getpgrp, "-", VRL_WHY_PROC)
 VRL_PASS(setsid, "-", VRL_WHY_PROC)
 VRL_PASS(getsid, "-", VRL_WHY_PROC)
-VRL_PASS(prctl, "-",
-         "process attributes (filter.c refuses PR_SET_SYSCALL_USER_DISPATCH with EINVAL, as a "
-         "kernel without it: the handler's own calls would be dispatched too)")
+/* filter.c also refuses PR_SET_SYSCALL_USER_DISPATCH with EINVAL, as a
+ * kernel without it: the handler's own calls would be dispatched too. */
+VRL_TRAP(prctl, "-", PRCTL, h_prctl)
 VRL_PASS(arch_prctl, "-", VRL_WHY_PROC)
 VRL_PASS(set_tid_address, "-", VRL_WHY_PROC)
 VRL_PASS(set_robust_list, "-", VRL_WHY_PROC)

@@ -28,6 +28,7 @@ enum vrl_cond {
 	VRL_C_EXEC,
 	VRL_C_MEM,
 	VRL_C_MMAP,
+	VRL_C_PRCTL,
 };
 
 /* One past the highest system call number syscalls.h may name. */

@@ -427,6 +427,28 @@ h_setfsgid(struct vr_loader_ctx *ctx, const long a[6])
 	return changed(ctx, t, vr_setfsgid(t, ID(a[0])));
 }
 
+/* linux/prctl.h (PR_SET_SYSCALL_USER_DISPATCH: the filter refuses it). */
+#define PR_GET_KEEPCAPS          7
+#define PR_GET_SECUREBITS        27
+#define PR_SYSCALL_USER_DISPATCH 59
+
+long
+h_prctl(struct vr_loader_ctx *ctx, const long a[6])
+{
+	long r;
+
+	/* Only the securebits' options are trapped (filter.c): the others as they are. */
+	if ((int)a[0] == PR_GET_KEEPCAPS || (int)a[0] == PR_GET_SECUREBITS)
+		r = vr_prctl_secure(vrl_task(ctx), (int)a[0], (unsigned long)a[1]);
+	else
+		r = vr_prctl_secure(ident_task(ctx), (int)a[0], (unsigned long)a[1]);
+	if (r != -ENOSYS)
+		return r;
+	if ((int)a[0] == PR_SYSCALL_USER_DISPATCH)
+		return -EINVAL;
+	return vrl_sys5(__NR_prctl, a[0], a[1], a[2], a[3], a[4]);
+}
+
 /* The kernel's capability header and data (linux/capability.h). */
 #define CAP_HDR_WORDS  2
 #define CAP_DATA_WORDS 6
