@@ -141,14 +141,51 @@ announce(struct vr_walk *w)
 	vr_walk_end(w);
 }
 
+/*
+ * direct() - a change to the program's descriptor @dirfd itself (@path
+ * "" with AT_EMPTY_PATH in @flags) may be made by the kernel on @dirfd:
+ * it holds an upper-layer object (vr_fd_upper()) without an owner's
+ * record, and the caller's identity is not faked.  The kernel's check is
+ * then the one vroot would make (such a copy shows itself as it is), and
+ * nothing is copied up.  Never for an O_PATH descriptor: fgetxattr()
+ * refuses it, and the calls through a walk answer for it.
+ * Return: 1 or 0.
+ */
+static int
+direct(struct vr_task *t, int dirfd, const char *path, int flags)
+{
+	char rec[64];
+
+	if (t->id.faked || path[0] || flags != AT_EMPTY_PATH || dirfd < 0 ||
+	    !vr_fd_upper(t->ns, dirfd))
+		return 0;
+	return sys_fgetxattr(dirfd, VR_OWNER_XATTR, rec, sizeof(rec)) == -ENODATA;
+}
+
+/* direct_done() - announce() for a change direct() let the kernel make on @fd. */
+static int
+direct_done(struct vr_task *t, int fd, int err)
+{
+	struct stat st;
+
+	if (err == 0 && sys_fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR)
+		vr_coh_bump_dir(t->ns);
+	else if (err == 0)
+		vr_coh_bump(t->ns);
+	return err;
+}
+
 int
 vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, int flags)
 {
 	char proc[32];
 	int err;
-	struct vr_walk *w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1,
-	                           check_chmod, &mode, &err);
+	struct vr_walk *w;
 
+	if (direct(t, dirfd, path, flags))
+		return direct_done(t, dirfd, (int)vr_sys2(__NR_fchmod, dirfd, mode));
+	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, check_chmod,
+	           &mode, &err);
 	if (!w)
 		return err;
 	if (faked(w)) {
@@ -186,9 +223,12 @@ vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, un
 {
 	unsigned int ids[2] = {uid, gid};
 	int err;
-	struct vr_walk *w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1,
-	                           check_chown, ids, &err);
+	struct vr_walk *w;
 
+	if (direct(t, dirfd, path, flags))
+		return direct_done(t, dirfd, (int)vr_sys3(__NR_fchown, dirfd, uid, gid));
+	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, check_chown, ids,
+	           &err);
 	if (!w)
 		return err;
 	if (faked(w)) {
@@ -232,6 +272,8 @@ vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, 
 		path = "";
 		flags |= AT_EMPTY_PATH;
 	}
+	if (direct(t, dirfd, path, flags))
+		return (int)vr_sys4(__NR_utimensat, dirfd, NULL, times, 0);
 	/* No times, or both "now": the owner or a writer may (do_utimes()). */
 	now = !ts || (ts[1] == ((1l << 30) - 1) && ts[3] == ((1l << 30) - 1));
 	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, check_times, &now,

@@ -298,6 +298,16 @@ int vr_ns_mount_below(const struct vr_ns *ns, const char *path, size_t len);
 long vr_fd_vpath(struct vr_ns *ns, int fd, char *buf, size_t size);
 
 /*
+ * vr_fd_upper() - the program's descriptor @fd holds an object of the
+ * upper layer, reached through the root overlay: its host path lies in
+ * the upper directory and in no lower layer or mount found inside it (a
+ * mount that also shows it counts only when the descriptor was opened
+ * through the overlay).  A removed file counts by where it was.
+ * Return: 1 or 0 (not, or not known: a pipe, a descriptor from outside).
+ */
+int vr_fd_upper(struct vr_ns *ns, int fd);
+
+/*
  * vr_revmap_link() - the body of a procfs magic link (@body[0..n), room
  * for @size bytes) rewritten to the virtual path it names; non-paths stay
  * as they are, and so do paths outside the namespace unless @hide.

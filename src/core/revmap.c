@@ -305,6 +305,29 @@ revmap_fd(struct vr_ns *ns, int fd, char *host, char *buf, size_t size)
 	return n + (long)DELETED_LEN;
 }
 
+int
+vr_fd_upper(struct vr_ns *ns, int fd)
+{
+	char host[PATH_MAX + DELETED_LEN + 1];
+	struct match best = {.score = -1, .at = -1};
+	long n;
+	unsigned int i;
+
+	if (!ns->has_upper)
+		return 0;
+	n = fd_host(fd, host, sizeof(host));
+	if (n < 0 || vr_path_under(host, (size_t)n, ns->layers[0].host, ns->layers[0].hlen) < 0)
+		return 0;
+	for (i = 0; i < ns->nlayers; i++)
+		consider(&best, &ns->layers[i], host, (size_t)n, "", 0);
+	if (best.score != (ns->layers[0].hlen == 1 ? 0 : (long)ns->layers[0].hlen))
+		return 0;
+	for (i = 0; i < ns->nmounts; i++)
+		if (vr_path_under(host, (size_t)n, ns->mounts[i].b.host, ns->mounts[i].b.hlen) >= 0)
+			return fd_hint(ns, fd) == HINT_OVERLAY;
+	return 1;
+}
+
 long
 vr_revmap_link(const struct vr_ns *ns, char *body, long n, size_t size, int hide)
 {
