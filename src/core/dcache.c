@@ -61,9 +61,10 @@
  * and only the holder closes them.
  */
 #include "dcache.h"
+#include "owner.h"
 #include "util.h"
 
-#define DC_NODES 48
+#define DC_NODES 128
 
 #define DC_FDS 16
 
@@ -78,7 +79,8 @@ struct dc_node {
 	unsigned int nfd;
 	unsigned char layer[VR_MAX_LAYERS];
 	const struct vr_mount *mount;
-	int allx; /* every layer's directory grants search to everyone */
+	int allx;  /* every layer's directory grants search to everyone */
+	int norec; /* an upper directory without an owner's record (vr_obj.norec) */
 	struct stat st;
 	unsigned long gen, born, used, hash;
 	unsigned long dcopies; /* directories copied up when last known true */
@@ -316,6 +318,7 @@ node_obj(struct vr_dcache *dc, struct dc_node *n, struct vr_obj *o)
 	}
 	o->owned = 0;
 	o->allx = n->allx;
+	o->norec = n->norec;
 	vr_memcpy(&o->st, &n->st, sizeof(o->st));
 	n->used = ++dc->tick;
 }
@@ -532,10 +535,19 @@ same_dir(const struct dc_node *n, const struct vr_obj *o)
 	       n->st.st_dev == o->st.st_dev && n->st.st_ino == o->st.st_ino;
 }
 
-/* renew() - node @n knows @o's attributes as of now; @o is searchable by all: @allx. */
+/*
+ * renew() - node @n knows @o's attributes as of now; @o is searchable by
+ * all: @allx.  @known: what @n knows of an owner's record still holds.
+ */
 static void
-renew(struct vr_walk *w, struct dc_node *n, struct vr_obj *o, int allx)
+renew(struct vr_walk *w, struct dc_node *n, struct vr_obj *o, int allx, int known)
 {
+	struct vr_owner rec;
+
+	if (!known)
+		n->norec = !o->mount && w->ns->has_upper && o->layer[0] == 0 &&
+		           vr_owner_read(o->fd[0], &rec) == 0;
+	o->norec = n->norec;
 	n->allx = allx;
 	vr_memcpy(&n->st, &o->st, sizeof(n->st));
 	n->gen = w->dc_gen;
@@ -568,7 +580,7 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 		sys_close(o->fd[0]);
 		o->fd[0] = n->fd[0];
 		o->owned = 0;
-		renew(w, n, o, allx);
+		renew(w, n, o, allx, fresh(w, n->gen, n->born));
 		return;
 	}
 	if (n)
@@ -585,7 +597,7 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 	n->hash = hash(w->vpath, w->vlen);
 	n->plen = w->vlen;
 	vr_memcpy(n->path, w->vpath, w->vlen);
-	renew(w, n, o, allx);
+	renew(w, n, o, allx, 0);
 	__atomic_store_n(&n->valid, 1, __ATOMIC_RELEASE);
 }
 

@@ -12,6 +12,7 @@
  * In a mount it happens in place, read-only mounts refusing with EROFS.
  */
 #include <linux/fs.h> /* RENAME_* */
+#include "foldidx.h"
 #include "perm.h"
 #include "place.h"
 #include "util.h"
@@ -66,13 +67,26 @@ vr_place_get(struct vr_walk *w, struct vr_place *p)
 	if (err < 0)
 		return err;
 	p->lower = err;
-	fd = vr_copyup_parent(w);
-	if (fd < 0)
-		return fd;
-	p->dirfd = fd;
-	p->own = 1;
-	p->whiteout =
-	        sys_fstatat(fd, w->last, &st, AT_SYMLINK_NOFOLLOW) == 0 && vr_is_whiteout(&st);
+	if (w->cur.nfd > 0 && w->cur.layer[0] == 0) {
+		/* The parent's upper directory is the walk's, which outlives the place. */
+		p->dirfd = w->cur.fd[0];
+	} else {
+		fd = vr_copyup_parent(w);
+		if (fd < 0)
+			return fd;
+		p->dirfd = fd;
+		p->own = 1;
+	}
+	/*
+	 * A whiteout ends a lookup as "absent": a name the walk found, or for
+	 * which it asked the upper layer and found nothing, is none (a folded
+	 * lookup asked for another spelling).
+	 */
+	if (!w->node.exists ? w->last_clear
+	                    : !w->node.synthetic && !w->folded && !vr_fold_dir(w->ns, &w->cur))
+		return 0;
+	p->whiteout = sys_fstatat(p->dirfd, w->last, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	              vr_is_whiteout(&st);
 	return 0;
 }
 

@@ -375,7 +375,7 @@ vr_owner_of(const struct vr_task *t, const struct vr_obj *o, struct vr_owner *ou
 	out->gid = o->st.st_gid;
 	out->mode = o->st.st_mode;
 	/* An object the walk only stat()ed by name is read through its parent. */
-	if (o->mount || o->synthetic || o->nfd == 0 || !ns->has_upper ||
+	if (o->mount || o->synthetic || o->nfd == 0 || !ns->has_upper || o->norec ||
 	    (o->layer[0] != 0 && !o->indexed) || !has_record_type(o->st.st_mode) ||
 	    read_at(o->fd[0], vr_obj_at(o), &r, &rdev) != 1) {
 		show(t, out);

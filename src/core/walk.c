@@ -83,6 +83,8 @@ vr_obj_put(struct vr_obj *o)
 	o->onlink = 0;
 	o->byname = 0;
 	o->allx = 0;
+	o->norec = 0;
+	o->upnone = 0;
 }
 
 int
@@ -110,6 +112,8 @@ obj_move(struct vr_obj *dst, struct vr_obj *src)
 	src->onlink = 0;
 	src->byname = 0;
 	src->allx = 0;
+	src->norec = 0;
+	src->upnone = 0;
 }
 
 static int
@@ -247,6 +251,8 @@ lookup(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_
 		struct stat st;
 		int fd, err = w->ns->ops->lookup(dir->fd[i], name, &fd, &st);
 
+		if (err == -ENOENT && !dir->mount && dir->layer[i] == 0)
+			o->upnone = 1;
 		if (err == -ENOENT)
 			continue;
 		if (err < 0)
@@ -288,6 +294,8 @@ lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struc
 		unsigned int t;
 		int err = ns->ops->stat_at(dir->fd[i], name, &st);
 
+		if (err == -ENOENT && !dir->mount && dir->layer[i] == 0)
+			o->upnone = 1;
 		if (err == -ENOENT)
 			continue;
 		if (err < 0)
@@ -893,6 +901,7 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 		if (!last || !(w->flags & VR_WALK_PARENT) || f->canon)
 			goto fail;
 		w->must_dir = trailing_slash(w);
+		w->last_clear = child.upnone && !w->folded && !vr_fold_dir(w->ns, &w->cur);
 		return 1;
 	}
 	err = -EXDEV;
@@ -1302,6 +1311,7 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 	w->root_known = path && path[0] == '/';
 	w->must_dir = 0;
 	w->folded = 0;
+	w->last_clear = 0;
 	w->dc_miss = 0;
 	w->last_type = VR_LAST_ROOT;
 	w->last[0] = '\0';

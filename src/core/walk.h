@@ -46,6 +46,14 @@ struct vr_obj {
 	 * children may be taken from the cache (dcache.c).
 	 */
 	int allx;
+	/*
+	 * fd[0], an upper-layer directory, is known to carry no owner's
+	 * record (owner.c): the directory cache read it when it took the
+	 * node, and a record set on a directory moves its counter.
+	 */
+	int norec;
+	/* lookup() found nothing, not even a whiteout, in an upper directory. */
+	int upnone;
 };
 
 /* What the path's final component was, as the kernel's LAST_* kinds. */
@@ -139,6 +147,12 @@ struct vr_walk {
 	unsigned long dc_dcopies; /* directories copied up so far (vr_coh_dir_copies()) */
 	int root_known;  /* an absolute path or a ".." was met (the kernel's nd->root is set) */
 	int folded;      /* the final name was found as a case variant (foldidx.c) */
+	/*
+	 * The final name is absent and the parent's upper directory was asked
+	 * for it and has nothing there, not even a whiteout (so a create need
+	 * not look again).
+	 */
+	int last_clear;
 };
 
 /**
