@@ -481,6 +481,28 @@ victim(struct vr_dcache *dc)
 	return lru;
 }
 
+/*
+ * give_fds() - the least recently used node other than @keep that holds
+ * descriptors of its own is dropped, for its numbers in the range.
+ * Return: 0, or -1 when there is none.
+ */
+static int
+give_fds(struct vr_dcache *dc, const struct dc_node *keep)
+{
+	struct dc_node *lru = NULL;
+
+	for (unsigned int i = 0; i < DC_NODES; i++) {
+		struct dc_node *n = &dc->n[i];
+
+		if (n != keep && n->valid && !n->borrowed && (!lru || n->used < lru->used))
+			lru = n;
+	}
+	if (!lru)
+		return -1;
+	drop(lru);
+	return 0;
+}
+
 /* layers_allx() - every layer's directory of @o grants search to everyone. */
 static int
 layers_allx(const struct vr_obj *o)
@@ -588,8 +610,10 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 	else
 		n = victim(dc);
 	n->borrowed = o->owned == 0;
-	if (!n->borrowed && move_fds(dc, n, o) < 0)
-		return;
+	/* Nodes hold up to VR_MAX_LAYERS descriptors each: the range may fill first. */
+	for (int tries = 0; !n->borrowed && move_fds(dc, n, o) < 0; tries++)
+		if (tries == VR_MAX_LAYERS || give_fds(dc, n) < 0)
+			return;
 	n->nfd = o->nfd;
 	for (unsigned int i = 0; i < o->nfd; i++)
 		n->layer[i] = o->layer[i];

@@ -126,6 +126,38 @@ main(void)
 	       "a base directory replaced from outside shows within the bound");
 	is_int(vr_fstatat(ta, AT_FDCWD, "/k/moved/f", &st, 0), 0, "at its new name too");
 
+	/*
+	 * More directories than the range has descriptors for: the least
+	 * recently used give theirs up, and the last ones walked stay kept.
+	 */
+	{
+		struct vr_ns *c;
+		struct vr_task *tc;
+		char rel[64];
+
+		for (int i = 0; i < 20; i++) {
+			snprintf(rel, sizeof(rel), "base/m/d%02d/f", i);
+			if (fx_file(top, rel, "m\n") < 0)
+				bail_out("cannot build the fixture");
+		}
+		if (vr_ns_new(&spec, &c) < 0 || vr_task_new(c, &tc) < 0 ||
+		    vr_ns_cache_enable(c, HI, HI + 8) < 0)
+			bail_out("cannot make a third session");
+		for (int i = 0; i < 20; i++) {
+			snprintf(rel, sizeof(rel), "/m/d%02d/f", i);
+			vr_fstatat(tc, AT_FDCWD, rel, &st, 0);
+		}
+		s0 = stats(c);
+		is_int(vr_fstatat(tc, AT_FDCWD, "/m/d19/f", &st, 0), 0,
+		       "a walk after the range filled");
+		s1 = stats(c);
+		ok(s1.cache_hits == s0.cache_hits + 2 && s1.cache_misses == s0.cache_misses,
+		   "finds /m and /m/d19 kept (hits %lu, misses %lu)",
+		   (unsigned long)(s1.cache_hits - s0.cache_hits),
+		   (unsigned long)(s1.cache_misses - s0.cache_misses));
+		vr_task_free(tc), vr_ns_free(c);
+	}
+
 	fd = vr_ns_next_own_fd(a, LO);
 	ok(fd >= LO && fd < HI && vr_ns_owns_fd(a, fd), "vr_ns_next_own_fd() finds a kept one");
 	moved = fcntl(fd, F_DUPFD_CLOEXEC, LO);
