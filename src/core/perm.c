@@ -48,7 +48,6 @@ vr_cred_get(const struct vr_task *t, struct vr_cred *c, int real)
 		unsigned int effective, permitted, inheritable;
 	} data[2] = {{0, 0, 0}, {0, 0, 0}};
 	unsigned int r, e, s;
-	long n;
 
 	if (t && t->id.faked)
 		return fake_cred(&t->id, c, real);
@@ -69,13 +68,8 @@ vr_cred_get(const struct vr_task *t, struct vr_cred *c, int real)
 		else if (c->uid == 0) /* access(2) on behalf of the real ids */
 			c->caps = data[0].permitted | (unsigned long)data[1].permitted << 32;
 	}
-	n = vr_sys2(__NR_getgroups, VR_CRED_GROUPS, c->groups);
-	if (n == -EINVAL)
-		c->ngroups = -1;
-	else if (n < 0)
-		return (int)n;
-	else
-		c->ngroups = (int)n;
+	/* Most checks are settled by the owner or the group: the list waits. */
+	c->ngroups = VR_CRED_UNREAD;
 	return 0;
 }
 
@@ -93,6 +87,18 @@ vr_cred_in_group(const struct vr_cred *c, unsigned int gid)
 			return 1;
 	if (c->ngroups >= 0)
 		return 0;
+	if (c->ngroups == VR_CRED_UNREAD) {
+		unsigned int some[VR_CRED_GROUPS];
+
+		n = vr_sys2(__NR_getgroups, VR_CRED_GROUPS, some);
+		for (long i = 0; i < n; i++)
+			if (some[i] == gid)
+				return 1;
+		if (n >= 0)
+			return 0;
+		if (n != -EINVAL)
+			return 0;
+	}
 	/* A long list: read whole, once per question. */
 	all = vr_map(NGROUPS_MAX * sizeof(*all));
 	if (!all)

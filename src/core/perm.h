@@ -26,6 +26,7 @@
 #define VR_CAP_FSETID          4
 
 #define VR_CRED_GROUPS 64
+#define VR_CRED_UNREAD (-2)
 
 /*
  * struct vr_cred - the identity a check is made for: the filesystem uid
@@ -36,7 +37,8 @@
 struct vr_cred {
 	unsigned int uid, gid;
 	unsigned long caps;
-	int ngroups; /* -1: more than VR_CRED_GROUPS, read again when needed */
+	/* -1: more than VR_CRED_GROUPS, read again when needed; VR_CRED_UNREAD: not read yet */
+	int ngroups;
 	unsigned int groups[VR_CRED_GROUPS];
 };
 
