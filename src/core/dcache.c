@@ -104,6 +104,7 @@ struct vr_dcache {
 	int pid;    /* the process whose descriptors the nodes hold */
 	int *token; /* a wipe-on-fork page: 0 in a fork child */
 	int lo, hi; /* the range the descriptors go to */
+	int full;   /* the range was found full and nothing was freed since */
 	unsigned long tick;
 	int root_known, root_allx;
 	unsigned long root_gen, root_born;
@@ -220,7 +221,7 @@ vr_dc_begin(struct vr_walk *w)
 	w->dc_on = 0;
 	if (!dc)
 		return;
-	if (!w->dc_locked) {
+	if (!w->dc_locked && !w->dc_ro) {
 		if (!adopt(dc) || __atomic_exchange_n(&dc->lock, 1, __ATOMIC_ACQUIRE))
 			return;
 		w->dc_locked = 1;
@@ -332,7 +333,10 @@ get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o)
 
 	n = find(dc, path, len, hash(path, len));
 	if (n && !(fresh(w, n->gen, n->born) && not_copied(w, n))) {
-		drop(n);
+		if (!w->dc_ro) {
+			drop(n);
+			dc->full = 0; /* its numbers are free again */
+		}
 		n = NULL;
 	}
 	if (!n) {
@@ -587,8 +591,8 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 	struct dc_node *n;
 	int allx;
 
-	if (!w->dc_on || !o->exists || !vr_obj_is_dir(o) || o->synthetic || o->nfd == 0 ||
-	    o->indexed || o->byname || vr_in_procfs(o) || w->vlen >= VR_DC_PATH ||
+	if (!w->dc_on || w->dc_ro || !o->exists || !vr_obj_is_dir(o) || o->synthetic ||
+	    o->nfd == 0 || o->indexed || o->byname || vr_in_procfs(o) || w->vlen >= VR_DC_PATH ||
 	    (o->owned != all && (o->owned || !o->mount || o->nfd != 1)))
 		return;
 	allx = layers_allx(o);
@@ -610,10 +614,17 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 	else
 		n = victim(dc);
 	n->borrowed = o->owned == 0;
-	/* Nodes hold up to VR_MAX_LAYERS descriptors each: the range may fill first. */
-	for (int tries = 0; !n->borrowed && move_fds(dc, n, o) < 0; tries++)
+	/*
+	 * Nodes hold up to VR_MAX_LAYERS descriptors each: the range may fill
+	 * before the table does, and then stays about full.
+	 */
+	if (!n->borrowed && dc->full)
+		give_fds(dc, n);
+	for (int tries = 0; !n->borrowed && move_fds(dc, n, o) < 0; tries++) {
+		dc->full = 1;
 		if (tries == VR_MAX_LAYERS || give_fds(dc, n) < 0)
 			return;
+	}
 	n->nfd = o->nfd;
 	for (unsigned int i = 0; i < o->nfd; i++)
 		n->layer[i] = o->layer[i];
@@ -671,6 +682,7 @@ vr_dc_release_fd(struct vr_ns *ns, int fd)
 		for (unsigned int k = 0; k < VR_MAX_LAYERS && err; k++)
 			if (__atomic_load_n(&dc->n[i].fd[k], __ATOMIC_ACQUIRE) == fd) {
 				drop(&dc->n[i]);
+				dc->full = 0;
 				err = 0;
 			}
 	__atomic_store_n(&dc->lock, 0, __ATOMIC_RELEASE);
