@@ -363,6 +363,8 @@ parent_upper(struct vr_walk *w)
 	w2 = vr_walk_begin(w->t, &err);
 	if (!w2)
 		return err;
+	/* The directories above are mostly in the cache @w holds: read them there. */
+	w2->dc_ro = w->dc_locked;
 	fd = vr_walk_upper_dir(w2, path, vr_make_upper_dir);
 	vr_walk_end(w2);
 	return fd;
@@ -678,13 +680,20 @@ vr_copyup(struct vr_walk *w, int with_data)
 	unsigned int type = o->st.st_mode & S_IFMT;
 	size_t mark = w->s.used;
 	unsigned long bdev, bino;
-	int upfd, err;
+	int upfd, err, own = 1;
 
 	if (o->mount || o->synthetic || !o->exists || o->nfd == 0)
 		return -EROFS;
 	if (o->layer[0] == 0 && w->ns->has_upper)
 		return 0; /* already in the upper layer */
-	upfd = vr_copyup_parent(w);
+	if (w->last_type == VR_LAST_NORM && w->cur.nfd > 0 && !w->cur.mount && !w->cur.synthetic &&
+	    w->cur.layer[0] == 0) {
+		/* The parent's upper directory is the walk's, which outlives the copy-up. */
+		upfd = w->cur.fd[0];
+		own = 0;
+	} else {
+		upfd = vr_copyup_parent(w);
+	}
 	if (upfd < 0)
 		return upfd;
 	bdev = o->st.st_dev;
@@ -710,7 +719,8 @@ vr_copyup(struct vr_walk *w, int with_data)
 		repoint_fds(w, bdev, bino, o->fd[0]);
 		vr_coh_copied(w->ns, bdev, bino);
 	}
-	sys_close(upfd);
+	if (own)
+		sys_close(upfd);
 	if (type == S_IFDIR)
 		vr_coh_dir_copied(w->ns, bdev, bino);
 	else

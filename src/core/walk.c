@@ -1152,19 +1152,78 @@ run(struct vr_walk *w)
 	return 0;
 }
 
+/*
+ * upper_start() - where vr_walk_upper_dir() starts making directories: the
+ * deepest directory on canonical @path that the upper layer has already,
+ * found by asking the upper layer for @path and then for each parent in
+ * turn (the upper layer holds a root-overlay directory at its virtual
+ * path), and walked to (through the cache) so that w->cur is it with all
+ * its layers.  @path is cut short meanwhile and whole again on return.
+ * Return: its upper descriptor (owned) with *@rest the part of @path
+ * still to make (empty when all of it is there), or -1 to start at the
+ * root.
+ */
+static int
+upper_start(struct vr_walk *w, char *path, const char **rest)
+{
+	struct open_how how = {
+	        .flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+	        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+	                   RESOLVE_NO_XDEV,
+	};
+	size_t len = vr_strlen(path), k = len;
+	int fd = -1;
+	char cut;
+
+	if (path[0] != '/' || w->ns->no_fast)
+		return -1;
+	while (k > 1) {
+		cut = path[k];
+		path[k] = '\0';
+		fd = sys_openat2(w->ns->layers[0].fd, path + 1, &how);
+		path[k] = cut;
+		if (fd != -ENOENT)
+			break;
+		while (k > 1 && path[k - 1] != '/')
+			k--;
+		if (k > 1)
+			k--; /* the '/' before the last name */
+	}
+	if (fd < 0)
+		return -1;
+	/* The rest is made by lookup() from that directory with all its layers. */
+	cut = path[k];
+	path[k] = '\0';
+	if (vr_walk_path(w, AT_FDCWD, path, VR_WALK_NSROOT) < 0 || !w->node.exists ||
+	    w->node.mount || w->node.synthetic || w->node.nfd == 0 || w->node.layer[0] != 0 ||
+	    !vr_obj_is_dir(&w->node)) {
+		path[k] = cut;
+		sys_close(fd);
+		return -1;
+	}
+	path[k] = cut;
+	obj_move(&w->cur, &w->node);
+	*rest = path + k;
+	return fd;
+}
+
 int
-vr_walk_upper_dir(struct vr_walk *w, const char *path, vr_make_upper_fn make)
+vr_walk_upper_dir(struct vr_walk *w, char *path, vr_make_upper_fn make)
 {
 	const char *p = path;
 	int upfd, err;
 
 	if (!w->ns->has_upper)
 		return -EROFS;
-	vpath_reset(w);
-	err = obj_root(w, &w->cur);
-	if (err < 0)
-		return err;
-	upfd = sys_fcntl(w->ns->layers[0].fd, F_DUPFD_CLOEXEC, 0);
+	upfd = upper_start(w, path, &p);
+	if (upfd < 0) {
+		p = path;
+		vpath_reset(w);
+		err = obj_root(w, &w->cur);
+		if (err < 0)
+			return err;
+		upfd = sys_fcntl(w->ns->layers[0].fd, F_DUPFD_CLOEXEC, 0);
+	}
 	while (upfd >= 0) {
 		struct vr_obj child = {0};
 		unsigned long dev, ino;
@@ -1242,6 +1301,7 @@ vr_walk_begin(struct vr_task *t, int *err)
 	w->scoped_root = 0;
 	w->dc_on = 0;
 	w->dc_locked = 0;
+	w->dc_ro = 0;
 	w->cur.nfd = 0;
 	w->cur.owned = 0;
 	w->node.nfd = 0;

@@ -143,6 +143,12 @@ struct vr_walk {
 	/* The directory cache (dcache.c): in use, its lock held, what it is judged by. */
 	int dc_on, dc_locked;
 	int dc_miss; /* a directory the cache was asked for was not there */
+	/*
+	 * dc_ro: the cache's lock is held by an outer walk on this thread,
+	 * paused while this one runs: nodes are read, none
+	 * is taken or dropped, for the outer walk uses their descriptors.
+	 */
+	int dc_ro;
 	unsigned long dc_gen, dc_now;
 	unsigned long dc_dcopies; /* directories copied up so far (vr_coh_dir_copies()) */
 	int root_known;  /* an absolute path or a ".." was met (the kernel's nd->root is set) */
@@ -184,12 +190,14 @@ typedef int (*vr_make_upper_fn)(struct vr_ns *ns, int upfd, const char *name,
 /**
  * vr_walk_upper_dir() - the upper layer's copy of the root-overlay
  * directory with canonical path @path, every missing level made by @make,
- * parents first.  Uses @w as scratch (its result is replaced).
+ * parents first, from the deepest level the upper layer has.  Uses @w as
+ * scratch (its result is replaced); @path is written to meanwhile and
+ * whole again on return.
  * Return: an O_PATH descriptor owned by the caller, or -errno (-EROFS: no
  * upper layer; -EXDEV: the path enters a mount; -ENOENT, -ENOTDIR: the tree
  * changed).
  */
-int vr_walk_upper_dir(struct vr_walk *w, const char *path, vr_make_upper_fn make);
+int vr_walk_upper_dir(struct vr_walk *w, char *path, vr_make_upper_fn make);
 
 /*
  * Copy-up (copyup.c).
