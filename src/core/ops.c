@@ -648,13 +648,16 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 		return -EINVAL;
 	if (is_fd_itself(dirfd, path, flags))
 		return statx_fd(t, dirfd, flags, mask, stx);
-	w = vr_walk_new(t, dirfd, path, (unsigned int)wf | VR_WALK_ATTR, &err);
+	w = vr_walk_statx(t, dirfd, path, (unsigned int)wf | VR_WALK_ATTR, stx, mask,
+	                  flags & AT_STATX_SYNC_TYPE, &err);
 	if (!w && err == -ENOENT && gone_dir(dirfd, path))
 		return statx_fd(t, dirfd, AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE), mask, stx);
 	if (!w)
 		return err;
 	if (w->node.nfd == 0)
 		err = sys_statx(w->ns->layers[0].fd, "", AT_EMPTY_PATH, mask, stx);
+	else if (w->node.byname && w->stx_done)
+		err = 0; /* read by the walk's own statx() */
 	else if (w->node.byname)
 		err = sys_statx(w->node.fd[0], vr_obj_at(&w->node),
 		                AT_SYMLINK_NOFOLLOW | (flags & AT_STATX_SYNC_TYPE), mask, stx);

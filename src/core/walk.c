@@ -281,18 +281,58 @@ lookup(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_
  * Return: 1 when @o is set (byname, or absent), 0 when lookup() must
  * decide, -errno.
  */
+/*
+ * stat_by_statx() - @name in directory @dirfd read by statx() into the
+ * walk's buffer (vr_walk_statx()), and into @st as fstatat() gives it.
+ * Return: 0 or -errno.
+ */
+static int
+stat_by_statx(struct vr_walk *w, int dirfd, const char *name, struct stat *st)
+{
+	struct statx *x = w->stx;
+	int err = sys_statx(dirfd, name, AT_SYMLINK_NOFOLLOW | w->stx_flags,
+	                    w->stx_mask | STATX_BASIC_STATS, x);
+
+	if (err < 0)
+		return err;
+	vr_memset(st, 0, sizeof(*st));
+	/* The kernel's new_encode_dev(), as stat(2) gives device numbers. */
+	st->st_dev = (x->stx_dev_minor & 0xff) | ((unsigned long)x->stx_dev_major << 8) |
+	             ((unsigned long)(x->stx_dev_minor & ~0xffu) << 12);
+	st->st_rdev = (x->stx_rdev_minor & 0xff) | ((unsigned long)x->stx_rdev_major << 8) |
+	              ((unsigned long)(x->stx_rdev_minor & ~0xffu) << 12);
+	st->st_ino = x->stx_ino;
+	st->st_mode = x->stx_mode;
+	st->st_nlink = x->stx_nlink;
+	st->st_uid = x->stx_uid;
+	st->st_gid = x->stx_gid;
+	st->st_size = (long)x->stx_size;
+	st->st_blksize = x->stx_blksize;
+	st->st_blocks = (long)x->stx_blocks;
+	st->st_atime = x->stx_atime.tv_sec;
+	st->st_atime_nsec = x->stx_atime.tv_nsec;
+	st->st_mtime = x->stx_mtime.tv_sec;
+	st->st_mtime_nsec = x->stx_mtime.tv_nsec;
+	st->st_ctime = x->stx_ctime.tv_sec;
+	st->st_ctime_nsec = x->stx_ctime.tv_nsec;
+	return 0;
+}
+
 static int
 lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_obj *o)
 {
 	const struct vr_ns *ns = w->ns;
+	int by_statx = w->stx && ns->ops == &vr_host_layer_ops;
 	unsigned int i;
 
+	w->stx_done = 0;
 	if (dir->synthetic || vr_in_procfs(dir) || vr_ns_mount_at(ns, w->vpath, w->vlen))
 		return 0;
 	for (i = 0; i < dir->nfd; i++) {
 		struct stat st;
 		unsigned int t;
-		int err = ns->ops->stat_at(dir->fd[i], name, &st);
+		int err = by_statx ? stat_by_statx(w, dir->fd[i], name, &st)
+		                   : ns->ops->stat_at(dir->fd[i], name, &st);
 
 		if (err == -ENOENT && !dir->mount && dir->layer[i] == 0)
 			o->upnone = 1;
@@ -323,6 +363,7 @@ lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struc
 		o->byname = 1;
 		o->at = name;
 		vr_memcpy(&o->st, &st, sizeof(st));
+		w->stx_done = by_statx;
 		vr_ns_count(w->ns, offsetof(struct vr_stats, attr_by_name));
 		return 1;
 	}
@@ -1271,6 +1312,26 @@ vr_walk_upper_dir(struct vr_walk *w, char *path, vr_make_upper_fn make)
 }
 
 struct vr_walk *
+vr_walk_statx(struct vr_task *t, int dirfd, const char *path, unsigned int flags,
+              struct statx *stx, unsigned int mask, int sync, int *err)
+{
+	struct vr_walk *w = vr_walk_begin(t, err);
+
+	if (!w)
+		return NULL;
+	w->stx = stx;
+	w->stx_mask = mask;
+	w->stx_flags = sync;
+	*err = vr_walk_path(w, dirfd, path, flags);
+	w->stx = NULL;
+	if (*err < 0) {
+		vr_walk_end(w);
+		return NULL;
+	}
+	return w;
+}
+
+struct vr_walk *
 vr_walk_begin(struct vr_task *t, int *err)
 {
 	struct vr_scratch s;
@@ -1302,6 +1363,8 @@ vr_walk_begin(struct vr_task *t, int *err)
 	w->dc_on = 0;
 	w->dc_locked = 0;
 	w->dc_ro = 0;
+	w->stx = NULL;
+	w->stx_done = 0;
 	w->cur.nfd = 0;
 	w->cur.owned = 0;
 	w->node.nfd = 0;
@@ -1372,6 +1435,7 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 	w->must_dir = 0;
 	w->folded = 0;
 	w->last_clear = 0;
+	w->stx_done = 0;
 	w->dc_miss = 0;
 	w->last_type = VR_LAST_ROOT;
 	w->last[0] = '\0';

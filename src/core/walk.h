@@ -159,6 +159,15 @@ struct vr_walk {
 	 * not look again).
 	 */
 	int last_clear;
+	/*
+	 * A statx(2) walk: the final name's attributes are read by statx()
+	 * into *stx (stx_flags: its AT_STATX_SYNC_* bits, stx_mask: what the
+	 * caller asked for), which then also decides the lookup; stx_done: the
+	 * object found by name (byname) was read so.  Set by vr_walk_statx().
+	 */
+	struct statx *stx;
+	unsigned int stx_mask;
+	int stx_flags, stx_done;
 };
 
 /**
@@ -186,6 +195,14 @@ int vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int fl
  */
 typedef int (*vr_make_upper_fn)(struct vr_ns *ns, int upfd, const char *name,
                                 const struct vr_obj *lower);
+
+/**
+ * vr_walk_statx() - vr_walk_new() for statx(2): a final name the walk
+ * reads only by name is read by statx() into @stx with @mask and the
+ * AT_STATX_SYNC_* bits of @sync, once (w->stx_done tells).
+ */
+struct vr_walk *vr_walk_statx(struct vr_task *t, int dirfd, const char *path, unsigned int flags,
+                              struct statx *stx, unsigned int mask, int sync, int *err);
 
 /**
  * vr_walk_upper_dir() - the upper layer's copy of the root-overlay
