@@ -42,7 +42,10 @@ st=$?
 set -e
 is "SIGTERM from outside: 143" 143 "$st"
 mkdir "$tmp/out"
-"$VROOT" run --prefix "$tmp/prefix" --mount "$tmp/out:/out" -- sh -c 'echo $$ >/out/pid; exec sleep 30' &
+# A run under nohup inherits SIGHUP ignored, which no shell can undo: the
+# program gets it at its default, as a terminal's session would give it.
+env --default-signal=HUP "$VROOT" run --prefix "$tmp/prefix" --mount "$tmp/out:/out" -- \
+	sh -c 'echo $$ >/out/pid; exec sleep 30' &
 pid=$!
 i=0
 while [ ! -s "$tmp/out/pid" ] && [ "$i" -lt 50 ]; do
