@@ -475,7 +475,13 @@ VR_API int vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned 
                        int flags);
 VR_API int vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid,
                        unsigned int gid, int flags);
-/* @path NULL: the file open as @dirfd (futimens). @times: struct timespec[2] or NULL. */
+/* fchmod(2), fchown(2): the file open as @fd (-EBADF for an O_PATH descriptor). */
+VR_API int vr_fchmod(struct vr_task *t, int fd, unsigned int mode);
+VR_API int vr_fchown(struct vr_task *t, int fd, unsigned int uid, unsigned int gid);
+/*
+ * @path NULL: the file open as @dirfd, as futimens(3) (no @flags; -EBADF for
+ * an O_PATH descriptor).  @times: struct timespec[2] or NULL.
+ */
 VR_API int vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times,
                         int flags);
 VR_API int vr_truncate(struct vr_task *t, const char *path, long length);

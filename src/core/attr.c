@@ -142,48 +142,59 @@ announce(struct vr_walk *w)
 }
 
 /*
- * direct() - a change to the program's descriptor @dirfd itself (@path
- * "" with AT_EMPTY_PATH in @flags) may be made by the kernel on @dirfd:
- * it holds an upper-layer object (vr_fd_upper()) without an owner's
- * record, and the caller's identity is not faked.  The kernel's check is
- * then the one vroot would make (such a copy shows itself as it is), and
- * nothing is copied up.  Never for an O_PATH descriptor: fgetxattr()
- * refuses it, and the calls through a walk answer for it.
- * Return: 1 or 0.
+ * direct() - a change to the program's descriptor @fd itself may be made
+ * by the kernel on @fd: it holds an upper-layer object (vr_fd_upper())
+ * without an owner's record, and the caller's identity is not faked.  The
+ * kernel's check is then the one vroot would make (such a copy shows
+ * itself as it is), and nothing is copied up.  Never for an O_PATH
+ * descriptor: fgetxattr() refuses it, and the calls through a walk answer
+ * for it.  *@st: the descriptor's fstat().  Return: 1 or 0.
  */
 static int
-direct(struct vr_task *t, int dirfd, const char *path, int flags)
+direct(struct vr_task *t, int fd, struct stat *st)
 {
 	char rec[64];
 
-	if (t->id.faked || path[0] || flags != AT_EMPTY_PATH || dirfd < 0 ||
-	    !vr_fd_upper(t->ns, dirfd))
+	if (t->id.faked || fd < 0 || sys_fstat(fd, st) < 0 || !vr_fd_upper(t->ns, fd, st))
 		return 0;
-	return sys_fgetxattr(dirfd, VR_OWNER_XATTR, rec, sizeof(rec)) == -ENODATA;
+	return sys_fgetxattr(fd, VR_OWNER_XATTR, rec, sizeof(rec)) == -ENODATA;
 }
 
-/* direct_done() - announce() for a change direct() let the kernel make on @fd. */
+/* direct_at() - direct() for an *at() call's @path "" with AT_EMPTY_PATH alone. */
 static int
-direct_done(struct vr_task *t, int fd, int err)
+direct_at(struct vr_task *t, int dirfd, const char *path, int flags, struct stat *st)
 {
-	struct stat st;
+	return !path[0] && flags == AT_EMPTY_PATH && direct(t, dirfd, st);
+}
 
-	if (err == 0 && sys_fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR)
+/* direct_done() - announce() for a change direct() let the kernel make on @st's file. */
+static int
+direct_done(struct vr_task *t, const struct stat *st, int err)
+{
+	if (err == 0 && (st->st_mode & S_IFMT) == S_IFDIR)
 		vr_coh_bump_dir(t->ns);
 	else if (err == 0)
 		vr_coh_bump(t->ns);
 	return err;
 }
 
-int
-vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, int flags)
+/* not_opath() - the calls about a descriptor itself refuse an O_PATH one (fdget()). */
+static int
+not_opath(int fd)
+{
+	long fl = sys_fcntl(fd, F_GETFL, 0);
+
+	return fl < 0 ? (int)fl : (fl & O_PATH) ? -EBADF : 0;
+}
+
+/* chmod_walk() - vr_fchmodat() by a walk to the object. */
+static int
+chmod_walk(struct vr_task *t, int dirfd, const char *path, unsigned int mode, int flags)
 {
 	char proc[32];
 	int err;
 	struct vr_walk *w;
 
-	if (direct(t, dirfd, path, flags))
-		return direct_done(t, dirfd, (int)vr_sys2(__NR_fchmod, dirfd, mode));
 	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, check_chmod,
 	           &mode, &err);
 	if (!w)
@@ -218,15 +229,36 @@ vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, i
 }
 
 int
-vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, unsigned int gid,
-            int flags)
+vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, int flags)
+{
+	struct stat st;
+
+	if (direct_at(t, dirfd, path, flags, &st))
+		return direct_done(t, &st, (int)vr_sys2(__NR_fchmod, dirfd, mode));
+	return chmod_walk(t, dirfd, path, mode, flags);
+}
+
+int
+vr_fchmod(struct vr_task *t, int fd, unsigned int mode)
+{
+	struct stat st;
+	int err;
+
+	if (direct(t, fd, &st))
+		return direct_done(t, &st, (int)vr_sys2(__NR_fchmod, fd, mode));
+	err = not_opath(fd);
+	return err < 0 ? err : chmod_walk(t, fd, "", mode, AT_EMPTY_PATH);
+}
+
+/* chown_walk() - vr_fchownat() by a walk to the object. */
+static int
+chown_walk(struct vr_task *t, int dirfd, const char *path, unsigned int uid, unsigned int gid,
+           int flags)
 {
 	unsigned int ids[2] = {uid, gid};
 	int err;
 	struct vr_walk *w;
 
-	if (direct(t, dirfd, path, flags))
-		return direct_done(t, dirfd, (int)vr_sys3(__NR_fchown, dirfd, uid, gid));
 	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, check_chown, ids,
 	           &err);
 	if (!w)
@@ -255,10 +287,34 @@ vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, un
 }
 
 int
+vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, unsigned int gid,
+            int flags)
+{
+	struct stat st;
+
+	if (direct_at(t, dirfd, path, flags, &st))
+		return direct_done(t, &st, (int)vr_sys3(__NR_fchown, dirfd, uid, gid));
+	return chown_walk(t, dirfd, path, uid, gid, flags);
+}
+
+int
+vr_fchown(struct vr_task *t, int fd, unsigned int uid, unsigned int gid)
+{
+	struct stat st;
+	int err;
+
+	if (direct(t, fd, &st))
+		return direct_done(t, &st, (int)vr_sys3(__NR_fchown, fd, uid, gid));
+	err = not_opath(fd);
+	return err < 0 ? err : chown_walk(t, fd, "", uid, gid, AT_EMPTY_PATH);
+}
+
+int
 vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, int flags)
 {
 	const long *ts = times; /* struct timespec[2]: sec, nsec, sec, nsec */
 	struct vr_walk *w;
+	struct stat st;
 	char proc[32];
 	int err, upfd, now;
 
@@ -268,12 +324,21 @@ vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, 
 	if (ts && ts[1] == ((1l << 30) - 2) && ts[3] == ((1l << 30) - 2))
 		return 0;
 	if (!path) {
-		/* futimens(): the descriptor itself. */
+		/* futimens(): the descriptor itself, as do_utimes() takes it. */
+		if (dirfd == AT_FDCWD)
+			return -EFAULT;
+		if (flags)
+			return -EINVAL;
+		if (direct(t, dirfd, &st))
+			return (int)vr_sys4(__NR_utimensat, dirfd, NULL, times, 0);
+		err = not_opath(dirfd);
+		if (err < 0)
+			return err;
 		path = "";
-		flags |= AT_EMPTY_PATH;
-	}
-	if (direct(t, dirfd, path, flags))
+		flags = AT_EMPTY_PATH;
+	} else if (direct_at(t, dirfd, path, flags, &st)) {
 		return (int)vr_sys4(__NR_utimensat, dirfd, NULL, times, 0);
+	}
 	/* No times, or both "now": the owner or a writer may (do_utimes()). */
 	now = !ts || (ts[1] == ((1l << 30) - 1) && ts[3] == ((1l << 30) - 1));
 	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, check_times, &now,

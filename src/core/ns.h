@@ -36,6 +36,9 @@ struct vr_mount {
 
 /* Descriptors below this number keep a hint of where they were opened. */
 #define VR_FD_HINTS 1024
+
+/* Program descriptors whose upper-layer file vr_fd_upper() remembers. */
+#define VR_UPFD_NOTES 256
 /* Hints of descriptors whose number was reused (vr_fd_hint_set()). */
 #define VR_FD_SPILL 16
 
@@ -88,6 +91,8 @@ struct vr_ns {
 	 */
 	int aliasing;
 	unsigned long fd_hint[VR_FD_HINTS + VR_FD_SPILL];
+	/* upfd[fd]: device and inode of the upper-layer file @fd held when last asked. */
+	unsigned long upfd[VR_UPFD_NOTES][2];
 	unsigned int fd_spill_next;
 	/*
 	 * Descriptors of base files opened for reading in this process
@@ -298,14 +303,19 @@ int vr_ns_mount_below(const struct vr_ns *ns, const char *path, size_t len);
 long vr_fd_vpath(struct vr_ns *ns, int fd, char *buf, size_t size);
 
 /*
- * vr_fd_upper() - the program's descriptor @fd holds an object of the
- * upper layer, reached through the root overlay: its host path lies in
- * the upper directory and in no lower layer or mount found inside it (a
- * mount that also shows it counts only when the descriptor was opened
- * through the overlay).  A removed file counts by where it was.
+ * vr_fd_upper() - the program's descriptor @fd, whose fstat() is @st,
+ * holds an object of the upper layer, reached through the root overlay:
+ * its host path lies in the upper directory and in no lower layer or
+ * mount found inside it (a mount that also shows it counts only when the
+ * descriptor was opened through the overlay).  A removed file counts by
+ * where it was.  The answer is remembered by descriptor number for the
+ * same file (device and inode) until vr_fd_upper_forget() of the number.
  * Return: 1 or 0 (not, or not known: a pipe, a descriptor from outside).
  */
-int vr_fd_upper(struct vr_ns *ns, int fd);
+int vr_fd_upper(struct vr_ns *ns, int fd, const struct stat *st);
+
+/* vr_fd_upper_forget() - @fd was just opened on something else (vr_fd_upper()). */
+void vr_fd_upper_forget(struct vr_ns *ns, int fd);
 
 /*
  * vr_revmap_link() - the body of a procfs magic link (@body[0..n), room

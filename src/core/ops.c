@@ -331,8 +331,10 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
 		vr_dc_fd_note(w, err, known ? &nst : NULL);
 out:
 	vr_walk_end(w);
-	if (err >= 0)
+	if (err >= 0) {
 		vr_fd_hint_set(t->ns, err, m);
+		vr_fd_upper_forget(t->ns, err);
+	}
 	return err;
 }
 

@@ -305,16 +305,36 @@ revmap_fd(struct vr_ns *ns, int fd, char *host, char *buf, size_t size)
 	return n + (long)DELETED_LEN;
 }
 
-int
-vr_fd_upper(struct vr_ns *ns, int fd)
+/* note() - set the note of @fd to (@dev, @ino); threads store the words apart. */
+static void
+note(struct vr_ns *ns, int fd, unsigned long dev, unsigned long ino)
+{
+	if (fd < 0 || fd >= VR_UPFD_NOTES)
+		return;
+	/*
+	 * A reader racing a store may see one word of each note: every
+	 * note names an upper-layer file, so a mixed pair that matches the
+	 * file asked about still names an upper-layer file.
+	 */
+	__atomic_store_n(&ns->upfd[fd][0], dev, __ATOMIC_RELAXED);
+	__atomic_store_n(&ns->upfd[fd][1], ino, __ATOMIC_RELAXED);
+}
+
+void
+vr_fd_upper_forget(struct vr_ns *ns, int fd)
+{
+	note(ns, fd, 0, 0);
+}
+
+/* upper_by_path() - vr_fd_upper() by the host path of @fd. */
+static int
+upper_by_path(struct vr_ns *ns, int fd)
 {
 	char host[PATH_MAX + DELETED_LEN + 1];
 	struct match best = {.score = -1, .at = -1};
 	long n;
 	unsigned int i;
 
-	if (!ns->has_upper)
-		return 0;
 	n = fd_host(fd, host, sizeof(host));
 	if (n < 0 || vr_path_under(host, (size_t)n, ns->layers[0].host, ns->layers[0].hlen) < 0)
 		return 0;
@@ -325,6 +345,25 @@ vr_fd_upper(struct vr_ns *ns, int fd)
 	for (i = 0; i < ns->nmounts; i++)
 		if (vr_path_under(host, (size_t)n, ns->mounts[i].b.host, ns->mounts[i].b.hlen) >= 0)
 			return fd_hint(ns, fd) == HINT_OVERLAY;
+	return 1;
+}
+
+int
+vr_fd_upper(struct vr_ns *ns, int fd, const struct stat *st)
+{
+	int known = fd >= 0 && fd < VR_UPFD_NOTES && !ns->aliasing && st->st_ino != 0 &&
+	            __atomic_load_n(&ns->upfd[fd][0], __ATOMIC_RELAXED) == st->st_dev &&
+	            __atomic_load_n(&ns->upfd[fd][1], __ATOMIC_RELAXED) == st->st_ino;
+
+	if (!ns->has_upper)
+		return 0;
+	if (known)
+		return 1;
+	if (!upper_by_path(ns, fd))
+		return 0;
+	/* Where one directory shows at two places, the path is asked each time. */
+	if (!ns->aliasing)
+		note(ns, fd, st->st_dev, st->st_ino);
 	return 1;
 }
 

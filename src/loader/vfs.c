@@ -609,9 +609,7 @@ vrl_fd_not_opath(int fd)
 long
 h_fchmod(struct vr_loader_ctx *ctx, const long a[6])
 {
-	long err = vrl_fd_not_opath((int)a[0]);
-
-	return err ? err : vr_fchmodat(T(ctx), (int)a[0], "", (unsigned int)a[1], AT_EMPTY_PATH);
+	return vr_fchmod(T(ctx), (int)a[0], (unsigned int)a[1]);
 }
 
 long
@@ -650,11 +648,7 @@ h_lchown(struct vr_loader_ctx *ctx, const long a[6])
 long
 h_fchown(struct vr_loader_ctx *ctx, const long a[6])
 {
-	long err = vrl_fd_not_opath((int)a[0]);
-
-	return err ? err
-	           : vr_fchownat(T(ctx), (int)a[0], "", (unsigned int)a[1], (unsigned int)a[2],
-	                         AT_EMPTY_PATH);
+	return vr_fchown(T(ctx), (int)a[0], (unsigned int)a[1], (unsigned int)a[2]);
 }
 
 long
@@ -676,10 +670,8 @@ do_utimens(struct vr_loader_ctx *ctx, int dfd, long upath, const struct __kernel
 	char p[PATH_MAX];
 	long err;
 
-	if (!upath && dfd != AT_FDCWD) {
-		err = flags ? -EINVAL : vrl_fd_not_opath(dfd);
-		return err ? err : vr_utimensat(T(ctx), dfd, NULL, ts, 0);
-	}
+	if (!upath && dfd != AT_FDCWD)
+		return vr_utimensat(T(ctx), dfd, NULL, ts, flags);
 	err = in_path(p, upath);
 	if (err)
 		return err;
