@@ -273,8 +273,9 @@ lookup(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_
  * lookup_attr() - lookup() of a final component whose attributes are all
  * the caller reads, by one stat_at() per layer instead of an open, a stat
  * and a close.  It decides only where lookup() would take the topmost find
- * alone and keep nothing but its stat: a non-directory (a directory merges
- * or is opened), not a whiteout, not a base file with several links that
+ * alone and keep nothing but its stat: a non-directory, or a directory in
+ * a single-layer base directory or a mount (others merge or carry an
+ * origin), not vroot's own directory, not a whiteout, not a base file with several links that
  * an index entry stands for, not an upper regular file (its origin is read
  * through its descriptor), not in procfs (magic links); and a name no
  * layer has, with no mount below it, is absent.
@@ -341,7 +342,15 @@ lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struc
 		if (err < 0)
 			return 0;
 		t = st.st_mode & S_IFMT;
-		if (t == S_IFDIR || (!dir->mount && vr_is_whiteout(&st)))
+		/*
+		 * A directory in a directory of one base layer (or of a mount)
+		 * has no other layer to merge with and no origin to read: its
+		 * stat is the answer, unless it is vroot's own.
+		 */
+		if (t == S_IFDIR && (dir->nfd != 1 || (!dir->mount && dir->layer[0] == 0) ||
+		                     is_hidden_dir(ns, &st)))
+			return 0;
+		if (!dir->mount && vr_is_whiteout(&st))
 			return 0;
 		if (!dir->mount && ns->has_upper && t == S_IFREG &&
 		    (dir->layer[i] == 0 ||
