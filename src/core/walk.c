@@ -1321,8 +1321,8 @@ vr_walk_upper_dir(struct vr_walk *w, char *path, vr_make_upper_fn make)
 }
 
 struct vr_walk *
-vr_walk_statx(struct vr_task *t, int dirfd, const char *path, unsigned int flags,
-              struct statx *stx, unsigned int mask, int sync, int *err)
+vr_walk_statx(struct vr_task *t, int dirfd, const char *path, unsigned int flags, struct statx *stx,
+              unsigned int mask, int sync, int *err)
 {
 	struct vr_walk *w = vr_walk_begin(t, err);
 
