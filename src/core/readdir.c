@@ -595,15 +595,13 @@ vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
 {
 	struct vr_walk *w;
 	long n, pos;
-	int err, fl;
+	int err;
 
-	fl = sys_fcntl(fd, F_GETFL, 0);
-	if (fl < 0)
-		return fl;
-	if (fl & O_PATH)
-		return -EBADF;
-	/* A directory read to its end (or seeked there) needs no walk. */
+	/* lseek() refuses an O_PATH descriptor (EBADF) as getdents64() does. */
 	pos = sys_lseek(fd, 0, 1 /* SEEK_CUR */);
+	if (pos == -EBADF)
+		return pos;
+	/* A directory read to its end (or seeked there) needs no walk. */
 	if ((unsigned long long)pos == KEY_END) {
 		struct stat st;
 
