@@ -470,6 +470,9 @@ run(int argc, char **argv)
 
 	if (parse(&c, argc, argv, &first, &o) < 0)
 		return EXIT_FAIL;
+	/* A name no layout has is that, whatever the prefix remembers. */
+	if (c.layout && !vr_layout_find(&c, c.layout))
+		return EXIT_FAIL;
 	if (!c.prefix) {
 		c.prefix = o.name ? vr_cli_named_prefix(&c, o.name) : vr_cli_default_prefix(&c);
 		if (!c.prefix)

@@ -7,7 +7,7 @@
 # and home mounted in it.
 set -eu
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 14
 
 P=$tmp/prefix
 H=$tmp/home
@@ -50,6 +50,11 @@ is_file "the user's --base, --mount (a space as \\040), --case-insensitive, --fa
 
 capture s "$VROOT" run --layout nosuch --print-spec
 is "an unknown layout: 125, one line naming the known ones" \
+	"125 1 vroot: --layout nosuch: unknown layout (known: default, rootfs, darwin)" \
+	"$rc $(wc -l <"$tmp/s.err") $(cat "$tmp/s.err")"
+"$VROOT" run --prefix "$tmp/remembers" -- true
+capture s "$VROOT" run --prefix "$tmp/remembers" --layout nosuch -- true
+is "... also for a prefix that remembers its layout" \
 	"125 1 vroot: --layout nosuch: unknown layout (known: default, rootfs, darwin)" \
 	"$rc $(wc -l <"$tmp/s.err") $(cat "$tmp/s.err")"
 capture s "$VROOT" run --layout rootfs -- true
