@@ -31,7 +31,9 @@
  * and with it the search permission check there; so a child is taken only
  * when every layer of the parent grants search to owner, group and others
  * alike (allx), which no identity can be refused (POSIX ACLs are not read,
- * as in perm.c).
+ * as in perm.c), or when the parent has one layer and the kernel says the
+ * caller may search it (faccessat2 X_OK with the fsuid: one call for the
+ * lookup's three).
  *
  * The program's directory descriptors.  A walk relative to one needs the
  * directory's canonical path; reading it back from /proc/self/fd/N and
@@ -324,14 +326,32 @@ node_obj(struct vr_dcache *dc, struct dc_node *n, struct vr_obj *o)
 	n->used = ++dc->tick;
 }
 
-/* get() - the fresh node for @path[0..len) into @o.  Return: 1 or 0. */
+/*
+ * may_search() - the caller may search w->cur, which does not grant it to
+ * everyone: asked of the kernel on its one layer, with the identity a
+ * lookup there uses (the fsuid, AT_EACCESS), as the lookup the node
+ * stands for would have.
+ */
 static int
-get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o)
+may_search(const struct vr_walk *w)
+{
+	return w->cur.nfd == 1 && !w->cur.synthetic && !w->cur.byname &&
+	       sys_faccessat2(w->cur.fd[0], "", 1 /* X_OK */, AT_EMPTY_PATH | AT_EACCESS) == 0;
+}
+
+/*
+ * get() - the fresh node for @path[0..len) into @o; @child: it is looked
+ * up in w->cur, whose search permission must hold.  Return: 1 or 0.
+ */
+static int
+get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o, int child)
 {
 	struct vr_dcache *dc = w->ns->dc;
 	struct dc_node *n;
 
 	n = find(dc, path, len, hash(path, len));
+	if (n && child && !w->cur.allx && fresh(w, n->gen, n->born) && !may_search(w))
+		n = NULL; /* the live lookup gives the kernel's error */
 	if (n && !(fresh(w, n->gen, n->born) && not_copied(w, n))) {
 		if (!w->dc_ro) {
 			drop(n);
@@ -351,9 +371,9 @@ get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o)
 int
 vr_dc_get(struct vr_walk *w, struct vr_obj *o)
 {
-	if (!w->dc_on || !w->cur.allx || w->vlen >= VR_DC_PATH)
+	if (!w->dc_on || w->vlen >= VR_DC_PATH)
 		return 0;
-	return get(w, w->vpath, w->vlen, o);
+	return get(w, w->vpath, w->vlen, o, 1);
 }
 
 int
@@ -361,7 +381,7 @@ vr_dc_get_at(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o)
 {
 	if (!w->dc_on || len >= VR_DC_PATH)
 		return 0;
-	return get(w, path, len, o);
+	return get(w, path, len, o, 0);
 }
 
 /* is_procfs() - @fd is a directory of a procfs: its entries are per process. */

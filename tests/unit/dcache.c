@@ -108,15 +108,27 @@ main(void)
 	s0 = stats(a);
 	is_int(vr_fstatat(ta, AT_FDCWD, "/d/x/b/f", &st, 0), 0, "and again");
 	s1 = stats(a);
-	ok(s1.cache_hits == s0.cache_hits + 2,
-	   "/d and /d/x come from memory, not what is below /d/x, which not everyone "
-	   "may search: the kernel checks that step");
+	ok(s1.cache_hits == s0.cache_hits + 3,
+	   "/d, /d/x and /d/x/b come from memory: the kernel says the caller may search "
+	   "/d/x, which not everyone may");
 
 	is_int(vr_fstatat(ta, AT_FDCWD, "/shut/s/f", &st, 0), 0, "below a base directory of 0700");
 	s0 = stats(a);
 	is_int(vr_fstatat(ta, AT_FDCWD, "/shut/s/f", &st, 0), 0, "again");
 	s1 = stats(a);
-	ok(s1.cache_hits == s0.cache_hits + 1, "only /shut itself is taken from memory (0700)");
+	ok(s1.cache_hits == s0.cache_hits + 2, "/shut and /shut/s from memory (0700, the caller's)");
+	{
+		/* Search taken away from outside: the kernel's answer, not the node's. */
+		int native;
+
+		if (chmod(at("base/shut"), 0) < 0)
+			bail_out("cannot change the base");
+		native = stat(at("base/shut/s/f"), &st) < 0 ? -errno : 0;
+		is_int(vr_fstatat(ta, AT_FDCWD, "/shut/s/f", &st, 0), native,
+		       "a 000 directory below: as natively (%s)", native ? "EACCES" : "root searches");
+		if (chmod(at("base/shut"), 0700) < 0)
+			bail_out("cannot change the base back");
+	}
 
 	is_int(vr_fstatat(ta, AT_FDCWD, "/k/a/f", &st, 0), 0, "a walk below base directories");
 	if (rename(at("base/k/a"), at("base/k/moved")) < 0 || fx_mkdirs(top, "base/k/a") < 0)
