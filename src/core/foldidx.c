@@ -20,17 +20,21 @@
  * VR_DC_BOUND_MS at most: what changes from outside vroot is seen within
  * that bound, as with the directory cache.
  *
- * The rules:
- *  - the entries whose folded form is the name's are candidates;
- *  - a whiteout among them hides the candidates in the layers below its
- *    own (so a whiteout hides every case variant of its name below);
- *  - of the candidates left, the name itself if it is one, else the
+ * The rules (readdir.c lists by the same ones):
+ *  - the entries whose folded form is the name's are its spellings;
+ *  - the topmost layer holding a spelling, an entry or a whiteout, decides
+ *    alone: the spellings in the layers below are hidden, from lookups by
+ *    any spelling, their own included, and from listings (an upper "foo"
+ *    hides a base's "FOO", a whiteout "foo" every case variant below it);
+ *  - of that layer's entries, the name itself if it is one, else the
  *    byte-wise smallest name is the one found (a base made on a
  *    case-sensitive filesystem may hold "foo" and "FOO": both are listed,
- *    and "Foo" finds "FOO").
+ *    and "Foo" finds "FOO"); none, when it holds only a whiteout.
  * The walk still looks a name up as given first where the index is not
- * at hand, and the name found is looked up as usual (whiteouts of that
- * very name, opaque directories, mounts are judged there).
+ * at hand, and looks the name found up as usual
+ * (whiteouts of that very name, opaque directories, mounts are judged
+ * there).  A directory merges with the same spelling only in the layers
+ * below it.
  *
  * A few indexes are kept (FI_SLOTS), least recently used replaced, in one
  * mapping per index.  The cache's lock holds the locking process's id and
@@ -104,8 +108,9 @@ struct fi_query {
 	uint64_t h;
 	char folded[FI_FOLDED];
 	long flen;
-	unsigned int wl; /* the topmost layer holding a matching whiteout */
-	unsigned int n;  /* candidates (entries that are not whiteouts) */
+	unsigned int wl;  /* the topmost layer holding a matching whiteout */
+	unsigned int top; /* the topmost layer holding a match of any kind */
+	unsigned int n;   /* candidates (entries that are not whiteouts) */
 	struct {
 		unsigned int layer;
 		size_t len;
@@ -121,6 +126,7 @@ query_init(struct fi_query *q, const char *name, size_t len)
 	q->h = vr_fold_hash(name, len);
 	q->flen = vr_fold_name(name, len, q->folded, sizeof(q->folded));
 	q->wl = VR_MAX_LAYERS;
+	q->top = VR_MAX_LAYERS;
 	q->n = 0;
 }
 
@@ -133,6 +139,8 @@ query_offer(struct fi_query *q, const char *name, size_t len, unsigned int layer
 
 	if (n < 0 || n != q->flen || vr_memcmp(f, q->folded, (size_t)n) != 0)
 		return;
+	if (layer < q->top)
+		q->top = layer;
 	if (whiteout) {
 		if (layer < q->wl)
 			q->wl = layer;
@@ -147,9 +155,8 @@ query_offer(struct fi_query *q, const char *name, size_t len, unsigned int layer
 }
 
 /*
- * The answer: among the candidates no whiteout hides (in a layer above
- * it, or in its own), the name itself, else the byte-wise smallest; 0
- * when there is none.
+ * The answer: among the candidates of the topmost layer holding a match,
+ * the name itself, else the byte-wise smallest; 0 when there is none.
  */
 static long
 query_result(const struct fi_query *q, char *out)
@@ -161,9 +168,9 @@ query_result(const struct fi_query *q, char *out)
 		size_t len = q->c[i].len;
 		int c;
 
-		if (q->c[i].layer > q->wl)
+		if (q->c[i].layer != q->top)
 			continue;
-		/* The name itself, where no whiteout hides it, wins. */
+		/* The name itself, where nothing above hides it, wins. */
 		if (len == q->len && vr_memcmp(q->c[i].name, q->name, len) == 0) {
 			best = q->c[i].name;
 			blen = len;
@@ -509,34 +516,30 @@ lock(struct vr_ns *ns, struct vr_foldidx **fip)
 	return 1;
 }
 
-long
-vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size_t len, int mode,
-             char *out)
+/*
+ * fold_get() - @q judged against @dir's index, got as @mode says (VR_FOLD_*;
+ * @pend: a name not found may be created next), or against
+ * the directory itself when no index is to be had.
+ * Return: as vr_fold_find().
+ */
+static long
+fold_get(struct vr_walk *w, const struct vr_obj *dir, struct fi_query *q, int mode, int pend,
+         char *out)
 {
 	int rebuild = mode == VR_FOLD_REBUILD;
-	size_t mark = w->s.used, size = 32768;
+	size_t mark = w->s.used, size = 32768, len = q->len;
 	struct fi_layer l[VR_MAX_LAYERS];
 	struct vr_foldidx *fi = NULL;
-	struct fi_query *q;
 	unsigned long t, gen = 0, now = vr_ns_clock_ms(w->ns);
 	int have_gen = vr_coh_gen(w->ns, &gen) == 0;
+	const char *name = q->name;
 	char *buf;
 	long n = 0;
 	int err;
 
-	if (dir->synthetic || dir->nfd == 0)
-		return 0; /* only mount points below it: vr_fold_mount() */
-	q = vr_alloc(&w->s, sizeof(*q));
 	buf = vr_alloc(&w->s, size);
-	if (!q || !buf) {
-		w->s.used = mark;
+	if (!buf)
 		return -ENOMEM;
-	}
-	query_init(q, name, len);
-	if (q->flen < 0) {
-		w->s.used = mark;
-		return 0;
-	}
 	if (lock(w->ns, &fi)) {
 		struct fi_slot *s = rebuild ? NULL : trusted(w->ns, fi, dir, have_gen, gen, now);
 
@@ -570,7 +573,7 @@ vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size
 			probe(s, q);
 			n = query_result(q, out);
 			/* Not there: perhaps about to be created (patch()). */
-			if (mode != VR_FOLD_TRUSTED || n != 0) {
+			if (pend && (mode != VR_FOLD_TRUSTED || n != 0)) {
 				s->plen = n == 0 ? len : 0;
 				if (n == 0)
 					vr_memcpy(s->pend, name, len);
@@ -595,6 +598,52 @@ vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size
 	}
 	w->s.used = mark;
 	return n;
+}
+
+long
+vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size_t len, int mode,
+             char *out)
+{
+	size_t mark = w->s.used;
+	struct fi_query *q;
+	long n = 0;
+
+	if (dir->synthetic || dir->nfd == 0)
+		return 0; /* only mount points below it: vr_fold_mount() */
+	q = vr_alloc(&w->s, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	query_init(q, name, len);
+	if (q->flen >= 0)
+		n = fold_get(w, dir, q, mode, 1, out);
+	w->s.used = mark;
+	return n;
+}
+
+int
+vr_fold_in_lower(struct vr_walk *w, const struct vr_obj *dir, const char *name, size_t len)
+{
+	size_t mark = w->s.used;
+	struct fi_query *q;
+	int below = 0;
+	char *out;
+	long n = 0;
+
+	if (dir->mount || dir->synthetic || dir->nfd < 2)
+		return 0;
+	q = vr_alloc(&w->s, sizeof(*q));
+	out = vr_alloc(&w->s, NAME_MAX + 1);
+	if (!q || !out) {
+		w->s.used = mark;
+		return -ENOMEM;
+	}
+	query_init(q, name, len);
+	if (q->flen >= 0)
+		n = fold_get(w, dir, q, VR_FOLD_ANY, 0, out);
+	for (unsigned int i = 0; n >= 0 && i < q->n; i++)
+		below |= dir->layer[q->c[i].layer] != 0;
+	w->s.used = mark;
+	return n < 0 ? (int)n : below;
 }
 
 long

@@ -19,16 +19,25 @@ int vr_fold_dir(const struct vr_ns *ns, const struct vr_obj *dir);
 
 /*
  * vr_fold_find() - the stored name in folding directory @dir that @name
- * (@len bytes) stands for: @name itself when the directory has it, else
- * the byte-wise smallest visible entry whose folded form is @name's, from
- * the directory's index, got as @mode says.  Uses @w's scratch, left as
- * it was.
+ * (@len bytes) stands for, by the rules of foldidx.c: of the topmost
+ * layer holding a spelling of it, @name itself when that layer has it,
+ * else the byte-wise smallest entry, from the directory's index, got as
+ * @mode says.  Uses @w's scratch, left as it was.
  * Return: the name's length with the name in @out (NAME_MAX + 1 bytes,
  * NUL-terminated), 0 when there is none, or -errno (-EAGAIN: no trusted
  * index with VR_FOLD_TRUSTED).
  */
 long vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size_t len,
                   int mode, char *out);
+
+/*
+ * vr_fold_in_lower() - a layer of overlay directory @dir below the upper
+ * one holds an entry spelt as @name (@len bytes) is, or another spelling
+ * of it (@dir folds case): removing @name needs a whiteout.  Uses @w's
+ * scratch, left as it was.
+ * Return: 1, 0, or -errno.
+ */
+int vr_fold_in_lower(struct vr_walk *w, const struct vr_obj *dir, const char *name, size_t len);
 
 /*
  * vr_fold_mount() - the child of the directory at w->vpath[0..w->plen)

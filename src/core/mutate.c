@@ -64,6 +64,9 @@ vr_place_get(struct vr_walk *w, struct vr_place *p)
 	if (!w->ns->has_upper)
 		return -EROFS;
 	err = in_lower(&w->cur, w->last);
+	/* Folding: another spelling below needs the whiteout as much. */
+	if (err == 0 && vr_fold_dir(w->ns, &w->cur))
+		err = vr_fold_in_lower(w, &w->cur, w->last, w->lastlen);
 	if (err < 0)
 		return err;
 	p->lower = err;

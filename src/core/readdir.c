@@ -18,6 +18,9 @@
  *   program's descriptor, at the host's own positions (procfs then numbers
  *   /proc/self/fd by descriptor, as natively).  Whether a directory is a
  *   mount's never changes while the namespace lives.
+ * - in a directory that folds case (foldidx.c), the topmost layer holding
+ *   any spelling of a name decides: the spellings of the layers below are
+ *   left out, those of that one layer are all listed.
  * - any other directory is merged, even when one layer has it now: a
  *   copy-up or a whiteout may add the upper layer halfway through a read
  *   (rm -rf of a base directory does exactly that).  Entries come in the
@@ -27,6 +30,8 @@
  *   across two calls; seekdir() to the middle of such a group (2^-62 per
  *   pair of names) skips the rest of it, as on ext4.
  */
+#include "fold.h"
+#include "foldidx.h"
 #include "owner.h"
 #include "place.h"
 #include "util.h"
@@ -105,6 +110,16 @@ struct listing {
 	unsigned long dev[VR_MAX_LAYERS]; /* per w->node.fd[]: the layer directory's device */
 	unsigned char impure[VR_MAX_LAYERS];
 	int specials; /* vr_owner_specials(), asked at the first upper file: -1 not yet */
+	/* Folding: the names of the layers read so far, by folded hash. */
+	int fold;
+	struct fold_slot *fh; /* fslots, mapped; off 0 = empty */
+	unsigned int fslots;
+	char *fa, *fb; /* room for two folded names */
+};
+
+struct fold_slot {
+	uint64_t h;
+	unsigned int off; /* the entry's offset + 1 */
 };
 
 /* Most directories fit in the walk's scratch: no mapping, no fresh pages to fault in. */
@@ -143,6 +158,8 @@ listing_init(struct listing *l, struct vr_scratch *s)
 static void
 listing_fini(struct listing *l)
 {
+	if (l->fh)
+		vr_unmap(l->fh, l->fslots * sizeof(struct fold_slot));
 	if (l->mem_mapped)
 		vr_unmap(l->mem, LIST_BYTES);
 	if (l->hash_mapped)
@@ -232,7 +249,8 @@ add(struct listing *l, const char *name, size_t len, unsigned long long ino, uns
 	struct entry *e;
 	unsigned int h;
 
-	if (key <= l->after || l->hash[slot_of(l, name, len)])
+	/* Folding: names returned already still hide their other spellings. */
+	if ((key <= l->after && !l->fold) || l->hash[slot_of(l, name, len)])
 		return 0;
 	if ((l->count + 1) * 2 > l->hslots && grow(l) < 0)
 		return -ENOMEM;
@@ -287,6 +305,61 @@ specials(struct vr_walk *w, struct listing *l)
 }
 
 /*
+ * fold_index() - every entry of the layers read so far in l->fh, by the
+ * hash of its folded form (made anew before each layer below the first).
+ */
+static int
+fold_index(struct listing *l)
+{
+	unsigned int slots = 64;
+	size_t off = 0;
+
+	if (l->fh)
+		vr_unmap(l->fh, l->fslots * sizeof(struct fold_slot));
+	while (slots < 2 * l->count + 2)
+		slots *= 2;
+	l->fh = vr_map(slots * sizeof(struct fold_slot));
+	l->fslots = l->fh ? slots : 0;
+	if (!l->fh)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < l->count; i++) {
+		const struct entry *e = (const struct entry *)(l->mem + off);
+		uint64_t h = vr_fold_hash(e->name, e->len);
+		unsigned int k = (unsigned int)h & (slots - 1);
+
+		while (l->fh[k].off)
+			k = (k + 1) & (slots - 1);
+		l->fh[k].h = h;
+		l->fh[k].off = (unsigned int)off + 1;
+		off = e->next;
+	}
+	return 0;
+}
+
+/* fold_above() - a layer read before holds a spelling of @name (@len bytes). */
+static int
+fold_above(struct listing *l, const char *name, size_t len)
+{
+	uint64_t h = vr_fold_hash(name, len);
+	unsigned int mask = l->fslots - 1;
+	long n = -1;
+
+	for (unsigned int k = (unsigned int)h & mask; l->fh[k].off; k = (k + 1) & mask) {
+		const struct entry *e = (const struct entry *)(l->mem + l->fh[k].off - 1);
+		long m;
+
+		if (l->fh[k].h != h)
+			continue;
+		if (n < 0)
+			n = vr_fold_name(name, len, l->fa, NAME_MAX * VR_FOLD_GROWTH);
+		m = vr_fold_name(e->name, e->len, l->fb, NAME_MAX * VR_FOLD_GROWTH);
+		if (n >= 0 && m == n && vr_memcmp(l->fa, l->fb, (size_t)n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * read_layer() - add the entries of layer directory w->node.fd[@i]; @overlay:
  * 0 a mount's, 1 a lower layer's, 2 the upper layer's (whose copied-up
  * entries show their base inode numbers, as stat() does, when it is marked
@@ -313,7 +386,9 @@ read_layer(struct vr_walk *w, struct listing *l, unsigned int i, int overlay, ch
 
 			off += d->d_reclen;
 			/* A name returned already costs no more than its hash. */
-			if (name_key(d->d_name, len) <= l->after)
+			if (!l->fold && name_key(d->d_name, len) <= l->after)
+				continue;
+			if (l->fold && i > 0 && fold_above(l, d->d_name, len))
 				continue;
 			more = overlay && d->d_type == DT_CHR ? LAZY_WHITEOUT : 0;
 			if (overlay == 2 && d->d_type == DT_REG && specials(w, l))
@@ -390,17 +465,29 @@ build(struct vr_walk *w, struct listing *l)
 
 	if (!buf)
 		return -ENOMEM;
+	l->fold = !o->synthetic && !o->mount && o->nfd > 1 && vr_fold_dir(w->ns, o);
+	if (l->fold) {
+		l->fa = vr_alloc(&w->s, NAME_MAX * VR_FOLD_GROWTH);
+		l->fb = vr_alloc(&w->s, NAME_MAX * VR_FOLD_GROWTH);
+		if (!l->fa || !l->fb)
+			return -ENOMEM;
+	}
 	if (o->synthetic) {
 		err = add(l, ".", 1, o->st.st_ino, DT_DIR, 1, 0, 0);
 		if (err >= 0)
 			err = add(l, "..", 2, o->st.st_ino, DT_DIR, 1, 0, 0);
 	}
-	for (unsigned int i = 0; i < o->nfd && !o->synthetic && err >= 0; i++)
+	for (unsigned int i = 0; i < o->nfd && !o->synthetic && err >= 0; i++) {
+		if (l->fold && i > 0)
+			err = fold_index(l);
+		if (err < 0)
+			break;
 		err = read_layer(w, l, i,
 		                 o->mount                                 ? 0
 		                 : (o->layer[i] == 0 && w->ns->has_upper) ? 2
 		                                                          : 1,
 		                 buf);
+	}
 	if (err >= 0)
 		err = add_mount_children(w, l);
 	return err < 0 ? err : 0;

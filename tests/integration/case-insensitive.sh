@@ -86,6 +86,7 @@ if mode == "lookup":
     row("cs/AB (smallest of Ab aB)", read("/cs/AB"))
     row("cs listing", ls("/cs"))
     row("HIDDEN.TXT (whiteout hides variants)", read("/HIDDEN.TXT"))
+    row("listing has no hidden.txt", any(n.lower() == "hidden.txt" for n in os.listdir("/")))
     row("LNK -> Dir/FOO.TXT", read("/LNK"))
     os.chdir("/dir")
     row("getcwd after chdir /dir", os.getcwd())
@@ -165,6 +166,7 @@ cs/A: A
 cs/AB (smallest of Ab aB): Ab
 cs listing: A Ab a aB
 HIDDEN.TXT (whiteout hides variants): ENOENT
+listing has no hidden.txt: False
 LNK -> Dir/FOO.TXT: foo
 getcwd after chdir /dir: /Dir
 /proc/self/fd of DIR/FOO.TXT: /Dir/Foo.txt

@@ -1,0 +1,58 @@
+#!/bin/sh
+# case-insensitive-listing.sh - in a case-insensitive namespace, a
+# directory that merges layers lists each name once by its folded
+# identity, as lookups resolve it: the topmost layer holding any spelling
+# of a name decides (an upper "foo" hides a base "FOO", a whiteout "baz"
+# hides "Baz" and "BAZ" below it, for listings and for lookups of every
+# spelling); within one layer several spellings all list.  Then rm -rf of
+# such a directory leaves nothing behind.  (Mounts have one layer each:
+# only the root overlay merges.)  No native Linux directory folds case
+# without root, so the results are compared against a table.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_cmd python3 find
+plan 7
+
+B1=$tmp/b1
+B2=$tmp/b2
+mkdir -p "$B1/d" "$B2/d"
+for f in FOO Bar baz q Q keep; do echo "b1 $f" >"$B1/d/$f"; done
+for f in BAR Baz BAZ; do echo "b2 $f" >"$B2/d/$f"; done
+mkdir "$B1/d/Sub" "$B2/d/SUB"
+echo x >"$B1/d/Sub/x"
+echo y >"$B2/d/SUB/x"
+
+# The prefix changed by a run that does not fold (as a base changed from
+# outside would be): an upper "foo" over the base's "FOO", a whiteout "baz".
+vr --base "$B1" --base "$B2" --base / -- sh -c 'echo upper >/d/foo && rm /d/baz'
+
+ci() { vr --case-insensitive --base "$B1" --base "$B2" --base / "$@" 2>&1 || true; }
+
+want="Bar
+Q
+Sub
+foo
+keep
+q"
+is "ls lists each folded name once" "$want" "$(ci -- ls -1 /d)"
+is "... and find" "$({ echo "$want" | sed 's|^|/d/|'; echo /d/Sub/x; } | sort)" \
+	"$(ci -- find /d -mindepth 1 | sort)"
+is "... and python's os.listdir" "$(echo "$want" | tr '\n' ' ')" \
+	"$(ci -- python3 -c 'import os; print(" ".join(sorted(os.listdir("/d"))), end=" ")')"
+
+capture rm vr --case-insensitive --base "$B1" --base "$B2" --base / -- rm -rf /d
+is "rm -rf of the directory succeeds" "0" "$rc"
+check "... its output is empty" test ! -s "$tmp/rm.err"
+is "... and nothing is left, by any spelling" "ENOENT ENOENT" \
+	"$(ci -- python3 -c '
+import errno, os
+r = []
+for p in ("/d", "/D"):
+    try:
+        os.stat(p); r.append("exists")
+    except OSError as e:
+        r.append(errno.errorcode[e.errno])
+print(*r)')"
+is "... nor seen without folding" "absent" \
+	"$(vr --base "$B1" --base "$B2" --base / -- sh -c 'test -e /d || echo absent' 2>&1)"
+done_testing
