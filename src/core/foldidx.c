@@ -31,7 +31,8 @@
  *    case-sensitive filesystem may hold "foo" and "FOO": both are listed,
  *    and "Foo" finds "FOO"); none, when it holds only a whiteout.
  * The walk still looks a name up as given first where the index is not
- * at hand, and looks the name found up as usual
+ * at hand, asks the index only when it found the name below the
+ * directory's topmost layer, and looks the name found up as usual
  * (whiteouts of that very name, opaque directories, mounts are judged
  * there).  A directory merges with the same spelling only in the layers
  * below it.
@@ -517,8 +518,8 @@ lock(struct vr_ns *ns, struct vr_foldidx **fip)
 }
 
 /*
- * fold_get() - @q judged against @dir's index, got as @mode says (VR_FOLD_*;
- * @pend: a name not found may be created next), or against
+ * fold_get() - @q judged against @dir's index, got as @mode says (VR_FOLD_*
+ * but FOUND; @pend: a name not found may be created next), or against
  * the directory itself when no index is to be had.
  * Return: as vr_fold_find().
  */
@@ -605,6 +606,7 @@ vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size
              char *out)
 {
 	size_t mark = w->s.used;
+	int found = mode & VR_FOLD_FOUND;
 	struct fi_query *q;
 	long n = 0;
 
@@ -615,7 +617,10 @@ vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size
 		return -ENOMEM;
 	query_init(q, name, len);
 	if (q->flen >= 0)
-		n = fold_get(w, dir, q, mode, 1, out);
+		n = fold_get(w, dir, q, mode & ~VR_FOLD_FOUND, !found, out);
+	/* Only a whiteout where the name was found: hidden by it. */
+	if (n == 0 && found && q->wl < VR_MAX_LAYERS)
+		n = -ENOENT;
 	w->s.used = mark;
 	return n;
 }

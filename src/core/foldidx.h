@@ -16,6 +16,8 @@ int vr_fold_dir(const struct vr_ns *ns, const struct vr_obj *dir);
 #define VR_FOLD_ANY     0 /* as it is, checked, listed when needed */
 #define VR_FOLD_REBUILD 1 /* listed again: the name it gave was gone */
 #define VR_FOLD_TRUSTED 2 /* only one trusted without a system call, else -EAGAIN */
+/* Or'ed in: @name was found byte for byte below @dir's topmost layer. */
+#define VR_FOLD_FOUND 4
 
 /*
  * vr_fold_find() - the stored name in folding directory @dir that @name
@@ -24,8 +26,10 @@ int vr_fold_dir(const struct vr_ns *ns, const struct vr_obj *dir);
  * else the byte-wise smallest entry, from the directory's index, got as
  * @mode says.  Uses @w's scratch, left as it was.
  * Return: the name's length with the name in @out (NAME_MAX + 1 bytes,
- * NUL-terminated), 0 when there is none, or -errno (-EAGAIN: no trusted
- * index with VR_FOLD_TRUSTED).
+ * NUL-terminated), 0 when there is none (with VR_FOLD_FOUND: when the
+ * index knows no spelling of it, so the name found stands), or -errno
+ * (-EAGAIN: no trusted index with VR_FOLD_TRUSTED; -ENOENT with
+ * VR_FOLD_FOUND: a whiteout of another spelling above hides it).
  */
 long vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name, size_t len,
                   int mode, char *out);

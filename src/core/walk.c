@@ -32,7 +32,9 @@
  *  7. In the root overlay a name is looked up in each layer, topmost first:
  *     the first layer that has it decides; a whiteout ends the lookup (ENOENT);
  *     a directory merges with the same directory in the layers below until an
- *     opaque directory or a non-directory is met.  The namespace's own upper
+ *     opaque directory or a non-directory is met (in a directory that
+ *     folds case, the first layer holding any spelling of the name decides:
+ *     foldidx.c, fold_found()).  The namespace's own upper
  *     and work directories are never found.  A base file with several links
  *     whose shared copy is in the index is that copy (index.c).
  *  8. Every step is an openat(O_PATH|O_NOFOLLOW) relative to a directory
@@ -811,11 +813,32 @@ set_last(struct vr_walk *w, const char *name, size_t len)
 }
 
 /*
- * fold_lookup() - w->last, absent byte for byte from w->cur, a directory
- * that folds case: the stored name it stands for becomes w->last and the
+ * fold_take() - stored name @name (@len bytes) becomes w->last and the
  * last component of w->vpath, and is looked up into @o (a directory not
- * @last from the cache, when it has it).  An index that names an entry
- * gone since is built again, once.
+ * @last from the cache, when it has it).
+ * Return: 1 when @o came from the cache, 0, or -errno.
+ */
+static int
+fold_take(struct vr_walk *w, struct vr_obj *o, int last, const char *name, size_t len)
+{
+	int err;
+
+	w->vlen = w->plen;
+	w->vpath[w->vlen] = '\0';
+	err = vpath_push(w, name, len);
+	if (err < 0)
+		return err;
+	set_last(w, name, len);
+	if (!last && vr_dc_get(w, o))
+		return 1;
+	err = lookup(w, &w->cur, w->last, o);
+	return err < 0 ? err : 0;
+}
+
+/*
+ * fold_lookup() - w->last, absent byte for byte from w->cur, a directory
+ * that folds case: the stored name it stands for is taken (fold_take()).
+ * An index that names an entry gone since is built again, once.
  * Return: 1 when @o came from the cache, 0 (@o absent when nothing
  * matches) or -errno.
  */
@@ -826,26 +849,45 @@ fold_lookup(struct vr_walk *w, struct vr_obj *o, int last)
 	long n;
 	int err = 0;
 
-	for (int again = 0; again < 2 && !o->exists; again++) {
+	for (int again = 0; again < 2 && !o->exists && err == 0; again++) {
 		n = vr_fold_find(w, &w->cur, w->last, w->lastlen,
 		                 again ? VR_FOLD_REBUILD : VR_FOLD_ANY, name);
 		if (n == 0)
 			n = vr_fold_mount(w, w->last, w->lastlen, name);
 		if (n <= 0)
 			return (int)n;
-		w->vlen = w->plen;
-		w->vpath[w->vlen] = '\0';
-		err = vpath_push(w, name, (size_t)n);
-		if (err < 0)
-			return err;
-		set_last(w, name, (size_t)n);
-		if (!last && vr_dc_get(w, o))
-			return 1;
-		err = lookup(w, &w->cur, w->last, o);
-		if (err < 0)
-			return err;
+		err = fold_take(w, o, last, name, (size_t)n);
 	}
-	return 0;
+	return err;
+}
+
+/*
+ * fold_found() - @o, w->last found byte for byte in a layer of w->cur (a
+ * directory that folds case) below its topmost one: a spelling a layer
+ * above holds stands for it instead (foldidx.c), and is taken
+ * (fold_take()), or a whiteout of another spelling there hides it (@o
+ * left absent).
+ * Return: as fold_lookup(); *@moved: the name changed.
+ */
+static int
+fold_found(struct vr_walk *w, struct vr_obj *o, int last, int *moved)
+{
+	char name[NAME_MAX + 1];
+	long n;
+
+	if (!o->exists || o->synthetic || o->mount || w->cur.nfd < 2 ||
+	    o->layer[0] == w->cur.layer[0])
+		return 0;
+	n = vr_fold_find(w, &w->cur, w->last, w->lastlen, VR_FOLD_ANY | VR_FOLD_FOUND, name);
+	if (n == 0 || ((size_t)n == w->lastlen && vr_memcmp(name, w->last, w->lastlen) == 0))
+		return 0;
+	vr_obj_put(o);
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0)
+		return (int)n;
+	*moved = 1;
+	return fold_take(w, o, last, name, (size_t)n);
 }
 
 /*
@@ -937,6 +979,15 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 	if (!hit && last && !f->canon && (w->flags & VR_WALK_ATTR))
 		err = lookup_attr(w, &w->cur, w->last, &child);
 	err = hit || err > 0 ? 0 : err < 0 ? err : lookup(w, &w->cur, w->last, &child);
+	if (err == 0 && !hit && child.exists && !(last && (w->flags & VR_WALK_EXACT_LAST)) &&
+	    vr_fold_dir(w->ns, &w->cur)) {
+		int moved = 0;
+
+		err = fold_found(w, &child, last, &moved);
+		hit = err == 1;
+		err = err == 1 ? 0 : err;
+		w->folded = w->folded || (last && moved && child.exists);
+	}
 	if (err == 0 && !child.exists && !(last && (w->flags & VR_WALK_EXACT_LAST)) &&
 	    vr_fold_dir(w->ns, &w->cur)) {
 		err = fold_lookup(w, &child, last);

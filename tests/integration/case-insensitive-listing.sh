@@ -11,7 +11,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3 find
-plan 7
+plan 8
 
 B1=$tmp/b1
 B2=$tmp/b2
@@ -39,6 +39,27 @@ is "... and find" "$({ echo "$want" | sed 's|^|/d/|'; echo /d/Sub/x; } | sort)" 
 	"$(ci -- find /d -mindepth 1 | sort)"
 is "... and python's os.listdir" "$(echo "$want" | tr '\n' ' ')" \
 	"$(ci -- python3 -c 'import os; print(" ".join(sorted(os.listdir("/d"))), end=" ")')"
+
+cat >"$tmp/look.py" <<'PY'
+import errno, os
+for n in ("foo", "FOO", "Foo", "bar", "BAR", "baz", "Baz", "BAZ", "q", "Q", "SUB/x"):
+    try:
+        with open("/d/" + n) as f:
+            print(n, f.read().strip())
+    except OSError as e:
+        print(n, errno.errorcode[e.errno])
+PY
+is "lookups of every spelling find what is listed" "foo upper
+FOO upper
+Foo upper
+bar b1 Bar
+BAR b1 Bar
+baz ENOENT
+Baz ENOENT
+BAZ ENOENT
+q b1 q
+Q b1 Q
+SUB/x x" "$(ci -- python3 "$tmp/look.py")"
 
 capture rm vr --case-insensitive --base "$B1" --base "$B2" --base / -- rm -rf /d
 is "rm -rf of the directory succeeds" "0" "$rc"

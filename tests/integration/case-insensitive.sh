@@ -86,6 +86,7 @@ if mode == "lookup":
     row("cs/AB (smallest of Ab aB)", read("/cs/AB"))
     row("cs listing", ls("/cs"))
     row("HIDDEN.TXT (whiteout hides variants)", read("/HIDDEN.TXT"))
+    row("Hidden.txt (a lower layer's own spelling too)", read("/Hidden.txt"))
     row("listing has no hidden.txt", any(n.lower() == "hidden.txt" for n in os.listdir("/")))
     row("LNK -> Dir/FOO.TXT", read("/LNK"))
     os.chdir("/dir")
@@ -166,6 +167,7 @@ cs/A: A
 cs/AB (smallest of Ab aB): Ab
 cs listing: A Ab a aB
 HIDDEN.TXT (whiteout hides variants): ENOENT
+Hidden.txt (a lower layer's own spelling too): ENOENT
 listing has no hidden.txt: False
 LNK -> Dir/FOO.TXT: foo
 getcwd after chdir /dir: /Dir
