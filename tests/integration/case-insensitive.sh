@@ -6,11 +6,12 @@
 # (ext4's casefold, compared in case-insensitive-ext4.sh, differs on
 # normalization).  Then real programs: a shell script with mixed-case
 # paths, make naming Foo.c for foo.c, git (its core.ignorecase probe, a
-# status after a case-only rename), tar -x of an archive holding A and a.
+# status after a case-only rename, an add after a change made through
+# another spelling), tar -x of an archive holding A and a.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3 make tar git
-plan 13
+plan 15
 
 # Two bases: B1 over B2, then the host's / for the programs.
 B1=$tmp/b1
@@ -259,6 +260,19 @@ capture gs vr --case-insensitive -- sh -c 'cd /tmp && git init -q gs && cd gs &&
 	mv File.txt FILE.TXT && git status --short && ls'
 is "... and git status after a case-only rename is clean" "FILE.TXT" \
 	"$(cat "$tmp/gs.out" "$tmp/gs.err")"
+# git matches a pathspec against its index byte for byte, core.ignorecase
+# or not, so "git add file.txt" stages nothing for a tracked File.txt, on
+# macOS as here (README); "git add ." stages the file by its index name.
+capture ga vr --case-insensitive -- sh -c 'cd /tmp && git init -q ga && cd ga &&
+	echo a >File.txt && git add File.txt &&
+	git -c user.email=t@example.org -c user.name=t commit -qm m &&
+	echo b >>FILE.TXT && git add file.txt &&
+	echo "add file.txt: $(git diff --cached --name-status | tr "\t" " ")" >&2 &&
+	git add . && git diff --cached --name-status && ls'
+diag "$(cat "$tmp/ga.err")"
+is "... a change made through another spelling is staged by its index name" "M	File.txt
+File.txt" "$(cat "$tmp/ga.out")"
+is "... git add of a case variant: no error" "0" "$rc"
 
 mkdir -p "$W/t1" "$W/t2"
 echo upper >"$W/t1/A"
