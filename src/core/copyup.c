@@ -9,6 +9,7 @@
  * process copying the same object concurrently loses the race cleanly and
  * uses the winner's copy.
  */
+#include "foldidx.h"
 #include "owner.h"
 #include "place.h"
 #include "util.h"
@@ -375,6 +376,8 @@ vr_copyup_parent(struct vr_walk *w)
 {
 	if (w->last_type != VR_LAST_NORM)
 		return -EBUSY;
+	/* w->last changes there next: a folded index of the directory follows. */
+	vr_fold_note(w, &w->cur, w->last, w->lastlen);
 	return parent_upper(w);
 }
 

@@ -18,7 +18,11 @@
  * prefix's generation counter (coherence.c), which every change vroot
  * makes moves, has not moved since they were last made, for
  * VR_DC_BOUND_MS at most: what changes from outside vroot is seen within
- * that bound, as with the directory cache.
+ * that bound, as with the directory cache.  What this process changes in
+ * the directory's first layer (vr_fold_note(), before each change) is
+ * taken in by patch() without a listing, within that bound of the
+ * listing: removing or copying up the names of a big directory one by
+ * one lists it once a second, not once a name.
  *
  * The rules (readdir.c lists by the same ones):
  *  - the entries whose folded form is the name's are its spellings;
@@ -64,6 +68,9 @@ struct fi_ent {
 };
 #define FI_USED     1u
 #define FI_WHITEOUT 2u
+#define FI_GONE     4u /* removed since the listing (patch()) */
+/* Names this process changes in one directory between two of its lookups. */
+#define FI_NOTES 4
 
 struct fi_layer {
 	unsigned long dev, ino, mtime, mtime_ns, ctime, ctime_ns;
@@ -78,6 +85,10 @@ struct fi_slot {
 	/* The last name looked up and not found: maybe created since. */
 	size_t plen;
 	char pend[NAME_MAX + 1];
+	/* Names this process is changing there (vr_fold_note()); more: over. */
+	unsigned int nnote, over;
+	size_t nlen[FI_NOTES];
+	char note[FI_NOTES][NAME_MAX + 1];
 	unsigned int nfd;
 	struct fi_layer l[VR_MAX_LAYERS];
 	unsigned long used;
@@ -88,6 +99,7 @@ struct fi_slot {
 
 struct vr_foldidx {
 	int lock; /* the holder's process id, 0 when free */
+	int lost; /* a change was not noted (the lock was taken): no patch() */
 	unsigned long tick;
 	struct fi_slot s[FI_SLOTS];
 };
@@ -217,7 +229,8 @@ each(void *arg, int fd, const struct vr_dirent64 *d)
 	struct fi_walk *fw = arg;
 	struct fi_slot *s = fw->slot;
 	size_t len = vr_strlen(d->d_name);
-	int wo = fw->whiteouts && entry_is_whiteout(fd, d);
+	/* Counting needs no stat of the whiteouts. */
+	int wo = (s || fw->q) && fw->whiteouts && entry_is_whiteout(fd, d);
 
 	if (len > NAME_MAX)
 		return 0;
@@ -347,7 +360,7 @@ trusted(const struct vr_ns *ns, struct vr_foldidx *fi, const struct vr_obj *dir,
 	for (unsigned int i = 0; i < FI_SLOTS; i++) {
 		struct fi_slot *s = &fi->s[i];
 
-		if (s->valid && !s->racy && s->nfd == dir->nfd && s->l[0].ino == ino &&
+		if (s->valid && !s->racy && !s->nnote && s->nfd == dir->nfd && s->l[0].ino == ino &&
 		    s->l[0].dev == dev && s->gen == gen && now - s->checked < VR_DC_BOUND_MS)
 			return s;
 	}
@@ -393,27 +406,69 @@ insert(struct fi_slot *s, const char *name, size_t len, unsigned int layer, int 
 	return 0;
 }
 
+/* restat() - @s's entry for @name (@len bytes) in @dir's first layer made as it is now. */
+static int
+restat(struct fi_slot *s, const struct vr_obj *dir, const char *name, size_t len)
+{
+	const char *names = (const char *)(s->tab + s->nslots);
+	uint64_t h = vr_fold_hash(name, len);
+	struct fi_ent *e = NULL;
+	struct stat st;
+	int err = sys_fstatat(dir->fd[0], name, &st, AT_SYMLINK_NOFOLLOW), wo;
+
+	if (err < 0 && err != -ENOENT)
+		return err;
+	for (uint32_t i = (uint32_t)h & (s->nslots - 1); s->tab[i].flags & FI_USED && !e;
+	     i = (i + 1) & (s->nslots - 1))
+		if (s->tab[i].h == h && s->tab[i].layer == 0 && s->tab[i].len == len &&
+		    vr_memcmp(names + s->tab[i].off, name, len) == 0)
+			e = &s->tab[i];
+	if (err < 0) {
+		if (e)
+			e->flags |= FI_GONE;
+		return 0;
+	}
+	wo = !dir->mount && dir->nfd > 1 && vr_is_whiteout(&st);
+	if (!e)
+		return insert(s, name, len, 0, wo);
+	e->flags = (uint8_t)(FI_USED | (wo ? FI_WHITEOUT : 0));
+	return 0;
+}
+
 /*
  * patch() - @s, whose directory changed since it was listed, brought up
- * to date without listing it again when the change is the name last
- * looked up in vain, now there (the common case: a program looks a name
- * up, then creates it).  Only within VR_DC_BOUND_MS of the listing:
- * other changes made meanwhile are seen at the next listing.
+ * to date without listing it again when the change is explained: by the
+ * names this process noted it was changing there (vr_fold_note()), or
+ * by the name last looked up in vain, now there (a program looks a name
+ * up, then creates it).  Only in the first layer (where changes are
+ * made), and within VR_DC_BOUND_MS of the listing: what another process
+ * changed meanwhile is seen at the next listing.
  */
 static int
-patch(struct fi_slot *s, const struct vr_obj *dir, const struct fi_layer *l, unsigned long now)
+patch(struct vr_foldidx *fi, struct fi_slot *s, const struct vr_obj *dir, const struct fi_layer *l,
+      unsigned long now)
 {
 	struct stat st;
+	int seen;
 
 	if (now - s->built >= VR_DC_BOUND_MS)
 		return 0;
-	if (vr_memcmp(s->l, l, sizeof(*l) * dir->nfd) == 0)
+	/* Equal times may hide a change of the same clock tick: notes are taken in still. */
+	if (!s->nnote && vr_memcmp(s->l, l, sizeof(*l) * dir->nfd) == 0)
 		return 1; /* only too young to be sure of: trusted for the bound */
-	if (!s->plen || sys_fstatat(dir->fd[0], s->pend, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    insert(s, s->pend, s->plen, 0, !dir->mount && vr_is_whiteout(&st)) < 0)
+	if (s->over || fi->lost || vr_memcmp(&s->l[1], &l[1], sizeof(*l) * (dir->nfd - 1)) != 0)
+		return 0;
+	seen = s->plen && sys_fstatat(dir->fd[0], s->pend, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (!s->nnote && !seen)
+		return 0;
+	for (unsigned int i = 0; i < s->nnote; i++)
+		if (restat(s, dir, s->note[i], s->nlen[i]) < 0)
+			return 0;
+	if (seen && restat(s, dir, s->pend, s->plen) < 0)
 		return 0;
 	vr_memcpy(s->l, l, sizeof(*l) * dir->nfd);
 	s->plen = 0;
+	s->nnote = 0;
 	return 1;
 }
 
@@ -470,6 +525,8 @@ build(struct vr_foldidx *fi, const struct vr_obj *dir, const struct fi_layer *l,
 	vr_memcpy(s->l, l, sizeof(*l) * dir->nfd);
 	s->racy = fw.overflow || racy(l, dir->nfd, t);
 	s->plen = 0;
+	s->nnote = 0;
+	s->over = 0;
 	s->valid = 1;
 	return s;
 }
@@ -483,7 +540,7 @@ probe(const struct fi_slot *s, struct fi_query *q)
 	     i = (i + 1) & (s->nslots - 1)) {
 		const struct fi_ent *e = &s->tab[i];
 
-		if (e->h == q->h)
+		if (e->h == q->h && !(e->flags & FI_GONE))
 			query_offer(q, names + e->off, e->len, e->layer,
 			            (e->flags & FI_WHITEOUT) != 0);
 	}
@@ -514,6 +571,9 @@ lock(struct vr_ns *ns, struct vr_foldidx **fip)
 		return 0;
 	/* held != 0: a fork child's copy of its parent's lock, taken over. */
 	*fip = fi;
+	if (__atomic_exchange_n(&fi->lost, 0, __ATOMIC_ACQ_REL))
+		for (unsigned int i = 0; i < FI_SLOTS; i++)
+			fi->s[i].over = 1; /* a change went unnoted: listed again */
 	return 1;
 }
 
@@ -554,8 +614,9 @@ fold_get(struct vr_walk *w, const struct vr_obj *dir, struct fi_query *q, int mo
 			t = now_ns();
 			s = find(fi, dir, l);
 			if (s &&
-			    (rebuild || s->racy || vr_memcmp(s->l, l, sizeof(*l) * dir->nfd)) &&
-			    (rebuild || !patch(s, dir, l, now))) {
+			    (rebuild || s->racy || s->nnote ||
+			     vr_memcmp(s->l, l, sizeof(*l) * dir->nfd)) &&
+			    (rebuild || !patch(fi, s, dir, l, now))) {
 				slot_drop(s);
 				s = NULL;
 			}
@@ -649,6 +710,42 @@ vr_fold_in_lower(struct vr_walk *w, const struct vr_obj *dir, const char *name, 
 		below |= dir->layer[q->c[i].layer] != 0;
 	w->s.used = mark;
 	return n < 0 ? (int)n : below;
+}
+
+void
+vr_fold_note(struct vr_walk *w, const struct vr_obj *dir, const char *name, size_t len)
+{
+	struct vr_foldidx *fi = __atomic_load_n(&w->ns->fidx, __ATOMIC_ACQUIRE);
+	unsigned long dev = dir->st.st_dev, ino = dir->st.st_ino;
+
+	if (!fi || !vr_fold_dir(w->ns, dir) || dir->synthetic || dir->nfd == 0 || len > NAME_MAX)
+		return;
+	if (!lock(w->ns, &fi)) {
+		__atomic_store_n(&fi->lost, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	if (ino == 0 && dir->fd[0] == w->ns->layers[0].fd) {
+		dev = w->ns->layers[0].dev;
+		ino = w->ns->layers[0].ino;
+	}
+	for (unsigned int i = 0; i < FI_SLOTS; i++) {
+		struct fi_slot *s = &fi->s[i];
+		unsigned int k = 0;
+
+		if (!s->valid || s->nfd != dir->nfd || s->l[0].ino != ino || s->l[0].dev != dev)
+			continue;
+		while (k < s->nnote && (s->nlen[k] != len || vr_memcmp(s->note[k], name, len) != 0))
+			k++;
+		if (k == FI_NOTES) {
+			s->over = 1;
+		} else if (k == s->nnote) {
+			s->nlen[k] = len;
+			vr_memcpy(s->note[k], name, len);
+			s->note[k][len] = '\0';
+			s->nnote++;
+		}
+	}
+	__atomic_store_n(&fi->lock, 0, __ATOMIC_RELEASE);
 }
 
 long

@@ -44,6 +44,14 @@ long vr_fold_find(struct vr_walk *w, const struct vr_obj *dir, const char *name,
 int vr_fold_in_lower(struct vr_walk *w, const struct vr_obj *dir, const char *name, size_t len);
 
 /*
+ * vr_fold_note() - @name (@len bytes) is about to change in the first
+ * layer of directory @dir (created, removed, whited out, copied up): the
+ * index of @dir, if this process has one, takes the change in at its
+ * next use instead of listing the directory again.
+ */
+void vr_fold_note(struct vr_walk *w, const struct vr_obj *dir, const char *name, size_t len);
+
+/*
  * vr_fold_mount() - the child of the directory at w->vpath[0..w->plen)
  * on the way to a mount point (the mount point, or a synthetic directory
  * above it) that @name (@len bytes) stands for, when no entry does: they
