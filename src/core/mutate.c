@@ -162,7 +162,11 @@ make_node(long nr, long target, int dirfd, const char *name, unsigned int mode, 
 	return (int)vr_sys4(nr, dirfd, name, mode, dev);
 }
 
-/* over_whiteout() - make the object in the work directory, then swap it in. */
+/*
+ * over_whiteout() - make the object in the work directory, then swap it in
+ * (or move it in: a directory over a lower name that a whiteout of another
+ * spelling hides, in a directory that folds case).
+ */
 static int
 over_whiteout(struct vr_walk *w, struct vr_place *p, long nr, long target, unsigned int mode,
               unsigned int dev)
@@ -184,7 +188,10 @@ over_whiteout(struct vr_walk *w, struct vr_place *p, long nr, long target, unsig
 	} else if (isdir) {
 		err = fd;
 	}
-	if (err == 0)
+	if (err == 0 && !p->whiteout)
+		err = (int)vr_sys5(__NR_renameat2, w->ns->work.fd, tmp, p->dirfd, p->name,
+		                   RENAME_NOREPLACE);
+	else if (err == 0)
 		err = vr_replace_whiteout(w, tmp, p->dirfd, p->name, isdir);
 	if (err < 0)
 		vr_sys3(__NR_unlinkat, w->ns->work.fd, tmp, isdir ? AT_REMOVEDIR : 0);
@@ -256,11 +263,19 @@ create(struct vr_task *t, int dirfd, const char *path, long nr, long target, uns
 	if (err == 0)
 		err = vr_place_get(w, &p);
 	if (err == 0) {
-		if (p.whiteout)
+		/*
+		 * Folding: a lower name the walk did not find is hidden by a
+		 * whiteout of another spelling; a directory made there stays
+		 * opaque, or it would merge with the hidden one.
+		 */
+		int swap = p.whiteout ||
+		           (p.lower && nr == __NR_mkdirat && vr_fold_dir(w->ns, &w->cur));
+
+		if (swap)
 			err = over_whiteout(w, &p, nr, target, mode, dev);
 		else
 			err = make_node(nr, target, p.dirfd, p.name, mode, dev);
-		if (err == -EACCES && !p.whiteout && vr_owner_unlock(t, p.dirfd))
+		if (err == -EACCES && !swap && vr_owner_unlock(t, p.dirfd))
 			err = make_node(nr, target, p.dirfd, p.name, mode, dev);
 		if (err == 0)
 			err = faked_owner(w, &p, type, rdev);

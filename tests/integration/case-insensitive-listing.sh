@@ -11,7 +11,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3 find
-plan 9
+plan 10
 
 B1=$tmp/b1
 B2=$tmp/b2
@@ -76,6 +76,14 @@ for p in ("/d", "/D"):
 print(*r)')"
 is "... nor seen without folding" "absent" \
 	"$(vr --base "$B1" --base "$B2" --base / -- sh -c 'test -e /d || echo absent' 2>&1)"
+
+# A directory made where a whiteout of another spelling hides a lower
+# directory does not merge with the hidden one.
+mkdir -p "$B1/w" "$B2/W"
+echo hidden >"$B2/W/secret"
+vr --base "$B1" --base "$B2" --base / -- rmdir /w
+is "mkdir under a whiteout of another spelling: a new, empty directory" "made:" \
+	"$(ci -- sh -c 'mkdir /W && echo made: $(ls -A /W)')"
 
 # Removing many names one by one from a merged directory keeps its folded
 # index current instead of listing the directory again for each name:
