@@ -544,6 +544,8 @@ vrl_filter_present(void)
 		return 0;
 	before = __atomic_load_n(&vrl_proc.traps, __ATOMIC_SEQ_CST);
 	/* getcwd(NULL, 0): no side effect whoever answers it. */
+	__atomic_store_n(&vrl_proc.probing, 1, __ATOMIC_SEQ_CST);
 	vrl_raw6(__NR_getcwd, 0, 0, 0, 0, 0, 0);
+	__atomic_store_n(&vrl_proc.probing, 0, __ATOMIC_SEQ_CST);
 	return __atomic_load_n(&vrl_proc.traps, __ATOMIC_SEQ_CST) != before;
 }

@@ -138,6 +138,7 @@ struct vrl_proc {
 	int owner_pid;               /* process whose memory this is */
 	volatile int *mm_token;      /* in a MADV_WIPEONFORK page: 0 after fork */
 	unsigned long traps;         /* trapped calls handled, for the probe */
+	int probing;                 /* vrl_filter_present()'s call is on its way */
 	int no_peek;                 /* process_vm_readv refused: access directly */
 	/* Pages of the program's seen readable/writable (uaccess.c). */
 	unsigned long ua_page[VRL_UA_SLOTS];

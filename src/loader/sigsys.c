@@ -73,6 +73,9 @@ handle_trap(siginfo_t *si, struct ucontext *uc)
 	__atomic_add_fetch(&vrl_proc.traps, 1, __ATOMIC_RELAXED);
 	if (si->si_arch != AUDIT_ARCH_X86_64 || (nr & 0x40000000))
 		return -ENOSYS;
+	/* The loader's own probe asks only that the trap came: no answer, no rewriting. */
+	if (__atomic_load_n(&vrl_proc.probing, __ATOMIC_RELAXED) && nr == __NR_getcwd)
+		return -ERANGE;
 	/* The signal calls act on the interrupted context, with a namespace or not. */
 	if (vrl_call_cond(nr) == VRL_C_SIGNAL || vrl_call_cond(nr) == VRL_C_SIGMASK ||
 	    vrl_call_cond(nr) == VRL_C_SIGWAIT)
