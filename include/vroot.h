@@ -243,9 +243,10 @@ VR_API int vr_ns_generation(struct vr_ns *ns, unsigned long *gen);
 
 /**
  * vr_ns_cache_enable() - keep the directories walks go through between
- * calls (a cache of at most a few dozen, each trusted until any process on
- * the prefix changes something through vroot, and for one second at most
- * against changes made to a base from outside).  Needs the prefix's
+ * calls (at most 128, fewer when [@lo, @hi) holds fewer descriptors; each
+ * trusted until any process on the prefix changes something through vroot,
+ * and for one second at most against changes made to a base from
+ * outside).  Needs the prefix's
  * generation counter (vr_ns_generation()); without it nothing is cached.
  * @lo, @hi: the cache's descriptors are placed in [@lo, @hi), numbers the
  *           embedder keeps from the program as it keeps the backing
