@@ -2,7 +2,8 @@
 # deps.sh - install what the integration tests run (busybox-static,
 # musl-tools, golang-go, debootstrap, gcc, make, git, python3, perl, file,
 # tar, clang with its fuzzer runtime for tests/integration/fuzz.sh, man-db and
-# pkg-config for install.sh; libutf8proc-dev, which the build needs too, so
+# pkg-config for install.sh, fuse-overlayfs for fake-fuse-overlayfs.sh;
+# libutf8proc-dev, which the build needs too, so
 # CI installs it before it builds) and
 # create the cached Debian minbase tree that debian-tree.sh uses as a base.
 # Root only; as another user it reports what is missing and skips.  Before
@@ -14,7 +15,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 pkgs="busybox-static musl-tools golang-go debootstrap gcc make git python3 perl file tar"
-pkgs="$pkgs clang libclang-rt-14-dev man-db pkg-config libutf8proc-dev"
+pkgs="$pkgs clang libclang-rt-14-dev man-db pkg-config libutf8proc-dev fuse-overlayfs"
 plan 2
 
 missing=
