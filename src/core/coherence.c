@@ -319,44 +319,11 @@ vr_coh_dir_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev, unsig
 	return c ? ring_get(c->d, VR_COH_DCOPIES, t, dev, ino) : -ENOENT;
 }
 
-/*
- * proc_start() - when process @pid started (field 22 of /proc/PID/stat, in
- * clock ticks since boot).  Return: it, or 0 when the process is gone.
- */
-static unsigned long
-proc_start(int pid)
-{
-	char path[40] = "/proc/", buf[512];
-	unsigned long v = 0;
-	long n;
-	int fd, field = 2;
-	char *p;
-
-	vr_memcpy(path + 6 + vr_utoa((unsigned long)pid, path + 6), "/stat", 6);
-	fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	n = vr_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
-	sys_close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* The command name may hold spaces and ')': fields count from the last ')'. */
-	p = buf + n;
-	while (p > buf && *p != ')')
-		p--;
-	for (; *p && field < 22; p++)
-		field += *p == ' ';
-	while (*p >= '0' && *p <= '9')
-		v = v * 10 + (unsigned long)(*p++ - '0');
-	return field == 22 ? v : 0;
-}
-
 /* image_live() - entry @e, read as (@pid, @start), is a live process's. */
 static int
 image_live(struct vr_coh_image *e, int pid, unsigned long start)
 {
-	if (start && proc_start(pid) == start)
+	if (start && vr_proc_start(pid) == start)
 		return 1;
 	/* Gone: the entry is free again, unless it was rewritten meanwhile. */
 	__atomic_compare_exchange_n(&e->pid, &pid, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
@@ -379,7 +346,7 @@ vr_coh_image_run(struct vr_ns *ns, unsigned long dev, unsigned long ino)
 	unsigned long start;
 	struct vr_coh_image *e = NULL;
 
-	if (!c || !(start = proc_start(pid)))
+	if (!c || !(start = vr_proc_start(pid)))
 		return;
 	/* An exec keeps the pid: the entry of its last image becomes this one's. */
 	for (i = 0; i < COH_IMAGES && !e; i++)

@@ -30,39 +30,6 @@ struct vr_idtab {
 	struct vr_idtab_entry e[IDTAB_SLOTS];
 };
 
-/*
- * start_of() - when process @pid started (field 22 of /proc/PID/stat, in
- * clock ticks since boot).  Return: it, or 0 when the process is gone.
- */
-static unsigned long
-start_of(int pid)
-{
-	char path[40] = "/proc/", buf[512];
-	unsigned long v = 0;
-	long n;
-	int fd, field = 2;
-	char *p;
-
-	vr_memcpy(path + 6 + vr_utoa((unsigned long)pid, path + 6), "/stat", 6);
-	fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	n = vr_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
-	sys_close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* The command name may hold spaces and ')': fields count from the last ')'. */
-	p = buf + n;
-	while (p > buf && *p != ')')
-		p--;
-	for (; *p && field < 22; p++)
-		field += *p == ' ';
-	while (*p >= '0' && *p <= '9')
-		v = v * 10 + (unsigned long)(*p++ - '0');
-	return field == 22 ? v : 0;
-}
-
 /* map_table() - the shared table, made if missing.  Return: it, or IDTAB_NONE. */
 static struct vr_idtab *
 map_table(struct vr_ns *ns)
@@ -116,7 +83,7 @@ table(struct vr_ns *ns)
 static int
 live(struct vr_idtab_entry *e, int pid)
 {
-	return start_of(pid) == __atomic_load_n(&e->start, __ATOMIC_RELAXED);
+	return vr_proc_start(pid) == __atomic_load_n(&e->start, __ATOMIC_RELAXED);
 }
 
 /* claim() - entry @e, holding @pid, is this process's to write: 1 or 0. */
@@ -173,7 +140,7 @@ vr_ident_publish(struct vr_task *t)
 	pid = (int)vr_sys0(__NR_getpid);
 	/* The start time of this process, read again only in a fork child. */
 	if (__atomic_load_n(&ns->idtab_pid, __ATOMIC_RELAXED) != pid) {
-		start = start_of(pid);
+		start = vr_proc_start(pid);
 		if (!start)
 			return;
 		__atomic_store_n(&ns->idtab_start, start, __ATOMIC_RELAXED);
@@ -214,7 +181,7 @@ vr_ident_of(struct vr_task *t, int pid, struct vr_ident *id)
 		}
 		if ((seq & 1) || __atomic_load_n(&e->pid, __ATOMIC_ACQUIRE) != pid)
 			return 0;
-		return id->faked && start && start_of(pid) == start;
+		return id->faked && start && vr_proc_start(pid) == start;
 	}
 	return 0;
 }

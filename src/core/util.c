@@ -153,3 +153,32 @@ vr_each_entry(int fd, char *buf, size_t size,
 	}
 	return (int)n;
 }
+
+unsigned long
+vr_proc_start(int pid)
+{
+	char path[40] = "/proc/", buf[512];
+	unsigned long v = 0;
+	long n;
+	int fd, field = 2;
+	char *p;
+
+	vr_memcpy(path + 6 + vr_utoa((unsigned long)pid, path + 6), "/stat", 6);
+	fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	n = vr_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
+	sys_close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The command name may hold spaces and ')': fields count from the last ')'. */
+	p = buf + n;
+	while (p > buf && *p != ')')
+		p--;
+	for (; *p && field < 22; p++)
+		field += *p == ' ';
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (unsigned long)(*p++ - '0');
+	return field == 22 ? v : 0;
+}

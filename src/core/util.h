@@ -28,6 +28,12 @@ char *vr_proc_fd(char buf[32], int fd);
 /* vr_utoa() - decimal text of @v into @buf (at least 21 bytes); returns length. */
 size_t vr_utoa(unsigned long v, char *buf);
 
+/*
+ * vr_proc_start() - when process @pid started (field 22 of /proc/PID/stat,
+ * in clock ticks since boot).  Return: it, or 0 when the process is gone.
+ */
+unsigned long vr_proc_start(int pid);
+
 /* struct vr_dirent64 - one record of getdents64(2). */
 struct vr_dirent64 {
 	unsigned long long d_ino;
