@@ -316,7 +316,7 @@ vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, 
 	struct vr_walk *w;
 	struct stat st;
 	char proc[32];
-	int err, upfd, now;
+	int err, upfd, now, own = 0;
 
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
@@ -350,12 +350,11 @@ vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, 
 		 * A symlink's own times are set through its directory; after a
 		 * copy-up that is the upper copy's directory, never the base's.
 		 */
-		upfd = w->node.mount ? sys_fcntl(w->cur.fd[0], F_DUPFD_CLOEXEC, 0)
-		                     : vr_copyup_parent(w);
+		upfd = w->node.mount ? w->cur.fd[0] : vr_copyup_parent(w, &own);
 		err = upfd < 0 ? upfd
 		               : (int)vr_sys4(__NR_utimensat, upfd, w->last, times,
 		                              AT_SYMLINK_NOFOLLOW);
-		if (upfd >= 0)
+		if (upfd >= 0 && own)
 			sys_close(upfd);
 	} else {
 		err = (int)vr_sys4(__NR_utimensat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), times,

@@ -346,16 +346,22 @@ copy_special(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int
 	return place(ns->work.fd, tmp, upfd, name, 0);
 }
 
-/* parent_upper() - the upper copy of w's parent directory, made if missing. */
+/*
+ * parent_upper() - the upper copy of w's parent directory, made if missing;
+ * *@own: it is the caller's to close (0: the walk's own, which outlives
+ * the caller's use of it).
+ */
 static int
-parent_upper(struct vr_walk *w)
+parent_upper(struct vr_walk *w, int *own)
 {
 	struct vr_walk *w2;
 	char *path;
 	int fd, err;
 
+	*own = 0;
 	if (w->cur.nfd > 0 && !w->cur.mount && !w->cur.synthetic && w->cur.layer[0] == 0)
-		return sys_fcntl(w->cur.fd[0], F_DUPFD_CLOEXEC, 0);
+		return w->cur.fd[0];
+	*own = 1;
 	path = vr_alloc(&w->s, w->plen + 1);
 	if (!path)
 		return -ENOMEM;
@@ -372,13 +378,14 @@ parent_upper(struct vr_walk *w)
 }
 
 int
-vr_copyup_parent(struct vr_walk *w)
+vr_copyup_parent(struct vr_walk *w, int *own)
 {
+	*own = 0;
 	if (w->last_type != VR_LAST_NORM)
 		return -EBUSY;
 	/* w->last changes there next: a folded index of the directory follows. */
 	vr_fold_note(w, &w->cur, w->last, w->lastlen);
-	return parent_upper(w);
+	return parent_upper(w, own);
 }
 
 /* reload() - w->node becomes the upper object @upfd/@name. */
@@ -683,20 +690,13 @@ vr_copyup(struct vr_walk *w, int with_data)
 	unsigned int type = o->st.st_mode & S_IFMT;
 	size_t mark = w->s.used;
 	unsigned long bdev, bino;
-	int upfd, err, own = 1;
+	int upfd, err, own;
 
 	if (o->mount || o->synthetic || !o->exists || o->nfd == 0)
 		return -EROFS;
 	if (o->layer[0] == 0 && w->ns->has_upper)
 		return 0; /* already in the upper layer */
-	if (w->last_type == VR_LAST_NORM && w->cur.nfd > 0 && !w->cur.mount && !w->cur.synthetic &&
-	    w->cur.layer[0] == 0) {
-		/* The parent's upper directory is the walk's, which outlives the copy-up. */
-		upfd = w->cur.fd[0];
-		own = 0;
-	} else {
-		upfd = vr_copyup_parent(w);
-	}
+	upfd = vr_copyup_parent(w, &own);
 	if (upfd < 0)
 		return upfd;
 	bdev = o->st.st_dev;

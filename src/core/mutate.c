@@ -70,18 +70,10 @@ vr_place_get(struct vr_walk *w, struct vr_place *p)
 	if (err < 0)
 		return err;
 	p->lower = err;
-	/* w->last changes there next: a folded index of the directory follows. */
-	vr_fold_note(w, &w->cur, w->last, w->lastlen);
-	if (w->cur.nfd > 0 && w->cur.layer[0] == 0) {
-		/* The parent's upper directory is the walk's, which outlives the place. */
-		p->dirfd = w->cur.fd[0];
-	} else {
-		fd = vr_copyup_parent(w);
-		if (fd < 0)
-			return fd;
-		p->dirfd = fd;
-		p->own = 1;
-	}
+	fd = vr_copyup_parent(w, &p->own);
+	if (fd < 0)
+		return fd;
+	p->dirfd = fd;
 	/*
 	 * A whiteout ends a lookup as "absent": a name the walk found, or for
 	 * which it asked the upper layer and found nothing, is none (a folded

@@ -226,7 +226,9 @@ int vr_walk_upper_dir(struct vr_walk *w, char *path, vr_make_upper_fn make);
  * (-EROFS: no upper layer, a mount, a synthetic directory).
  *
  * vr_copyup_parent() - an O_PATH descriptor of the upper copy of w's
- * final parent directory, made if missing.  Return: descriptor or -errno.
+ * final parent directory, made if missing; *@own says whether it is the
+ * caller's to close (0: the walk's own parent, valid while the walk is).
+ * Return: descriptor or -errno.
  *
  * vr_make_upper_dir() - a vr_make_upper_fn making an upper directory like
  * @lower (mode, times, attributes), atomically through the work directory.
@@ -240,7 +242,7 @@ int vr_copyup(struct vr_walk *w, int with_data);
  * process made it first) or -errno.
  */
 int vr_index_make(struct vr_walk *w, int idx, const char *key);
-int vr_copyup_parent(struct vr_walk *w);
+int vr_copyup_parent(struct vr_walk *w, int *own);
 int vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower);
 void vr_tmp_name(char buf[32]);
 
