@@ -84,34 +84,42 @@ struct vr_coh {
 
 _Static_assert(sizeof(struct vr_coh) <= COH_SIZE, "the shared page holds struct vr_coh");
 
+void *
+vr_work_map(struct vr_ns *ns, const char *name, size_t size)
+{
+	struct stat st;
+	void *p;
+	int fd;
+
+	if (!ns->has_upper || ns->work.fd < 0)
+		return NULL;
+	fd = sys_openat(ns->work.fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return NULL;
+	if (sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFREG) {
+		sys_close(fd);
+		return NULL;
+	}
+	/* Every user of the prefix writes it, whatever the creator's umask. */
+	if ((st.st_mode & 0666) != 0666)
+		vr_sys2(__NR_fchmod, fd, 0666);
+	/* Grown, never shrunk: processes racing here all ask for the same size. */
+	if ((unsigned long)st.st_size < size && vr_sys2(__NR_ftruncate, fd, (long)size) < 0) {
+		sys_close(fd);
+		return NULL;
+	}
+	p = sys_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	sys_close(fd);
+	return sys_mmap_failed(p) ? NULL : p;
+}
+
 /* map_page() - the shared page, made if missing.  Return: it, or COH_NONE. */
 static struct vr_coh *
 map_page(struct vr_ns *ns)
 {
-	struct vr_coh *c;
-	struct stat st;
-	int fd;
+	struct vr_coh *c = vr_work_map(ns, COH_FILE, COH_SIZE);
 
-	if (!ns->has_upper || ns->work.fd < 0)
-		return COH_NONE;
-	fd = sys_openat(ns->work.fd, COH_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return COH_NONE;
-	/* Every user of the prefix bumps it, whatever the creator's umask. */
-	if (sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFREG) {
-		sys_close(fd);
-		return COH_NONE;
-	}
-	if ((st.st_mode & 0666) != 0666)
-		vr_sys2(__NR_fchmod, fd, 0666);
-	/* Grown, never shrunk: processes racing here all ask for one page. */
-	if (st.st_size < COH_SIZE && vr_sys2(__NR_ftruncate, fd, COH_SIZE) < 0) {
-		sys_close(fd);
-		return COH_NONE;
-	}
-	c = sys_mmap(NULL, COH_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	sys_close(fd);
-	if (sys_mmap_failed(c))
+	if (!c)
 		return COH_NONE;
 	__atomic_store_n(&c->magic, COH_MAGIC, __ATOMIC_RELAXED);
 	return c;

@@ -34,30 +34,9 @@ struct vr_idtab {
 static struct vr_idtab *
 map_table(struct vr_ns *ns)
 {
-	struct vr_idtab *tab;
-	struct stat st;
-	int fd;
+	struct vr_idtab *tab = vr_work_map(ns, IDTAB_FILE, sizeof(*tab));
 
-	if (!ns->has_upper || ns->work.fd < 0)
-		return IDTAB_NONE;
-	fd = sys_openat(ns->work.fd, IDTAB_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return IDTAB_NONE;
-	if (sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFREG) {
-		sys_close(fd);
-		return IDTAB_NONE;
-	}
-	/* Every user of the prefix writes it, whatever the creator's umask. */
-	if ((st.st_mode & 0666) != 0666)
-		vr_sys2(__NR_fchmod, fd, 0666);
-	if ((unsigned long)st.st_size < sizeof(*tab) &&
-	    vr_sys2(__NR_ftruncate, fd, (long)sizeof(*tab)) < 0) {
-		sys_close(fd);
-		return IDTAB_NONE;
-	}
-	tab = sys_mmap(NULL, sizeof(*tab), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	sys_close(fd);
-	return sys_mmap_failed(tab) ? IDTAB_NONE : tab;
+	return tab ? tab : IDTAB_NONE;
 }
 
 /* table() - the namespace's table, mapped on first need, or NULL. */

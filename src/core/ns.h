@@ -177,6 +177,13 @@ void vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n);
  * bounds: the embedder's (vr_ns_set_clock()), else the system call.
  */
 int vr_coh_gen(struct vr_ns *ns, unsigned long *gen);
+/*
+ * vr_work_map() - @size bytes of file @name in the work directory, shared
+ * by every process and user of the prefix (made mode 0666, grown to @size
+ * if shorter, never shrunk).  Return: the mapping, or NULL (no work
+ * directory, not a regular file, no room).
+ */
+void *vr_work_map(struct vr_ns *ns, const char *name, size_t size);
 void vr_coh_bump(struct vr_ns *ns);
 int vr_coh_dgen(struct vr_ns *ns, unsigned long *gen);
 void vr_coh_bump_dir(struct vr_ns *ns);
