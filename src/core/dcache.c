@@ -350,8 +350,6 @@ get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o, int child
 	struct dc_node *n;
 
 	n = find(dc, path, len, hash(path, len));
-	if (n && child && !w->cur.allx && fresh(w, n->gen, n->born) && !may_search(w))
-		n = NULL; /* the live lookup gives the kernel's error */
 	if (n && !(fresh(w, n->gen, n->born) && not_copied(w, n))) {
 		if (!w->dc_ro) {
 			drop(n);
@@ -359,6 +357,8 @@ get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o, int child
 		}
 		n = NULL;
 	}
+	if (n && child && !w->cur.allx && !may_search(w))
+		n = NULL; /* the live lookup gives the kernel's error */
 	if (!n) {
 		vr_ns_count(w->ns, offsetof(struct vr_stats, cache_misses));
 		return 0;
