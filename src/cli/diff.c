@@ -373,17 +373,47 @@ walk(struct diff *d, int dirfd, char *rel, size_t len, int hides)
 	free_names(v, n);
 }
 
+/* name_option() - --name NAME at argv[*i].  Return: 1 taken, 0 not it, -1 error (printed). */
+static int
+name_option(struct vr_cli *c, int argc, char **argv, int *i, const char **name)
+{
+	if (strcmp(argv[*i], "--name"))
+		return 0;
+	if (*i + 1 >= argc) {
+		vr_cli_error(c, "--name needs an argument");
+		return -1;
+	}
+	*name = argv[++*i];
+	return 1;
+}
+
+/*
+ * pick_prefix() - c->prefix from --prefix, --name (@name) or the default,
+ * as vroot run picks it.  Return: 0, or -1 with one line printed.
+ */
+static int
+pick_prefix(struct vr_cli *c, const char *name)
+{
+	if (name && c->prefix) {
+		vr_cli_error(c, "--name and --prefix both name the prefix: give one");
+		return -1;
+	}
+	if (!c->prefix)
+		c->prefix = name ? vr_cli_named_prefix(c, name) : vr_cli_default_prefix(c);
+	return c->prefix ? 0 : -1;
+}
+
 static void
 usage_diff(FILE *f)
 {
-	fputs("usage: vroot diff [--prefix DIR] [--base DIR]... [--stat | --json]\n"
+	fputs("usage: vroot diff [--prefix DIR | --name NAME] [--base DIR]... [--stat | --json]\n"
 	      "What the prefix changed against its bases, one line per path:\n"
 	      "  A PATH  added      C PATH  changed (content or type)\n"
 	      "  M PATH  owner, group or mode only      D PATH  deleted\n"
 	      "A rename shows as D and A.  --stat: the counts and the bytes the added and\n"
 	      "changed files take; --json: an array of {\"path\", \"change\"}.  The bases\n"
 	      "must be those the prefix was used with (default: those it remembers, else\n"
-	      "/).\n",
+	      "/).  --name NAME: the prefix ${XDG_DATA_HOME:-~/.local/share}/vroot/NAME.\n",
 	      f);
 }
 
@@ -392,6 +422,7 @@ vr_cli_diff(int argc, char **argv)
 {
 	struct vr_cli c = {.prog = "vroot diff"};
 	struct diff d = {.c = &c, .first = 1};
+	const char *name = NULL;
 	char rel[PATH_MAX] = "";
 	int top, r;
 
@@ -408,7 +439,9 @@ vr_cli_diff(int argc, char **argv)
 			vr_cli_error(&c, "%s is an option of vroot run, not of vroot diff", argv[i]);
 			return EXIT_FAIL;
 		}
-		r = vr_cli_option(&c, argc, argv, &i);
+		r = name_option(&c, argc, argv, &i, &name);
+		if (r == 0)
+			r = vr_cli_option(&c, argc, argv, &i);
 		if (r < 0)
 			return EXIT_FAIL;
 		if (r == 0) {
@@ -416,7 +449,7 @@ vr_cli_diff(int argc, char **argv)
 			return EXIT_FAIL;
 		}
 	}
-	if (!c.prefix && !(c.prefix = vr_cli_default_prefix(&c)))
+	if (pick_prefix(&c, name) < 0)
 		return EXIT_FAIL;
 	/* The bases the prefix was made over, when it remembers them. */
 	if (vr_settings_bases(&c) < 0)
@@ -544,27 +577,33 @@ vr_cli_reset(int argc, char **argv)
 {
 	struct vr_cli c = {.prog = "vroot reset"};
 	char dir[PATH_MAX], work[PATH_MAX], pids[256] = "";
+	const char *name = NULL;
 	int r, fd, wfd;
 
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs("usage: vroot reset [--prefix DIR]\n"
+			fputs("usage: vroot reset [--prefix DIR | --name NAME]\n"
 			      "Empty the prefix (and its DIR.work, but for the settings the prefix\n"
 			      "remembers), so the namespace shows its bases again.  Refused while\n"
-			      "programs of a session run in it.\n",
+			      "programs of a session run in it.  --name NAME: the prefix\n"
+			      "${XDG_DATA_HOME:-~/.local/share}/vroot/NAME.\n",
 			      stdout);
 			return 0;
 		}
-		r = strcmp(argv[i], "--prefix") ? 0 : vr_cli_option(&c, argc, argv, &i);
+		r = name_option(&c, argc, argv, &i, &name);
+		if (r == 0 && !strcmp(argv[i], "--prefix"))
+			r = vr_cli_option(&c, argc, argv, &i);
 		if (r < 0)
 			return EXIT_FAIL;
 		if (r == 0) {
-			vr_cli_error(&c, "unknown option '%s' (usage: vroot reset [--prefix DIR])",
+			vr_cli_error(&c,
+			             "unknown option '%s' (usage: vroot reset [--prefix DIR | --name "
+			             "NAME])",
 			             argv[i]);
 			return EXIT_FAIL;
 		}
 	}
-	if (!c.prefix && !(c.prefix = vr_cli_default_prefix(&c)))
+	if (pick_prefix(&c, name) < 0)
 		return EXIT_FAIL;
 	if (!realpath(c.prefix, dir)) {
 		vr_cli_error(&c, "--prefix %s: %s", c.prefix, strerror(errno));

@@ -36,8 +36,8 @@ static void
 usage(FILE *f)
 {
 	fputs("usage: vroot run [OPTIONS] [--] COMMAND [ARG...]\n"
-	      "       vroot diff [--prefix DIR] [--base DIR]... [--stat | --json]\n"
-	      "       vroot reset [--prefix DIR]\n"
+	      "       vroot diff [--prefix DIR | --name NAME] [--base DIR]... [--stat | --json]\n"
+	      "       vroot reset [--prefix DIR | --name NAME]\n"
 	      "       vroot list\n"
 	      "Run COMMAND, and everything it starts, in a virtual root tree; list what a\n"
 	      "prefix changed against its bases (vroot diff --help); empty a prefix; list\n"

@@ -3,10 +3,11 @@
 # against its base (added, changed, owner/mode only, deleted; a rename as a
 # deletion and an addition; a directory removed and made again hides what
 # the base had in it), as --stat and --json too; `vroot reset` empties the
-# prefix, and refuses while a session runs in it.
+# prefix, and refuses while a session runs in it.  Both take --name NAME
+# for the prefix $XDG_DATA_HOME/vroot/NAME, with the bases it remembers.
 set -eu
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 15
 
 b=$tmp/base
 mkdir -p "$b/etc" "$b/dir/sub" "$b/old" "$b/deep/a" "$b/same"
@@ -101,4 +102,22 @@ is "after vroot reset: the base shows again" "hello" \
 capture bad "$VROOT" diff --prefix "$tmp/missing"
 is "vroot diff of a missing prefix: one line naming it, status 125" \
 	"125 1 yes" "$rc $(wc -l <"$tmp/bad.err") $(grep -q "$tmp/missing" "$tmp/bad.err" && echo yes)"
+
+# --name NAME: the named prefix, over the bases it remembers.
+X=$tmp/xdg
+capture made env XDG_DATA_HOME="$X" "$VROOT" run --name nm --base "$b" --base / -- \
+	sh -c 'echo changed >/etc/motd; rm /etc/gone; echo n >/etc/nm'
+made=$rc
+capture nd env XDG_DATA_HOME="$X" "$VROOT" diff --name nm
+is "vroot diff --name: the named prefix against the bases it remembers" \
+	"0|0|D /etc/gone C /etc/motd A /etc/nm" \
+	"$made|$rc|$(sort -k2 "$tmp/nd.out" | tr '\n' ' ' | sed 's/ $//')"
+capture nb env XDG_DATA_HOME="$X" "$VROOT" diff --name nm --prefix "$p"
+is "vroot diff --name and --prefix: refused in one line" "125 1" "$rc $(wc -l <"$tmp/nb.err")"
+capture nr env XDG_DATA_HOME="$X" "$VROOT" reset --name nm
+is "vroot reset --name: the named prefix emptied, its settings kept" \
+	"0||settings" "$rc|$(ls -A "$X/vroot/nm")|$(ls -A "$X/vroot/nm.work")"
+capture nbad env XDG_DATA_HOME="$X" "$VROOT" reset --name ../nm
+is "vroot reset --name with a slash: refused, nothing removed" "125 settings" \
+	"$rc $(ls -A "$X/vroot/nm.work")"
 done_testing
