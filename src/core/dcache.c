@@ -70,6 +70,9 @@
 
 #define DC_FDS 16
 
+/* Directory streams whose rest is kept: nested readers (ftw, rm -r) go a few deep. */
+#define DC_RESTS 8
+
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
 #endif
@@ -112,6 +115,7 @@ struct vr_dcache {
 	unsigned long root_gen, root_born;
 	struct dc_node n[DC_NODES];
 	struct dc_fd f[DC_FDS];
+	struct vr_dc_rest r[DC_RESTS];
 };
 
 #define DC_SIZE ((sizeof(struct vr_dcache) + 4095) & ~(size_t)4095)
@@ -166,6 +170,8 @@ vr_ns_cache_enable(struct vr_ns *ns, int lo, int hi)
 			dc->n[i].fd[k] = -1;
 	for (unsigned int i = 0; i < DC_FDS; i++)
 		dc->f[i].fd = -1;
+	for (unsigned int i = 0; i < DC_RESTS; i++)
+		dc->r[i].fd = -1;
 	*token = 1;
 	dc->token = token;
 	dc->pid = (int)vr_sys0(__NR_getpid);
@@ -184,6 +190,8 @@ vr_dc_fini(struct vr_ns *ns)
 		return;
 	for (unsigned int i = 0; i < DC_NODES; i++)
 		drop(&dc->n[i]);
+	for (unsigned int i = 0; i < DC_RESTS; i++)
+		vr_dc_rest_drop(&dc->r[i]);
 	vr_unmap(dc->token, 4096);
 	vr_unmap(dc, DC_SIZE);
 	ns->dc = NULL;
@@ -485,6 +493,43 @@ vr_dc_fd_note(struct vr_walk *w, int fd, const struct stat *st)
 	if (!w->dc_on || fd < 0 || !st || (st->st_mode & S_IFMT) != S_IFDIR)
 		return;
 	fd_set(w, fd_slot(w->ns->dc, fd), fd, st, w->vpath, w->vlen);
+}
+
+struct vr_dc_rest *
+vr_dc_rest(struct vr_walk *w, int fd, int take)
+{
+	struct vr_dcache *dc = w->ns->dc;
+	struct vr_dc_rest *r = NULL;
+
+	if (!w->dc_locked || fd < 0)
+		return NULL;
+	for (unsigned int i = 0; i < DC_RESTS && !r; i++)
+		if (dc->r[i].fd == fd)
+			r = &dc->r[i];
+	if (!r && !take)
+		return NULL;
+	if (!r) {
+		r = &dc->r[0];
+		for (unsigned int i = 1; i < DC_RESTS && r->fd >= 0; i++)
+			if (dc->r[i].fd < 0 || dc->r[i].used < r->used)
+				r = &dc->r[i];
+	}
+	r->used = ++dc->tick;
+	if (take) {
+		vr_dc_rest_drop(r);
+		r->fd = fd;
+	}
+	return r;
+}
+
+void
+vr_dc_rest_drop(struct vr_dc_rest *r)
+{
+	if (r->mem)
+		vr_unmap(r->mem, r->size);
+	r->mem = NULL;
+	r->size = r->at = r->end = 0;
+	r->fd = -1;
 }
 
 /* victim() - a free node, or the least recently used one, dropped. */

@@ -83,6 +83,39 @@ void vr_dc_put(struct vr_walk *w, struct vr_obj *o);
  */
 int vr_dc_root_allx(struct vr_walk *w);
 
+/*
+ * The entries a merged listing still had to return when a getdents64
+ * call's buffer filled (readdir.c), kept by the program's descriptor
+ * number, so that the stream's next call takes them instead of merging
+ * the layers again.  Valid while the descriptor stands at @pos in the
+ * directory the walk finds with inode @ino on device @dev.  Entries are
+ * readdir.c's, in the order they are returned, from @at to @end of @mem
+ * (a mapping of @size bytes); their layer is a layer number of the
+ * overlay, with that layer directory's device and impurity in @dev_of and
+ * @impure.
+ */
+struct vr_dc_rest {
+	int fd; /* -1: free */
+	unsigned long long pos;
+	unsigned long dev, ino, used;
+	unsigned long dev_of[VR_MAX_LAYERS];
+	unsigned char impure[VR_MAX_LAYERS];
+	char *mem;
+	size_t size, at, end;
+};
+
+/*
+ * vr_dc_rest() - the rest kept for program descriptor @fd (NULL: none),
+ * or with @take a slot for one: @fd's, else a free or the least recently
+ * used one, emptied (vr_dc_rest_drop()) and given @fd.  NULL also when @w
+ * does not hold the cache (another thread inside it, a CLONE_VM child):
+ * the stream then merges its layers at every call.
+ */
+struct vr_dc_rest *vr_dc_rest(struct vr_walk *w, int fd, int take);
+
+/* vr_dc_rest_drop() - unmap what @r holds and free the slot. */
+void vr_dc_rest_drop(struct vr_dc_rest *r);
+
 /* vr_dc_owns_fd() - @fd is one of the cache's descriptors. */
 int vr_dc_owns_fd(const struct vr_ns *ns, int fd);
 

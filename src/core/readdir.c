@@ -30,6 +30,7 @@
  *   across two calls; seekdir() to the middle of such a group (2^-62 per
  *   pair of names) skips the rest of it, as on ext4.
  */
+#include "dcache.h"
 #include "fold.h"
 #include "foldidx.h"
 #include "owner.h"
@@ -404,22 +405,22 @@ read_layer(struct vr_walk *w, struct listing *l, unsigned int i, int overlay, ch
 }
 
 /*
- * settle() - what read_layer() left for later about @e: a whiteout is not
- * listed (it still hid the name below it), an overlay entry gets the inode
- * number stat() shows.  Return: 1 if @e is listed.
+ * settle() - what read_layer() left for later about @e, an entry of layer
+ * directory @fd (on device @dev; @impure: marked impure): a whiteout is
+ * not listed (it still hid the name below it), an overlay entry gets the
+ * inode number stat() shows.  Return: 1 if @e is listed.
  */
 static int
-settle(struct vr_walk *w, struct listing *l, struct entry *e)
+settle(struct vr_walk *w, int fd, unsigned long dev, int impure, struct entry *e)
 {
-	int fd = w->node.fd[e->layer];
-	unsigned long dev = l->dev[e->layer], ino = e->ino;
+	unsigned long ino = e->ino;
 	struct stat st;
 
 	if ((e->lazy & LAZY_WHITEOUT) && sys_fstatat(fd, e->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    vr_is_whiteout(&st))
 		e->emit = 0;
 	if (e->emit && (e->lazy & LAZY_INO)) {
-		if (l->impure[e->layer] && (e->type == DT_REG || e->type == DT_DIR))
+		if (impure && (e->type == DT_REG || e->type == DT_DIR))
 			vr_origin_entry(w->ns, fd, e->name, &dev, &ino);
 		e->ino = vr_ns_map_ino(w->ns, &dev, ino);
 	}
@@ -427,6 +428,32 @@ settle(struct vr_walk *w, struct listing *l, struct entry *e)
 		e->type = vr_owner_dtype(fd, e->name);
 	e->lazy = 0;
 	return e->emit;
+}
+
+/* settle_listed() - settle() of @e, whose layer is the index into w->node.fd[]. */
+static int
+settle_listed(struct vr_walk *w, struct listing *l, struct entry *e)
+{
+	if (!e->lazy)
+		return e->emit;
+	return settle(w, w->node.fd[e->layer], l->dev[e->layer], l->impure[e->layer], e);
+}
+
+/*
+ * settle_kept() - settle() of @e, kept in rest @r, whose layer is a layer
+ * number: the directory may have gained its upper layer since, which moves
+ * the others in w->node.fd[].  Gone from the directory: @e is not listed.
+ */
+static int
+settle_kept(struct vr_walk *w, struct vr_dc_rest *r, struct entry *e)
+{
+	if (!e->lazy)
+		return e->emit;
+	for (unsigned int i = 0; i < w->node.nfd; i++)
+		if (w->node.layer[i] == e->layer)
+			return settle(w, w->node.fd[i], r->dev_of[e->layer], r->impure[e->layer], e);
+	e->emit = 0;
+	return 0;
 }
 
 /* add_mount_children() - names below w->vpath that lead to mount points. */
@@ -550,19 +577,91 @@ put_dirent(char *out, const struct entry *e, unsigned long long off)
 }
 
 /*
+ * positions() - the records of @out[0..@used) point at their own keys, the
+ * last at KEY_END when @done (nothing left: telldir() says so); *@pos
+ * becomes the last one's.
+ */
+static void
+positions(char *out, size_t used, int done, unsigned long long *pos)
+{
+	for (size_t at = 0; at < used;) {
+		struct vr_dirent64 *d = (struct vr_dirent64 *)(out + at);
+
+		at += d->d_reclen;
+		if (done && at == used)
+			d->d_off = (long long)KEY_END;
+		*pos = (unsigned long long)d->d_off;
+	}
+}
+
+/* entry_bytes() - what @e takes in a listing. */
+static size_t
+entry_bytes(const struct entry *e)
+{
+	return (sizeof(struct entry) + e->len + 1 + 7) & ~(size_t)7;
+}
+
+/*
+ * keep_rest() - the @n candidates of heap @h, in the order they are to be
+ * returned, into a rest for @fd (dcache.h), which the stream's next call
+ * takes while its position is still @pos.  Without room or the cache, the
+ * next call merges again: nothing is lost.
+ */
+static void
+keep_rest(struct vr_walk *w, struct listing *l, int fd, unsigned long long pos, struct cand *h,
+          size_t n)
+{
+	struct vr_dc_rest *r;
+	size_t bytes = 0;
+
+	for (size_t i = 0; i < n; i++)
+		bytes += entry_bytes(h[i].e);
+	bytes = (bytes + 4095) & ~(size_t)4095;
+	r = vr_dc_rest(w, fd, 1);
+	if (!r)
+		return;
+	r->mem = vr_map(bytes);
+	if (!r->mem) {
+		vr_dc_rest_drop(r);
+		return;
+	}
+	r->size = bytes;
+	r->pos = pos;
+	r->dev = w->node.st.st_dev;
+	r->ino = w->node.st.st_ino;
+	for (unsigned int i = 0; i < w->node.nfd; i++) {
+		r->dev_of[w->node.layer[i]] = l->dev[i];
+		r->impure[w->node.layer[i]] = l->impure[i];
+	}
+	while (n) {
+		struct entry *e = (struct entry *)(r->mem + r->end);
+		size_t need = entry_bytes(h[0].e);
+
+		vr_memcpy(e, h[0].e, need);
+		e->layer = w->node.layer[e->layer];
+		r->end += need;
+		e->next = (unsigned int)r->end;
+		h[0] = h[--n];
+		sift(h, n, 0);
+	}
+}
+
+/*
  * emit() - the entries whose key is above *@pos, in key order, as many
  * whole groups of equal keys as fit in @size; *@pos becomes the last one's
  * key.  The candidates are heaped in memory from @s (or a mapping), so a
  * call costs the listing plus a few pops, not a sort of the directory.
+ * What is left is kept for stream @fd's next call (keep_rest()).
  * Return: bytes, 0 at the end, -EINVAL (the next group does not fit), -ENOMEM.
  */
 static long
-emit(struct vr_walk *w, struct listing *l, unsigned long long *pos, char *out, size_t size)
+emit(struct vr_walk *w, struct listing *l, int fd, unsigned long long *pos, char *out,
+     size_t size)
 {
 	size_t n = 0, off = 0, used = 0, group = 0, bytes = (size_t)l->count * sizeof(struct cand);
 	struct cand *h = vr_alloc(&w->s, bytes);
 	unsigned long long last = *pos;
-	int mapped = h == NULL;
+	int mapped = h == NULL, split = 0;
 
 	if (mapped && bytes && !(h = vr_map(bytes)))
 		return -ENOMEM;
@@ -580,7 +679,7 @@ emit(struct vr_walk *w, struct listing *l, unsigned long long *pos, char *out, s
 		size_t reclen =
 		        (offsetof(struct vr_dirent64, d_name) + c.e->len + 1 + 7) & ~(size_t)7;
 
-		if (!settle(w, l, c.e)) {
+		if (!settle_listed(w, l, c.e)) {
 			h[0] = h[--n];
 			sift(h, n, 0);
 			continue;
@@ -588,8 +687,10 @@ emit(struct vr_walk *w, struct listing *l, unsigned long long *pos, char *out, s
 		if (c.key != last)
 			group = used;
 		if (used + reclen > size) {
-			if (c.key == last)
-				used = group; /* never split names of one key over two calls */
+			/* Never split names of one key over two calls. */
+			split = c.key == last;
+			if (split)
+				used = group;
 			break;
 		}
 		used += put_dirent(out + used, c.e, c.key);
@@ -597,19 +698,55 @@ emit(struct vr_walk *w, struct listing *l, unsigned long long *pos, char *out, s
 		h[0] = h[--n];
 		sift(h, n, 0);
 	}
+	positions(out, used, !n, pos);
+	/* A group taken back left the heap: the next call merges again. */
+	if (used && n && !split)
+		keep_rest(w, l, fd, *pos, h, n);
 	if (mapped && bytes)
 		vr_unmap(h, bytes);
 	if (!used)
 		return n ? -EINVAL : 0;
-	/* The last whole group's key: after a rollback, the key before it. */
-	for (size_t at = 0; at < used;) {
-		struct vr_dirent64 *d = (struct vr_dirent64 *)(out + at);
+	return (long)used;
+}
 
-		at += d->d_reclen;
-		if (!n && at == used)
-			d->d_off = (long long)KEY_END; /* nothing left: telldir() says so */
-		*pos = (unsigned long long)d->d_off;
+/*
+ * emit_kept() - emit() from rest @r: its entries in order from r->at, as
+ * many whole groups of equal keys as fit in @size.
+ */
+static long
+emit_kept(struct vr_walk *w, struct vr_dc_rest *r, unsigned long long *pos, char *out,
+          size_t size)
+{
+	size_t used = 0, group = 0, at = r->at, group_at = r->at;
+	unsigned long long last = *pos;
+
+	while (at < r->end) {
+		struct entry *e = (struct entry *)(r->mem + at);
+		size_t reclen = (offsetof(struct vr_dirent64, d_name) + e->len + 1 + 7) & ~(size_t)7;
+
+		if (!settle_kept(w, r, e)) {
+			at = e->next;
+			continue;
+		}
+		if (e->key != last) {
+			group = used;
+			group_at = at;
+		}
+		if (used + reclen > size) {
+			if (e->key == last) {
+				used = group;
+				at = group_at;
+			}
+			break;
+		}
+		used += put_dirent(out + used, e, e->key);
+		last = e->key;
+		at = e->next;
 	}
+	r->at = at;
+	positions(out, used, at == r->end, pos);
+	if (!used)
+		return at < r->end ? -EINVAL : 0;
 	return (long)used;
 }
 
@@ -654,25 +791,51 @@ host_getdents(struct vr_walk *w, int fd, char *buf, size_t size)
 	return n < 0 ? n : out;
 }
 
-/* merged_getdents() - the merged listing of w->node from @fd's position @pos on. */
+/*
+ * merged_getdents() - the merged listing of w->node from @fd's position
+ * @pos on: from the rest the stream's last call kept when it is still
+ * there (the same directory, the position that call left), else merged
+ * from the layers.  Between two calls of a stream the listing is not
+ * merged again, so names made or removed meanwhile may or may not show
+ * (POSIX leaves it open; kernel overlayfs keeps its merged listing the
+ * same way until the stream is rewound), while every entry present for
+ * the whole read is returned exactly once.
+ */
 static long
 merged_getdents(struct vr_walk *w, int fd, long pos, char *buf, size_t size)
 {
+	struct vr_dc_rest *r = vr_dc_rest(w, fd, 0);
 	struct listing l = {0};
 	unsigned long long at = (unsigned long long)pos;
 	long n;
 
 	if (pos < 0)
 		return pos;
+	if (r && pos && r->pos == at && r->dev == w->node.st.st_dev &&
+	    r->ino == w->node.st.st_ino) {
+		n = emit_kept(w, r, &at, buf, size);
+		if (n > 0 && (pos = sys_lseek(fd, (long)at, 0 /* SEEK_SET */)) < 0)
+			n = pos;
+		if (n > 0 && r->at < r->end)
+			r->pos = at;
+		else if (n != -EINVAL)
+			vr_dc_rest_drop(r);
+		return n;
+	}
+	if (r)
+		vr_dc_rest_drop(r);
 	n = listing_init(&l, &w->s);
 	if (n < 0)
 		return n;
 	l.after = at;
 	n = build(w, &l);
 	if (n >= 0)
-		n = emit(w, &l, &at, buf, size);
-	if (n > 0 && (pos = sys_lseek(fd, (long)at, 0 /* SEEK_SET */)) < 0)
+		n = emit(w, &l, fd, &at, buf, size);
+	if (n > 0 && (pos = sys_lseek(fd, (long)at, 0 /* SEEK_SET */)) < 0) {
 		n = pos;
+		if ((r = vr_dc_rest(w, fd, 0)))
+			vr_dc_rest_drop(r);
+	}
 	listing_fini(&l);
 	return n;
 }
@@ -736,7 +899,7 @@ vr_dir_foreach(struct vr_walk *w, int (*fn)(void *arg, const char *name, unsigne
 		off = e->next;
 		if (!e->emit ||
 		    (e->name[0] == '.' && (e->len == 1 || (e->len == 2 && e->name[1] == '.'))) ||
-		    !settle(w, &l, e))
+		    !settle_listed(w, &l, e))
 			continue;
 		err = fn(arg, e->name, e->type);
 	}

@@ -15,7 +15,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc file
-plan 16
+plan 18
 
 # 10,000 names where it matters most (rm -rf of a base directory); 2,000
 # elsewhere: enough to lose about half of them to a stream that skips.
@@ -32,6 +32,7 @@ cat >"$tmp/ds.c" <<'C'
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MAXN 100000
@@ -324,9 +325,72 @@ procfd(void)
 	return 0;
 }
 
+/*
+ * share DIR: one stream read by turns through two descriptors and two
+ * processes (a dup, a fork child; the file position is theirs in common):
+ * each name once, whoever reads it.
+ */
+static int
+share(const char *dir)
+{
+	static unsigned char seen[3][MAXN];
+	int fd = open(dir, O_RDONLY | O_DIRECTORY), fd2, status, turn = 0;
+	long n, total = 0, twice = 0;
+	char buf[4096];
+
+	if (fd < 0 || (fd2 = dup(fd)) < 0)
+		return perror(dir), 1;
+	for (;; turn++) {
+		pid_t pid = turn % 3 == 2 ? fork() : -1;
+		int r = turn % 3 == 1 ? fd2 : fd;
+
+		if (pid > 0) {
+			/* The child reads a turn and exits: the parent reads on after it. */
+			waitpid(pid, &status, 0);
+			continue;
+		}
+		n = gd(r, buf, sizeof buf);
+		if (pid == 0)
+			_exit(n < 0);
+		if (n <= 0)
+			break;
+		for (long off = 0; off < n;) {
+			struct d64 *d = (struct d64 *)(buf + off);
+			const char *q = strchr("fgn", d->name[0]);
+			long i = q ? atol(d->name + 1) : -1;
+
+			off += d->reclen;
+			if (q && i >= 0 && i < MAXN) {
+				total++;
+				twice += seen[q - "fgn"][i]++ > 0;
+			}
+		}
+	}
+	if (n < 0)
+		return perror("getdents64"), 1;
+	/* What the children read is not counted: the parent must not see it again. */
+	printf("%s\n", twice ? "some seen twice" : "none seen twice");
+	return total == 0;
+}
+
+/* list DIR: every entry, read 4 KiB at a time. */
+static int
+list(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		return perror(dir), 1;
+	return count(fd);
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "share"))
+		return share(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "list"))
+		return list(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "mk"))
 		return mk(argv[2], atoi(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "prep"))
@@ -396,6 +460,32 @@ is "base directory, creating while reading: each first name seen once" \
 is "--mount directory, creating while reading: each first name seen once" \
 	"$("$ds" drain "$tmp/native/c2" 4096 create 2>/dev/null)" \
 	"$(vr --mount "$M:/m" -- "$ds" drain /m/d 4096 create 2>&1 | grep -v calls)"
+
+# --- one stream, several readers ----------------------------------------------
+"$ds" mk "$tmp/native/sh" $few
+"$ds" mk "$B/sh" $few
+vb -- "$ds" prep /sh $few
+"$ds" prep "$tmp/native/sh" $few
+is "one stream read by turns through a dup and by fork children: each name once" \
+	"$("$ds" share "$tmp/native/sh")" "$(vb -- "$ds" share /sh 2>&1)"
+
+# --- what a listing costs -----------------------------------------------------
+# A stream merges its layers once, not at each call: listing a directory
+# ten times as large (base names, 4 KiB at a time) costs about ten times
+# the host system calls vroot makes; merging at every call, which reads
+# the whole directory again each time, makes it about forty.
+for k in 0 2000 20000; do
+	"$ds" mk "$B/cost$k" $k
+done
+calls() {
+	vb --stats -- "$ds" list "$1" 2>&1 | sed -n 's/.* \([0-9][0-9]*\) host system calls.*/\1/p'
+}
+c0=$(calls /cost0)
+c1=$(calls /cost2000)
+c2=$(calls /cost20000)
+diag "host system calls listing a base directory: $c0 empty, $c1 for 2,000 names, $c2 for 20,000"
+check "listing 10 times the names costs at most 15 times the calls" \
+	test $((c2 - c0)) -le $((15 * (c1 - c0)))
 
 # --- telldir, seekdir, rewinddir -----------------------------------------------
 rm -rf "$tmp/native/m"
