@@ -78,7 +78,7 @@
 #endif
 
 struct dc_node {
-	int fd[VR_MAX_LAYERS]; /* -1, or the cache's own descriptor */
+	int fd[VR_MAX_LAYERS]; /* 0, or the cache's own descriptor (never below lo > 0) */
 	int valid;             /* set last when taken, cleared first when dropped */
 	int borrowed;          /* a mount's root: its descriptor is the mount's */
 	unsigned int nfd;
@@ -98,7 +98,7 @@ struct dc_node {
  * path it showed when last asked, and the host directory it was then.
  */
 struct dc_fd {
-	int fd; /* -1: free */
+	int fd1; /* the descriptor + 1; 0: free */
 	unsigned long dev, ino, gen, born, used;
 	size_t plen;
 	char path[VR_VPATH_MAX]; /* only the bytes used are ever touched */
@@ -113,6 +113,12 @@ struct vr_dcache {
 	unsigned long tick;
 	int root_known, root_allx;
 	unsigned long root_gen, root_born;
+	/*
+	 * hashes[i]: n[i].hash when it was taken, so a lookup reads one
+	 * page, not one per node (a node dropped since keeps its stale
+	 * hash here; its valid flag decides).
+	 */
+	unsigned long hashes[DC_NODES];
 	struct dc_node n[DC_NODES];
 	struct dc_fd f[DC_FDS];
 	struct vr_dc_rest r[DC_RESTS];
@@ -136,9 +142,9 @@ drop(struct dc_node *n)
 {
 	__atomic_store_n(&n->valid, 0, __ATOMIC_RELEASE);
 	for (unsigned int i = 0; i < VR_MAX_LAYERS; i++) {
-		int fd = __atomic_exchange_n(&n->fd[i], -1, __ATOMIC_ACQ_REL);
+		int fd = __atomic_exchange_n(&n->fd[i], 0, __ATOMIC_ACQ_REL);
 
-		if (fd >= 0)
+		if (fd > 0)
 			sys_close(fd);
 	}
 }
@@ -149,7 +155,7 @@ vr_ns_cache_enable(struct vr_ns *ns, int lo, int hi)
 	struct vr_dcache *dc;
 	int *token;
 
-	if (lo < 0 || hi <= lo)
+	if (lo <= 0 || hi <= lo)
 		return -EINVAL;
 	if (ns->dc)
 		return 0;
@@ -165,13 +171,7 @@ vr_ns_cache_enable(struct vr_ns *ns, int lo, int hi)
 		vr_unmap(token, 4096);
 		return -ENOMEM;
 	}
-	for (unsigned int i = 0; i < DC_NODES; i++)
-		for (unsigned int k = 0; k < VR_MAX_LAYERS; k++)
-			dc->n[i].fd[k] = -1;
-	for (unsigned int i = 0; i < DC_FDS; i++)
-		dc->f[i].fd = -1;
-	for (unsigned int i = 0; i < DC_RESTS; i++)
-		dc->r[i].fd = -1;
+	/* Zeroes are empty slots: no page of the cache is touched before it is used. */
 	*token = 1;
 	dc->token = token;
 	dc->pid = (int)vr_sys0(__NR_getpid);
@@ -307,7 +307,7 @@ find(struct vr_dcache *dc, const char *path, size_t len, unsigned long h)
 	for (unsigned int i = 0; i < DC_NODES; i++) {
 		struct dc_node *n = &dc->n[i];
 
-		if (n->valid && n->hash == h && n->plen == len &&
+		if (dc->hashes[i] == h && n->valid && n->hash == h && n->plen == len &&
 		    vr_memcmp(n->path, path, len) == 0)
 			return n;
 	}
@@ -410,9 +410,9 @@ fd_slot(struct vr_dcache *dc, int fd)
 	for (unsigned int i = 0; i < DC_FDS; i++) {
 		struct dc_fd *e = &dc->f[i];
 
-		if (e->fd == fd)
+		if (e->fd1 == fd + 1)
 			return e;
-		if (e->fd < 0 || (lru->fd >= 0 && e->used < lru->used))
+		if (!e->fd1 || (lru->fd1 && e->used < lru->used))
 			lru = e;
 	}
 	return lru;
@@ -423,7 +423,7 @@ static void
 fd_set(struct vr_walk *w, struct dc_fd *e, int fd, const struct stat *st, const char *path,
        size_t len)
 {
-	e->fd = -1;
+	e->fd1 = 0;
 	if (len >= sizeof(e->path))
 		return;
 	e->dev = st->st_dev;
@@ -433,14 +433,14 @@ fd_set(struct vr_walk *w, struct dc_fd *e, int fd, const struct stat *st, const 
 	e->used = ++w->ns->dc->tick;
 	e->plen = len;
 	vr_memcpy(e->path, path, len);
-	e->fd = fd;
+	e->fd1 = fd + 1;
 }
 
 /* fd_fits() - entry @e holds host directory @st, and @w may trust it. */
 static int
 fd_fits(const struct vr_walk *w, const struct dc_fd *e, const struct stat *st, size_t size)
 {
-	return e->fd >= 0 && e->dev == st->st_dev && e->ino == st->st_ino &&
+	return e->fd1 && e->dev == st->st_dev && e->ino == st->st_ino &&
 	       fresh(w, e->gen, e->born) && e->plen < size;
 }
 
@@ -455,7 +455,7 @@ vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 	if (!w->dc_on || fd < 0 || sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFDIR)
 		return vr_fd_vpath(w->ns, fd, buf, size);
 	e = fd_slot(dc, fd);
-	if (e->fd == fd && fd_fits(w, e, &st, size)) {
+	if (e->fd1 == fd + 1 && fd_fits(w, e, &st, size)) {
 		same = e;
 	} else {
 		/*
@@ -469,7 +469,7 @@ vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 				same = &dc->f[i];
 		n = !same || w->ns->aliasing ? vr_fd_vpath(w->ns, fd, buf, size) : 0;
 		if (!same || (w->ns->aliasing && n != -ENAMETOOLONG)) {
-			e->fd = -1;
+			e->fd1 = 0;
 			if (n > 0 && !is_procfs(fd))
 				fd_set(w, e, fd, &st, buf, (size_t)n);
 			return n;
@@ -504,20 +504,20 @@ vr_dc_rest(struct vr_walk *w, int fd, int take)
 	if (!w->dc_locked || fd < 0)
 		return NULL;
 	for (unsigned int i = 0; i < DC_RESTS && !r; i++)
-		if (dc->r[i].fd == fd)
+		if (dc->r[i].fd1 == fd + 1)
 			r = &dc->r[i];
 	if (!r && !take)
 		return NULL;
 	if (!r) {
 		r = &dc->r[0];
-		for (unsigned int i = 1; i < DC_RESTS && r->fd >= 0; i++)
-			if (dc->r[i].fd < 0 || dc->r[i].used < r->used)
+		for (unsigned int i = 1; i < DC_RESTS && r->fd1; i++)
+			if (!dc->r[i].fd1 || dc->r[i].used < r->used)
 				r = &dc->r[i];
 	}
 	r->used = ++dc->tick;
 	if (take) {
 		vr_dc_rest_drop(r);
-		r->fd = fd;
+		r->fd1 = fd + 1;
 	}
 	return r;
 }
@@ -529,7 +529,7 @@ vr_dc_rest_drop(struct vr_dc_rest *r)
 		vr_unmap(r->mem, r->size);
 	r->mem = NULL;
 	r->size = r->at = r->end = 0;
-	r->fd = -1;
+	r->fd1 = 0;
 }
 
 /* victim() - a free node, or the least recently used one, dropped. */
@@ -695,6 +695,7 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 		n->layer[i] = o->layer[i];
 	n->mount = o->mount;
 	n->hash = hash(w->vpath, w->vlen);
+	dc->hashes[n - dc->n] = n->hash;
 	n->plen = w->vlen;
 	vr_memcpy(n->path, w->vpath, w->vlen);
 	renew(w, n, o, allx, 0);
@@ -727,7 +728,7 @@ vr_dc_next_fd(const struct vr_ns *ns, int lo)
 		for (unsigned int k = 0; k < VR_MAX_LAYERS; k++) {
 			int fd = __atomic_load_n(&dc->n[i].fd[k], __ATOMIC_ACQUIRE);
 
-			if (fd >= lo && (best < 0 || fd < best))
+			if (fd > 0 && fd >= lo && (best < 0 || fd < best))
 				best = fd;
 		}
 	return best;
@@ -759,7 +760,7 @@ vr_dc_replace_fd(struct vr_ns *ns, int fd, int with)
 {
 	struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
 
-	if (!dc || fd < 0)
+	if (!dc || fd < dc->lo)
 		return -EBADF;
 	for (unsigned int i = 0; i < DC_NODES; i++)
 		for (unsigned int k = 0; k < VR_MAX_LAYERS; k++) {

@@ -95,7 +95,7 @@ int vr_dc_root_allx(struct vr_walk *w);
  * @impure.
  */
 struct vr_dc_rest {
-	int fd; /* -1: free */
+	int fd1; /* the program's descriptor + 1; 0: free */
 	unsigned long long pos;
 	unsigned long dev, ino, used;
 	unsigned long dev_of[VR_MAX_LAYERS];
