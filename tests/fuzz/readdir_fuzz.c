@@ -5,7 +5,8 @@
  * telldir, seekdir and rewinddir are).
  *
  * The directory /d is merged from a base (60 files, a directory) and the
- * prefix, where the namespace itself made some names (new files, one
+ * prefix, with the directory cache on (which keeps what a stream's call
+ * left for its next one), where the namespace itself made some names (new files, one
  * shadowing a base file) and removed others (whiteouts).  The names it
  * must list are known from how it was made.  Each input is a sequence of
  * operations on one open descriptor:
@@ -186,6 +187,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	spec.lowers = lowers;
 	spec.nlowers = 1;
 	err = vr_ns_new(&spec, &ns);
+	/* With the directory cache, as vroot runs: a stream's rest is kept there. */
+	if (err == 0)
+		err = vr_ns_cache_enable(ns, 900, 1000);
 	if (err < 0 || (err = vr_task_new(ns, &task)) < 0)
 		die("namespace", err);
 	/* Changes made through the namespace: new names, a shadowed one, whiteouts. */
