@@ -1,5 +1,5 @@
 #!/bin/sh
-# fuzz.sh - a bounded libFuzzer run (under a minute each) of the walk
+# fuzz.sh - a bounded libFuzzer run (25 s each) of the walk
 # against the kernel's openat2(RESOLVE_IN_ROOT) and of the merged
 # listing's getdents64/telldir/seekdir state machine (tests/fuzz/), from
 # the corpus in tests/fuzz/corpus.  Needs clang and its fuzzer runtime
@@ -19,7 +19,7 @@ if ! clang -fsanitize=fuzzer,address,undefined -o "$tmp/probe" "$tmp/probe.c" \
 fi
 plan 4
 
-secs=${VROOT_FUZZ_SECONDS:-50}
+secs=${VROOT_FUZZ_SECONDS:-25}
 if ! make -s -C "$top" fuzz >"$tmp/build.log" 2>&1; then
 	not_ok "the fuzz targets build" "$tmp/build.log"
 	done_testing
