@@ -243,7 +243,7 @@ VR_API int vr_ns_generation(struct vr_ns *ns, unsigned long *gen);
 
 /**
  * vr_ns_cache_enable() - keep the directories walks go through between
- * calls (at most 128, fewer when [@lo, @hi) holds fewer descriptors; each
+ * calls (at most 2,048, fewer when [@lo, @hi) holds fewer descriptors; each
  * trusted until any process on the prefix changes something through vroot,
  * and for one second at most against changes made to a base from
  * outside).  Needs the prefix's
@@ -251,7 +251,9 @@ VR_API int vr_ns_generation(struct vr_ns *ns, unsigned long *gen);
  * @lo, @hi: the cache's descriptors are placed in [@lo, @hi), numbers the
  *           embedder keeps from the program as it keeps the backing
  *           directories' (vr_ns_owns_fd() and vr_ns_next_own_fd() answer
- *           for them too); @lo is at least 1.  They are close-on-exec.
+ *           for them too); @lo is at least 1.  Above the soft descriptor
+ *           limit, the limit is raised while one is made and put back.
+ *           They are close-on-exec.
  * A fork child keeps the cache; a CLONE_VM child that is not a thread
  * (vfork) does not use it.  Not thread-safe: call before use.
  * Return: 0, -EINVAL (a bad range, or no madvise(MADV_WIPEONFORK)), -ENOMEM.

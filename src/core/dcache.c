@@ -66,7 +66,13 @@
 #include "owner.h"
 #include "util.h"
 
-#define DC_NODES 128
+/*
+ * Nodes: enough for the directories a big tree's walk goes through again
+ * and again (a build, a stat storm over a few thousand directories); a
+ * node's page is touched only once it is used.
+ */
+#define DC_NODES   2048
+#define DC_BUCKETS 1024
 
 #define DC_FDS 16
 
@@ -87,7 +93,7 @@ struct dc_node {
 	int allx;  /* every layer's directory grants search to everyone */
 	int norec; /* an upper directory without an owner's record (vr_obj.norec) */
 	struct stat st;
-	unsigned long gen, born, used, hash;
+	unsigned long gen, born, hash;
 	unsigned long dcopies; /* directories copied up when last known true */
 	size_t plen;
 	char path[VR_DC_PATH];
@@ -114,11 +120,22 @@ struct vr_dcache {
 	int root_known, root_allx;
 	unsigned long root_gen, root_born;
 	/*
-	 * hashes[i]: n[i].hash when it was taken, so a lookup reads one
-	 * page, not one per node (a node dropped since keeps its stale
-	 * hash here; its valid flag decides).
+	 * The nodes by path hash: chains of node index + 1 (0 ends one),
+	 * head[] by hash % DC_BUCKETS.  A node stays in the chain of the
+	 * hash it was last taken with after it is dropped (its valid flag
+	 * decides) and moves when it is taken again.
 	 */
-	unsigned long hashes[DC_NODES];
+	unsigned short head[DC_BUCKETS];
+	unsigned short next[DC_NODES];
+	unsigned char linked[DC_NODES];
+	/*
+	 * Nodes n[0..fresh) were handed out, and are in a list by last use
+	 * (node index + 1; 0 ends it), most recent first; the rest are
+	 * untouched zeroes.
+	 */
+	unsigned int fresh;
+	unsigned short lru_head, lru_tail;
+	unsigned short lru_prev[DC_NODES], lru_next[DC_NODES];
 	struct dc_node n[DC_NODES];
 	struct dc_fd f[DC_FDS];
 	struct vr_dc_rest r[DC_RESTS];
@@ -304,14 +321,70 @@ vr_dc_root_allx(struct vr_walk *w)
 static struct dc_node *
 find(struct vr_dcache *dc, const char *path, size_t len, unsigned long h)
 {
-	for (unsigned int i = 0; i < DC_NODES; i++) {
-		struct dc_node *n = &dc->n[i];
+	for (unsigned int k = dc->head[h % DC_BUCKETS]; k; k = dc->next[k - 1]) {
+		struct dc_node *n = &dc->n[k - 1];
 
-		if (dc->hashes[i] == h && n->valid && n->hash == h && n->plen == len &&
+		if (n->valid && n->hash == h && n->plen == len &&
 		    vr_memcmp(n->path, path, len) == 0)
 			return n;
 	}
 	return NULL;
+}
+
+/* relink() - node @n, not valid, moves to the chain of hash @h. */
+static void
+relink(struct vr_dcache *dc, struct dc_node *n, unsigned long h)
+{
+	unsigned int i = (unsigned int)(n - dc->n);
+
+	if (dc->linked[i]) {
+		unsigned short *at = &dc->head[n->hash % DC_BUCKETS];
+
+		while (*at && *at != i + 1)
+			at = &dc->next[*at - 1];
+		if (*at)
+			*at = dc->next[i];
+	}
+	n->hash = h;
+	dc->next[i] = dc->head[h % DC_BUCKETS];
+	dc->head[h % DC_BUCKETS] = (unsigned short)(i + 1);
+	dc->linked[i] = 1;
+}
+
+/* lru_unlink() - node @i leaves the list by last use. */
+static void
+lru_unlink(struct vr_dcache *dc, unsigned int i)
+{
+	unsigned short p = dc->lru_prev[i], q = dc->lru_next[i];
+
+	if (p)
+		dc->lru_next[p - 1] = q;
+	else
+		dc->lru_head = q;
+	if (q)
+		dc->lru_prev[q - 1] = p;
+	else
+		dc->lru_tail = p;
+	dc->lru_prev[i] = dc->lru_next[i] = 0;
+}
+
+/* lru_front() - node @n, handed out, becomes the most recently used. */
+static void
+lru_front(struct vr_dcache *dc, const struct dc_node *n)
+{
+	unsigned int i = (unsigned int)(n - dc->n);
+
+	if (dc->lru_head == i + 1)
+		return;
+	/* Not the head: in the list when it has one before it. */
+	if (dc->lru_prev[i])
+		lru_unlink(dc, i);
+	dc->lru_next[i] = dc->lru_head;
+	if (dc->lru_head)
+		dc->lru_prev[dc->lru_head - 1] = (unsigned short)(i + 1);
+	dc->lru_head = (unsigned short)(i + 1);
+	if (!dc->lru_tail)
+		dc->lru_tail = (unsigned short)(i + 1);
 }
 
 /* node_obj() - @o shows node @n, its descriptors not owned. */
@@ -331,7 +404,7 @@ node_obj(struct vr_dcache *dc, struct dc_node *n, struct vr_obj *o)
 	o->allx = n->allx;
 	o->norec = n->norec;
 	vr_memcpy(&o->st, &n->st, sizeof(o->st));
-	n->used = ++dc->tick;
+	lru_front(dc, n);
 }
 
 /*
@@ -532,22 +605,22 @@ vr_dc_rest_drop(struct vr_dc_rest *r)
 	r->fd1 = 0;
 }
 
-/* victim() - a free node, or the least recently used one, dropped. */
+/*
+ * victim() - a node never used yet, or the least recently used one,
+ * dropped; the most recently used from now on.
+ */
 static struct dc_node *
 victim(struct vr_dcache *dc)
 {
-	struct dc_node *lru = &dc->n[0];
+	struct dc_node *n;
 
-	for (unsigned int i = 0; i < DC_NODES; i++) {
-		struct dc_node *n = &dc->n[i];
-
-		if (!n->valid)
-			return n;
-		if (n->used < lru->used)
-			lru = n;
-	}
-	drop(lru);
-	return lru;
+	if (dc->fresh < DC_NODES)
+		n = &dc->n[dc->fresh++];
+	else
+		n = &dc->n[dc->lru_tail - 1];
+	drop(n);
+	lru_front(dc, n);
+	return n;
 }
 
 /*
@@ -558,18 +631,15 @@ victim(struct vr_dcache *dc)
 static int
 give_fds(struct vr_dcache *dc, const struct dc_node *keep)
 {
-	struct dc_node *lru = NULL;
+	for (unsigned int k = dc->lru_tail; k; k = dc->lru_prev[k - 1]) {
+		struct dc_node *n = &dc->n[k - 1];
 
-	for (unsigned int i = 0; i < DC_NODES; i++) {
-		struct dc_node *n = &dc->n[i];
-
-		if (n != keep && n->valid && !n->borrowed && (!lru || n->used < lru->used))
-			lru = n;
+		if (n != keep && n->valid && !n->borrowed) {
+			drop(n);
+			return 0;
+		}
 	}
-	if (!lru)
-		return -1;
-	drop(lru);
-	return 0;
+	return -1;
 }
 
 /* layers_allx() - every layer's directory of @o grants search to everyone. */
@@ -592,11 +662,38 @@ layers_allx(const struct vr_obj *o)
  * range; @o keeps the new numbers, not owned.  Return: 0, or -1 with @o
  * unchanged and @n holding nothing.
  */
+/*
+ * dup_high() - a copy of @fd at @dc->lo or above when the program's soft
+ * descriptor limit is below the range (a user's usual 1,024, with the
+ * range just under it): the limit is raised for the copy and put back,
+ * as a descriptor above it stays valid.  Return: the copy, or @err.
+ */
+static int
+dup_high(const struct vr_dcache *dc, int fd, int err)
+{
+	unsigned long lim[2], raised[2];
+	int r;
+
+	if (vr_sys4(__NR_prlimit64, 0, 7 /* RLIMIT_NOFILE */, 0, (long)lim) < 0 ||
+	    lim[0] >= (unsigned long)dc->hi || lim[1] <= (unsigned long)dc->lo)
+		return err;
+	raised[0] = lim[1] < (unsigned long)dc->hi ? lim[1] : (unsigned long)dc->hi;
+	raised[1] = lim[1];
+	if (vr_sys4(__NR_prlimit64, 0, 7, (long)raised, 0) < 0)
+		return err;
+	r = sys_fcntl(fd, F_DUPFD_CLOEXEC, dc->lo);
+	vr_sys4(__NR_prlimit64, 0, 7, (long)lim, 0);
+	return r;
+}
+
 static int
 move_fds(struct vr_dcache *dc, struct dc_node *n, struct vr_obj *o)
 {
 	for (unsigned int i = 0; i < o->nfd; i++) {
 		int fd = sys_fcntl(o->fd[i], F_DUPFD_CLOEXEC, dc->lo);
+
+		if (fd == -EMFILE || fd == -EINVAL)
+			fd = dup_high(dc, o->fd[i], fd);
 
 		/* Recorded at once: vr_ns_owns_fd() protects it from then on. */
 		if (fd >= 0)
@@ -644,7 +741,7 @@ renew(struct vr_walk *w, struct dc_node *n, struct vr_obj *o, int allx, int know
 	n->gen = w->dc_gen;
 	n->dcopies = w->dc_dcopies;
 	n->born = w->dc_now;
-	n->used = ++w->ns->dc->tick;
+	lru_front(w->ns->dc, n);
 	o->allx = allx;
 }
 
@@ -694,8 +791,7 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 	for (unsigned int i = 0; i < o->nfd; i++)
 		n->layer[i] = o->layer[i];
 	n->mount = o->mount;
-	n->hash = hash(w->vpath, w->vlen);
-	dc->hashes[n - dc->n] = n->hash;
+	relink(dc, n, hash(w->vpath, w->vlen));
 	n->plen = w->vlen;
 	vr_memcpy(n->path, w->vpath, w->vlen);
 	renew(w, n, o, allx, 0);

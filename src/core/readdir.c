@@ -451,7 +451,8 @@ settle_kept(struct vr_walk *w, struct vr_dc_rest *r, struct entry *e)
 		return e->emit;
 	for (unsigned int i = 0; i < w->node.nfd; i++)
 		if (w->node.layer[i] == e->layer)
-			return settle(w, w->node.fd[i], r->dev_of[e->layer], r->impure[e->layer], e);
+			return settle(w, w->node.fd[i], r->dev_of[e->layer], r->impure[e->layer],
+			              e);
 	e->emit = 0;
 	return 0;
 }
@@ -655,8 +656,7 @@ keep_rest(struct vr_walk *w, struct listing *l, int fd, unsigned long long pos, 
  * Return: bytes, 0 at the end, -EINVAL (the next group does not fit), -ENOMEM.
  */
 static long
-emit(struct vr_walk *w, struct listing *l, int fd, unsigned long long *pos, char *out,
-     size_t size)
+emit(struct vr_walk *w, struct listing *l, int fd, unsigned long long *pos, char *out, size_t size)
 {
 	size_t n = 0, off = 0, used = 0, group = 0, bytes = (size_t)l->count * sizeof(struct cand);
 	struct cand *h = vr_alloc(&w->s, bytes);
@@ -714,15 +714,15 @@ emit(struct vr_walk *w, struct listing *l, int fd, unsigned long long *pos, char
  * many whole groups of equal keys as fit in @size.
  */
 static long
-emit_kept(struct vr_walk *w, struct vr_dc_rest *r, unsigned long long *pos, char *out,
-          size_t size)
+emit_kept(struct vr_walk *w, struct vr_dc_rest *r, unsigned long long *pos, char *out, size_t size)
 {
 	size_t used = 0, group = 0, at = r->at, group_at = r->at;
 	unsigned long long last = *pos;
 
 	while (at < r->end) {
 		struct entry *e = (struct entry *)(r->mem + at);
-		size_t reclen = (offsetof(struct vr_dirent64, d_name) + e->len + 1 + 7) & ~(size_t)7;
+		size_t reclen =
+		        (offsetof(struct vr_dirent64, d_name) + e->len + 1 + 7) & ~(size_t)7;
 
 		if (!settle_kept(w, r, e)) {
 			at = e->next;

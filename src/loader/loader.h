@@ -320,7 +320,7 @@ struct vrl_stack_in {
 void *vrl_stack_build(const struct vrl_stack_in *in);
 
 /* ownfd.c: vroot's own descriptors, which the program must not reach */
-#define VRL_OWNFD_SPAN 128
+#define VRL_OWNFD_SPAN 2048
 int vrl_ownfd_answer(struct vr_loader_ctx *ctx, long nr, const long a[6], long *ret);
 int vrl_ownfd_floor(unsigned int n);
 
