@@ -73,6 +73,8 @@
  */
 #define DC_NODES   2048
 #define DC_BUCKETS 1024
+/* The cache's descriptors lie in [lo, lo + DC_FDMAP) at most. */
+#define DC_FDMAP 4096
 
 #define DC_FDS 16
 
@@ -136,6 +138,12 @@ struct vr_dcache {
 	unsigned int fresh;
 	unsigned short lru_head, lru_tail;
 	unsigned short lru_prev[DC_NODES], lru_next[DC_NODES];
+	/*
+	 * fd_node[fd - lo]: the node (index + 1) holding descriptor fd, so
+	 * vr_ns_owns_fd() answers without a look at every node (a program
+	 * listing /proc/self/fd asks it for each of vroot's).
+	 */
+	unsigned short fd_node[DC_FDMAP];
 	struct dc_node n[DC_NODES];
 	struct dc_fd f[DC_FDS];
 	struct vr_dc_rest r[DC_RESTS];
@@ -155,14 +163,17 @@ hash(const char *p, size_t n)
 
 /* drop() - forget node @n and close what it holds (the lock is held). */
 static void
-drop(struct dc_node *n)
+drop(struct vr_dcache *dc, struct dc_node *n)
 {
 	__atomic_store_n(&n->valid, 0, __ATOMIC_RELEASE);
 	for (unsigned int i = 0; i < VR_MAX_LAYERS; i++) {
 		int fd = __atomic_exchange_n(&n->fd[i], 0, __ATOMIC_ACQ_REL);
 
-		if (fd > 0)
+		if (fd > 0) {
+			if (fd >= dc->lo && fd - dc->lo < DC_FDMAP)
+				__atomic_store_n(&dc->fd_node[fd - dc->lo], 0, __ATOMIC_RELEASE);
 			sys_close(fd);
+		}
 	}
 }
 
@@ -206,7 +217,7 @@ vr_dc_fini(struct vr_ns *ns)
 	if (!dc)
 		return;
 	for (unsigned int i = 0; i < DC_NODES; i++)
-		drop(&dc->n[i]);
+		drop(dc, &dc->n[i]);
 	for (unsigned int i = 0; i < DC_RESTS; i++)
 		vr_dc_rest_drop(&dc->r[i]);
 	vr_unmap(dc->token, 4096);
@@ -232,7 +243,7 @@ adopt(struct vr_dcache *dc)
 		return 0;
 	for (unsigned int i = 0; i < DC_NODES; i++)
 		if (!dc->n[i].valid)
-			drop(&dc->n[i]);
+			drop(dc, &dc->n[i]);
 	__atomic_store_n(&dc->lock, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&dc->pid, pid, __ATOMIC_RELEASE);
 	__atomic_store_n(dc->token, 1, __ATOMIC_RELEASE);
@@ -433,7 +444,7 @@ get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o, int child
 	n = find(dc, path, len, hash(path, len));
 	if (n && !(fresh(w, n->gen, n->born) && not_copied(w, n))) {
 		if (!w->dc_ro) {
-			drop(n);
+			drop(dc, n);
 			dc->full = 0; /* its numbers are free again */
 		}
 		n = NULL;
@@ -618,7 +629,7 @@ victim(struct vr_dcache *dc)
 		n = &dc->n[dc->fresh++];
 	else
 		n = &dc->n[dc->lru_tail - 1];
-	drop(n);
+	drop(dc, n);
 	lru_front(dc, n);
 	return n;
 }
@@ -635,7 +646,7 @@ give_fds(struct vr_dcache *dc, const struct dc_node *keep)
 		struct dc_node *n = &dc->n[k - 1];
 
 		if (n != keep && n->valid && !n->borrowed) {
-			drop(n);
+			drop(dc, n);
 			return 0;
 		}
 	}
@@ -698,8 +709,11 @@ move_fds(struct vr_dcache *dc, struct dc_node *n, struct vr_obj *o)
 		/* Recorded at once: vr_ns_owns_fd() protects it from then on. */
 		if (fd >= 0)
 			__atomic_store_n(&n->fd[i], fd, __ATOMIC_RELEASE);
+		if (fd >= dc->lo && fd - dc->lo < DC_FDMAP)
+			__atomic_store_n(&dc->fd_node[fd - dc->lo], (unsigned short)(n - dc->n + 1),
+			                 __ATOMIC_RELEASE);
 		if (fd < 0 || fd >= dc->hi) {
-			drop(n);
+			drop(dc, n);
 			return -1;
 		}
 	}
@@ -772,7 +786,7 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 		return;
 	}
 	if (n)
-		drop(n);
+		drop(dc, n);
 	else
 		n = victim(dc);
 	n->borrowed = o->owned == 0;
@@ -798,73 +812,84 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 	__atomic_store_n(&n->valid, 1, __ATOMIC_RELEASE);
 }
 
+/* holder() - the node holding cache descriptor @fd, or NULL. */
+static struct dc_node *
+holder(const struct vr_dcache *dc, int fd)
+{
+	unsigned int k;
+	struct dc_node *n;
+
+	if (fd < dc->lo || fd - dc->lo >= DC_FDMAP)
+		return NULL;
+	k = __atomic_load_n(&dc->fd_node[fd - dc->lo], __ATOMIC_ACQUIRE);
+	if (!k)
+		return NULL;
+	n = (struct dc_node *)&dc->n[k - 1];
+	for (unsigned int i = 0; i < VR_MAX_LAYERS; i++)
+		if (__atomic_load_n(&n->fd[i], __ATOMIC_ACQUIRE) == fd)
+			return n;
+	return NULL;
+}
+
 int
 vr_dc_owns_fd(const struct vr_ns *ns, int fd)
 {
 	const struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
 
-	if (!dc || fd < dc->lo || fd >= dc->hi)
-		return 0;
-	for (unsigned int i = 0; i < DC_NODES; i++)
-		for (unsigned int k = 0; k < VR_MAX_LAYERS; k++)
-			if (__atomic_load_n(&dc->n[i].fd[k], __ATOMIC_ACQUIRE) == fd)
-				return 1;
-	return 0;
+	return dc && holder(dc, fd) != NULL;
 }
 
 int
 vr_dc_next_fd(const struct vr_ns *ns, int lo)
 {
 	const struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
-	int best = -1;
 
 	if (!dc)
 		return -1;
-	for (unsigned int i = 0; i < DC_NODES; i++)
-		for (unsigned int k = 0; k < VR_MAX_LAYERS; k++) {
-			int fd = __atomic_load_n(&dc->n[i].fd[k], __ATOMIC_ACQUIRE);
-
-			if (fd > 0 && fd >= lo && (best < 0 || fd < best))
-				best = fd;
-		}
-	return best;
+	for (int fd = lo > dc->lo ? lo : dc->lo; fd - dc->lo < DC_FDMAP; fd++)
+		if (holder(dc, fd))
+			return fd;
+	return -1;
 }
 
 int
 vr_dc_release_fd(struct vr_ns *ns, int fd)
 {
 	struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
-	int err = -EBADF;
+	struct dc_node *n;
 
 	if (!vr_dc_owns_fd(ns, fd))
 		return -EBADF;
 	if (!adopt(dc) || __atomic_exchange_n(&dc->lock, 1, __ATOMIC_ACQUIRE))
 		return -EBUSY;
-	for (unsigned int i = 0; i < DC_NODES && err; i++)
-		for (unsigned int k = 0; k < VR_MAX_LAYERS && err; k++)
-			if (__atomic_load_n(&dc->n[i].fd[k], __ATOMIC_ACQUIRE) == fd) {
-				drop(&dc->n[i]);
-				dc->full = 0;
-				err = 0;
-			}
+	n = holder(dc, fd);
+	if (n) {
+		drop(dc, n);
+		dc->full = 0;
+	}
 	__atomic_store_n(&dc->lock, 0, __ATOMIC_RELEASE);
-	return err;
+	return n ? 0 : -EBADF;
 }
 
 int
 vr_dc_replace_fd(struct vr_ns *ns, int fd, int with)
 {
 	struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
+	struct dc_node *n = dc ? holder(dc, fd) : NULL;
 
-	if (!dc || fd < dc->lo)
+	if (!n)
 		return -EBADF;
-	for (unsigned int i = 0; i < DC_NODES; i++)
-		for (unsigned int k = 0; k < VR_MAX_LAYERS; k++) {
-			int old = fd;
+	for (unsigned int i = 0; i < VR_MAX_LAYERS; i++) {
+		int old = fd;
 
-			if (__atomic_compare_exchange_n(&dc->n[i].fd[k], &old, with, 0,
-			                                __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-				return 0;
+		if (__atomic_compare_exchange_n(&n->fd[i], &old, with, 0, __ATOMIC_ACQ_REL,
+		                                __ATOMIC_RELAXED)) {
+			if (with >= dc->lo && with - dc->lo < DC_FDMAP)
+				__atomic_store_n(&dc->fd_node[with - dc->lo],
+				                 (unsigned short)(n - dc->n + 1), __ATOMIC_RELEASE);
+			__atomic_store_n(&dc->fd_node[fd - dc->lo], 0, __ATOMIC_RELEASE);
+			return 0;
 		}
+	}
 	return -EBADF;
 }
