@@ -378,7 +378,11 @@ read_layer(struct vr_walk *w, struct listing *l, unsigned int i, int overlay, ch
 	if (dfd < 0)
 		return dfd;
 	l->impure[i] = overlay == 2 && vr_is_impure(fd);
-	l->dev[i] = overlay && sys_fstat(fd, &st) == 0 ? st.st_dev : 0;
+	/* The walk has the top layer's own: one fstat() less per listing. */
+	if (overlay && i == 0)
+		l->dev[i] = w->node.st.st_dev;
+	else
+		l->dev[i] = overlay && sys_fstat(fd, &st) == 0 ? st.st_dev : 0;
 	while (err >= 0 && (n = sys_getdents64(dfd, buf, READ_BYTES)) > 0) {
 		for (long off = 0; off < n && err >= 0;) {
 			struct vr_dirent64 *d = (struct vr_dirent64 *)(buf + off);
