@@ -95,7 +95,7 @@ $(BUILD)/vroot-resolve: $(BUILD)/src/cli/resolve.o $(CLI_COMMON) $(BUILD)/libvro
 	$(CC) $(CFLAGS) -o $@ $^
 
 $(BUILD)/vroot: $(BUILD)/src/cli/vroot.o $(BUILD)/src/cli/state.o $(BUILD)/src/cli/kernel.o \
-	$(BUILD)/src/cli/confine.o $(BUILD)/src/cli/stats.o $(BUILD)/src/cli/diff.o $(BUILD)/src/cli/layout.o $(BUILD)/src/cli/settings.o $(CLI_COMMON) $(BUILD)/libvroot.a
+	$(BUILD)/src/cli/confine.o $(BUILD)/src/cli/stats.o $(BUILD)/src/cli/diff.o $(BUILD)/src/cli/export.o $(BUILD)/src/cli/layout.o $(BUILD)/src/cli/settings.o $(CLI_COMMON) $(BUILD)/libvroot.a
 	$(CC) $(CFLAGS) -o $@ $^
 
 # Unit tests: each links the core twice, plain and with ASan/UBSan.

@@ -20,6 +20,7 @@
 
 #include "confine.h"
 #include "diff.h"
+#include "export.h"
 #include "kernel.h"
 #include "layout.h"
 #include "options.h"
@@ -38,10 +39,12 @@ usage(FILE *f)
 	fputs("usage: vroot run [OPTIONS] [--] COMMAND [ARG...]\n"
 	      "       vroot diff [--prefix DIR | --name NAME] [--base DIR]... [--stat | --json]\n"
 	      "       vroot reset [--prefix DIR | --name NAME]\n"
+	      "       vroot export [--prefix DIR | --name NAME] [--changes] FILE.tar|-\n"
 	      "       vroot list\n"
 	      "Run COMMAND, and everything it starts, in a virtual root tree; list what a\n"
-	      "prefix changed against its bases (vroot diff --help); empty a prefix; list\n"
-	      "the named prefixes with their size and settings.\n"
+	      "prefix changed against its bases (vroot diff --help); empty a prefix; write\n"
+	      "the tree or the prefix's changes as a tar archive (vroot export --help);\n"
+	      "list the named prefixes with their size and settings.\n"
 	      "\n"
 	      "  --base DIR             read-only lower layer; repeatable, the first given is\n"
 	      "                         topmost; default: /\n"
@@ -550,6 +553,8 @@ main(int argc, char **argv)
 		return vr_cli_diff(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "reset") == 0)
 		return vr_cli_reset(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "export") == 0)
+		return vr_cli_export(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return vr_cli_list(argc, argv);
 	if (argc < 2)
