@@ -35,7 +35,7 @@ UNIT_SANB := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/san/%)
 TEST_HELPERS := $(wildcard tests/helpers/*.c)
 
 all: $(BUILD)/libvroot.a $(BUILD)/libvroot.so $(BUILD)/vroot-resolve $(BUILD)/vroot \
-	$(BUILD)/vroot-loader
+	$(BUILD)/vroot-loader $(BUILD)/examples/vrls
 
 # The Unicode tables of src/core/fold.c: generated from libutf8proc by a
 # program built and run on the build host (HOSTCC), never hand-edited.
@@ -97,6 +97,12 @@ $(BUILD)/vroot-resolve: $(BUILD)/src/cli/resolve.o $(CLI_COMMON) $(BUILD)/libvro
 $(BUILD)/vroot: $(BUILD)/src/cli/vroot.o $(BUILD)/src/cli/state.o $(BUILD)/src/cli/kernel.o \
 	$(BUILD)/src/cli/confine.o $(BUILD)/src/cli/stats.o $(BUILD)/src/cli/diff.o $(BUILD)/src/cli/export.o $(BUILD)/src/cli/layout.o $(BUILD)/src/cli/settings.o $(CLI_COMMON) $(BUILD)/libvroot.a
 	$(CC) $(CFLAGS) -o $@ $^
+
+# The example embedder (examples/vrls.c), built as one outside the tree
+# would build it: the public header and libvroot.a, nothing of src/.
+$(BUILD)/examples/vrls: examples/vrls.c include/vroot.h $(BUILD)/libvroot.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libvroot.a -lpthread
 
 # Unit tests: each links the core twice, plain and with ASan/UBSan.
 # UNIT_LIBS: what one test links besides the core (fold checks the core's

@@ -38,7 +38,7 @@ extern "C" {
  * removed or changes its arguments or structures (doc/libvroot.abi lists
  * the exported calls; make check compares it with the library).
  */
-#define VR_ABI 0
+#define VR_ABI 1
 
 /**
  * vr_version() - the version of the library the program runs with
@@ -84,6 +84,33 @@ struct vr_mount_spec {
 };
 
 /**
+ * vr_syscall_fn - the system-call hook: every system call the library makes
+ * (to open, stat and list the backing directories, to map its memory, to
+ * wait on its locks) is made by calling it instead of the `syscall`
+ * instruction, so an embedder whose own system calls must go a particular
+ * way (a trusted page a seccomp filter lets through, an emulator's own
+ * system-call layer, a counter) can route the library's.
+ * @n:     the x86-64 system call number (__NR_*).
+ * @a1-a6: its arguments, as the kernel takes them; unused ones are 0.
+ * Return: the kernel's raw result, a value >= 0 or -errno; never set errno
+ * nor return -1 for an error.
+ *
+ * Contract: the hook is called from wherever the library is called from:
+ * several threads at once, a signal handler (a SIGSYS handler that answers
+ * a trapped call), a vfork child, a thread that holds one of the library's
+ * locks.  So it must be async-signal-safe and reentrant, must not call back
+ * into the library, allocate with malloc or take a lock the interrupted
+ * code may hold, and must make the call it is given (or answer it as the
+ * kernel would: the library trusts the result).  It runs on the caller's
+ * stack, which in a signal handler may be small.
+ *
+ * One hook per process: the library keeps it process-wide from the first
+ * vr_ns_new() whose spec gives one, for every namespace (also those made
+ * with NULL); a later spec with a different hook is refused (-EEXIST).
+ */
+typedef long (*vr_syscall_fn)(long n, long a1, long a2, long a3, long a4, long a5, long a6);
+
+/**
  * struct vr_ns_spec - what a namespace is made of.
  * @upper:   writable upper layer directory, or NULL for a read-only root.
  * @work:    work directory on the same filesystem as @upper (temporary files
@@ -101,6 +128,8 @@ struct vr_mount_spec {
  *           its user keeps the directories its session opened.  Duplicated;
  *           the caller keeps its own.  May be NULL.
  * @nadopt:  number of @adopt.
+ * @syscall: the system-call hook (see vr_syscall_fn), or NULL: the core
+ *           executes the `syscall` instruction itself.
  *
  * The strings are copied; the spec may be freed after vr_ns_new() returns.
  */
@@ -114,6 +143,7 @@ struct vr_ns_spec {
 	unsigned int casefold;
 	const int *adopt;
 	unsigned int nadopt;
+	vr_syscall_fn syscall;
 };
 
 #define VR_MAX_LAYERS 16
@@ -127,7 +157,8 @@ struct vr_ns_spec {
  * Opens every backing directory once (O_PATH) and keeps the descriptors for
  * the namespace's lifetime.
  *
- * Return: 0, or -EINVAL (malformed spec: relative or duplicate mount path,
+ * Return: 0, or -EEXIST (@spec->syscall differs from the hook installed
+ * already), -EINVAL (malformed spec: relative or duplicate mount path,
  * too many layers or mounts, upper without work, unknown flags or policies),
  * -ENOTDIR, -ENOENT, -EACCES
  * (a backing directory cannot be opened), -ENOMEM.

@@ -375,6 +375,10 @@ vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp)
 
 	if (!spec || !nsp)
 		return -EINVAL;
+	/* Before the first call the namespace makes: every one goes through it. */
+	err = vr_sys_hook_install(spec->syscall);
+	if (err < 0)
+		return err;
 	err = check_spec(spec);
 	if (err < 0)
 		return err;

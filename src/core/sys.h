@@ -2,12 +2,17 @@
  * sys.h - the core's only door to the kernel: raw system calls.
  *
  * The core calls no libc function.  Every system call goes through vr_sys6().
- * Built normally, that is an inline `syscall` instruction.  Built for the
+ * Built normally (libvroot), that is a call to the embedder's hook when one
+ * was installed (struct vr_ns_spec's @syscall, kept in vr_sys_hook for the
+ * whole process: sys.c), else an inline `syscall` instruction.  Built for the
  * loader (VR_SYS_TRAMPOLINE defined to the address of the loader's trusted
  * syscall stub, or with VR_SYS_TRAMPOLINE_VAR to the name of a hidden
  * variable holding it), it is a call to that stub, so the seccomp filter
  * lets the core's own calls through; such builds need -mno-red-zone because
- * the call pushes a return address below the stack pointer.
+ * the call pushes a return address below the stack pointer.  The loader
+ * keeps its own build rather than installing a hook: its build of the core
+ * differs in flags too (-mno-red-zone, the handler's stack budget checked
+ * per function), and making the two one build is not done yet.
  *
  * Wrappers return the kernel's raw result: >= 0, or -errno.
  */
@@ -34,6 +39,18 @@
 extern unsigned long VR_SYS_TRAMPOLINE __attribute__((visibility("hidden")));
 #endif
 
+/* vr_syscall_fn of vroot.h, without the public header. */
+typedef long (*vr_sys_hook_fn)(long n, long a1, long a2, long a3, long a4, long a5, long a6);
+/* The embedder's hook, or NULL: written once, by vr_sys_hook_install(). */
+extern vr_sys_hook_fn vr_sys_hook __attribute__((visibility("hidden")));
+
+/*
+ * vr_sys_hook_install() - make @fn the process's system-call hook (NULL:
+ * keep what is installed).  Return: 0, or -EEXIST when another hook is
+ * installed already.
+ */
+int vr_sys_hook_install(vr_sys_hook_fn fn) __attribute__((visibility("hidden")));
+
 static inline long
 vr_sys6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 {
@@ -48,6 +65,10 @@ vr_sys6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	                   "r"(r9), [t] "r"((long)(VR_SYS_TRAMPOLINE))
 	                 : "rcx", "r11", "memory");
 #else
+	vr_sys_hook_fn hook = __atomic_load_n(&vr_sys_hook, __ATOMIC_RELAXED);
+
+	if (__builtin_expect(hook != NULL, 0))
+		return hook(n, a1, a2, a3, a4, a5, a6);
 	__asm__ volatile("syscall"
 	                 : "=a"(ret)
 	                 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
