@@ -29,7 +29,10 @@
  *
  * A call with a p, d, f or a argument is one that could reach a file:
  * tests/integration/syscall-table.sh walks the kernel headers' whole list
- * and fails for a call missing here, and for a passed call with a path.
+ * and fails for a call missing here, and for a passed call with a path;
+ * as root it also derives each call's kinds from the argument types and
+ * names the running kernel declares (its syscall tracepoints) and fails
+ * where a row says otherwise.
  *
  * @cond, for VRL_TRAP (filter.c builds the tests):
  *   ALWAYS   whatever the arguments; a rewritten site calls the handler

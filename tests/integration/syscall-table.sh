@@ -4,13 +4,15 @@
 # names has a row, with the header's number; a call the table lets through
 # takes no path and no directory descriptor, and says why it is safe; the
 # calls that could reach vroot's own descriptors (ownfd_list.h) are all
-# trapped; and the filter built from the table really traps each call the
+# trapped; the filter built from the table really traps each call the
 # table says it traps (the bare loader's trace, calls made with arguments
-# that fail harmlessly).  A new kernel's call without a row fails here.
+# that fail harmlessly); and each row's argument kinds are those the
+# running kernel declares (its syscall tracepoints' formats in tracefs,
+# root only).  A new kernel's call without a row fails here.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc awk
-plan 7
+plan 8
 
 # The table, one row per line: number name class cond kinds why (tabs).
 cat >"$tmp/table.c" <<'EOF'
@@ -159,5 +161,99 @@ if [ -s "$tmp/untrapped" ]; then
 	not_ok "the filter traps every call the table traps" "$tmp/d7"
 else
 	ok "the filter traps every call the table traps ($(wc -l <"$tmp/made") calls)"
+fi
+
+# 8. Each row's kinds are what the kernel declares: the format of each call's
+# tracepoint (events/syscalls/sys_enter_NAME/format) lists its arguments'
+# types and names, from which the kinds follow: a char pointer named as a
+# path is p ("name" after a directory descriptor too), dfd/olddfd/newdfd
+# are d, other integers named for a descriptor (and message queues) f, a sockaddr or msghdr
+# pointer a, a sigset pointer s.  Where those rules say wrong, a row of
+# kinds.except says what is right and why.  A path argument of a call the
+# table lets through untrapped fails here (and in 3.).
+tracing=
+for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+	[ -d "$d/events/syscalls" ] && tracing=$d && break
+done
+if [ -z "$tracing" ] && [ "$(id -u)" = 0 ] && [ -d /sys/kernel/tracing ]; then
+	mount -t tracefs none /sys/kernel/tracing 2>/dev/null || true
+	[ -d /sys/kernel/tracing/events/syscalls ] && tracing=/sys/kernel/tracing
+fi
+if [ -z "$tracing" ] && [ "$(id -u)" != 0 ]; then
+	skip "each row's argument kinds are the kernel's" "tracefs can be read by root only"
+elif [ -z "$tracing" ]; then
+	skip "each row's argument kinds are the kernel's" \
+		"no syscall tracepoints (kernel without tracefs or CONFIG_FTRACE_SYSCALLS)"
+else
+	# call kinds why: where the rules above cannot tell.
+	cat >"$tmp/kinds.except" <<'EOF'
+symlink	-p	the first argument is the link's contents, not resolved
+symlinkat	-dp	the first argument is the link's contents, not resolved
+execveat	dp	its fd is the directory of the path that follows
+acct	p	its name is the accounting file's path
+umount2	p	its name is the mount point's path
+sethostname	-	its name is the host's name
+setdomainname	-	its name is the domain's name
+rt_sigprocmask	-	the mask it sets stays set (the SIGMASK condition), no wait
+rt_sigpending	-	a mask it writes, not one in force
+rt_sigtimedwait	-	the signals it waits for, not a mask in force
+signalfd	f	the signals the descriptor reports, not a mask in force
+signalfd4	f	the signals the descriptor reports, not a mask in force
+pselect6	-----s	its sixth argument points to {mask, size} (declared void *)
+EOF
+	for f in "$tracing"/events/syscalls/sys_enter_*/format; do
+		c=${f%/format}
+		c=${c##*/sys_enter_}
+		awk -v c="$c" '/^\tfield:/ && !/common_|__syscall_nr/ {
+			sub(/^\tfield:/, ""); sub(/;.*/, ""); a = a $0 "|" } END { print c ": " a }' "$f"
+	done >"$tmp/formats"
+	awk -F'\t' 'FILENAME == ARGV[1] { exc[$1] = $2; next }
+	function kind(t, n) {
+		if (t ~ /struct (sockaddr|user_msghdr|mmsghdr) \*$/) return "a"
+		if (t ~ /(sigset_t|struct __aio_sigset) \*$/) return "s"
+		if (t ~ /(^|[^*] )char \*$/) {
+			if (n ~ /^(filename|pathname|path|oldname|newname|specialfile|special|to_pathname|from_pathname|put_old|new_root|dir_name|dev_name|library)$/)
+				return "p"
+			return n == "name" ? "?" : "-"
+		}
+		if (t ~ /\*/) return "-"
+		if (t ~ /mqd_t$/) return "f"
+		if (n ~ /^(dfd|olddfd|newdfd|from_dfd|to_dfd|dirfd)$/) return "d"
+		if (n ~ /fd|fildes/ && n !~ /^nfds?$/) return "f"
+		return "-"
+	}
+	{
+		c = $0; sub(/: .*/, "", c)
+		# the tracepoints keep the kernel functions names of a few calls
+		if (c ~ /^new(stat|lstat|fstat|uname)$/) c = substr(c, 4)
+		if (c == "sendfile64") c = "sendfile"
+		if (c == "umount") c = "umount2"
+		args = $0; sub(/^[^:]*: /, "", args)
+		m = split(args, f, "|"); k = ""
+		for (i = 1; i <= m; i++) {
+			if (f[i] == "") continue
+			nm = f[i]; sub(/.*[ *]/, "", nm)
+			t = substr(f[i], 1, length(f[i]) - length(nm)); sub(/ +$/, "", t)
+			x = kind(t, nm)
+			# "name" after a directory descriptor is a path; after a path
+			# or a descriptor, the name of an attribute of it
+			if (x == "?" && substr(k, length(k), 1) == "d") x = "p"
+			else if (x == "?" && k ~ /[pf]/) x = "-"
+			k = k x
+		}
+		sub(/-+$/, "", k)
+		if (k == "") k = "-"
+		if (c in exc) k = exc[c]
+		print c "\t" k
+	}' "$tmp/kinds.except" FS=' ' "$tmp/formats" >"$tmp/kernel.kinds"
+	awk -F'\t' 'FILENAME == ARGV[1] { k = $5; sub(/-+$/, "", k); row[$2] = k == "" ? "-" : k; next }
+	!($1 in row) && $2 ~ /[pda?]/ { print $1 ": no row, the kernel declares " $2 }
+	($1 in row) && row[$1] != $2 { print $1 ": table " row[$1] ", kernel " $2 }' \
+		"$tmp/rows" "$tmp/kernel.kinds" >"$tmp/kinds.wrong"
+	if [ -s "$tmp/kinds.wrong" ]; then
+		not_ok "each row's argument kinds are the kernel's" "$tmp/kinds.wrong"
+	else
+		ok "each row's argument kinds are the kernel's ($(wc -l <"$tmp/kernel.kinds") tracepoints)"
+	fi
 fi
 done_testing
