@@ -48,6 +48,10 @@ enum vrl_listed_once {
 	_Static_assert(__NR_##name < VRL_NR_TABLE && sizeof(why) > 1, #name ": a reason");
 #define VRL_PASS(name, kinds, why)                                                                 \
 	_Static_assert(__NR_##name < VRL_NR_TABLE && sizeof(why) > 1, #name ": a reason");
+/* A refused argument of a call without a row does not build (no VRL_ONCE_). */
+#define VRL_REFUSE_ARG(name, arg, value, err, why)                                                 \
+	_Static_assert(VRL_ONCE_##name >= 0 && (arg) >= 0 && (arg) < 6 && sizeof(why) > 1,         \
+	               #name ": a row, an argument, a reason");
 #include "syscalls.h"
 
 /** vrl_call_handler() - the handler syscalls.h gives trapped call @nr, or NULL. */

@@ -11,9 +11,11 @@
  *                                          and the flags sit in memory the
  *                                          filter cannot read; the C libraries
  *                                          fall back to clone
- *   prctl(PR_SET_SYSCALL_USER_DISPATCH) -> ERRNO(EINVAL), as on kernels
- *                                          without it: our handler's own
- *                                          calls would be dispatched too
+ *   a VRL_REFUSE_ARG argument value     -> ERRNO as listed: prctl(PR_SET_
+ *                                          SYSCALL_USER_DISPATCH) gives EINVAL,
+ *                                          as on kernels without it: our
+ *                                          handler's own calls would be
+ *                                          dispatched too
  *   a call of ownfd_list.h trapped no   -> TRAP when a descriptor argument is in
  *   other way (close, dup*, fcntl...)      vroot's range and the call is not from
  *                                          the trusted page; else ALLOW
@@ -75,9 +77,6 @@
 #ifndef __X32_SYSCALL_BIT
 #define __X32_SYSCALL_BIT 0x40000000
 #endif
-#ifndef PR_SET_SYSCALL_USER_DISPATCH
-#define PR_SET_SYSCALL_USER_DISPATCH 59
-#endif
 #ifndef SIG_UNBLOCK
 #define SIG_UNBLOCK 1
 #endif
@@ -112,6 +111,17 @@ static const struct {
 #include "syscalls.h"
 };
 
+/* The argument values the filter answers itself, for calls with rows of their own. */
+static const struct {
+	unsigned short nr;
+	unsigned char arg;
+	unsigned short err;
+	unsigned int value;
+} refused_arg[] = {
+#define VRL_REFUSE_ARG(name, arg, value, err, why) {__NR_##name, arg, err, value},
+#include "syscalls.h"
+};
+
 static const struct {
 	unsigned short nr;
 	unsigned char args;
@@ -121,11 +131,12 @@ static const struct {
 #undef VRL_OWNFD
 };
 
-#define NTRAPPED (sizeof(trapped) / sizeof(trapped[0]))
-#define NREFUSED (sizeof(refused) / sizeof(refused[0]))
-#define NOWNFD   (sizeof(ownfd) / sizeof(ownfd[0]))
+#define NTRAPPED     (sizeof(trapped) / sizeof(trapped[0]))
+#define NREFUSED     (sizeof(refused) / sizeof(refused[0]))
+#define NREFUSED_ARG (sizeof(refused_arg) / sizeof(refused_arg[0]))
+#define NOWNFD       (sizeof(ownfd) / sizeof(ownfd[0]))
 /* Per ownfd call: a number test, 3 per argument (at most 3), a return. */
-#define PROG_MAX      (2 * NTRAPPED + 2 * NREFUSED + 48 + 11 * NOWNFD + 8)
+#define PROG_MAX      (2 * NTRAPPED + 2 * NREFUSED + 5 * NREFUSED_ARG + 48 + 11 * NOWNFD + 8)
 #define OFF_NR        offsetof(struct seccomp_data, nr)
 #define OFF_ARCH      offsetof(struct seccomp_data, arch)
 #define OFF_IP_LO     offsetof(struct seccomp_data, instruction_pointer)
@@ -295,11 +306,14 @@ build(struct prog *p)
 		emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, refused[i].nr);
 		emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | refused[i].err);
 	}
-	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 4, __NR_prctl);
-	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(0));
-	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, PR_SET_SYSCALL_USER_DISPATCH);
-	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | EINVAL);
-	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_NR);
+	/* Another call, or another value: on to the number, loaded again. */
+	for (i = 0; i < NREFUSED_ARG; i++) {
+		emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 3, refused_arg[i].nr);
+		emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(refused_arg[i].arg));
+		emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, refused_arg[i].value);
+		emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | refused_arg[i].err);
+		emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_NR);
+	}
 	err |= build_ownfd(p, (unsigned int)vrl_proc.state.fd_floor);
 	sigmask_jump = emit_jeq_fwd(p, __NR_rt_sigprocmask);
 	for (i = 0; i < NTRAPPED; i++)

@@ -15,6 +15,10 @@
  *       the filter answers -@err itself (SECCOMP_RET_ERRNO); nothing runs.
  *   VRL_PASS(name, kinds, why)
  *       let through untrapped, for the reason @why (never empty).
+ *   VRL_REFUSE_ARG(name, arg, value, err, why)
+ *       for a call that has a row of its own: when argument @arg (its low
+ *       32 bits, an int to the kernel) is @value, the filter answers -@err
+ *       itself, before the row's rule; nothing runs.
  *
  * @name is the call's name without __NR_.  @kinds says what each argument
  * is, one character per argument from the first (arguments past the string
@@ -78,6 +82,9 @@
 #ifndef VRL_PASS
 #define VRL_PASS(name, kinds, why)
 #endif
+#ifndef VRL_REFUSE_ARG
+#define VRL_REFUSE_ARG(name, arg, value, err, why)
+#endif
 
 #ifndef VRL_SYSCALLS_WHY
 #define VRL_SYSCALLS_WHY
@@ -107,6 +114,8 @@
 #define VRL_WHY_SYS   "privileged or about the system, no path"
 #define VRL_WHY_GONE  "not implemented on x86-64 (ENOSYS)"
 #define VRL_WHY_PIDFD "a process descriptor, not a file"
+/* prctl(2)'s option (linux/prctl.h; not every libc header has it). */
+#define VRL_PR_SET_SYSCALL_USER_DISPATCH 59
 #endif
 
 /* open and stat */
@@ -446,9 +455,10 @@ VRL_PASS(setpgid, "-", VRL_WHY_PROC)
 VRL_PASS(getpgrp, "-", VRL_WHY_PROC)
 VRL_PASS(setsid, "-", VRL_WHY_PROC)
 VRL_PASS(getsid, "-", VRL_WHY_PROC)
-/* filter.c also refuses PR_SET_SYSCALL_USER_DISPATCH with EINVAL, as a
- * kernel without it: the handler's own calls would be dispatched too. */
 VRL_TRAP(prctl, "-", PRCTL, h_prctl)
+VRL_REFUSE_ARG(prctl, 0, VRL_PR_SET_SYSCALL_USER_DISPATCH, EINVAL,
+               "Syscall User Dispatch, as on kernels without it: the SIGSYS handler's own calls "
+               "would be dispatched too")
 VRL_PASS(arch_prctl, "-", VRL_WHY_PROC)
 VRL_PASS(set_tid_address, "-", VRL_WHY_PROC)
 VRL_PASS(set_robust_list, "-", VRL_WHY_PROC)
@@ -536,3 +546,4 @@ VRL_PASS(_sysctl, "-", VRL_WHY_GONE)
 #undef VRL_TRAP
 #undef VRL_REFUSE
 #undef VRL_PASS
+#undef VRL_REFUSE_ARG

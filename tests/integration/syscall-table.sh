@@ -12,10 +12,11 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc awk
-plan 8
+plan 9
 
 # The table, one row per line: number name class cond kinds why (tabs).
 cat >"$tmp/table.c" <<'EOF'
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -83,6 +84,27 @@ main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "ownfd")) {
 		ownfd();
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "refuse-arg")) {
+#define VRL_REFUSE_ARG(name, arg, value, err, why)                                                 \
+	printf("%d\t%s\t%d\t%d\t%d\t%s\n", __NR_##name, #name, arg, value, err, why);
+#include "syscalls.h"
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "refuse-arg-call")) {
+		int made = 0;
+#define VRL_REFUSE_ARG(name, arg, value, err, why)                                                 \
+	{                                                                                          \
+		long a[6] = {0};                                                                   \
+		a[arg] = value;                                                                    \
+		errno = 0;                                                                         \
+		if (syscall(__NR_##name, a[0], a[1], a[2], a[3], a[4], a[5]) != -1 || errno != err) \
+			printf("%s: %s\n", #name, strerror(errno));                                 \
+		made++;                                                                            \
+	}
+#include "syscalls.h"
+		printf("%d made\n", made);
 		return 0;
 	}
 	if (argc > 1 && (!strcmp(argv[1], "call") || !strcmp(argv[1], "list"))) {
@@ -163,7 +185,18 @@ else
 	ok "the filter traps every call the table traps ($(wc -l <"$tmp/made") calls)"
 fi
 
-# 8. Each row's kinds are what the kernel declares: the format of each call's
+# 8. The argument values the filter refuses are of calls with rows, say why,
+# and are refused with their errno by the filter (the bare loader).  Their
+# other arguments are 0: harmless where the kernel would take the call
+# (prctl's PR_SET_SYSCALL_USER_DISPATCH with PR_SYS_DISPATCH_OFF).
+"$tmp/table" refuse-arg >"$tmp/refarg"
+awk -F'\t' 'FILENAME == ARGV[1] { row[$2] = 1; next }
+	!($2 in row) || length($6) < 2 { print $2 }' "$tmp/rows" "$tmp/refarg" >"$tmp/refarg.bad"
+VROOT_REWRITE=0 "$top/build/vroot-loader" "$tmp/table" refuse-arg-call >>"$tmp/refarg.bad" 2>&1 || true
+is "refused arguments: of rows, with a reason, refused by the filter" \
+	"$(wc -l <"$tmp/refarg") made" "$(cat "$tmp/refarg.bad")"
+
+# 9. Each row's kinds are what the kernel declares: the format of each call's
 # tracepoint (events/syscalls/sys_enter_NAME/format) lists its arguments'
 # types and names, from which the kinds follow: a char pointer named as a
 # path is p ("name" after a directory descriptor too), dfd/olddfd/newdfd
