@@ -757,8 +757,12 @@ vr_readlinkat(struct vr_task *t, int dirfd, const char *path, char *buf, size_t 
 	 * as its open is (walk.c's follow_magic()): its host name would tell
 	 * what the namespace hides.
 	 */
-	if (n > 0 && vr_in_procfs(&w->node))
+	if (n > 0 && vr_in_procfs(&w->node) && vr_proc_link_root(w)) {
+		buf[0] = '/';
+		n = 1;
+	} else if (n > 0 && vr_in_procfs(&w->node)) {
 		n = vr_revmap_link(w->ns, buf, n, size, !vr_proc_link_own(w));
+	}
 	vr_walk_end(w);
 	return n;
 }

@@ -196,6 +196,20 @@ vr_proc_link_hidden(const struct vr_walk *w, long vpath)
 	return pid <= 0 || !proc_in_ns(w->ns, pid);
 }
 
+int
+vr_proc_link_root(const struct vr_walk *w)
+{
+	long pid;
+
+	if (w->lastlen != 4 || vr_memcmp(w->last, "root", 5) != 0)
+		return 0;
+	/* Every process of the namespace has the host's root as the kernel's. */
+	if (vr_proc_link_own(w))
+		return 1;
+	pid = link_pid(w);
+	return pid > 0 && proc_in_ns(w->ns, pid);
+}
+
 long
 vr_proc_link_name(struct vr_task *t, int dirfd, const char *path, char *buf, size_t size)
 {

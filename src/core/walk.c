@@ -712,7 +712,8 @@ follow_magic(struct vr_walk *w, int last)
 		n = ((st.st_mode & S_IFMT) == S_IFREG && st.st_nlink == 0) ||
 		                    (last && (st.st_mode & S_IFMT) != S_IFDIR && writable_own_fd(w))
 		            ? -ENOENT
-		            : vr_fd_vpath(w->ns, fd, vp, PATH_MAX);
+		    : vr_proc_link_root(w) ? (vp[0] = '/', vp[1] = '\0', 1)
+		                           : vr_fd_vpath(w->ns, fd, vp, PATH_MAX);
 	if (n > 0) {
 		sys_close(fd);
 		w->s.used = mark;

@@ -299,6 +299,16 @@ int vr_proc_link_own(const struct vr_walk *w);
  * of a process outside the namespace.  Return: 1 or 0.
  */
 int vr_proc_link_hidden(const struct vr_walk *w, long vpath);
+
+/**
+ * vr_proc_link_root() - the procfs link w->cur/w->last is the root link
+ * (/proc/PID/root, /proc/PID/task/TID/root) of the calling process or of
+ * another process of the namespace: it leads to the virtual root, as
+ * natively to the root all those processes share.  A process outside has
+ * the host's root, which is reached (or hidden) as any other object.
+ * Return: 1 or 0.
+ */
+int vr_proc_link_root(const struct vr_walk *w);
 int vr_same_host_mount(int a, int b);
 
 /**
