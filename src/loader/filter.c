@@ -318,6 +318,7 @@ build(struct prog *p)
 	sigmask_jump = emit_jeq_fwd(p, __NR_rt_sigprocmask);
 	for (i = 0; i < NTRAPPED; i++)
 		list[i] = trapped[i].cond == VRL_C_SIGMASK || trapped[i].cond == VRL_C_OWNFD ||
+		                          trapped[i].cond == VRL_C_SIGHELD ||
 		                          ((trapped[i].cond == VRL_C_FAKED ||
 		                            trapped[i].cond == VRL_C_PRCTL) &&
 		                           !faked)
@@ -485,7 +486,8 @@ vrl_filter_add_ownfd(int floor)
 /**
  * vrl_filter_trap_sigmask() - add to the filter in place, for every thread
  * of the process where the kernel allows, a filter trapping every
- * rt_sigprocmask not issued from a trusted page: once a program has
+ * rt_sigprocmask and every call of syscalls.h's SIGHELD rows
+ * (rt_sigpending) not issued from a trusted page: once a program has
  * blocked SIGSYS, its queries and SIG_UNBLOCK calls must see and change
  * the virtual mask too.  Programs that never block SIGSYS pay nothing for
  * it.  Returns 0 or -errno.
@@ -493,22 +495,28 @@ vrl_filter_add_ownfd(int floor)
 int
 vrl_filter_trap_sigmask(void)
 {
-	struct sock_filter f[16];
+	struct sock_filter f[16 + NTRAPPED];
 	struct prog p = {f, 0};
 	struct sock_fprog fp;
-	unsigned int ip[3];
+	unsigned int ip[3], calls[1 + NTRAPPED], n = 0, i;
+	int err = 0;
 	long r;
 
 	emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
 	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64);
 	emit(&p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 	emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_NR);
-	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, __NR_rt_sigprocmask);
+	calls[n++] = emit_jeq_fwd(&p, __NR_rt_sigprocmask);
+	for (i = 0; i < NTRAPPED; i++)
+		if (trapped[i].cond == VRL_C_SIGHELD)
+			calls[n++] = emit_jeq_fwd(&p, trapped[i].nr);
 	emit(&p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	for (i = 0; i < n; i++)
+		err |= jump_to(&p, calls[i], p.n, 0);
 	emit_ip_check(&p, ip);
 	emit(&p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 	emit(&p, BPF_RET | BPF_K, 0, 0, RET_TRAP);
-	if (patch_ip_check(&p, ip, p.n - 1))
+	if (err || patch_ip_check(&p, ip, p.n - 1))
 		return -E2BIG;
 	fp.len = (unsigned short)p.n;
 	fp.filter = p.f;

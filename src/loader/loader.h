@@ -237,6 +237,7 @@ void vrl_sig_forward(int sig, siginfo_t *si, struct ucontext *uc);
 #define VRL_SYS_BLOCKED 1
 #define VRL_SYS_PENDING 2
 #define VRL_SYS_TRAPPED 4
+#define VRL_SYS_SHARED  8 /* the held SIGSYS was sent to the process (kill) */
 int vrl_sigsys_exec_state(void);
 void vrl_sigsys_exec_restore(int st);
 int vrl_sigsys_held(int tid);

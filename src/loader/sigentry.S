@@ -178,15 +178,31 @@ vrl_sigsys_entry:
 	 * expects.  A handler may have put SIGSYS in the mask that frame
 	 * restores, which would kill the program at its next trapped call:
 	 * take it out, and make the call from our page, where this frame of
-	 * ours is simply left behind.  (A foreign-arch call with the number
-	 * 15 is never ours to do: it is answered ENOSYS as the others.)
+	 * ours is simply left behind.  The thread's virtual mask keeps it
+	 * (vrl_sig_return_held(), on a stack of ours: the frame may sit on a
+	 * small signal stack; without one, it is not remembered).  (A
+	 * foreign-arch call with the number 15 is never ours to do: it is
+	 * answered ENOSYS as the others.)
 	 */
 .Lsigreturn:
 	cmpl $0xc000003e, VRL_SI_ARCH(%rsi)	/* AUDIT_ARCH_X86_64 */
 	jne .Ldirect
 	mov VRL_UC_RSP(%rdx), %rsp
 	btrq $30, VRL_UC_SIGMASK(%rsp)		/* SIGSYS - 1 */
-	mov vrl_tpage(%rip), %rax
+	jnc 5f
+	mov %rsp, %rbx
+	CLAIM
+	test %r11, %r11
+	jz 6f
+	mov %r11, %rsp
+	mov %r10, %r12
+	mov %r9, %r13
+	mov %r10, %rdi
+	mov %r9, %rsi
+	call vrl_sig_return_held
+	lock btr %r13, VRL_CH_BUSY(%r12)
+6:	mov %rbx, %rsp
+5:	mov vrl_tpage(%rip), %rax
 	add $VRL_TPAGE_RESTORER, %rax
 	jmp *%rax
 	/*

@@ -22,30 +22,32 @@
  *    for a handler and one for the trap of its return).
  *
  *  - a thread that blocks SIGSYS is remembered (vrl_proc.sys_held, by
- *    thread id): rt_sigprocmask's old set and the thread's /proc status
- *    SigBlk show it, and from then on every rt_sigprocmask of the process
- *    traps (a second filter), so queries and SIG_UNBLOCK see it too; a
- *    kill()ed SIGSYS meanwhile is held, and raised again (by vroot, so
- *    its siginfo names vroot's process) when the thread unblocks it; the
- *    blocked state crosses execve; a fork child takes the parent's main
- *    thread's;
+ *    thread id), also one a handler puts in the mask its return restores
+ *    (uc_sigmask: sigentry.S sees the program's rt_sigreturn):
+ *    rt_sigprocmask's old set and the thread's /proc status SigBlk show
+ *    it, and from then on every rt_sigprocmask and rt_sigpending of the
+ *    process traps (a second filter), so queries and SIG_UNBLOCK see it
+ *    too; a kill()ed SIGSYS meanwhile is held, shown by rt_sigpending and
+ *    SigPnd (sent to the thread) or ShdPnd (to the process), and raised
+ *    again (by vroot, so its siginfo names vroot's process) when the
+ *    thread unblocks it; the blocked state crosses execve; a fork child
+ *    takes the parent's main thread's;
  *  - the calls that put a mask in force while they wait (rt_sigsuspend,
  *    ppoll, pselect6, epoll_pwait, epoll_pwait2, io_pgetevents) get it
  *    without SIGSYS, so a handler run meanwhile can make trapped calls.
  *
- * Known gaps: SIGSYS blocked by a handler's sa_mask or put in uc_sigmask
- * by a handler is not remembered (the mask is real there, and SIGSYS is
- * taken out of it); a new thread made by a raw clone (no C library
- * setting its mask) does not inherit its creator's virtual SIGSYS, nor
- * does a fork child of any thread but the main one; a held SIGSYS shows
- * in neither rt_sigpending nor SigPnd, and sigwaitinfo cannot take it;
- * at most VRL_SYS_HELD threads at once; a SIG_IGN for SIGSYS does not
- * survive execve.  A program's signals
- * meant for a too small signal stack run on its shadow (natively the
- * kernel would kill the program instead); shadows are never unmapped (a
- * thread may still sigreturn from a frame on one), so a program making
- * many threads with tiny signal stacks keeps 68 KiB of address space per
- * thread, only touched pages of it backed by memory.
+ * Known gaps: SIGSYS blocked by a handler's sa_mask is not remembered
+ * (the mask is real there, and SIGSYS is taken out of it); a new thread
+ * made by a raw clone (no C library setting its mask) does not inherit
+ * its creator's virtual SIGSYS, nor does a fork child of any thread but
+ * the main one; sigwaitinfo cannot take a held SIGSYS; at most
+ * VRL_SYS_HELD threads at once; a SIG_IGN for SIGSYS does not survive
+ * execve.  A program's signals meant for a too small signal stack run on
+ * its shadow (natively the kernel would kill the program instead);
+ * shadows are never unmapped (a thread may still sigreturn from a frame
+ * on one), so a program making many threads with tiny signal stacks
+ * keeps 68 KiB of address space per thread, only touched pages of it
+ * backed by memory.
  *
  * vfork: a CLONE_VM child shares our memory with its suspended parent, so
  * it must not change the parent's virtual disposition.  A page with
@@ -56,9 +58,13 @@
 #include <linux/signal.h>
 #include "loader.h"
 #include "vfs.h"
+#include "stackpool.h"
 
 #ifndef SYS_SECCOMP
 #define SYS_SECCOMP 1
+#endif
+#ifndef SI_TKILL
+#define SI_TKILL (-6)
 #endif
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
@@ -241,12 +247,74 @@ held_add(int tid, int pending)
 
 /**
  * vrl_sigsys_held() - does thread @tid block SIGSYS, as the program sees
- * its mask?  Returns 1 or 0.
+ * its mask?  Returns 0 (no), or VRL_SYS_BLOCKED with VRL_SYS_PENDING
+ * (a SIGSYS sent to the thread is held) or VRL_SYS_SHARED (one sent to
+ * the process is).
  */
 int
 vrl_sigsys_held(int tid)
 {
-	return held_find(tid) >= 0;
+	int i = held_find(tid), p;
+
+	if (i < 0)
+		return 0;
+	p = vrl_proc.sys_held[i].pending;
+	return VRL_SYS_BLOCKED | (p == VRL_SYS_SHARED ? VRL_SYS_SHARED : p ? VRL_SYS_PENDING : 0);
+}
+
+/*
+ * hold() - thread @tid blocks SIGSYS from now on, as the program sees its
+ * mask; the first time, every rt_sigprocmask (and rt_sigpending) of the
+ * process starts to trap so that queries see it.
+ */
+static void
+hold(int tid)
+{
+	int err;
+
+	if (held_find(tid) >= 0 || held_add(tid, 0) < 0 || vrl_proc.sys_mask_trapped)
+		return;
+	err = vrl_filter_trap_sigmask();
+	/* A vfork child's filter is its own (the next image installs it again). */
+	if (!vrl_mm_shared_child())
+		vrl_proc.sys_mask_trapped = err == 0;
+}
+
+void vrl_sig_return_held(struct vrl_chunk *c, long index);
+
+/*
+ * vrl_sig_return_held() - called by sigentry.S, on slot @index of chunk
+ * @c, when the program's rt_sigreturn restores a mask that holds SIGSYS
+ * (a handler put it in uc_sigmask): the real mask loses it, the thread's
+ * virtual mask keeps it.
+ */
+void
+vrl_sig_return_held(struct vrl_chunk *c, long index)
+{
+	vrl_pool_enter(c, (int)index);
+	hold(vrl_gettid());
+}
+
+/**
+ * vrl_sig_pending() - rt_sigpending(set, sigsetsize) on behalf of the
+ * program, once SIGSYS was blocked: the kernel's answer, with SIGSYS when
+ * one is held for the thread.  Returns 0, -EINVAL or -EFAULT.
+ */
+long
+vrl_sig_pending(struct vr_loader_ctx *ctx, const long a[6])
+{
+	unsigned long set = 0;
+	long r;
+
+	(void)ctx;
+	if (a[1] != sizeof(set))
+		return vrl_sys2(__NR_rt_sigpending, a[0], a[1]);
+	r = vrl_sys2(__NR_rt_sigpending, &set, sizeof(set));
+	if (r < 0)
+		return r;
+	if (vrl_sigsys_held(vrl_gettid()) & (VRL_SYS_PENDING | VRL_SYS_SHARED))
+		set |= VRL_SIGBIT(SIGSYS);
+	return vrl_poke((void *)a[0], &set, sizeof(set));
 }
 
 /**
@@ -314,13 +382,8 @@ vrl_sig_procmask(struct vr_loader_ctx *ctx, const long a[6])
 	if (a[2] && (err = vrl_poke((void *)a[2], &old, sizeof(old))))
 		return err;
 	ctx->uc->uc_sigmask = mask & ~NEVER_BLOCKED;
-	if ((mask & sys) && held < 0 && held_add(tid ? tid : vrl_gettid(), 0) >= 0 &&
-	    !vrl_proc.sys_mask_trapped) {
-		err = vrl_filter_trap_sigmask();
-		/* A vfork child's filter is its own (the next image installs it again). */
-		if (!vrl_mm_shared_child())
-			vrl_proc.sys_mask_trapped = err == 0;
-	}
+	if ((mask & sys) && held < 0)
+		hold(tid ? tid : vrl_gettid());
 	if (!(mask & sys) && held >= 0) {
 		int pending = vrl_proc.sys_held[held].pending;
 
@@ -500,7 +563,8 @@ vrl_sig_forward(int sig, siginfo_t *si, struct ucontext *uc)
 	 * it, which kills it, as natively.
 	 */
 	if (held >= 0 && si->si_code != SYS_SECCOMP) {
-		vrl_proc.sys_held[held].pending = 1;
+		/* kill() sends to the process, tgkill() (raise) to the thread. */
+		vrl_proc.sys_held[held].pending = si->si_code == SI_TKILL ? 1 : VRL_SYS_SHARED;
 		return;
 	}
 	if (held >= 0)

@@ -16,7 +16,7 @@ use strict;
 use warnings;
 no warnings 'recursion';
 
-my @entries = qw(vrl_sigsys_on_pool rw_run);
+my @entries = qw(vrl_sigsys_on_pool vrl_sig_return_held rw_run);
 
 # Callers of function pointers, and the functions the pointers can hold
 # (regular expressions over function names).

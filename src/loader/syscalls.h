@@ -69,6 +69,9 @@
  *   PRCTL    in a session that fakes an identity, for the options of the
  *            identity's securebits (filter.c's secure_prctls); every
  *            other option is passed
+ *   SIGHELD  whatever the arguments, once a thread of the process has
+ *            blocked SIGSYS (the filter vrl_filter_trap_sigmask() adds,
+ *            which traps every rt_sigprocmask too); answered as SIGNAL
  * Only ALWAYS, FAKED, MEM and MMAP sites are rewritten: the others'
  * handlers answer only the trapped cases, or need the signal frame; these
  * answer every case.
@@ -277,6 +280,7 @@ VRL_TRAP(pselect6, "-----s", SIGWAIT, vrl_sig_pselect6)
 VRL_TRAP(epoll_pwait, "f---s", SIGWAIT, vrl_sig_epoll_pwait)
 VRL_TRAP(epoll_pwait2, "f---s", SIGWAIT, vrl_sig_epoll_pwait2)
 VRL_TRAP(io_pgetevents, "-----s", SIGWAIT, vrl_sig_io_pgetevents)
+VRL_TRAP(rt_sigpending, "-", SIGHELD, vrl_sig_pending)
 
 /* io_uring would bypass the filter; clone3's flags sit out of its sight
  * (CLONE_CLEAR_SIGHAND would leave the child without vroot's handler): the
@@ -410,7 +414,6 @@ VRL_PASS(mq_timedreceive, "f", VRL_WHY_MQ)
 VRL_PASS(mq_notify, "f", VRL_WHY_MQ)
 VRL_PASS(mq_getsetattr, "f", VRL_WHY_MQ)
 /* signals other than those trapped above */
-VRL_PASS(rt_sigpending, "-", VRL_WHY_SIG)
 VRL_PASS(rt_sigtimedwait, "-", VRL_WHY_SIG)
 VRL_PASS(rt_sigqueueinfo, "-", VRL_WHY_SIG)
 VRL_PASS(rt_tgsigqueueinfo, "-", VRL_WHY_SIG)

@@ -29,6 +29,7 @@ enum vrl_cond {
 	VRL_C_MEM,
 	VRL_C_MMAP,
 	VRL_C_PRCTL,
+	VRL_C_SIGHELD,
 };
 
 /* One past the highest system call number syscalls.h may name. */

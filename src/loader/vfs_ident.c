@@ -533,10 +533,12 @@ four(struct vrl_buf *b, unsigned int r, unsigned int e, unsigned int s, unsigned
 	}
 }
 
-/* sigblk() - a SigBlk: line's mask, SIGSYS added. */
+/* sigline() - a SigBlk:, SigPnd: or ShdPnd: line's mask, SIGSYS added. */
 static void
-sigblk(struct vrl_buf *b, const char *line, size_t len)
+sigline(struct vrl_buf *b, const char *line, size_t len)
 {
+	char name[9];
+
 	unsigned long v = 0;
 
 	for (size_t i = 7; i < len; i++) {
@@ -547,24 +549,28 @@ sigblk(struct vrl_buf *b, const char *line, size_t len)
 		else if (c >= 'a' && c <= 'f')
 			v = v << 4 | (unsigned long)(c - 'a' + 10);
 	}
-	vrl_buf_str(b, "SigBlk:\t");
+	memcpy(name, line, 7);
+	name[7] = '\t';
+	name[8] = 0;
+	vrl_buf_str(b, name);
 	hex16(b, v | VRL_SIGBIT(SIGSYS));
 }
 
 /*
  * status_line() - the line at @line (@len bytes, no newline) of a status
- * file as identity @id shows it (NULL: the host's), SIGSYS in SigBlk when
- * @sys_blocked, into @b.
+ * file as identity @id shows it (NULL: the host's), SIGSYS in SigBlk,
+ * SigPnd and ShdPnd as @sys (vrl_sigsys_held()) says, into @b.
  */
 static void
-status_line(struct vrl_buf *b, const char *line, size_t len, const struct vr_ident *id,
-            int sys_blocked)
+status_line(struct vrl_buf *b, const char *line, size_t len, const struct vr_ident *id, int sys)
 {
 	unsigned long all = 0x1ffffffffffUL, fs = 0x1fUL, eff = 0;
 	char copy[512];
 
-	if (sys_blocked && len >= 7 && !memcmp(line, "SigBlk:", 7)) {
-		sigblk(b, line, len);
+	if (len >= 7 && (((sys & VRL_SYS_BLOCKED) && !memcmp(line, "SigBlk:", 7)) ||
+	                 ((sys & VRL_SYS_PENDING) && !memcmp(line, "SigPnd:", 7)) ||
+	                 ((sys & VRL_SYS_SHARED) && !memcmp(line, "ShdPnd:", 7)))) {
+		sigline(b, line, len);
 		vrl_buf_str(b, "\n");
 		return;
 	}
@@ -639,7 +645,8 @@ status_of(const char *vp, long *pidp)
  * process that published a faked identity on this prefix
  * (vr_ident_of()): a sealed memory file holding it with the Uid, Gid,
  * Groups, CapPrm and CapEff lines of the faked identity (of the thread
- * it shows, for this process) and SIGSYS in SigBlk.  Returns a descriptor
+ * it shows, for this process) and SIGSYS in SigBlk (and in SigPnd or
+ * ShdPnd while one is held).  Returns a descriptor
  * or -errno, or 1 when the call is not one of those (the caller opens as
  * usual).
  */

@@ -3,7 +3,9 @@
 # natively, though vroot never really blocks it (its traps need it): in
 # the old set of later sigprocmask calls (per thread), in /proc status
 # SigBlk, in a fork child and after execve; a kill()ed SIGSYS waits for
-# the unblocking; path calls keep working meanwhile, also in a handler
+# the unblocking, shown by sigpending and SigPnd/ShdPnd; a handler that
+# puts SIGSYS in the mask its return restores leaves it blocked the same
+# way; path calls keep working meanwhile, also in a handler
 # run while sigsuspend, ppoll, pselect or epoll_pwait waits with a mask
 # that holds SIGSYS (tests/loader/helpers/sigsys_mask.c).
 set -eu

@@ -2,8 +2,10 @@
  * sigsys_mask.c - a program that blocks SIGSYS sees it blocked: in the old
  * set of later sigprocmask calls (its own thread's only), in its /proc
  * status SigBlk, in a fork child and across execve; a kill()ed SIGSYS
- * waits until it is unblocked; path calls go on working meanwhile.  Prints
- * one line per check, the same natively and through vroot.
+ * waits until it is unblocked, and shows in sigpending and in SigPnd
+ * (raise) or ShdPnd (kill); a handler that puts SIGSYS in the mask its
+ * return restores leaves it blocked; path calls go on working meanwhile.
+ * Prints one line per check, the same natively and through vroot.
  *
  *   sigsys_mask          the checks
  *   sigsys_mask exec     (internal) the image execve'd with SIGSYS blocked
@@ -20,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t caught, usr1_stats;
@@ -58,6 +61,104 @@ status_blocked(const char *path)
 			                                                          : "unblocked";
 	fclose(f);
 	return r;
+}
+
+/* status_pending() - which of SigPnd and ShdPnd of @path hold SIGSYS. */
+static const char *
+status_pending(const char *path)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+	int sig = 0, shd = 0;
+
+	if (!f)
+		return "cannot open";
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v = strtoull(line + 7, NULL, 16) & (1ULL << (SIGSYS - 1));
+
+		if (!strncmp(line, "SigPnd:", 7))
+			sig = !!v;
+		if (!strncmp(line, "ShdPnd:", 7))
+			shd = !!v;
+	}
+	fclose(f);
+	return sig && shd ? "SigPnd ShdPnd" : sig ? "SigPnd" : shd ? "ShdPnd" : "neither";
+}
+
+/* pending() - SIGSYS in sigpending's set. */
+static const char *
+pending(void)
+{
+	sigset_t p;
+
+	sigemptyset(&p);
+	sigpending(&p);
+	return sigismember(&p, SIGSYS) ? "pending" : "not pending";
+}
+
+/*
+ * pending_checks() - SIGSYS sent to the thread (raise) and to the process
+ * (kill) while blocked: sigpending and the status file show it.
+ */
+static void
+pending_checks(void)
+{
+	sigset_t s;
+	int before = caught;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGSYS);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	printf("blocked, nothing sent: %s, status: %s\n", pending(),
+	       status_pending("/proc/self/status"));
+	raise(SIGSYS);
+	printf("raise()d while blocked: %s, status: %s\n", pending(),
+	       status_pending("/proc/self/status"));
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	printf("unblocked: caught %d, %s\n", (int)caught - before, pending());
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	kill(getpid(), SIGSYS);
+	printf("kill()ed while blocked: %s, status: %s\n", pending(),
+	       status_pending("/proc/self/status"));
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	printf("unblocked: caught %d, %s, status: %s\n", (int)caught - before, pending(),
+	       status_pending("/proc/self/status"));
+}
+
+/* on_usr2() - a handler that blocks SIGSYS in the mask its return restores. */
+static void
+on_usr2(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+
+	(void)sig;
+	(void)si;
+	sigaddset(&uc->uc_sigmask, SIGSYS);
+}
+
+/* return_mask_checks() - after such a handler, SIGSYS is blocked. */
+static void
+return_mask_checks(void)
+{
+	struct sigaction sa;
+	struct stat st;
+	sigset_t s;
+	int before = caught;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_usr2;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGUSR2, &sa, NULL);
+	raise(SIGUSR2);
+	printf("after a handler's uc_sigmask: %s, status: %s\n", blocked(),
+	       status_blocked("/proc/self/status"));
+	printf("stat / then: %s\n", stat("/", &st) == 0 ? "ok" : "failed");
+	raise(SIGSYS);
+	printf("raise()d then: caught %d, %s\n", (int)caught - before, pending());
+	sigemptyset(&s);
+	sigaddset(&s, SIGSYS);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	printf("unblocked: caught %d, %s\n", (int)caught - before, blocked());
 }
 
 /* on_usr1() - a handler that makes a path call. */
@@ -194,5 +295,7 @@ main(int argc, char **argv)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	printf("SIG_SETMASK round, caught: %d\n", (int)caught);
 	wait_with_full_mask();
+	pending_checks();
+	return_mask_checks();
 	return 0;
 }
