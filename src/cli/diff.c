@@ -45,9 +45,50 @@ struct diff {
 	int err;
 };
 
-/* Sorted entry names of the directory open as @fd (the fd is consumed). */
+int
+vr_cli_names_add(char ***v, size_t *n, size_t *cap, const char *name)
+{
+	char *copy;
+
+	if (*n == *cap) {
+		size_t want = *cap ? 2 * *cap : 32;
+		char **w = realloc(*v, want * sizeof(**v));
+
+		if (!w)
+			return -1;
+		*v = w;
+		*cap = want;
+	}
+	copy = strdup(name);
+	if (!copy)
+		return -1;
+	(*v)[(*n)++] = copy;
+	return 0;
+}
+
 static int
-names(int fd, char ***out, size_t *n)
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+vr_cli_names_sort(char **v, size_t n)
+{
+	if (n)
+		qsort(v, n, sizeof(*v), by_name);
+}
+
+void
+vr_cli_names_free(char **v, size_t n)
+{
+	while (n)
+		free(v[--n]);
+	free(v);
+}
+
+int
+vr_cli_dir_names(int fd, char ***out, size_t *n)
 {
 	DIR *d = fdopendir(fd);
 	struct dirent *e;
@@ -62,40 +103,17 @@ names(int fd, char ***out, size_t *n)
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (*n == cap) {
-			char **w = realloc(v, (cap = cap ? 2 * cap : 32) * sizeof(*v));
-
-			if (!w)
-				goto fail;
-			v = w;
+		if (vr_cli_names_add(&v, n, &cap, e->d_name) < 0) {
+			closedir(d);
+			vr_cli_names_free(v, *n);
+			*n = 0;
+			return -1;
 		}
-		if (!(v[(*n)++] = strdup(e->d_name)))
-			goto fail;
 	}
 	closedir(d);
-	for (size_t i = 1; i < *n; i++)
-		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
-			char *t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
+	vr_cli_names_sort(v, *n);
 	*out = v;
 	return 0;
-fail:
-	closedir(d);
-	while (*n)
-		free(v[--*n]);
-	free(v);
-	return -1;
-}
-
-static void
-free_names(char **v, size_t n)
-{
-	while (n)
-		free(v[--n]);
-	free(v);
 }
 
 /* lower() - the base object at @rel ("/a/b"): 1 and *@st, or 0 when no base has it. */
@@ -154,8 +172,8 @@ shown(int dirfd, const char *name, struct stat *st)
 	}
 }
 
-static int
-is_opaque(int dirfd, const char *name)
+int
+vr_cli_is_opaque(int dirfd, const char *name)
 {
 	char path[64], v[4];
 	int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -263,7 +281,7 @@ deleted_below(struct diff *d, char *rel, size_t len, char **have, size_t nhave)
 		char **v;
 		size_t n;
 
-		if (fd < 0 || names(fd, &v, &n) < 0)
+		if (fd < 0 || vr_cli_dir_names(fd, &v, &n) < 0)
 			continue;
 		for (size_t k = 0; k < n; k++) {
 			int skip = 0;
@@ -286,9 +304,9 @@ deleted_below(struct diff *d, char *rel, size_t len, char **have, size_t nhave)
 				seen[nseen++] = strdup(v[k]);
 			}
 		}
-		free_names(v, n);
+		vr_cli_names_free(v, n);
 	}
-	free_names(seen, nseen);
+	vr_cli_names_free(seen, nseen);
 }
 
 /*
@@ -303,7 +321,7 @@ walk(struct diff *d, int dirfd, char *rel, size_t len, int hides)
 	size_t n;
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd < 0 || names(fd, &v, &n) < 0) {
+	if (fd < 0 || vr_cli_dir_names(fd, &v, &n) < 0) {
 		vr_cli_error(d->c, "cannot list %s in the prefix: %s", len ? rel : "/",
 		             strerror(errno));
 		d->err = 1;
@@ -359,7 +377,8 @@ walk(struct diff *d, int dirfd, char *rel, size_t len, int hides)
 		}
 		if (S_ISDIR(up.st_mode)) {
 			int sub = openat(dirfd, v[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			int hid = hides || !has || !S_ISDIR(lo.st_mode) || is_opaque(dirfd, v[i]);
+			int hid = hides || !has || !S_ISDIR(lo.st_mode) ||
+			          vr_cli_is_opaque(dirfd, v[i]);
 
 			if (sub >= 0) {
 				walk(d, sub, rel, len + 1 + strlen(v[i]), hid);
@@ -370,7 +389,7 @@ walk(struct diff *d, int dirfd, char *rel, size_t len, int hides)
 	}
 	if (hides)
 		deleted_below(d, rel, len, v, n);
-	free_names(v, n);
+	vr_cli_names_free(v, n);
 }
 
 /* name_option() - --name NAME at argv[*i].  Return: 1 taken, 0 not it, -1 error (printed). */
@@ -542,7 +561,7 @@ empty(int fd, const char *keep)
 	size_t n;
 	int err = 0, dup = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (dup < 0 || names(dup, &v, &n) < 0)
+	if (dup < 0 || vr_cli_dir_names(dup, &v, &n) < 0)
 		return -1;
 	fchmod(fd, 0700);
 	for (size_t i = 0; i < n; i++) {
@@ -568,7 +587,7 @@ empty(int fd, const char *keep)
 			err = -1;
 		}
 	}
-	free_names(v, n);
+	vr_cli_names_free(v, n);
 	return err;
 }
 

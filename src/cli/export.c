@@ -35,6 +35,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include "diff.h"
 #include "export.h"
 #include "settings.h"
 
@@ -347,12 +348,6 @@ is_output(const struct exp *e, const struct stat *st)
 	return e->out_ino && st->st_dev == e->out_dev && st->st_ino == e->out_ino;
 }
 
-static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* listing() - the sorted names in the namespace's directory @path; NULL: none or an error. */
 static char **
 listing(struct exp *e, const char *path, size_t *n)
@@ -375,31 +370,15 @@ listing(struct exp *e, const char *path, size_t *n)
 			off += d->d_reclen;
 			if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
 				continue;
-			if (*n == cap) {
-				char **w = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v));
-
-				if (!w)
-					break;
-				v = w;
-			}
-			v[*n] = strdup(d->d_name);
-			*n += v[*n] != NULL;
+			if (vr_cli_names_add(&v, n, &cap, d->d_name) < 0)
+				break;
 		}
 	}
 	close(fd);
 	if (got < 0)
 		skipped(e, path + 1, "cannot list it", (int)-got);
-	if (*n)
-		qsort(v, *n, sizeof(*v), by_name);
+	vr_cli_names_sort(v, *n);
 	return v;
-}
-
-static void
-free_list(char **v, size_t n)
-{
-	while (n)
-		free(v[--n]);
-	free(v);
 }
 
 /*
@@ -432,7 +411,7 @@ tree(struct exp *e, char *path, size_t len)
 			tree(e, path, strlen(path));
 		path[len] = '\0';
 	}
-	free_list(v, n);
+	vr_cli_names_free(v, n);
 }
 
 /* marker() - the empty regular file @dir/@name (a whiteout or opaque marker). */
@@ -447,54 +426,6 @@ marker(struct exp *e, const char *dir, const char *name, const struct stat *like
 	entry(e, path, &st, '0', NULL, 0);
 }
 
-static int
-opaque(int dirfd, const char *name)
-{
-	char path[64], v[4];
-	int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = getxattr(path, "user.overlay.opaque", v, sizeof(v));
-	close(fd);
-	return n == 1 && v[0] == 'y';
-}
-
-/* host_names() - the sorted names in the prefix's directory @fd (consumed). */
-static char **
-host_names(int fd, size_t *n)
-{
-	DIR *d = fdopendir(fd);
-	struct dirent *de;
-	char **v = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	if (!d) {
-		close(fd);
-		return NULL;
-	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (*n == cap) {
-			char **w = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v));
-
-			if (!w)
-				break;
-			v = w;
-		}
-		v[*n] = strdup(de->d_name);
-		*n += v[*n] != NULL;
-	}
-	closedir(d);
-	if (*n)
-		qsort(v, *n, sizeof(*v), by_name);
-	return v;
-}
-
 /*
  * changes() - what the prefix's directory @up (virtual path @rel[0..@len))
  * holds: each name the namespace shows, as it shows it; each base name it
@@ -504,14 +435,16 @@ static void
 changes(struct exp *e, int up, char *rel, size_t len)
 {
 	char vpath[PATH_MAX + 2];
-	size_t n;
+	char **v = NULL;
+	size_t n = 0;
 	int dup = openat(up, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char **v = dup < 0 ? NULL : host_names(dup, &n);
 
-	if (!v && dup < 0) {
+	if (dup < 0) {
 		skipped(e, rel, "cannot list it in the prefix", errno);
 		return;
 	}
+	if (vr_cli_dir_names(dup, &v, &n) < 0)
+		v = NULL, n = 0;
 	for (size_t i = 0; v && i < n && !e->broken; i++) {
 		struct stat st, base, hst;
 		int err, sub;
@@ -540,7 +473,7 @@ changes(struct exp *e, int up, char *rel, size_t len)
 		if (!is_output(e, &st))
 			object(e, AT_FDCWD, vpath, rel, &st);
 		if (S_ISDIR(st.st_mode) && S_ISDIR(hst.st_mode)) {
-			if (opaque(up, v[i]) &&
+			if (vr_cli_is_opaque(up, v[i]) &&
 			    vr_fstatat(e->lo, AT_FDCWD, vpath, &base, AT_SYMLINK_NOFOLLOW) == 0 &&
 			    S_ISDIR(base.st_mode))
 				marker(e, rel, ".wh..wh..opq", &st);
@@ -554,7 +487,7 @@ changes(struct exp *e, int up, char *rel, size_t len)
 		}
 		rel[len] = '\0';
 	}
-	free_list(v, v ? n : 0);
+	vr_cli_names_free(v, v ? n : 0);
 }
 
 static void
