@@ -240,12 +240,19 @@ grow(struct listing *l)
 	return 0;
 }
 
+/* entry_bytes() - what an entry of a @len-byte name takes in a listing. */
+static size_t
+entry_bytes(size_t len)
+{
+	return (sizeof(struct entry) + len + 1 + 7) & ~(size_t)7;
+}
+
 /* add() - record a name; 0 if it was already there, 1 if added, -ENOMEM. */
 static int
 add(struct listing *l, const char *name, size_t len, unsigned long long ino, unsigned char type,
     int emit, unsigned int layer, unsigned int lazy)
 {
-	size_t need = (sizeof(struct entry) + len + 1 + 7) & ~(size_t)7;
+	size_t need = entry_bytes(len);
 	unsigned long long key = name_key(name, len);
 	struct entry *e;
 	unsigned int h;
@@ -566,11 +573,18 @@ sift(struct cand *h, size_t n, size_t i)
 	}
 }
 
+/* dirent_bytes() - the length of @e's getdents64 record. */
+static size_t
+dirent_bytes(const struct entry *e)
+{
+	return (offsetof(struct vr_dirent64, d_name) + e->len + 1 + 7) & ~(size_t)7;
+}
+
 /* put_dirent() - one getdents64 record at @out; its length. */
 static size_t
 put_dirent(char *out, const struct entry *e, unsigned long long off)
 {
-	size_t reclen = (offsetof(struct vr_dirent64, d_name) + e->len + 1 + 7) & ~(size_t)7;
+	size_t reclen = dirent_bytes(e);
 	struct vr_dirent64 *d = (struct vr_dirent64 *)out;
 
 	d->d_ino = e->ino;
@@ -599,13 +613,6 @@ positions(char *out, size_t used, int done, unsigned long long *pos)
 	}
 }
 
-/* entry_bytes() - what @e takes in a listing. */
-static size_t
-entry_bytes(const struct entry *e)
-{
-	return (sizeof(struct entry) + e->len + 1 + 7) & ~(size_t)7;
-}
-
 /*
  * keep_rest() - the @n candidates of heap @h, in the order they are to be
  * returned, into a rest for @fd (dcache.h), which the stream's next call
@@ -620,7 +627,7 @@ keep_rest(struct vr_walk *w, struct listing *l, int fd, unsigned long long pos, 
 	size_t bytes = 0;
 
 	for (size_t i = 0; i < n; i++)
-		bytes += entry_bytes(h[i].e);
+		bytes += entry_bytes(h[i].e->len);
 	bytes = (bytes + 4095) & ~(size_t)4095;
 	r = vr_dc_rest(w, fd, 1);
 	if (!r)
@@ -640,7 +647,7 @@ keep_rest(struct vr_walk *w, struct listing *l, int fd, unsigned long long pos, 
 	}
 	while (n) {
 		struct entry *e = (struct entry *)(r->mem + r->end);
-		size_t need = entry_bytes(h[0].e);
+		size_t need = entry_bytes(h[0].e->len);
 
 		vr_memcpy(e, h[0].e, need);
 		e->layer = w->node.layer[e->layer];
@@ -680,8 +687,7 @@ emit(struct vr_walk *w, struct listing *l, int fd, unsigned long long *pos, char
 		sift(h, n, i);
 	while (n) {
 		struct cand c = h[0];
-		size_t reclen =
-		        (offsetof(struct vr_dirent64, d_name) + c.e->len + 1 + 7) & ~(size_t)7;
+		size_t reclen = dirent_bytes(c.e);
 
 		if (!settle_listed(w, l, c.e)) {
 			h[0] = h[--n];
@@ -725,8 +731,7 @@ emit_kept(struct vr_walk *w, struct vr_dc_rest *r, unsigned long long *pos, char
 
 	while (at < r->end) {
 		struct entry *e = (struct entry *)(r->mem + at);
-		size_t reclen =
-		        (offsetof(struct vr_dirent64, d_name) + e->len + 1 + 7) & ~(size_t)7;
+		size_t reclen = dirent_bytes(e);
 
 		if (!settle_kept(w, r, e)) {
 			at = e->next;
