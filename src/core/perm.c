@@ -34,11 +34,13 @@ fake_cred(const struct vr_ident *id, struct vr_cred *c, int real)
 	c->ngroups = (int)n;
 	for (unsigned int i = 0; i < n; i++)
 		c->groups[i] = id->groups[i];
+	c->have = VR_CRED_GID | VR_CRED_CAPS;
 	return 0;
 }
 
-int
-vr_cred_get(const struct vr_task *t, struct vr_cred *c, int real)
+/* read_caps() - the calling thread's effective (or, @real, permitted) capabilities. */
+static unsigned long
+read_caps(int real)
 {
 	struct {
 		unsigned int version;
@@ -47,40 +49,64 @@ vr_cred_get(const struct vr_task *t, struct vr_cred *c, int real)
 	struct {
 		unsigned int effective, permitted, inheritable;
 	} data[2] = {{0, 0, 0}, {0, 0, 0}};
+
+	if (vr_sys2(__NR_capget, &head, data) < 0)
+		return 0;
+	if (real)
+		return data[0].permitted | (unsigned long)data[1].permitted << 32;
+	return data[0].effective | (unsigned long)data[1].effective << 32;
+}
+
+int
+vr_cred_get(const struct vr_task *t, struct vr_cred *c, int real)
+{
 	unsigned int r, e, s;
 
 	if (t && t->id.faked)
 		return fake_cred(&t->id, c, real);
+	c->caps = 0;
+	/* Most checks are settled by the owner or the group: the list waits. */
+	c->ngroups = VR_CRED_UNREAD;
 	if (real) {
 		vr_sys3(__NR_getresuid, &r, &e, &s);
 		c->uid = r;
 		vr_sys3(__NR_getresgid, &r, &e, &s);
 		c->gid = r;
-	} else {
-		/* An invalid id changes nothing and returns the current one. */
-		c->uid = (unsigned int)vr_sys1(__NR_setfsuid, -1);
-		c->gid = (unsigned int)vr_sys1(__NR_setfsgid, -1);
+		/* access(2) on behalf of the real ids */
+		if (c->uid == 0)
+			c->caps = read_caps(1);
+		c->have = VR_CRED_GID | VR_CRED_CAPS;
+		return 0;
 	}
-	c->caps = 0;
-	if (vr_sys2(__NR_capget, &head, data) == 0) {
-		if (!real)
-			c->caps = data[0].effective | (unsigned long)data[1].effective << 32;
-		else if (c->uid == 0) /* access(2) on behalf of the real ids */
-			c->caps = data[0].permitted | (unsigned long)data[1].permitted << 32;
-	}
-	/* Most checks are settled by the owner or the group: the list waits. */
-	c->ngroups = VR_CRED_UNREAD;
+	/*
+	 * An invalid id changes nothing and returns the current one.  The
+	 * gid and the capabilities are read when a check first needs them:
+	 * the owner settles most.
+	 */
+	c->uid = (unsigned int)vr_sys1(__NR_setfsuid, -1);
+	c->have = 0;
 	return 0;
 }
 
+/* cred_gid() - @c's gid, read now if not yet. */
+static unsigned int
+cred_gid(struct vr_cred *c)
+{
+	if (!(c->have & VR_CRED_GID)) {
+		c->gid = (unsigned int)vr_sys1(__NR_setfsgid, -1);
+		c->have |= VR_CRED_GID;
+	}
+	return c->gid;
+}
+
 int
-vr_cred_in_group(const struct vr_cred *c, unsigned int gid)
+vr_cred_in_group(struct vr_cred *c, unsigned int gid)
 {
 	unsigned int *all;
 	long n;
 	int found = 0;
 
-	if (gid == c->gid)
+	if (gid == cred_gid(c))
 		return 1;
 	for (int i = 0; i < c->ngroups; i++)
 		if (c->groups[i] == gid)
@@ -111,13 +137,17 @@ vr_cred_in_group(const struct vr_cred *c, unsigned int gid)
 }
 
 int
-vr_cred_capable(const struct vr_cred *c, int cap)
+vr_cred_capable(struct vr_cred *c, int cap)
 {
+	if (!(c->have & VR_CRED_CAPS)) {
+		c->caps = read_caps(0);
+		c->have |= VR_CRED_CAPS;
+	}
 	return (c->caps >> cap) & 1;
 }
 
 int
-vr_perm_check(const struct vr_cred *c, const struct vr_owner *o, int mask)
+vr_perm_check(struct vr_cred *c, const struct vr_owner *o, int mask)
 {
 	unsigned int mode = o->mode;
 	int isdir = (mode & S_IFMT) == S_IFDIR;
@@ -143,13 +173,13 @@ vr_perm_check(const struct vr_cred *c, const struct vr_owner *o, int mask)
 }
 
 int
-vr_perm_owner(const struct vr_cred *c, const struct vr_owner *o)
+vr_perm_owner(struct vr_cred *c, const struct vr_owner *o)
 {
 	return c->uid == o->uid || vr_cred_capable(c, VR_CAP_FOWNER);
 }
 
 int
-vr_perm_sticky(const struct vr_cred *c, const struct vr_owner *dir, const struct vr_owner *victim)
+vr_perm_sticky(struct vr_cred *c, const struct vr_owner *dir, const struct vr_owner *victim)
 {
 	if (!(dir->mode & S_ISVTX) || c->uid == victim->uid || c->uid == dir->uid ||
 	    vr_cred_capable(c, VR_CAP_FOWNER))
@@ -158,7 +188,7 @@ vr_perm_sticky(const struct vr_cred *c, const struct vr_owner *dir, const struct
 }
 
 int
-vr_perm_chown(const struct vr_cred *c, const struct vr_owner *o, unsigned int uid, unsigned int gid)
+vr_perm_chown(struct vr_cred *c, const struct vr_owner *o, unsigned int uid, unsigned int gid)
 {
 	int chown_cap = vr_cred_capable(c, VR_CAP_CHOWN);
 
@@ -171,7 +201,7 @@ vr_perm_chown(const struct vr_cred *c, const struct vr_owner *o, unsigned int ui
 }
 
 int
-vr_perm_chmod(const struct vr_cred *c, const struct vr_owner *o, unsigned int *mode)
+vr_perm_chmod(struct vr_cred *c, const struct vr_owner *o, unsigned int *mode)
 {
 	if (!vr_perm_owner(c, o))
 		return -EPERM;
@@ -181,7 +211,7 @@ vr_perm_chmod(const struct vr_cred *c, const struct vr_owner *o, unsigned int *m
 }
 
 int
-vr_perm_utimes(const struct vr_cred *c, const struct vr_owner *o, int set_now)
+vr_perm_utimes(struct vr_cred *c, const struct vr_owner *o, int set_now)
 {
 	if (vr_perm_owner(c, o))
 		return 0;
@@ -191,7 +221,7 @@ vr_perm_utimes(const struct vr_cred *c, const struct vr_owner *o, int set_now)
 }
 
 int
-vr_perm_hardlink(const struct vr_cred *c, const struct vr_owner *o)
+vr_perm_hardlink(struct vr_cred *c, const struct vr_owner *o)
 {
 	unsigned int m = o->mode;
 	int safe = (m & S_IFMT) == S_IFREG && !(m & S_ISUID) &&

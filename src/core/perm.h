@@ -37,6 +37,8 @@
 struct vr_cred {
 	unsigned int uid, gid;
 	unsigned long caps;
+	/* VR_CRED_GID, VR_CRED_CAPS: read yet (a check mostly needs neither) */
+	unsigned int have;
 	/* -1: more than VR_CRED_GROUPS, read again when needed; VR_CRED_UNREAD: not read yet */
 	int ngroups;
 	unsigned int groups[VR_CRED_GROUPS];
@@ -48,13 +50,16 @@ struct vr_cred {
  * with the capabilities access(2) grants them (all permitted ones for
  * uid 0, none otherwise).  Return: 0 or -errno.
  */
+#define VR_CRED_GID  1u
+#define VR_CRED_CAPS 2u
+
 int vr_cred_get(const struct vr_task *t, struct vr_cred *c, int real);
 
 /* vr_cred_in_group() - @gid is @c's gid or one of its supplementary groups. */
-int vr_cred_in_group(const struct vr_cred *c, unsigned int gid);
+int vr_cred_in_group(struct vr_cred *c, unsigned int gid);
 
 /* vr_cred_capable() - @c has capability @cap (VR_CAP_*). */
-int vr_cred_capable(const struct vr_cred *c, int cap);
+int vr_cred_capable(struct vr_cred *c, int cap);
 
 /*
  * vr_perm_check() - generic_permission(): may @c access an object showing
@@ -62,24 +67,24 @@ int vr_cred_capable(const struct vr_cred *c, int cap);
  * overrides (exec of a non-directory needs some x bit).
  * Return: 0 or -EACCES.
  */
-int vr_perm_check(const struct vr_cred *c, const struct vr_owner *o, int mask);
+int vr_perm_check(struct vr_cred *c, const struct vr_owner *o, int mask);
 
 /* vr_perm_owner() - inode_owner_or_capable(): @c owns @o or has CAP_FOWNER. */
-int vr_perm_owner(const struct vr_cred *c, const struct vr_owner *o);
+int vr_perm_owner(struct vr_cred *c, const struct vr_owner *o);
 
 /*
  * vr_perm_sticky() - removing or replacing @victim from directory @dir:
  * refused in a sticky directory unless @c owns one of them or has
  * CAP_FOWNER.  Return: 0 or -EPERM.
  */
-int vr_perm_sticky(const struct vr_cred *c, const struct vr_owner *dir,
+int vr_perm_sticky(struct vr_cred *c, const struct vr_owner *dir,
                    const struct vr_owner *victim);
 
 /*
  * vr_perm_chown() - chown_ok()/chgrp_ok(): may @c give @o owner @uid and
  * group @gid ((unsigned)-1: unchanged)?  Return: 0 or -EPERM.
  */
-int vr_perm_chown(const struct vr_cred *c, const struct vr_owner *o, unsigned int uid,
+int vr_perm_chown(struct vr_cred *c, const struct vr_owner *o, unsigned int uid,
                   unsigned int gid);
 
 /*
@@ -87,21 +92,21 @@ int vr_perm_chown(const struct vr_cred *c, const struct vr_owner *o, unsigned in
  * S_ISGID when @c is not in @o's group and lacks CAP_FSETID.
  * Return: 0 or -EPERM.
  */
-int vr_perm_chmod(const struct vr_cred *c, const struct vr_owner *o, unsigned int *mode);
+int vr_perm_chmod(struct vr_cred *c, const struct vr_owner *o, unsigned int *mode);
 
 /*
  * vr_perm_utimes() - utimensat(2)'s rule: @set_now (times NULL, or both
  * UTIME_NOW) needs ownership or write access (-EACCES), explicit times
  * ownership (-EPERM).  Return: 0 or -errno.
  */
-int vr_perm_utimes(const struct vr_cred *c, const struct vr_owner *o, int set_now);
+int vr_perm_utimes(struct vr_cred *c, const struct vr_owner *o, int set_now);
 
 /*
  * vr_perm_hardlink() - may_linkat() with fs.protected_hardlinks set: a
  * file @c neither owns nor may read and write, or a set-user-ID or
  * executable set-group-ID file, cannot get a new name.  Return: 0 or -EPERM.
  */
-int vr_perm_hardlink(const struct vr_cred *c, const struct vr_owner *o);
+int vr_perm_hardlink(struct vr_cred *c, const struct vr_owner *o);
 
 /*
  * Checks on the objects of a walk, each made only where the kernel would

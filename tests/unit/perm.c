@@ -15,6 +15,9 @@
 #include "../../src/core/perm.h"
 #include "tap.h"
 
+#include <stdio.h>
+#include <unistd.h>
+
 #define ROOT_CAPS                                                                                  \
 	((1ul << VR_CAP_CHOWN) | (1ul << VR_CAP_DAC_OVERRIDE) | (1ul << VR_CAP_DAC_READ_SEARCH) |  \
 	 (1ul << VR_CAP_FOWNER) | (1ul << VR_CAP_FSETID))
@@ -24,14 +27,16 @@
 #define REG S_IFREG
 #define DIR S_IFDIR
 
-static const struct vr_cred root = {0, 0, ROOT_CAPS, 0, {0}};
-static const struct vr_cred user = {1000, 1000, 0, 2, {1000, 50}};
+#define ALL VR_CRED_GID | VR_CRED_CAPS
+
+static struct vr_cred root = {0, 0, ROOT_CAPS, ALL, 0, {0}};
+static struct vr_cred user = {1000, 1000, 0, ALL, 2, {1000, 50}};
 /* uid 0 without capabilities (dropped): only the bits count. */
-static const struct vr_cred bare0 = {0, 0, 0, 0, {0}};
+static struct vr_cred bare0 = {0, 0, 0, ALL, 0, {0}};
 
 struct row {
 	const char *what;
-	const struct vr_cred *c;
+	struct vr_cred *c;
 	unsigned int uid, gid, mode;
 	int mask, want;
 };
@@ -58,6 +63,43 @@ static const struct row access_rows[] = {
         {"uid 0 without capabilities writes 0644 other's file", &bare0, 1000, 1000, REG | 0644, W,
          -EACCES},
 };
+
+/* status_caps() - this process's effective capabilities, from /proc/self/status. */
+static unsigned long
+status_caps(void)
+{
+	char line[256];
+	unsigned long caps = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %lx", &caps) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return caps;
+}
+
+/*
+ * The calling thread's identity: the uid at once, the gid and the
+ * capabilities when a check first needs them, each as the kernel has it.
+ */
+static void
+own_identity(void)
+{
+	unsigned long caps = status_caps();
+	struct vr_cred c;
+
+	is_int(vr_cred_get(NULL, &c, 0), 0, "own identity read");
+	is_int((int)c.uid, (int)geteuid(), "own fsuid is the euid");
+	is_int((int)c.have, 0, "gid and capabilities not read yet");
+	is_int(vr_cred_capable(&c, VR_CAP_DAC_OVERRIDE), (int)((caps >> VR_CAP_DAC_OVERRIDE) & 1),
+	       "CAP_DAC_OVERRIDE as /proc/self/status CapEff shows");
+	is_int(vr_cred_capable(&c, VR_CAP_FOWNER), (int)((caps >> VR_CAP_FOWNER) & 1),
+	       "CAP_FOWNER as CapEff shows");
+	is_int(vr_cred_in_group(&c, getegid()), 1, "own fsgid is a group of its own");
+	is_int((int)c.gid, (int)getegid(), "own fsgid is the egid");
+}
 
 int
 main(void)
@@ -118,5 +160,6 @@ main(void)
 	is_int(vr_perm_hardlink(&user, &(struct vr_owner){0, 0, REG | 02766}), 0,
 	       "link: set-group-ID without group x (mandatory locking mark)");
 	is_int(vr_perm_hardlink(&user, &(struct vr_owner){1000, 0, REG | 0000}), 0, "link: owner");
+	own_identity();
 	return done_testing();
 }
