@@ -10,6 +10,7 @@
  * uses the winner's copy.
  */
 #include "foldidx.h"
+#include "dcache.h"
 #include "owner.h"
 #include "place.h"
 #include "util.h"
@@ -45,28 +46,33 @@ vr_tmp_name(char buf[TMP_LEN])
 	buf[n] = '\0';
 }
 
-/* copy_xattrs() - the object's own attributes (not the overlay's), best effort. */
+/*
+ * copy_xattrs() - the object's own attributes (not the overlay's), best
+ * effort: from @src (@sdirect: open for reading, else through its /proc
+ * path) to @dst, open for reading or writing.
+ */
 static void
-copy_xattrs(struct vr_scratch *s, int src, int dst)
+copy_xattrs(struct vr_scratch *s, int src, int sdirect, int dst)
 {
 	size_t mark = s->used;
 	char *list = vr_alloc(s, 16384), *val = vr_alloc(s, 16384);
-	char sp[32], dp[32];
+	char sp[32];
 	long n;
 
 	if (!list || !val)
 		goto out;
 	vr_proc_fd(sp, src);
-	vr_proc_fd(dp, dst);
-	n = vr_sys3(__NR_listxattr, sp, list, 16384);
+	n = sdirect ? vr_sys3(__NR_flistxattr, src, list, 16384)
+	            : vr_sys3(__NR_listxattr, sp, list, 16384);
 	for (long i = 0; i < n; i += (long)vr_strlen(list + i) + 1) {
 		long v;
 
 		if (vr_xattr_hidden(list + i))
 			continue;
-		v = vr_sys4(__NR_getxattr, sp, list + i, val, 16384);
+		v = sdirect ? vr_sys4(__NR_fgetxattr, src, list + i, val, 16384)
+		            : vr_sys4(__NR_getxattr, sp, list + i, val, 16384);
 		if (v >= 0)
-			vr_sys5(__NR_setxattr, dp, list + i, val, v, 0);
+			vr_sys5(__NR_fsetxattr, dst, list + i, val, v, 0);
 	}
 out:
 	s->used = mark;
@@ -75,10 +81,12 @@ out:
 /*
  * copy_attrs() - owner, mode and times of @st onto @fd: the owner given
  * when the process may, else recorded (owner.h), so the copy shows what
- * the object showed.
+ * the object showed.  @direct: @fd is open for reading or writing, and
+ * is changed through itself rather than its /proc/self/fd path (which
+ * an O_PATH descriptor needs, and costs a lookup).
  */
 static void
-copy_attrs(int fd, const struct stat *st)
+copy_attrs(int fd, const struct stat *st, int direct)
 {
 	struct {
 		long sec, nsec;
@@ -86,12 +94,17 @@ copy_attrs(int fd, const struct stat *st)
 	           {(long)st->st_mtime, (long)st->st_mtime_nsec}};
 	char p[32];
 
-	vr_proc_fd(p, fd);
 	vr_owner_keep(fd, st);
-	if ((st->st_mode & S_IFMT) != S_IFLNK) {
-		vr_sys3(__NR_fchmodat, AT_FDCWD, p, st->st_mode & 07777);
-		vr_sys4(__NR_utimensat, AT_FDCWD, p, ts, 0);
+	if ((st->st_mode & S_IFMT) == S_IFLNK)
+		return;
+	if (direct) {
+		vr_sys2(__NR_fchmod, fd, st->st_mode & 07777);
+		vr_sys4(__NR_utimensat, fd, 0, ts, 0);
+		return;
 	}
+	vr_proc_fd(p, fd);
+	vr_sys3(__NR_fchmodat, AT_FDCWD, p, st->st_mode & 07777);
+	vr_sys4(__NR_utimensat, AT_FDCWD, p, ts, 0);
 }
 
 /*
@@ -121,7 +134,7 @@ place(int wd, const char *tmp, int upfd, const char *name, int isdir)
  * just shows a number of its own).
  */
 static int
-set_origin(int fd, const struct vr_obj *o, int index)
+set_origin(int fd, const struct vr_obj *o, int index, int direct)
 {
 	struct vr_origin org = {o->st.st_dev, o->st.st_ino, 0};
 
@@ -130,7 +143,7 @@ set_origin(int fd, const struct vr_obj *o, int index)
 		org.ino = o->oino;
 		org.nlink = o->onlink;
 	}
-	return vr_origin_set(fd, &org);
+	return vr_origin_set(fd, &org, direct);
 }
 
 static int
@@ -143,7 +156,7 @@ int
 vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower)
 {
 	struct vr_scratch s;
-	char tmp[TMP_LEN], p[32];
+	char tmp[TMP_LEN];
 	int fd, err, locked, wd = ns->work.fd;
 
 	vr_tmp_name(tmp);
@@ -159,30 +172,37 @@ vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_
 	}
 	if (err < 0)
 		return err;
-	fd = open_upper(wd, tmp, 1);
+	/*
+	 * Open for reading (its owner may, at 0700): its attributes are set
+	 * through it, and it stays the copy's descriptor after the move.
+	 */
+	fd = sys_openat(wd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd < 0) {
 		vr_sys3(__NR_unlinkat, wd, tmp, AT_REMOVEDIR);
 		return fd;
 	}
 	if (vr_scratch_get(&ns->pool, &s) == 0) {
-		copy_xattrs(&s, lower->fd[0], fd);
+		copy_xattrs(&s, lower->fd[0], 0, fd);
 		vr_scratch_put(&ns->pool, &s);
 	}
-	set_origin(fd, lower, 0);
-	copy_attrs(fd, &lower->st);
+	set_origin(fd, lower, 0, 1);
+	copy_attrs(fd, &lower->st, 1);
 	/* Moving a directory writes its "..": a mode keeping its owner out waits. */
 	locked = (lower->st.st_mode & 0700) != 0700;
 	if (locked)
-		vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, fd),
-		        (lower->st.st_mode & 07777) | 0700);
-	sys_close(fd);
+		vr_sys2(__NR_fchmod, fd, (lower->st.st_mode & 07777) | 0700);
 	err = place(wd, tmp, upfd, name, 1);
-	if (err < 0)
-		return err;
+	if (err != 0) {
+		sys_close(fd);
+		if (err < 0)
+			return err;
+		/* Another copy got there first: that one is the copy. */
+		fd = open_upper(upfd, name, 1);
+		locked = 0;
+	}
 	vr_mark_impure(upfd);
-	fd = open_upper(upfd, name, 1);
 	if (fd >= 0 && locked)
-		vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, fd), lower->st.st_mode & 07777);
+		vr_sys2(__NR_fchmod, fd, lower->st.st_mode & 07777);
 	return fd;
 }
 
@@ -265,6 +285,32 @@ tmp_file(const struct vr_ns *ns, int upfd, char *tmp)
 }
 
 /*
+ * link_copy() - unnamed file @fd gets its name @upfd/@name: through the
+ * descriptor itself where the process may (CAP_DAC_READ_SEARCH), which
+ * spares the kernel a lookup of its /proc/self/fd path; through that
+ * path otherwise.  Return: 0 or -errno.
+ */
+static int
+link_copy(struct vr_ns *ns, int fd, int upfd, const char *name)
+{
+	char p[32];
+	int err;
+
+	if (__atomic_load_n(&ns->up_empty_link, __ATOMIC_RELAXED) >= 0) {
+		err = (int)vr_sys5(__NR_linkat, fd, "", upfd, name, AT_EMPTY_PATH);
+		/* Refused for want of the capability: ENOENT, as for no file. */
+		if (err != -ENOENT && err != -EPERM) {
+			__atomic_store_n(&ns->up_empty_link, 1, __ATOMIC_RELAXED);
+			return err;
+		}
+		if (__atomic_load_n(&ns->up_empty_link, __ATOMIC_RELAXED) == 0)
+			__atomic_store_n(&ns->up_empty_link, -1, __ATOMIC_RELAXED);
+	}
+	return (int)vr_sys5(__NR_linkat, AT_FDCWD, vr_proc_fd(p, fd), upfd, name,
+	                    AT_SYMLINK_FOLLOW);
+}
+
+/*
  * copy_file() - a copy of regular file @o at @upfd/@name (@index: the
  * index entry of a file with several links).  Return: 0, 1 when another
  * copy got there first, or -errno (-EOPNOTSUPP: an index entry on a
@@ -289,20 +335,19 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 		err = in < 0 ? in : copy_data(in, out, o->st.st_size, o->st.st_blocks, buf);
 	}
 	if (err == 0) {
-		copy_xattrs(s, o->fd[0], out);
+		copy_xattrs(s, in >= 0 ? in : o->fd[0], in >= 0, out);
 		/* An index entry without its link count would be unusable. */
-		err = set_origin(out, o, index);
+		err = set_origin(out, o, index, 1);
 		if (!index)
 			err = 0;
 	}
 	if (err == 0) {
-		copy_attrs(out, &o->st);
+		copy_attrs(out, &o->st, 1);
 		if (tmp[0]) {
 			err = place(ns->work.fd, tmp, upfd, name, 0);
 			tmp[0] = '\0';
 		} else {
-			err = (int)vr_sys5(__NR_linkat, AT_FDCWD, vr_proc_fd(p, out), upfd, name,
-			                   AT_SYMLINK_FOLLOW);
+			err = link_copy(ns, out, upfd, name);
 			if (err == -EEXIST)
 				err = 1;
 		}
@@ -340,10 +385,58 @@ copy_special(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int
 		return err;
 	fd = open_upper(ns->work.fd, tmp, 0);
 	if (fd >= 0) {
-		copy_attrs(fd, &o->st);
+		copy_attrs(fd, &o->st, 0);
 		sys_close(fd);
 	}
 	return place(ns->work.fd, tmp, upfd, name, 0);
+}
+
+/*
+ * gain_upper() - w->cur, a cached directory of the base layers whose own
+ * parent has its upper copy (in the cache, or the root), gets its copy
+ * there, and w->cur and its node have it on top.  The common case of a
+ * change in a directory not yet copied: no walk again from the root, and
+ * the next walk finds the node as it now is.  Return: the copy's
+ * descriptor (the cache's), or -1 to take the general way.
+ */
+static int
+gain_upper(struct vr_walk *w)
+{
+	struct vr_ns *ns = w->ns;
+	struct vr_obj *d = &w->cur, gp = {0};
+	size_t g = w->plen, nlen;
+	char name[NAME_MAX + 1];
+	struct stat st;
+	int up, fd;
+
+	if (!ns->has_upper || !w->dc_locked || w->dc_ro || ns->casefold || d->nfd == 0 ||
+	    d->owned || d->mount || d->synthetic || d->byname || d->indexed || w->plen < 2 ||
+	    w->vpath[0] != '/')
+		return -1;
+	while (g > 0 && w->vpath[g - 1] != '/')
+		g--;
+	nlen = w->plen - g;
+	if (nlen == 0 || nlen > NAME_MAX)
+		return -1;
+	vr_memcpy(name, w->vpath + g, nlen);
+	name[nlen] = '\0';
+	if (g == 1) {
+		up = ns->layers[0].fd;
+	} else {
+		if (!vr_dc_get_at(w, w->vpath, g - 1, &gp) || gp.mount || gp.synthetic ||
+		    gp.nfd == 0 || gp.layer[0] != 0)
+			return -1;
+		up = gp.fd[0];
+	}
+	fd = vr_make_upper_dir(ns, up, name, d);
+	vr_coh_dir_copied(ns, d->st.st_dev, d->st.st_ino);
+	if (fd < 0)
+		return -1;
+	if (sys_fstat(fd, &st) < 0 || vr_dc_gain_upper(w, w->plen, d, fd, &st) < 0) {
+		sys_close(fd);
+		return -1;
+	}
+	return d->fd[0];
 }
 
 /*
@@ -361,6 +454,9 @@ parent_upper(struct vr_walk *w, int *own)
 	*own = 0;
 	if (w->cur.nfd > 0 && !w->cur.mount && !w->cur.synthetic && w->cur.layer[0] == 0)
 		return w->cur.fd[0];
+	fd = gain_upper(w);
+	if (fd >= 0)
+		return fd;
 	*own = 1;
 	path = vr_alloc(&w->s, w->plen + 1);
 	if (!path)
@@ -683,6 +779,21 @@ vr_task_follow_copies(struct vr_task *t)
 	vr_walk_end(f.w);
 }
 
+/*
+ * mark_impure() - upper directory @upfd, where a copy was just made, is
+ * marked impure; when it is w->cur, asked of the disk only the first time.
+ */
+static void
+mark_impure(struct vr_walk *w, int upfd)
+{
+	int cur = upfd == w->cur.fd[0] && w->cur.nfd > 0 && w->cur.layer[0] == 0;
+
+	if (cur && vr_dc_impure_known(w, &w->cur.st))
+		return;
+	if (vr_mark_impure(upfd) == 0 && cur)
+		vr_dc_impure_note(w, &w->cur.st);
+}
+
 int
 vr_copyup(struct vr_walk *w, int with_data)
 {
@@ -711,7 +822,7 @@ vr_copyup(struct vr_walk *w, int with_data)
 		err = o->onlink > 1 ? copy_linked(w, upfd)
 		                    : copy_file(w->ns, &w->s, o, upfd, w->last, with_data, 0);
 		if (err >= 0)
-			vr_mark_impure(upfd);
+			mark_impure(w, upfd);
 	} else {
 		err = copy_special(w->ns, &w->s, o, upfd, w->last);
 	}

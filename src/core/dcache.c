@@ -121,6 +121,8 @@ struct vr_dcache {
 	unsigned long tick;
 	int root_known, root_allx;
 	unsigned long root_gen, root_born;
+	/* The upper directory last known impure (index.c), while fresh. */
+	unsigned long imp_dev, imp_ino, imp_gen, imp_born;
 	/*
 	 * The nodes by path hash: chains of node index + 1 (0 ends one),
 	 * head[] by hash % DC_BUCKETS.  A node stays in the chain of the
@@ -810,6 +812,69 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 	vr_memcpy(n->path, w->vpath, w->vlen);
 	renew(w, n, o, allx, 0);
 	__atomic_store_n(&n->valid, 1, __ATOMIC_RELEASE);
+}
+
+int
+vr_dc_gain_upper(struct vr_walk *w, size_t len, struct vr_obj *o, int upfd, const struct stat *st)
+{
+	struct vr_dcache *dc = w->ns->dc;
+	struct dc_node *n;
+	int fd;
+
+	if (!w->dc_on || w->dc_ro || len >= VR_DC_PATH || o->owned || o->nfd >= VR_MAX_LAYERS)
+		return -1;
+	n = find(dc, w->vpath, len, hash(w->vpath, len));
+	if (!n || n->borrowed || n->nfd != o->nfd || n->fd[0] != o->fd[0] || n->layer[0] == 0)
+		return -1;
+	fd = sys_fcntl(upfd, F_DUPFD_CLOEXEC, dc->lo);
+	if (fd == -EMFILE || fd == -EINVAL)
+		fd = dup_high(dc, upfd, fd);
+	if (fd < 0)
+		return -1;
+	if (fd >= dc->hi || fd - dc->lo >= DC_FDMAP) {
+		sys_close(fd);
+		return -1;
+	}
+	/* As vr_dc_put() would have it after a walk found both layers. */
+	vr_memmove(n->fd + 1, n->fd, n->nfd * sizeof(n->fd[0]));
+	vr_memmove(n->layer + 1, n->layer, n->nfd);
+	__atomic_store_n(&n->fd[0], fd, __ATOMIC_RELEASE);
+	__atomic_store_n(&dc->fd_node[fd - dc->lo], (unsigned short)(n - dc->n + 1),
+	                 __ATOMIC_RELEASE);
+	n->layer[0] = 0;
+	n->nfd++;
+	sys_close(upfd);
+	vr_memmove(o->fd + 1, o->fd, o->nfd * sizeof(o->fd[0]));
+	vr_memmove(o->layer + 1, o->layer, o->nfd);
+	o->fd[0] = fd;
+	o->layer[0] = 0;
+	o->nfd++;
+	vr_memcpy(&o->st, st, sizeof(o->st));
+	/* Still searchable by all as before: the copy has the directory's mode. */
+	renew(w, n, o, n->allx, 0);
+	return 0;
+}
+
+int
+vr_dc_impure_known(const struct vr_walk *w, const struct stat *st)
+{
+	const struct vr_dcache *dc = w->ns->dc;
+
+	return w->dc_on && !w->dc_ro && dc->imp_ino && dc->imp_ino == st->st_ino &&
+	       dc->imp_dev == st->st_dev && fresh(w, dc->imp_gen, dc->imp_born);
+}
+
+void
+vr_dc_impure_note(const struct vr_walk *w, const struct stat *st)
+{
+	struct vr_dcache *dc = w->ns->dc;
+
+	if (!w->dc_on || w->dc_ro)
+		return;
+	dc->imp_dev = st->st_dev;
+	dc->imp_ino = st->st_ino;
+	dc->imp_gen = w->dc_gen;
+	dc->imp_born = w->dc_now;
 }
 
 /* holder() - the node holding cache descriptor @fd, or NULL. */

@@ -42,7 +42,7 @@
 #define LOCK_UN      8
 
 int
-vr_origin_set(int fd, const struct vr_origin *o)
+vr_origin_set(int fd, const struct vr_origin *o, int direct)
 {
 	unsigned char v[ORIGIN_SIZE];
 	char p[32];
@@ -51,6 +51,8 @@ vr_origin_set(int fd, const struct vr_origin *o)
 	vr_memcpy(v + 1, &o->dev, 8);
 	vr_memcpy(v + 9, &o->ino, 8);
 	vr_memcpy(v + 17, &o->nlink, 8);
+	if (direct)
+		return (int)vr_sys5(__NR_fsetxattr, fd, ORIGIN_XATTR, v, ORIGIN_SIZE, 0);
 	return (int)vr_sys5(__NR_setxattr, vr_proc_fd(p, fd), ORIGIN_XATTR, v, ORIGIN_SIZE, 0);
 }
 

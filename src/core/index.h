@@ -25,8 +25,12 @@ struct vr_origin {
 /* The attribute an origin is kept in. */
 #define VR_ORIGIN_XATTR "user.overlay.vroot.origin"
 
-/* vr_origin_set() - record @o on the object open as @fd.  Return: 0 or -errno. */
-int vr_origin_set(int fd, const struct vr_origin *o);
+/*
+ * vr_origin_set() - record @o on the object open as @fd; @direct: @fd is
+ * open for reading or writing (not O_PATH), so the attribute is set on
+ * it without going through its /proc/self/fd path.  Return: 0 or -errno.
+ */
+int vr_origin_set(int fd, const struct vr_origin *o, int direct);
 
 /* vr_origin_get() - read the origin of the object open as @fd.  Return: 0 or -errno (-ENODATA). */
 int vr_origin_get(int fd, struct vr_origin *o);

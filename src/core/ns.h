@@ -73,6 +73,8 @@ struct vr_ns {
 	 */
 	int up_rename_whiteout; /* renameat2(RENAME_WHITEOUT) (ramfs: no) */
 	int up_user_xattr;      /* user.* xattrs, so opaque directories */
+	/* linkat(AT_EMPTY_PATH) of a copy (CAP_DAC_READ_SEARCH; copyup.c) */
+	int up_empty_link;
 	/*
 	 * 1 once the prefix is known to hold a record that gives a regular
 	 * file another type (a device: owner.c), so listings read the records
