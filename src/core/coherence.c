@@ -256,7 +256,7 @@ vr_coh_copies(struct vr_ns *ns)
  * @n slots.  A reader that finds the slot still being written takes the
  * ticket as lost.
  */
-static void
+static unsigned long
 ring_put(unsigned long *tickets, struct vr_coh_copy *ring, unsigned long n, unsigned long dev,
          unsigned long ino)
 {
@@ -267,6 +267,7 @@ ring_put(unsigned long *tickets, struct vr_coh_copy *ring, unsigned long n, unsi
 	__atomic_store_n(&e->dev, dev, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->ino, ino, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->seq, t, __ATOMIC_RELEASE);
+	return t;
 }
 
 /* ring_get() - ticket @t of @ring (@n slots).  Return: 0, or -ENOENT when lost. */
@@ -284,13 +285,12 @@ ring_get(const struct vr_coh_copy *ring, unsigned long n, unsigned long t, unsig
 	return __atomic_load_n(&e->seq, __ATOMIC_RELAXED) == t ? 0 : -ENOENT;
 }
 
-void
+unsigned long
 vr_coh_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino)
 {
 	struct vr_coh *c = page(ns);
 
-	if (c)
-		ring_put(&c->copies, c->c, COH_COPIES, dev, ino);
+	return c ? ring_put(&c->copies, c->c, COH_COPIES, dev, ino) : 0;
 }
 
 int

@@ -830,8 +830,20 @@ vr_copyup(struct vr_walk *w, int with_data)
 	if (err >= 0)
 		err = type == S_IFDIR ? merge_upper(w, upfd) : reload(w, upfd);
 	if (err >= 0 && type == S_IFREG) {
+		unsigned long t;
+
 		repoint_fds(w, bdev, bino, o->fd[0]);
-		vr_coh_copied(w->ns, bdev, bino);
+		t = vr_coh_copied(w->ns, bdev, bino);
+		/*
+		 * This process's descriptors follow its own copy already: when it
+		 * had followed every copy before, it need not look again.
+		 */
+		if (t) {
+			unsigned long prev = t - 1;
+
+			__atomic_compare_exchange_n(&w->ns->copies_seen, &prev, t, 0, __ATOMIC_ACQ_REL,
+			                            __ATOMIC_RELAXED);
+		}
 	}
 	if (own)
 		sys_close(upfd);

@@ -215,13 +215,13 @@ int vr_coh_rename_get(struct vr_ns *ns, unsigned long t, char *old, size_t *olen
  *
  * vr_coh_copies() - tickets taken so far (0 without a counter).
  * vr_coh_copied() - base file (@dev, @ino) now has a copy: call after the
- * copy is in place.
+ * copy is in place.  Return: its ticket (0 without a counter).
  * vr_coh_copy_get() - copy ticket @t's base file.  Return: 0, or -ENOENT
  * when it is lost (overwritten, being written).
  */
 #define VR_COH_COPIES 64
 unsigned long vr_coh_copies(struct vr_ns *ns);
-void vr_coh_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino);
+unsigned long vr_coh_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino);
 int vr_coh_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev, unsigned long *ino);
 
 /*

@@ -409,7 +409,11 @@ read_layer(struct vr_walk *w, struct listing *l, unsigned int i, int overlay, ch
 			          i, lazy | more);
 		}
 	}
-	if (err >= 0 && n < 0)
+	/*
+	 * A lower layer's directory removed from outside while its node was
+	 * still trusted (dcache.c's bound) has nothing left to show.
+	 */
+	if (err >= 0 && n < 0 && !(n == -ENOENT && i > 0))
 		err = (int)n;
 	sys_close(dfd);
 	return err < 0 ? err : 0;
