@@ -123,6 +123,14 @@ struct vr_dcache {
 	unsigned long root_gen, root_born;
 	/* The upper directory last known impure (index.c), while fresh. */
 	unsigned long imp_dev, imp_ino, imp_gen, imp_born;
+	/* The last name read by name (vr_dc_name_get()), while fresh. */
+	struct {
+		int dfd;
+		unsigned long ddev, dino, gen, born;
+		size_t nlen;
+		struct vr_obj o;
+		char name[NAME_MAX + 1];
+	} last;
 	/*
 	 * The nodes by path hash: chains of node index + 1 (0 ends one),
 	 * head[] by hash % DC_BUCKETS.  A node stays in the chain of the
@@ -875,6 +883,51 @@ vr_dc_impure_note(const struct vr_walk *w, const struct stat *st)
 	dc->imp_ino = st->st_ino;
 	dc->imp_gen = w->dc_gen;
 	dc->imp_born = w->dc_now;
+}
+
+/* name_dir() - @dir is a directory whose last name read may be kept. */
+static int
+name_dir(const struct vr_walk *w, const struct vr_obj *dir)
+{
+	return w->dc_on && !w->dc_ro && dir->nfd == 1 && dir->allx && !dir->synthetic &&
+	       !dir->byname && !w->ns->casefold && !(dir->mount && dir->mount->casefold);
+}
+
+int
+vr_dc_name_get(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_obj *o)
+{
+	struct vr_dcache *dc = w->ns->dc;
+	size_t n;
+
+	if (!name_dir(w, dir) || !dc->last.born || dc->last.dfd != dir->fd[0] ||
+	    dc->last.ddev != dir->st.st_dev || dc->last.dino != dir->st.st_ino ||
+	    !fresh(w, dc->last.gen, dc->last.born))
+		return 0;
+	n = vr_strlen(name);
+	if (n != dc->last.nlen || vr_memcmp(name, dc->last.name, n) != 0)
+		return 0;
+	vr_memcpy(o, &dc->last.o, sizeof(*o));
+	o->at = name;
+	return 1;
+}
+
+void
+vr_dc_name_note(struct vr_walk *w, const struct vr_obj *dir, const char *name,
+                const struct vr_obj *o)
+{
+	struct vr_dcache *dc = w->ns->dc;
+	size_t n = vr_strlen(name);
+
+	if (!name_dir(w, dir) || n > NAME_MAX || !o->exists || !o->byname || o->owned)
+		return;
+	dc->last.dfd = dir->fd[0];
+	dc->last.ddev = dir->st.st_dev;
+	dc->last.dino = dir->st.st_ino;
+	dc->last.gen = w->dc_gen;
+	dc->last.born = w->dc_now ? w->dc_now : 1;
+	vr_memcpy(&dc->last.o, o, sizeof(*o));
+	dc->last.nlen = n;
+	vr_memcpy(dc->last.name, name, n + 1);
 }
 
 /* holder() - the node holding cache descriptor @fd, or NULL. */

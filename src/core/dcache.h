@@ -63,6 +63,17 @@ int vr_dc_get_at(struct vr_walk *w, const char *path, size_t len, struct vr_obj 
 int vr_dc_impure_known(const struct vr_walk *w, const struct stat *st);
 void vr_dc_impure_note(const struct vr_walk *w, const struct stat *st);
 
+/*
+ * vr_dc_name_get() - the object a VR_WALK_ATTR walk last read by name in
+ * directory @dir (one layer, searchable by all) when it was @name there
+ * and nothing changed since, into @o (@o->at = @name); vr_dc_name_note()
+ * - @o was read so.  Return: 1 on a hit, 0 otherwise.
+ */
+int vr_dc_name_get(struct vr_walk *w, const struct vr_obj *dir, const char *name,
+                   struct vr_obj *o);
+void vr_dc_name_note(struct vr_walk *w, const struct vr_obj *dir, const char *name,
+                     const struct vr_obj *o);
+
 int vr_dc_gain_upper(struct vr_walk *w, size_t len, struct vr_obj *o, int upfd,
                      const struct stat *st);
 

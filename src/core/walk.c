@@ -331,6 +331,10 @@ lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struc
 	w->stx_done = 0;
 	if (dir->synthetic || vr_in_procfs(dir) || vr_ns_mount_at(ns, w->vpath, w->vlen))
 		return 0;
+	if ((w->flags & VR_WALK_XATTR) && vr_dc_name_get(w, dir, name, o)) {
+		vr_ns_count(w->ns, offsetof(struct vr_stats, attr_by_name));
+		return 1;
+	}
 	for (i = 0; i < dir->nfd; i++) {
 		struct stat st;
 		unsigned int t;
@@ -376,6 +380,7 @@ lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struc
 		vr_memcpy(&o->st, &st, sizeof(st));
 		w->stx_done = by_statx;
 		vr_ns_count(w->ns, offsetof(struct vr_stats, attr_by_name));
+		vr_dc_name_note(w, dir, name, o);
 		return 1;
 	}
 	/* No layer has it: absent, unless a mount below makes it synthetic. */

@@ -99,6 +99,14 @@ enum vr_last {
  */
 #define VR_WALK_EXACT_LAST (1u << 12)
 
+/*
+ * The caller reads only extended attributes of the final object, through
+ * the host's own call on its name (which finds it gone, if it is): the
+ * last name a VR_WALK_ATTR walk read by name in the same directory may be
+ * taken again without a stat (dcache.c's last name).
+ */
+#define VR_WALK_XATTR (1u << 13)
+
 #define VR_FRAMES (40 + 3)
 
 struct vr_frame {

@@ -201,7 +201,7 @@ vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value, 
 
 	if (vr_xattr_hidden(name))
 		return -ENODATA;
-	w = walk(t, path, nofollow, VR_WALK_ATTR, &err);
+	w = walk(t, path, nofollow, VR_WALK_ATTR | VR_WALK_XATTR, &err);
 	if (!w)
 		return err;
 	at = read_path(w, buf, &follow);
@@ -237,7 +237,7 @@ vr_listxattr(struct vr_task *t, const char *path, char *list, size_t size, int n
 	long n;
 	int err, follow;
 
-	w = walk(t, path, nofollow, VR_WALK_ATTR, &err);
+	w = walk(t, path, nofollow, VR_WALK_ATTR | VR_WALK_XATTR, &err);
 	if (!w)
 		return err;
 	at = read_path(w, buf, &follow);

@@ -1,0 +1,54 @@
+#!/bin/sh
+# xattr-reads.sh - extended attributes of base files read one after the
+# other in one directory, the way ls -l reads them (a stat, then the
+# attributes, name after name): each read answers for the name it asks
+# about, as natively, also a name asked again, one without attributes, a
+# symlink with and without following, and a name removed meanwhile.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_cmd python3
+plan 2
+
+cat >"$tmp/rd.py" <<'EOF'
+import errno, os, sys
+d = sys.argv[1]
+def get(name, follow=True):
+    p = os.path.join(d, name)
+    try:
+        os.lstat(p)
+        v = os.getxattr(p, "user.v", follow_symlinks=follow).decode()
+        names = ",".join(sorted(x for x in os.listxattr(p, follow_symlinks=follow)))
+        return "%s=%s[%s]" % (name, v, names)
+    except OSError as e:
+        return "%s:%s" % (name, errno.errorcode[e.errno])
+out = [get(n) for n in ("a", "b", "a", "c", "b")]
+out += [get("l", False), get("l"), get("a")]
+if len(sys.argv) > 2:
+    os.unlink(os.path.join(d, "b"))
+    out += [get("b"), get("a")]
+print(" ".join(out))
+EOF
+
+# The same tree natively and as a base directory.
+for t in n v; do
+	mkdir -p "$tmp/$t"
+	for f in a b c; do printf '%s\n' "$f" >"$tmp/$t/$f"; done
+	ln -s a "$tmp/$t/l"
+	if ! python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.v", b"A")' "$tmp/$t/a" \
+		2>/dev/null; then
+		skip_n 2 "the filesystem of $tmp holds no user extended attributes"
+		done_testing
+		exit 0
+	fi
+	python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.v", b"B")' "$tmp/$t/b"
+	python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.w", b"W")' "$tmp/$t/b"
+done
+capture nat python3 "$tmp/rd.py" "$tmp/n"
+capture in "$VROOT" run --prefix "$tmp/prefix" -- python3 "$tmp/rd.py" "$tmp/v"
+is "names read one after the other: each its own attributes" \
+	"$(cat "$tmp/nat.out")" "$(cat "$tmp/in.out")$(cat "$tmp/in.err")"
+capture nat python3 "$tmp/rd.py" "$tmp/n" rm
+capture in "$VROOT" run --prefix "$tmp/prefix" -- python3 "$tmp/rd.py" "$tmp/v" rm
+is "... and a name removed meanwhile is gone" \
+	"$(cat "$tmp/nat.out")" "$(cat "$tmp/in.out")$(cat "$tmp/in.err")"
+done_testing
