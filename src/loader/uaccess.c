@@ -233,6 +233,14 @@ vrl_peek_str(char *dst, const char *user_src, size_t cap)
 		k = 4096 - (((uintptr_t)user_src + got) & 4095);
 		if (k > cap - got)
 			k = cap - got;
+		/* A page known readable is read up to the terminator only. */
+		if (ua_known((uintptr_t)user_src + got, k, UA_R)) {
+			for (i = 0; i < k; i++)
+				if (!(dst[got + i] = user_src[got + i]))
+					return (long)(got + i);
+			got += k;
+			continue;
+		}
 		if (vrl_peek(dst + got, user_src + got, k))
 			return -EFAULT;
 		for (i = 0; i < k; i++)
