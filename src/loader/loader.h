@@ -79,6 +79,7 @@ struct vrl_state {
 #define VRL_CHILD_TASKS 8
 #define VRL_THREAD_IDS  64
 #define VRL_SYS_HELD    64
+#define VRL_SIGSTACKS   64
 #define VRL_RW_CHUNKS   16
 #define VRL_UA_SLOTS    64
 #define VRL_TEXT_MAPS   48
@@ -135,6 +136,11 @@ struct vrl_proc {
 	} sys_held[VRL_SYS_HELD];
 	int sys_held_any; /* a thread ever did: sys_held is worth looking at */
 	int sys_mask_trapped;
+	/* Every signal stack a thread was given, for vrl_sigstack_maybe(). */
+	struct {
+		unsigned long lo, hi;
+	} sigstacks[VRL_SIGSTACKS];
+	int nsigstacks;
 	int owner_pid;               /* process whose memory this is */
 	volatile int *mm_token;      /* in a MADV_WIPEONFORK page: 0 after fork */
 	unsigned long traps;         /* trapped calls handled, for the probe */
@@ -233,6 +239,9 @@ long vrl_sig_action(struct vr_loader_ctx *ctx, const long a[6]);
 long vrl_sig_procmask(struct vr_loader_ctx *ctx, const long a[6]);
 long vrl_sig_altstack(struct vr_loader_ctx *ctx, const long a[6]);
 void vrl_sig_forward(int sig, siginfo_t *si, struct ucontext *uc);
+void vrl_sig_stack_below(siginfo_t *si, struct ucontext *uc, unsigned long at);
+int vrl_sigstack_maybe(unsigned long sp);
+void vrl_sigstack_note(const void *sp, unsigned long size);
 /* The calling thread's virtual SIGSYS across execve (sigvirt.c, state.c). */
 #define VRL_SYS_BLOCKED 1
 #define VRL_SYS_PENDING 2

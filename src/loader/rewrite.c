@@ -738,7 +738,8 @@ vrl_rw_call(long nr, const long *regs, unsigned int site)
 	struct rw_args r = {nr, {regs[5], regs[4], regs[3], regs[2], regs[1], regs[0]}};
 	struct vrl_rw_ret out = {nr, 1};
 
-	if (!rw_allowed(nr))
+	/* On a signal stack: the trap path keeps off its part in use. */
+	if (!rw_allowed(nr) || vrl_sigstack_maybe((unsigned long)regs))
 		return out;
 	if (vrl_proc.stats)
 		vrl_stats_rw(site, nr);

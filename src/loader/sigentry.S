@@ -22,9 +22,10 @@
  * our handler is done every nested handler has returned, and the frame's
  * old place is free again to copy the frame back to.
  *
- * A SIGSYS that is not our trap (the program's own filter, kill(), a
- * nested session's trap to forward) is handled where the kernel put it:
- * the program's handler then runs on the stack it asked for.
+ * A SIGSYS that is not our trap (the program's own filter, kill()) is
+ * handled where the kernel put it: the program's handler then runs on the
+ * stack it asked for.  A nested session's trap to forward is not (see
+ * .Lnested), but for its program's rt_sigreturn.
  *
  * Every register is ours to clobber here: the restorer's rt_sigreturn
  * restores them all from the frame.
@@ -33,6 +34,7 @@
 #include "stackpool.h"
 
 #define VRL_TAG_BASE       0x5652 /* loader.h */
+#define VRL_MAX_NEST       4      /* sys.h */
 #define VRL_TPAGE_RESTORER 0x10   /* sys.h */
 
 /*
@@ -101,9 +103,10 @@ vrl_sigsys_entry:
 	mov vrl_level(%rip), %eax
 	add $VRL_TAG_BASE, %eax
 	cmp %eax, VRL_SI_ERRNO(%rsi)
-	jne .Ldirect
+	jne .Lnested
 	cmpl $__NR_rt_sigreturn, VRL_SI_SYSCALL(%rsi)
 	je .Lsigreturn
+.Lpool:
 	/* The frame: from %rsp to the end of siginfo or of the fpstate. */
 	lea 128(%rsi), %r8
 	mov VRL_UC_FPSTATE(%rdx), %rax
@@ -152,6 +155,8 @@ vrl_sigsys_entry:
 	mov %r9, %r8
 	mov %r10, %r12
 	mov %r9, %r13
+	mov %rbx, %r9
+	sub %rbp, %r9			/* where the kernel put the frame */
 	lea -8(%rbx), %rsp
 	call vrl_sigsys_on_pool
 	/* rbx copy, rbp delta, r12 chunk, r13 index, r14 uc copy, r15 length */
@@ -213,6 +218,24 @@ vrl_sigsys_entry:
 .Lno_stack:
 	movq $-12, VRL_UC_RAX(%r14)	/* -ENOMEM */
 	ret
+	/*
+	 * A trap of a session nested in ours (a newer tag) goes to its
+	 * loader, our program's handler, from a stack of ours too: that
+	 * loader answers it on stacks of its own, from which the calls it
+	 * makes trap here, their frames at the top of the signal stack; a
+	 * copy of this frame and a signal stack that ends below it
+	 * (vrl_sig_stack_below()) keep them off whatever is still in use
+	 * there.  Its program's rt_sigreturn goes where the kernel put it: that
+	 * loader never returns from it.
+	 */
+.Lnested:
+	jb .Ldirect
+	add $VRL_MAX_NEST, %eax
+	sub vrl_level(%rip), %eax
+	cmp %eax, VRL_SI_ERRNO(%rsi)
+	jae .Ldirect
+	cmpl $__NR_rt_sigreturn, VRL_SI_SYSCALL(%rsi)
+	jne .Lpool
 .Ldirect:
 	jmp vrl_sigsys
 	.size vrl_sigsys_entry, . - vrl_sigsys_entry

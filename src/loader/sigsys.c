@@ -117,7 +117,8 @@ ours(const siginfo_t *si)
  * for a SIGSYS to forward, or when no stack could be had.
  */
 void vrl_sigsys(int sig, siginfo_t *si, void *ucv);
-void vrl_sigsys_on_pool(int sig, siginfo_t *si, void *ucv, struct vrl_chunk *c, long index);
+void vrl_sigsys_on_pool(int sig, siginfo_t *si, void *ucv, struct vrl_chunk *c, long index,
+                        unsigned long at);
 
 void
 vrl_sigsys(int sig, siginfo_t *si, void *ucv)
@@ -131,11 +132,16 @@ vrl_sigsys(int sig, siginfo_t *si, void *ucv)
 	vrl_sig_forward(sig, si, uc);
 }
 
-/* Called by sigentry.S on slot @index of chunk @c, with a copy of the frame. */
+/*
+ * Called by sigentry.S on slot @index of chunk @c, with a copy of the
+ * frame the kernel put at @at.
+ */
 void
-vrl_sigsys_on_pool(int sig, siginfo_t *si, void *ucv, struct vrl_chunk *c, long index)
+vrl_sigsys_on_pool(int sig, siginfo_t *si, void *ucv, struct vrl_chunk *c, long index,
+                   unsigned long at)
 {
 	vrl_pool_enter(c, (int)index);
+	vrl_sig_stack_below(si, ucv, at);
 	vrl_sigsys(sig, si, ucv);
 }
 
@@ -167,8 +173,10 @@ altstack(void)
 	stack_t cur, ss;
 	long p;
 
-	if (vrl_sys2(__NR_sigaltstack, NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE))
+	if (vrl_sys2(__NR_sigaltstack, NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE)) {
+		vrl_sigstack_note(cur.ss_sp, cur.ss_size);
 		return 0;
+	}
 	p = vrl_mmap(NULL, VRL_ALTSTACK + 4096, PROT_READ | PROT_WRITE,
 	             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vrl_is_err(p))
@@ -177,6 +185,7 @@ altstack(void)
 	ss.ss_sp = (void *)(p + 4096);
 	ss.ss_size = VRL_ALTSTACK;
 	ss.ss_flags = 0;
+	vrl_sigstack_note(ss.ss_sp, ss.ss_size);
 	return (int)vrl_sys2(__NR_sigaltstack, &ss, NULL);
 }
 

@@ -473,6 +473,92 @@ on_stack(const struct vr_loader_ctx *ctx, const stack_t *ss)
 }
 
 /**
+ * vrl_sigstack_note() - remember [@sp, @sp + @size) as a signal stack a
+ * thread was given (by the program's sigaltstack() or vroot's own), for
+ * vrl_sigstack_maybe().  Never forgotten: another thread may still run
+ * on it.  Past VRL_SIGSTACKS of them, the next are not remembered.
+ */
+void
+vrl_sigstack_note(const void *sp, unsigned long size)
+{
+	unsigned long lo = (unsigned long)sp, hi = lo + size;
+	int n = __atomic_load_n(&vrl_proc.nsigstacks, __ATOMIC_ACQUIRE), i;
+
+	for (i = 0; i < n && i < VRL_SIGSTACKS; i++)
+		if (__atomic_load_n(&vrl_proc.sigstacks[i].hi, __ATOMIC_ACQUIRE) == hi &&
+		    vrl_proc.sigstacks[i].lo == lo)
+			return;
+	if (n >= VRL_SIGSTACKS)
+		return;
+	i = __atomic_fetch_add(&vrl_proc.nsigstacks, 1, __ATOMIC_ACQ_REL);
+	if (i >= VRL_SIGSTACKS)
+		return;
+	vrl_proc.sigstacks[i].lo = lo;
+	__atomic_store_n(&vrl_proc.sigstacks[i].hi, hi, __ATOMIC_RELEASE);
+}
+
+/**
+ * vrl_sigstack_maybe() - may @sp be on a signal stack (vrl_sigstack_note())?
+ * A call through a rewritten site made there takes the trap path, whose
+ * answer keeps off the signal stack's part in use (vrl_sig_stack_below()).
+ * Returns 1 or 0.
+ */
+int
+vrl_sigstack_maybe(unsigned long sp)
+{
+	int n = __atomic_load_n(&vrl_proc.nsigstacks, __ATOMIC_ACQUIRE);
+
+	if (n > VRL_SIGSTACKS)
+		n = VRL_SIGSTACKS;
+	for (int i = 0; i < n; i++) {
+		unsigned long hi = __atomic_load_n(&vrl_proc.sigstacks[i].hi, __ATOMIC_ACQUIRE);
+
+		/* One being noted (hi not yet there) counts as a match: only slower. */
+		if (sp - vrl_proc.sigstacks[i].lo <= hi - vrl_proc.sigstacks[i].lo)
+			return 1;
+	}
+	return 0;
+}
+
+/**
+ * vrl_sig_stack_below() - at the start of a trap answered on a stack of
+ * vroot's, from the copy (@si, @uc) of the kernel's frame, which it put at @at:
+ * when the trapped call was made on the thread's signal stack, that stack
+ * ends below @at until the trap's sigreturn puts the whole one back
+ * (from uc_stack).
+ *
+ * Natively, a signal arriving while a thread runs on its signal stack is
+ * delivered below the stack pointer there.  While vroot answers a trap,
+ * the thread runs on a stack of vroot's, so the kernel would put the
+ * frame of a signal arriving meanwhile (or of a trap a handler run
+ * meanwhile makes) at the top of the signal stack, over the program's
+ * handler that made the trapped call, or over a frame of vroot's being
+ * copied in or back there.  In a nested session every trap answered by
+ * the inner loader makes such traps of its own, from its stacks: a
+ * program taking frequent signals there died in SIGSEGV.  Left as it is
+ * when too little of the stack would remain (the program's own overflow,
+ * natively) or it disarms itself (SS_AUTODISARM: there is none then).
+ */
+void
+vrl_sig_stack_below(siginfo_t *si, struct ucontext *uc, unsigned long at)
+{
+	struct vr_loader_ctx ctx = {uc, si, &vrl_proc};
+	const stack_t *ss = &uc->uc_stack;
+	unsigned long base = (unsigned long)ss->ss_sp;
+	stack_t low;
+
+	if (!on_stack(&ctx, ss) || at <= base || at - base > ss->ss_size)
+		return;
+	low.ss_sp = ss->ss_sp;
+	low.ss_size = (at - base) & ~15UL;
+	low.ss_flags = ss->ss_flags & SS_FLAG_BITS;
+	/* As sigaltstack() here would: room for a handler's frame and its return's. */
+	if (low.ss_size < MINSIGSTKSZ || low.ss_size < 2 * frame_size(&ctx) + 256)
+		return;
+	vrl_sys2(__NR_sigaltstack, &low, NULL);
+}
+
+/**
  * vrl_sig_altstack() - sigaltstack(ss, old_ss) on behalf of the program.
  * The thread's signal stack is what our sigreturn restores (uc_stack), and
  * its flags say whether the program was running on it, so that is what is
@@ -523,6 +609,8 @@ vrl_sig_altstack(struct vr_loader_ctx *ctx, const long a[6])
 		 */
 		if ((err = vrl_sys2(__NR_sigaltstack, &ss, NULL)))
 			return err;
+		if (!(ss.ss_flags & SS_DISABLE))
+			vrl_sigstack_note(ss.ss_sp, ss.ss_size);
 		*cur = ss;
 	}
 	if (a[1] && (err = vrl_poke((void *)a[1], &old, sizeof(old))))

@@ -44,6 +44,7 @@ _Static_assert(offsetof(struct ucontext, uc_mcontext.rsp) == VRL_UC_RSP, "rsp");
 _Static_assert(offsetof(struct ucontext, uc_sigmask) == VRL_UC_SIGMASK, "uc_sigmask");
 _Static_assert(VRL_TAG_BASE == 0x5652, "sigentry.S has its own copy");
 _Static_assert(VRL_TPAGE_RESTORER == 0x10, "sigentry.S has its own copy");
+_Static_assert(VRL_MAX_NEST == 4, "sigentry.S has its own copy");
 
 /* The chunk goes into the list (guard pages come with each slot's first use). */
 static void
