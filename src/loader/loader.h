@@ -126,6 +126,14 @@ struct vrl_proc {
 	struct vrl_ksigaction sys_act;
 	int sys_act_lock;
 	/*
+	 * Handlers whose sa_mask blocks SIGSYS: the program's action per
+	 * signal (bit sig - 1 of sa_wrapped set), the real one vroot's
+	 * wrapper, vrl_sig_wrap() (sigvirt.c).
+	 */
+	unsigned long sa_wrapped;
+	unsigned long sa_seq; /* odd while sa_prog is being written */
+	struct vrl_ksigaction sa_prog[64];
+	/*
 	 * Threads whose virtual signal mask blocks SIGSYS (the real one never
 	 * does), with a kill()ed SIGSYS held for each; and whether every
 	 * rt_sigprocmask now traps (sigvirt.c).
@@ -239,6 +247,7 @@ long vrl_sig_action(struct vr_loader_ctx *ctx, const long a[6]);
 long vrl_sig_procmask(struct vr_loader_ctx *ctx, const long a[6]);
 long vrl_sig_altstack(struct vr_loader_ctx *ctx, const long a[6]);
 void vrl_sig_forward(int sig, siginfo_t *si, struct ucontext *uc);
+void vrl_sig_wrap(int sig, siginfo_t *si, void *uc);
 void vrl_sig_stack_below(siginfo_t *si, struct ucontext *uc, unsigned long at);
 int vrl_sigstack_maybe(unsigned long sp);
 void vrl_sigstack_note(const void *sp, unsigned long size);

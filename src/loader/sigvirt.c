@@ -7,6 +7,9 @@
  * SIGSYS:
  *  - rt_sigaction(SIGSYS) reads and writes vrl_proc.sys_act;
  *  - rt_sigaction(other) passes through with SIGSYS removed from sa_mask;
+ *    a handler whose sa_mask held it runs inside vrl_sig_wrap(), which
+ *    blocks SIGSYS in the virtual mask while it runs, and the program's
+ *    action is what rt_sigaction reports;
  *  - rt_sigprocmask edits the mask that our sigreturn will restore
  *    (uc_sigmask), minus SIGSYS; the program's own rt_sigreturn is
  *    trapped too, and the mask its frame restores loses SIGSYS
@@ -36,11 +39,9 @@
  *    ppoll, pselect6, epoll_pwait, epoll_pwait2, io_pgetevents) get it
  *    without SIGSYS, so a handler run meanwhile can make trapped calls.
  *
- * Known gaps: SIGSYS blocked by a handler's sa_mask is not remembered
- * (the mask is real there, and SIGSYS is taken out of it); a new thread
- * made by a raw clone (no C library setting its mask) does not inherit
- * its creator's virtual SIGSYS, nor does a fork child of any thread but
- * the main one; sigwaitinfo cannot take a held SIGSYS; at most
+ * Known gaps: a new thread made by a raw clone (no C library setting its
+ * mask) does not inherit its creator's virtual SIGSYS, nor does a fork
+ * child of any thread but the main one; sigwaitinfo cannot take a held SIGSYS; at most
  * VRL_SYS_HELD threads at once; a SIG_IGN for SIGSYS does not survive
  * execve.  A program's signals meant for a too small signal stack run on
  * its shadow (natively the kernel would kill the program instead);
@@ -185,6 +186,156 @@ sigsys_action(const struct vrl_ksigaction *act, struct vrl_ksigaction *oact_user
 	return 0;
 }
 
+static void hold(int tid);
+static void unhold(int i, int tid);
+static int held_find(int tid);
+
+/* What vrl_sig_wrap() asks to be done on a stack of vroot's (wrap_book()). */
+struct wrap_book {
+	int sig;
+	int tid;
+	int was; /* the thread blocked SIGSYS before the handler */
+	struct vrl_ksigaction act;
+};
+
+/*
+ * wrap_act() - the program's action for @sig, as wrapped_action() last
+ * wrote it: read without the lock (a sequence count says when a writer
+ * was in the middle), so that the wrapper makes no call that a session
+ * enclosing ours would trap, wherever it runs.  A writer on this thread
+ * blocks every signal meanwhile, so the count never stays odd under us.
+ */
+static struct vrl_ksigaction
+wrap_act(int sig)
+{
+	struct vrl_ksigaction act;
+	unsigned long seq;
+
+	do {
+		while ((seq = __atomic_load_n(&vrl_proc.sa_seq, __ATOMIC_ACQUIRE)) & 1)
+			__builtin_ia32_pause();
+		act = vrl_proc.sa_prog[sig - 1];
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while (__atomic_load_n(&vrl_proc.sa_seq, __ATOMIC_RELAXED) != seq);
+	return act;
+}
+
+/*
+ * wrap_book() - vrl_sig_wrap()'s bookkeeping, on a stack of vroot's: before
+ * the handler (@arg->was < 0), the program's action, and the thread
+ * blocks SIGSYS as the handler's sa_mask says; after it, the thread's
+ * SIGSYS as it was before.  Returns 0.
+ */
+long vrl_sig_wrap_book(void *arg);
+
+long
+vrl_sig_wrap_book(void *arg)
+{
+	struct wrap_book *b = arg;
+	unsigned long bit = 1UL << (b->sig - 1);
+	int i;
+
+	if (b->was < 0) {
+		b->tid = vrl_gettid();
+		b->act = wrap_act(b->sig);
+		/* The kernel has put back the default action; so do we. */
+		if (b->act.flags & SA_RESETHAND)
+			__atomic_fetch_and(&vrl_proc.sa_wrapped, ~bit, __ATOMIC_RELEASE);
+		b->was = held_find(b->tid) >= 0;
+		if (!b->was)
+			hold(b->tid);
+		return 0;
+	}
+	i = held_find(b->tid);
+	if (b->was && i < 0)
+		hold(b->tid);
+	else if (!b->was && i >= 0)
+		unhold(i, b->tid);
+	return 0;
+}
+
+/**
+ * vrl_sig_wrap() - the real handler of a signal whose handler's sa_mask
+ * blocks SIGSYS (the kernel's sa_mask never does: a trap while SIGSYS is
+ * blocked kills the process).  Runs where the kernel delivered the
+ * signal, on the program's stack or signal stack, so it keeps to a small
+ * frame and does its bookkeeping on a stack of vroot's: while the
+ * program's handler runs, the thread blocks SIGSYS as the program sees
+ * its mask (sigprocmask, SigBlk, a kill()ed SIGSYS held); after it, as
+ * before.  Then it returns to the program's restorer.
+ */
+void
+vrl_sig_wrap(int sig, siginfo_t *si, void *uc)
+{
+	struct wrap_book b = {.sig = sig, .was = -1};
+	int booked;
+
+	if (sig < 1 || sig > 64)
+		return;
+	/* No stack of vroot's to be had: the handler all the same, SIGSYS as it is. */
+	booked = vrl_on_stack(vrl_sig_wrap_book, &b) >= 0;
+	if (!booked)
+		b.act = wrap_act(sig);
+	if (b.act.handler == SIG_DFL_P || b.act.handler == SIG_IGN_P)
+		return;
+	if (b.act.flags & SA_SIGINFO)
+		((void (*)(int, siginfo_t *, void *))b.act.handler)(sig, si, uc);
+	else
+		((void (*)(int))b.act.handler)(sig);
+	if (booked)
+		vrl_on_stack(vrl_sig_wrap_book, &b);
+}
+
+/*
+ * wrapped_action() - rt_sigaction(@sig, @act, @oact) for a signal other
+ * than SIGSYS, @act (when not NULL) read already: a handler whose sa_mask
+ * holds SIGSYS is installed as vrl_sig_wrap() with the mask without it,
+ * and the program's action is kept to be reported.  In a vfork child,
+ * whose actions are its own but whose memory is its parent's, the mask
+ * is only stripped.  Returns 0 or -errno.
+ */
+static long
+wrapped_action(int sig, struct vrl_ksigaction *act, struct vrl_ksigaction *oact)
+{
+	unsigned long bit = 1UL << (sig - 1), mask;
+	struct vrl_ksigaction real, old;
+	int wrap, was, shared = vrl_mm_shared_child();
+	long r;
+
+	wrap = act && (act->mask & VRL_SIGBIT(SIGSYS)) && act->handler != SIG_DFL_P &&
+	       act->handler != SIG_IGN_P && !shared;
+	if (act) {
+		real = *act;
+		real.mask &= ~VRL_SIGBIT(SIGSYS);
+		if (wrap) {
+			real.handler = (void *)vrl_sig_wrap;
+			real.flags |= SA_SIGINFO;
+		}
+	}
+	/* No nested trap may spin on the lock this thread holds. */
+	mask = vrl_sig_block_all();
+	act_lock();
+	was = !!(__atomic_load_n(&vrl_proc.sa_wrapped, __ATOMIC_ACQUIRE) & bit);
+	old = vrl_proc.sa_prog[sig - 1];
+	r = vrl_sys4(__NR_rt_sigaction, sig, act ? &real : NULL, oact, sizeof(unsigned long));
+	if (r == 0 && act && !shared) {
+		if (wrap) {
+			__atomic_add_fetch(&vrl_proc.sa_seq, 1, __ATOMIC_ACQ_REL);
+			vrl_proc.sa_prog[sig - 1] = *act;
+			__atomic_add_fetch(&vrl_proc.sa_seq, 1, __ATOMIC_RELEASE);
+		}
+		if (wrap)
+			__atomic_fetch_or(&vrl_proc.sa_wrapped, bit, __ATOMIC_RELEASE);
+		else
+			__atomic_fetch_and(&vrl_proc.sa_wrapped, ~bit, __ATOMIC_RELEASE);
+	}
+	act_unlock();
+	vrl_sig_restore(mask);
+	if (r == 0 && oact && was)
+		*oact = old;
+	return r;
+}
+
 /**
  * vrl_sig_action() - rt_sigaction(sig, act, oact, sigsetsize) on behalf of
  * the program.  Returns 0 or -errno (EINVAL, EFAULT, or the kernel's).
@@ -194,7 +345,8 @@ vrl_sig_action(struct vr_loader_ctx *ctx, const long a[6])
 {
 	int sig = (int)a[0];
 	const struct vrl_ksigaction *act = (const void *)a[1];
-	struct vrl_ksigaction copy;
+	struct vrl_ksigaction copy, old;
+	long r;
 	int err;
 
 	(void)ctx;
@@ -202,13 +354,15 @@ vrl_sig_action(struct vr_loader_ctx *ctx, const long a[6])
 		return -EINVAL;
 	if (sig == SIGSYS)
 		return sigsys_action(act, (void *)a[2]);
-	if (!act)
-		return vrl_sys4(__NR_rt_sigaction, sig, NULL, a[2], a[3]);
-	if ((err = vrl_peek(&copy, act, sizeof(copy))))
+	/* The kernel's answer for a number that is no signal, or one it refuses. */
+	if (sig < 1 || sig > 64)
+		return vrl_sys4(__NR_rt_sigaction, sig, act, a[2], a[3]);
+	if (act && (err = vrl_peek(&copy, act, sizeof(copy))))
 		return err;
-	/* A handler that blocks SIGSYS would die at its first trapped call. */
-	copy.mask &= ~VRL_SIGBIT(SIGSYS);
-	return vrl_sys4(__NR_rt_sigaction, sig, &copy, a[2], a[3]);
+	r = wrapped_action(sig, act ? &copy : NULL, a[2] ? &old : NULL);
+	if (r == 0 && a[2] && (err = vrl_poke((void *)a[2], &old, sizeof(old))))
+		return err;
+	return r;
 }
 
 /* held_find() - the slot of thread @tid in vrl_proc.sys_held, or -1. */
@@ -278,6 +432,21 @@ hold(int tid)
 	/* A vfork child's filter is its own (the next image installs it again). */
 	if (!vrl_mm_shared_child())
 		vrl_proc.sys_mask_trapped = err == 0;
+}
+
+/*
+ * unhold() - thread @tid, in slot @i, no longer blocks SIGSYS: a SIGSYS
+ * held meanwhile is sent again (it arrives once the signal frame being
+ * answered has put the program's mask back).
+ */
+static void
+unhold(int i, int tid)
+{
+	int pending = vrl_proc.sys_held[i].pending;
+
+	__atomic_store_n(&vrl_proc.sys_held[i].tid, 0, __ATOMIC_RELEASE);
+	if (pending)
+		vrl_sys3(__NR_tgkill, vrl_getpid(), tid, SIGSYS);
 }
 
 void vrl_sig_return_held(struct vrl_chunk *c, long index);
@@ -384,14 +553,8 @@ vrl_sig_procmask(struct vr_loader_ctx *ctx, const long a[6])
 	ctx->uc->uc_sigmask = mask & ~NEVER_BLOCKED;
 	if ((mask & sys) && held < 0)
 		hold(tid ? tid : vrl_gettid());
-	if (!(mask & sys) && held >= 0) {
-		int pending = vrl_proc.sys_held[held].pending;
-
-		__atomic_store_n(&vrl_proc.sys_held[held].tid, 0, __ATOMIC_RELEASE);
-		/* Arrives once our sigreturn has put the program's mask back. */
-		if (pending)
-			vrl_sys3(__NR_tgkill, vrl_getpid(), tid, SIGSYS);
-	}
+	if (!(mask & sys) && held >= 0)
+		unhold(held, tid);
 	return 0;
 }
 

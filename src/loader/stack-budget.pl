@@ -16,7 +16,7 @@ use strict;
 use warnings;
 no warnings 'recursion';
 
-my @entries = qw(vrl_sigsys_on_pool vrl_sig_return_held rw_run);
+my @entries = qw(vrl_sigsys_on_pool vrl_sig_return_held vrl_sig_wrap_book rw_run);
 
 # Callers of function pointers, and the functions the pointers can hold
 # (regular expressions over function names).
@@ -40,7 +40,8 @@ my %indirect = (
 	# The program's own signal handler, delivered on the stack the program
 	# chose (or this one's remainder: its use is the program's, as natively).
 	vrl_sig_forward => undef,
-	vrl_on_stack_c  => '^rw_run$',
+	vrl_sig_wrap    => undef,
+	vrl_on_stack_c  => '^(rw_run|vrl_sig_wrap_book)$',
 );
 
 # Functions that call back the function given as argument N (from 0): the

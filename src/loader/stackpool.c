@@ -75,6 +75,18 @@ vrl_pool_init(void)
 
 	if (vrl_is_err(p))
 		return (int)p;
+	/*
+	 * In a nested session mprotect traps to the enclosing loader, whose
+	 * frame would land at the top of the signal stack, over what a
+	 * handler running there has (vrl_sig_stack_below() cannot help before
+	 * the first trap): every guard of the first chunk is made now, when
+	 * nothing runs there; a chunk mapped later keeps its slots unguarded.
+	 */
+	for (int i = 0; vrl_level > 0 && i < VRL_SLOTS; i++)
+		vrl_mprotect((char *)p + VRL_CHUNK_HDR + (long)i * VRL_SLOT_STRIDE, VRL_GUARD,
+		             PROT_NONE);
+	if (vrl_level > 0)
+		((struct vrl_chunk *)p)->guarded = ~0UL;
 	publish((struct vrl_chunk *)p);
 	return 0;
 }
@@ -160,7 +172,7 @@ vrl_pool_enter(struct vrl_chunk *c, int index)
 	 * slot cannot happen (the busy bit is ours), a second mprotect of the
 	 * same page would be harmless anyway.
 	 */
-	if (!(__atomic_load_n(&c->guarded, __ATOMIC_RELAXED) & (1UL << index))) {
+	if (vrl_level == 0 && !(__atomic_load_n(&c->guarded, __ATOMIC_RELAXED) & (1UL << index))) {
 		vrl_mprotect((char *)c + VRL_CHUNK_HDR + (long)index * VRL_SLOT_STRIDE, VRL_GUARD,
 		             PROT_NONE);
 		__atomic_fetch_or(&c->guarded, 1UL << index, __ATOMIC_RELAXED);

@@ -39,6 +39,7 @@ graph() {
 		printf '%s\n' 'node: { title: "vrl_sigsys_on_pool" label: "vrl_sigsys_on_pool\nt.c:1:1\n32 bytes (static)" }'
 		printf '%s\n' 'node: { title: "rw_run" label: "rw_run\nt.c:2:1\n32 bytes (static)" }'
 		printf '%s\n' 'node: { title: "vrl_sig_return_held" label: "vrl_sig_return_held\nt.c:3:1\n32 bytes (static)" }'
+		printf '%s\n' 'node: { title: "vrl_sig_wrap_book" label: "vrl_sig_wrap_book\nt.c:4:1\n32 bytes (static)" }'
 		printf '%s\n' 'node: { title: "vrl_on_stack_c" label: "vrl_on_stack_c\nt.c:3:1\n16 bytes (static)" }'
 		cat
 		printf '%s\n' '}'

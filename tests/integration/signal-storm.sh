@@ -5,17 +5,18 @@
 # natively in a session and in a session nested in another: there every
 # call the inner session answers makes calls the outer one answers, and a
 # signal arriving meanwhile must not land on a frame still in use (it
-# died in SIGSEGV).  Also with call sites not rewritten
-# (tests/loader/helpers/signal_storm.c).
+# died in SIGSEGV); with SIGSYS in the handler's sa_mask, the handler
+# finds it blocked and the program does not once it has returned.  Also
+# with call sites not rewritten (tests/loader/helpers/signal_storm.c).
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc
-plan 8
+plan 12
 
 gcc -O2 -o "$tmp/storm" "$top/tests/loader/helpers/signal_storm.c"
 nest() { "$VROOT" run --prefix "$tmp/outer" -- "$VROOT" run --quiet --prefix "$tmp/inner" "$@"; }
 
-for how in "" "onstack" "restart" "onstack restart"; do
+for how in "" "onstack" "restart" "onstack restart" "sysmask" "sysmask onstack"; do
 	# shellcheck disable=SC2086 # $how: the helper's words
 	capture native "$tmp/storm" 5000 500 $how
 	# shellcheck disable=SC2086

@@ -4,11 +4,12 @@
  * too: each signal interrupts one, and a handler's call is answered while
  * another is.  Prints one line, the same natively and through vroot.
  *
- *   signal_storm COUNT USEC [onstack] [restart]
+ *   signal_storm COUNT USEC [onstack] [restart] [sysmask]
  *
  * COUNT stat(2) calls, a SIGALRM every USEC microseconds; "onstack": the
  * handler runs on a signal stack of the program's (SA_ONSTACK); "restart":
- * SA_RESTART.
+ * SA_RESTART; "sysmask": SIGSYS in the handler's sa_mask, which it checks
+ * it finds in its signal mask (and not once it has returned).
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -20,6 +21,18 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t ticks, bad;
+static int sysmask;
+
+/* SIGSYS in the calling thread's signal mask, as a query shows it. */
+static int
+sys_blocked(void)
+{
+	sigset_t old;
+
+	sigemptyset(&old);
+	sigprocmask(SIG_BLOCK, NULL, &old);
+	return sigismember(&old, SIGSYS);
+}
 
 static void
 on_alrm(int sig)
@@ -27,7 +40,7 @@ on_alrm(int sig)
 	struct stat st;
 
 	(void)sig;
-	if (stat("/", &st) || !S_ISDIR(st.st_mode))
+	if (stat("/", &st) || !S_ISDIR(st.st_mode) || sys_blocked() != sysmask)
 		bad++;
 	ticks++;
 }
@@ -45,6 +58,8 @@ main(int argc, char **argv)
 		return 2;
 	n = atol(argv[1]);
 	for (i = 3; i < argc; i++)
+		sysmask |= !strcmp(argv[i], "sysmask");
+	for (i = 3; i < argc; i++)
 		flags |= !strcmp(argv[i], "onstack")   ? SA_ONSTACK
 		         : !strcmp(argv[i], "restart") ? SA_RESTART
 		                                       : 0;
@@ -57,6 +72,8 @@ main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alrm;
 	sigemptyset(&sa.sa_mask);
+	if (sysmask)
+		sigaddset(&sa.sa_mask, SIGSYS);
 	sa.sa_flags = flags;
 	sigaction(SIGALRM, &sa, NULL);
 	memset(&it, 0, sizeof(it));
@@ -67,6 +84,8 @@ main(int argc, char **argv)
 			bad++;
 	memset(&it, 0, sizeof(it));
 	setitimer(ITIMER_REAL, &it, NULL);
+	if (sys_blocked())
+		bad++;
 	printf("%ld calls, %s, %d failed\n", i, ticks > 0 ? "signals taken" : "no signal",
 	       (int)bad);
 	return 0;

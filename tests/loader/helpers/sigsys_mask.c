@@ -4,7 +4,9 @@
  * status SigBlk, in a fork child and across execve; a kill()ed SIGSYS
  * waits until it is unblocked, and shows in sigpending and in SigPnd
  * (raise) or ShdPnd (kill); a handler that puts SIGSYS in the mask its
- * return restores leaves it blocked; path calls go on working meanwhile.
+ * return restores leaves it blocked; a handler whose sa_mask holds SIGSYS
+ * runs with it blocked, and sigaction reports that mask; path calls go on
+ * working meanwhile.
  * Prints one line per check, the same natively and through vroot.
  *
  *   sigsys_mask          the checks
@@ -161,6 +163,63 @@ return_mask_checks(void)
 	printf("unblocked: caught %d, %s\n", (int)caught - before, blocked());
 }
 
+static int sa_before;
+
+/* on_hup() - a handler whose sa_mask holds SIGSYS: what it sees. */
+static void
+on_hup(int sig)
+{
+	struct stat st;
+
+	(void)sig;
+	printf("in a handler with SIGSYS in sa_mask: %s, status: %s, stat: %s\n", blocked(),
+	       status_blocked("/proc/thread-self/status"), stat("/", &st) == 0 ? "ok" : "failed");
+	raise(SIGSYS);
+	printf("raise()d in it: caught %d, %s\n", (int)caught - sa_before, pending());
+}
+
+/* on_winch() - the same with SA_SIGINFO (and SA_RESETHAND). */
+static void
+on_winch(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	printf("in an SA_SIGINFO handler with SIGSYS in sa_mask: %s, signal %s\n", blocked(),
+	       si->si_signo == sig ? "right" : "wrong");
+}
+
+/* sa_mask_checks() - handlers whose sa_mask holds SIGSYS. */
+static void
+sa_mask_checks(void)
+{
+	struct sigaction sa, q;
+
+	sa_before = caught;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_hup;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGSYS);
+	sigaction(SIGHUP, &sa, NULL);
+	memset(&q, 0, sizeof(q));
+	sigaction(SIGHUP, NULL, &q);
+	printf("sigaction reports: %s, SIGSYS %s\n",
+	       q.sa_handler == on_hup ? "the handler" : "another",
+	       sigismember(&q.sa_mask, SIGSYS) ? "in sa_mask" : "not in sa_mask");
+	raise(SIGHUP);
+	printf("after it: %s, caught %d\n", blocked(), (int)caught - sa_before);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGHUP, &sa, &q);
+	printf("replaced, old action: %s, SIGSYS %s\n",
+	       q.sa_handler == on_hup ? "the handler" : "another",
+	       sigismember(&q.sa_mask, SIGSYS) ? "in sa_mask" : "not in sa_mask");
+	sa.sa_sigaction = on_winch;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+	sigaction(SIGWINCH, &sa, NULL);
+	raise(SIGWINCH);
+	sigaction(SIGWINCH, NULL, &q);
+	printf("after it: %s, reset to %s\n", blocked(),
+	       q.sa_handler == SIG_DFL ? "SIG_DFL" : "other");
+}
+
 /* on_usr1() - a handler that makes a path call. */
 static void
 on_usr1(int sig)
@@ -297,5 +356,6 @@ main(int argc, char **argv)
 	wait_with_full_mask();
 	pending_checks();
 	return_mask_checks();
+	sa_mask_checks();
 	return 0;
 }
