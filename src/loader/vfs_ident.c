@@ -427,10 +427,9 @@ h_setfsgid(struct vr_loader_ctx *ctx, const long a[6])
 	return changed(ctx, t, vr_setfsgid(t, ID(a[0])));
 }
 
-/* linux/prctl.h (PR_SET_SYSCALL_USER_DISPATCH: the filter refuses it). */
-#define PR_GET_KEEPCAPS          7
-#define PR_GET_SECUREBITS        27
-#define PR_SYSCALL_USER_DISPATCH 59
+/* linux/prctl.h (PR_SET_SYSCALL_USER_DISPATCH never comes here: the filter refuses it). */
+#define PR_GET_KEEPCAPS   7
+#define PR_GET_SECUREBITS 27
 
 long
 h_prctl(struct vr_loader_ctx *ctx, const long a[6])
@@ -444,8 +443,6 @@ h_prctl(struct vr_loader_ctx *ctx, const long a[6])
 		r = vr_prctl_secure(ident_task(ctx), (int)a[0], (unsigned long)a[1]);
 	if (r != -ENOSYS)
 		return r;
-	if ((int)a[0] == PR_SYSCALL_USER_DISPATCH)
-		return -EINVAL;
 	return vrl_sys5(__NR_prctl, a[0], a[1], a[2], a[3], a[4]);
 }
 
