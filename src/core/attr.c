@@ -153,11 +153,22 @@ announce(struct vr_walk *w)
 static int
 direct(struct vr_task *t, int fd, struct stat *st)
 {
+	struct vr_ns *ns = t->ns;
+	unsigned long gen;
 	char rec[64];
 
-	if (t->id.faked || fd < 0 || sys_fstat(fd, st) < 0 || !vr_fd_upper(t->ns, fd, st))
+	if (t->id.faked || fd < 0 || sys_fstat(fd, st) < 0 || !vr_fd_upper(ns, fd, st))
 		return 0;
-	return sys_fgetxattr(fd, VR_OWNER_XATTR, rec, sizeof(rec)) == -ENODATA;
+	if (fd >= VR_UPFD_NOTES || vr_coh_gen(ns, &gen) < 0)
+		return sys_fgetxattr(fd, VR_OWNER_XATTR, rec, sizeof(rec)) == -ENODATA;
+	/* Known without a record since the last change anywhere on the prefix. */
+	if (__atomic_load_n(&ns->upfd_norec[fd], __ATOMIC_RELAXED) == gen + 1)
+		return 1;
+	if (sys_fgetxattr(fd, VR_OWNER_XATTR, rec, sizeof(rec)) != -ENODATA)
+		return 0;
+	/* As of @gen, read before: a record set since has moved the counter. */
+	__atomic_store_n(&ns->upfd_norec[fd], gen + 1, __ATOMIC_RELAXED);
+	return 1;
 }
 
 /* direct_at() - direct() for an *at() call's @path "" with AT_EMPTY_PATH alone. */
@@ -167,14 +178,26 @@ direct_at(struct vr_task *t, int dirfd, const char *path, int flags, struct stat
 	return !path[0] && flags == AT_EMPTY_PATH && direct(t, dirfd, st);
 }
 
-/* direct_done() - announce() for a change direct() let the kernel make on @st's file. */
+/*
+ * direct_done() - announce() for a change direct() let the kernel make on
+ * @st's file, open as @fd: the change sets no record, so what direct()
+ * knew of @fd holds on past the counter's own step.
+ */
 static int
-direct_done(struct vr_task *t, const struct stat *st, int err)
+direct_done(struct vr_task *t, int fd, const struct stat *st, int err)
 {
-	if (err == 0 && (st->st_mode & S_IFMT) == S_IFDIR)
-		vr_coh_bump_dir(t->ns);
-	else if (err == 0)
-		vr_coh_bump(t->ns);
+	unsigned long gen;
+
+	if (err != 0)
+		return err;
+	if ((st->st_mode & S_IFMT) == S_IFDIR)
+		gen = vr_coh_bump_dir(t->ns);
+	else
+		gen = vr_coh_bump(t->ns);
+	/* Known at gen - 1 (stored + 1), and no other change came between. */
+	if (gen && fd >= 0 && fd < VR_UPFD_NOTES)
+		__atomic_compare_exchange_n(&t->ns->upfd_norec[fd], &gen, gen + 1, 0,
+		                            __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 	return err;
 }
 
@@ -234,7 +257,7 @@ vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, i
 	struct stat st;
 
 	if (direct_at(t, dirfd, path, flags, &st))
-		return direct_done(t, &st, (int)vr_sys2(__NR_fchmod, dirfd, mode));
+		return direct_done(t, dirfd, &st, (int)vr_sys2(__NR_fchmod, dirfd, mode));
 	return chmod_walk(t, dirfd, path, mode, flags);
 }
 
@@ -245,7 +268,7 @@ vr_fchmod(struct vr_task *t, int fd, unsigned int mode)
 	int err;
 
 	if (direct(t, fd, &st))
-		return direct_done(t, &st, (int)vr_sys2(__NR_fchmod, fd, mode));
+		return direct_done(t, fd, &st, (int)vr_sys2(__NR_fchmod, fd, mode));
 	err = not_opath(fd);
 	return err < 0 ? err : chmod_walk(t, fd, "", mode, AT_EMPTY_PATH);
 }
@@ -293,7 +316,7 @@ vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, un
 	struct stat st;
 
 	if (direct_at(t, dirfd, path, flags, &st))
-		return direct_done(t, &st, (int)vr_sys3(__NR_fchown, dirfd, uid, gid));
+		return direct_done(t, dirfd, &st, (int)vr_sys3(__NR_fchown, dirfd, uid, gid));
 	return chown_walk(t, dirfd, path, uid, gid, flags);
 }
 
@@ -304,7 +327,7 @@ vr_fchown(struct vr_task *t, int fd, unsigned int uid, unsigned int gid)
 	int err;
 
 	if (direct(t, fd, &st))
-		return direct_done(t, &st, (int)vr_sys3(__NR_fchown, fd, uid, gid));
+		return direct_done(t, fd, &st, (int)vr_sys3(__NR_fchown, fd, uid, gid));
 	err = not_opath(fd);
 	return err < 0 ? err : chown_walk(t, fd, "", uid, gid, AT_EMPTY_PATH);
 }

@@ -172,24 +172,24 @@ vr_coh_dgen(struct vr_ns *ns, unsigned long *gen)
 	return 0;
 }
 
-void
+unsigned long
 vr_coh_bump(struct vr_ns *ns)
 {
 	struct vr_coh *c = page(ns);
+	unsigned long gen = c ? __atomic_add_fetch(&c->gen, 1, __ATOMIC_RELEASE) : 0;
 
-	if (c)
-		__atomic_add_fetch(&c->gen, 1, __ATOMIC_RELEASE);
 	vr_ns_count(ns, offsetof(struct vr_stats, coh_bumps));
+	return gen;
 }
 
-void
+unsigned long
 vr_coh_bump_dir(struct vr_ns *ns)
 {
 	struct vr_coh *c = page(ns);
 
 	if (c)
 		__atomic_add_fetch(&c->dgen, 1, __ATOMIC_RELEASE);
-	vr_coh_bump(ns);
+	return vr_coh_bump(ns);
 }
 
 unsigned long

@@ -95,6 +95,12 @@ struct vr_ns {
 	unsigned long fd_hint[VR_FD_HINTS + VR_FD_SPILL];
 	/* upfd[fd]: device and inode of the upper-layer file @fd held when last asked. */
 	unsigned long upfd[VR_UPFD_NOTES][2];
+	/*
+	 * upfd_norec[fd]: 1 + the change counter (vr_coh_gen()) at which the
+	 * file of upfd[fd] was last known to carry no owner's record; 0 not
+	 * known (attr.c).
+	 */
+	unsigned long upfd_norec[VR_UPFD_NOTES];
 	unsigned int fd_spill_next;
 	/*
 	 * Descriptors of base files opened for reading in this process
@@ -164,7 +170,8 @@ void vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n);
  * layer, a work directory this process cannot write): cache nothing then.
  *
  * vr_coh_bump() - announce a change just made (call after the change, so
- * that a lookup cached under the new value has seen it).
+ * that a lookup cached under the new value has seen it).  Return: the
+ * counter's new value (0 without a counter).
  *
  * vr_coh_dgen(), vr_coh_bump_dir() - the same for a second counter that
  * moves only with changes that can alter what a lookup finds for a
@@ -186,9 +193,9 @@ int vr_coh_gen(struct vr_ns *ns, unsigned long *gen);
  * directory, not a regular file, no room).
  */
 void *vr_work_map(struct vr_ns *ns, const char *name, size_t size);
-void vr_coh_bump(struct vr_ns *ns);
+unsigned long vr_coh_bump(struct vr_ns *ns);
 int vr_coh_dgen(struct vr_ns *ns, unsigned long *gen);
-void vr_coh_bump_dir(struct vr_ns *ns);
+unsigned long vr_coh_bump_dir(struct vr_ns *ns);
 
 /*
  * Directories renamed, shared the same way, so that a working directory

@@ -316,6 +316,7 @@ note(struct vr_ns *ns, int fd, unsigned long dev, unsigned long ino)
 	 * note names an upper-layer file, so a mixed pair that matches the
 	 * file asked about still names an upper-layer file.
 	 */
+	__atomic_store_n(&ns->upfd_norec[fd], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&ns->upfd[fd][0], dev, __ATOMIC_RELAXED);
 	__atomic_store_n(&ns->upfd[fd][1], ino, __ATOMIC_RELAXED);
 }
