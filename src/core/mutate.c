@@ -428,7 +428,10 @@ vr_unlinkat(struct vr_task *t, int dirfd, const char *path, int flags)
 
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
-	w = vr_walk_new(t, dirfd, path, VR_WALK_NAME, &err);
+	/* A name unlink() takes away needs only its stat: read by name. */
+	w = vr_walk_new(t, dirfd, path,
+	                VR_WALK_NAME | ((flags & AT_REMOVEDIR) ? 0 : VR_WALK_ATTR | VR_WALK_GONE),
+	                &err);
 	if (!w)
 		return err;
 	err = unlink_checks(w, flags, &relock);

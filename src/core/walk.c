@@ -279,8 +279,9 @@ lookup(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_
  * a single-layer base directory or a mount (others merge or carry an
  * origin), not vroot's own directory, not a whiteout, not a base file with several links that
  * an index entry stands for, not an upper regular file (its origin is read
- * through its descriptor), not in procfs (magic links); and a name no
- * layer has, with no mount below it, is absent.
+ * through its descriptor) unless it is being removed (VR_WALK_GONE) and
+ * has one link, not in procfs (magic links); and a name no layer has, with
+ * no mount below it, is absent.
  * Return: 1 when @o is set (byname, or absent), 0 when lookup() must
  * decide, -errno.
  */
@@ -359,8 +360,11 @@ lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struc
 		if (!dir->mount && vr_is_whiteout(&st))
 			return 0;
 		if (!dir->mount && ns->has_upper && t == S_IFREG &&
-		    (dir->layer[i] == 0 ||
+		    ((dir->layer[i] == 0 && !((w->flags & VR_WALK_GONE) && st.st_nlink == 1)) ||
 		     (st.st_nlink > 1 && !vr_index_unused(ns, st.st_dev, st.st_ino))))
+			return 0;
+		/* Removing a name of a shared file opens it (index.c). */
+		if ((w->flags & VR_WALK_GONE) && !dir->mount && t == S_IFREG && st.st_nlink > 1)
 			return 0;
 		if (!dir->mount && ns->has_upper && t == S_IFREG && st.st_nlink > 1) {
 			/* As vr_index_use() leaves a base file standing for itself. */

@@ -107,6 +107,13 @@ enum vr_last {
  */
 #define VR_WALK_XATTR (1u << 13)
 
+/*
+ * With VR_WALK_ATTR: the caller removes the final name (unlink), so an
+ * upper-layer file with one link may be left unopened as well: its origin
+ * is not read.
+ */
+#define VR_WALK_GONE (1u << 14)
+
 #define VR_FRAMES (40 + 3)
 
 struct vr_frame {
