@@ -168,6 +168,12 @@ open_existing(struct vr_walk *w, int flags)
 		/* A base file read: a copy-up in this process may have to re-point it. */
 		__atomic_add_fetch(&w->ns->base_reads, 1, __ATOMIC_RELEASE);
 	}
+	if (o->opened && (o->owned & 1u)) {
+		/* Opened so by the walk already (walk.h's open_final). */
+		err = o->fd[0];
+		o->owned &= ~1u;
+		return err;
+	}
 	err = reopen(w->node.fd[0], flags);
 	/* A faked identity the mode lets in, the host user's own copy keeping it out. */
 	if (err == -EACCES && vr_node_in_place(w) && vr_owner_unlock(w->t, w->node.fd[0]))
@@ -300,6 +306,10 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
 	w = vr_walk_begin(t, &err);
 	if (!w)
 		return err;
+	/* A directory opened for reading: the walk may open it so itself. */
+	if ((flags & O_DIRECTORY) && (flags & O_ACCMODE) == O_RDONLY && !w->t->id.faked &&
+	    !(flags & (O_CREAT | O_TRUNC | O_PATH)) && (flags & O_TMPFILE) != O_TMPFILE)
+		w->open_final = flags;
 	err = vr_walk_path(w, dirfd, path, wf);
 	if (err < 0)
 		goto out;

@@ -87,6 +87,7 @@ vr_obj_put(struct vr_obj *o)
 	o->allx = 0;
 	o->norec = 0;
 	o->upnone = 0;
+	o->opened = 0;
 }
 
 int
@@ -116,6 +117,7 @@ obj_move(struct vr_obj *dst, struct vr_obj *src)
 	src->allx = 0;
 	src->norec = 0;
 	src->upnone = 0;
+	src->opened = 0;
 }
 
 static int
@@ -235,6 +237,35 @@ add_layer(struct vr_walk *w, struct vr_obj *o, const struct vr_obj *dir, unsigne
 }
 
 /*
+ * open_dir() - @name in directory @dirfd opened as the program's open()
+ * of a directory for reading asks (w->open_final), when lookup() is asked
+ * for the final component: the descriptor the program gets, with *@st.
+ * Return: it, -ENOENT (no such name), or -EOPNOTSUPP: look it up as
+ * usual (not a directory, a symlink, not readable, not asked).
+ */
+static int
+open_dir(struct vr_walk *w, int dirfd, const char *name, struct stat *st)
+{
+	/* Not O_NOFOLLOW, which fcntl(F_GETFL) would show the program. */
+	struct open_how how = {
+	        .flags = (unsigned long)(unsigned int)w->open_final,
+	        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	if (!w->open_final || !w->lookup_final || w->ns->ops != &vr_host_layer_ops)
+		return -EOPNOTSUPP;
+	fd = sys_openat2(dirfd, name, &how);
+	if (fd == -ENOENT)
+		return fd;
+	if (fd >= 0 && sys_fstat(fd, st) < 0) {
+		sys_close(fd);
+		fd = -EOPNOTSUPP;
+	}
+	return fd < 0 ? -EOPNOTSUPP : fd;
+}
+
+/*
  * lookup() - find @name in directory @dir, whose canonical path is in
  * w->vpath[0..w->vlen).  Fills @o (absent: o->exists == 0).
  * Return: 0 or -errno.
@@ -251,8 +282,11 @@ lookup(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_
 		return obj_mount_root(o, m);
 	for (i = 0; i < dir->nfd && !dir->synthetic; i++) {
 		struct stat st;
-		int fd, err = w->ns->ops->lookup(dir->fd[i], name, &fd, &st);
+		int fd = o->nfd == 0 ? open_dir(w, dir->fd[i], name, &st) : -EOPNOTSUPP;
+		int opened = fd >= 0, err = opened ? 0 : fd;
 
+		if (err == -EOPNOTSUPP)
+			err = w->ns->ops->lookup(dir->fd[i], name, &fd, &st);
 		if (err == -ENOENT && !dir->mount && dir->layer[i] == 0)
 			o->upnone = 1;
 		if (err == -ENOENT)
@@ -263,6 +297,8 @@ lookup(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_
 			sys_close(fd);
 			break;
 		}
+		if (o->nfd == 0)
+			o->opened = opened;
 		if (add_layer(w, o, dir, i, fd, &st))
 			break;
 	}
@@ -988,7 +1024,9 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 		w->dc_miss = 1;
 	if (!hit && last && !f->canon && (w->flags & VR_WALK_ATTR))
 		err = lookup_attr(w, &w->cur, w->last, &child);
+	w->lookup_final = last;
 	err = hit || err > 0 ? 0 : err < 0 ? err : lookup(w, &w->cur, w->last, &child);
+	w->lookup_final = 0;
 	if (err == 0 && !hit && child.exists && !(last && (w->flags & VR_WALK_EXACT_LAST)) &&
 	    vr_fold_dir(w->ns, &w->cur)) {
 		int moved = 0;
@@ -1433,6 +1471,8 @@ vr_walk_begin(struct vr_task *t, int *err)
 	w->dc_on = 0;
 	w->dc_locked = 0;
 	w->dc_ro = 0;
+	w->open_final = 0;
+	w->lookup_final = 0;
 	w->stx = NULL;
 	w->stx_done = 0;
 	w->cur.nfd = 0;

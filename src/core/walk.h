@@ -54,6 +54,11 @@ struct vr_obj {
 	int norec;
 	/* lookup() found nothing, not even a whiteout, in an upper directory. */
 	int upnone;
+	/*
+	 * fd[0], a directory, is open with the flags of the program's open()
+	 * (vr_walk.open_final), not O_PATH: it can be the program's own.
+	 */
+	int opened;
 };
 
 /* What the path's final component was, as the kernel's LAST_* kinds. */
@@ -135,6 +140,13 @@ struct vr_walk {
 	int nlinks;
 	int depth;
 	int must_dir;
+	/*
+	 * open_final: the flags of an open() of a directory for reading that
+	 * the walk serves (0: none): lookup() opens a final directory's top
+	 * layer with them, sparing the open a reopen (vr_obj.opened).
+	 * lookup_final: lookup() is asked for the final component.
+	 */
+	int open_final, lookup_final;
 	enum vr_last last_type;
 	struct vr_frame stack[VR_FRAMES];
 	struct vr_obj cur;    /* the directory being walked; the final parent */
