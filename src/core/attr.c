@@ -332,6 +332,9 @@ vr_fchown(struct vr_task *t, int fd, unsigned int uid, unsigned int gid)
 	return err < 0 ? err : chown_walk(t, fd, "", uid, gid, AT_EMPTY_PATH);
 }
 
+/* UTIME_OMIT, as a timespec's nanoseconds say it. */
+#define UTIME_OMIT_NS ((1l << 30) - 2)
+
 int
 vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, int flags)
 {
@@ -344,7 +347,7 @@ vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, 
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	/* Both times left alone: the kernel answers 0 without a lookup. */
-	if (ts && ts[1] == ((1l << 30) - 2) && ts[3] == ((1l << 30) - 2))
+	if (ts && ts[1] == UTIME_OMIT_NS && ts[3] == UTIME_OMIT_NS)
 		return 0;
 	if (!path) {
 		/* futimens(): the descriptor itself, as do_utimes() takes it. */
@@ -364,8 +367,10 @@ vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, 
 	}
 	/* No times, or both "now": the owner or a writer may (do_utimes()). */
 	now = !ts || (ts[1] == ((1l << 30) - 1) && ts[3] == ((1l << 30) - 1));
-	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, check_times, &now,
-	           &err);
+	/* Both times given: a copy-up need not copy the base's first. */
+	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH,
+	           ts && ts[1] != UTIME_OMIT_NS && ts[3] != UTIME_OMIT_NS ? 1 | VR_COPY_NEW_TIMES : 1,
+	           check_times, &now, &err);
 	if (!w)
 		return err;
 	if ((w->node.st.st_mode & S_IFMT) == S_IFLNK && w->last_type == VR_LAST_NORM) {

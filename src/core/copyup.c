@@ -83,10 +83,11 @@ out:
  * when the process may, else recorded (owner.h), so the copy shows what
  * the object showed.  @direct: @fd is open for reading or writing, and
  * is changed through itself rather than its /proc/self/fd path (which
- * an O_PATH descriptor needs, and costs a lookup).
+ * an O_PATH descriptor needs, and costs a lookup).  @times 0: the times
+ * are left to the caller, who sets them next.
  */
 static void
-copy_attrs(int fd, const struct stat *st, int direct)
+copy_attrs(int fd, const struct stat *st, int direct, int times)
 {
 	struct {
 		long sec, nsec;
@@ -99,7 +100,8 @@ copy_attrs(int fd, const struct stat *st, int direct)
 		return;
 	if (direct) {
 		vr_sys2(__NR_fchmod, fd, st->st_mode & 07777);
-		vr_sys4(__NR_utimensat, fd, 0, ts, 0);
+		if (times)
+			vr_sys4(__NR_utimensat, fd, 0, ts, 0);
 		return;
 	}
 	vr_proc_fd(p, fd);
@@ -186,7 +188,7 @@ vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_
 		vr_scratch_put(&ns->pool, &s);
 	}
 	set_origin(fd, lower, 0, 1);
-	copy_attrs(fd, &lower->st, 1);
+	copy_attrs(fd, &lower->st, 1, 1);
 	/* Moving a directory writes its "..": a mode keeping its owner out waits. */
 	locked = (lower->st.st_mode & 0700) != 0700;
 	if (locked)
@@ -312,7 +314,8 @@ link_copy(struct vr_ns *ns, int fd, int upfd, const char *name)
 
 /*
  * copy_file() - a copy of regular file @o at @upfd/@name (@index: the
- * index entry of a file with several links).  Return: 0, 1 when another
+ * index entry of a file with several links; @with_data as
+ * vr_make_writable() takes it).  Return: 0, 1 when another
  * copy got there first, or -errno (-EOPNOTSUPP: an index entry on a
  * filesystem without user xattrs).
  */
@@ -330,7 +333,7 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 	if (out < 0)
 		return out;
 	err = 0;
-	if (with_data) {
+	if (with_data & 1) {
 		in = sys_openat(AT_FDCWD, vr_proc_fd(p, o->fd[0]), O_RDONLY | O_CLOEXEC, 0);
 		err = in < 0 ? in : copy_data(in, out, o->st.st_size, o->st.st_blocks, buf);
 	}
@@ -342,7 +345,7 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 			err = 0;
 	}
 	if (err == 0) {
-		copy_attrs(out, &o->st, 1);
+		copy_attrs(out, &o->st, 1, !(with_data & VR_COPY_NEW_TIMES));
 		if (tmp[0]) {
 			err = place(ns->work.fd, tmp, upfd, name, 0);
 			tmp[0] = '\0';
@@ -385,7 +388,7 @@ copy_special(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int
 		return err;
 	fd = open_upper(ns->work.fd, tmp, 0);
 	if (fd >= 0) {
-		copy_attrs(fd, &o->st, 0);
+		copy_attrs(fd, &o->st, 0, 1);
 		sys_close(fd);
 	}
 	return place(ns->work.fd, tmp, upfd, name, 0);

@@ -43,9 +43,12 @@ int vr_node_in_place(const struct vr_walk *w);
 /*
  * vr_make_writable() - w->node copied up if it lives in a lower layer, so
  * it can change in place.  @with_data 0: a regular file's data is not
- * needed (it is about to be truncated).  Return: 0 or -errno (-EROFS).
+ * needed (it is about to be truncated); with VR_COPY_NEW_TIMES added: the
+ * caller sets a regular file's access and modification times next, so
+ * the base's are not copied.  Return: 0 or -errno (-EROFS).
  */
 int vr_make_writable(struct vr_walk *w, int with_data);
+#define VR_COPY_NEW_TIMES 2
 
 /* whiteout.c */
 int vr_whiteout_make(int upfd, const char *name);
