@@ -274,7 +274,7 @@ vr_dc_begin(struct vr_walk *w)
 			return;
 		w->dc_locked = 1;
 	}
-	if (vr_coh_dgen(w->ns, &gen) < 0)
+	if (vr_coh_dgen(w->ns, &gen) < 0 || vr_coh_gen(w->ns, &w->dc_fgen) < 0)
 		return;
 	w->dc_gen = gen;
 	w->dc_dcopies = vr_coh_dir_copies(w->ns);
@@ -897,11 +897,14 @@ int
 vr_dc_name_get(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_obj *o)
 {
 	struct vr_dcache *dc = w->ns->dc;
+	unsigned long gen;
 	size_t n;
 
+	/* Any change, not only a directory's: the name may be another file now. */
 	if (!name_dir(w, dir) || !dc->last.born || dc->last.dfd != dir->fd[0] ||
 	    dc->last.ddev != dir->st.st_dev || dc->last.dino != dir->st.st_ino ||
-	    !fresh(w, dc->last.gen, dc->last.born))
+	    vr_coh_gen(w->ns, &gen) < 0 || gen != dc->last.gen ||
+	    w->dc_now - dc->last.born >= VR_DC_BOUND_MS)
 		return 0;
 	n = vr_strlen(name);
 	if (n != dc->last.nlen || vr_memcmp(name, dc->last.name, n) != 0)
@@ -923,7 +926,8 @@ vr_dc_name_note(struct vr_walk *w, const struct vr_obj *dir, const char *name,
 	dc->last.dfd = dir->fd[0];
 	dc->last.ddev = dir->st.st_dev;
 	dc->last.dino = dir->st.st_ino;
-	dc->last.gen = w->dc_gen;
+	/* As of the walk's start: a change made since makes the next one miss. */
+	dc->last.gen = w->dc_fgen;
 	dc->last.born = w->dc_now ? w->dc_now : 1;
 	vr_memcpy(&dc->last.o, o, sizeof(*o));
 	dc->last.nlen = n;

@@ -177,6 +177,7 @@ struct vr_walk {
 	 */
 	int dc_ro;
 	unsigned long dc_gen, dc_now;
+	unsigned long dc_fgen; /* vr_coh_gen() when the walk began (dcache.c's last name) */
 	unsigned long dc_dcopies; /* directories copied up so far (vr_coh_dir_copies()) */
 	int root_known;  /* an absolute path or a ".." was met (the kernel's nd->root is set) */
 	int folded;      /* the final name was found as a case variant (foldidx.c) */

@@ -3,7 +3,8 @@
 # other in one directory, the way ls -l reads them (a stat, then the
 # attributes, name after name): each read answers for the name it asks
 # about, as natively, also a name asked again, one without attributes, a
-# symlink with and without following, and a name removed meanwhile.
+# symlink with and without following, a name removed meanwhile, and a
+# name that became a directory.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3
@@ -23,9 +24,24 @@ def get(name, follow=True):
         return "%s:%s" % (name, errno.errorcode[e.errno])
 out = [get(n) for n in ("a", "b", "a", "c", "b")]
 out += [get("l", False), get("l"), get("a")]
+def names(p, follow=True):
+    try:
+        return "%s[%s]" % (os.path.basename(p.rstrip("/")), ",".join(sorted(
+            x for x in os.listxattr(p, follow_symlinks=follow) if x.startswith("user."))))
+    except OSError as e:
+        return "%s:%s" % (p, errno.errorcode[e.errno])
 if len(sys.argv) > 2:
     os.unlink(os.path.join(d, "b"))
     out += [get("b"), get("a")]
+    # A directory made here, a symlink in it replaced by a directory.
+    x = os.path.join(sys.argv[2], "x")
+    os.mkdir(sys.argv[2])
+    os.symlink("t", x)
+    os.lstat(x)
+    out.append(names(x, False))
+    os.unlink(x)
+    os.mkdir(x)
+    out.append(names(x + "/"))
 print(" ".join(out))
 EOF
 
@@ -47,8 +63,8 @@ capture nat python3 "$tmp/rd.py" "$tmp/n"
 capture in "$VROOT" run --prefix "$tmp/prefix" -- python3 "$tmp/rd.py" "$tmp/v"
 is "names read one after the other: each its own attributes" \
 	"$(cat "$tmp/nat.out")" "$(cat "$tmp/in.out")$(cat "$tmp/in.err")"
-capture nat python3 "$tmp/rd.py" "$tmp/n" rm
-capture in "$VROOT" run --prefix "$tmp/prefix" -- python3 "$tmp/rd.py" "$tmp/v" rm
-is "... and a name removed meanwhile is gone" \
+capture nat python3 "$tmp/rd.py" "$tmp/n" "$tmp/n2"
+capture in "$VROOT" run --prefix "$tmp/prefix" -- python3 "$tmp/rd.py" "$tmp/v" "$tmp/v2"
+is "... a name removed meanwhile is gone, one made again is what it is now" \
 	"$(cat "$tmp/nat.out")" "$(cat "$tmp/in.out")$(cat "$tmp/in.err")"
 done_testing
