@@ -125,8 +125,12 @@ typedef long (*vr_syscall_fn)(long n, long a1, long a2, long a3, long a4, long a
  * @adopt:   descriptors a backing directory that cannot be opened by its
  *           path (a parent the caller may not search) is taken from when
  *           /proc/self/fd shows one at that path: a process that changed
- *           its user keeps the directories its session opened.  Duplicated;
- *           the caller keeps its own.  May be NULL.
+ *           its user keeps the directories its session opened.  The first
+ *           socket among them (an O_PATH descriptor of a listening
+ *           socket) reaches the session's privileged helper
+ *           (vr_helper_serve()), asked when a copy-up is refused to a
+ *           user a root session became.  Duplicated; the caller keeps
+ *           its own.  May be NULL.
  * @nadopt:  number of @adopt.
  * @syscall: the system-call hook (see vr_syscall_fn), or NULL: the core
  *           executes the `syscall` instruction itself.
@@ -290,6 +294,19 @@ VR_API int vr_ns_generation(struct vr_ns *ns, unsigned long *gen);
  * Return: 0, -EINVAL (a bad range, or no madvise(MADV_WIPEONFORK)), -ENOMEM.
  */
 VR_API int vr_ns_cache_enable(struct vr_ns *ns, int lo, int hi);
+
+/**
+ * vr_helper_serve() - as the privileged helper of a session started by
+ * root, answer the copy-up requests of one connection @sock (a
+ * SOCK_SEQPACKET socket) with the rights of the caller, until the other
+ * end closes it.  The sessions' processes connect through the O_PATH
+ * descriptor of the helper's listening socket, which they get through
+ * struct vr_ns_spec's @adopt.  A request is answered only where the copy
+ * changes nothing the program sees: see src/core/helper.c.
+ * @ns: the session's namespace, opened by the caller.
+ * Return: 0 at the end, or -errno.
+ */
+VR_API int vr_helper_serve(struct vr_ns *ns, int sock);
 
 /** vr_ns_owns_fd() - @fd is one of the namespace's own descriptors. */
 VR_API int vr_ns_owns_fd(const struct vr_ns *ns, int fd);

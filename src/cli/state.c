@@ -7,10 +7,20 @@
  * program cannot take from its children, and the loader strips it before
  * the program sees its argv.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "state.h"
@@ -28,10 +38,10 @@ put_hex(char *o, const unsigned char *b, size_t n)
 }
 
 char *
-vr_cli_state(struct vr_cli *c, struct vr_task *t)
+vr_cli_state(struct vr_cli *c, struct vr_task *t, int helper)
 {
 	long n = vr_task_pack(t, NULL, 0);
-	unsigned char *blob, head[3];
+	unsigned char *blob, head[3], inherit[3 + sizeof(int)];
 	char *s, *o;
 
 	if (n < 0 || n > 0xffff) {
@@ -40,7 +50,7 @@ vr_cli_state(struct vr_cli *c, struct vr_task *t)
 		return NULL;
 	}
 	blob = malloc((size_t)n);
-	s = malloc(sizeof("--state=") + 2 * (3 + (size_t)n));
+	s = malloc(sizeof("--state=") + 2 * (3 + (size_t)n) + 2 * sizeof(inherit));
 	if (!blob || !s || vr_task_pack(t, blob, (size_t)n) != n) {
 		free(blob);
 		free(s);
@@ -53,6 +63,13 @@ vr_cli_state(struct vr_cli *c, struct vr_task *t)
 	o = stpcpy(s, "--state=");
 	o = put_hex(o, head, 3);
 	o = put_hex(o, blob, (size_t)n);
+	if (helper >= 0) {
+		inherit[0] = VR_STATE_INHERIT;
+		inherit[1] = sizeof(int);
+		inherit[2] = 0;
+		memcpy(inherit + 3, &helper, sizeof(int));
+		o = put_hex(o, inherit, sizeof(inherit));
+	}
 	*o = '\0';
 	free(blob);
 	return s;
@@ -84,4 +101,179 @@ vr_cli_exec_loader(struct vr_cli *c, const char *loader, const char *state, cons
 	vr_cli_error(c, "cannot execute %s: %s", loader, strerror(errno));
 	free(v);
 	return 125;
+}
+
+/* privileged() - this process may write where only root may (the prefix's directories). */
+static int
+privileged(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+
+	if (geteuid() == 0)
+		return 1;
+	if (syscall(SYS_capget, &h, d) < 0)
+		return 0;
+	return (d[0].effective >> CAP_DAC_OVERRIDE) & 1;
+}
+
+/*
+ * holders() - does a process other than this one hold a descriptor of the
+ * object @dev/@ino (the helper's socket)?  Read from /proc; when /proc
+ * cannot be read, assume one does.
+ */
+static int
+holders(dev_t dev, ino_t ino)
+{
+	DIR *procs = opendir("/proc");
+	char self[16];
+	int found = 0;
+
+	if (!procs)
+		return 1;
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	for (struct dirent *p; !found && (p = readdir(procs));) {
+		char path[sizeof(p->d_name) + 16];
+		DIR *fds;
+
+		if (p->d_name[0] < '0' || p->d_name[0] > '9' || strcmp(p->d_name, self) == 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
+		fds = opendir(path);
+		for (struct dirent *f; fds && !found && (f = readdir(fds));) {
+			struct stat st;
+
+			found = f->d_name[0] != '.' &&
+			        fstatat(dirfd(fds), f->d_name, &st, 0) == 0 && st.st_dev == dev &&
+			        st.st_ino == ino;
+		}
+		if (fds)
+			closedir(fds);
+	}
+	closedir(procs);
+	return found;
+}
+
+/*
+ * helper_main() - the helper's process: detached from the terminal and
+ * from the caller's descriptors (a pipe it kept open would hold a reader
+ * of the session's output), it answers each connection in a process of
+ * its own with namespace @spec, and ends when no process holds the
+ * socket's descriptor any more (looked for while no connection comes).
+ */
+static void
+helper_main(const struct vr_ns_spec *spec, int lsock, dev_t dev, ino_t ino)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	DIR *d;
+
+	setsid();
+	if (chdir("/") < 0 || null < 0)
+		_exit(1);
+	dup2(null, 0);
+	dup2(null, 1);
+	dup2(null, 2);
+	d = opendir("/proc/self/fd");
+	if (!d)
+		_exit(1);
+	for (struct dirent *e; (e = readdir(d));) {
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && fd > 2 && fd != lsock &&
+		    fd != dirfd(d))
+			close(fd);
+	}
+	closedir(d);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_IGN); /* its children are reaped by the kernel */
+	for (;;) {
+		struct pollfd pfd = {lsock, POLLIN, 0};
+		int n = poll(&pfd, 1, 2000), conn;
+
+		if (n == 0 && !holders(dev, ino))
+			_exit(0);
+		if (n <= 0)
+			continue;
+		conn = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0)
+			continue;
+		/* The prefix is opened for each: it is not in use in between (vroot reset). */
+		if (fork() == 0) {
+			struct vr_ns *ns;
+
+			close(lsock);
+			_exit(vr_ns_new(spec, &ns) < 0 || vr_helper_serve(ns, conn) < 0);
+		}
+		close(conn);
+	}
+}
+
+/*
+ * listen_hidden() - a listening socket bound in a new directory of the
+ * work directory @work only root may enter, and an O_PATH descriptor of
+ * it (not close-on-exec) into *@path; both names are removed again, so
+ * only that descriptor leads to the socket.  Return: the socket or -1.
+ */
+static int
+listen_hidden(const char *work, int *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	char dir[PATH_MAX];
+	int s = -1, dfd;
+
+	*path = -1;
+	if (snprintf(dir, sizeof(dir), "%s/vroot-helper.%d", work, (int)getpid()) >=
+	            (int)sizeof(dir) ||
+	    mkdir(dir, 0700) < 0)
+		return -1;
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* Through the directory's descriptor: short, whatever the prefix's path. */
+	snprintf(a.sun_path, sizeof(a.sun_path), "/proc/self/fd/%d/s", dfd);
+	if (dfd >= 0)
+		s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s >= 0 && (bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 64) < 0 ||
+	               fchmodat(dfd, "s", 0666, 0) < 0 ||
+	               (*path = openat(dfd, "s", O_PATH | O_NOFOLLOW)) < 0)) {
+		close(s);
+		s = -1;
+	}
+	if (dfd >= 0) {
+		unlinkat(dfd, "s", 0);
+		close(dfd);
+	}
+	rmdir(dir);
+	return s;
+}
+
+int
+vr_cli_helper_start(struct vr_cli *c, const struct vr_ns_spec *spec, struct vr_ns *ns)
+{
+	struct stat st;
+	int lsock, path, status;
+	pid_t pid;
+
+	if (!privileged() || !c->work || vr_ns_generation(ns, &(unsigned long){0}) == -ENOENT)
+		return -1;
+	lsock = listen_hidden(c->work, &path);
+	if (lsock < 0 || fstat(path, &st) < 0) {
+		if (lsock >= 0)
+			close(lsock);
+		if (path >= 0)
+			close(path);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		/* Not the program's child: a shell's `wait` would wait for it. */
+		if (fork() != 0)
+			_exit(0);
+		close(path);
+		helper_main(spec, lsock, st.st_dev, st.st_ino);
+	}
+	close(lsock);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		close(path);
+		return -1;
+	}
+	return path;
 }

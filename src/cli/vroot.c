@@ -528,7 +528,7 @@ run(int argc, char **argv)
 		err = check_elf(&c, t, exe);
 	if (err)
 		return err;
-	state = vr_cli_state(&c, t);
+	state = vr_cli_state(&c, t, vr_cli_helper_start(&c, &spec, ns));
 	if (!state || (o.confine && vr_cli_confine(&c, loader) < 0))
 		return EXIT_FAIL;
 	if (c.stats && (vr_cli_stats_start(&c, stats, sizeof(stats)) < 0 || vr_cli_stats_fork(&c) < 0))

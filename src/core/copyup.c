@@ -11,6 +11,7 @@
  */
 #include "foldidx.h"
 #include "dcache.h"
+#include "helper.h"
 #include "owner.h"
 #include "place.h"
 #include "util.h"
@@ -165,9 +166,13 @@ vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_
 	err = (int)vr_sys3(__NR_mkdirat, ns->work.fd, tmp, 0700);
 	/*
 	 * A caller who may not write the work directory (another user than
-	 * the one who started the session) builds the copy next to where it
-	 * goes: its temporary name shows in that listing meanwhile.
+	 * the one who started the session): the session's privileged helper
+	 * makes the copy when there is one (root started the session), so it
+	 * has its owner; else the caller builds it next to where it goes, its
+	 * temporary name showing in that listing meanwhile.
 	 */
+	if ((err == -EACCES || err == -EPERM) && vr_helper_copy(ns, upfd, name) >= 0)
+		return open_upper(upfd, name, 1);
 	if (err == -EACCES || err == -EPERM) {
 		wd = upfd;
 		err = (int)vr_sys3(__NR_mkdirat, wd, tmp, 0700);
@@ -267,7 +272,8 @@ copy_data(int in, int out, long size, long blocks, char *buf)
  * tmp_file() - an unnamed file in the work directory, or a named one.  A
  * caller who may not write the work directory (another user than the one
  * who started the session) gets an unnamed file in @upfd, where the copy
- * goes: unseen until linked there all the same.
+ * goes: unseen until linked there all the same; unless the session has a
+ * privileged helper, which makes the copy then (vr_copyup()).
  */
 static int
 tmp_file(const struct vr_ns *ns, int upfd, char *tmp)
@@ -275,7 +281,7 @@ tmp_file(const struct vr_ns *ns, int upfd, char *tmp)
 	int fd = sys_openat(ns->work.fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 
 	tmp[0] = '\0';
-	if (fd == -EACCES || fd == -EPERM) {
+	if ((fd == -EACCES || fd == -EPERM) && ns->helper_fd < 0) {
 		int up = sys_openat(upfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 
 		return up >= 0 ? up : fd;
@@ -829,6 +835,11 @@ vr_copyup(struct vr_walk *w, int with_data)
 	} else {
 		err = copy_special(w->ns, &w->s, o, upfd, w->last);
 	}
+	if ((err == -EACCES || err == -EPERM) && type != S_IFDIR) {
+		int h = vr_helper_copy(w->ns, upfd, w->last);
+
+		err = h >= 0 ? h : err;
+	}
 	w->s.used = mark;
 	if (err >= 0)
 		err = type == S_IFDIR ? merge_upper(w, upfd) : reload(w, upfd);
@@ -854,6 +865,33 @@ vr_copyup(struct vr_walk *w, int with_data)
 		vr_coh_dir_copied(w->ns, bdev, bino);
 	else
 		vr_coh_bump(w->ns);
+	return err;
+}
+
+int
+vr_copyup_at(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower)
+{
+	unsigned int type = lower->st.st_mode & S_IFMT;
+	struct vr_scratch s;
+	int err;
+
+	if (type == S_IFDIR) {
+		int fd = vr_make_upper_dir(ns, upfd, name, lower);
+
+		if (fd >= 0)
+			sys_close(fd);
+		return fd == -EEXIST ? 1 : fd < 0 ? fd : 0;
+	}
+	if (vr_scratch_get(&ns->pool, &s) < 0)
+		return -ENOMEM;
+	if (type == S_IFREG) {
+		err = copy_file(ns, &s, lower, upfd, name, 1, 0);
+		if (err >= 0)
+			vr_mark_impure(upfd);
+	} else {
+		err = copy_special(ns, &s, lower, upfd, name);
+	}
+	vr_scratch_put(&ns->pool, &s);
 	return err;
 }
 

@@ -4,6 +4,7 @@
 #include "ns.h"
 #include "dcache.h"
 #include "foldidx.h"
+#include "helper.h"
 #include "util.h"
 
 /* Everything vr_ns_new() learns before it knows how much memory it needs. */
@@ -294,6 +295,7 @@ assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, c
 	ns->has_upper = spec->upper != NULL;
 	ns->nlayers = spec->nlowers + (ns->has_upper ? 1 : 0);
 	ns->work.fd = -1;
+	ns->helper_fd = -1;
 	if (ns->has_upper) {
 		err = fill_backing(&ns->layers[0], nb->fds[f++], hosts[k++], &cursor);
 		if (err < 0)
@@ -410,6 +412,8 @@ vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp)
 	if (err < 0)
 		goto out;
 	ns->protected_hardlinks = protected_hardlinks();
+	/* Without its helper, a session is as one started by a user. */
+	vr_helper_adopt(ns, spec->adopt, spec->nadopt);
 	*nsp = ns;
 	ns = NULL;
 	nb.nfds = 0; /* the namespace owns the descriptors now */
@@ -437,6 +441,8 @@ vr_ns_free(struct vr_ns *ns)
 		sys_close(ns->stub.fd);
 	for (i = 0; i < ns->nmounts; i++)
 		sys_close(ns->mounts[i].b.fd);
+	if (ns->helper_fd >= 0)
+		sys_close(ns->helper_fd);
 	vr_dc_fini(ns);
 	vr_fold_fini(ns);
 	vr_coh_fini(ns);
@@ -474,6 +480,8 @@ vr_ns_move_fds(struct vr_ns *ns, int floor)
 		err = move_fd(&ns->stub.fd, floor);
 	for (unsigned int i = 0; i < ns->nmounts && !err; i++)
 		err = move_fd(&ns->mounts[i].b.fd, floor);
+	if (!err)
+		err = move_fd(&ns->helper_fd, floor);
 	return err;
 }
 
@@ -482,7 +490,7 @@ vr_ns_owns_fd(const struct vr_ns *ns, int fd)
 {
 	if (fd < 0)
 		return 0;
-	if (fd == ns->work.fd || fd == ns->stub.fd)
+	if (fd == ns->work.fd || fd == ns->stub.fd || fd == ns->helper_fd)
 		return 1;
 	for (unsigned int i = 0; i < ns->nlayers; i++)
 		if (fd == ns->layers[i].fd)
@@ -524,6 +532,8 @@ vr_ns_replace_fd(struct vr_ns *ns, int fd, int with)
 		slot = &ns->work.fd;
 	else if (fd == ns->stub.fd)
 		slot = &ns->stub.fd;
+	else if (fd == ns->helper_fd)
+		slot = &ns->helper_fd;
 	for (unsigned int i = 0; i < ns->nlayers && !slot; i++)
 		if (fd == ns->layers[i].fd)
 			slot = &ns->layers[i].fd;
@@ -540,7 +550,8 @@ vr_ns_replace_fd(struct vr_ns *ns, int fd, int with)
 unsigned int
 vr_ns_backing_count(const struct vr_ns *ns)
 {
-	return ns->nlayers + (ns->work.fd >= 0 ? 1 : 0) + (ns->stub.fd >= 0 ? 1 : 0) + ns->nmounts;
+	return ns->nlayers + (ns->work.fd >= 0 ? 1 : 0) + (ns->stub.fd >= 0 ? 1 : 0) + ns->nmounts +
+	       (ns->helper_fd >= 0 ? 1 : 0);
 }
 
 int
@@ -561,6 +572,8 @@ vr_ns_backing_fd(const struct vr_ns *ns, unsigned int i)
 	}
 	if (i < ns->nmounts)
 		return ns->mounts[i].b.fd;
+	if (i == ns->nmounts && ns->helper_fd >= 0)
+		return ns->helper_fd;
 	return -EINVAL;
 }
 

@@ -51,6 +51,7 @@ struct vr_ns {
 	struct vr_backing work; /* fd -1 when there is no upper */
 	struct vr_backing stub; /* work/vroot-stub: directories standing in for
 	                         * synthetic ones so they can be opened; fd -1 if none */
+	int helper_fd;          /* the privileged helper's socket (helper.c), or -1 */
 	unsigned int casefold; /* VR_CASE_* of the root overlay */
 	unsigned int nmounts;
 	struct vr_mount mounts[VR_MAX_MOUNTS];

@@ -30,6 +30,7 @@ my %indirect = (
 	read_layer            => '^host_',
 	build                 => '^host_',
 	vr_copyup             => '^host_',
+	copy_special          => '^host_',
 	vr_readlinkat         => '^host_',
 	vr_walk_upper_dir     => '^host_',
 	vr_proc_link_is_magic => '^host_',

@@ -1,0 +1,37 @@
+/*
+ * helper.h - copies a session started by root makes for a user it became
+ * (helper.c).
+ */
+#ifndef VR_HELPER_H
+#define VR_HELPER_H
+
+#include "walk.h"
+
+/*
+ * vr_helper_copy() - ask the session's privileged helper to copy the base
+ * object shown at upper directory @upfd's path + @name into @upfd, after
+ * the caller's own copy failed with EACCES or EPERM.  The helper finds the
+ * object itself and copies it only where that changes nothing the program
+ * sees.  Return: 0 (copied), 1 (a copy was there first) or -errno:
+ * -ENOSYS when there is no helper or the caller is the prefix's owner
+ * (nothing to ask), the helper's refusal otherwise.  Callers keep their
+ * own error on any failure.
+ */
+int vr_helper_copy(struct vr_ns *ns, int upfd, const char *name);
+
+/*
+ * vr_helper_adopt() - the O_PATH descriptor of the privileged helper's
+ * listening socket among @fds (the first socket), duplicated into @ns.  Return: 0 (also when there is none) or
+ * -errno.
+ */
+int vr_helper_adopt(struct vr_ns *ns, const int *fds, unsigned int n);
+
+/*
+ * vr_copyup_at() - a copy of base object @lower (its fd[0] and st) as
+ * @upfd/@name, never over an existing name: what vr_copyup() does for one
+ * object, whatever its type, all of a regular file's data included.
+ * Return: 0, 1 when a copy was there first, or -errno.
+ */
+int vr_copyup_at(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower);
+
+#endif
