@@ -46,6 +46,30 @@ vr_chdir(struct vr_task *t, const char *path)
 	return err;
 }
 
+/*
+ * enter_gone() - make directory @fd the task's cwd when no path leads to
+ * it any more (removed while @fd held it: a walk of the place it was at
+ * found nothing), as fchdir(2) does: the cwd keeps that place's name, so
+ * getcwd(2) and names below answer ENOENT, as natively; "." is the
+ * directory itself (the process's host cwd follows @fd).
+ */
+static int
+enter_gone(struct vr_walk *w, int fd)
+{
+	struct stat st;
+	char *vp = vr_alloc(&w->s, PATH_MAX);
+	long n;
+	int err;
+
+	if (sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFDIR)
+		return -ENOENT;
+	n = vp ? vr_fd_vpath(w->ns, fd, vp, PATH_MAX) : -ENOMEM;
+	if (n <= 0 || vp[0] != '/')
+		return -ENOENT;
+	err = sys_faccessat2(fd, "", 1 /* X_OK */, AT_EMPTY_PATH | AT_EACCESS);
+	return err < 0 ? err : vr_task_publish_cwd(w->t, vp, (size_t)n);
+}
+
 int
 vr_fchdir(struct vr_task *t, int fd)
 {
@@ -59,6 +83,8 @@ vr_fchdir(struct vr_task *t, int fd)
 	err = vr_walk_path(w, fd, "", VR_WALK_EMPTY);
 	if (err == 0)
 		err = enter(w);
+	else if (err == -ENOENT && fd >= 0)
+		err = enter_gone(w, fd);
 	if (err == 0)
 		__atomic_store_n(&t->renames_seen, seen, __ATOMIC_RELAXED);
 	vr_walk_end(w);

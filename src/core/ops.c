@@ -580,7 +580,8 @@ pathless_fd(int fd)
 /*
  * gone_dir() - @path is "." in directory descriptor @dirfd (or the working
  * directory, which the process's own follows), a directory removed since
- * (no name leads to it, so no walk does): natively "." still names it.
+ * (no name leads to it, so no walk does; a base directory's stays behind
+ * a whiteout): natively, and in kernel overlayfs, "." still names it.
  */
 static int
 gone_dir(int dirfd, const char *path)
@@ -590,7 +591,7 @@ gone_dir(int dirfd, const char *path)
 	return (dirfd >= 0 || dirfd == AT_FDCWD) && path && path[0] == '.' && path[1] == '\0' &&
 	       sys_fstatat(dirfd, dirfd == AT_FDCWD ? "." : "", &st,
 	                   dirfd == AT_FDCWD ? 0 : AT_EMPTY_PATH) == 0 &&
-	       (st.st_mode & S_IFMT) == S_IFDIR && st.st_nlink == 0;
+	       (st.st_mode & S_IFMT) == S_IFDIR;
 }
 
 /*

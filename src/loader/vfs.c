@@ -407,6 +407,8 @@ h_fchdir(struct vr_loader_ctx *ctx, const long a[6])
 	long err = vr_fchdir(t, (int)a[0]);
 
 	if (!err) {
+		/* First to the directory itself: it stays there when no name leads to it. */
+		vrl_sys1(__NR_fchdir, a[0]);
 		vrl_sync_host_cwd(t);
 		vrl_threads_cwd(ctx, t);
 	}
