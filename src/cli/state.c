@@ -118,14 +118,16 @@ privileged(void)
 }
 
 /*
- * holders() - does a process other than this one hold a descriptor of the
- * object @dev/@ino (the helper's socket)?  Read from /proc; when /proc
- * cannot be read, assume one does.
+ * holders() - does a process other than this one hold a descriptor whose
+ * link reads @want (the helper's socket, its name removed)?  Read from
+ * /proc, by the links' text: following them could wait on a stuck
+ * filesystem.  When /proc cannot be read, assume one does.
  */
 static int
-holders(dev_t dev, ino_t ino)
+holders(const char *want)
 {
 	DIR *procs = opendir("/proc");
+	size_t len = strlen(want);
 	char self[16];
 	int found = 0;
 
@@ -133,7 +135,7 @@ holders(dev_t dev, ino_t ino)
 		return 1;
 	snprintf(self, sizeof(self), "%d", (int)getpid());
 	for (struct dirent *p; !found && (p = readdir(procs));) {
-		char path[sizeof(p->d_name) + 16];
+		char path[sizeof(p->d_name) + 16], got[PATH_MAX];
 		DIR *fds;
 
 		if (p->d_name[0] < '0' || p->d_name[0] > '9' || strcmp(p->d_name, self) == 0)
@@ -141,11 +143,11 @@ holders(dev_t dev, ino_t ino)
 		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
 		fds = opendir(path);
 		for (struct dirent *f; fds && !found && (f = readdir(fds));) {
-			struct stat st;
+			ssize_t n = f->d_name[0] == '.'
+			                    ? -1
+			                    : readlinkat(dirfd(fds), f->d_name, got, sizeof(got));
 
-			found = f->d_name[0] != '.' &&
-			        fstatat(dirfd(fds), f->d_name, &st, 0) == 0 && st.st_dev == dev &&
-			        st.st_ino == ino;
+			found = n == (ssize_t)len && memcmp(got, want, len) == 0;
 		}
 		if (fds)
 			closedir(fds);
@@ -159,10 +161,11 @@ holders(dev_t dev, ino_t ino)
  * from the caller's descriptors (a pipe it kept open would hold a reader
  * of the session's output), it answers each connection in a process of
  * its own with namespace @spec, and ends when no process holds the
- * socket's descriptor any more (looked for while no connection comes).
+ * socket's descriptor (whose link reads @want) any more, looked for while
+ * no connection comes.
  */
 static void
-helper_main(const struct vr_ns_spec *spec, int lsock, dev_t dev, ino_t ino)
+helper_main(const struct vr_ns_spec *spec, int lsock, const char *want)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	DIR *d;
@@ -190,7 +193,7 @@ helper_main(const struct vr_ns_spec *spec, int lsock, dev_t dev, ino_t ino)
 		struct pollfd pfd = {lsock, POLLIN, 0};
 		int n = poll(&pfd, 1, 2000), conn;
 
-		if (n == 0 && !holders(dev, ino))
+		if (n == 0 && !holders(want))
 			_exit(0);
 		if (n <= 0)
 			continue;
@@ -248,27 +251,33 @@ listen_hidden(const char *work, int *path)
 int
 vr_cli_helper_start(struct vr_cli *c, const struct vr_ns_spec *spec, struct vr_ns *ns)
 {
-	struct stat st;
+	char proc[32], want[PATH_MAX];
+	ssize_t n = -1;
 	int lsock, path, status;
 	pid_t pid;
 
 	if (!privileged() || !c->work || vr_ns_generation(ns, &(unsigned long){0}) == -ENOENT)
 		return -1;
 	lsock = listen_hidden(c->work, &path);
-	if (lsock < 0 || fstat(path, &st) < 0) {
+	if (path >= 0) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", path);
+		n = readlink(proc, want, sizeof(want) - 1);
+	}
+	if (lsock < 0 || n <= 0 || n >= (ssize_t)sizeof(want) - 1) {
 		if (lsock >= 0)
 			close(lsock);
 		if (path >= 0)
 			close(path);
 		return -1;
 	}
+	want[n] = '\0';
 	pid = fork();
 	if (pid == 0) {
 		/* Not the program's child: a shell's `wait` would wait for it. */
 		if (fork() != 0)
 			_exit(0);
 		close(path);
-		helper_main(spec, lsock, st.st_dev, st.st_ino);
+		helper_main(spec, lsock, want);
 	}
 	close(lsock);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
