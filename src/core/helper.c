@@ -172,24 +172,6 @@ name_ok(const char *name)
 	return 1;
 }
 
-static int
-opaque(int fd)
-{
-	char p[32], v[2];
-
-	return vr_sys4(__NR_getxattr, vr_proc_fd(p, fd), "user.overlay.opaque", v, sizeof(v)) ==
-	               1 &&
-	       v[0] == 'y';
-}
-
-/* prefix_dir() - @st is the upper root or the work directory (a base holds the prefix). */
-static int
-prefix_dir(const struct vr_ns *ns, const struct stat *st)
-{
-	return (st->st_dev == ns->layers[0].dev && st->st_ino == ns->layers[0].ino) ||
-	       (st->st_dev == ns->work.dev && st->st_ino == ns->work.ino);
-}
-
 /*
  * open_component() - component @name (@len bytes) of the path below @dir, opened
  * without following; *@st its attributes.  Return: descriptor or -errno.
@@ -233,7 +215,7 @@ upper_parent(const struct vr_ns *ns, const char *dir)
 		next = open_component(cur, dir, (size_t)(end - dir), &st);
 		sys_close(cur);
 		/* An opaque directory on the way hides the base object. */
-		if (next >= 0 && ((st.st_mode & S_IFMT) != S_IFDIR || opaque(next))) {
+		if (next >= 0 && ((st.st_mode & S_IFMT) != S_IFDIR || ns->ops->opaque(next) > 0)) {
 			sys_close(next);
 			next = -EACCES;
 		}
@@ -262,7 +244,7 @@ in_layer(const struct vr_ns *ns, unsigned int l, const char *path, int *fd, stru
 			end++;
 		next = open_component(cur, path, (size_t)(end - path), st);
 		sys_close(cur);
-		if (next >= 0 && prefix_dir(ns, st)) {
+		if (next >= 0 && vr_ns_is_hidden(ns, st->st_dev, st->st_ino)) {
 			sys_close(next);
 			return -EACCES;
 		}
@@ -276,7 +258,7 @@ in_layer(const struct vr_ns *ns, unsigned int l, const char *path, int *fd, stru
 			sys_close(next);
 			return -ENOENT;
 		}
-		hidden |= opaque(next);
+		hidden |= ns->ops->opaque(next) > 0;
 		cur = next;
 		path = end + 1;
 	}
@@ -344,8 +326,7 @@ answer(struct vr_ns *ns, struct helper_req *req)
 		err = find_lower(ns, full_path(req), &o);
 	if (err == 0) {
 		type = o.st.st_mode & S_IFMT;
-		if ((type == S_IFCHR && o.st.st_rdev == 0) ||
-		    (type == S_IFREG && o.st.st_nlink > 1))
+		if (vr_is_whiteout(&o.st) || (type == S_IFREG && o.st.st_nlink > 1))
 			err = -EACCES;
 		else
 			err = vr_copyup_at(ns, up, req->name, &o);

@@ -34,6 +34,9 @@ my %indirect = (
 	vr_readlinkat         => '^host_',
 	vr_walk_upper_dir     => '^host_',
 	vr_proc_link_is_magic => '^host_',
+	answer                => '^host_',                  # helper.c, in_layer(), upper_parent()
+	in_layer              => '^host_',
+	upper_parent          => '^host_',
 	# vr_dir_foreach and vr_each_entry: the callbacks their calls name in
 	# the sources (%callback below).
 	# The vDSO's clock_gettime: a few words of stack, not ours to count.
