@@ -707,21 +707,36 @@ dup_high(const struct vr_dcache *dc, int fd, int err)
 	return r;
 }
 
+/* copy_high() - a copy of @fd in the cache's range (or above it), or -errno. */
+static int
+copy_high(const struct vr_dcache *dc, int fd)
+{
+	int r = sys_fcntl(fd, F_DUPFD_CLOEXEC, dc->lo);
+
+	return r == -EMFILE || r == -EINVAL ? dup_high(dc, fd, r) : r;
+}
+
+/*
+ * hold_fd() - node @n holds cache descriptor @fd as its layer @i: recorded
+ * at once, so vr_ns_owns_fd() protects it from then on.
+ */
+static void
+hold_fd(struct vr_dcache *dc, struct dc_node *n, unsigned int i, int fd)
+{
+	__atomic_store_n(&n->fd[i], fd, __ATOMIC_RELEASE);
+	if (fd >= dc->lo && fd - dc->lo < DC_FDMAP)
+		__atomic_store_n(&dc->fd_node[fd - dc->lo], (unsigned short)(n - dc->n + 1),
+		                 __ATOMIC_RELEASE);
+}
+
 static int
 move_fds(struct vr_dcache *dc, struct dc_node *n, struct vr_obj *o)
 {
 	for (unsigned int i = 0; i < o->nfd; i++) {
-		int fd = sys_fcntl(o->fd[i], F_DUPFD_CLOEXEC, dc->lo);
+		int fd = copy_high(dc, o->fd[i]);
 
-		if (fd == -EMFILE || fd == -EINVAL)
-			fd = dup_high(dc, o->fd[i], fd);
-
-		/* Recorded at once: vr_ns_owns_fd() protects it from then on. */
 		if (fd >= 0)
-			__atomic_store_n(&n->fd[i], fd, __ATOMIC_RELEASE);
-		if (fd >= dc->lo && fd - dc->lo < DC_FDMAP)
-			__atomic_store_n(&dc->fd_node[fd - dc->lo], (unsigned short)(n - dc->n + 1),
-			                 __ATOMIC_RELEASE);
+			hold_fd(dc, n, i, fd);
 		if (fd < 0 || fd >= dc->hi) {
 			drop(dc, n);
 			return -1;
@@ -834,9 +849,7 @@ vr_dc_gain_upper(struct vr_walk *w, size_t len, struct vr_obj *o, int upfd, cons
 	n = find(dc, w->vpath, len, hash(w->vpath, len));
 	if (!n || n->borrowed || n->nfd != o->nfd || n->fd[0] != o->fd[0] || n->layer[0] == 0)
 		return -1;
-	fd = sys_fcntl(upfd, F_DUPFD_CLOEXEC, dc->lo);
-	if (fd == -EMFILE || fd == -EINVAL)
-		fd = dup_high(dc, upfd, fd);
+	fd = copy_high(dc, upfd);
 	if (fd < 0)
 		return -1;
 	if (fd >= dc->hi || fd - dc->lo >= DC_FDMAP) {
@@ -846,9 +859,7 @@ vr_dc_gain_upper(struct vr_walk *w, size_t len, struct vr_obj *o, int upfd, cons
 	/* As vr_dc_put() would have it after a walk found both layers. */
 	vr_memmove(n->fd + 1, n->fd, n->nfd * sizeof(n->fd[0]));
 	vr_memmove(n->layer + 1, n->layer, n->nfd);
-	__atomic_store_n(&n->fd[0], fd, __ATOMIC_RELEASE);
-	__atomic_store_n(&dc->fd_node[fd - dc->lo], (unsigned short)(n - dc->n + 1),
-	                 __ATOMIC_RELEASE);
+	hold_fd(dc, n, 0, fd);
 	n->layer[0] = 0;
 	n->nfd++;
 	sys_close(upfd);
