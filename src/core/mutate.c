@@ -944,9 +944,10 @@ vr_unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t si
 			rest[0] = '\0';
 		/* A bare name in the cwd stays as given (the kernel reports it back
 		 * as given); the host name, when short enough, maps back; the magic
-		 * name always fits. */
+		 * name always fits, and is the only one a removed socket has (its
+		 * host text reads "... (deleted)"). */
 		err = bind ? same_as_cwd(path, fd, out, size) : -1;
-		if (err < 0)
+		if (err < 0 && (bind || w->node.st.st_nlink > 0))
 			err = host_name(out, size, fd, rest);
 		if (err < 0)
 			err = fd_name(out, size, fd, rest);

@@ -732,8 +732,9 @@ writable_own_fd(const struct vr_walk *w)
  * namespace: by its virtual path when it has one, re-walked as a canonical
  * path (the kernel lands on the object itself: a symlink held by an O_PATH
  * descriptor is not followed on), else, as the final component, as the
- * object itself.  A directory outside the namespace is not reachable this
- * way.
+ * object itself.  A removed non-directory (an O_TMPFILE file, a socket or
+ * FIFO whose name is gone) has no path, whatever its text says ("... (deleted)").
+ * A directory outside the namespace is not reachable this way.
  * Return: 1 when the walk is complete (w->node set), 0 to go on, -errno.
  */
 static int
@@ -754,7 +755,7 @@ follow_magic(struct vr_walk *w, int last)
 	vp = vr_alloc(&w->s, PATH_MAX);
 	n = err < 0 ? err : -ENOMEM;
 	if (err == 0 && vp)
-		n = ((st.st_mode & S_IFMT) == S_IFREG && st.st_nlink == 0) ||
+		n = ((st.st_mode & S_IFMT) != S_IFDIR && st.st_nlink == 0) ||
 		                    (last && (st.st_mode & S_IFMT) != S_IFDIR && writable_own_fd(w))
 		            ? -ENOENT
 		    : vr_proc_link_root(w) ? (vp[0] = '/', vp[1] = '\0', 1)

@@ -5,11 +5,12 @@
 # accept's addresses and the sender's name recvfrom, recvmsg and recvmmsg
 # report give back the path as the program gave it, as the kernel does
 # natively (truncated to a short buffer as the kernel truncates); abstract
-# and unnamed senders are left alone.
+# and unnamed senders are left alone.  A connect through /proc/self/fd/N
+# of an O_PATH descriptor reaches the socket even when its name is gone.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3
-plan 18
+plan 20
 
 cat >"$tmp/sock.py" <<'EOF'
 import os, socket, stat, sys
@@ -130,8 +131,35 @@ def raw(p, q):
     os.unlink(p)
     os.unlink(q)
 
+# Through /proc/self/fd/N of an O_PATH descriptor of the socket, its name
+# kept or removed (a name only that descriptor's holders can reach).
+def by_fd(p, remove):
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(p)
+    s.listen(1)
+    fd = os.open(p, os.O_PATH | os.O_NOFOLLOW)
+    if remove:
+        os.unlink(p)
+    c = socket.socket(socket.AF_UNIX)
+    try:
+        c.connect("/proc/self/fd/%d" % fd)
+        a, _ = s.accept()
+        c.sendall(b"ping")
+        got = a.recv(4).decode()
+        a.close()
+    except OSError as e:
+        got = os.strerror(e.errno)
+    print("by-fd", remove, got)
+    for x in (s, c):
+        x.close()
+    if not remove:
+        os.unlink(p)
+
 what = sys.argv[1]
-if what == "stream":
+if what == "by-fd":
+    by_fd(sys.argv[2], False)
+    by_fd(sys.argv[2], True)
+elif what == "stream":
     stream(sys.argv[2])
 elif what == "dgram":
     dgram(sys.argv[2], sys.argv[3])
@@ -194,6 +222,10 @@ is "raw calls natively: truncation and recvmmsg as expected" \
 	"$(want_raw "$tmp/rw/r1" "$tmp/rw/r2")" "$(python3 "$tmp/sock.py" raw "$tmp/rw/r1" "$tmp/rw/r2" 2>&1)"
 is "raw calls: a short buffer truncated, full length; recvmmsg names" \
 	"$(want_raw /made/r1 /made/r2)" "$(run raw /made/r1 /made/r2)"
+is "connect through /proc/self/fd/N, the name kept or removed: as natively" \
+	"$(python3 "$tmp/sock.py" by-fd "$tmp/rw/f1" 2>&1)" "$(run by-fd /made/f1)"
+is "the same in a nested session" "$(python3 "$tmp/sock.py" by-fd "$tmp/rw/f2" 2>&1)" \
+	"$(vr -- "$VROOT" run --quiet --prefix "$tmp/inner" -- python3 "$tmp/sock.py" by-fd "$tmp/rw/f2" 2>&1)"
 # The same script natively, as a check of the expectations.
 is "natively: stream, absolute path" "$(want_stream "$tmp/rw/n1")" "$(python3 "$tmp/sock.py" stream "$tmp/rw/n1" 2>&1)"
 is "natively: stream, relative path" "$(want_stream n2)" "$(cd "$tmp/rw" && python3 "$tmp/sock.py" stream n2 2>&1)"
