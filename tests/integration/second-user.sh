@@ -6,8 +6,8 @@
 # copies of base files it may write, even though each needs copies of base
 # directories made in prefix directories only root may write (the session's
 # privileged helper makes those).  The objects show the owners the kernel
-# gives natively, and so do their copies in the prefix.  (Not yet in a
-# nested session started by root: a known gap, marked TODO.)
+# gives natively, and so do their copies in the prefix, also in a session
+# nested in another (its processes reach its helper through the outer one).
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd setpriv
@@ -64,10 +64,9 @@ is "the parents' copies keep their owners and modes" \
 (cd "$tmp/v" && find . -printf '%p %y %u %m\n' | sort) >"$tmp/v.after"
 is_file "the base is untouched" "$tmp/v.before" "$tmp/v.after"
 
-# Nested: the user's new names and copies (a user's whiteouts through an
-# outer session are another matter).  A known gap: the inner session's
-# processes reach their helper through /proc/self/fd/N, which the outer
-# session resolves as a path, and the helper's socket has no name left.
+# Nested: the user's new names and copies.  The inner session's processes
+# connect to their helper through /proc/self/fd/N of a socket whose name is
+# gone, which the outer session must follow to the socket itself.
 cat >"$tmp/make.sh" <<'EOF2'
 cd "$1"
 for c in "mkdir t/x" "touch t/x/f" "truncate -s 2 r/w" "mkdir r/no" "mkdir d/n"; do
@@ -81,9 +80,7 @@ $mkuser "$tmp/n2" >"$tmp/native2.out" 2>&1
 mk "$tmp/w"
 capture nested "$VROOT" run --prefix "$tmp/p2" -- "$VROOT" run --quiet --prefix "$tmp/p3" -- \
 	$mkuser "$tmp/w"
-TODO="an inner session's processes do not reach its helper through the outer session"
 is_file "in a nested session started by root: as natively" "$tmp/native2.out" "$tmp/nested.out"
-TODO=
 # helpers: how many helpers of this test's sessions still run (a helper is
 # a forked `vroot run`, its arguments unchanged).
 helpers() { ps -eo args | grep -c "^$VROOT run --prefix $tmp/p" || true; }
