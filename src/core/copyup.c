@@ -868,6 +868,43 @@ vr_copyup(struct vr_walk *w, int with_data)
 	return err;
 }
 
+/*
+ * link_up_at() - vr_copyup_at() of a base file with several links: as
+ * copy_linked() does for a walk, its one shared copy in the index (made if
+ * missing) linked to @upfd/@name, that base name counted as no longer
+ * showing.
+ */
+static int
+link_up_at(struct vr_ns *ns, struct vr_scratch *s, int upfd, const char *name,
+           const struct vr_obj *lower)
+{
+	char key[VR_INDEX_KEY];
+	struct stat st;
+	int idx = vr_index_dir(ns), err = 0;
+
+	if (idx < 0)
+		return idx;
+	vr_index_key(key, lower->odev, lower->oino);
+	if (sys_fstatat(idx, key, &st, AT_SYMLINK_NOFOLLOW) == -ENOENT)
+		err = copy_file(ns, s, lower, idx, key, 1, 1);
+	/* No user xattrs in the prefix: the name becomes a file of its own. */
+	if (err == -EOPNOTSUPP) {
+		sys_close(idx);
+		return copy_file(ns, s, lower, upfd, name, 1, 0);
+	}
+	if (err >= 0) {
+		vr_index_lock(idx, 1);
+		err = (int)vr_sys5(__NR_linkat, idx, key, upfd, name, 0);
+		if (err == 0)
+			err = vr_index_hidden(idx, key, 1);
+		else if (err == -EEXIST)
+			err = 1;
+		vr_index_lock(idx, 0);
+	}
+	sys_close(idx);
+	return err;
+}
+
 int
 vr_copyup_at(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower)
 {
@@ -885,7 +922,8 @@ vr_copyup_at(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *
 	if (vr_scratch_get(&ns->pool, &s) < 0)
 		return -ENOMEM;
 	if (type == S_IFREG) {
-		err = copy_file(ns, &s, lower, upfd, name, 1, 0);
+		err = lower->onlink > 1 ? link_up_at(ns, &s, upfd, name, lower)
+		                        : copy_file(ns, &s, lower, upfd, name, 1, 0);
 		if (err >= 0)
 			vr_mark_impure(upfd);
 	} else {

@@ -28,9 +28,12 @@
  * the base object, and the copy would show it again); the base object is
  * found the same way in the lowers, topmost first, where a non-directory
  * or an opaque directory on the way ends the search (the object is
- * hidden), and the prefix's own directories are refused; a whiteout, a
- * file with several links (kept by the index, which only the caller's
- * copy makes) and an existing upper name are not copied.  What is left is
+ * hidden), and the prefix's own directories are refused; a whiteout and
+ * an existing upper name are not copied.  A file with several links is
+ * linked up as the caller's own copy-up does it: its one shared copy in
+ * the index (made if missing, with the file's data, mode and owner), a link
+ * of it at DIR/NAME, that base name counted as copied; every name of it
+ * shows the same data and link count before and after.  What is left is
  * a copy the program's own copy-up would have made, which costs the
  * prefix's space: as much as reading every base file the program sees.
  */
@@ -326,10 +329,12 @@ answer(struct vr_ns *ns, struct helper_req *req)
 		err = find_lower(ns, full_path(req), &o);
 	if (err == 0) {
 		type = o.st.st_mode & S_IFMT;
-		if (vr_is_whiteout(&o.st) || (type == S_IFREG && o.st.st_nlink > 1))
-			err = -EACCES;
-		else
-			err = vr_copyup_at(ns, up, req->name, &o);
+		if (type == S_IFREG && o.st.st_nlink > 1) {
+			o.odev = o.st.st_dev;
+			o.oino = o.st.st_ino;
+			o.onlink = o.st.st_nlink;
+		}
+		err = vr_is_whiteout(&o.st) ? -EACCES : vr_copyup_at(ns, up, req->name, &o);
 	}
 	if (o.nfd)
 		sys_close(o.fd[0]);

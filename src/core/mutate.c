@@ -13,6 +13,7 @@
  */
 #include <linux/fs.h> /* RENAME_* */
 #include "foldidx.h"
+#include "helper.h"
 #include "perm.h"
 #include "place.h"
 #include "util.h"
@@ -380,6 +381,17 @@ hide_shared(struct vr_walk *w, struct vr_place *p)
 
 	if (idx == -EOPNOTSUPP)
 		return vr_whiteout_make(p->dirfd, p->name); /* no index without user xattrs */
+	/*
+	 * Another user than the prefix's owner may not write the index: the
+	 * session's helper links the name up (counted as copied), and that
+	 * copy is removed as any other is.
+	 */
+	if ((idx == -EACCES || idx == -EPERM) && vr_helper_copy(w->ns, p->dirfd, p->name) >= 0) {
+		err = vr_remove_hiding(w, p->dirfd, p->name, 0, 1);
+		if (err == 0)
+			vr_index_release(w->ns, vr_index_key(key, w->node.odev, w->node.oino));
+		return err;
+	}
 	if (idx < 0)
 		return idx;
 	err = vr_whiteout_make(p->dirfd, p->name);

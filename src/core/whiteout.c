@@ -222,21 +222,22 @@ vr_rename_whiteout(struct vr_walk *w, int odir, const char *oname, int ndir, con
 }
 
 /*
- * hide_in_place() - vr_remove_hiding() of directory @upfd/@name for a
- * caller who may not write the work directory (another user than the one
- * who started the session): the directory moves to a temporary name in
- * its own parent (@name turning into a whiteout, or gone, in the same
- * step), is emptied of the whiteouts that are all it holds, and removed;
- * the temporary name shows in the parent's listing meanwhile.  Only when
- * the caller may empty it: else @err, nothing changed.
+ * hide_in_place() - vr_remove_hiding() of @upfd/@name for a caller who may
+ * not write the work directory (another user than the one who started the
+ * session): the object moves to a temporary name in its own parent (@name
+ * turning into a whiteout, or gone, in the same step) and is removed
+ * there, a directory emptied first of the whiteouts that are all it
+ * holds; the temporary name shows in the parent's listing meanwhile.  A
+ * directory only when the caller may empty it: else @err, nothing changed.
  */
 static int
-hide_in_place(struct vr_walk *w, int upfd, const char *name, int whiteout, int err)
+hide_in_place(struct vr_walk *w, int upfd, const char *name, int isdir, int whiteout, int err)
 {
 	char tmp[32];
 	int fd;
 
-	if (sys_faccessat2(upfd, name, 3 /* W_OK | X_OK */, AT_SYMLINK_NOFOLLOW | AT_EACCESS) < 0)
+	if (isdir &&
+	    sys_faccessat2(upfd, name, 3 /* W_OK | X_OK */, AT_SYMLINK_NOFOLLOW | AT_EACCESS) < 0)
 		return err;
 	vr_tmp_name(tmp);
 	if (whiteout)
@@ -245,6 +246,10 @@ hide_in_place(struct vr_walk *w, int upfd, const char *name, int whiteout, int e
 		err = (int)vr_sys5(__NR_renameat2, upfd, name, upfd, tmp, R_NOREPLACE);
 	if (err < 0)
 		return err;
+	if (!isdir) {
+		vr_sys3(__NR_unlinkat, upfd, tmp, 0);
+		return 0;
+	}
 	fd = sys_openat(upfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd >= 0) {
 		rm_whiteouts(&w->s, fd);
@@ -267,8 +272,8 @@ vr_remove_hiding(struct vr_walk *w, int upfd, const char *name, int isdir, int w
 		err = vr_rename_whiteout(w, upfd, name, w->ns->work.fd, tmp, 0);
 	else
 		err = (int)vr_sys5(__NR_renameat2, upfd, name, w->ns->work.fd, tmp, 0);
-	if ((err == -EACCES || err == -EPERM) && isdir)
-		return hide_in_place(w, upfd, name, whiteout, err);
+	if (err == -EACCES || err == -EPERM)
+		return hide_in_place(w, upfd, name, isdir, whiteout, err);
 	if (err < 0)
 		return err;
 	return drop_tmp(w, tmp, isdir);

@@ -3,11 +3,14 @@
 # another user for real (setpriv, no capabilities left).  That user's
 # changes answer as natively: making and removing names in a base
 # directory of mode 1777 and in one it owns, files in new subdirectories,
-# copies of base files it may write, even though each needs copies of base
-# directories made in prefix directories only root may write (the session's
-# privileged helper makes those).  The objects show the owners the kernel
-# gives natively, and so do their copies in the prefix, also in a session
-# nested in another (its processes reach its helper through the outer one).
+# copies of base files it may write, also of one with several names (all
+# its names show the change), removing a copy or a name of a file with
+# several, even though each needs copies of base directories made in
+# prefix directories only root may write, or the index of files with
+# several names (the session's privileged helper makes those).  The
+# objects show the owners the kernel gives natively, and so do their
+# copies in the prefix, also in a session nested in another (its processes
+# reach its helper through the outer one).
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd setpriv
@@ -15,15 +18,20 @@ need_root "a session started by root"
 plan 6
 
 # mk DIR: a sticky world-writable directory t, a directory d of user 65534
-# with an empty directory e, a directory g holding a file f, and a file h;
-# a root-owned directory r holding a file w everyone may write.
+# with an empty directory e, a directory g holding a file f, a file h and
+# a file with two names k and k2; a root-owned directory r holding a file w
+# everyone may write, and one l with a second name l2.
 mk() {
 	mkdir -p "$1/t" "$1/d/e" "$1/d/g" "$1/r"
 	printf 'f\n' >"$1/d/g/f"
 	printf 'h\n' >"$1/d/h"
+	printf 'k\n' >"$1/d/k"
+	ln "$1/d/k" "$1/d/k2"
 	printf 'w\n' >"$1/r/w"
+	printf 'l\n' >"$1/r/l"
+	ln "$1/r/l" "$1/r/l2"
 	chmod 1777 "$1/t"
-	chmod 666 "$1/r/w"
+	chmod 666 "$1/r/w" "$1/r/l"
 	chown -R 65534:65534 "$1/d"
 }
 # The user's changes, each with its status and error, then the tree.
@@ -31,10 +39,11 @@ cat >"$tmp/user.sh" <<'EOF2'
 cd "$1"
 for c in "mkdir t/x" "touch t/f" "mkdir t/x/y" "touch t/x/y/f" "rm t/f" "rmdir d/e" \
 	"mkdir d/n" "touch d/n/m" "rm d/g/f" "rmdir d/g" "truncate -s 1 d/h" "truncate -s 2 r/w" \
-	"mkdir r/no" "rm r/w"; do
+	"mkdir r/no" "rm r/w" "truncate -s 3 r/l" "rm d/k" "rm d/h"; do
 	if err=$($c 2>&1); then echo "$c: ok"; else echo "$c: ${err##*: }"; fi
 done
 find . -printf '%p %y %u %g %m %s\n' | sort
+find . -type f -printf '%p %n links\n' | sort
 EOF2
 asuser="setpriv --reuid=65534 --regid=65534 --clear-groups sh $tmp/user.sh"
 chmod 755 "$tmp"
@@ -73,6 +82,7 @@ for c in "mkdir t/x" "touch t/x/f" "truncate -s 2 r/w" "mkdir r/no" "mkdir d/n";
 	if err=$($c 2>&1); then echo "$c: ok"; else echo "$c: ${err##*: }"; fi
 done
 find . -printf '%p %y %u %g %m %s\n' | sort
+find . -type f -printf '%p %n links\n' | sort
 EOF2
 mkuser="setpriv --reuid=65534 --regid=65534 --clear-groups sh $tmp/make.sh"
 mk "$tmp/n2"

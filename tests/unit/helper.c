@@ -4,7 +4,9 @@
  * nothing else: a request naming a path with "." or "..", a slash in the
  * name, a symlink on the way in the upper layer or in a base, a directory
  * hidden by an opaque upper directory or a whiteout, an existing upper
- * name, or no base object at all, makes nothing, anywhere.  The requests
+ * name, or no base object at all, makes nothing, anywhere.  A base file
+ * with several names is linked up through the index, as the core's own
+ * copy-up does it.  The requests
  * are sent as a program that reached the socket could send them (the
  * wire format as src/core/helper.c lays it out), on a connected socket.  Runs for any user: the helper
  * here has the rights of the user who runs the test.
@@ -102,6 +104,12 @@ main(void)
 	fx_mkdirs(top, "low/hid/c");
 	fx_mkdirs(top, "low/gone");
 	fx_file(top, "low/a/f", "data\n");
+	fx_file(top, "low/a/h", "two\n");
+	fx_path(p, sizeof(p), low, "a/h");
+	fx_path(out, sizeof(out), low, "a/h2");
+	if (link(p, out) < 0)
+		return perror("link"), 1;
+	fx_path(out, sizeof(out), top, "out");
 	fx_symlink(top, "low/link", "../out");
 	fx_symlink(top, "up/ulink", "../out");
 	fx_mkdirs(top, "up/sl");
@@ -133,6 +141,30 @@ main(void)
 	is_int(ask("", "link"), 0, "a base symlink is copied as a symlink");
 	fx_path(p, sizeof(p), up, "link");
 	ok(lstat(p, &st) == 0 && S_ISLNK(st.st_mode), "... not followed");
+	is_int(ask("a", "h"), 0, "a base file with two names: linked up");
+	fx_path(p, sizeof(p), up, "a/h");
+	ok(lstat(p, &st) == 0 && st.st_size == 4 && st.st_nlink == 2,
+	   "... a link of its one copy in the index");
+	is_int(ask("a", "h2"), 0, "its other name: linked up");
+	fx_path(p, sizeof(p), up, "a/h2");
+	ok(lstat(p, &st) == 0 && st.st_nlink == 3, "... to the same copy");
+	fx_path(p, sizeof(p), low, "a/h");
+	if (stat(p, &st) == 0) {
+		char key[64], ent[PATH_MAX], cnt[PATH_MAX];
+		struct stat e, c;
+
+		snprintf(key, sizeof(key), "vroot-index/%lx-%lx", (unsigned long)st.st_dev,
+		         (unsigned long)st.st_ino);
+		fx_path(ent, sizeof(ent), work, key);
+		strcat(key, ".d");
+		fx_path(cnt, sizeof(cnt), work, key);
+		fx_path(p, sizeof(p), up, "a/h");
+		ok(stat(ent, &e) == 0 && stat(p, &st) == 0 && e.st_ino == st.st_ino &&
+		           stat(cnt, &c) == 0 && c.st_size == 2,
+		   "the index entry is that copy, both base names counted as copied");
+	} else {
+		ok(0, "the base file is there");
+	}
 
 	before = listing(top);
 	is_int(ask("a/..", "b"), -EINVAL, "\"..\" in the directory: refused");
