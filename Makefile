@@ -132,9 +132,14 @@ SCRIPT_TESTS = tests/integration/deps.sh tests/loader/passthrough.sh \
 	$(filter-out tests/integration/lib.sh tests/integration/deps.sh,$(wildcard tests/integration/*.sh))
 
 # --failures --comments: a failing test's "not ok" lines and its diagnostics
-# (want/got) are shown, not only its count of failed subtests.
+# (want/got) are shown, not only its count of failed subtests.  deps.sh runs
+# alone first (the others use what it installs); the rest run CHECK_JOBS at
+# a time, one per processor by default (CHECK_JOBS=1: one at a time).
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 check: all $(TESTS)
-	$(PROVE) --failures --comments --exec '' $(addprefix ./,$(SCRIPT_TESTS)) $(addprefix ./,$(TESTS))
+	$(PROVE) --failures --comments --exec '' ./tests/integration/deps.sh
+	$(PROVE) -j$(CHECK_JOBS) --failures --comments --exec '' \
+		$(addprefix ./,$(filter-out tests/integration/deps.sh,$(SCRIPT_TESTS))) $(addprefix ./,$(TESTS))
 
 # CPython's regression tests natively and through vroot (minutes, not
 # seconds: apart from make check; CI runs both).
