@@ -296,6 +296,20 @@ VR_API int vr_ns_generation(struct vr_ns *ns, unsigned long *gen);
 VR_API int vr_ns_cache_enable(struct vr_ns *ns, int lo, int hi);
 
 /**
+ * vr_ns_cache_sharers() - let the directory cache skip the getpid() it
+ * makes on every walk to tell its own process from a CLONE_VM child that
+ * is not a thread (vfork, posix_spawn), which shares the memory but not
+ * the descriptors.
+ * @word: a word the embedder keeps non-zero whenever such a child may run
+ *        in this memory (from before the child is made until it has exec'd
+ *        or exited); while it reads zero, the caller is the cache's
+ *        process or a fork child of it.  NULL: getpid() on every walk, as
+ *        without this call.  Must stay valid as long as @ns.
+ * Not thread-safe: call before use.
+ */
+VR_API void vr_ns_cache_sharers(struct vr_ns *ns, const unsigned long *word);
+
+/**
  * vr_helper_serve() - as the privileged helper of a session started by
  * root, answer the copy-up requests of one connection @sock (a
  * SOCK_SEQPACKET socket) with the rights of the caller, until the other

@@ -220,6 +220,12 @@ vr_ns_cache_enable(struct vr_ns *ns, int lo, int hi)
 }
 
 void
+vr_ns_cache_sharers(struct vr_ns *ns, const unsigned long *word)
+{
+	ns->sharers = word;
+}
+
+void
 vr_dc_fini(struct vr_ns *ns)
 {
 	struct vr_dcache *dc = ns->dc;
@@ -239,13 +245,19 @@ vr_dc_fini(struct vr_ns *ns)
  * adopt() - the cache as this process's, or 0 when it is not: in a fork
  * child (only the forking thread was copied) the lock is freed and the
  * descriptors of nodes that were being taken or dropped are closed; a
- * CLONE_VM child sharing the owner's memory gets nothing.
+ * CLONE_VM child sharing the owner's memory gets nothing.  Without a
+ * system call while the embedder's word says no such child can exist and
+ * the wipe-on-fork token says this is no fork child yet to adopt.
  */
 static int
-adopt(struct vr_dcache *dc)
+adopt(const struct vr_ns *ns, struct vr_dcache *dc)
 {
-	int pid = (int)vr_sys0(__NR_getpid), zero = 0;
+	int pid, zero = 0;
 
+	if (ns->sharers && !__atomic_load_n(ns->sharers, __ATOMIC_ACQUIRE) &&
+	    __atomic_load_n(dc->token, __ATOMIC_ACQUIRE) == 1)
+		return 1;
+	pid = (int)vr_sys0(__NR_getpid);
 	if (pid == __atomic_load_n(&dc->pid, __ATOMIC_ACQUIRE))
 		return 1;
 	if (!__atomic_compare_exchange_n(dc->token, &zero, 2, 0, __ATOMIC_ACQ_REL,
@@ -270,7 +282,7 @@ vr_dc_begin(struct vr_walk *w)
 	if (!dc)
 		return;
 	if (!w->dc_locked && !w->dc_ro) {
-		if (!adopt(dc) || __atomic_exchange_n(&dc->lock, 1, __ATOMIC_ACQUIRE))
+		if (!adopt(w->ns, dc) || __atomic_exchange_n(&dc->lock, 1, __ATOMIC_ACQUIRE))
 			return;
 		w->dc_locked = 1;
 	}
@@ -993,7 +1005,7 @@ vr_dc_release_fd(struct vr_ns *ns, int fd)
 
 	if (!vr_dc_owns_fd(ns, fd))
 		return -EBADF;
-	if (!adopt(dc) || __atomic_exchange_n(&dc->lock, 1, __ATOMIC_ACQUIRE))
+	if (!adopt(ns, dc) || __atomic_exchange_n(&dc->lock, 1, __ATOMIC_ACQUIRE))
 		return -EBUSY;
 	n = holder(dc, fd);
 	if (n) {

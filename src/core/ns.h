@@ -128,6 +128,7 @@ struct vr_ns {
 	struct vr_stats stats;             /* updated with relaxed atomics */
 	struct vr_stats *stats_sink;       /* counted into as well, or NULL */
 	struct vr_dcache *dc;              /* directories kept between calls, or NULL (dcache.c) */
+	const unsigned long *sharers;      /* vr_ns_cache_sharers()'s word, or NULL */
 	struct vr_foldidx *fidx;           /* folded-name indexes, or NULL (foldidx.c) */
 	size_t size;    /* bytes mapped for this object and its strings */
 	char strings[]; /* copies of every path above */

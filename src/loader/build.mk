@@ -18,7 +18,7 @@ LOADER_SRC := src/loader
 LOADER_OBJDIR := $(BUILD)/loader
 LOADER_C := main.c reloc.c rt.c tpage.c filter.c sigsys.c sigvirt.c uaccess.c \
 	dispatch.c exec.c binfmt.c elf.c stack.c state.c selfexe.c vfs.c vfs_fd.c vfs_sock.c \
-	stackpool.c ownfd.c rewrite.c stats.c vfs_ident.c vfs_mounts.c addrspace.c
+	stackpool.c ownfd.c rewrite.c stats.c vfs_ident.c vfs_mounts.c addrspace.c vmclone.c
 # The core, built again for the loader: every system call it makes goes
 # through the trusted page (VR_SYS_TRAMPOLINE: the variable vrl_tpage_call, as the
 # page's slot depends on how deeply the session is nested), so the filter

@@ -180,6 +180,9 @@ vr_loader_dispatch(struct vr_loader_ctx *ctx, long nr, const long a[6])
 	const char *exe;
 	long r;
 
+	/* CLONE_VM children whose call is behind them: the cache's again. */
+	if (__atomic_load_n(&ctx->proc->vm_live, __ATOMIC_RELAXED))
+		vrl_vmclone_reap();
 	/* The address space: the same with a namespace or without. */
 	if (vrl_call_cond(nr) == VRL_C_MEM || vrl_call_cond(nr) == VRL_C_MMAP)
 		return vrl_addrspace_call(nr, a);

@@ -36,6 +36,9 @@
  *                                          fakes an identity; else ALLOW
  *   prctl of the securebits (PRCTL:     -> as a listed call when the session
  *   PR_SET_KEEPCAPS...)                    fakes an identity; else ALLOW
+ *   clone (VMCLONE)                     -> as a listed call with CLONE_VM and
+ *                                          without CLONE_THREAD (vmclone.c);
+ *                                          else ALLOW
  *   mmap (MMAP)                         -> ALLOW without MAP_FIXED (nothing
  *                                          known changes; the entry maps its
  *                                          stacks so); else as a MEM call
@@ -293,7 +296,7 @@ build(struct prog *p)
 	unsigned int list[NTRAPPED], wait[NTRAPPED], sigmask_jump, i, ip[3], sm_ip[3], sm_set_lo,
 	        sm_set_hi, sm_how, l_ip, l_trap, l_sigmask, l_sm_args, l_sm_how, l_allow, l_addr,
 	        addr_lo, addr_hi, l_ioctl, ioctl_req[NFLAG_IOCTLS], l_mmap, mmap_fixed, l_mem,
-	        mem_end, l_prctl, prctl_opt[NSECURE_PRCTLS];
+	        mem_end, l_prctl, prctl_opt[NSECURE_PRCTLS], l_vmclone, vm_thread, vm_vm;
 	int err = 0, faked = vrl_ident_faked();
 
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
@@ -358,6 +361,14 @@ build(struct prog *p)
 		emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0);
 	}
 
+	/* clone: a child sharing the memory that is not a thread (vmclone.c). */
+	l_vmclone = p->n;
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(0));
+	vm_thread = p->n;
+	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, 0x00010000 /* CLONE_THREAD */);
+	vm_vm = p->n;
+	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, 0x00000100 /* CLONE_VM */);
+
 	/* mmap: only over what is mapped (MAP_FIXED) can it change a known page. */
 	l_mmap = p->n;
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(3));
@@ -404,9 +415,14 @@ build(struct prog *p)
 			               : trapped[i].cond == VRL_C_MMAP    ? l_mmap
 			               : trapped[i].cond == VRL_C_MEM     ? l_mem
 			               : trapped[i].cond == VRL_C_SIGWAIT ? wait[i]
-			                                                  : l_ip,
+			               : trapped[i].cond == VRL_C_VMCLONE &&
+			                               trapped[i].nr == __NR_clone
+			                       ? l_vmclone
+			                       : l_ip,
 			               0);
 	err |= jump_to(p, mmap_fixed, l_allow, 1);
+	err |= jump_to(p, vm_thread, l_allow, 0) | jump_to(p, vm_vm, l_ip, 0) |
+	       jump_to(p, vm_vm, l_allow, 1);
 	err |= jump_to(p, mem_end, l_allow, 1);
 	/* The mask's low half non-zero: listed; zero: test the high half. */
 	for (i = 0; i < NTRAPPED; i++)

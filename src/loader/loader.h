@@ -150,6 +150,8 @@ struct vrl_proc {
 	} sigstacks[VRL_SIGSTACKS];
 	int nsigstacks;
 	int owner_pid;               /* process whose memory this is */
+	unsigned long vm_live;       /* CLONE_VM children may share it (vmclone.c) */
+	unsigned long vm_owned;      /* vmclone.c's slots taken */
 	volatile int *mm_token;      /* in a MADV_WIPEONFORK page: 0 after fork */
 	unsigned long traps;         /* trapped calls handled, for the probe */
 	int probing;                 /* vrl_filter_present()'s call is on its way */
@@ -209,6 +211,9 @@ int vrl_self_relocate(void);
 
 /* tpage.c */
 int vrl_tpage_map(void);
+/* vmclone.c */
+void vrl_vmclone_reap(void);
+void vrl_vmclone_forked(void);
 void vrl_tpage_count(uint64_t *counter);
 
 /* rewrite.c, rwentry.S */

@@ -217,6 +217,7 @@ enter_namespace(void)
 	vrl_sync_host_cwd(vrl_proc.task);
 	/* The directory cache's descriptors share the range the filter protects. */
 	vr_ns_cache_enable(vrl_proc.ns, floor, floor + VRL_OWNFD_SPAN);
+	vr_ns_cache_sharers(vrl_proc.ns, &vrl_proc.vm_live);
 	err = st->fd_floor && floor != st->fd_floor;
 	st->fd_floor = floor;
 	return err;

@@ -78,7 +78,8 @@ handle_trap(siginfo_t *si, struct ucontext *uc)
 		return -ERANGE;
 	/* The signal calls act on the interrupted context, with a namespace or not. */
 	if (vrl_call_cond(nr) == VRL_C_SIGNAL || vrl_call_cond(nr) == VRL_C_SIGMASK ||
-	    vrl_call_cond(nr) == VRL_C_SIGWAIT || vrl_call_cond(nr) == VRL_C_SIGHELD)
+	    vrl_call_cond(nr) == VRL_C_SIGWAIT || vrl_call_cond(nr) == VRL_C_SIGHELD ||
+	    vrl_call_cond(nr) == VRL_C_VMCLONE)
 		ret = vrl_call_handler(nr)(&ctx, a);
 	else
 		ret = vr_loader_dispatch(&ctx, nr, a);

@@ -143,6 +143,7 @@ vrl_mm_shared_child(void)
 	if (vrl_proc.mm_token)
 		*vrl_proc.mm_token = 1;
 	held_adopt(vrl_proc.owner_pid, pid);
+	vrl_vmclone_forked();
 	vrl_proc.owner_pid = pid;
 	vrl_ident_forked();
 	return 0;

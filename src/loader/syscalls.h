@@ -72,6 +72,9 @@
  *   SIGHELD  whatever the arguments, once a thread of the process has
  *            blocked SIGSYS (the filter vrl_filter_trap_sigmask() adds,
  *            which traps every rt_sigprocmask too); answered as SIGNAL
+ *   VMCLONE  vfork, and clone with CLONE_VM but not CLONE_THREAD: a child
+ *            that shares the memory but not the descriptor table; answered
+ *            as SIGNAL (the handler returns through the trusted page)
  * Only ALWAYS, FAKED, MEM and MMAP sites are rewritten: the others'
  * handlers answer only the trapped cases, or need the signal frame; these
  * answer every case.
@@ -443,9 +446,10 @@ VRL_PASS(timer_gettime, "-", VRL_WHY_TIME)
 VRL_PASS(timer_getoverrun, "-", VRL_WHY_TIME)
 VRL_PASS(timer_delete, "-", VRL_WHY_TIME)
 /* processes and threads */
-VRL_PASS(clone, "-", VRL_WHY_PROC)
+/* A child in this memory with a table of its own: made where vroot sees it (vmclone.c). */
+VRL_TRAP(clone, "-", VMCLONE, h_vmclone)
 VRL_PASS(fork, "-", VRL_WHY_PROC)
-VRL_PASS(vfork, "-", VRL_WHY_PROC)
+VRL_TRAP(vfork, "-", VMCLONE, h_vmclone)
 VRL_PASS(exit, "-", VRL_WHY_PROC)
 VRL_PASS(exit_group, "-", VRL_WHY_PROC)
 VRL_PASS(wait4, "-", VRL_WHY_PROC)

@@ -1,9 +1,10 @@
 /*
  * tpage.c - the trusted syscall page.
  *
- * One page at a fixed address holding a `syscall; ret` stub and a signal
- * restorer.  The seccomp filter allows any call whose instruction pointer
- * lies in this page; vroot's own calls go through it, the program's do not.
+ * One page at a fixed address holding a `syscall; ret` stub, a signal
+ * restorer and the gadgets CLONE_VM children are made through.  The
+ * seccomp filter allows any call whose instruction pointer lies in this
+ * page; vroot's own calls go through it, the program's do not.
  * The address must be the same in every image of a session (the filter is
  * inherited across execve, the mapping is not), so it is a constant: slot
  * 0, or for a session started inside another one, the first slot its
@@ -68,6 +69,48 @@ static const unsigned char stub_restorer[] = {
         0x0f, 0x0b, /* ud2: rt_sigreturn does not return */
 };
 
+/*
+ * put_vmclone() - at @at (offset @code in the page) the gadget a CLONE_VM
+ * child is made through (vmclone.c), its record at offset @data:
+ *   syscall                    the program's clone or vfork, its registers
+ *   mov  ret(%rip), %rcx       the return address, read before...
+ *   mov  %rax, result(%rip)
+ *   lock incq passed(%rip)     ...saying so: the record may be reused
+ *   lea  -128(%rsp), %rsp      past the red zone, as a signal frame would
+ *   push %r11; popfq           the flags as the call left them (%r11)
+ *   lea  128(%rsp), %rsp
+ *   jmp  *%rcx
+ * Parent and child both run it.  %rcx and %r11 end as the syscall
+ * instruction leaves them at the program's site; nothing else changes.
+ */
+static void
+put_vmclone(unsigned char *at, unsigned long code, unsigned long data)
+{
+	int ret = (int)(data - (code + 9)), result = (int)(data + 8 - (code + 16)),
+	    passed = (int)(data + 16 - (code + 24));
+	unsigned char g[] = {
+	        0x0f, 0x05,                            /* syscall */
+	        0x48, 0x8b, 0x0d, 0,    0,    0, 0,    /* mov ret(%rip), %rcx */
+	        0x48, 0x89, 0x05, 0,    0,    0, 0,    /* mov %rax, result(%rip) */
+	        0xf0, 0x48, 0xff, 0x05, 0,    0, 0, 0, /* lock incq passed(%rip) */
+	        0x48, 0x8d, 0x64, 0x24, 0x80,          /* lea -128(%rsp), %rsp */
+	        0x41, 0x53,                            /* push %r11 */
+	        0x9d,                                  /* popfq */
+	        0x48, 0x8d, 0xa4, 0x24, 0x80, 0, 0, 0, /* lea 128(%rsp), %rsp */
+	        0xff, 0xe1,                            /* jmp *%rcx */
+	};
+
+	_Static_assert(sizeof(g) <= VRL_VMCLONE_STRIDE, "gadgets overlap");
+	_Static_assert(VRL_TPAGE_VMCLONE + VRL_VMCLONE_SLOTS * VRL_VMCLONE_STRIDE <= VRL_TPAGE_SIZE,
+	               "gadgets past the page");
+	_Static_assert(VRL_TDATA_VMCLONE + VRL_VMCLONE_SLOTS * VRL_VMCLONE_RECORD <= VRL_TPAGE_SIZE,
+	               "records past the data page");
+	memcpy(g + 5, &ret, 4);
+	memcpy(g + 12, &result, 4);
+	memcpy(g + 20, &passed, 4);
+	memcpy(at, g, sizeof(g));
+}
+
 unsigned long vrl_tpage = VRL_TPAGE_ADDR;
 unsigned long vrl_tpage_call = VRL_TPAGE_ADDR + VRL_TPAGE_SYSCALL;
 unsigned int vrl_level;
@@ -95,6 +138,10 @@ map_at(unsigned long addr)
 	memcpy(page + VRL_TPAGE_PLAIN, stub_plain, sizeof(stub_plain));
 	memcpy(page + VRL_TPAGE_SYSCALL, stub_syscall, sizeof(stub_syscall));
 	memcpy(page + VRL_TPAGE_RESTORER, stub_restorer, sizeof(stub_restorer));
+	for (unsigned int i = 0; i < VRL_VMCLONE_SLOTS; i++)
+		put_vmclone(page + VRL_TPAGE_VMCLONE + i * VRL_VMCLONE_STRIDE,
+		            VRL_TPAGE_VMCLONE + i * VRL_VMCLONE_STRIDE,
+		            VRL_TPAGE_SIZE + VRL_TDATA_VMCLONE + i * VRL_VMCLONE_RECORD);
 	*(unsigned long *)(page + VRL_TPAGE_SIZE) = addr + VRL_TPAGE_SIZE + 8;
 	return (int)vrl_raw6(__NR_mprotect, p, VRL_TPAGE_SIZE, PROT_READ | PROT_EXEC, 0, 0, 0);
 }

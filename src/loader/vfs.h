@@ -30,6 +30,7 @@ enum vrl_cond {
 	VRL_C_MMAP,
 	VRL_C_PRCTL,
 	VRL_C_SIGHELD,
+	VRL_C_VMCLONE,
 };
 
 /* One past the highest system call number syscalls.h may name. */

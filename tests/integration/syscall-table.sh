@@ -110,7 +110,8 @@ main(int argc, char **argv)
 	if (argc > 1 && (!strcmp(argv[1], "call") || !strcmp(argv[1], "list"))) {
 #define VRL_TRAP(name, kinds, cond, fn)                                                            \
 	if (strcmp(#cond, "SIGNAL") && strcmp(#cond, "SIGMASK") && strcmp(#cond, "OWNFD") &&      \
-	    strcmp(#cond, "FAKED") && strcmp(#cond, "PRCTL") && strcmp(#cond, "SIGHELD"))           \
+	    strcmp(#cond, "FAKED") && strcmp(#cond, "PRCTL") && strcmp(#cond, "SIGHELD") &&     \
+	    strcmp(#cond, "VMCLONE"))                                                              \
 		call(kinds, __NR_##name, #cond, !strcmp(argv[1], "call"));
 #include "syscalls.h"
 		return 0;

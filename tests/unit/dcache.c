@@ -3,7 +3,9 @@
  * them are answered from memory (counted as hits), the final name is always
  * the kernel's, another session's changes to directories are seen at the
  * next call, a base directory changed from outside within the bound, and
- * the cache's descriptors are the namespace's own.
+ * the cache's descriptors are the namespace's own.  With the embedder's
+ * word saying no CLONE_VM child shares the memory, a walk makes no getpid();
+ * a fork child adopts the cache all the same.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vroot.h"
@@ -22,6 +26,19 @@
 #define HI 1000
 
 static char *top;
+static unsigned long getpids;
+
+/* hook() - every call of the library, getpid() counted. */
+static long
+hook(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	long r;
+
+	if (n == SYS_getpid)
+		__atomic_add_fetch(&getpids, 1, __ATOMIC_RELAXED);
+	r = syscall(n, a1, a2, a3, a4, a5, a6);
+	return r < 0 ? -errno : r;
+}
 
 static const char *
 at(const char *rel)
@@ -59,7 +76,11 @@ main(void)
 {
 	const char *lowers[1];
 	char *base, *up, *work;
-	struct vr_ns_spec spec = {.lowers = lowers, .nlowers = 1};
+	struct vr_ns_spec spec = {.lowers = lowers, .nlowers = 1, .syscall = hook};
+	static unsigned long sharers;
+	unsigned long n0;
+	pid_t pid;
+	int status;
 	struct vr_ns *a, *b;
 	struct vr_task *ta, *tb;
 	struct vr_stats s0, s1;
@@ -177,6 +198,39 @@ main(void)
 	ok(!vr_ns_owns_fd(a, fd) && vr_ns_owns_fd(a, moved), "the old number is free then");
 	close(fd);
 	is_int(vr_fstatat(ta, AT_FDCWD, "/k/moved/f", &st, 0), 0, "and walks go on working");
+
+	n0 = getpids;
+	vr_fstatat(ta, AT_FDCWD, "/k/moved/f", &st, 0);
+	ok(getpids > n0, "without the embedder's word, a walk asks getpid()");
+	vr_ns_cache_sharers(a, &sharers);
+	n0 = getpids;
+	s0 = stats(a);
+	is_int(vr_fstatat(ta, AT_FDCWD, "/k/moved/f", &st, 0), 0, "with the word at 0, a walk");
+	s1 = stats(a);
+	ok(getpids == n0 && s1.cache_hits > s0.cache_hits,
+	   "uses the cache without a getpid() (%lu)", getpids - n0);
+	__atomic_store_n(&sharers, 1, __ATOMIC_RELEASE);
+	n0 = getpids;
+	vr_fstatat(ta, AT_FDCWD, "/k/moved/f", &st, 0);
+	ok(getpids > n0, "with the word set (a CLONE_VM child may run), it asks again");
+	__atomic_store_n(&sharers, 0, __ATOMIC_RELEASE);
+	pid = fork();
+	if (pid == 0) {
+		/* The first walk adopts the cache (one getpid()), the next one needs none. */
+		unsigned long before;
+		int bad = vr_fstatat(ta, AT_FDCWD, "/k/moved/f", &st, 0) != 0;
+
+		before = getpids;
+		s0 = stats(a);
+		bad |= vr_fstatat(ta, AT_FDCWD, "/k/moved/f", &st, 0) != 0;
+		s1 = stats(a);
+		bad |= (getpids != before) << 1;
+		bad |= (s1.cache_hits <= s0.cache_hits) << 2;
+		_exit(bad);
+	}
+	waitpid(pid, &status, 0);
+	is_int(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0,
+	       "a fork child adopts the cache, then walks without getpid()");
 
 	vr_task_free(ta), vr_task_free(tb), vr_ns_free(a), vr_ns_free(b);
 	fx_rmrf(top);
