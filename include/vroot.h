@@ -610,6 +610,13 @@ VR_API int vr_unix_path(struct vr_task *t, const char *path, int bind, char *out
 VR_API long vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size);
 
 /**
+ * vr_getdents64_at() - vr_getdents64() for a caller that has just read the
+ * descriptor's position itself: @pos, what lseek(@fd, 0, SEEK_CUR)
+ * answered (a negative -errno as it did).  One system call fewer.
+ */
+VR_API long vr_getdents64_at(struct vr_task *t, int fd, long pos, void *buf, size_t size);
+
+/**
  * vr_task_buf_get() - memory for one call's data (a listing, an attribute
  * value) from the namespace's pool of per-call scratch: no mapping made in
  * the common case.  Safe in a signal handler, across threads and in nested

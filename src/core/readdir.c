@@ -856,12 +856,17 @@ merged_getdents(struct vr_walk *w, int fd, long pos, char *buf, size_t size)
 long
 vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
 {
+	return vr_getdents64_at(t, fd, sys_lseek(fd, 0, 1 /* SEEK_CUR */), buf, size);
+}
+
+long
+vr_getdents64_at(struct vr_task *t, int fd, long pos, void *buf, size_t size)
+{
 	struct vr_walk *w;
-	long n, pos;
+	long n;
 	int err;
 
 	/* lseek() refuses an O_PATH descriptor (EBADF) as getdents64() does. */
-	pos = sys_lseek(fd, 0, 1 /* SEEK_CUR */);
 	if (pos == -EBADF)
 		return pos;
 	/* A directory read to its end (or seeked there) needs no walk. */
@@ -875,7 +880,7 @@ vr_getdents64(struct vr_task *t, int fd, void *buf, size_t size)
 	if (!w)
 		return err;
 	/* From where the descriptor is (dcache.c knows it without /proc). */
-	n = vr_walk_path(w, fd, "", VR_WALK_EMPTY);
+	n = vr_walk_path(w, fd, "", VR_WALK_EMPTY | VR_WALK_KEEP);
 	if (n == -ENOENT) {
 		/* Not in the namespace (passed in from outside): the host's directory. */
 		n = host_getdents(w, fd, buf, size);

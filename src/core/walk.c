@@ -1014,8 +1014,8 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 		return 1;
 	}
 	err = 0;
-	/* Only directories the walk goes through come from the cache. */
-	hit = !last && vr_dc_get(w, &child);
+	/* Only directories the walk goes through come from the cache (and a kept one). */
+	hit = (!last || (w->flags & VR_WALK_KEEP)) && vr_dc_get(w, &child);
 	if (!hit && !(last && (w->flags & VR_WALK_EXACT_LAST)) && vr_fold_dir(w->ns, &w->cur) &&
 	    fold_first(w)) {
 		w->folded = last;
@@ -1077,6 +1077,8 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 	}
 	if (last) {
 		w->must_dir = trailing_slash(w);
+		if (!hit && (w->flags & VR_WALK_KEEP) && vr_obj_is_dir(&child))
+			vr_dc_put(w, &child);
 		obj_move(&w->node, &child);
 		return 1;
 	}

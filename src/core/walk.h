@@ -119,6 +119,13 @@ enum vr_last {
  */
 #define VR_WALK_GONE (1u << 14)
 
+/*
+ * The final object, when a directory, is taken from the directory cache
+ * and kept there as the directories a walk goes through are: the caller
+ * lists it, and the calls that follow name what is in it.
+ */
+#define VR_WALK_KEEP (1u << 15)
+
 #define VR_FRAMES (40 + 3)
 
 struct vr_frame {

@@ -294,7 +294,7 @@ getdents(struct vr_loader_ctx *ctx, const long a[6], int old)
 		return -ENOMEM;
 	n = (unsigned long)a[2] < cap ? (size_t)a[2] : cap;
 	pos0 = vrl_sys3(__NR_lseek, fd, 0, 1 /* SEEK_CUR */);
-	r = vr_getdents64(T(ctx), fd, buf, n);
+	r = vr_getdents64_at(T(ctx), fd, pos0, buf, n);
 	if (r > 0 && numbers_only(buf, r) && (kind = fd_dir_of(ctx, fd)))
 		r = hide_own_fds(ctx, fd, buf, r, kind == 2);
 	for (long off = 0; old && off < r;) {
