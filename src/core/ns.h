@@ -102,6 +102,12 @@ struct vr_ns {
 	 * known (attr.c).
 	 */
 	unsigned long upfd_norec[VR_UPFD_NOTES];
+	/*
+	 * basefd[fd]: device and inode of the base object the core last
+	 * opened as @fd to read (ops.c): an object with neither an owner's
+	 * record nor an origin to read, like a base object stat()ed by name.
+	 */
+	unsigned long basefd[VR_UPFD_NOTES][2];
 	unsigned int fd_spill_next;
 	/*
 	 * Descriptors of base files opened for reading in this process

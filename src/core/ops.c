@@ -281,6 +281,29 @@ lowest_free(int fd, int flags)
 	return n;
 }
 
+/*
+ * base_obj() - w->node is a base object read as it is: no owner's record
+ * and no origin of its own (origin_fd() gives none for it).
+ */
+static int
+base_obj(const struct vr_walk *w)
+{
+	const struct vr_obj *o = &w->node;
+
+	return w->ns->has_upper && o->exists && o->nfd > 0 && !o->synthetic && !o->mount &&
+	       !o->indexed && o->layer[0] != 0;
+}
+
+/* base_note() - descriptor @fd holds base object @st (NULL: not known to). */
+static void
+base_note(struct vr_ns *ns, int fd, const struct stat *st)
+{
+	if (fd < 0 || fd >= VR_UPFD_NOTES)
+		return;
+	__atomic_store_n(&ns->basefd[fd][0], st ? st->st_dev : 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&ns->basefd[fd][1], st ? st->st_ino : 0, __ATOMIC_RELAXED);
+}
+
 /* open_rules() - vr_openat() with walk rules @rules (VR_WALK_BENEATH...). */
 static int
 open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mode,
@@ -290,7 +313,8 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
 	const struct vr_mount *m = NULL;
 	struct vr_walk *w;
 	struct stat nst;
-	int err, note, known, low = 1 << 30;
+	struct stat bst;
+	int err, note, known, base = 0, low = 1 << 30;
 
 	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY) &&
 	    (flags & O_TMPFILE) != O_TMPFILE)
@@ -327,6 +351,9 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
 		err = open_create(w, flags, mode);
 	low = lowest_transient(w);
 	m = w->node.exists ? w->node.mount : w->cur.mount;
+	base = err >= 0 && !writes(&w->node, flags) && base_obj(w);
+	if (base)
+		vr_memcpy(&bst, &w->node.st, sizeof(bst));
 	note = err >= 0 && w->node.exists && vr_obj_is_dir(&w->node) && !vr_in_procfs(&w->node);
 	/* What the descriptor holds: the node's top layer, reopened (no fstat). */
 	known = note && w->node.nfd > 0 && !w->node.synthetic;
@@ -344,6 +371,7 @@ out:
 	if (err >= 0) {
 		vr_fd_hint_set(t->ns, err, m);
 		vr_fd_upper_forget(t->ns, err);
+		base_note(t->ns, err, base ? &bst : NULL);
 	}
 	return err;
 }
@@ -495,7 +523,7 @@ has_name(const char *names, long n, const char *name)
  * is on the upper layer's device whenever the layers share a filesystem.
  */
 static int
-attr_fd(const struct vr_ns *ns, int fd, unsigned long dev, unsigned int mode)
+attr_fd(const struct vr_ns *ns, int fd, unsigned long dev, unsigned long ino, unsigned int mode)
 {
 	char p[32], names[512];
 	unsigned int type = mode & S_IFMT;
@@ -504,6 +532,11 @@ attr_fd(const struct vr_ns *ns, int fd, unsigned long dev, unsigned int mode)
 	if (fd < 0 || !ns->has_upper || dev != ns->layers[0].dev ||
 	    (type != S_IFREG && type != S_IFDIR))
 		return fd; /* the readers' own tests leave it alone */
+	/* The base object the core opened it on (a mixed note of two names a base object too). */
+	if (ino && fd < VR_UPFD_NOTES &&
+	    __atomic_load_n(&ns->basefd[fd][0], __ATOMIC_RELAXED) == dev &&
+	    __atomic_load_n(&ns->basefd[fd][1], __ATOMIC_RELAXED) == ino)
+		return -1;
 	n = vr_sys3(__NR_listxattr, vr_proc_fd(p, fd), names, sizeof(names));
 	if (n == -ERANGE)
 		return fd; /* many names: let the readers ask for theirs */
@@ -519,7 +552,7 @@ map_stat(const struct vr_task *t, int fd, struct stat *st)
 	const struct vr_ns *ns = t->ns;
 	unsigned long dev = st->st_dev, ino = st->st_ino, nlink = st->st_nlink;
 
-	fd = attr_fd(ns, fd, dev, st->st_mode);
+	fd = attr_fd(ns, fd, dev, ino, st->st_mode);
 	vr_owner_stat(t, fd, st);
 	if (fd >= 0)
 		vr_origin_stat(ns, fd, st->st_mode, &dev, &ino, &nlink);
@@ -540,7 +573,7 @@ map_statx(const struct vr_task *t, int fd, struct statx *stx)
 	unsigned long ino = stx->stx_ino, nlink = stx->stx_nlink;
 
 	if (stx->stx_mask & STATX_TYPE)
-		fd = attr_fd(ns, fd, dev, stx->stx_mode);
+		fd = attr_fd(ns, fd, dev, stx->stx_mask & STATX_INO ? ino : 0, stx->stx_mode);
 	vr_owner_statx(t, fd, dev, stx);
 	if (fd >= 0 && (stx->stx_mask & STATX_INO))
 		vr_origin_stat(ns, fd, stx->stx_mode, &dev, &ino, &nlink);
