@@ -272,6 +272,17 @@ adopt(const struct vr_ns *ns, struct vr_dcache *dc)
 	return 1;
 }
 
+int
+vr_dc_self(const struct vr_ns *ns)
+{
+	const struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
+
+	if (dc && ns->sharers && !__atomic_load_n(ns->sharers, __ATOMIC_ACQUIRE) &&
+	    __atomic_load_n(dc->token, __ATOMIC_ACQUIRE) == 1)
+		return __atomic_load_n(&dc->pid, __ATOMIC_ACQUIRE);
+	return (int)vr_sys0(__NR_getpid);
+}
+
 void
 vr_dc_begin(struct vr_walk *w)
 {

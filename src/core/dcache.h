@@ -165,6 +165,13 @@ int vr_dc_release_fd(struct vr_ns *ns, int fd);
 /* vr_dc_next_fd() - the lowest cache descriptor >= @lo, or -1. */
 int vr_dc_next_fd(const struct vr_ns *ns, int lo);
 
+/*
+ * vr_dc_self() - this process's pid: the cache's owner's, without a system
+ * call, while the embedder's word (vr_ns_cache_sharers()) says no CLONE_VM
+ * child shares the memory and no fork child is yet to adopt the cache.
+ */
+int vr_dc_self(const struct vr_ns *ns);
+
 /* vr_dc_fini() - close the cache's descriptors and unmap it (vr_ns_free()). */
 void vr_dc_fini(struct vr_ns *ns);
 

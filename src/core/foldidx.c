@@ -550,7 +550,7 @@ static int
 lock(struct vr_ns *ns, struct vr_foldidx **fip)
 {
 	struct vr_foldidx *fi = __atomic_load_n(&ns->fidx, __ATOMIC_ACQUIRE);
-	int pid = (int)vr_sys0(__NR_getpid), held;
+	int pid = vr_dc_self(ns), held;
 
 	if (!fi) {
 		struct vr_foldidx *mine = vr_map(FI_SIZE);
