@@ -493,7 +493,11 @@ vr_copyup_parent(struct vr_walk *w, int *own)
 	return parent_upper(w, own);
 }
 
-/* reload() - w->node becomes the upper object @upfd/@name. */
+/*
+ * reload() - w->node becomes the upper object @upfd/@name, looked up by
+ * name: the copy's own descriptor from O_TMPFILE names no path, and the
+ * program's descriptors re-pointed from it (repoint_fds()) would have none.
+ */
 static int
 reload(struct vr_walk *w, int upfd)
 {
