@@ -586,8 +586,10 @@ VR_API int vr_statfs(struct vr_task *t, const char *path, void *buf);
  *        connect()/sendto() (an existing socket, symlinks followed).
  * @out:  receives a host path that fits in sun_path: the object's own host
  *        path when it is short enough (so the name the kernel reports maps
- *        back with vr_revmap_path()), else "/proc/self/fd/N/name" or
- *        "/proc/self/fd/N".
+ *        back with vr_revmap_path()), else "/proc/self/fd/B/path/name"
+ *        through B, the namespace's own descriptor of the layer or mount
+ *        it lies in (which maps back by reading B's host path again),
+ *        else "/proc/self/fd/N/name" or "/proc/self/fd/N".
  * Return: descriptor N, which the caller closes once the call is made, or
  * -errno (-EADDRINUSE: the name exists; -EROFS; -ENOENT...).
  */

@@ -911,6 +911,44 @@ host_name(char *out, size_t size, int fd, const char *rest)
 	return 0;
 }
 
+/*
+ * root_name() - "/proc/self/fd/B/REL" + @rest into @out[@size], B the
+ * namespace's own descriptor of the layer or mount @fd lies in (every
+ * process of the session holds it at that number) and REL @fd's path
+ * below it, with @host[PATH_MAX] as scratch: a name that maps back (the
+ * loader reads B's host path again) where @fd's own host path is too long.
+ * Return: 0 or -ENAMETOOLONG.
+ */
+static int
+root_name(const struct vr_ns *ns, char *out, size_t size, int fd, const char *rest, char *host)
+{
+	char proc[32];
+	long n = sys_readlinkat(AT_FDCWD, vr_proc_fd(proc, fd), host, PATH_MAX - 1);
+
+	if (n <= 0 || host[0] != '/')
+		return -ENAMETOOLONG;
+	host[n] = '\0';
+	for (unsigned int i = 0; i < ns->nlayers + ns->nmounts; i++) {
+		const struct vr_backing *b = i < ns->nlayers ? &ns->layers[i]
+		                                              : &ns->mounts[i - ns->nlayers].b;
+		size_t a, r, t;
+
+		if (b->fd < 0 || (size_t)n < b->hlen || vr_memcmp(host, b->host, b->hlen) != 0 ||
+		    (host[b->hlen] != '/' && host[b->hlen] != '\0'))
+			continue;
+		a = vr_strlen(vr_proc_fd(proc, b->fd));
+		r = (size_t)n - b->hlen;
+		t = vr_strlen(rest);
+		if (a + r + t + 1 > size)
+			return -ENAMETOOLONG;
+		vr_memcpy(out, proc, a);
+		vr_memcpy(out + a, host + b->hlen, r);
+		vr_memcpy(out + a + r, rest, t + 1);
+		return 0;
+	}
+	return -ENAMETOOLONG;
+}
+
 /* fd_name() - "/proc/self/fd/N" + @rest into @out[@size].  Return: 0 or -ENAMETOOLONG. */
 static int
 fd_name(char *out, size_t size, int fd, const char *rest)
@@ -930,6 +968,7 @@ vr_unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t si
 {
 	struct vr_walk *w;
 	struct vr_place p;
+	char *host;
 	int err, fd;
 
 	w = vr_walk_new(t, AT_FDCWD, path, bind ? VR_WALK_PARENT : VR_WALK_FOLLOW, &err);
@@ -955,12 +994,17 @@ vr_unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t si
 		else
 			rest[0] = '\0';
 		/* A bare name in the cwd stays as given (the kernel reports it back
-		 * as given); the host name, when short enough, maps back; the magic
+		 * as given); the host name, when short enough, maps back, and so
+		 * does one through the layer's or mount's own descriptor; the magic
 		 * name always fits, and is the only one a removed socket has (its
 		 * host text reads "... (deleted)"). */
+		int named = bind || w->node.st.st_nlink > 0;
+
 		err = bind ? same_as_cwd(path, fd, out, size) : -1;
-		if (err < 0 && (bind || w->node.st.st_nlink > 0))
+		if (err < 0 && named)
 			err = host_name(out, size, fd, rest);
+		if (err < 0 && named && (host = vr_alloc(&w->s, PATH_MAX)))
+			err = root_name(w->ns, out, size, fd, rest, host);
 		if (err < 0)
 			err = fd_name(out, size, fd, rest);
 		if (err < 0) {

@@ -15,6 +15,8 @@
  * call would (see sigsys.c).
  */
 #include <stddef.h>
+#include <linux/fcntl.h>
+#include <linux/limits.h>
 #include <linux/mman.h>
 #include "loader.h"
 #include "vfs.h"
@@ -185,6 +187,37 @@ h_sendmmsg(struct vr_loader_ctx *ctx, const long a[6])
 }
 
 /*
+ * own_fd_name() - the virtual path of @name when it is "/proc/self/fd/B/REL",
+ * B one of the namespace's own descriptors (a layer's or a mount's: the
+ * name vr_unix_path() gives a socket whose host path is too long for
+ * sun_path): B's host path read again, REL appended, mapped back.
+ * Return: its length, -ENOENT when @name is not such a name, or -errno.
+ */
+static long
+own_fd_name(struct vr_loader_ctx *ctx, const char *name, char *out, size_t size)
+{
+	char host[PATH_MAX], proc[32] = "/proc/self/fd/";
+	const char *p = name + 14;
+	long fd = 0, n;
+	size_t r;
+
+	if (memcmp(name, "/proc/self/fd/", 14) != 0 || *p < '0' || *p > '9')
+		return -ENOENT;
+	while (*p >= '0' && *p <= '9' && fd < 1000000)
+		fd = fd * 10 + (*p++ - '0');
+	if (*p != '/' || !vr_ns_owns_fd(ctx->proc->ns, (int)fd))
+		return -ENOENT;
+	memcpy(proc + 14, name + 14, (size_t)(p - name - 14));
+	proc[p - name] = '\0';
+	n = vrl_sys4(__NR_readlinkat, AT_FDCWD, proc, host, sizeof(host) - 1);
+	r = strlen(p);
+	if (n <= 0 || (size_t)n + r + 1 > sizeof(host))
+		return n < 0 ? n : -ENAMETOOLONG;
+	memcpy(host + n, p, r + 1);
+	return vr_revmap_path(ctx->proc->ns, host, out, size);
+}
+
+/*
  * virt_addr() - the address the kernel reported in @k (@klen bytes) as
  * the program must see it: an AF_UNIX path name under one of the
  * namespace's backing directories becomes its virtual path.  Return: the
@@ -201,7 +234,9 @@ virt_addr(struct vr_loader_ctx *ctx, union kaddr *k, int klen)
 	k->raw[klen] = '\0';
 	if (k->un.path[0] != '/')
 		return klen; /* abstract, or relative as it was bound */
-	n = vr_revmap_path(ctx->proc->ns, k->un.path, out, sizeof(out));
+	n = own_fd_name(ctx, k->un.path, out, sizeof(out));
+	if (n == -ENOENT)
+		n = vr_revmap_path(ctx->proc->ns, k->un.path, out, sizeof(out));
 	if (n < 0 || n >= SUN_PATH_MAX)
 		return klen;
 	memcpy(k->un.path, out, (size_t)n + 1);

@@ -5,9 +5,8 @@
 # accept's addresses and the sender's name recvfrom, recvmsg and recvmmsg
 # report give back the path as the program gave it, as the kernel does
 # natively (truncated to a short buffer as the kernel truncates); abstract
-# and unnamed senders are left alone.  A name whose host path is too long
-# for sun_path works, though its reported names are not yet virtual
-# (TODO).  A connect through /proc/self/fd/N
+# and unnamed senders are left alone, also for a name whose host path is
+# too long for sun_path.  A connect through /proc/self/fd/N
 # of an O_PATH descriptor reaches the socket even when its name is gone.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -228,10 +227,8 @@ is "raw calls: a short buffer truncated, full length; recvmmsg names" \
 # a deep host directory): natively such a name works, so inside too.
 deep=$tmp/$(printf '%0120d' 0)
 mkdir "$deep"
-TODO="the names reported are the /proc/self/fd/N/NAME vroot bound through"
 is "stream socket whose host path is longer than sun_path" "$(want_stream /deep/s5)" \
 	"$(vr --mount "$deep:/deep" -- python3 "$tmp/sock.py" stream /deep/s5 2>&1)"
-TODO=
 is "connect through /proc/self/fd/N, the name kept or removed: as natively" \
 	"$(python3 "$tmp/sock.py" by-fd "$tmp/rw/f1" 2>&1)" "$(run by-fd /made/f1)"
 is "the same in a nested session" "$(python3 "$tmp/sock.py" by-fd "$tmp/rw/f2" 2>&1)" \
