@@ -240,6 +240,8 @@ int vrl_filter_install(void);
 int vrl_filter_present(void);
 int vrl_filter_add_ownfd(int floor);
 int vrl_filter_trap_sigmask(void);
+int vrl_filter_mark_thread(int tid);
+int vrl_filter_thread_mark(void);
 
 /* sigsys.c */
 int vrl_sigsys_install(void);

@@ -25,9 +25,12 @@
  * when the main thread changes its own, so that they keep theirs.  The
  * working directory stays one: a chdir is copied to every task.  Slots of
  * threads that ended are taken back when the table is full; past
- * VRL_THREAD_IDS threads, a change applies to the process.  A thread
- * started by one with a slot starts as the main thread is (clone is not
- * trapped).
+ * VRL_THREAD_IDS threads, a change applies to the process.  clone is
+ * not trapped: a thread that takes a slot marks itself (a filter of its
+ * own, which the kernel copies to the threads it starts,
+ * vrl_filter_mark_thread()), and a thread without a slot that carries
+ * the mark of one with a slot takes a slot with a copy of that one's
+ * identity at its first call vroot answers (or when it forks).
  */
 
 #define ARCH_GET_FS 0x1003
@@ -65,10 +68,23 @@ slot_of(struct vrl_proc *p, int tid)
 	return -1;
 }
 
+/* marked() - the slot of the thread whose mark the calling thread carries, or -1. */
+static int
+marked(struct vrl_proc *p)
+{
+	int m = vrl_filter_thread_mark();
+
+	return m && m != p->owner_pid ? slot_of(p, m) : -1;
+}
+
+static struct vr_task *thread_own(struct vrl_proc *p, int tid, unsigned long fs,
+                                  struct vr_task *from);
+
 struct vr_task *
 vrl_thread_task(struct vrl_proc *p)
 {
-	int shared = vrl_mm_shared_child(), tid;
+	int shared = vrl_mm_shared_child(), tid, i;
+	struct vr_task *t = NULL;
 	unsigned long fs;
 
 	if (!__atomic_load_n(&p->thread_ids, __ATOMIC_ACQUIRE))
@@ -76,26 +92,40 @@ vrl_thread_task(struct vrl_proc *p)
 	if (shared) {
 		/* A vfork child runs on the TLS of the thread that called vfork. */
 		fs = fsbase();
-		for (int i = 0; fs && i < VRL_THREAD_IDS; i++)
+		for (i = 0; fs && i < VRL_THREAD_IDS; i++)
 			if (__atomic_load_n(&p->thread_tasks[i].tid, __ATOMIC_ACQUIRE) &&
 			    p->thread_tasks[i].fsbase == fs)
 				return p->thread_tasks[i].task;
-		return NULL;
+		i = marked(p);
+		return i < 0 ? NULL : p->thread_tasks[i].task;
 	}
 	tid = vrl_gettid();
 	if (tid == p->owner_pid)
 		return NULL;
-	tid = slot_of(p, tid);
-	return tid < 0 ? NULL : p->thread_tasks[tid].task;
+	i = slot_of(p, tid);
+	if (i >= 0)
+		return p->thread_tasks[i].task;
+	/* Started by a thread with a slot: a copy of that one's identity. */
+	if (marked(p) < 0)
+		return NULL;
+	threads_lock(p);
+	i = marked(p);
+	if (i >= 0 && slot_of(p, tid) < 0)
+		t = thread_own(p, tid, fsbase(), p->thread_tasks[i].task);
+	threads_unlock(p);
+	return t;
 }
 
 /*
  * thread_own() - thread @tid (TLS base @fs, 0 if not known) gets a slot
- * holding a copy of the process's task, unless it has one.  Called with
- * the lock held.  Returns its task, or NULL when no slot is to be had.
+ * holding a copy of @from (the process's task, or that of the thread
+ * that started it), unless it has one.  @fs known means @tid is the
+ * calling thread: it marks itself for the threads it starts.  Called
+ * with the lock held.  Returns its task, or NULL when no slot is to be
+ * had.
  */
 static struct vr_task *
-thread_own(struct vrl_proc *p, int tid, unsigned long fs)
+thread_own(struct vrl_proc *p, int tid, unsigned long fs, struct vr_task *from)
 {
 	int i = slot_of(p, tid), pid = p->owner_pid;
 	struct vr_task *t;
@@ -112,12 +142,14 @@ thread_own(struct vrl_proc *p, int tid, unsigned long fs)
 			p->thread_tasks[k].task = NULL;
 			i = k;
 		}
-	if (i == VRL_THREAD_IDS || vr_task_dup(p->task, &t) < 0)
+	if (i == VRL_THREAD_IDS || vr_task_dup(from, &t) < 0)
 		return NULL;
 	p->thread_tasks[i].task = t;
 	p->thread_tasks[i].fsbase = fs;
 	__atomic_store_n(&p->thread_tasks[i].tid, tid, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->thread_ids, 1, __ATOMIC_RELEASE);
+	if (fs)
+		vrl_filter_mark_thread(tid);
 	return t;
 }
 
@@ -154,7 +186,7 @@ others_own(struct vrl_proc *p)
 			off += d->reclen;
 			while (*c >= '0' && *c <= '9')
 				tid = tid * 10 + (*c++ - '0');
-			if (!*c && tid && tid != p->owner_pid && !thread_own(p, tid, 0))
+			if (!*c && tid && tid != p->owner_pid && !thread_own(p, tid, 0, p->task))
 				err = -1;
 		}
 	}
@@ -182,7 +214,7 @@ ident_task(struct vr_loader_ctx *ctx)
 	tid = vrl_gettid();
 	threads_lock(p);
 	if (tid != p->owner_pid)
-		t = thread_own(p, tid, fsbase());
+		t = thread_own(p, tid, fsbase(), p->task);
 	else
 		others_own(p);
 	threads_unlock(p);
@@ -227,15 +259,22 @@ vrl_ident_forked(void)
 	struct vrl_proc *p = &vrl_proc;
 	unsigned long fs;
 	struct vr_ident id;
+	int m = -1;
 
 	if (p->thread_ids) {
 		/* Its one thread is the one that forked: the lock was another's. */
 		p->thread_lock = 0;
 		fs = fsbase();
+		for (int i = 0; fs && m < 0 && i < VRL_THREAD_IDS; i++)
+			if (p->thread_tasks[i].tid && p->thread_tasks[i].fsbase == fs)
+				m = i;
+		/* A thread without a slot of its own: that of the thread that started it. */
+		if (m < 0)
+			m = marked(p);
 		for (int i = 0; i < VRL_THREAD_IDS; i++) {
 			if (!p->thread_tasks[i].tid)
 				continue;
-			if (fs && p->thread_tasks[i].fsbase == fs) {
+			if (i == m) {
 				vr_task_ident(p->thread_tasks[i].task, &id);
 				vr_task_set_ident(p->task, &id);
 			}

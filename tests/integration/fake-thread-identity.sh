@@ -3,7 +3,8 @@
 # thread as the kernel keeps them: a raw set*id call changes the calling
 # thread only (what it may open, what /proc/PID/task/TID/status shows),
 # glibc's set*id changes every thread, a new thread, a fork, a
-# posix_spawn and an exec start with their creator's identity, and the
+# posix_spawn and an exec start with their creator's identity (a thread
+# started by a thread with an identity of its own too), and the
 # working directory stays one for all.
 #
 # What native root answers is written below and, as root, checked against
@@ -95,9 +96,26 @@ newer(void *arg)
 	return NULL;
 }
 
+/* A thread started by one with an identity of its own, then its own change. */
+static void *
+inner(void *arg)
+{
+	pthread_t th;
+
+	ids(arg);
+	printf("its raw setresuid -1 0 -1: %ld\n", syscall(SYS_setresuid, -1, 0, -1));
+	printf("its raw setresuid -1 2000 -1: %ld\n", syscall(SYS_setresuid, -1, 2000, -1));
+	ids("it");
+	pthread_create(&th, NULL, newer, "the thread it starts");
+	pthread_join(th, NULL);
+	return NULL;
+}
+
 static void *
 worker(void *arg)
 {
+	pthread_t th;
+
 	(void)arg;
 	ttid = gettid();
 	printf("thread raw setresuid -1 1000 -1: %ld\n", syscall(SYS_setresuid, -1, 1000, -1));
@@ -105,6 +123,9 @@ worker(void *arg)
 	printf("thread opens root's mode 0600 file: %s\n",
 	       open(secret, O_RDONLY) < 0 ? strerror(errno) : "ok");
 	printf("thread chdir: %d\n", chdir(dir));
+	pthread_create(&th, NULL, inner, "thread's new thread");
+	pthread_join(th, NULL);
+	ids("thread after its new thread's changes");
 	pthread_barrier_wait(&bar); /* 1: changed */
 	pthread_barrier_wait(&bar); /* 2: main looked */
 	printf("thread before main's calls: uid %ld euid %ld\n", syscall(SYS_getuid), syscall(SYS_geteuid));
@@ -182,6 +203,12 @@ thread raw setresuid -1 1000 -1: 0
 thread: uid 0 euid 1000
 thread opens root's mode 0600 file: Permission denied
 thread chdir: 0
+thread's new thread: uid 0 euid 1000
+its raw setresuid -1 0 -1: 0
+its raw setresuid -1 2000 -1: 0
+it: uid 0 euid 2000
+the thread it starts: uid 0 euid 2000
+thread after its new thread's changes: uid 0 euid 1000
 main: uid 0 euid 0
 main opens it: ok
 main's cwd is the thread's: 1
