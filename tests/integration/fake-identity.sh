@@ -10,7 +10,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc python3 tar setpriv
-plan 21
+plan 25
 
 cat >"$tmp/ids.c" <<'EOF'
 /* ids.c - set*id rules: each scenario in a child, its answers printed. */
@@ -373,4 +373,19 @@ capture opts vr --fake-root --uid 0 -- true
 is "--fake-root with --uid: one line, status 125" \
 	"125 1 vroot: --fake-root is --uid 0 --gid 0: give either, not both" \
 	"$rc $(wc -l <"$tmp/opts.err") $(cat "$tmp/opts.err")"
+capture opts vr --uid 5 -- true
+is "--uid without --gid: one line, status 125" \
+	"125 1 vroot: --uid and --gid go together: give both (--fake-root for root)" \
+	"$rc $(wc -l <"$tmp/opts.err") $(cat "$tmp/opts.err")"
+capture opts vr --gid 5 -- true
+is "--gid without --uid: one line, status 125" \
+	"125 1 vroot: --uid and --gid go together: give both (--fake-root for root)" \
+	"$rc $(wc -l <"$tmp/opts.err") $(cat "$tmp/opts.err")"
+capture opts vr --uid 4294967295 --gid 1 -- true
+is "--uid (uid_t)-1: one line, status 125" \
+	"125 1 vroot: --uid '4294967295': expected a number from 0 to 4294967294" \
+	"$rc $(wc -l <"$tmp/opts.err") $(cat "$tmp/opts.err")"
+capture opts vr --help
+is "run --help names --fake-root and --uid N --gid N" "2" \
+	"$(grep -c -e '^  --fake-root ' -e '^  --uid N --gid N ' "$tmp/opts.out")"
 done_testing
