@@ -288,16 +288,23 @@ chown_walk(struct vr_task *t, int dirfd, const char *path, unsigned int uid, uns
 		return err;
 	if (faked(w)) {
 		struct vr_owner o;
+		struct vr_cred c;
 
 		vr_owner_of(t, &w->node, &o);
-		o.uid = uid == (unsigned int)-1 ? o.uid : uid;
-		o.gid = gid == (unsigned int)-1 ? o.gid : gid;
-		/* notify_change(): chown clears set-user-ID, and executable set-group-ID. */
+		/*
+		 * chown_common(): chown clears set-user-ID, and set-group-ID
+		 * when executable or when the caller is neither in the file's
+		 * group nor holds CAP_FSETID (setattr_should_drop_sgid()).
+		 */
 		if ((o.mode & S_IFMT) != S_IFDIR && (o.mode & S_IFMT) != S_IFLNK) {
 			o.mode &= ~(unsigned int)S_ISUID;
-			if (o.mode & S_IXGRP)
+			if ((o.mode & S_IXGRP) ||
+			    ((o.mode & S_ISGID) && vr_cred_get(t, &c, 0) == 0 &&
+			     !vr_cred_in_group(&c, o.gid) && !vr_cred_capable(&c, VR_CAP_FSETID)))
 				o.mode &= ~(unsigned int)S_ISGID;
 		}
+		o.uid = uid == (unsigned int)-1 ? o.uid : uid;
+		o.gid = gid == (unsigned int)-1 ? o.gid : gid;
 		err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
 		announce(w);
 		return err;

@@ -545,6 +545,18 @@ vr_owner_unlock(const struct vr_task *t, int fd)
 	return vr_owner_set(t, fd, &o, rdev) == 0;
 }
 
+/* in_group() - @gid is @id's filesystem gid or one of its supplementary groups. */
+static int
+in_group(const struct vr_ident *id, unsigned int gid)
+{
+	if (id->fsgid == gid)
+		return 1;
+	for (unsigned int i = 0; i < id->ngroups && i < VR_IDENT_GROUPS; i++)
+		if (id->groups[i] == gid)
+			return 1;
+	return 0;
+}
+
 int
 vr_owner_written(const struct vr_task *t, int fd)
 {
@@ -558,7 +570,7 @@ vr_owner_written(const struct vr_task *t, int fd)
 	    !recorded(t->ns, fd, st.st_dev, st.st_mode, &r, &rdev))
 		return 0;
 	kill = r.mode & S_ISUID;
-	if ((r.mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+	if ((r.mode & S_ISGID) && ((r.mode & S_IXGRP) || !in_group(&t->id, r.gid)))
 		kill |= S_ISGID;
 	if (!kill)
 		return 0;

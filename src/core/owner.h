@@ -101,9 +101,10 @@ int vr_owner_unlock(const struct vr_task *t, int fd);
 /*
  * vr_owner_written() - the regular file open as @fd is about to be written
  * or truncated by faked identity @t: without CAP_FSETID its recorded
- * set-user-ID bit goes, and its set-group-ID bit when group-executable
- * (file_remove_privs()), as the kernel takes them off a file on its first
- * write.  Return: 0 or -errno.
+ * set-user-ID bit goes, and its set-group-ID bit when group-executable or
+ * when @t is not in the file's group (file_remove_privs(),
+ * setattr_should_drop_sgid()), as the kernel takes them off a file on its
+ * first write.  Return: 0 or -errno.
  */
 int vr_owner_written(const struct vr_task *t, int fd);
 

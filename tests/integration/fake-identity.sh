@@ -240,10 +240,13 @@ listing "$tmp/a.tar" >"$tmp/tar.want"
 
 cat >"$tmp/kill.sh" <<'EOF'
 cd "$1"
-touch u g r t && chmod 4777 u r t && chmod 2777 g
-setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'echo x >>u; echo x >>g; truncate -s 0 t'
+touch u g r t n w m c && chmod 4777 u r t && chmod 2777 g && chmod 2767 n m
+chown 65534 w && chmod 6775 w && chown 65534 c && chmod 2764 c
+setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'echo x >>u; echo x >>g; truncate -s 0 t
+	echo x >>n; echo x >>w; chgrp 65534 c'
+setpriv --reuid=65534 --regid=65534 --groups=0 sh -c 'echo x >>m'
 echo x >>r
-stat -c '%n %a' u g r t
+stat -c '%n %a' u g r t n w m c
 EOF
 # A user opens a set-user-ID file to write and writes nothing.
 cat >"$tmp/open.sh" <<'EOF'
@@ -270,7 +273,11 @@ if is_root; then
 	is "natively, a user's write takes set-id bits away, root's does not" "u 777
 g 777
 r 4777
-t 777" \
+t 777
+n 767
+w 775
+m 2767
+c 764" \
 		"$(sh "$tmp/kill.sh" "$tmp/native-k" 2>&1)"
 	is "natively, an open to write without a write keeps them" "o 4777" \
 		"$(sh "$tmp/open.sh" "$tmp/native-k" 2>&1)"
@@ -347,13 +354,19 @@ is "the user chmods its own mode 0555 base directory" "755" "$(cat "$tmp/roe.out
 chmod 755 "$tmp/b/d" "$tmp/b/e"
 
 # Writing or truncating takes set-user-ID (and executable set-group-ID)
-# away, but for root (file_remove_privs()).
+# away, but for root (file_remove_privs()): the owner's write too; a
+# set-group-ID bit without group execute goes too unless the writer is in
+# the file's group; a chgrp by one who is not takes it as well.
 mkdir "$tmp/k"
 capture kill vr --fake-root -- sh "$tmp/kill.sh" "$tmp/k"
 is "a user's write takes set-id bits away, root's does not (as natively)" "u 777
 g 777
 r 4777
-t 777" \
+t 777
+n 767
+w 775
+m 2767
+c 764" \
 	"$(cat "$tmp/kill.out" "$tmp/kill.err")"
 
 # write(2) is not trapped (it would cost every program too much): vroot
