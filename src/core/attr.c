@@ -228,6 +228,8 @@ chmod_walk(struct vr_task *t, int dirfd, const char *path, unsigned int mode, in
 		vr_owner_of(t, &w->node, &o);
 		o.mode = (o.mode & S_IFMT) | (mode & 07777);
 		err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
+		if (err == 0)
+			vr_owner_touched(w->node.fd[0]);
 		announce(w);
 		return err;
 	}
@@ -306,6 +308,8 @@ chown_walk(struct vr_task *t, int dirfd, const char *path, unsigned int uid, uns
 		o.uid = uid == (unsigned int)-1 ? o.uid : uid;
 		o.gid = gid == (unsigned int)-1 ? o.gid : gid;
 		err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
+		if (err == 0)
+			vr_owner_touched(w->node.fd[0]);
 		announce(w);
 		return err;
 	}

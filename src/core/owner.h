@@ -99,6 +99,15 @@ int vr_owner_set(const struct vr_task *t, int fd, const struct vr_owner *want, u
 int vr_owner_unlock(const struct vr_task *t, int fd);
 
 /*
+ * vr_owner_touched() - a chmod or chown that faked identity @t made of
+ * the upper-layer object open as @fd was recorded: its host ctime moves,
+ * as the kernel moves it on every chmod and chown even when the record (or
+ * the mode) stays the same, which a host write of an unchanged attribute
+ * need not do.
+ */
+void vr_owner_touched(int fd);
+
+/*
  * vr_owner_written() - the regular file open as @fd is about to be written
  * or truncated by faked identity @t: without CAP_FSETID its recorded
  * set-user-ID bit goes, and its set-group-ID bit when group-executable or
