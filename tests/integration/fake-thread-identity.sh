@@ -96,6 +96,20 @@ newer(void *arg)
 	return NULL;
 }
 
+/* A new thread that forks before any call of its own. */
+static void *
+forker(void *arg)
+{
+	pid_t p = fork();
+
+	if (p == 0) {
+		ids(arg);
+		_exit(0);
+	}
+	waitpid(p, NULL, 0);
+	return NULL;
+}
+
 /* A thread started by one with an identity of its own, then its own change. */
 static void *
 inner(void *arg)
@@ -107,6 +121,8 @@ inner(void *arg)
 	printf("its raw setresuid -1 2000 -1: %ld\n", syscall(SYS_setresuid, -1, 2000, -1));
 	ids("it");
 	pthread_create(&th, NULL, newer, "the thread it starts");
+	pthread_join(th, NULL);
+	pthread_create(&th, NULL, forker, "the fork child of another it starts");
 	pthread_join(th, NULL);
 	return NULL;
 }
@@ -208,6 +224,7 @@ its raw setresuid -1 0 -1: 0
 its raw setresuid -1 2000 -1: 0
 it: uid 0 euid 2000
 the thread it starts: uid 0 euid 2000
+the fork child of another it starts: uid 0 euid 2000
 thread after its new thread's changes: uid 0 euid 1000
 main: uid 0 euid 0
 main opens it: ok
