@@ -529,6 +529,13 @@ vrl_sig_procmask(struct vr_loader_ctx *ctx, const long a[6])
 
 	if (a[3] != sizeof(unsigned long))
 		return -EINVAL;
+	/*
+	 * A new thread sets its mask first (glibc's and musl's do): one
+	 * started by a thread with an identity of its own takes a copy of it
+	 * now, before another thread's change could be taken for its own.
+	 */
+	if (__atomic_load_n(&ctx->proc->thread_ids, __ATOMIC_ACQUIRE))
+		(void)vrl_task(ctx);
 	if (held >= 0)
 		old |= sys;
 	if (a[1] && (err = vrl_peek(&set, (const void *)a[1], sizeof(set))))

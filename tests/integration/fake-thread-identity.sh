@@ -76,7 +76,8 @@ forked(const char *who)
 	waitpid(p, NULL, 0);
 }
 
-static volatile int idle_go, idle_done;
+static volatile int idle_go, idle_done, late_done;
+static pthread_t late_th;
 
 static void *
 idle(void *arg)
@@ -93,6 +94,18 @@ static void *
 newer(void *arg)
 {
 	ids(arg);
+	return NULL;
+}
+
+/* Started by the thread with its own ids; looks after main's raw change. */
+static void *
+late(void *arg)
+{
+	(void)arg;
+	while (!idle_done)
+		usleep(1000);
+	ids("thread's idle thread after main's raw setreuid -1 3000");
+	late_done = 1;
 	return NULL;
 }
 
@@ -142,6 +155,7 @@ worker(void *arg)
 	pthread_create(&th, NULL, inner, "thread's new thread");
 	pthread_join(th, NULL);
 	ids("thread after its new thread's changes");
+	pthread_create(&late_th, NULL, late, NULL);
 	pthread_barrier_wait(&bar); /* 1: changed */
 	pthread_barrier_wait(&bar); /* 2: main looked */
 	printf("thread before main's calls: uid %ld euid %ld\n", syscall(SYS_getuid), syscall(SYS_geteuid));
@@ -200,6 +214,8 @@ main(int argc, char **argv)
 	idle_go = 1;
 	while (!idle_done)
 		usleep(1000);
+	while (!late_done)
+		usleep(1000);
 	printf("glibc setresuid 0 0 0: %d\n", setresuid(0, 0, 0));
 	ids("main after glibc setresuid 0 0 0");
 	pthread_barrier_wait(&bar); /* 4 */
@@ -209,6 +225,7 @@ main(int argc, char **argv)
 	pthread_barrier_wait(&bar); /* 6 */
 	pthread_join(th, NULL);
 	pthread_join(th3, NULL);
+	pthread_join(late_th, NULL);
 	return 0;
 }
 EOF2
@@ -241,6 +258,7 @@ thread's fork child: uid 0 euid 1000
 main raw setreuid -1 3000: 0
 main: uid 0 euid 3000
 idle thread after main's raw setreuid -1 3000: uid 0 euid 0
+thread's idle thread after main's raw setreuid -1 3000: uid 0 euid 1000
 glibc setresuid 0 0 0: 0
 main after glibc setresuid 0 0 0: uid 0 euid 0
 thread after glibc setresuid 0 0 0: uid 0 euid 0
