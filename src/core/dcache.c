@@ -242,20 +242,30 @@ vr_dc_fini(struct vr_ns *ns)
 }
 
 /*
+ * owner_known() - the caller is surely the cache's owner, no system call
+ * asked: the embedder's word says no CLONE_VM child shares the memory, and
+ * the wipe-on-fork token says this is no fork child yet to adopt the cache.
+ */
+static int
+owner_known(const struct vr_ns *ns, const struct vr_dcache *dc)
+{
+	return ns->sharers && !__atomic_load_n(ns->sharers, __ATOMIC_ACQUIRE) &&
+	       __atomic_load_n(dc->token, __ATOMIC_ACQUIRE) == 1;
+}
+
+/*
  * adopt() - the cache as this process's, or 0 when it is not: in a fork
  * child (only the forking thread was copied) the lock is freed and the
  * descriptors of nodes that were being taken or dropped are closed; a
  * CLONE_VM child sharing the owner's memory gets nothing.  Without a
- * system call while the embedder's word says no such child can exist and
- * the wipe-on-fork token says this is no fork child yet to adopt.
+ * system call when owner_known().
  */
 static int
 adopt(const struct vr_ns *ns, struct vr_dcache *dc)
 {
 	int pid, zero = 0;
 
-	if (ns->sharers && !__atomic_load_n(ns->sharers, __ATOMIC_ACQUIRE) &&
-	    __atomic_load_n(dc->token, __ATOMIC_ACQUIRE) == 1)
+	if (owner_known(ns, dc))
 		return 1;
 	pid = (int)vr_sys0(__NR_getpid);
 	if (pid == __atomic_load_n(&dc->pid, __ATOMIC_ACQUIRE))
@@ -277,8 +287,7 @@ vr_dc_self(const struct vr_ns *ns)
 {
 	const struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
 
-	if (dc && ns->sharers && !__atomic_load_n(ns->sharers, __ATOMIC_ACQUIRE) &&
-	    __atomic_load_n(dc->token, __ATOMIC_ACQUIRE) == 1)
+	if (dc && owner_known(ns, dc))
 		return __atomic_load_n(&dc->pid, __ATOMIC_ACQUIRE);
 	return (int)vr_sys0(__NR_getpid);
 }

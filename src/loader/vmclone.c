@@ -33,7 +33,6 @@
 
 #define CLONE_VM_     0x00000100UL
 #define CLONE_VFORK_  0x00004000UL
-#define CLONE_THREAD_ 0x00010000UL
 
 /* The word's bit for a CLONE_VM child that does not wait for the parent. */
 #define VM_FOREVER (1UL << 63)
@@ -91,9 +90,6 @@ h_vmclone(struct vr_loader_ctx *ctx, const long a[6])
 	/* Only the trap path has a context to return through (never rewritten). */
 	if (!ctx->uc)
 		return -ENOSYS;
-	/* The filter traps only these; a thread shares the pid, so the cache's owner. */
-	if (nr != __NR_vfork && (!(flags & CLONE_VM_) || (flags & CLONE_THREAD_)))
-		return vrl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	i = claim();
 	if (i < 0)
 		return -EAGAIN;
