@@ -23,6 +23,14 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude
 # before a program has TLS), hidden symbols except the VR_API ones.
 CORE_CFLAGS = $(ALL_CFLAGS) -ffreestanding -fno-stack-protector -fvisibility=hidden -fPIC \
 	      -Isrc/core -I$(BUILD)/gen
+# It is compiled once: libvroot.a, libvroot.so and vroot-loader link the same
+# objects (the loader reaches the kernel through the system-call hook, as
+# any embedder may).  So the objects also carry what the loader's handler
+# needs (src/loader/build.mk): no frame over LOADER_STACK_MAX bytes nor of
+# unbounded size, and each object's call graph (X.ci beside X.o) for the
+# check of the handler's whole paths.  The sanitizer build is for the
+# unit tests only and is not checked so.
+CORE_OBJ_CFLAGS = $(CORE_CFLAGS) -Wstack-usage=$(LOADER_STACK_MAX) $(LOADER_CALLGRAPH)
 SAN_FLAGS   = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 CORE_SRC  := $(filter-out src/core/mem.c,$(wildcard src/core/*.c))
@@ -57,11 +65,12 @@ $(BUILD)/gen/foldgen: src/gen/foldgen.c
 	$(HOSTCC) -O2 $(WARN) -o $@ $< -lutf8proc
 $(FOLD_TABLE): $(BUILD)/gen/foldgen
 	$(BUILD)/gen/foldgen >$@.new && mv $@.new $@
-$(BUILD)/src/core/fold.o $(BUILD)/san/src/core/fold.o: $(FOLD_TABLE)
+$(BUILD)/src/core/fold.o $(BUILD)/src/core/fold.ci $(BUILD)/san/src/core/fold.o: $(FOLD_TABLE)
 
-$(BUILD)/%.o: %.c
+# Either target names the object: the call graph is written beside it.
+$(BUILD)/src/core/%.o $(BUILD)/src/core/%.ci: src/core/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CORE_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CORE_OBJ_CFLAGS) -MMD -MP -c -o $(basename $@).o $<
 
 $(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -444,6 +444,17 @@ VR_API int vr_task_new_packed_adopt(const void *buf, size_t len, const int *adop
                                     unsigned int nadopt, struct vr_ns **nsp, struct vr_task **tp);
 
 /**
+ * vr_task_new_packed_spec() - vr_task_new_packed(), with the fields of a
+ * spec that a packed string cannot carry, being this process image's own,
+ * taken from @local: @adopt and @nadopt (as vr_task_new_packed_adopt()) and
+ * the system-call hook @syscall, installed before the first system call the
+ * unpacking makes.  The other fields of *@local are ignored; @local may be
+ * NULL.  Return: as vr_task_new_packed(); -EEXIST as vr_ns_new().
+ */
+VR_API int vr_task_new_packed_spec(const void *buf, size_t len, const struct vr_ns_spec *local,
+                                   struct vr_ns **nsp, struct vr_task **tp);
+
+/**
  * vr_ns_copies_pending() - some process on the prefix copied a base file up
  * since this process last looked (vr_task_follow_copies()): one load from
  * the shared page.  Return: 1 or 0.

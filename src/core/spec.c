@@ -128,10 +128,13 @@ get_str(struct reader *r)
 	return s;
 }
 
-/* ns_new_packed() - vr_ns_new_packed() with descriptors to adopt (struct vr_ns_spec). */
+/*
+ * ns_new_packed() - vr_ns_new_packed() with what a packed spec does not carry
+ * taken from @local (NULL: nothing): the descriptors to adopt and the
+ * system-call hook (struct vr_ns_spec).
+ */
 static int
-ns_new_packed(const void *buf, size_t len, const int *adopt, unsigned int nadopt,
-              struct vr_ns **nsp)
+ns_new_packed(const void *buf, size_t len, const struct vr_ns_spec *local, struct vr_ns **nsp)
 {
 	struct reader r = {.buf = buf, .len = len};
 	const char *lowers[VR_MAX_LAYERS];
@@ -141,6 +144,10 @@ ns_new_packed(const void *buf, size_t len, const int *adopt, unsigned int nadopt
 	unsigned int flags, i;
 	int err = -EINVAL;
 
+	/* Before the mapping below: that is a system call too. */
+	if (local && (err = vr_sys_hook_install(local->syscall)) < 0)
+		return err;
+	err = -EINVAL;
 	if (!buf || len < 20 || vr_memcmp(buf, SPEC_MAGIC, 4) != 0)
 		return -EINVAL;
 	r.at = 4;
@@ -173,8 +180,11 @@ ns_new_packed(const void *buf, size_t len, const int *adopt, unsigned int nadopt
 	}
 	spec.lowers = lowers;
 	spec.mounts = mounts;
-	spec.adopt = adopt;
-	spec.nadopt = nadopt;
+	if (local) {
+		spec.adopt = local->adopt;
+		spec.nadopt = local->nadopt;
+		spec.syscall = local->syscall;
+	}
 	if (!r.bad && r.at == len)
 		err = vr_ns_new(&spec, nsp);
 	vr_unmap(mounts, msize);
@@ -184,7 +194,7 @@ ns_new_packed(const void *buf, size_t len, const int *adopt, unsigned int nadopt
 int
 vr_ns_new_packed(const void *buf, size_t len, struct vr_ns **nsp)
 {
-	return ns_new_packed(buf, len, NULL, 0, nsp);
+	return ns_new_packed(buf, len, NULL, nsp);
 }
 
 /* ns_spec() - the spec @ns was made from, with canonical host paths. */
@@ -271,6 +281,15 @@ int
 vr_task_new_packed_adopt(const void *buf, size_t len, const int *adopt, unsigned int nadopt,
                          struct vr_ns **nsp, struct vr_task **tp)
 {
+	struct vr_ns_spec local = {.adopt = adopt, .nadopt = nadopt};
+
+	return vr_task_new_packed_spec(buf, len, &local, nsp, tp);
+}
+
+int
+vr_task_new_packed_spec(const void *buf, size_t len, const struct vr_ns_spec *local,
+                        struct vr_ns **nsp, struct vr_task **tp)
+{
 	const char *b = buf, *cwd, *root, *hints, *spec;
 	struct vr_ident id;
 	unsigned int total, nh;
@@ -301,7 +320,7 @@ vr_task_new_packed_adopt(const void *buf, size_t len, const int *adopt, unsigned
 	if (nh > VR_FD_HINTS || (size_t)(hints - b) + 4 + (size_t)nh * 12 > len)
 		return -EINVAL;
 	spec = hints + 4 + (size_t)nh * 12;
-	err = ns_new_packed(spec, len - (size_t)(spec - b), adopt, nadopt, nsp);
+	err = ns_new_packed(spec, len - (size_t)(spec - b), local, nsp);
 	if (err < 0)
 		return err;
 	vr_fd_hints_unpack(*nsp, hints + 4, nh);

@@ -1,18 +1,16 @@
 /*
  * sys.h - the core's only door to the kernel: raw system calls.
  *
- * The core calls no libc function.  Every system call goes through vr_sys6().
- * Built normally (libvroot), that is a call to the embedder's hook when one
- * was installed (struct vr_ns_spec's @syscall, kept in vr_sys_hook for the
- * whole process: sys.c), else an inline `syscall` instruction.  Built for the
- * loader (VR_SYS_TRAMPOLINE defined to the address of the loader's trusted
- * syscall stub, or with VR_SYS_TRAMPOLINE_VAR to the name of a hidden
- * variable holding it), it is a call to that stub, so the seccomp filter
- * lets the core's own calls through; such builds need -mno-red-zone because
- * the call pushes a return address below the stack pointer.  The loader
- * keeps its own build rather than installing a hook: its build of the core
- * differs in flags too (-mno-red-zone, the handler's stack budget checked
- * per function), and making the two one build is not done yet.
+ * The core calls no libc function.  Every system call goes through vr_sys6():
+ * a call to the embedder's hook when one was installed (struct vr_ns_spec's
+ * @syscall, kept in vr_sys_hook for the whole process: sys.c), else an
+ * inline `syscall` instruction.  There is one build of the core: libvroot.a,
+ * libvroot.so and vroot-loader link the same objects, and the loader is an
+ * embedder like any other: its hook calls its trusted page's stub, so the
+ * seccomp filter lets the core's own calls through.  The hook is called
+ * from one function, vr_sys_hooked(), so that the one call through a
+ * pointer on every path that makes a system call is one the loader's
+ * stack-budget check can be told the targets of.
  *
  * Wrappers return the kernel's raw result: >= 0, or -errno.
  */
@@ -35,10 +33,6 @@
 #error "vroot's core supports x86-64 only for now"
 #endif
 
-#ifdef VR_SYS_TRAMPOLINE_VAR
-extern unsigned long VR_SYS_TRAMPOLINE __attribute__((visibility("hidden")));
-#endif
-
 /* vr_syscall_fn of vroot.h, without the public header. */
 typedef long (*vr_sys_hook_fn)(long n, long a1, long a2, long a3, long a4, long a5, long a6);
 /* The embedder's hook, or NULL: written once, by vr_sys_hook_install(). */
@@ -51,6 +45,10 @@ extern vr_sys_hook_fn vr_sys_hook __attribute__((visibility("hidden")));
  */
 int vr_sys_hook_install(vr_sys_hook_fn fn) __attribute__((visibility("hidden")));
 
+/* vr_sys_hooked() - system call @n made through the installed hook. */
+long vr_sys_hooked(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+        __attribute__((visibility("hidden")));
+
 static inline long
 vr_sys6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 {
@@ -58,22 +56,13 @@ vr_sys6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	register long r8 __asm__("r8") = a5;
 	register long r9 __asm__("r9") = a6;
 	long ret;
-#ifdef VR_SYS_TRAMPOLINE
-	__asm__ volatile("call *%[t]"
-	                 : "=a"(ret)
-	                 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8),
-	                   "r"(r9), [t] "r"((long)(VR_SYS_TRAMPOLINE))
-	                 : "rcx", "r11", "memory");
-#else
-	vr_sys_hook_fn hook = __atomic_load_n(&vr_sys_hook, __ATOMIC_RELAXED);
 
-	if (__builtin_expect(hook != NULL, 0))
-		return hook(n, a1, a2, a3, a4, a5, a6);
+	if (__atomic_load_n(&vr_sys_hook, __ATOMIC_RELAXED))
+		return vr_sys_hooked(n, a1, a2, a3, a4, a5, a6);
 	__asm__ volatile("syscall"
 	                 : "=a"(ret)
 	                 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
 	                 : "rcx", "r11", "memory");
-#endif
 	return ret;
 }
 

@@ -1,17 +1,15 @@
-# build.mk - rules for build/vroot-loader, to be included by the top-level
-# Makefile (which defines BUILD, default build/):
-#
-#     include src/loader/build.mk
-#     all: $(BUILD)/vroot-loader
-#     check: $(BUILD)/vroot-loader
-#             tests/loader/passthrough.sh      # TAP; builds its own helpers
-#
-# Standalone, from the top of the tree:
-#     printf 'all: build/vroot-loader\ninclude src/loader/build.mk\n' | make -f -
+# build.mk - rules for build/vroot-loader, included by the top-level
+# Makefile, which defines BUILD (default build/), CORE_OBJ (the core's
+# objects, those of libvroot.a) and how they are compiled.
 #
 # The loader is a static-pie, freestanding program: no libc, its own
 # _start (start.S) and self-relocation (reloc.c).  Everything is hidden so
 # that globals are reached rip-relative before relocation has run.
+#
+# It links the core's objects as libvroot.a has them, not a build of its
+# own: the core's system calls go through the hook the loader gives in the
+# spec it unpacks (vrl_core_syscall(), tpage.c), which calls the trusted
+# page's stub, so the seccomp filter lets them pass.
 
 BUILD ?= build
 LOADER_SRC := src/loader
@@ -19,16 +17,11 @@ LOADER_OBJDIR := $(BUILD)/loader
 LOADER_C := main.c reloc.c rt.c tpage.c filter.c sigsys.c sigvirt.c uaccess.c \
 	dispatch.c exec.c binfmt.c elf.c stack.c state.c selfexe.c vfs.c vfs_fd.c vfs_sock.c \
 	stackpool.c ownfd.c rewrite.c stats.c vfs_ident.c vfs_mounts.c addrspace.c vmclone.c
-# The core, built again for the loader: every system call it makes goes
-# through the trusted page (VR_SYS_TRAMPOLINE: the variable vrl_tpage_call, as the
-# page's slot depends on how deeply the session is nested), so the filter
-# lets it pass.
-LOADER_CORE_C := $(filter-out mem.c,$(notdir $(wildcard src/core/*.c)))
 LOADER_OBJS := $(addprefix $(LOADER_OBJDIR)/,$(LOADER_C:.c=.o) start.o sigentry.o rwentry.o) \
-	$(addprefix $(LOADER_OBJDIR)/core/,$(LOADER_CORE_C:.c=.o))
+	$(CORE_OBJ)
 
 # The handler runs on a slot of vroot's stack pool (stackpool.h, 128 KiB):
-# no function of the loader or of its build of the core may take more than
+# no function of the loader or of the core may take more than
 # LOADER_STACK_MAX bytes of stack, nor an unbounded amount (-Wstack-usage,
 # an error with -Werror), and no path from the handler's entries more than
 # LOADER_PATH_MAX: stack-budget.pl adds the frames up along the call graphs
@@ -63,12 +56,6 @@ endif
 $(LOADER_OBJDIR)/%.o $(LOADER_OBJDIR)/%.ci: $(LOADER_SRC)/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(LOADER_CFLAGS) -Iinclude -c -o $(basename $@).o $<
-
-$(LOADER_OBJDIR)/core/%.o $(LOADER_OBJDIR)/core/%.ci: src/core/%.c
-	@mkdir -p $(dir $@)
-	$(CC) $(LOADER_CFLAGS) -Iinclude -Isrc/core -I$(BUILD)/gen -DVR_SYS_TRAMPOLINE=vrl_tpage_call \
-		-DVR_SYS_TRAMPOLINE_VAR -c -o $(basename $@).o $<
-$(LOADER_OBJDIR)/core/fold.o $(LOADER_OBJDIR)/core/fold.ci: $(FOLD_TABLE)
 
 $(LOADER_OBJDIR)/%.o: $(LOADER_SRC)/%.S
 	@mkdir -p $(dir $@)

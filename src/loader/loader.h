@@ -211,10 +211,11 @@ int vrl_self_relocate(void);
 
 /* tpage.c */
 int vrl_tpage_map(void);
+void vrl_tpage_count(uint64_t *counter);
+long vrl_core_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
 /* vmclone.c */
 void vrl_vmclone_reap(void);
 void vrl_vmclone_forked(void);
-void vrl_tpage_count(uint64_t *counter);
 
 /* rewrite.c, rwentry.S */
 /** struct vrl_map - the line of /proc/self/maps about one address. */

@@ -196,9 +196,12 @@ static int
 enter_namespace(void)
 {
 	struct vrl_state *st = &vrl_proc.state;
-	int floor, err = vr_task_new_packed_adopt(st->task, st->task_len, st->inherit,
-	                                          (unsigned int)st->ninherit, &vrl_proc.ns,
-	                                          &vrl_proc.task);
+	/* The core's own calls go through the trusted page, as the loader's do. */
+	struct vr_ns_spec local = {.adopt = st->inherit,
+	                           .nadopt = (unsigned int)st->ninherit,
+	                           .syscall = vrl_core_syscall};
+	int floor, err = vr_task_new_packed_spec(st->task, st->task_len, &local, &vrl_proc.ns,
+	                                         &vrl_proc.task);
 
 	vrl_sys2(__NR_munmap, st->task, st->task_len);
 	st->task = NULL;

@@ -37,6 +37,8 @@ my %indirect = (
 	answer                => '^host_',                  # helper.c, in_layer(), upper_parent()
 	in_layer              => '^host_',
 	upper_parent          => '^host_',
+	# The core's system calls: the hook the loader gives it (tpage.c).
+	vr_sys_hooked => '^vrl_core_syscall$',
 	# vr_dir_foreach and vr_each_entry: the callbacks their calls name in
 	# the sources (%callback below).
 	# The vDSO's clock_gettime: a few words of stack, not ours to count.

@@ -10,8 +10,9 @@
  *
  *  - vrl_sys6(): a call to the `syscall; ret` stub in the trusted page.  The
  *    seccomp filter allows every call whose instruction pointer lies in that
- *    page, so this is how the loader (and later the core) issues calls that
- *    the filter would otherwise trap back to us.
+ *    page, so this is how the loader (and the core, through the hook
+ *    vrl_core_syscall()) issues calls that the filter would otherwise trap
+ *    back to us.
  *
  * Both return the kernel's raw result: >= 0, or -errno.  Nothing here
  * touches errno or any global.
@@ -104,8 +105,6 @@
 
 /* This image's trusted page (its syscall stub) and its slot (tpage.c). */
 extern unsigned long vrl_tpage __attribute__((visibility("hidden")));
-/* vrl_tpage + VRL_TPAGE_SYSCALL: what the core calls (build.mk). */
-extern unsigned long vrl_tpage_call __attribute__((visibility("hidden")));
 extern unsigned int vrl_level __attribute__((visibility("hidden")));
 
 static inline long

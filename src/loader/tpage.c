@@ -112,7 +112,6 @@ put_vmclone(unsigned char *at, unsigned long code, unsigned long data)
 }
 
 unsigned long vrl_tpage = VRL_TPAGE_ADDR;
-unsigned long vrl_tpage_call = VRL_TPAGE_ADDR + VRL_TPAGE_SYSCALL;
 unsigned int vrl_level;
 
 /*
@@ -168,7 +167,6 @@ vrl_tpage_map(void)
 		err = map_at(addr);
 		if (!err) {
 			vrl_tpage = addr;
-			vrl_tpage_call = addr + VRL_TPAGE_SYSCALL;
 			vrl_level = level;
 		}
 	}
@@ -183,4 +181,16 @@ void
 vrl_tpage_count(uint64_t *counter)
 {
 	__atomic_store_n((uint64_t **)(vrl_tpage + VRL_TPAGE_SIZE), counter, __ATOMIC_RELEASE);
+}
+
+/**
+ * vrl_core_syscall() - the system-call hook the loader gives the core
+ * (struct vr_ns_spec's @syscall): system call @n made through the trusted
+ * page's counting stub, which the filter lets pass.  A leaf: its frame is
+ * all the stack the hook adds to a handler path (stack-budget.pl).
+ */
+long
+vrl_core_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	return vrl_sys6(n, a1, a2, a3, a4, a5, a6);
 }
