@@ -2,10 +2,12 @@
 # deps.sh - install what the integration tests run (busybox-static,
 # musl-tools, golang-go, debootstrap, gcc, make, git, python3, perl, file,
 # tar, clang with its fuzzer runtime for tests/integration/fuzz.sh, man-db and
-# pkg-config for install.sh, fuse-overlayfs for fake-fuse-overlayfs.sh;
-# libutf8proc-dev, which the build needs too, so
-# CI installs it before it builds) and
-# create the cached Debian minbase tree that debian-tree.sh uses as a base.
+# pkg-config for install.sh, fuse-overlayfs for fake-fuse-overlayfs.sh,
+# qemu-system-x86 for case-insensitive-ext4.sh; libutf8proc-dev, which the
+# build needs too, so CI installs it before it builds), create the cached
+# Debian minbase tree that debian-tree.sh uses as a base, and unpack
+# Debian's kernel package (not installed) for case-insensitive-ext4.sh to
+# boot in qemu where this machine's kernel has no ext4 casefold.
 # Root only; as another user it reports what is missing and skips.  Before
 # it installs or debootstraps it says so on stderr (prove shows a test's
 # stderr), as that changes the machine and takes minutes.
@@ -16,7 +18,8 @@ set -eu
 
 pkgs="busybox-static musl-tools golang-go debootstrap gcc make git python3 perl file tar"
 pkgs="$pkgs clang libclang-rt-14-dev man-db pkg-config libutf8proc-dev fuse-overlayfs"
-plan 2
+pkgs="$pkgs qemu-system-x86"
+plan 3
 
 missing=
 for p in $pkgs; do
@@ -41,6 +44,64 @@ else
 		tail -n 20 "$tmp/apt.log" >"$tmp/apt.tail"
 		not_ok "apt-get install$missing" "$tmp/apt.tail"
 	fi
+fi
+
+# kernel_make: Debian's kernel image package for this machine's suite,
+# downloaded and unpacked into $kernel_cache (renamed into place when
+# whole).  Status 0 when it is there afterwards; the reason in $why else.
+kernel_cache=${VROOT_KERNEL_CACHE:-/var/cache/vroot/linux-casefold}
+kernel_make() {
+	if ls "$kernel_cache"/boot/vmlinuz-* >/dev/null 2>&1; then
+		kernel_have="$(basename "$(ls "$kernel_cache"/boot/vmlinuz-* | head -n 1)")"
+		return 0
+	fi
+	if ! is_root; then
+		why="needs root to fetch it with apt (no kernel in $kernel_cache)"
+		return 1
+	fi
+	if ! have apt-get apt-cache dpkg-deb; then
+		why="no apt-get to fetch it (no kernel in $kernel_cache)"
+		return 1
+	fi
+	kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
+	if [ -z "$kpkg" ]; then
+		why="apt knows no linux-image-amd64 package"
+		return 1
+	fi
+	echo "deps.sh: apt-get download $kpkg, unpacked into $kernel_cache (once)" >&2
+	mkdir -p "$tmp/kernel"
+	if ! (cd "$tmp/kernel" && { apt-get download "$kpkg" ||
+		{ apt-get update -q && apt-get download "$kpkg"; }; }) \
+		>"$tmp/kernel.log" 2>&1; then
+		tail -n 5 "$tmp/kernel.log" | sed 's/^/# /'
+		why="apt-get download $kpkg failed"
+		return 1
+	fi
+	build=$kernel_cache.new.$$
+	rm -rf "$build"
+	mkdir -p "$(dirname "$kernel_cache")"
+	if ! dpkg-deb -x "$tmp"/kernel/*.deb "$build"; then
+		rm -rf "$build"
+		why="dpkg-deb -x of $kpkg failed"
+		return 1
+	fi
+	if ! grep -q '^CONFIG_UNICODE=y' "$build"/boot/config-*; then
+		rm -rf "$build"
+		why="$kpkg has no CONFIG_UNICODE=y"
+		return 1
+	fi
+	rm -rf "$build/usr"
+	chmod -R a+rX "$build"
+	mv -T "$build" "$kernel_cache" 2>/dev/null || rm -rf "$build"
+	kernel_have=$kpkg
+	ls "$kernel_cache"/boot/vmlinuz-* >/dev/null 2>&1
+}
+
+if kernel_make; then
+	ok "Debian kernel for the casefold VM in $kernel_cache ($kernel_have)"
+else
+	skip "Debian kernel for the casefold VM" "$why"
 fi
 
 if debian_make; then
