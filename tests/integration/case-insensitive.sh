@@ -2,22 +2,24 @@
 # case-insensitive.sh - `vroot run --case-insensitive` and `--mount
 # HOST:VIRT:ci` look names up as APFS does (case folding and canonical
 # equivalence, exact match first, case-preserving), against a table of
-# expected results: no native Linux directory behaves so without root
-# (ext4's casefold, compared in case-insensitive-ext4.sh, differs on
-# normalization).  Then real programs: a shell script with mixed-case
+# expected results, everywhere a path is walked (.., symlinks, mount
+# points, /proc/self/cwd, AF_UNIX sockets, openat2's rules): no native
+# Linux directory behaves so without root (ext4's casefold, compared in
+# case-insensitive-ext4.sh, has no layers, and it differs from APFS on
+# rows where APFS differs).  Then real programs: a shell script with mixed-case
 # paths, make naming Foo.c for foo.c, git (its core.ignorecase probe, a
 # status after a case-only rename, an add after a change made through
 # another spelling), tar -x of an archive holding A and a.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3 make tar git
-plan 15
+plan 17
 
 # Two bases: B1 over B2, then the host's / for the programs.
 B1=$tmp/b1
 B2=$tmp/b2
 H=$tmp/host
-mkdir -p "$B1/Dir" "$B1/cs" "$B2" "$H"
+mkdir -p "$B1/Dir" "$B1/cs" "$B1/Opq" "$B2" "$H"
 python3 - "$B1" "$B2" "$H" <<'PY'
 import os, sys
 b1, b2, h = (os.fsencode(a) for a in sys.argv[1:])
@@ -35,6 +37,7 @@ for n in ("a", "A", "Ab", "aB"):                 # made case-sensitively
     put(b1, "cs/" + n, n)
 put(b1, "hidden.TXT", "h1")
 put(b2, "Hidden.txt", "h2")
+put(b1, "Opq/x", "x")
 os.symlink("Dir/FOO.TXT", os.path.join(b1, b"lnk"))
 put(h, "Make.c", "make")
 PY
@@ -42,6 +45,8 @@ cp -a "$B1" "$tmp/b1.orig"
 
 # A whiteout spelt "hidden.TXT", made by a run that does not fold.
 vr --base "$B1" --base "$B2" --base / -- rm /hidden.TXT
+# An opaque directory spelt "Opq", made the same way.
+vr --base "$B1" --base "$B2" --base / -- sh -c 'rm -r /Opq && mkdir /Opq'
 
 cat >"$tmp/ops.py" <<'PY'
 import errno, os, subprocess, sys
@@ -126,6 +131,45 @@ elif mode == "create":
     row("mkdir NewDir", res(os.mkdir, "/NewDir"))
     row("rmdir newdir", res(os.rmdir, "/newdir"))
     row("NEWDIR now", res(os.stat, "/NEWDIR") if False else read("/NEWDIR/x"))
+elif mode == "paths":
+    import ctypes, socket
+    row("DIR/../dir/FOO.TXT", read("/DIR/../dir/FOO.TXT"))
+    row("OPQ/x (an opaque directory hides the names below)", read("/OPQ/x"))
+    row("opq listing", ls("/opq"))
+    os.chdir("/DIR")
+    row("/proc/self/cwd after chdir /DIR", os.readlink("/proc/self/cwd"))
+    os.chdir("/")
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind("/tmp/vroot-ci-Sock")
+    srv.listen()
+    cli = socket.socket(socket.AF_UNIX)
+    row("AF_UNIX connect /TMP/VROOT-CI-SOCK", res(cli.connect, "/TMP/VROOT-CI-SOCK"))
+    row("AF_UNIX bind /tmp/VROOT-CI-sock", res(socket.socket(socket.AF_UNIX).bind, "/tmp/VROOT-CI-sock"))
+    libc = ctypes.CDLL(None, use_errno=True)
+    class How(ctypes.Structure):
+        _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64),
+                    ("resolve", ctypes.c_uint64)]
+    def openat2(dfd, path, resolve):
+        how = How(os.O_RDONLY, 0, resolve)
+        fd = libc.syscall(437, dfd, path.encode(), ctypes.byref(how),
+                          ctypes.c_size_t(ctypes.sizeof(how)))
+        if fd < 0:
+            return errno.errorcode[ctypes.get_errno()]
+        os.close(fd)
+        return "ok"
+    BENEATH, IN_ROOT, NO_SYMLINKS = 0x08, 0x10, 0x04
+    d = os.open("/DIR", os.O_RDONLY | os.O_DIRECTORY)
+    r = os.open("/", os.O_RDONLY | os.O_DIRECTORY)
+    row("openat2 DIR, FOO.TXT, BENEATH", openat2(d, "FOO.TXT", BENEATH))
+    row("openat2 DIR, ../DIR/FOO.TXT, BENEATH", openat2(d, "../DIR/FOO.TXT", BENEATH))
+    row("openat2 /, LNK, NO_SYMLINKS", openat2(r, "LNK", NO_SYMLINKS))
+    row("openat2 /, LNK, IN_ROOT", openat2(r, "LNK", IN_ROOT))
+elif mode == "mountpoints":
+    row("/M/make.c (ci mount)", read("/M/make.c"))
+    row("/N/Make.c (mount that does not fold)", read("/N/Make.c"))
+    row("/N/MAKE.C", read("/N/MAKE.C"))
+    os.chdir("/M")
+    row("getcwd after chdir /M", os.getcwd())
 elif mode == "index":
     # The index kept current: names this process creates after looking
     # them up in vain, and a name another process creates.
@@ -177,6 +221,30 @@ exec /USR/BIN/TRUE: 0
 #!/BIN/SH script: interp
 T
 is_file "lookups of case and normalization variants" "$tmp/lookup.want" "$tmp/lookup.got"
+
+run_ops --case-insensitive -- python3 "$tmp/ops.py" paths >"$tmp/paths.got"
+cat >"$tmp/paths.want" <<'T'
+DIR/../dir/FOO.TXT: foo
+OPQ/x (an opaque directory hides the names below): ENOENT
+opq listing: 
+/proc/self/cwd after chdir /DIR: /Dir
+AF_UNIX connect /TMP/VROOT-CI-SOCK: ok
+AF_UNIX bind /tmp/VROOT-CI-sock: EADDRINUSE
+openat2 DIR, FOO.TXT, BENEATH: ok
+openat2 DIR, ../DIR/FOO.TXT, BENEATH: EXDEV
+openat2 /, LNK, NO_SYMLINKS: ELOOP
+openat2 /, LNK, IN_ROOT: ok
+T
+is_file "every way a path is walked folds case" "$tmp/paths.want" "$tmp/paths.got"
+run_ops --case-insensitive --mount "$H:/m:ci" --mount "$H:/n" -- \
+	python3 "$tmp/ops.py" mountpoints >"$tmp/mountpoints.got"
+cat >"$tmp/mountpoints.want" <<'T'
+/M/make.c (ci mount): make
+/N/Make.c (mount that does not fold): make
+/N/MAKE.C: ENOENT
+getcwd after chdir /M: /m
+T
+is_file "mount points are found by any spelling" "$tmp/mountpoints.want" "$tmp/mountpoints.got"
 
 run_ops --case-insensitive -- python3 "$tmp/ops.py" create >"$tmp/create.got"
 cat >"$tmp/create.want" <<'T'
