@@ -564,9 +564,12 @@ VR_API int vr_truncate(struct vr_task *t, const char *path, long length);
 
 /*
  * Extended attributes of virtual paths (@nofollow: the l*xattr variants).
- * The overlay's own attributes ("user.overlay.*", "trusted.overlay.*") read
- * as absent (-ENODATA), are left out of lists, and cannot be set or removed
- * (-EPERM).  Setting or removing on a base object answers -EROFS for now.
+ * The overlay's own attributes ("user.overlay.*", "trusted.overlay.*", the
+ * owner records) are left out of lists; a program's attributes of those
+ * names are kept escaped in the root overlay, as kernel overlayfs escapes
+ * them ("user.overlay.X" as "user.overlay.overlay.X"), so a session or a
+ * kernel overlay nested inside has its own.  Setting or removing on a base
+ * object copies it up.
  */
 VR_API long vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value,
                         size_t size, int nofollow);
@@ -577,8 +580,23 @@ VR_API int vr_setxattr(struct vr_task *t, const char *path, const char *name, co
 VR_API int vr_removexattr(struct vr_task *t, const char *path, const char *name, int nofollow);
 /** vr_xattr_hidden() - @name is one of the overlay's own attributes. */
 VR_API int vr_xattr_hidden(const char *name);
-/** vr_xattr_filter_list() - drop hidden names from a listxattr() result of @n bytes. */
+/**
+ * vr_xattr_filter_list() - a listxattr() result of @n bytes of the root
+ * overlay as the program sees it: hidden names dropped, escaped ones
+ * unescaped.  Return: its new length.
+ */
 VR_API long vr_xattr_filter_list(char *list, long n);
+/**
+ * vr_fxattr_removed() - f*xattr call @nr (__NR_fgetxattr, __NR_fsetxattr,
+ * __NR_fremovexattr, __NR_flistxattr; @value the list for the last) on the
+ * program's descriptor @fd of a removed file of the overlay's upper layer
+ * (an O_TMPFILE file), which no path names: made on the descriptor
+ * itself, names escaped as on any object of the overlay; @nr 0 only
+ * asks.  Return: the call's result (0 for @nr 0), or -ENOENT when @fd is
+ * not such a file (nothing done).
+ */
+VR_API long vr_fxattr_removed(struct vr_task *t, int fd, long nr, const char *name, void *value,
+                              size_t size, int flags);
 /**
  * vr_fileattr_set() - ioctl(@request, @arg) that changes an inode's flags
  * (FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR, FS_IOC_SETVERSION) on the object at

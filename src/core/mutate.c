@@ -192,19 +192,28 @@ over_whiteout(struct vr_walk *w, struct vr_place *p, long nr, long target, unsig
 }
 
 /*
- * fake_device() - a faked identity's mknod of a device: root may (others
- * lack CAP_MKNOD: -EPERM); the node is made as an empty regular file whose
- * record names the device (owner.h), *@type and the device kept for it.
+ * fake_device() - a device node kept as an empty regular file whose record
+ * names the device (owner.h), *@type and the device kept for it:
+ *  - a faked identity's mknod of a device: root may (others lack
+ *    CAP_MKNOD: -EPERM);
+ *  - a character device 0:0, which anyone may make (Linux 5.8): in the
+ *    overlay's upper layer it would be a whiteout of vroot's own, so a
+ *    program's (another overlay's inside the session: a nested session
+ *    or a kernel overlay) is a record that shows it, and the overlay
+ *    never takes it for its own.  In a mount it is the host's to make.
  */
 static int
 fake_device(struct vr_walk *w, long nr, unsigned int *mode, unsigned int *dev, unsigned int *type)
 {
 	unsigned int t = *mode & S_IFMT;
+	int zero = t == S_IFCHR && *dev == 0;
 
 	*type = 0;
-	if (nr != __NR_mknodat || !w->t->id.faked || (t != S_IFCHR && t != S_IFBLK))
+	if (nr != __NR_mknodat || (t != S_IFCHR && t != S_IFBLK))
 		return 0;
-	if (!(w->t->id.caps & VR_CAPS_EFFECTIVE))
+	if (zero ? w->cur.mount != NULL : !w->t->id.faked)
+		return 0;
+	if (!zero && !(w->t->id.caps & VR_CAPS_EFFECTIVE))
 		return -EPERM; /* CAP_MKNOD */
 	*type = t;
 	*mode = S_IFREG | (*mode & 07777);
@@ -212,14 +221,18 @@ fake_device(struct vr_walk *w, long nr, unsigned int *mode, unsigned int *dev, u
 	return 0;
 }
 
-/* faked_owner() - the new object @p names, as a faked identity made it (vr_owner_new()). */
+/*
+ * new_owner() - the new object @p names, as the caller made it: a faked
+ * identity's owner, and the type @type (not 0) of a device kept as a
+ * regular file (vr_owner_new()).
+ */
 static int
-faked_owner(struct vr_walk *w, const struct vr_place *p, unsigned int type, unsigned long rdev)
+new_owner(struct vr_walk *w, const struct vr_place *p, unsigned int type, unsigned long rdev)
 {
 	struct vr_owner dir;
 	int fd, err;
 
-	if (!w->t->id.faked)
+	if (!w->t->id.faked && !type)
 		return 0;
 	fd = sys_openat(p->dirfd, p->name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd < 0)
@@ -245,8 +258,6 @@ create(struct vr_task *t, int dirfd, const char *path, long nr, long target, uns
 		return err;
 	if (w->last_type != VR_LAST_NORM || w->node.exists)
 		err = -EEXIST;
-	else if (nr == __NR_mknodat && (mode & S_IFMT) == S_IFCHR && dev == 0)
-		err = -EPERM; /* a 0:0 character device is a whiteout: not for programs */
 	else if (w->must_dir && nr != __NR_mkdirat)
 		err = -ENOENT;
 	else
@@ -270,8 +281,12 @@ create(struct vr_task *t, int dirfd, const char *path, long nr, long target, uns
 			err = make_node(nr, target, p.dirfd, p.name, mode, dev);
 		if (err == -EACCES && !swap && vr_owner_unlock(t, p.dirfd))
 			err = make_node(nr, target, p.dirfd, p.name, mode, dev);
-		if (err == 0)
-			err = faked_owner(w, &p, type, rdev);
+		if (err == 0) {
+			err = new_owner(w, &p, type, rdev);
+			/* A device without its record would show as an empty file. */
+			if (err < 0 && type)
+				vr_sys3(__NR_unlinkat, p.dirfd, p.name, 0);
+		}
 		vr_place_put(&p);
 	}
 	vr_walk_end(w);

@@ -513,13 +513,14 @@ vr_owner_new(const struct vr_task *t, int fd, const struct vr_owner *dir, unsign
 	struct stat st;
 	int err;
 
-	if (!t->id.faked)
+	if (!t->id.faked && !type)
 		return 0;
 	err = sys_fstatat(fd, "", &st, AT_EMPTY_PATH);
 	if (err < 0)
 		return err;
-	want.uid = t->id.fsuid;
-	want.gid = (dir->mode & S_ISGID) ? dir->gid : t->id.fsgid;
+	/* Without a faked identity the kernel gave the host file its owner. */
+	want.uid = !t->id.faked ? st.st_uid : t->id.fsuid;
+	want.gid = !t->id.faked ? st.st_gid : (dir->mode & S_ISGID) ? dir->gid : t->id.fsgid;
 	want.mode = (type ? type : st.st_mode & S_IFMT) | (st.st_mode & 07777);
 	if ((dir->mode & S_ISGID) && (st.st_mode & S_IFMT) == S_IFDIR)
 		want.mode |= S_ISGID;

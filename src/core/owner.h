@@ -121,8 +121,9 @@ int vr_owner_written(const struct vr_task *t, int fd);
  * vr_owner_new() - the object open as @fd was just made in the upper layer
  * by task @t, in a directory showing @dir: with a faked identity it shows
  * the creator's filesystem uid and gid (the directory's group when it is
- * set-group-ID), and type @type with device @rdev when @type is not 0 (a
- * device node kept as a regular file).  Return: 0 or -errno.
+ * set-group-ID), and, with any identity, type @type with device @rdev when
+ * @type is not 0 (a device node kept as a regular file).  Return: 0 or
+ * -errno.
  */
 int vr_owner_new(const struct vr_task *t, int fd, const struct vr_owner *dir, unsigned int type,
                  unsigned long rdev);

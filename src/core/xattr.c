@@ -3,12 +3,23 @@
  *
  * The overlay keeps its own bookkeeping in xattrs ("user.overlay.*", and
  * "trusted.overlay.*" for a privileged kernel overlay, and the owner a
- * copy shows, owner.h): those are hidden from listings, read as absent,
- * and cannot be set or removed from inside.
+ * copy shows, owner.h): those are hidden from listings and read as absent.
+ * A program may still use those names -- another vroot session or a kernel
+ * overlay nested inside keeps its own overlay in them -- so in the root
+ * overlay they are escaped on disk, as kernel overlayfs escapes them since
+ * Linux 6.7 ("user.overlay.X" kept as "user.overlay.overlay.X"): the name a
+ * program gives, less its "user." (or "trusted.overlay."), goes after the
+ * overlay's own prefix, which keeps "user.containers.override_stat" as
+ * "user.overlay.containers.override_stat".  The program reads, lists and
+ * removes them by its own names; the overlay never takes them for its own.
+ * In a mount nothing is the overlay's: every name goes to the host as is.
  */
 #include "perm.h"
 #include "place.h"
 #include "util.h"
+
+#define USER_OVL    "user.overlay."
+#define TRUSTED_OVL "trusted.overlay."
 
 static int
 has_prefix(const char *s, const char *p)
@@ -19,11 +30,61 @@ has_prefix(const char *s, const char *p)
 	return 1;
 }
 
+/* reserved() - a program's attribute @name is one the overlay keeps for itself. */
+static int
+reserved(const char *name)
+{
+	return has_prefix(name, USER_OVL) || has_prefix(name, TRUSTED_OVL) ||
+	       vr_strcmp(name, VR_OWNER_XATTR) == 0;
+}
+
+/*
+ * escaped() - the on-disk name @name is a program's attribute escaped: an
+ * "overlay." put after its namespace ("user." or "trusted.") in front of
+ * a name reserved() (see above).  Return: the namespace's length, or 0.
+ */
+static size_t
+escaped(const char *name)
+{
+	size_t ns = has_prefix(name, "user.")      ? sizeof("user.") - 1
+	            : has_prefix(name, "trusted.") ? sizeof("trusted.") - 1
+	                                           : 0;
+	char buf[XATTR_NAME_MAX + 1];
+	size_t n = vr_strnlen(name, XATTR_NAME_MAX);
+
+	if (!ns || !has_prefix(name + ns, "overlay."))
+		return 0;
+	vr_memcpy(buf, name, ns);
+	vr_memcpy(buf + ns, name + ns + 8, n - ns - 8);
+	buf[n - 8] = '\0';
+	return reserved(buf) ? ns : 0;
+}
+
 int
 vr_xattr_hidden(const char *name)
 {
-	return has_prefix(name, "user.overlay.") || has_prefix(name, "trusted.overlay.") ||
-	       vr_strcmp(name, VR_OWNER_XATTR) == 0;
+	return reserved(name) && !escaped(name);
+}
+
+/*
+ * escape() - the on-disk name of a program's attribute @name in the root
+ * overlay: @name itself, or its escaped form built in @buf (XATTR_NAME_MAX
+ * + 9 bytes; a name grown past XATTR_NAME_MAX is the kernel's to refuse,
+ * with ERANGE, as kernel overlayfs's is).
+ */
+static const char *
+escape(const char *name, char *buf)
+{
+	size_t ns = name[0] == 'u' ? sizeof("user.") - 1 : sizeof("trusted.") - 1, n;
+
+	if (!reserved(name))
+		return name;
+	n = vr_strnlen(name, XATTR_NAME_MAX);
+	vr_memcpy(buf, name, ns);
+	vr_memcpy(buf + ns, "overlay.", 8);
+	vr_memcpy(buf + ns + 8, name + ns, n - ns);
+	buf[n + 8] = '\0';
+	return buf;
 }
 
 /*
@@ -193,17 +254,17 @@ long
 vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value, size_t size,
             int nofollow)
 {
-	char buf[32 + NAME_MAX + 2];
+	char buf[32 + NAME_MAX + 2], esc[XATTR_NAME_MAX + 9];
 	const char *at;
 	struct vr_walk *w;
 	long n;
 	int err, follow;
 
-	if (vr_xattr_hidden(name))
-		return -ENODATA;
 	w = walk(t, path, nofollow, VR_WALK_ATTR | VR_WALK_XATTR, &err);
 	if (!w)
 		return err;
+	if (!w->node.mount)
+		name = escape(name, esc);
 	at = read_path(w, buf, &follow);
 	n = at ? vr_sys4(follow ? __NR_getxattr : __NR_lgetxattr, at, name, value, size)
 	       : -EOPNOTSUPP;
@@ -218,8 +279,14 @@ vr_xattr_filter_list(char *list, long n)
 
 	while (in < n) {
 		long len = (long)vr_strnlen(list + in, (size_t)(n - in)) + 1;
+		size_t ns = escaped(list + in);
 
-		if (!vr_xattr_hidden(list + in)) {
+		if (ns) {
+			/* Shown as the program named it: the "overlay." put in goes. */
+			vr_memmove(list + out, list + in, ns);
+			vr_memmove(list + out + ns, list + in + ns + 8, (size_t)len - ns - 8);
+			out += len - 8;
+		} else if (!vr_xattr_hidden(list + in)) {
 			vr_memmove(list + out, list + in, (size_t)len);
 			out += len;
 		}
@@ -246,7 +313,7 @@ vr_listxattr(struct vr_task *t, const char *path, char *list, size_t size, int n
 	 * With size 0 the kernel only measures; the hidden names inflate the
 	 * answer a little, which callers accept (they allocate, then list).
 	 */
-	if (n > 0 && size > 0)
+	if (n > 0 && size > 0 && !w->node.mount)
 		n = vr_xattr_filter_list(list, n);
 	vr_walk_end(w);
 	return n;
@@ -261,16 +328,16 @@ static int
 change(struct vr_task *t, const char *path, const char *name, int removing, const void *value,
        size_t size, int flags, int nofollow)
 {
-	char proc[32], lpath[32 + NAME_MAX + 2];
+	char proc[32], lpath[32 + NAME_MAX + 2], esc[XATTR_NAME_MAX + 9];
 	const char *at = proc;
 	struct vr_walk *w;
 	int err;
 
-	if (vr_xattr_hidden(name))
-		return -EPERM;
 	w = walk(t, path, nofollow, 0, &err);
 	if (!w)
 		return err;
+	if (!w->node.mount)
+		name = escape(name, esc);
 	err = refuse(w, name, removing);
 	if (err == 0)
 		err = writable_link(w);
@@ -296,6 +363,33 @@ change(struct vr_task *t, const char *path, const char *name, int removing, cons
 	}
 	vr_walk_end(w);
 	return err;
+}
+
+long
+vr_fxattr_removed(struct vr_task *t, int fd, long nr, const char *name, void *value, size_t size,
+                  int flags)
+{
+	char esc[XATTR_NAME_MAX + 9];
+	struct stat st;
+	long n;
+
+	if (sys_fstat(fd, &st) < 0 || st.st_nlink != 0 || !vr_fd_upper(t->ns, fd, &st))
+		return -ENOENT;
+	if (name)
+		name = escape(name, esc);
+	switch (nr) {
+	case __NR_fgetxattr:
+		return vr_sys4(nr, fd, name, value, size);
+	case __NR_fsetxattr:
+		return vr_sys5(nr, fd, name, value, size, flags);
+	case __NR_fremovexattr:
+		return vr_sys2(nr, fd, name);
+	case __NR_flistxattr:
+		n = vr_sys3(nr, fd, value, size);
+		return n > 0 && size > 0 ? vr_xattr_filter_list(value, n) : n;
+	default:
+		return 0; /* only asked */
+	}
 }
 
 int

@@ -327,15 +327,21 @@ h_getdents(struct vr_loader_ctx *ctx, const long a[6])
 
 /*
  * fd_path() - the virtual path of descriptor @fd, for the f*xattr calls
- * (which refuse an O_PATH descriptor, as natively).
+ * (which refuse an O_PATH descriptor, as natively).  A removed file of the
+ * overlay's upper layer (an O_TMPFILE file) has none: 1, for
+ * vr_fxattr_removed().
  */
 static long
 fd_path(struct vr_loader_ctx *ctx, int fd, char *buf)
 {
+	struct stat st;
 	long n = vrl_fd_not_opath(fd);
 
 	if (n < 0)
 		return n;
+	if (vrl_sys2(__NR_fstat, fd, &st) == 0 && st.st_nlink == 0 &&
+	    vr_fxattr_removed(T(ctx), fd, 0, NULL, NULL, 0, 0) == 0)
+		return 1;
 	n = vr_revmap_fd(T(ctx), fd, buf, PATH_MAX);
 
 	if (n >= 0 && buf[0] != '/')
@@ -378,7 +384,7 @@ in_str(char *buf, long user, size_t cap)
 
 /* get: path or fd, name, value, size */
 static long
-do_getxattr(struct vr_loader_ctx *ctx, const char *p, long uname, long uval, long size,
+do_getxattr(struct vr_loader_ctx *ctx, const char *p, int fd, long uname, long uval, long size,
             int nofollow)
 {
 	size_t n = (unsigned long)size < BIG_MAX ? (size_t)size : BIG_MAX;
@@ -391,7 +397,10 @@ do_getxattr(struct vr_loader_ctx *ctx, const char *p, long uname, long uval, lon
 	val = val_get(ctx, n ? n : 1, &pooled);
 	if (!val)
 		return -ENOMEM;
-	r = vr_getxattr(T(ctx), p, name, n ? val : NULL, n, nofollow);
+	if (p)
+		r = vr_getxattr(T(ctx), p, name, n ? val : NULL, n, nofollow);
+	else
+		r = vr_fxattr_removed(T(ctx), fd, __NR_fgetxattr, name, n ? val : NULL, n, 0);
 	if (r > 0 && n && vrl_poke((void *)uval, val, (size_t)r))
 		r = -EFAULT;
 	val_put(ctx, val, n ? n : 1, pooled);
@@ -404,7 +413,7 @@ path_getxattr(struct vr_loader_ctx *ctx, const long a[6], int nofollow)
 	char p[PATH_MAX];
 	long r = in_str(p, a[0], sizeof(p));
 
-	return r ? r : do_getxattr(ctx, p, a[1], a[2], a[3], nofollow);
+	return r ? r : do_getxattr(ctx, p, -1, a[1], a[2], a[3], nofollow);
 }
 
 long
@@ -425,11 +434,11 @@ h_fgetxattr(struct vr_loader_ctx *ctx, const long a[6])
 	char p[PATH_MAX];
 	long r = fd_path(ctx, (int)a[0], p);
 
-	return r ? r : do_getxattr(ctx, p, a[1], a[2], a[3], 1);
+	return r < 0 ? r : do_getxattr(ctx, r ? NULL : p, (int)a[0], a[1], a[2], a[3], 1);
 }
 
 static long
-do_listxattr(struct vr_loader_ctx *ctx, const char *p, long ulist, long size, int nofollow)
+do_listxattr(struct vr_loader_ctx *ctx, const char *p, int fd, long ulist, long size, int nofollow)
 {
 	size_t n = (unsigned long)size < BIG_MAX ? (size_t)size : BIG_MAX;
 	int pooled;
@@ -438,7 +447,10 @@ do_listxattr(struct vr_loader_ctx *ctx, const char *p, long ulist, long size, in
 
 	if (!list)
 		return -ENOMEM;
-	r = vr_listxattr(T(ctx), p, n ? list : NULL, n, nofollow);
+	if (p)
+		r = vr_listxattr(T(ctx), p, n ? list : NULL, n, nofollow);
+	else
+		r = vr_fxattr_removed(T(ctx), fd, __NR_flistxattr, NULL, n ? list : NULL, n, 0);
 	if (r > 0 && n && vrl_poke((void *)ulist, list, (size_t)r))
 		r = -EFAULT;
 	val_put(ctx, list, n ? n : 1, pooled);
@@ -451,7 +463,7 @@ h_listxattr(struct vr_loader_ctx *ctx, const long a[6])
 	char p[PATH_MAX];
 	long r = in_str(p, a[0], sizeof(p));
 
-	return r ? r : do_listxattr(ctx, p, a[1], a[2], 0);
+	return r ? r : do_listxattr(ctx, p, -1, a[1], a[2], 0);
 }
 
 long
@@ -460,7 +472,7 @@ h_llistxattr(struct vr_loader_ctx *ctx, const long a[6])
 	char p[PATH_MAX];
 	long r = in_str(p, a[0], sizeof(p));
 
-	return r ? r : do_listxattr(ctx, p, a[1], a[2], 1);
+	return r ? r : do_listxattr(ctx, p, -1, a[1], a[2], 1);
 }
 
 long
@@ -469,7 +481,7 @@ h_flistxattr(struct vr_loader_ctx *ctx, const long a[6])
 	char p[PATH_MAX];
 	long r = fd_path(ctx, (int)a[0], p);
 
-	return r ? r : do_listxattr(ctx, p, a[1], a[2], 1);
+	return r < 0 ? r : do_listxattr(ctx, r ? NULL : p, (int)a[0], a[1], a[2], 1);
 }
 
 static long
@@ -487,8 +499,10 @@ do_setxattr(struct vr_loader_ctx *ctx, const char *p, const long a[6], int nofol
 	if (!val)
 		return -ENOMEM;
 	r = n && vrl_peek(val, (const void *)a[2], n) ? -EFAULT : 0;
-	if (!r)
+	if (!r && p)
 		r = vr_setxattr(T(ctx), p, name, val, n, (int)a[4], nofollow);
+	else if (!r)
+		r = vr_fxattr_removed(T(ctx), (int)a[0], __NR_fsetxattr, name, val, n, (int)a[4]);
 	big_unmap(val, n ? n : 1);
 	return r;
 }
@@ -517,16 +531,20 @@ h_fsetxattr(struct vr_loader_ctx *ctx, const long a[6])
 	char p[PATH_MAX];
 	long r = fd_path(ctx, (int)a[0], p);
 
-	return r ? r : do_setxattr(ctx, p, a, 1);
+	return r < 0 ? r : do_setxattr(ctx, r ? NULL : p, a, 1);
 }
 
 static long
-do_removexattr(struct vr_loader_ctx *ctx, const char *p, long uname, int nofollow)
+do_removexattr(struct vr_loader_ctx *ctx, const char *p, int fd, long uname, int nofollow)
 {
 	char name[256];
 	long r = in_str(name, uname, sizeof(name));
 
-	return r ? r : vr_removexattr(T(ctx), p, name, nofollow);
+	if (r)
+		return r;
+	if (!p)
+		return vr_fxattr_removed(T(ctx), fd, __NR_fremovexattr, name, NULL, 0, 0);
+	return vr_removexattr(T(ctx), p, name, nofollow);
 }
 
 long
@@ -535,7 +553,7 @@ h_removexattr(struct vr_loader_ctx *ctx, const long a[6])
 	char p[PATH_MAX];
 	long r = in_str(p, a[0], sizeof(p));
 
-	return r ? r : do_removexattr(ctx, p, a[1], 0);
+	return r ? r : do_removexattr(ctx, p, -1, a[1], 0);
 }
 
 long
@@ -544,7 +562,7 @@ h_lremovexattr(struct vr_loader_ctx *ctx, const long a[6])
 	char p[PATH_MAX];
 	long r = in_str(p, a[0], sizeof(p));
 
-	return r ? r : do_removexattr(ctx, p, a[1], 1);
+	return r ? r : do_removexattr(ctx, p, -1, a[1], 1);
 }
 
 long
@@ -553,7 +571,7 @@ h_fremovexattr(struct vr_loader_ctx *ctx, const long a[6])
 	char p[PATH_MAX];
 	long r = fd_path(ctx, (int)a[0], p);
 
-	return r ? r : do_removexattr(ctx, p, a[1], 1);
+	return r < 0 ? r : do_removexattr(ctx, r ? NULL : p, (int)a[0], a[1], 1);
 }
 
 /* proc_fd() - "/proc/self/fd/N" into @buf[32]. */

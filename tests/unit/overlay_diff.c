@@ -51,6 +51,10 @@
  *    or an exchange the kernel answers ESTALE, between two linked
  *    non-directories of one type, is taken as 0; the states compared after
  *    it must then show both names unchanged on both sides.
+ *  - A program's mknod of a character device 0:0 (a whiteout): overlayfs
+ *    refuses it (EPERM); vroot makes it, kept as an empty file with a record
+ *    that shows the device, so that a vroot session nested inside can
+ *    remove names (README).  Not generated.
  *  - vroot copies a base FIFO up before opening it for writing: writing to
  *    a FIFO changes its times, vroot opens the layer's own FIFO, and a base
  *    is never written; overlayfs writes through an inode of its own and
@@ -1892,11 +1896,11 @@ gen_symlink(struct gen *g, struct op *o)
 static void
 gen_mknod(struct gen *g, struct op *o)
 {
-	static const unsigned int type[] = {S_IFIFO, S_IFIFO, S_IFIFO, S_IFSOCK, S_IFREG, S_IFCHR};
+	static const unsigned int type[] = {S_IFIFO, S_IFIFO, S_IFIFO, S_IFSOCK, S_IFREG};
 
 	pick_new(g, o->a);
 	o->mode = type[rnd(g->r, ARRAY_SIZE(type))] | 0644;
-	o->dev = 0; /* a character device 0:0 is a whiteout: overlayfs refuses it */
+	o->dev = 0; /* no character device 0:0: see the documented differences */
 }
 
 static void
