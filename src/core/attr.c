@@ -92,6 +92,26 @@ check_truncate(struct vr_walk *w, void *arg)
 }
 
 /*
+ * gone_path() - the call is about descriptor *@dirfd itself (*@path "",
+ * AT_EMPTY_PATH in @flags), a removed file (an O_TMPFILE file), which no
+ * path names: its magic link, in @proc, leads a walk to the object itself
+ * (walk.c's follow_magic()).  Return: 1 when *@dirfd and *@path were set
+ * to it, else 0.
+ */
+static int
+gone_path(int *dirfd, const char **path, int flags, char proc[32])
+{
+	struct stat st;
+
+	if ((*path)[0] || !(flags & AT_EMPTY_PATH) || *dirfd < 0 || sys_fstat(*dirfd, &st) < 0 ||
+	    st.st_nlink != 0 || (st.st_mode & S_IFMT) == S_IFDIR)
+		return 0;
+	*path = vr_proc_fd(proc, *dirfd);
+	*dirfd = AT_FDCWD;
+	return 1;
+}
+
+/*
  * change() - the final object of a walk, made changeable in place (copied
  * up from a base; @with_data 0 when its data will not be kept), unless
  * @check(w, @arg) refuses the call for that object.
@@ -103,6 +123,7 @@ change(struct vr_task *t, int dirfd, const char *path, int flags, int allowed, i
 {
 	unsigned int wf = VR_WALK_FOLLOW;
 	struct vr_walk *w;
+	char proc[32];
 
 	if (flags & ~allowed) {
 		*err = -EINVAL;
@@ -112,6 +133,8 @@ change(struct vr_task *t, int dirfd, const char *path, int flags, int allowed, i
 		wf = 0;
 	if (flags & AT_EMPTY_PATH)
 		wf |= VR_WALK_EMPTY;
+	if (gone_path(&dirfd, &path, flags, proc))
+		wf = VR_WALK_FOLLOW;
 	w = vr_walk_new(t, dirfd, path, wf, err);
 	if (!w)
 		return NULL;

@@ -782,7 +782,8 @@ follow_magic(struct vr_walk *w, int last)
 	vr_obj_put(&w->node);
 	w->node.exists = 1;
 	w->node.synthetic = 0;
-	w->node.mount = w->cur.mount;
+	/* A removed file of the upper layer is the overlay's, its record kept on it. */
+	w->node.mount = vr_fd_upper(w->ns, fd, &st) ? NULL : w->cur.mount;
 	w->node.nfd = 1;
 	w->node.fd[0] = fd;
 	w->node.layer[0] = 0;

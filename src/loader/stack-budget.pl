@@ -37,6 +37,7 @@ my %indirect = (
 	answer                => '^host_',                  # helper.c, in_layer(), upper_parent()
 	in_layer              => '^host_',
 	upper_parent          => '^host_',
+	change                => '^check_',                 # attr.c: the call's own checks
 	# The core's system calls: the hook the loader gives it (tpage.c).
 	vr_sys_hooked => '^vrl_core_syscall$',
 	# vr_dir_foreach and vr_each_entry: the callbacks their calls name in

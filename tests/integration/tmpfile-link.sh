@@ -4,11 +4,13 @@
 # linkat(AT_FDCWD, "/proc/self/fd/N", ..., AT_SYMLINK_FOLLOW).  Inside the
 # namespace the name lands where the namespace shows it (the prefix for a
 # base directory, the host directory for a --mount), as natively; O_EXCL
-# keeps the file from ever being named, as natively.
+# keeps the file from ever being named, as natively.  Before it is named,
+# the calls about the descriptor itself (fchmod, fchown, futimens, the
+# f*xattr calls) answer for the file, with a faked identity too.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3
-plan 6
+plan 8
 
 # mk DIR NAME [excl]: prints the new file's content, or the errno's name.
 # (os.link calls link(2), which does not follow the magic link: linkat here.)
@@ -53,4 +55,34 @@ is "over a removed base name" "made 0o640" "$(cat "$tmp/wo.out")$(cat "$tmp/wo.e
 capture mnt "$VROOT" run --prefix "$tmp/prefix" --mount "$tmp/host:/m" -- python3 "$tmp/mk.py" /m new
 is "in a --mount: the host directory gets the name" "made 0o640 made" \
 	"$(cat "$tmp/mnt.out")$(cat "$tmp/mnt.err") $(cat "$tmp/host/new")"
+# attrs.py DIR: calls about an O_TMPFILE descriptor itself, before any name.
+cat >"$tmp/attrs.py" <<'EOF'
+import errno, os, sys
+fd = os.open(sys.argv[1], os.O_TMPFILE | os.O_RDWR, 0o600)
+calls = (("fchmod", lambda: os.fchmod(fd, 0o640)),
+         ("fchown", lambda: os.fchown(fd, os.getuid(), -1)),
+         ("futimens", lambda: os.utime(fd, ns=(10**18, 10**18))),
+         ("fsetxattr", lambda: os.setxattr(fd, "user.t", b"1")),
+         ("fgetxattr", lambda: os.getxattr(fd, "user.t")),
+         ("flistxattr", lambda: [x for x in os.listxattr(fd) if x.startswith("user.")]))
+for what, f in calls:
+    try:
+        r = f()
+        print(what, "ok" if r is None else r)
+    except OSError as e:
+        print(what, errno.errorcode[e.errno])
+st = os.fstat(fd)
+print(oct(st.st_mode & 0o7777), st.st_mtime_ns)
+if len(sys.argv) > 2:
+    os.fchown(fd, 5, 6)
+    st = os.fstat(fd)
+    print("owner", st.st_uid, st.st_gid)
+EOF
+capture anat python3 "$tmp/attrs.py" "$tmp/n"
+capture ain "$VROOT" run --prefix "$tmp/prefix" -- python3 "$tmp/attrs.py" "$tmp/v"
+is "fchmod, fchown, futimens, f*xattr of an O_TMPFILE file: as natively" \
+	"$(cat "$tmp/anat.out")" "$(cat "$tmp/ain.out")$(cat "$tmp/ain.err")"
+capture afake "$VROOT" run --prefix "$tmp/prefix" --fake-root -- python3 "$tmp/attrs.py" "$tmp/v" 5
+is "... with a faked root too, who may give it away" "$(cat "$tmp/anat.out")
+owner 5 6" "$(cat "$tmp/afake.out")$(cat "$tmp/afake.err")"
 done_testing
