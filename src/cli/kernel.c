@@ -138,13 +138,6 @@ free_slot(void)
 }
 
 int
-vr_cli_nested(void)
-{
-	/* A session's loader maps the first trusted page slot; nothing else does. */
-	return msync((void *)TPAGE_ADDR, 4096, MS_ASYNC) == 0;
-}
-
-int
 vr_cli_kernel_check(const struct vr_cli *c)
 {
 	if (!free_slot()) {

@@ -15,7 +15,4 @@
  */
 int vr_cli_kernel_check(const struct vr_cli *c);
 
-/* vr_cli_nested() - this process runs inside a vroot session: 1 or 0. */
-int vr_cli_nested(void);
-
 #endif

@@ -167,10 +167,11 @@ make_dir(const struct vr_cli *c, const char *path, int create, int *made)
  * the prefix.  Refused now, one line names the path and the fix.
  *
  * A prefix that cannot hold whiteouts (overlayfs: a container's own root
- * filesystem; any prefix inside another vroot session) is used, with one
- * warning line (none with --quiet): everything works there but removing
- * or renaming away a base name, which fails with EPERM; refusing would
- * leave a container user no default prefix at all.
+ * filesystem) is used, with one warning line (none with --quiet):
+ * everything works there but removing or renaming away a base name, which
+ * fails with EPERM; refusing would leave a container user no default
+ * prefix at all.  Inside another vroot session the outer one keeps the
+ * whiteouts (as records, owner.h), on any filesystem it accepted.
  * Return: 0 (a warning may have been printed), or -1 with the line printed.
  */
 static int
@@ -213,21 +214,12 @@ probe_prefix(const struct vr_cli *c)
 	unlink(w);
 	e = mknod(w, S_IFCHR | 0600, makedev(0, 0)) < 0 ? errno : 0;
 	unlink(w);
-	/*
-	 * Inside another session no filesystem helps: the outer session
-	 * refuses 0:0 devices to programs, as kernel overlayfs does.
-	 */
-	if (e && !c->quiet && c->nested)
-		vr_cli_error(c,
-		             "warning: %s: a prefix inside another vroot session cannot hold "
-		             "whiteouts, so removing or renaming base files fails with EPERM "
-		             "(--quiet hides this line)",
-		             c->prefix);
-	else if (e && !c->quiet)
-		vr_cli_error(c,
-		             "warning: %s: filesystem cannot hold whiteouts (mknod of a 0:0 character "
-		             "device: %s), so removing base files will fail; " FS_ADVICE,
-		             c->prefix, strerror(e));
+	if (e && !c->quiet)
+		vr_cli_error(
+		        c,
+		        "warning: %s: filesystem cannot hold whiteouts (mknod of a 0:0 character "
+		        "device: %s), so removing base files will fail; " FS_ADVICE,
+		        c->prefix, strerror(e));
 	return 0;
 }
 

@@ -24,7 +24,6 @@ struct vr_cli {
 	int ident_set;      /* one of those or --host-identity was given */
 	unsigned int uid, gid;
 	int quiet;  /* --quiet: no warning lines, errors only */
-	int nested; /* running inside another vroot session */
 	int stats;       /* run --stats */
 	void *stats_map; /* its counters (stats.c) */
 };

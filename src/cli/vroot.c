@@ -493,7 +493,6 @@ run(int argc, char **argv)
 	}
 	if (loader_path(&c, loader, sizeof(loader)) < 0 || vr_cli_kernel_check(&c) < 0)
 		return EXIT_FAIL;
-	c.nested = vr_cli_nested();
 	/* Everything is checked before anything is created, or it is removed again. */
 	if (vr_cli_check(&c) < 0)
 		return EXIT_FAIL;
