@@ -618,7 +618,10 @@ VR_API int vr_statfs(struct vr_task *t, const char *path, void *buf);
  *        back with vr_revmap_path()), else "/proc/self/fd/B/path/name"
  *        through B, the namespace's own descriptor of the layer or mount
  *        it lies in (which maps back by reading B's host path again),
- *        else "/proc/self/fd/N/name" or "/proc/self/fd/N".
+ *        for bind() else "/proc/self/fd/W/sock-DEV-INO/name" through W,
+ *        the work directory's, and a symlink there to the directory
+ *        (which maps back by following it again), else
+ *        "/proc/self/fd/N/name" or "/proc/self/fd/N".
  * Return: descriptor N, which the caller closes once the call is made, or
  * -errno (-EADDRINUSE: the name exists; -EROFS; -ENOENT...).
  */

@@ -964,6 +964,57 @@ root_name(const struct vr_ns *ns, char *out, size_t size, int fd, const char *re
 	return -ENAMETOOLONG;
 }
 
+#define SOCK_LINK "sock-" /* work/sock-DEV-INO: a socket's directory (link_name()) */
+
+/*
+ * link_name() - "/proc/self/fd/W/sock-DEV-INO" + @rest into @out[@size],
+ * W the namespace's own descriptor of the work directory (every process
+ * of the session holds it at that number) and sock-DEV-INO a symlink
+ * there to the host path of directory @fd (made, or replaced in one
+ * rename), with @host[2 * PATH_MAX] as scratch: a name for a socket bound
+ * where even its path below its layer or mount is too long for sun_path,
+ * which maps back (the loader follows the link again).  The link stays,
+ * as the socket does.  Return: 0 or -errno.
+ */
+static int
+link_name(const struct vr_ns *ns, char *out, size_t size, int fd, const char *rest, char *host)
+{
+	char key[VR_INDEX_KEY + sizeof(SOCK_LINK)], proc[32], tmp[32], *cur = host + PATH_MAX;
+	size_t a, k, r = vr_strlen(rest);
+	struct stat st;
+	long n, c;
+	int err;
+
+	if (ns->work.fd < 0 || sys_fstat(fd, &st) < 0)
+		return -ENAMETOOLONG;
+	n = sys_readlinkat(AT_FDCWD, vr_proc_fd(proc, fd), host, PATH_MAX - 1);
+	if (n <= 0 || host[0] != '/')
+		return -ENAMETOOLONG;
+	host[n] = '\0';
+	vr_memcpy(key, SOCK_LINK, sizeof(SOCK_LINK) - 1);
+	vr_index_key(key + sizeof(SOCK_LINK) - 1, st.st_dev, st.st_ino);
+	a = vr_strlen(vr_proc_fd(proc, ns->work.fd));
+	k = vr_strlen(key);
+	if (a + 1 + k + r + 1 > size)
+		return -ENAMETOOLONG;
+	c = sys_readlinkat(ns->work.fd, key, cur, PATH_MAX - 1);
+	if (c != n || vr_memcmp(cur, host, (size_t)n) != 0) {
+		vr_tmp_name(tmp);
+		err = (int)vr_sys3(__NR_symlinkat, host, ns->work.fd, tmp);
+		if (err == 0)
+			err = (int)vr_sys5(__NR_renameat2, ns->work.fd, tmp, ns->work.fd, key, 0);
+		if (err < 0) {
+			vr_sys3(__NR_unlinkat, ns->work.fd, tmp, 0);
+			return err;
+		}
+	}
+	vr_memcpy(out, proc, a);
+	out[a] = '/';
+	vr_memcpy(out + a + 1, key, k);
+	vr_memcpy(out + a + 1 + k, rest, r + 1);
+	return 0;
+}
+
 /* fd_name() - "/proc/self/fd/N" + @rest into @out[@size].  Return: 0 or -ENAMETOOLONG. */
 static int
 fd_name(char *out, size_t size, int fd, const char *rest)
@@ -1010,16 +1061,20 @@ vr_unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t si
 			rest[0] = '\0';
 		/* A bare name in the cwd stays as given (the kernel reports it back
 		 * as given); the host name, when short enough, maps back, and so
-		 * does one through the layer's or mount's own descriptor; the magic
-		 * name always fits, and is the only one a removed socket has (its
-		 * host text reads "... (deleted)"). */
+		 * does one through the layer's or mount's own descriptor, or for a
+		 * bind through a link in the work directory; the magic name always
+		 * fits (the kernel reports it for no one else: connect), and is the
+		 * only one a removed socket has (its host text reads "... (deleted)"). */
 		int named = bind || w->node.st.st_nlink > 0;
 
 		err = bind ? same_as_cwd(path, fd, out, size) : -1;
 		if (err < 0 && named)
 			err = host_name(out, size, fd, rest);
-		if (err < 0 && named && (host = vr_alloc(&w->s, PATH_MAX)))
+		host = named ? vr_alloc(&w->s, 2 * PATH_MAX) : NULL;
+		if (err < 0 && host)
 			err = root_name(w->ns, out, size, fd, rest, host);
+		if (err < 0 && host && bind)
+			err = link_name(w->ns, out, size, fd, rest, host);
 		if (err < 0)
 			err = fd_name(out, size, fd, rest);
 		if (err < 0) {

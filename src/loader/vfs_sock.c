@@ -188,32 +188,51 @@ h_sendmmsg(struct vr_loader_ctx *ctx, const long a[6])
 
 /*
  * own_fd_name() - the virtual path of @name when it is "/proc/self/fd/B/REL",
- * B one of the namespace's own descriptors (a layer's or a mount's: the
- * name vr_unix_path() gives a socket whose host path is too long for
- * sun_path): B's host path read again, REL appended, mapped back.
+ * B one of the namespace's own descriptors (a layer's or a mount's, or the
+ * work directory's whose link names the socket's directory: the names
+ * vr_unix_path() gives a socket whose host path is too long for
+ * sun_path): REL's directory opened through B, as the kernel resolved it
+ * at bind time, its host path read, the last name appended, mapped back.
  * Return: its length, -ENOENT when @name is not such a name, or -errno.
  */
 static long
 own_fd_name(struct vr_loader_ctx *ctx, const char *name, char *out, size_t size)
 {
-	char host[PATH_MAX], proc[32] = "/proc/self/fd/";
-	const char *p = name + 14;
-	long fd = 0, n;
-	size_t r;
+	char host[PATH_MAX], dir[SUN_PATH_MAX + 1], proc[32] = "/proc/self/fd/", digits[12];
+	const char *p = name + 14, *last = name;
+	long fd = 0, n, d;
+	size_t r, i = 14;
+	int k = 0;
 
 	if (memcmp(name, "/proc/self/fd/", 14) != 0 || *p < '0' || *p > '9')
 		return -ENOENT;
+	for (const char *c = name; *c; c++)
+		if (*c == '/')
+			last = c;
 	while (*p >= '0' && *p <= '9' && fd < 1000000)
 		fd = fd * 10 + (*p++ - '0');
-	if (*p != '/' || !vr_ns_owns_fd(ctx->proc->ns, (int)fd))
+	if (*p != '/' || !vr_ns_owns_fd(ctx->proc->ns, (int)fd) ||
+	    (size_t)(last - name) >= sizeof(dir))
 		return -ENOENT;
-	memcpy(proc + 14, name + 14, (size_t)(p - name - 14));
-	proc[p - name] = '\0';
+	memcpy(dir, name, (size_t)(last - name));
+	dir[last - name] = '\0';
+	d = vrl_sys4(__NR_openat, AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (d < 0)
+		return d;
+	for (long v = d;; v /= 10) {
+		digits[k++] = (char)('0' + v % 10);
+		if (v < 10)
+			break;
+	}
+	while (k)
+		proc[i++] = digits[--k];
+	proc[i] = '\0';
 	n = vrl_sys4(__NR_readlinkat, AT_FDCWD, proc, host, sizeof(host) - 1);
-	r = strlen(p);
+	vrl_sys1(__NR_close, d);
+	r = strlen(last);
 	if (n <= 0 || (size_t)n + r + 1 > sizeof(host))
 		return n < 0 ? n : -ENAMETOOLONG;
-	memcpy(host + n, p, r + 1);
+	memcpy(host + n, last, r + 1);
 	return vr_revmap_path(ctx->proc->ns, host, out, size);
 }
 

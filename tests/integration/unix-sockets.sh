@@ -6,12 +6,12 @@
 # report give back the path as the program gave it, as the kernel does
 # natively (truncated to a short buffer as the kernel truncates); abstract
 # and unnamed senders are left alone, also for a name whose host path is
-# too long for sun_path.  A connect through /proc/self/fd/N
+# too long for sun_path (even the path below its layer or mount).  A connect through /proc/self/fd/N
 # of an O_PATH descriptor reaches the socket even when its name is gone.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3
-plan 21
+plan 23
 
 cat >"$tmp/sock.py" <<'EOF'
 import os, socket, stat, sys
@@ -229,6 +229,13 @@ deep=$tmp/$(printf '%0120d' 0)
 mkdir "$deep"
 is "stream socket whose host path is longer than sun_path" "$(want_stream /deep/s5)" \
 	"$(vr --mount "$deep:/deep" -- python3 "$tmp/sock.py" stream /deep/s5 2>&1)"
+# ... and one whose path below its mount, or in the prefix, is too long too.
+long=$(printf '%090d' 0)
+mkdir "$deep/$long"
+is "... even below its --mount's own directory" "$(want_stream "/deep/$long/s6")" \
+	"$(vr --mount "$deep:/deep" -- python3 "$tmp/sock.py" stream "/deep/$long/s6" 2>&1)"
+is "... or in a directory made inside" "$(want_stream "/made/$long/s7")" \
+	"$(vr -- sh -c 'mkdir -p "$1" && exec python3 "$0" stream "$1/s7"' "$tmp/sock.py" "/made/$long" 2>&1)"
 is "connect through /proc/self/fd/N, the name kept or removed: as natively" \
 	"$(python3 "$tmp/sock.py" by-fd "$tmp/rw/f1" 2>&1)" "$(run by-fd /made/f1)"
 is "the same in a nested session" "$(python3 "$tmp/sock.py" by-fd "$tmp/rw/f2" 2>&1)" \
