@@ -170,6 +170,7 @@ struct vrl_proc {
 	struct vrl_rw_chunk rw_chunks[VRL_RW_CHUNKS];
 	unsigned long rw_sites;      /* sites rewritten in this process */
 	uintptr_t rw_skip[VRL_RW_SKIP]; /* sites not to rewrite (rewrite.c) */
+	uintptr_t rw_seen[VRL_RW_SKIP]; /* sites trapped once (rewrite.c) */
 	struct vrl_stats *stats;     /* --stats counters, or NULL */
 	uint64_t stat_cache[VRL_STAT_CACHE]; /* trapped site ip << 12 | slot + 1 */
 	char exe_path[VRL_PATH_MAX]; /* host path of the program's ELF image */

@@ -2,7 +2,7 @@
  * rewrite.c - trap-free call sites.
  *
  * A trapped call costs a signal delivery and an rt_sigreturn (~8 µs here)
- * before any work.  On the first trap at a site of the common shape
+ * before any work.  On the second trap at a site of the common shape
  *
  *     b8 NR NR NR NR    mov $NR, %eax
  *     (up to 3 moves between registers, as musl's inline calls have)
@@ -581,23 +581,27 @@ text_prot(uintptr_t a, size_t n, int write)
 }
 
 /*
- * Sites found unfit are remembered (by the address after their `syscall`)
- * so that their traps do not look again: a generic syscall() traps every
- * time.
+ * Two sets of sites, by the address after their `syscall`: those found
+ * unfit, so that their traps do not look again (a generic syscall() traps
+ * every time), and those trapped once.  A site is rewritten at its second
+ * trap: a rewrite costs a read of /proc/self/maps, two mprotect() calls,
+ * membarrier() and a private copy of the text page, more than a trap does,
+ * and most sites of a short-lived program (an `exec` of /bin/true, a
+ * compiler pass) trap once only.
  */
 static unsigned int
-skip_slot(uintptr_t end)
+site_slot(uintptr_t end)
 {
 	return (unsigned int)((end * 0x9e3779b97f4a7c15ULL) >> 56) % VRL_RW_SKIP;
 }
 
 static int
-skipped(uintptr_t end)
+site_in(uintptr_t *set, uintptr_t end)
 {
-	unsigned int h = skip_slot(end);
+	unsigned int h = site_slot(end);
 
 	for (int k = 0; k < 8; k++, h = (h + 1) % VRL_RW_SKIP) {
-		uintptr_t e = __atomic_load_n(&vrl_proc.rw_skip[h], __ATOMIC_RELAXED);
+		uintptr_t e = __atomic_load_n(&set[h], __ATOMIC_RELAXED);
 
 		if (!e)
 			return 0;
@@ -607,19 +611,34 @@ skipped(uintptr_t end)
 	return 0;
 }
 
-static void
-skip(uintptr_t end)
+/* site_add() - @end into @set.  Return: 1 when added now, 0 when there already or no room. */
+static int
+site_add(uintptr_t *set, uintptr_t end)
 {
-	unsigned int h = skip_slot(end);
+	unsigned int h = site_slot(end);
 
 	for (int k = 0; k < 8; k++, h = (h + 1) % VRL_RW_SKIP) {
 		uintptr_t none = 0;
 
-		if (__atomic_compare_exchange_n(&vrl_proc.rw_skip[h], &none, end, 0,
-		                                __ATOMIC_RELAXED, __ATOMIC_RELAXED) ||
-		    none == end)
-			return;
+		if (__atomic_compare_exchange_n(&set[h], &none, end, 0, __ATOMIC_RELAXED,
+		                                __ATOMIC_RELAXED))
+			return 1;
+		if (none == end)
+			return 0;
 	}
+	return 0;
+}
+
+static int
+skipped(uintptr_t end)
+{
+	return site_in(vrl_proc.rw_skip, end);
+}
+
+static void
+skip(uintptr_t end)
+{
+	site_add(vrl_proc.rw_skip, end);
 }
 
 /*
@@ -662,7 +681,7 @@ vrl_rw_site(uintptr_t end, long nr)
 		return;
 	if (end - VRL_TPAGE_ADDR < VRL_MAX_NEST * VRL_TPAGE_STEP)
 		return; /* a trusted page: a nested loader's own calls */
-	if (skipped(end))
+	if (skipped(end) || site_add(vrl_proc.rw_seen, end))
 		return;
 	/* Reading the bytes may fault: look at the mapping first. */
 	if (vrl_map_of(end - 2, &m) || !text_of(&m, end)) {
