@@ -121,7 +121,7 @@ static struct vr_walk *
 change(struct vr_task *t, int dirfd, const char *path, int flags, int allowed, int with_data,
        int (*check)(struct vr_walk *w, void *arg), void *arg, int *err)
 {
-	unsigned int wf = VR_WALK_FOLLOW;
+	unsigned int wf = VR_WALK_FOLLOW | VR_WALK_CHANGE;
 	struct vr_walk *w;
 	char proc[32];
 

@@ -321,13 +321,15 @@ link_copy(struct vr_ns *ns, int fd, int upfd, const char *name)
 /*
  * copy_file() - a copy of regular file @o at @upfd/@name (@index: the
  * index entry of a file with several links; @with_data as
- * vr_make_writable() takes it).  Return: 0, 1 when another
+ * vr_make_writable() takes it; @keep, when not NULL, gets the copy's own
+ * descriptor (open for reading and writing, naming no path) when it was
+ * made unnamed and linked there, else -1).  Return: 0, 1 when another
  * copy got there first, or -errno (-EOPNOTSUPP: an index entry on a
  * filesystem without user xattrs).
  */
 static int
 copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int upfd,
-          const char *name, int with_data, int index)
+          const char *name, int with_data, int index, int *keep)
 {
 	char tmp[TMP_LEN], p[32];
 	char *buf = vr_alloc(s, COPY_BUF);
@@ -359,13 +361,18 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 			err = link_copy(ns, out, upfd, name);
 			if (err == -EEXIST)
 				err = 1;
+			if (err == 0 && keep) {
+				*keep = out;
+				out = -1;
+			}
 		}
 	}
 	if (tmp[0])
 		vr_sys3(__NR_unlinkat, ns->work.fd, tmp, 0);
 	if (in >= 0)
 		sys_close(in);
-	sys_close(out);
+	if (out >= 0)
+		sys_close(out);
 	return err;
 }
 
@@ -518,6 +525,46 @@ reload(struct vr_walk *w, int upfd)
 	return 0;
 }
 
+/*
+ * base_readers_clean() - no base file was opened for reading since the
+ * last look at this process's descriptors found none (each_base_reader()).
+ */
+static int
+base_readers_clean(const struct vr_ns *ns)
+{
+	unsigned long start = __atomic_load_n(&ns->base_reads, __ATOMIC_ACQUIRE);
+
+	return __atomic_load_n(&ns->base_reads_clean, __ATOMIC_RELAXED) == start + 1;
+}
+
+/*
+ * take_copy() - w->node becomes the copy just made, held by its own
+ * descriptor @fd (taken): for a caller that changes the object through
+ * its descriptor and lets it go (VR_WALK_CHANGE), when no descriptor of
+ * the program needs to follow the copy (base_readers_clean()).  Return: 0,
+ * or 1 when @fd was not taken (the caller looks the copy up by name).
+ */
+static int
+take_copy(struct vr_walk *w, int fd)
+{
+	struct stat st;
+
+	if (sys_fstat(fd, &st) < 0) {
+		sys_close(fd);
+		return 1;
+	}
+	vr_obj_put(&w->node);
+	w->node.exists = 1;
+	w->node.synthetic = 0;
+	w->node.mount = NULL;
+	w->node.nfd = 1;
+	w->node.fd[0] = fd;
+	w->node.layer[0] = 0;
+	w->node.owned = 1;
+	vr_memcpy(&w->node.st, &st, sizeof(st));
+	return 0;
+}
+
 /* merge_upper() - directory w->node gains its new upper copy on top. */
 static int
 merge_upper(struct vr_walk *w, int upfd)
@@ -547,7 +594,7 @@ int
 vr_index_make(struct vr_walk *w, int idx, const char *key)
 {
 	size_t mark = w->s.used;
-	int err = copy_file(w->ns, &w->s, &w->node, idx, key, 1, 1);
+	int err = copy_file(w->ns, &w->s, &w->node, idx, key, 1, 1, NULL);
 
 	w->s.used = mark;
 	return err < 0 ? err : 0;
@@ -566,7 +613,7 @@ copy_linked(struct vr_walk *w, int upfd)
 
 	/* No user xattrs in the prefix: the name becomes a file of its own. */
 	if (idx == -EOPNOTSUPP)
-		return copy_file(w->ns, &w->s, &w->node, upfd, w->last, 1, 0);
+		return copy_file(w->ns, &w->s, &w->node, upfd, w->last, 1, 0, NULL);
 	if (idx < 0)
 		return idx;
 	vr_index_lock(idx, 1);
@@ -660,7 +707,7 @@ each_base_reader(struct vr_walk *w, int skip, const struct copied *c, const stru
 	int dir, seen = 0;
 	long n;
 
-	if (__atomic_load_n(&ns->base_reads_clean, __ATOMIC_RELAXED) == start + 1)
+	if (base_readers_clean(ns))
 		return;
 	buf = vr_alloc(&w->s, 4096);
 	dir = buf ? sys_openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
@@ -814,7 +861,7 @@ vr_copyup(struct vr_walk *w, int with_data)
 	unsigned int type = o->st.st_mode & S_IFMT;
 	size_t mark = w->s.used;
 	unsigned long bdev, bino;
-	int upfd, err, own;
+	int upfd, err, own, keep = -1;
 
 	if (o->mount || o->synthetic || !o->exists || o->nfd == 0)
 		return -EROFS;
@@ -833,7 +880,8 @@ vr_copyup(struct vr_walk *w, int with_data)
 			sys_close(fd);
 	} else if (type == S_IFREG) {
 		err = o->onlink > 1 ? copy_linked(w, upfd)
-		                    : copy_file(w->ns, &w->s, o, upfd, w->last, with_data, 0);
+		                    : copy_file(w->ns, &w->s, o, upfd, w->last, with_data, 0,
+		                                (w->flags & VR_WALK_CHANGE) ? &keep : NULL);
 		if (err >= 0)
 			mark_impure(w, upfd);
 	} else {
@@ -845,7 +893,13 @@ vr_copyup(struct vr_walk *w, int with_data)
 		err = h >= 0 ? h : err;
 	}
 	w->s.used = mark;
-	if (err >= 0)
+	if (keep >= 0 && (err < 0 || !base_readers_clean(w->ns))) {
+		sys_close(keep);
+		keep = -1;
+	}
+	if (keep >= 0 && take_copy(w, keep) != 0)
+		keep = -1;
+	if (err >= 0 && keep < 0)
 		err = type == S_IFDIR ? merge_upper(w, upfd) : reload(w, upfd);
 	if (err >= 0 && type == S_IFREG) {
 		unsigned long t;
@@ -890,11 +944,11 @@ link_up_at(struct vr_ns *ns, struct vr_scratch *s, int upfd, const char *name,
 		return idx;
 	vr_index_key(key, lower->odev, lower->oino);
 	if (sys_fstatat(idx, key, &st, AT_SYMLINK_NOFOLLOW) == -ENOENT)
-		err = copy_file(ns, s, lower, idx, key, 1, 1);
+		err = copy_file(ns, s, lower, idx, key, 1, 1, NULL);
 	/* No user xattrs in the prefix: the name becomes a file of its own. */
 	if (err == -EOPNOTSUPP) {
 		sys_close(idx);
-		return copy_file(ns, s, lower, upfd, name, 1, 0);
+		return copy_file(ns, s, lower, upfd, name, 1, 0, NULL);
 	}
 	if (err >= 0) {
 		vr_index_lock(idx, 1);
@@ -927,7 +981,7 @@ vr_copyup_at(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *
 		return -ENOMEM;
 	if (type == S_IFREG) {
 		err = lower->onlink > 1 ? link_up_at(ns, &s, upfd, name, lower)
-		                        : copy_file(ns, &s, lower, upfd, name, 1, 0);
+		                        : copy_file(ns, &s, lower, upfd, name, 1, 0, NULL);
 		if (err >= 0)
 			vr_mark_impure(upfd);
 	} else {

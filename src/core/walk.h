@@ -126,6 +126,14 @@ enum vr_last {
  */
 #define VR_WALK_KEEP (1u << 15)
 
+/*
+ * The caller changes the final object through its descriptor (by that
+ * descriptor or its /proc/self/fd path) and lets the descriptor go: a
+ * copy-up may leave the node on the copy's own descriptor, which names no
+ * path, rather than look the copy up by name.
+ */
+#define VR_WALK_CHANGE (1u << 16)
+
 #define VR_FRAMES (40 + 3)
 
 struct vr_frame {
