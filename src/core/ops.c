@@ -304,6 +304,20 @@ base_note(struct vr_ns *ns, int fd, const struct stat *st)
 	__atomic_store_n(&ns->basefd[fd][1], st ? st->st_ino : 0, __ATOMIC_RELAXED);
 }
 
+/*
+ * taken_name() - an exclusive create in w->cur, the name not looked up
+ * first (VR_WALK_EXCL), failed with @err because the name is there: not a
+ * whiteout (which shows no name).
+ */
+static int
+taken_name(struct vr_walk *w, int err)
+{
+	struct stat st;
+
+	return err == -EEXIST && sys_fstatat(w->cur.fd[0], w->last, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       !vr_is_whiteout(&st);
+}
+
 /* open_rules() - vr_openat() with walk rules @rules (VR_WALK_BENEATH...). */
 static int
 open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int mode,
@@ -327,6 +341,9 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
 	 * found, before it is looked up (also at the end of a symlink's body). */
 	if (flags & O_CREAT)
 		wf |= VR_WALK_PARENT | VR_WALK_OPENCREAT;
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		wf |= VR_WALK_EXCL;
+again:
 	w = vr_walk_begin(t, &err);
 	if (!w)
 		return err;
@@ -349,6 +366,12 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
 		err = open_existing(w, flags);
 	else
 		err = open_create(w, flags, mode);
+	if (err < 0 && w->last_unprobed && !taken_name(w, err)) {
+		/* Not looked up first: what else failed is decided as for a name looked up. */
+		vr_walk_end(w);
+		wf &= ~VR_WALK_EXCL;
+		goto again;
+	}
 	low = lowest_transient(w);
 	m = w->node.exists ? w->node.mount : w->cur.mount;
 	base = err >= 0 && !writes(&w->node, flags) && base_obj(w);

@@ -971,6 +971,21 @@ fold_first(struct vr_walk *w)
  * step() - walk one component @name of frame @f.
  * Return: 1 when the walk is complete, 0 to go on, or -errno.
  */
+/*
+ * upper_only() - w->cur is a directory of the upper layer alone, the
+ * final name (just pushed on w->vpath) no mount and none below it, so
+ * that only the upper directory can hold that name (VR_WALK_EXCL).
+ */
+static int
+upper_only(const struct vr_walk *w)
+{
+	const struct vr_obj *d = &w->cur;
+
+	return w->ns->has_upper && d->nfd == 1 && d->layer[0] == 0 && !d->mount &&
+	       !d->synthetic && !vr_fold_dir(w->ns, d) && !vr_ns_mount_at(w->ns, w->vpath, w->vlen) &&
+	       !vr_ns_mount_below(w->ns, w->vpath, w->vlen);
+}
+
 static int
 step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 {
@@ -1012,6 +1027,11 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 	if (last && !f->canon && (w->flags & VR_WALK_OPENCREAT) && trailing_slash(w)) {
 		/* fs/namei.c open_last_lookups(): "trailing slashes?" before the lookup. */
 		w->must_dir = 1;
+		return 1;
+	}
+	if (last && !f->canon && (w->flags & VR_WALK_EXCL) && upper_only(w)) {
+		w->last_clear = 1;
+		w->last_unprobed = 1;
 		return 1;
 	}
 	err = 0;
@@ -1549,6 +1569,7 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 	w->must_dir = 0;
 	w->folded = 0;
 	w->last_clear = 0;
+	w->last_unprobed = 0;
 	w->stx_done = 0;
 	w->dc_miss = 0;
 	w->last_type = VR_LAST_ROOT;

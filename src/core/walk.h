@@ -134,6 +134,15 @@ enum vr_last {
  */
 #define VR_WALK_CHANGE (1u << 16)
 
+/*
+ * With VR_WALK_PARENT: the caller creates the final name exclusively
+ * (open with O_CREAT | O_EXCL), so in a directory only the upper layer
+ * holds (nothing below to look at, no mount there, no folding) the name is
+ * not looked up first: the create's EEXIST says it is there
+ * (w->last_unprobed tells the caller, who looks when the create fails).
+ */
+#define VR_WALK_EXCL (1u << 17)
+
 #define VR_FRAMES (40 + 3)
 
 struct vr_frame {
@@ -202,6 +211,8 @@ struct vr_walk {
 	 * not look again).
 	 */
 	int last_clear;
+	/* The final name was taken as absent without a lookup (VR_WALK_EXCL). */
+	int last_unprobed;
 	/*
 	 * A statx(2) walk: the final name's attributes are read by statx()
 	 * into *stx (stx_flags: its AT_STATX_SYNC_* bits, stx_mask: what the
