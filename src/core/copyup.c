@@ -645,7 +645,8 @@ repoint_one(int fd, long fl, int up)
 	if (fdfl < 0)
 		return;
 	nfd = sys_openat(AT_FDCWD, vr_proc_fd(p, up),
-	                 (int)(fl & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)) | O_CLOEXEC, 0);
+	                 (int)(fl & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_NOFOLLOW)) | O_CLOEXEC,
+	                 0);
 	if (nfd < 0)
 		return;
 	if (off <= 0 || vr_sys3(__NR_lseek, nfd, off, 0 /* SEEK_SET */) == off)

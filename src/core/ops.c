@@ -347,8 +347,8 @@ again:
 	w = vr_walk_begin(t, &err);
 	if (!w)
 		return err;
-	/* A directory opened for reading: the walk may open it so itself. */
-	if ((flags & O_DIRECTORY) && (flags & O_ACCMODE) == O_RDONLY && !w->t->id.faked &&
+	/* An object opened for reading: the walk may open it so itself. */
+	if ((flags & O_ACCMODE) == O_RDONLY && !w->t->id.faked &&
 	    !(flags & (O_CREAT | O_TRUNC | O_PATH)) && (flags & O_TMPFILE) != O_TMPFILE)
 		w->open_final = flags;
 	err = vr_walk_path(w, dirfd, path, wf);

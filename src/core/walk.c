@@ -238,10 +238,13 @@ add_layer(struct vr_walk *w, struct vr_obj *o, const struct vr_obj *dir, unsigne
 
 /*
  * open_dir() - @name in directory @dirfd opened as the program's open()
- * of a directory for reading asks (w->open_final), when lookup() is asked
- * for the final component: the descriptor the program gets, with *@st.
+ * for reading asks (w->open_final), when lookup() is asked for the final
+ * component: the descriptor the program gets, with *@st.  Whatever the
+ * name holds is opened as the program's own open would open it there (a
+ * FIFO waits for a writer); a whiteout (device 0:0) does not open.  Not
+ * in procfs, whose names the walk answers itself.
  * Return: it, -ENOENT (no such name), or -EOPNOTSUPP: look it up as
- * usual (not a directory, a symlink, not readable, not asked).
+ * usual (a symlink, not readable, not asked).
  */
 static int
 open_dir(struct vr_walk *w, int dirfd, const char *name, struct stat *st)
@@ -253,7 +256,8 @@ open_dir(struct vr_walk *w, int dirfd, const char *name, struct stat *st)
 	};
 	int fd;
 
-	if (!w->open_final || !w->lookup_final || w->ns->ops != &vr_host_layer_ops)
+	if (!w->open_final || !w->lookup_final || w->ns->ops != &vr_host_layer_ops ||
+	    vr_in_procfs(&w->cur))
 		return -EOPNOTSUPP;
 	fd = sys_openat2(dirfd, name, &how);
 	if (fd == -ENOENT)
@@ -299,7 +303,11 @@ lookup(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_
 		}
 		if (o->nfd == 0)
 			o->opened = opened;
-		if (add_layer(w, o, dir, i, fd, &st))
+		err = add_layer(w, o, dir, i, fd, &st);
+		/* An index entry stands for the base file (O_PATH): not the program's. */
+		if (o->indexed)
+			o->opened = 0;
+		if (err)
 			break;
 	}
 	if (!o->exists && vr_ns_mount_below(w->ns, w->vpath, w->vlen))

@@ -55,7 +55,7 @@ struct vr_obj {
 	/* lookup() found nothing, not even a whiteout, in an upper directory. */
 	int upnone;
 	/*
-	 * fd[0], a directory, is open with the flags of the program's open()
+	 * fd[0] is open with the flags of the program's open()
 	 * (vr_walk.open_final), not O_PATH: it can be the program's own.
 	 */
 	int opened;
@@ -165,9 +165,9 @@ struct vr_walk {
 	int depth;
 	int must_dir;
 	/*
-	 * open_final: the flags of an open() of a directory for reading that
-	 * the walk serves (0: none): lookup() opens a final directory's top
-	 * layer with them, sparing the open a reopen (vr_obj.opened).
+	 * open_final: the flags of an open() for reading that the walk serves
+	 * (0: none): lookup() opens the final object's top layer with them,
+	 * sparing the open a lookup by O_PATH and a reopen (vr_obj.opened).
 	 * lookup_final: lookup() is asked for the final component.
 	 */
 	int open_final, lookup_final;
