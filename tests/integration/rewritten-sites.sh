@@ -1,5 +1,5 @@
 #!/bin/sh
-# rewritten-sites.sh - after the first trap at a call site, later calls
+# rewritten-sites.sh - after the second trap at a call site, later calls
 # there go through a rewritten site without a signal (`vroot run --stats`
 # counts them), and give exactly what they give natively: a loop of stat
 # calls, threads racing on one wrapper while it is being patched, vfork
