@@ -67,8 +67,13 @@ struct open_how;
 #define VR_OWNER_HOST 0u
 
 /**
- * struct vr_mount_spec - a host directory shown at a virtual path.
- * @host:     host directory (absolute, or relative to the caller's cwd).
+ * struct vr_mount_spec - a host directory, or one host file, shown at a
+ * virtual path.
+ * @host:     host directory (absolute, or relative to the caller's cwd), or
+ *            a file of any other type (a device node, a regular file): the
+ *            virtual path is then that file, opened, stat()ed and listed as
+ *            the host's, and no mount may lie below it.  A symbolic link
+ *            is followed.
  * @path:     absolute virtual path where it appears; "/" is not allowed
  *            (the root is the overlay).
  * @flags:    VR_MOUNT_* flags.
@@ -165,7 +170,8 @@ struct vr_ns_spec {
  * already), -EINVAL (malformed spec: relative or duplicate mount path,
  * too many layers or mounts, upper without work, unknown flags or policies),
  * -ENOTDIR, -ENOENT, -EACCES
- * (a backing directory cannot be opened), -ENOMEM.
+ * (a backing directory cannot be opened; -ENOTDIR also: a mount lies below
+ * a mount of one file), -ENOMEM.
  */
 VR_API int vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp);
 

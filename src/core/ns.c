@@ -7,6 +7,12 @@
 #include "helper.h"
 #include "util.h"
 
+/*
+ * The scratch vr_ns_new() builds in: a host path per backing directory and
+ * a virtual path per mount, PATH_MAX each, for the most a spec may give.
+ */
+#define NS_BUILD_SCRATCH ((VR_MAX_LAYERS + 1 + 2 * VR_MAX_MOUNTS) * PATH_MAX + 64 * 1024)
+
 /* Everything vr_ns_new() learns before it knows how much memory it needs. */
 struct ns_build {
 	int fds[VR_MAX_LAYERS + 1 + VR_MAX_MOUNTS];
@@ -79,9 +85,12 @@ adopt(struct ns_build *nb, const char *path)
 	return -ENOENT;
 }
 
-/* open_backing() - open host directory @path and learn its canonical name. */
+/*
+ * open_backing() - open host directory @path (with @any_type, a file of any
+ * type: a mount of one file) and learn its canonical name.
+ */
 static int
-open_backing(struct ns_build *nb, const char *path, char **host)
+open_backing(struct ns_build *nb, const char *path, int any_type, char **host)
 {
 	char proc[32];
 	char *buf;
@@ -90,7 +99,7 @@ open_backing(struct ns_build *nb, const char *path, char **host)
 
 	if (!path || !path[0])
 		return -EINVAL;
-	fd = sys_openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	fd = sys_openat(AT_FDCWD, path, O_PATH | (any_type ? 0 : O_DIRECTORY) | O_CLOEXEC, 0);
 	if (fd == -EACCES) {
 		int a = adopt(nb, path);
 
@@ -171,6 +180,28 @@ check_spec(const struct vr_ns_spec *spec)
 	return 0;
 }
 
+/*
+ * files_hold_mounts() - a mount lies below a mount of one file (@fds: the
+ * mounts' descriptors, @vpaths their canonical virtual paths): the file
+ * is no directory to hold it.
+ */
+static int
+files_hold_mounts(const struct vr_ns_spec *spec, const int *fds, char **vpaths)
+{
+	for (unsigned int i = 0; i < spec->nmounts; i++) {
+		size_t len = vr_strlen(vpaths[i]);
+		struct stat st;
+
+		if (sys_fstat(fds[i], &st) < 0 || (st.st_mode & S_IFMT) == S_IFDIR)
+			continue;
+		for (unsigned int j = 0; j < spec->nmounts; j++)
+			if (j != i &&
+			    vr_path_under(vpaths[j], vr_strlen(vpaths[j]), vpaths[i], len) >= 0)
+				return 1;
+	}
+	return 0;
+}
+
 /* Opens every backing directory of @spec; hosts[] receive canonical names. */
 static int
 open_all(struct ns_build *nb, const struct vr_ns_spec *spec, char **hosts, char **vpaths)
@@ -179,15 +210,15 @@ open_all(struct ns_build *nb, const struct vr_ns_spec *spec, char **hosts, char 
 	int fd;
 
 	if (spec->upper) {
-		fd = open_backing(nb, spec->upper, &hosts[k++]);
+		fd = open_backing(nb, spec->upper, 0, &hosts[k++]);
 		if (fd < 0)
 			return fd;
-		fd = open_backing(nb, spec->work, &hosts[k++]);
+		fd = open_backing(nb, spec->work, 0, &hosts[k++]);
 		if (fd < 0)
 			return fd;
 	}
 	for (i = 0; i < spec->nlowers; i++) {
-		fd = open_backing(nb, spec->lowers[i], &hosts[k++]);
+		fd = open_backing(nb, spec->lowers[i], 0, &hosts[k++]);
 		if (fd < 0)
 			return fd;
 	}
@@ -203,10 +234,12 @@ open_all(struct ns_build *nb, const struct vr_ns_spec *spec, char **hosts, char 
 		for (unsigned int j = 0; j < i; j++)
 			if (vr_strcmp(vpaths[i], vpaths[j]) == 0)
 				return -EINVAL;
-		fd = open_backing(nb, spec->mounts[i].host, &hosts[k++]);
+		fd = open_backing(nb, spec->mounts[i].host, 1, &hosts[k++]);
 		if (fd < 0)
 			return fd;
 	}
+	if (files_hold_mounts(spec, nb->fds + nb->nfds - spec->nmounts, vpaths))
+		return -ENOTDIR;
 	return 0;
 }
 
@@ -385,10 +418,10 @@ vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp)
 	if (err < 0)
 		return err;
 	/* The build's scratch is a one-off mapping: there is no pool yet. */
-	nb.s.base = vr_map(VR_SCRATCH_SIZE);
+	nb.s.base = vr_map(NS_BUILD_SCRATCH);
 	if (!nb.s.base)
 		return -ENOMEM;
-	nb.s.size = VR_SCRATCH_SIZE;
+	nb.s.size = NS_BUILD_SCRATCH;
 	nb.s.used = 0;
 	nb.s.slot = -1;
 	err = open_all(&nb, spec, hosts, vpaths);

@@ -482,6 +482,7 @@ add_mount_children(struct vr_walk *w, struct listing *l)
 		const char *c;
 		size_t len = 0;
 		struct stat st;
+		unsigned int h;
 		int err;
 
 		if (at < 0 || (size_t)at >= m->plen)
@@ -490,11 +491,24 @@ add_mount_children(struct vr_walk *w, struct listing *l)
 		while (c[len] && c[len] != '/')
 			len++;
 		st.st_ino = 0;
-		if (!c[len])
-			sys_fstat(m->b.fd, &st);
-		err = add(l, c, len, st.st_ino ? st.st_ino : hash_name(c, len), DT_DIR, 1, 0, 0);
+		st.st_mode = S_IFDIR;
+		if (!c[len] && sys_fstat(m->b.fd, &st) < 0)
+			st.st_mode = S_IFDIR;
+		/* DT_* is the mode's type bits: a mount of one file lists as what it is. */
+		err = add(l, c, len, st.st_ino ? st.st_ino : hash_name(c, len),
+		          (unsigned char)((st.st_mode & S_IFMT) >> 12), 1, 0, 0);
 		if (err < 0)
 			return err;
+		/* A layer's entry of that name (a whiteout too) is the file's, as lookups find. */
+		h = l->hash[slot_of(l, c, len)];
+		if (err == 0 && (st.st_mode & S_IFMT) != S_IFDIR && h) {
+			struct entry *e = (struct entry *)(l->mem + h - 1);
+
+			e->ino = st.st_ino;
+			e->type = (unsigned char)((st.st_mode & S_IFMT) >> 12);
+			e->emit = 1;
+			e->lazy = 0;
+		}
 	}
 	return 0;
 }
