@@ -9,6 +9,7 @@
  * Strings may hold ${HOME} (the user's home, canonical) and ${USER} (the
  * user's login name); an entry whose variable has no value is left out.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,6 +27,7 @@ enum lay_kind {
 	                 @path says what it should be) */
 	LAY_CASEFOLD, /* the root overlay folds case unless --case-sensitive */
 	LAY_MOUNT,    /* host directory @host at @path; @mode: VR_MOUNT_* flags */
+	LAY_FILE,     /* host file @host (a device) at @path, left out when the host lacks it */
 	LAY_SCRATCH,  /* vroot's directory PREFIX.work/layout/@host, read-only at @path */
 	LAY_VOLUMES,  /* every real host mount point but / as @path/NAME (see below) */
 	LAY_DIR,      /* directory @path, mode @mode, made in the prefix when missing */
@@ -68,16 +70,17 @@ static const struct lay_entry rootfs_layout[] = {
         HOST_MOUNT("${HOME}"),
 };
 
-#define DEV_LINK(n)                                                                                \
+#define DEV_NODE(n)                                                                                \
 	{                                                                                          \
-		LAY_LINK, "/Volumes/SystemRoot/dev/" n, "/dev/" n, 0                               \
+		LAY_FILE, "/dev/" n, "/dev/" n, 0                                                  \
 	}
 
 /*
  * What a macOS program expects over a macOS-like system tree: the host
- * under /Volumes, its own /dev with the macOS names that Linux has (links
- * to the host's devices), /private with /etc, /tmp and /var pointing into
- * it, the user's home at /Users/NAME by way of /Volumes/SystemRoot.
+ * under /Volumes, its own /dev with the macOS names that Linux has (the
+ * host's device nodes, each mounted at its name), /private with /etc, /tmp
+ * and /var pointing into it, the user's home at /Users/NAME by way of
+ * /Volumes/SystemRoot.
  */
 static const struct lay_entry darwin_layout[] = {
         {LAY_BASE, NULL, "a macOS-like system tree", 0},
@@ -86,12 +89,12 @@ static const struct lay_entry darwin_layout[] = {
         {LAY_MOUNT, "/", "/Volumes/SystemRoot", 0},
         {LAY_VOLUMES, NULL, "/Volumes", 0},
         {LAY_SCRATCH, "dev", "/dev", 0},
-        DEV_LINK("null"),
-        DEV_LINK("zero"),
-        DEV_LINK("random"),
-        DEV_LINK("urandom"),
-        DEV_LINK("tty"),
-        DEV_LINK("ptmx"),
+        DEV_NODE("null"),
+        DEV_NODE("zero"),
+        DEV_NODE("random"),
+        DEV_NODE("urandom"),
+        DEV_NODE("tty"),
+        DEV_NODE("ptmx"),
         {LAY_LINK, "/proc/self/fd", "/dev/fd", 0},
         {LAY_LINK, "fd/0", "/dev/stdin", 0},
         {LAY_LINK, "fd/1", "/dev/stdout", 0},
@@ -330,19 +333,19 @@ host_volumes(char **out, size_t max)
 	return n;
 }
 
-/* How many host mount points are read, and how many mounts are kept free for the layout's own. */
-#define MAX_VOLUMES    1024
-#define VOLUME_RESERVE 8
+/* How many host mount points are read. */
+#define MAX_VOLUMES 1024
 
 /*
  * add_volumes() - every volume as @under/NAME: NAME is its mount point's
  * last component; taken in the bytewise order of the mount points, a name
  * already given (SystemRoot, or an earlier volume's) becomes "NAME 1",
  * "NAME 2", ..., the first that is free, as macOS names a second volume.
- * Past the namespace's mount limit the rest are left out, with a warning.
+ * Past the namespace's mount limit, less @reserve kept for the layout's
+ * own mounts, the rest are left out, with a warning.
  */
 static int
-add_volumes(struct vr_cli *c, const char *under)
+add_volumes(struct vr_cli *c, const char *under, size_t reserve)
 {
 	char **dirs = calloc(MAX_VOLUMES, sizeof(*dirs));
 	size_t n = dirs ? host_volumes(dirs, MAX_VOLUMES) : 0, left = 0;
@@ -352,7 +355,7 @@ add_volumes(struct vr_cli *c, const char *under)
 		const char *last = strrchr(dirs[i], '/') + 1;
 		char *path = NULL;
 
-		if (err || c->nmounts + VOLUME_RESERVE >= VR_MAX_MOUNTS) {
+		if (err || c->nmounts + reserve >= VR_MAX_MOUNTS) {
 			left += !err;
 			free(dirs[i]);
 			continue;
@@ -381,6 +384,18 @@ add_volumes(struct vr_cli *c, const char *under)
 		             "most %d mounts; --quiet hides this line)",
 		             left, under, VR_MAX_MOUNTS);
 	return err;
+}
+
+/* own_mounts() - how many mounts @l may add of its own, besides the volumes. */
+static size_t
+own_mounts(const struct vr_layout *l)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		n += l->e[i].kind == LAY_MOUNT || l->e[i].kind == LAY_FILE ||
+		     l->e[i].kind == LAY_SCRATCH;
+	return n;
 }
 
 int
@@ -416,8 +431,22 @@ vr_layout_expand(struct vr_cli *c, const struct vr_layout *l)
 			if (add_mount(c, host, path, e->mode) < 0)
 				return -1;
 			break;
+		case LAY_FILE:
+			if (access(e->host, F_OK) < 0)
+				break;
+			host = strdup(e->host);
+			path = strdup(e->path);
+			if (!host || !path) {
+				free(host);
+				free(path);
+				vr_cli_error(c, "out of memory");
+				return -1;
+			}
+			if (add_mount(c, host, path, e->mode) < 0)
+				return -1;
+			break;
 		case LAY_VOLUMES:
-			if (add_volumes(c, e->path) < 0)
+			if (add_volumes(c, e->path, own_mounts(l)) < 0)
 				return -1;
 			break;
 		case LAY_SCRATCH:
@@ -519,6 +548,38 @@ vr_layout_print(const struct vr_cli *c, const struct vr_layout *l, FILE *f)
 	}
 }
 
+/* scratch_link() - @name is a link @l makes in its scratch directory @s. */
+static int
+scratch_link(const struct vr_layout *l, const struct lay_entry *s, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct lay_entry *e = &l->e[i];
+
+		if (e->kind == LAY_LINK && in_scratch(l, e->path) == s &&
+		    strcmp(strrchr(e->path, '/') + 1, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * drop_stale() - the symbolic links in scratch directory @dir that @l no
+ * longer makes: a prefix made when /dev's devices were links to
+ * /Volumes/SystemRoot/dev keeps none of them.
+ */
+static void
+drop_stale(const struct vr_layout *l, const struct lay_entry *s, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d)))
+		if (de->d_type == DT_LNK && !scratch_link(l, s, de->d_name))
+			unlinkat(dirfd(d), de->d_name, 0);
+	if (d)
+		closedir(d);
+}
+
 /* make_scratch() - PREFIX.work/layout/@name, emptied of all but @l's links into it. */
 static int
 make_scratch(struct vr_cli *c, const struct vr_layout *l, const struct lay_entry *s, char *dir)
@@ -532,6 +593,7 @@ make_scratch(struct vr_cli *c, const struct vr_layout *l, const struct lay_entry
 		return -1;
 	}
 	free(up);
+	drop_stale(l, s, dir);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct lay_entry *e = &l->e[i];
 		char link[PATH_MAX], *name;

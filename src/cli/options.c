@@ -131,6 +131,44 @@ need_dir(const struct vr_cli *c, const char *what, const char *path)
 	return 0;
 }
 
+/*
+ * check_mount() - the source of mount @i exists; one that is not a directory
+ * (a mount of one file) takes no ci and holds no other mount below it.
+ */
+static int
+check_mount(const struct vr_cli *c, unsigned int i)
+{
+	const struct vr_mount_spec *m = &c->mounts[i];
+	size_t len = strlen(m->path);
+	struct stat st;
+
+	while (len > 1 && m->path[len - 1] == '/')
+		len--;
+	if (stat(m->host, &st) < 0) {
+		vr_cli_error(c, "mount source %s: %s", m->host, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode))
+		return 0;
+	if (m->casefold == VR_CASE_FOLD) {
+		vr_cli_error(c, "--mount %s:%s:ci: %s is not a directory, it has no names to fold",
+		             m->host, m->path, m->host);
+		return -1;
+	}
+	for (unsigned int j = 0; j < c->nmounts; j++) {
+		const char *p = c->mounts[j].path;
+
+		if (j != i && strncmp(p, m->path, len) == 0 && p[len] == '/' && p[len + 1]) {
+			vr_cli_error(c,
+			             "--mount %s:%s: %s is the file %s, not a directory to mount "
+			             "into",
+			             c->mounts[j].host, p, m->path, m->host);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* make_dir() - the prefix (or work) directory @path, usable; *made: created here. */
 static int
 make_dir(const struct vr_cli *c, const char *path, int create, int *made)
@@ -235,7 +273,7 @@ vr_cli_check(struct vr_cli *c)
 		if (need_dir(c, "base", c->bases[i]) < 0)
 			return -1;
 	for (i = 0; i < c->nmounts; i++)
-		if (need_dir(c, "mount source", c->mounts[i].host) < 0)
+		if (check_mount(c, i) < 0)
 			return -1;
 	if (c->prefix && stat(c->prefix, &st) == 0 && !S_ISDIR(st.st_mode)) {
 		vr_cli_error(c, "prefix %s is not a directory (choose another --prefix)",

@@ -4,7 +4,8 @@
 # static busybox to look around with): the root lists the tree and the
 # layout's names; /Volumes lists SystemRoot and the host's real mount
 # points (worked out here from /proc/self/mountinfo); /dev holds only the
-# macOS names; `..` from /Volumes/SystemRoot is /Volumes; getcwd,
+# macOS names, its devices the host's own nodes (character devices at
+# /dev/NAME, not links); `..` from /Volumes/SystemRoot is /Volumes; getcwd,
 # readlink -f, realpath and /proc/self/cwd name /Volumes paths around
 # /Volumes/SystemRoot and /Users/USER; writes under /Users/USER reach the
 # host home, /tmp writes stay in the prefix; names fold case unless
@@ -17,7 +18,7 @@ if ! file -L "$bb" | grep -q "statically linked"; then
 	echo "1..0 # SKIP $bb is not static (install busybox-static)"
 	exit 0
 fi
-plan 27
+plan 34
 
 M=$tmp/mac
 P=$tmp/prefix
@@ -25,7 +26,7 @@ mkdir -p "$M/System/Library/Frameworks" "$M/usr/lib" "$M/Applications/Calc.app" 
 	"$M/private/etc" "$M/bin"
 printf 'mac\n' >"$M/private/etc/marker"
 cp "$bb" "$M/bin/busybox"
-for c in sh ls cat pwd readlink realpath echo head wc grep sort tr; do
+for c in sh ls cat pwd readlink realpath echo head wc grep sort tr stat test; do
 	ln -s busybox "$M/bin/$c"
 done
 # A home of the test's own, under the host's root as any home is.
@@ -74,6 +75,34 @@ dar -- sh -c 'echo gone >/dev/null && head -c 5 /dev/zero | wc -c && head -c 3 /
 	echo out | cat /dev/stdin && ls /dev/fd/ | grep -c "^[0-9]" >/dev/null && echo fd'
 is "/dev/null, zero, urandom, stdin and fd work" "0 5 3 out fd" \
 	"$rc $(tr '\n' ' ' <"$tmp/d.out" | sed 's/ $//' | tr -s ' ')"
+# The devices are the host's nodes at their macOS names: the type and
+# device numbers the host's have, no link on the way.
+devs="null zero random urandom tty ptmx"
+dar -- sh -c "for d in $devs; do test -c /dev/\$d && ! test -L /dev/\$d && echo \$d; done"
+is "test -c: /dev/{$(echo $devs | tr ' ' ,)} are character devices, not links" "0 $devs" \
+	"$rc $(tr '\n' ' ' <"$tmp/d.out" | sed 's/ $//')"
+dar -- sh -c "cd /dev && stat -c '%n %f %t:%T' $devs"
+is "stat /dev/NAME: the type and device numbers of the host's node" \
+	"0 $(cd /dev && stat -L -c '%n %f %t:%T' $devs | tr '\n' ' ' | sed 's/ $//')" \
+	"$rc $(tr '\n' ' ' <"$tmp/d.out" | sed 's/ $//')"
+dar -- sh -c 'echo gone >/dev/null && echo ok; head -c 4 /dev/zero | tr "\0" z; echo'
+is "writes to /dev/null succeed; /dev/zero reads zeros" "0 ok zzzz" \
+	"$rc $(tr '\n' ' ' <"$tmp/d.out" | sed 's/ $//')"
+dar -- sh -c 'realpath /dev/null /dev/zero && readlink -f /dev/urandom && cd /dev && realpath tty'
+is "realpath and readlink -f of /dev/NAME are /dev/NAME" \
+	"0 /dev/null /dev/zero /dev/urandom /dev/tty" "$rc $(tr '\n' ' ' <"$tmp/d.out" | sed 's/ $//')"
+dar -- sh -c 'ls -l /dev | grep -c "^c"; readlink /proc/self/fd/3 3</dev/zero'
+is "ls -l /dev: six character devices; /proc/self/fd names /dev/zero" "0 6 /dev/zero" \
+	"$rc $(tr '\n' ' ' <"$tmp/d.out" | sed 's/ $//')"
+check "no /Volumes path in the listing" test "$(grep -c Volumes "$tmp/d.out")" = 0
+# A prefix made when /dev's devices were links to /Volumes/SystemRoot/dev:
+# the next run leaves none of them in /dev.
+ln -s /Volumes/SystemRoot/dev/null "$P.work/layout/dev/null"
+ln -s /Volumes/SystemRoot/dev/zero "$P.work/layout/dev/old-name"
+dar -- sh -c 'ls /dev | tr "\n" " "; test -c /dev/null && ! test -L /dev/null && echo node'
+is "links an older vroot left in the prefix's /dev go" \
+	"0 fd null ptmx pts random stderr stdin stdout tty urandom zero node" \
+	"$rc $(tr '\n' ' ' <"$tmp/d.out" | sed 's/ *$//' | tr -s ' ')"
 dar -- ls /proc/self/fd/
 check "/proc is the host's (/proc/self/fd lists)" test "$rc" = 0 -a -s "$tmp/d.out"
 dar -- cat /etc/marker
