@@ -123,7 +123,7 @@ typedef long (*vr_syscall_fn)(long n, long a1, long a2, long a3, long a4, long a
  *           @work is ever reachable from inside the namespace.
  * @lowers:  read-only lower layers, topmost first.
  * @nlowers: number of @lowers (at most VR_MAX_LAYERS - 1).
- * @mounts:  host directories mounted into the virtual tree.
+ * @mounts:  host directories (or files) mounted into the virtual tree.
  * @nmounts: number of @mounts (at most VR_MAX_MOUNTS).
  * @casefold: VR_CASE_* policy for lookups in the root overlay (every
  *           layer); each mount has its own.
