@@ -13,7 +13,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3 make tar git
-plan 17
+plan 18
 
 # Two bases: B1 over B2, then the host's / for the programs.
 B1=$tmp/b1
@@ -284,6 +284,10 @@ T
 is_file "names created since a directory was indexed are found" "$tmp/index.want" "$tmp/index.got"
 check "... the bases are untouched" diff -r --no-dereference "$tmp/b1.orig" "$B1"
 check "... the new spelling is what the prefix holds" test -f "$tmp/prefix/Dir/FOO.TXT"
+# A case-only rename of a base name whites out the old spelling in kernel
+# overlayfs's format: a 0/0 character device.
+is "... and the base name renamed by case is whited out as overlayfs does" "0,0 STRASSE.TXT" \
+	"$(stat -c '%t,%T' "$tmp/prefix/Straße.txt" 2>&1) $(cd "$tmp/prefix" && ls -d STRASSE.TXT 2>&1)"
 
 run_ops --mount "$H:/m:ci" --mount "$H:/n" --mount "$H:/r:ro,ci" -- \
 	python3 "$tmp/ops.py" mounts >"$tmp/mounts.got"
