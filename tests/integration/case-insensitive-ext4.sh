@@ -14,7 +14,7 @@
 # and writes the answers to a second disk as a tar.  About 30 seconds.
 #
 # Where APFS, which vroot follows, and ext4 answer differently the rows
-# are compared with tables instead: vroot's with APFS's answers, the
+# are compared with tables instead: vroot's with its rules' answers, the
 # kernel's with ext4's (README, "Case-insensitive namespaces").
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -95,7 +95,7 @@ if part == "same":
         op("read " + n, "read", n)
     op("listing", "ls")
 else:
-    # Rows where APFS and ext4 differ.
+    # Rows where vroot (APFS's rules) and ext4 differ.
     op("create Stra\u00dfe", "creat", "Stra\u00dfe", "strasse")
     op("create \ufb01le", "creat", "\ufb01le", "file")
     op("create n\u00e9e", "creat", "n\u00e9e", "nee")
@@ -230,7 +230,7 @@ is_file "the same operations give the same answers as ext4 casefold" \
 	"$tmp/ext4.same" "$tmp/vroot.same"
 
 # The kernel (fs/unicode, Unicode 12.1) folds fully and is normalization-
-# insensitive too; it differs from APFS on letters newer than 12.1, on
+# insensitive too; it differs from vroot on letters newer than 12.1, on
 # rename("old", "OLD"), which it takes for a rename of a file onto itself
 # (nothing to do, the old spelling stays), and, in some versions, on
 # default-ignorable code points such as the zero width joiner (Debian 12's
@@ -254,7 +254,7 @@ sed 's/^read Ꟈ (its capital): d$/read Ꟈ (its capital): ENOENT/
 s/^listing: OLD /listing: /
 s/^listing: \(.*\) née /listing: \1 née old /' "$tmp/apfs.differ" |
 	grep -v '^read ab:' >"$tmp/ext4.table"
-is_file "where APFS and ext4 differ: vroot gives APFS's answers" \
+is_file "where vroot and ext4 differ: vroot gives its rules' answers" \
 	"$tmp/apfs.differ" "$tmp/vroot.differ"
 grep -v '^read ab:' "$tmp/ext4.differ" >"$tmp/ext4.rows" || true
 is_file "... and the kernel its own, as documented" "$tmp/ext4.table" "$tmp/ext4.rows"
