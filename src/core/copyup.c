@@ -500,6 +500,21 @@ vr_copyup_parent(struct vr_walk *w, int *own)
 	return parent_upper(w, own);
 }
 
+/* set_copy() - w->node becomes the upper-layer object @fd (taken), of stat @st. */
+static void
+set_copy(struct vr_walk *w, int fd, const struct stat *st)
+{
+	vr_obj_put(&w->node);
+	w->node.exists = 1;
+	w->node.synthetic = 0;
+	w->node.mount = NULL;
+	w->node.nfd = 1;
+	w->node.fd[0] = fd;
+	w->node.layer[0] = 0;
+	w->node.owned = 1;
+	vr_memcpy(&w->node.st, st, sizeof(*st));
+}
+
 /*
  * reload() - w->node becomes the upper object @upfd/@name, looked up by
  * name: the copy's own descriptor from O_TMPFILE names no path, and the
@@ -513,15 +528,7 @@ reload(struct vr_walk *w, int upfd)
 
 	if (err < 0)
 		return err;
-	vr_obj_put(&w->node);
-	w->node.exists = 1;
-	w->node.synthetic = 0;
-	w->node.mount = NULL;
-	w->node.nfd = 1;
-	w->node.fd[0] = fd;
-	w->node.layer[0] = 0;
-	w->node.owned = 1;
-	vr_memcpy(&w->node.st, &st, sizeof(st));
+	set_copy(w, fd, &st);
 	return 0;
 }
 
@@ -553,15 +560,7 @@ take_copy(struct vr_walk *w, int fd)
 		sys_close(fd);
 		return 1;
 	}
-	vr_obj_put(&w->node);
-	w->node.exists = 1;
-	w->node.synthetic = 0;
-	w->node.mount = NULL;
-	w->node.nfd = 1;
-	w->node.fd[0] = fd;
-	w->node.layer[0] = 0;
-	w->node.owned = 1;
-	vr_memcpy(&w->node.st, &st, sizeof(st));
+	set_copy(w, fd, &st);
 	return 0;
 }
 
