@@ -335,6 +335,8 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 	char *buf = vr_alloc(s, COPY_BUF);
 	int in = -1, out, err;
 
+	if (keep)
+		*keep = -1;
 	if (!buf)
 		return -ENOMEM;
 	out = tmp_file(ns, upfd, tmp);

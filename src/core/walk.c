@@ -976,10 +976,6 @@ fold_first(struct vr_walk *w)
 }
 
 /*
- * step() - walk one component @name of frame @f.
- * Return: 1 when the walk is complete, 0 to go on, or -errno.
- */
-/*
  * upper_only() - w->cur is a directory of the upper layer alone, the
  * final name (just pushed on w->vpath) no mount and none below it, so
  * that only the upper directory can hold that name (VR_WALK_EXCL).
@@ -994,6 +990,10 @@ upper_only(const struct vr_walk *w)
 	       !vr_ns_mount_below(w->ns, w->vpath, w->vlen);
 }
 
+/*
+ * step() - walk one component @name of frame @f.
+ * Return: 1 when the walk is complete, 0 to go on, or -errno.
+ */
 static int
 step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 {
