@@ -1,5 +1,5 @@
 /*
- * vfs_sock.c - AF_UNIX socket names.
+ * vfs_sock.c - AF_UNIX socket names, and audit messages of a faked identity.
  *
  * Names going in (bind, connect, sendto, sendmsg) are virtual paths turned
  * into host ones; names coming out (getsockname, getpeername, accept's
@@ -114,9 +114,76 @@ h_connect(struct vr_loader_ctx *ctx, const long a[6])
 	return unix_call(ctx, __NR_connect, a, 1, 0);
 }
 
+/*
+ * Audit messages.  The kernel takes a message on a NETLINK_AUDIT socket
+ * only from a sender with CAP_AUDIT_WRITE (user messages) or
+ * CAP_AUDIT_CONTROL (the others), and answers EPERM in its
+ * acknowledgement otherwise.  libaudit hides that EPERM from senders
+ * that are not root and takes it for a failure from root, so sudo,
+ * su and PAM complain (or refuse a login) under a faked root.  The kernel
+ * answers a root in a user namespace ECONNREFUSED ("no audit here"),
+ * which they all accept: a faked identity gets that too, when the host
+ * process lacks the capability the message needs.
+ */
+#define AF_NETLINK_          16
+#define NETLINK_AUDIT_       9
+#define SOL_SOCKET_          1
+#define SO_PROTOCOL_         38
+#define AUDIT_USER_          1005
+#define AUDIT_FIRST_USER_MSG 1100
+#define CAP_AUDIT_WRITE_     29
+#define CAP_AUDIT_CONTROL_   30
+
+/* struct sockaddr_nl and struct nlmsghdr (linux/netlink.h). */
+struct nl_addr {
+	unsigned short family;
+	unsigned short pad;
+	unsigned int pid;
+	unsigned int groups;
+};
+
+struct nl_hdr {
+	unsigned int len;
+	unsigned short type;
+	unsigned short flags;
+	unsigned int seq;
+	unsigned int pid;
+};
+
+/*
+ * audit_refused() - a message (its netlink header at @msg, @len bytes) to
+ * address @uaddr (@alen bytes) on socket @fd that the kernel would refuse
+ * with EPERM and a user namespace's root sees refused with ECONNREFUSED:
+ * the session fakes its identity, the message goes to the kernel's audit
+ * socket, and the host process lacks the capability it needs.  1 or 0.
+ */
+static int
+audit_refused(int fd, long uaddr, long alen, const void *msg, unsigned long len)
+{
+	unsigned int hdr[2] = {0x20080522u, 0}, caps[6], proto = 0, plen = sizeof(proto);
+	struct nl_addr na;
+	struct nl_hdr nh;
+	int need;
+
+	if (!uaddr || alen < (long)sizeof(na) || len < sizeof(nh) || !vrl_ident_faked() ||
+	    vrl_peek(&na, (const void *)uaddr, sizeof(na)) || na.family != AF_NETLINK_ || na.pid ||
+	    vrl_peek(&nh, msg, sizeof(nh)))
+		return 0;
+	if (vrl_sys5(__NR_getsockopt, fd, SOL_SOCKET_, SO_PROTOCOL_, &proto, &plen) ||
+	    proto != NETLINK_AUDIT_)
+		return 0;
+	need = nh.type == AUDIT_USER_ || nh.type >= AUDIT_FIRST_USER_MSG ? CAP_AUDIT_WRITE_
+	                                                                 : CAP_AUDIT_CONTROL_;
+	if (vrl_sys2(__NR_capget, hdr, caps))
+		return 0;
+	return !(caps[0] & (1u << need));
+}
+
 long
 h_sendto(struct vr_loader_ctx *ctx, const long a[6])
 {
+	if (audit_refused((int)a[0], a[4], a[5], (const void *)a[1], (unsigned long)a[2]))
+		return -ECONNREFUSED;
 	return unix_call(ctx, __NR_sendto, a, 4, 0);
 }
 
@@ -125,11 +192,16 @@ h_sendmsg(struct vr_loader_ctx *ctx, const long a[6])
 {
 	struct unix_addr ua, host = {.family = AF_UNIX_};
 	struct vrl_msghdr m;
+	void *iov[2]; /* the first struct iovec */
 	int fd;
 	long r;
 
-	if (!a[1] || vrl_peek(&m, (const void *)a[1], sizeof(m)) ||
-	    !in_unix_addr(&ua, (long)m.name, m.namelen))
+	if (!a[1] || vrl_peek(&m, (const void *)a[1], sizeof(m)))
+		return vrl_sys6(__NR_sendmsg, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (m.iovlen && vrl_peek(iov, m.iov, sizeof(iov)) == 0 &&
+	    audit_refused((int)a[0], (long)m.name, m.namelen, iov[0], (unsigned long)iov[1]))
+		return -ECONNREFUSED;
+	if (!in_unix_addr(&ua, (long)m.name, m.namelen))
 		return vrl_sys6(__NR_sendmsg, a[0], a[1], a[2], a[3], a[4], a[5]);
 	fd = vr_unix_path(T(ctx), ua.path, 0, host.path, SUN_PATH_MAX);
 	if (fd < 0)

@@ -3,8 +3,9 @@
 # musl-tools, golang-go, debootstrap, gcc, make, git, python3, perl, file,
 # tar, clang with its fuzzer runtime for tests/integration/fuzz.sh, man-db and
 # pkg-config for install.sh, fuse-overlayfs for fake-fuse-overlayfs.sh,
-# qemu-system-x86 for case-insensitive-ext4.sh; libutf8proc-dev, which the
-# build needs too, so CI installs it before it builds), create the cached
+# qemu-system-x86 for case-insensitive-ext4.sh, sudo for fake-sudo.sh;
+# libutf8proc-dev, which the build needs too, so CI installs it before it
+# builds), create the cached
 # Debian minbase tree that debian-tree.sh uses as a base, and unpack
 # Debian's kernel package (not installed) for case-insensitive-ext4.sh to
 # boot in qemu where this machine's kernel has no ext4 casefold.
@@ -18,7 +19,7 @@ set -eu
 
 pkgs="busybox-static musl-tools golang-go debootstrap gcc make git python3 perl file tar"
 pkgs="$pkgs clang libclang-rt-14-dev man-db pkg-config libutf8proc-dev fuse-overlayfs"
-pkgs="$pkgs qemu-system-x86"
+pkgs="$pkgs qemu-system-x86 sudo"
 plan 3
 
 missing=
