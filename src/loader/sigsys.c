@@ -130,6 +130,16 @@ vrl_sigsys(int sig, siginfo_t *si, void *ucv)
 		uc->uc_mcontext.rax = (unsigned long)handle_trap(si, uc);
 		return;
 	}
+	/*
+	 * A nested session's trap: a new thread's first is often one (glibc's
+	 * and musl's set their signal mask first, which both filters trap, and
+	 * the newer one's tag wins).  A thread started by one with an identity
+	 * of its own here takes its copy of it now, as at a trap of ours
+	 * (vfs_ident.c), before a change the main thread makes could give it
+	 * the main thread's.
+	 */
+	if (si->si_code == SYS_SECCOMP && __atomic_load_n(&vrl_proc.thread_ids, __ATOMIC_ACQUIRE))
+		(void)vrl_thread_task(&vrl_proc);
 	vrl_sig_forward(sig, si, uc);
 }
 

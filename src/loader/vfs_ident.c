@@ -674,6 +674,22 @@ status_of(const char *vp, long *pidp)
 	return !strcmp(p, "/status") ? tid : 0;
 }
 
+/*
+ * fd_link() - @path is /proc/PID/fd/N (self, thread-self, or a task's): a
+ * descriptor reopened, as a nested session's walk opens a file it looked
+ * up with O_PATH, which may be a status file.
+ */
+static int
+fd_link(const char *path)
+{
+	if (strncmp(path, "/proc/", 6))
+		return 0;
+	for (path += 6; *path; path++)
+		if (!strncmp(path, "/fd/", 4))
+			return 1;
+	return 0;
+}
+
 /**
  * vrl_ident_status() - open(@dfd, @path, @flags) when it reads this
  * process's /proc status file in a session with a faked identity, or of a
@@ -682,9 +698,9 @@ status_of(const char *vp, long *pidp)
  * (vr_ident_of()): a sealed memory file holding it with the Uid, Gid,
  * Groups, CapPrm and CapEff lines of the faked identity (of the thread
  * it shows, for this process) and SIGSYS in SigBlk (and in SigPnd or
- * ShdPnd while one is held).  Returns a descriptor
- * or -errno, or 1 when the call is not one of those (the caller opens as
- * usual).
+ * ShdPnd while one is held); also when @path reopens a descriptor of
+ * such a file through /proc/self/fd.  Returns a descriptor or -errno, or
+ * 1 when the call is not one of those (the caller opens as usual).
  */
 long
 vrl_ident_status(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags)
@@ -696,8 +712,9 @@ vrl_ident_status(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags
 	long fd, r, tid, pid;
 	int faked = vrl_ident_faked(), sys_blocked = 0, own;
 
-	if (plen < 7 || strcmp(path + plen - 7, "/status") || (flags & O_ACCMODE) != O_RDONLY ||
-	    (flags & (O_PATH | O_DIRECTORY | O_CREAT)) || (!faked && !vrl_proc.sys_held_any))
+	if (((plen < 7 || strcmp(path + plen - 7, "/status")) && !fd_link(path)) ||
+	    (flags & O_ACCMODE) != O_RDONLY || (flags & (O_PATH | O_DIRECTORY | O_CREAT)) ||
+	    (!faked && !vrl_proc.sys_held_any))
 		return 1;
 	if (vr_realpath(vrl_task(ctx), dfd, path, 0, vp, sizeof(vp)) < 0 ||
 	    !(tid = status_of(vp, &pid)))

@@ -5,14 +5,14 @@
 # glibc's set*id changes every thread, a new thread, a fork, a
 # posix_spawn and an exec start with their creator's identity (a thread
 # started by a thread with an identity of its own too), and the
-# working directory stays one for all.
+# working directory stays one for all; the same two sessions deep.
 #
 # What native root answers is written below and, as root, checked against
 # the kernel itself first; as a user, vroot's answers are compared with it.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc id
-plan 2
+plan 4
 
 cat >"$tmp/threads.c" <<'EOF2'
 /*
@@ -278,4 +278,25 @@ else
 fi
 (cd "$tmp/w" && vr --fake-root -- "$tmp/threads" "$tmp/d") >"$tmp/vroot" 2>&1 || true
 is_file "per-thread identities under --fake-root" "$tmp/want" "$tmp/vroot"
+
+# Nested sessions: both fake (the inner one answers every identity call),
+# and only the outer one does (the inner session's traps come first to
+# the outer one, which forwards them: a new thread's first one must
+# still give it its creator's identity there, and the inner session's
+# walk reopens a status file through /proc/self/fd).  The prefixes lie
+# in a directory a virtual user 1000 may write.
+mkdir "$tmp/nest"
+chmod 1777 "$tmp/nest"
+# nested NAME OUTER INNER: the program two sessions deep, its output in $tmp/NAME.
+nested() {
+	rm -f "$tmp/w/secret"
+	# shellcheck disable=SC2086 # the options are words
+	(cd "$tmp/w" && "$VROOT" run $2 --prefix "$tmp/nest/$1-o" -- \
+		"$VROOT" run $3 --prefix "$tmp/nest/$1-i" -- "$tmp/threads" "$tmp/d") \
+		>"$tmp/$1" 2>&1 || true
+}
+nested both "--uid 1000 --gid 1000" --fake-root
+is_file "--fake-root inside --uid 1000: per-thread identities" "$tmp/want" "$tmp/both"
+nested outer --fake-root ""
+is_file "a session inside --fake-root: per-thread identities" "$tmp/want" "$tmp/outer"
 done_testing
