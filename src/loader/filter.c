@@ -37,8 +37,11 @@
  *   prctl of the securebits (PRCTL:     -> as a listed call when the session
  *   PR_SET_KEEPCAPS...)                    fakes an identity; else ALLOW
  *   clone (VMCLONE)                     -> as a listed call with CLONE_VM and
- *                                          without CLONE_THREAD (vmclone.c);
- *                                          else ALLOW
+ *                                          without CLONE_THREAD (vmclone.c),
+ *                                          or with CLONE_THREAD when the
+ *                                          session fakes an identity (a new
+ *                                          thread takes its creator's,
+ *                                          vfs_ident.c); else ALLOW
  *   mmap (MMAP)                         -> ALLOW without MAP_FIXED (nothing
  *                                          known changes; the entry maps its
  *                                          stacks so); else as a MEM call
@@ -361,7 +364,7 @@ build(struct prog *p)
 		emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0);
 	}
 
-	/* clone: a child sharing the memory that is not a thread (vmclone.c). */
+	/* clone: a child sharing the memory that is not a thread, or a faked identity's thread. */
 	l_vmclone = p->n;
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(0));
 	vm_thread = p->n;
@@ -421,7 +424,7 @@ build(struct prog *p)
 			                       : l_ip,
 			               0);
 	err |= jump_to(p, mmap_fixed, l_allow, 1);
-	err |= jump_to(p, vm_thread, l_allow, 0) | jump_to(p, vm_vm, l_ip, 0) |
+	err |= jump_to(p, vm_thread, faked ? l_ip : l_allow, 0) | jump_to(p, vm_vm, l_ip, 0) |
 	       jump_to(p, vm_vm, l_allow, 1);
 	err |= jump_to(p, mem_end, l_allow, 1);
 	/* The mask's low half non-zero: listed; zero: test the high half. */
@@ -543,69 +546,6 @@ vrl_filter_trap_sigmask(void)
 		r = vrl_sys3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW,
 		             &fp);
 	return (int)r;
-}
-
-/*
- * A thread's mark: a filter of its own that answers one call no kernel
- * has (MARK_NR, first argument MARK_MAGIC) with the thread's id, eleven
- * bits at a time (second argument 0: the low ones, else the high ones),
- * in errno values no call returns (0x800 and up).  The kernel copies a
- * thread's filters to the threads it starts, not to the others: so a
- * thread finds the one that started it, which clone (never trapped) does
- * not say.  The newest filter's answer wins, so a thread that marks
- * itself hides its creator's mark from the threads it starts.  Every
- * other call is allowed whatever its arguments, so the kernel's action
- * cache lets them through without running it.
- */
-#define MARK_NR    0x3ffffff
-#define MARK_MAGIC 0x76726d6bu
-#define MARK_ANS   0x800u
-
-/**
- * vrl_filter_mark_thread() - mark the calling thread, id @tid, for the
- * threads it starts from now on (vrl_filter_thread_mark()).  Returns 0 or
- * -errno.
- */
-int
-vrl_filter_mark_thread(int tid)
-{
-	struct sock_filter f[9];
-	struct prog p = {f, 0};
-	struct sock_fprog fp;
-
-	emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_NR);
-	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 6, MARK_NR);
-	emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(0));
-	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 4, MARK_MAGIC);
-	emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(1));
-	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
-	emit(&p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | MARK_ANS | ((unsigned int)tid & 0x7ff));
-	emit(&p, BPF_RET | BPF_K, 0, 0,
-	     SECCOMP_RET_ERRNO | MARK_ANS | (((unsigned int)tid >> 11) & 0x7ff));
-	emit(&p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
-	fp.len = (unsigned short)p.n;
-	fp.filter = p.f;
-	return (int)vrl_sys3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW,
-	                     &fp);
-}
-
-/**
- * vrl_filter_thread_mark() - the id of the thread whose mark the calling
- * thread carries (its own, or that of the nearest thread up the line that
- * started it that marked itself), or 0 when it carries none.
- */
-int
-vrl_filter_thread_mark(void)
-{
-	long lo, hi;
-
-	lo = vrl_sys2(MARK_NR, MARK_MAGIC, 0);
-	if (lo > -(long)MARK_ANS || lo < -4095)
-		return 0;
-	hi = vrl_sys2(MARK_NR, MARK_MAGIC, 1);
-	if (hi > -(long)MARK_ANS || hi < -4095)
-		return 0;
-	return (int)(((-hi) & 0x7ff) << 11 | ((-lo) & 0x7ff));
 }
 
 /**

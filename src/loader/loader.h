@@ -122,6 +122,14 @@ struct vrl_proc {
 		unsigned long fsbase;
 		struct vr_task *task;
 	} thread_tasks[VRL_THREAD_IDS];
+	/*
+	 * The identities threads made through gadget slot i (vmclone.c) start
+	 * with, until they take them (vfs_ident.c), and their TLS bases.
+	 */
+	struct {
+		unsigned long fsbase;
+		struct vr_task *task;
+	} clone_tasks[VRL_VMCLONE_SLOTS];
 	/* The program's own SIGSYS disposition; the real one stays ours. */
 	struct vrl_ksigaction sys_act;
 	int sys_act_lock;
@@ -217,6 +225,7 @@ long vrl_core_syscall(long n, long a1, long a2, long a3, long a4, long a5, long 
 /* vmclone.c */
 void vrl_vmclone_reap(void);
 void vrl_vmclone_forked(void);
+long vrl_vmclone_result(int slot);
 
 /* rewrite.c, rwentry.S */
 /** struct vrl_map - the line of /proc/self/maps about one address. */
@@ -242,8 +251,6 @@ int vrl_filter_install(void);
 int vrl_filter_present(void);
 int vrl_filter_add_ownfd(int floor);
 int vrl_filter_trap_sigmask(void);
-int vrl_filter_mark_thread(int tid);
-int vrl_filter_thread_mark(void);
 
 /* sigsys.c */
 int vrl_sigsys_install(void);

@@ -91,11 +91,12 @@
 #define VRL_TPAGE_SYSCALL  0x20 /* the same, counting the call (--stats) */
 #define VRL_TPAGE_RESTORER 0x10 /* mov $__NR_rt_sigreturn, %eax; syscall */
 /*
- * The gadgets a CLONE_VM child is made through (vmclone.c): gadget i, at
- * VRL_TPAGE_VMCLONE + i * VRL_VMCLONE_STRIDE, makes the call and jumps to
- * the return address in its record in the data page after the trusted
- * page, at VRL_TDATA_VMCLONE + i * VRL_VMCLONE_RECORD: the return address,
- * the last result stored, how many returned (parent, child).
+ * The gadgets a CLONE_VM child (or a thread, under a faked identity) is
+ * made through (vmclone.c): gadget i, at VRL_TPAGE_VMCLONE + i *
+ * VRL_VMCLONE_STRIDE, makes the call and jumps to the return address in
+ * its record in the data page after the trusted page, at
+ * VRL_TDATA_VMCLONE + i * VRL_VMCLONE_RECORD: the return address, the
+ * parent's result, how many returned (parent, child).
  */
 #define VRL_TPAGE_VMCLONE  0x100
 #define VRL_VMCLONE_STRIDE 64

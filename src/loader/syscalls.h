@@ -73,8 +73,10 @@
  *            blocked SIGSYS (the filter vrl_filter_trap_sigmask() adds,
  *            which traps every rt_sigprocmask too); answered as SIGNAL
  *   VMCLONE  vfork, and clone with CLONE_VM but not CLONE_THREAD: a child
- *            that shares the memory but not the descriptor table; answered
- *            as SIGNAL (the handler returns through the trusted page)
+ *            that shares the memory but not the descriptor table; in a
+ *            session that fakes an identity, clone with CLONE_THREAD too
+ *            (the new thread takes its creator's); answered as SIGNAL (the
+ *            handler returns through the trusted page)
  * Only ALWAYS, FAKED, MEM and MMAP sites are rewritten: the others'
  * handlers answer only the trapped cases, or need the signal frame; these
  * answer every case.

@@ -74,8 +74,9 @@ static const unsigned char stub_restorer[] = {
  * child is made through (vmclone.c), its record at offset @data:
  *   syscall                    the program's clone or vfork, its registers
  *   mov  ret(%rip), %rcx       the return address, read before...
- *   mov  %rax, result(%rip)
- *   lock incq passed(%rip)     ...saying so: the record may be reused
+ *   test %rax, %rax; jz 1f     (the child's 0 is not stored: the parent's
+ *   mov  %rax, result(%rip)     result, a thread's id, is read later)
+ *   1: lock incq passed(%rip)  ...saying so: the record may be reused
  *   lea  -128(%rsp), %rsp      past the red zone, as a signal frame would
  *   push %r11; popfq           the flags as the call left them (%r11)
  *   lea  128(%rsp), %rsp
@@ -86,11 +87,13 @@ static const unsigned char stub_restorer[] = {
 static void
 put_vmclone(unsigned char *at, unsigned long code, unsigned long data)
 {
-	int ret = (int)(data - (code + 9)), result = (int)(data + 8 - (code + 16)),
-	    passed = (int)(data + 16 - (code + 24));
+	int ret = (int)(data - (code + 9)), result = (int)(data + 8 - (code + 21)),
+	    passed = (int)(data + 16 - (code + 29));
 	unsigned char g[] = {
 	        0x0f, 0x05,                            /* syscall */
 	        0x48, 0x8b, 0x0d, 0,    0,    0, 0,    /* mov ret(%rip), %rcx */
+	        0x48, 0x85, 0xc0,                      /* test %rax, %rax */
+	        0x74, 0x07,                            /* jz past the store */
 	        0x48, 0x89, 0x05, 0,    0,    0, 0,    /* mov %rax, result(%rip) */
 	        0xf0, 0x48, 0xff, 0x05, 0,    0, 0, 0, /* lock incq passed(%rip) */
 	        0x48, 0x8d, 0x64, 0x24, 0x80,          /* lea -128(%rsp), %rsp */
@@ -106,8 +109,8 @@ put_vmclone(unsigned char *at, unsigned long code, unsigned long data)
 	_Static_assert(VRL_TDATA_VMCLONE + VRL_VMCLONE_SLOTS * VRL_VMCLONE_RECORD <= VRL_TPAGE_SIZE,
 	               "records past the data page");
 	memcpy(g + 5, &ret, 4);
-	memcpy(g + 12, &result, 4);
-	memcpy(g + 20, &passed, 4);
+	memcpy(g + 17, &result, 4);
+	memcpy(g + 25, &passed, 4);
 	memcpy(at, g, sizeof(g));
 }
 

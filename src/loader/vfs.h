@@ -79,6 +79,10 @@ struct vr_task *vrl_task(struct vr_loader_ctx *ctx);
 struct vr_task *vrl_task_for_write(struct vr_loader_ctx *ctx);
 /* vrl_thread_task() - the calling thread's own task, or NULL (vfs_ident.c). */
 struct vr_task *vrl_thread_task(struct vrl_proc *p);
+/* vrl_ident_clone(), vrl_ident_cloned() - a new thread's identity (vfs_ident.c). */
+void vrl_ident_clone(struct vr_loader_ctx *ctx, int slot, unsigned long tls);
+void vrl_ident_cloned(int slot, long result);
+
 /* vrl_threads_cwd() - task @t's new cwd given to the other threads' tasks (vfs_ident.c). */
 void vrl_threads_cwd(struct vr_loader_ctx *ctx, struct vr_task *t);
 /*

@@ -25,15 +25,25 @@
  * when the main thread changes its own, so that they keep theirs.  The
  * working directory stays one: a chdir is copied to every task.  Slots of
  * threads that ended are taken back when the table is full; past
- * VRL_THREAD_IDS threads, a change applies to the process.  clone is
- * not trapped: a thread that takes a slot marks itself (a filter of its
- * own, which the kernel copies to the threads it starts,
- * vrl_filter_mark_thread()), and a thread without a slot that carries
- * the mark of one with a slot takes a slot with a copy of that one's
- * identity at its first call vroot answers (or when it forks).
+ * VRL_THREAD_IDS threads, a change applies to the process.
+ *
+ * A new thread starts with its creator's identity.  In a session that
+ * fakes one, clone with CLONE_THREAD is trapped and made through a gadget
+ * of the trusted page (vmclone.c); when the calling thread has a slot,
+ * vrl_ident_clone() keeps a copy of its identity in vrl_proc.clone_tasks
+ * with the gadget slot, and the TLS base the new thread gets.  The new
+ * thread takes it at its first call vroot answers (glibc's and musl's
+ * first step), found by its TLS base or, once the parent stored the
+ * call's result, by its id; a change of the main thread's and the
+ * parent's next call that reaches the dispatcher give it by id
+ * (vrl_ident_cloned()).  No filter of its own marks a thread, so a
+ * program's own filter can be installed with SECCOMP_FILTER_FLAG_TSYNC.
  */
 
 #define ARCH_GET_FS 0x1003
+
+/* CLONE_WAITS - how long a thread waits for the result of the clone that made it. */
+#define CLONE_WAITS 1000
 
 /* fsbase() - the calling thread's TLS base: the same in its vfork or fork child. */
 static unsigned long
@@ -68,22 +78,164 @@ slot_of(struct vrl_proc *p, int tid)
 	return -1;
 }
 
-/* marked() - the slot of the thread whose mark the calling thread carries, or -1. */
-static int
-marked(struct vrl_proc *p)
+/*
+ * thread_put() - thread @tid, without a slot, gets one holding @t (TLS
+ * base @fs, 0 if not known).  Called with the lock held.  Returns @t, or
+ * NULL when no slot is to be had (@t is freed then).
+ */
+static struct vr_task *
+thread_put(struct vrl_proc *p, int tid, unsigned long fs, struct vr_task *t)
 {
-	int m = vrl_filter_thread_mark();
+	int i, pid = p->owner_pid;
 
-	return m && m != p->owner_pid ? slot_of(p, m) : -1;
+	for (i = 0; i < VRL_THREAD_IDS && p->thread_tasks[i].tid; i++)
+		;
+	/* Full: take back the slot of a thread that ended. */
+	for (int k = 0; i == VRL_THREAD_IDS && k < VRL_THREAD_IDS; k++)
+		if (vrl_sys3(__NR_tgkill, pid, p->thread_tasks[k].tid, 0) == -ESRCH) {
+			__atomic_store_n(&p->thread_tasks[k].tid, 0, __ATOMIC_RELEASE);
+			vr_task_free(p->thread_tasks[k].task);
+			p->thread_tasks[k].task = NULL;
+			i = k;
+		}
+	if (i == VRL_THREAD_IDS) {
+		vr_task_free(t);
+		return NULL;
+	}
+	p->thread_tasks[i].task = t;
+	p->thread_tasks[i].fsbase = fs;
+	__atomic_store_n(&p->thread_tasks[i].tid, tid, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->thread_ids, 1, __ATOMIC_RELEASE);
+	return t;
 }
 
-static struct vr_task *thread_own(struct vrl_proc *p, int tid, unsigned long fs,
-                                  struct vr_task *from);
+/*
+ * thread_own() - thread @tid (TLS base @fs, 0 if not known) gets a slot
+ * holding a copy of @from (the process's task), unless it has one.
+ * Called with the lock held.  Returns its task, or NULL when no slot is
+ * to be had.
+ */
+static struct vr_task *
+thread_own(struct vrl_proc *p, int tid, unsigned long fs, struct vr_task *from)
+{
+	int i = slot_of(p, tid);
+	struct vr_task *t;
+
+	if (i >= 0)
+		return p->thread_tasks[i].task;
+	if (vr_task_dup(from, &t) < 0)
+		return NULL;
+	return thread_put(p, tid, fs, t);
+}
+
+/*
+ * clone_take() - the identity a clone keeps for thread @tid (TLS base @fs,
+ * 0 if not known), made its slot's; NULL when none is kept for it.  Sets
+ * *@waiting when a clone's result is still to come.  Called with the lock
+ * held.
+ */
+static struct vr_task *
+clone_take(struct vrl_proc *p, int tid, unsigned long fs, int *waiting)
+{
+	for (int i = 0; i < VRL_VMCLONE_SLOTS; i++) {
+		struct vr_task *c = p->clone_tasks[i].task;
+		long r;
+
+		if (!c)
+			continue;
+		r = vrl_vmclone_result(i);
+		if ((fs && p->clone_tasks[i].fsbase == fs) || r == tid) {
+			p->clone_tasks[i].task = NULL;
+			return thread_put(p, tid, fs ? fs : p->clone_tasks[i].fsbase, c);
+		}
+		/* A clone without a TLS base: only its result names its thread. */
+		if (!r && !p->clone_tasks[i].fsbase && waiting)
+			*waiting = 1;
+	}
+	return NULL;
+}
+
+/*
+ * clone_settle() - every identity a clone keeps goes to its thread, once
+ * the parent stored the clone's result (briefly waited for).  Called with
+ * the lock held.
+ */
+static void
+clone_settle(struct vrl_proc *p)
+{
+	for (int i = 0; i < VRL_VMCLONE_SLOTS; i++) {
+		struct vr_task *c = p->clone_tasks[i].task;
+		long r = 0;
+
+		for (int n = 0; c && !(r = vrl_vmclone_result(i)) && n < CLONE_WAITS; n++)
+			vrl_sys0(__NR_sched_yield);
+		if (!c || !r)
+			continue;
+		p->clone_tasks[i].task = NULL;
+		if (r < 0 || slot_of(p, (int)r) >= 0)
+			vr_task_free(c);
+		else
+			thread_put(p, (int)r, p->clone_tasks[i].fsbase, c);
+	}
+}
+
+/**
+ * vrl_ident_clone() - the calling thread makes a thread through gadget
+ * slot @slot (vmclone.c), its TLS base @tls (0: none given): a copy of
+ * the calling thread's identity, if it has one of its own, kept for it.
+ */
+void
+vrl_ident_clone(struct vr_loader_ctx *ctx, int slot, unsigned long tls)
+{
+	struct vrl_proc *p = ctx->proc;
+	struct vr_task *t = vrl_thread_task(p), *copy = NULL;
+
+	if (t && vr_task_dup(t, &copy) < 0)
+		copy = NULL;
+	p->clone_tasks[slot].fsbase = tls;
+	__atomic_store_n(&p->clone_tasks[slot].task, copy, __ATOMIC_RELEASE);
+}
+
+/**
+ * vrl_ident_cloned() - the clone made through gadget slot @slot is behind
+ * the parent, @result its result: the identity kept for the new thread
+ * goes to it, if it has not taken it yet.
+ */
+void
+vrl_ident_cloned(int slot, long result)
+{
+	struct vrl_proc *p = &vrl_proc;
+	struct vr_task *c;
+
+	if (!__atomic_load_n(&p->clone_tasks[slot].task, __ATOMIC_ACQUIRE))
+		return;
+	threads_lock(p);
+	c = p->clone_tasks[slot].task;
+	p->clone_tasks[slot].task = NULL;
+	if (c && (result <= 0 || slot_of(p, (int)result) >= 0))
+		vr_task_free(c);
+	else if (c)
+		thread_put(p, (int)result, p->clone_tasks[slot].fsbase, c);
+	threads_unlock(p);
+}
+
+/* clone_kept() - the identity a clone keeps for the thread of TLS base @fs, or NULL. */
+static struct vr_task *
+clone_kept(struct vrl_proc *p, unsigned long fs)
+{
+	for (int i = 0; fs && i < VRL_VMCLONE_SLOTS; i++) {
+		struct vr_task *c = __atomic_load_n(&p->clone_tasks[i].task, __ATOMIC_ACQUIRE);
+
+		if (c && p->clone_tasks[i].fsbase == fs)
+			return c;
+	}
+	return NULL;
+}
 
 struct vr_task *
 vrl_thread_task(struct vrl_proc *p)
 {
-	int shared = vrl_mm_shared_child(), tid, i;
+	int shared = vrl_mm_shared_child(), tid, i, waiting;
 	struct vr_task *t = NULL;
 	unsigned long fs;
 
@@ -96,60 +248,29 @@ vrl_thread_task(struct vrl_proc *p)
 			if (__atomic_load_n(&p->thread_tasks[i].tid, __ATOMIC_ACQUIRE) &&
 			    p->thread_tasks[i].fsbase == fs)
 				return p->thread_tasks[i].task;
-		i = marked(p);
-		return i < 0 ? NULL : p->thread_tasks[i].task;
+		return clone_kept(p, fs);
 	}
 	tid = vrl_gettid();
 	if (tid == p->owner_pid)
 		return NULL;
 	i = slot_of(p, tid);
-	if (i >= 0)
+	if (i >= 0) {
+		/* Known by its id: its TLS base for its vfork and fork children. */
+		if (!p->thread_tasks[i].fsbase)
+			p->thread_tasks[i].fsbase = fsbase();
 		return p->thread_tasks[i].task;
-	/* Started by a thread with a slot: a copy of that one's identity. */
-	if (marked(p) < 0)
-		return NULL;
-	threads_lock(p);
-	i = marked(p);
-	if (i >= 0 && slot_of(p, tid) < 0)
-		t = thread_own(p, tid, fsbase(), p->thread_tasks[i].task);
-	threads_unlock(p);
-	return t;
-}
-
-/*
- * thread_own() - thread @tid (TLS base @fs, 0 if not known) gets a slot
- * holding a copy of @from (the process's task, or that of the thread
- * that started it), unless it has one.  @fs known means @tid is the
- * calling thread: it marks itself for the threads it starts.  Called
- * with the lock held.  Returns its task, or NULL when no slot is to be
- * had.
- */
-static struct vr_task *
-thread_own(struct vrl_proc *p, int tid, unsigned long fs, struct vr_task *from)
-{
-	int i = slot_of(p, tid), pid = p->owner_pid;
-	struct vr_task *t;
-
-	if (i >= 0)
-		return p->thread_tasks[i].task;
-	for (i = 0; i < VRL_THREAD_IDS && p->thread_tasks[i].tid; i++)
-		;
-	/* Full: take back the slot of a thread that ended. */
-	for (int k = 0; i == VRL_THREAD_IDS && k < VRL_THREAD_IDS; k++)
-		if (vrl_sys3(__NR_tgkill, pid, p->thread_tasks[k].tid, 0) == -ESRCH) {
-			__atomic_store_n(&p->thread_tasks[k].tid, 0, __ATOMIC_RELEASE);
-			vr_task_free(p->thread_tasks[k].task);
-			p->thread_tasks[k].task = NULL;
-			i = k;
-		}
-	if (i == VRL_THREAD_IDS || vr_task_dup(from, &t) < 0)
-		return NULL;
-	p->thread_tasks[i].task = t;
-	p->thread_tasks[i].fsbase = fs;
-	__atomic_store_n(&p->thread_tasks[i].tid, tid, __ATOMIC_RELEASE);
-	__atomic_store_n(&p->thread_ids, 1, __ATOMIC_RELEASE);
-	if (fs)
-		vrl_filter_mark_thread(tid);
+	}
+	/* A new thread: the identity its creator's clone kept for it, if any. */
+	fs = fsbase();
+	for (int n = 0; n < CLONE_WAITS; n++) {
+		waiting = 0;
+		threads_lock(p);
+		t = clone_take(p, tid, fs, &waiting);
+		threads_unlock(p);
+		if (t || !waiting)
+			break;
+		vrl_sys0(__NR_sched_yield);
+	}
 	return t;
 }
 
@@ -173,6 +294,7 @@ others_own(struct vrl_proc *p)
 		char name[];
 	};
 
+	clone_settle(p);
 	fd = (int)vrl_sys4(__NR_openat, AT_FDCWD, "/proc/self/task",
 	                   O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
@@ -257,30 +379,35 @@ void
 vrl_ident_forked(void)
 {
 	struct vrl_proc *p = &vrl_proc;
+	struct vr_task *from = NULL;
 	unsigned long fs;
 	struct vr_ident id;
-	int m = -1;
 
 	if (p->thread_ids) {
 		/* Its one thread is the one that forked: the lock was another's. */
 		p->thread_lock = 0;
 		fs = fsbase();
-		for (int i = 0; fs && m < 0 && i < VRL_THREAD_IDS; i++)
+		for (int i = 0; fs && !from && i < VRL_THREAD_IDS; i++)
 			if (p->thread_tasks[i].tid && p->thread_tasks[i].fsbase == fs)
-				m = i;
-		/* A thread without a slot of its own: that of the thread that started it. */
-		if (m < 0)
-			m = marked(p);
+				from = p->thread_tasks[i].task;
+		/* A new thread without a slot yet: what its creator's clone kept for it. */
+		if (!from)
+			from = clone_kept(p, fs);
+		if (from) {
+			vr_task_ident(from, &id);
+			vr_task_set_ident(p->task, &id);
+		}
 		for (int i = 0; i < VRL_THREAD_IDS; i++) {
 			if (!p->thread_tasks[i].tid)
 				continue;
-			if (i == m) {
-				vr_task_ident(p->thread_tasks[i].task, &id);
-				vr_task_set_ident(p->task, &id);
-			}
 			vr_task_free(p->thread_tasks[i].task);
 			p->thread_tasks[i].task = NULL;
 			p->thread_tasks[i].tid = 0;
+		}
+		for (int i = 0; i < VRL_VMCLONE_SLOTS; i++) {
+			if (p->clone_tasks[i].task)
+				vr_task_free(p->clone_tasks[i].task);
+			p->clone_tasks[i].task = NULL;
 		}
 		p->thread_ids = 0;
 	}

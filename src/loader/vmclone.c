@@ -24,6 +24,14 @@
  * clears the bit.  A CLONE_VM child without CLONE_VFORK may run on for
  * good: its clone sets the word's top bit for the rest of the image.
  *
+ * In a session that fakes an identity, clone with CLONE_THREAD comes here
+ * too: the new thread must start with its creator's identity, which
+ * vfs_ident.c keeps with the slot (vrl_ident_clone()) and gives the thread
+ * by its TLS base at its first call, or by its id, the parent's result,
+ * which the gadget stores (the child's 0 is not stored), when the slot is
+ * reaped (vrl_ident_cloned()).  A thread shares the descriptor table: the
+ * slot's bit stays only until the parent's next call reaps it.
+ *
  * A program whose signal handler leaves the gadget by longjmp before the
  * call keeps its slot taken (and the cache slower) for the rest of the
  * image; when every slot is taken, the call fails with EAGAIN.
@@ -33,6 +41,8 @@
 
 #define CLONE_VM_     0x00000100UL
 #define CLONE_VFORK_  0x00004000UL
+#define CLONE_THREAD_ 0x00010000UL
+#define CLONE_SETTLS_ 0x00080000UL
 
 /* The word's bit for a CLONE_VM child that does not wait for the parent. */
 #define VM_FOREVER (1UL << 63)
@@ -75,10 +85,11 @@ claim(void)
 }
 
 /**
- * h_vmclone() - vfork, or clone with CLONE_VM and without CLONE_THREAD:
- * made in the trusted page's gadget of a slot, on the way back to the
- * program (see above).  Returns the call's number, which the gadget finds
- * in %rax, or -EAGAIN when no slot is free.
+ * h_vmclone() - vfork, or clone with CLONE_VM and without CLONE_THREAD
+ * (or with it, under a faked identity): made in the trusted page's gadget
+ * of a slot, on the way back to the program (see above).  Returns the
+ * call's number, which the gadget finds in %rax, or -EAGAIN when no slot
+ * is free.
  */
 long
 h_vmclone(struct vr_loader_ctx *ctx, const long a[6])
@@ -90,13 +101,19 @@ h_vmclone(struct vr_loader_ctx *ctx, const long a[6])
 	/* Only the trap path has a context to return through (never rewritten). */
 	if (!ctx->uc)
 		return -ENOSYS;
+	/* Threads are made without another call between: free the slots of those made. */
+	if (__atomic_load_n(&vrl_proc.vm_live, __ATOMIC_RELAXED))
+		vrl_vmclone_reap();
 	i = claim();
 	if (i < 0)
 		return -EAGAIN;
 	*slot_word((unsigned int)i, 0) = ctx->uc->uc_mcontext.rip;
 	*slot_word((unsigned int)i, 1) = 0;
 	*slot_word((unsigned int)i, 2) = 0;
-	__atomic_or_fetch(&vrl_proc.vm_live, (1UL << i) | (flags & CLONE_VFORK_ ? 0 : VM_FOREVER),
+	if (flags & CLONE_THREAD_)
+		vrl_ident_clone(ctx, i, flags & CLONE_SETTLS_ ? (unsigned long)a[4] : 0);
+	__atomic_or_fetch(&vrl_proc.vm_live,
+	                  (1UL << i) | (flags & (CLONE_VFORK_ | CLONE_THREAD_) ? 0 : VM_FOREVER),
 	                  __ATOMIC_SEQ_CST);
 	ctx->uc->uc_mcontext.rip =
 	        vrl_tpage + VRL_TPAGE_VMCLONE + (unsigned long)i * VRL_VMCLONE_STRIDE;
@@ -118,9 +135,21 @@ vrl_vmclone_reap(void)
 		if (!(live & 1) || !done(i))
 			continue;
 		/* Only the one that cleared the bit frees the slot. */
-		if (__atomic_fetch_and(&vrl_proc.vm_live, ~bit, __ATOMIC_ACQ_REL) & bit)
+		if (__atomic_fetch_and(&vrl_proc.vm_live, ~bit, __ATOMIC_ACQ_REL) & bit) {
+			vrl_ident_cloned((int)i, (long)*slot_word(i, 1));
 			__atomic_fetch_and(&vrl_proc.vm_owned, ~bit, __ATOMIC_RELEASE);
+		}
 	}
+}
+
+/**
+ * vrl_vmclone_result() - the result the parent stored of the call made
+ * through slot @slot, or 0 when none is stored yet.
+ */
+long
+vrl_vmclone_result(int slot)
+{
+	return (long)__atomic_load_n(slot_word((unsigned int)slot, 1), __ATOMIC_ACQUIRE);
 }
 
 /**

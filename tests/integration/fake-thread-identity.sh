@@ -5,14 +5,16 @@
 # glibc's set*id changes every thread, a new thread, a fork, a
 # posix_spawn and an exec start with their creator's identity (a thread
 # started by a thread with an identity of its own too), and the
-# working directory stays one for all; the same two sessions deep.
+# working directory stays one for all; the same two sessions deep.  A
+# program's own seccomp filter installed with SECCOMP_FILTER_FLAG_TSYNC
+# reaches every thread all the same.
 #
 # What native root answers is written below and, as root, checked against
 # the kernel itself first; as a user, vroot's answers are compared with it.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc id
-plan 4
+plan 6
 
 cat >"$tmp/threads.c" <<'EOF2'
 /*
@@ -299,4 +301,114 @@ nested both "--uid 1000 --gid 1000" --fake-root
 is_file "--fake-root inside --uid 1000: per-thread identities" "$tmp/want" "$tmp/both"
 nested outer --fake-root ""
 is_file "a session inside --fake-root: per-thread identities" "$tmp/want" "$tmp/outer"
+
+# A program's own filter installed with SECCOMP_FILTER_FLAG_TSYNC after a
+# thread changed its own ids reaches every thread (vroot marks no thread
+# with a filter of its own), and the threads keep their ids.
+cat >"$tmp/tsync.c" <<'EOF2'
+/*
+ * tsync.c - a program's own filter, installed with SECCOMP_FILTER_FLAG_TSYNC
+ * after a thread changed its own ids, reaches every thread; each keeps its
+ * ids, and a thread started later still takes its creator's.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static pthread_barrier_t bar;
+
+static void
+ids(const char *who)
+{
+	long r = syscall(SYS_getpriority, 0, 0);
+
+	printf("%s: uid %ld euid %ld, getpriority %s\n", who, syscall(SYS_getuid),
+	       syscall(SYS_geteuid), r < 0 && errno == ENOMSG ? "filtered" : "passed");
+}
+
+static void *
+late(void *arg)
+{
+	ids(arg);
+	return NULL;
+}
+
+static void *
+inner(void *arg)
+{
+	(void)arg;
+	ids("its thread");
+	pthread_barrier_wait(&bar); /* 1: all started */
+	pthread_barrier_wait(&bar); /* 2: filter in */
+	ids("its thread");
+	return NULL;
+}
+
+static void *
+worker(void *arg)
+{
+	pthread_t th, th2;
+
+	(void)arg;
+	printf("thread raw setresuid -1 1000 -1: %ld\n", syscall(SYS_setresuid, -1, 1000, -1));
+	pthread_create(&th, NULL, inner, NULL);
+	pthread_join(th, NULL);
+	ids("thread");
+	pthread_create(&th2, NULL, late, "thread's thread after the filter");
+	pthread_join(th2, NULL);
+	return NULL;
+}
+
+int
+main(void)
+{
+	struct sock_filter f[] = {
+	        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getpriority, 0, 1),
+	        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOMSG),
+	        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog fp = {4, f};
+	pthread_t th;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	pthread_barrier_init(&bar, NULL, 2);
+	pthread_create(&th, NULL, worker, NULL);
+	pthread_barrier_wait(&bar); /* 1 */
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	printf("seccomp with TSYNC: %ld\n",
+	       syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &fp));
+	pthread_barrier_wait(&bar); /* 2 */
+	pthread_join(th, NULL);
+	ids("main");
+	return 0;
+}
+EOF2
+gcc -O1 -o "$tmp/tsync" "$tmp/tsync.c" -lpthread
+cat >"$tmp/tsync.want" <<'EOF2'
+thread raw setresuid -1 1000 -1: 0
+its thread: uid 0 euid 1000, getpriority passed
+seccomp with TSYNC: 0
+its thread: uid 0 euid 1000, getpriority filtered
+thread: uid 0 euid 1000, getpriority filtered
+thread's thread after the filter: uid 0 euid 1000, getpriority filtered
+main: uid 0 euid 0, getpriority filtered
+EOF2
+if is_root; then
+	"$tmp/tsync" >"$tmp/tsync.native" 2>&1 || true
+	is_file "native root: a TSYNC filter after a thread's own setresuid" "$tmp/tsync.want" \
+		"$tmp/tsync.native"
+else
+	skip "native root: a TSYNC filter after a thread's own setresuid" "needs root"
+fi
+vr --fake-root -- "$tmp/tsync" >"$tmp/tsync.vroot" 2>&1 || true
+is_file "--fake-root: a TSYNC filter after a thread's own setresuid" "$tmp/tsync.want" \
+	"$tmp/tsync.vroot"
 done_testing
