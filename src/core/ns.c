@@ -20,6 +20,7 @@ struct ns_build {
 	struct vr_scratch s;
 	const int *adopt; /* struct vr_ns_spec's */
 	unsigned int nadopt;
+	int take; /* @adopt is vr_ns_pass_fds() of the previous image (plan_take()) */
 };
 
 /*
@@ -86,11 +87,44 @@ adopt(struct ns_build *nb, const char *path)
 }
 
 /*
+ * plan_take() - whether the descriptors of @spec->adopt are the previous
+ * image's to take over (struct vr_ns_spec's @take): as many as
+ * vr_ns_pass_fds() gives for this spec, or none are.
+ */
+static void
+plan_take(struct ns_build *nb, const struct vr_ns_spec *spec)
+{
+	unsigned int nlayers = spec->nlowers + (spec->upper ? 1 : 0);
+
+	nb->take = spec->take && nb->nadopt == nlayers + (spec->upper ? 2 : 0) + spec->nmounts + 1;
+}
+
+/*
+ * take_fd() - the previous image's descriptor in slot @slot of
+ * vr_ns_pass_fds() order when it is there, else -1.  Taken, not
+ * duplicated.  The slots are the spec's own (plan_take() counted them),
+ * so a slot holds what it held in the previous image; only the helper's
+ * socket, found by its type without @take, is checked (@sock).
+ */
+static int
+take_fd(const struct ns_build *nb, unsigned int slot, int sock)
+{
+	struct stat st;
+	int fd;
+
+	if (!nb->take || slot >= nb->nadopt || (fd = nb->adopt[slot]) < 0)
+		return -1;
+	if (sock && (sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFSOCK))
+		return -1;
+	return fd;
+}
+
+/*
  * open_backing() - open host directory @path (with @any_type, a file of any
  * type: a mount of one file) and learn its canonical name.
  */
 static int
-open_backing(struct ns_build *nb, const char *path, int any_type, char **host)
+open_backing(struct ns_build *nb, const char *path, int any_type, unsigned int slot, char **host)
 {
 	char proc[32];
 	char *buf;
@@ -99,6 +133,13 @@ open_backing(struct ns_build *nb, const char *path, int any_type, char **host)
 
 	if (!path || !path[0])
 		return -EINVAL;
+	fd = take_fd(nb, slot, 0);
+	if (fd >= 0) {
+		/* The previous image's canonical name (vr_task_pack()). */
+		nb->fds[nb->nfds++] = fd;
+		*host = (char *)path;
+		return fd;
+	}
 	fd = sys_openat(AT_FDCWD, path, O_PATH | (any_type ? 0 : O_DIRECTORY) | O_CLOEXEC, 0);
 	if (fd == -EACCES) {
 		int a = adopt(nb, path);
@@ -202,43 +243,49 @@ files_hold_mounts(const struct vr_ns_spec *spec, const int *fds, char **vpaths)
 	return 0;
 }
 
-/* Opens every backing directory of @spec; hosts[] receive canonical names. */
+/*
+ * Opens every backing directory of @spec; hosts[] receive canonical names.
+ * The slots are those of vr_ns_pass_fds(): layers, work, stub, mounts.
+ */
 static int
 open_all(struct ns_build *nb, const struct vr_ns_spec *spec, char **hosts, char **vpaths)
 {
-	unsigned int i, k = 0;
+	unsigned int i, k = 0, up = spec->upper ? 1 : 0, nlayers = spec->nlowers + up;
 	int fd;
 
 	if (spec->upper) {
-		fd = open_backing(nb, spec->upper, 0, &hosts[k++]);
+		fd = open_backing(nb, spec->upper, 0, 0, &hosts[k++]);
 		if (fd < 0)
 			return fd;
-		fd = open_backing(nb, spec->work, 0, &hosts[k++]);
+		fd = open_backing(nb, spec->work, 0, nlayers, &hosts[k++]);
 		if (fd < 0)
 			return fd;
 	}
 	for (i = 0; i < spec->nlowers; i++) {
-		fd = open_backing(nb, spec->lowers[i], 0, &hosts[k++]);
+		fd = open_backing(nb, spec->lowers[i], 0, up + i, &hosts[k++]);
 		if (fd < 0)
 			return fd;
 	}
 	for (i = 0; i < spec->nmounts; i++) {
+		/* The canonical form is never longer than the path. */
+		size_t cap = vr_strnlen(spec->mounts[i].path, PATH_MAX - 2) + 2;
 		long n;
 
-		vpaths[i] = vr_alloc(&nb->s, PATH_MAX);
+		vpaths[i] = vr_alloc(&nb->s, cap);
 		if (!vpaths[i])
 			return -ENOMEM;
-		n = canon_vpath(spec->mounts[i].path, vpaths[i], PATH_MAX);
+		n = canon_vpath(spec->mounts[i].path, vpaths[i], cap);
 		if (n < 0)
 			return (int)n;
 		for (unsigned int j = 0; j < i; j++)
 			if (vr_strcmp(vpaths[i], vpaths[j]) == 0)
 				return -EINVAL;
-		fd = open_backing(nb, spec->mounts[i].host, 1, &hosts[k++]);
+		fd = open_backing(nb, spec->mounts[i].host, 1, nlayers + 2 * up + i, &hosts[k++]);
 		if (fd < 0)
 			return fd;
 	}
-	if (files_hold_mounts(spec, nb->fds + nb->nfds - spec->nmounts, vpaths))
+	/* A spec taken from the previous image passed this check there. */
+	if (!nb->take && files_hold_mounts(spec, nb->fds + nb->nfds - spec->nmounts, vpaths))
 		return -ENOTDIR;
 	return 0;
 }
@@ -316,6 +363,27 @@ shows_twice(const struct vr_ns *ns, const struct vr_mount *m)
 	return 0;
 }
 
+/*
+ * take_stub() - the stub directory from the previous image, which made it
+ * and the stubs below it: the work directory's "vroot-stub", named from
+ * the work directory's name without asking /proc.  Return: 1 if taken.
+ */
+static int
+take_stub(struct vr_ns *ns, struct ns_build *nb, char *cursor)
+{
+	static const char name[] = "/vroot-stub";
+	int fd = take_fd(nb, ns->nlayers + 1, 0);
+
+	if (fd < 0 || ns->work.hlen + sizeof(name) > PATH_MAX)
+		return 0;
+	vr_memcpy(cursor, ns->work.host, ns->work.hlen);
+	vr_memcpy(cursor + ns->work.hlen, name, sizeof(name));
+	if (fill_backing(&ns->stub, fd, cursor, &cursor) < 0)
+		return 0;
+	/* Owned by the namespace now: the caller closes what it does not own. */
+	return 1;
+}
+
 static int
 assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, char **hosts,
          char **vpaths)
@@ -369,8 +437,10 @@ assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, c
 	for (i = 0; i < ns->nmounts && !ns->aliasing; i++)
 		ns->aliasing = shows_twice(ns, &ns->mounts[i]);
 	ns->stub.fd = -1;
-	if (ns->has_upper) {
+	if (ns->has_upper && !take_stub(ns, nb, cursor)) {
 		vr_ns_make_stubs(ns, cursor);
+	}
+	if (ns->has_upper) {
 		note_hidden(ns, &ns->layers[0]);
 		note_hidden(ns, &ns->work);
 	}
@@ -418,6 +488,7 @@ vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp)
 	if (err < 0)
 		return err;
 	/* The build's scratch is a one-off mapping: there is no pool yet. */
+	plan_take(&nb, spec);
 	nb.s.base = vr_map(NS_BUILD_SCRATCH);
 	if (!nb.s.base)
 		return -ENOMEM;
@@ -446,7 +517,10 @@ vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp)
 		goto out;
 	ns->protected_hardlinks = protected_hardlinks();
 	/* Without its helper, a session is as one started by a user. */
-	vr_helper_adopt(ns, spec->adopt, spec->nadopt);
+	if (nb.take)
+		ns->helper_fd = take_fd(&nb, nb.nadopt - 1, 1);
+	else
+		vr_helper_adopt(ns, spec->adopt, spec->nadopt);
 	*nsp = ns;
 	ns = NULL;
 	nb.nfds = 0; /* the namespace owns the descriptors now */
@@ -585,6 +659,31 @@ vr_ns_backing_count(const struct vr_ns *ns)
 {
 	return ns->nlayers + (ns->work.fd >= 0 ? 1 : 0) + (ns->stub.fd >= 0 ? 1 : 0) + ns->nmounts +
 	       (ns->helper_fd >= 0 ? 1 : 0);
+}
+
+static void
+pass(int *fds, unsigned int max, unsigned int *n, int fd)
+{
+	if (*n < max)
+		fds[*n] = fd;
+	(*n)++;
+}
+
+unsigned int
+vr_ns_pass_fds(const struct vr_ns *ns, int *fds, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < ns->nlayers; i++)
+		pass(fds, max, &n, ns->layers[i].fd);
+	if (ns->has_upper) {
+		pass(fds, max, &n, ns->work.fd);
+		pass(fds, max, &n, ns->stub.fd);
+	}
+	for (unsigned int i = 0; i < ns->nmounts; i++)
+		pass(fds, max, &n, ns->mounts[i].b.fd);
+	pass(fds, max, &n, ns->helper_fd);
+	return n;
 }
 
 int

@@ -130,8 +130,8 @@ get_str(struct reader *r)
 
 /*
  * ns_new_packed() - vr_ns_new_packed() with what a packed spec does not carry
- * taken from @local (NULL: nothing): the descriptors to adopt and the
- * system-call hook (struct vr_ns_spec).
+ * taken from @local (NULL: nothing): the descriptors to adopt, whether
+ * to take them over, and the system-call hook (struct vr_ns_spec).
  */
 static int
 ns_new_packed(const void *buf, size_t len, const struct vr_ns_spec *local, struct vr_ns **nsp)
@@ -184,6 +184,7 @@ ns_new_packed(const void *buf, size_t len, const struct vr_ns_spec *local, struc
 		spec.adopt = local->adopt;
 		spec.nadopt = local->nadopt;
 		spec.syscall = local->syscall;
+		spec.take = local->take;
 	}
 	if (!r.bad && r.at == len)
 		err = vr_ns_new(&spec, nsp);

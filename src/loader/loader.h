@@ -56,7 +56,8 @@ struct vrl_ksigaction {
  * Carried on the next loader's command line (see state.c), so it survives
  * a program that clears its environment or closes every descriptor.
  */
-#define VRL_INHERIT_MAX 82 /* vroot.h: VR_MAX_LAYERS + work + stub + VR_MAX_MOUNTS */
+/* vr_ns_pass_fds(): VR_MAX_LAYERS + work + stub + VR_MAX_MOUNTS + helper */
+#define VRL_INHERIT_MAX 83
 
 struct vrl_state {
 	void *task; /* vr_task_pack() output (mapped), or NULL */

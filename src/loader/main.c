@@ -23,6 +23,7 @@
  * only then is any trapped call (opening the program) made.
  */
 #include <linux/auxvec.h>
+#include <linux/close_range.h>
 #include <linux/elf.h>
 #include <linux/fcntl.h>
 #include <linux/resource.h>
@@ -188,6 +189,37 @@ move_fds(int *floor)
 }
 
 /*
+ * keep_taken() - of the descriptors the previous image passed on, close
+ * those the namespace did not take over and make those it took
+ * close-on-exec again (exec.c's keep_backing() cleared the flag): one
+ * close_range() when they lie side by side, as they do.
+ */
+static void
+keep_taken(struct vrl_state *st)
+{
+	int lo = -1, hi = -1, n = 0;
+
+	for (int i = 0; i < st->ninherit; i++) {
+		int fd = st->inherit[i];
+
+		if (fd < 0)
+			continue;
+		if (!vr_ns_owns_fd(vrl_proc.ns, fd)) {
+			vrl_close(fd);
+			continue;
+		}
+		lo = lo < 0 || fd < lo ? fd : lo;
+		hi = fd > hi ? fd : hi;
+		n++;
+	}
+	st->ninherit = 0;
+	if (n && (hi - lo + 1 != n || vrl_sys3(__NR_close_range, lo, hi, CLOSE_RANGE_CLOEXEC) < 0))
+		for (int fd = lo; fd <= hi; fd++)
+			if (vr_ns_owns_fd(vrl_proc.ns, fd))
+				vrl_sys3(__NR_fcntl, fd, F_SETFD, FD_CLOEXEC);
+}
+
+/*
  * enter_namespace() - the namespace and task the previous image passed on.
  * Returns 1 when vroot's descriptors had to leave the range the filter in
  * place traps.
@@ -199,18 +231,16 @@ enter_namespace(void)
 	/* The core's own calls go through the trusted page, as the loader's do. */
 	struct vr_ns_spec local = {.adopt = st->inherit,
 	                           .nadopt = (unsigned int)st->ninherit,
-	                           .syscall = vrl_core_syscall};
+	                           .syscall = vrl_core_syscall,
+	                           .take = 1};
 	int floor, err = vr_task_new_packed_spec(st->task, st->task_len, &local, &vrl_proc.ns,
 	                                         &vrl_proc.task);
 
 	vrl_sys2(__NR_munmap, st->task, st->task_len);
 	st->task = NULL;
-	/* What was taken from them is a copy: the previous image's go. */
-	for (int i = 0; i < st->ninherit; i++)
-		vrl_close(st->inherit[i]);
-	st->ninherit = 0;
 	if (err)
 		vrl_die("cannot rebuild the namespace", NULL, err);
+	keep_taken(st);
 	if (vrl_proc.stats)
 		vr_ns_count_into(vrl_proc.ns, &vrl_proc.stats->core);
 	floor = st->fd_floor ? st->fd_floor : vrl_ownfd_floor(vr_ns_backing_count(vrl_proc.ns));

@@ -104,7 +104,7 @@ vrl_state_decode(struct vrl_state *st, const char *hex)
 			return -EINVAL;
 		if (type == REC_TASK) {
 			err = take_task(st, hex + 2 * i, len);
-		} else if (len < sizeof(rec)) {
+		} else if (len <= sizeof(rec)) {
 			err = take_record(rec, hex + 2 * i, len);
 			if (!err && type == REC_TRACE_FD && len == 4)
 				memcpy(&st->trace_fd, rec, 4);
@@ -192,12 +192,9 @@ vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
 		put_rec(&b, REC_SIGSYS, &sigsys, 1);
 	if (t && vrl_proc.ns) {
 		int fds[VRL_INHERIT_MAX];
-		unsigned int n = vr_ns_backing_count(vrl_proc.ns);
+		unsigned int n = vr_ns_pass_fds(vrl_proc.ns, fds, VRL_INHERIT_MAX);
 
-		n = n < VRL_INHERIT_MAX ? n : VRL_INHERIT_MAX;
-		for (unsigned int i = 0; i < n; i++)
-			fds[i] = vr_ns_backing_fd(vrl_proc.ns, i);
-		put_rec(&b, REC_INHERIT, fds, 4 * n);
+		put_rec(&b, REC_INHERIT, fds, 4 * (n < VRL_INHERIT_MAX ? n : VRL_INHERIT_MAX));
 	}
 	if (t) {
 		/* The packed bytes go at the end of the mapping, past the text. */
