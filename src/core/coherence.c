@@ -80,6 +80,8 @@ struct vr_coh {
 	/* Added after the images: directories copied up (tickets, ring). */
 	unsigned long dcopies;
 	struct vr_coh_copy d[VR_COH_DCOPIES];
+	/* Added after those: the image entry after the one claimed last, the oldest. */
+	unsigned int image_next;
 };
 
 _Static_assert(sizeof(struct vr_coh) <= COH_SIZE, "the shared page holds struct vr_coh");
@@ -352,6 +354,7 @@ vr_coh_image_run(struct vr_ns *ns, unsigned long dev, unsigned long ino)
 	struct vr_coh *c = page(ns);
 	int pid = (int)vr_sys0(__NR_getpid), i;
 	unsigned long start;
+	unsigned int first;
 	struct vr_coh_image *e = NULL;
 
 	if (!c || !(start = vr_proc_start(pid)))
@@ -361,16 +364,31 @@ vr_coh_image_run(struct vr_ns *ns, unsigned long dev, unsigned long ino)
 		if (__atomic_load_n(&c->run[i].pid, __ATOMIC_ACQUIRE) == pid &&
 		    image_claim(&c->run[i], pid))
 			e = &c->run[i];
-	/* Else a free entry, or a dead process's. */
+	/*
+	 * Else a free entry, or a dead process's: asking /proc whether one
+	 * lives costs three calls, so the oldest entry (taken longest ago) is
+	 * asked first, and a free one needs no asking.
+	 */
+	first = __atomic_load_n(&c->image_next, __ATOMIC_RELAXED) % COH_IMAGES;
 	for (i = 0; i < COH_IMAGES && !e; i++) {
-		int p = __atomic_load_n(&c->run[i].pid, __ATOMIC_ACQUIRE);
-		unsigned long s = __atomic_load_n(&c->run[i].start, __ATOMIC_RELAXED);
+		struct vr_coh_image *r = &c->run[(first + i) % COH_IMAGES];
+		int p = __atomic_load_n(&r->pid, __ATOMIC_ACQUIRE);
 
-		if (p > 0 && !image_live(&c->run[i], p, s))
-			p = 0;
-		if (p == 0 && image_claim(&c->run[i], 0))
-			e = &c->run[i];
+		if (p == 0 && image_claim(r, 0))
+			e = r;
 	}
+	for (i = 0; i < COH_IMAGES && !e; i++) {
+		struct vr_coh_image *r = &c->run[(first + i) % COH_IMAGES];
+		int p = __atomic_load_n(&r->pid, __ATOMIC_ACQUIRE);
+		unsigned long s = __atomic_load_n(&r->start, __ATOMIC_RELAXED);
+
+		if (p > 0 && !image_live(r, p, s))
+			p = 0;
+		if (p == 0 && image_claim(r, 0))
+			e = r;
+	}
+	if (e)
+		__atomic_store_n(&c->image_next, (unsigned int)(e - c->run) + 1, __ATOMIC_RELAXED);
 	if (!e)
 		return; /* full: this image is not protected */
 	__atomic_store_n(&e->start, start, __ATOMIC_RELAXED);
