@@ -48,6 +48,16 @@ text_touched(long nr, const long a[6])
 	uintptr_t lo = (uintptr_t)a[0], hi = lo + (uintptr_t)a[1];
 
 	switch (nr) {
+	case __NR_mmap:
+		/*
+		 * Placed by the kernel: no mapping it kept goes.  MAP_FIXED
+		 * elsewhere (ld.so laying out a library inside its own
+		 * reservation): a new text mapping is simply not known yet.
+		 */
+		if (!(a[3] & MAP_FIXED))
+			return 0;
+		/* fall through */
+	case __NR_munmap:
 	case __NR_mprotect:
 	case __NR_pkey_mprotect:
 		for (int i = 0; i < vrl_proc.ntext; i++)

@@ -27,9 +27,10 @@
  * self-jump (`eb fe`) first holds any thread arriving at the site, the
  * tail is written, then the head; membarrier(SYNC_CORE) between the steps
  * makes every thread drop what it decoded before.  A site that cannot be
- * patched this way (not in a private r-x file mapping, no membarrier, no
- * stub memory in reach, a byte before it that may make the `mov` the tail
- * of a longer instruction) keeps trapping.
+ * patched this way (not in a private r-x file mapping, a `mov` across two
+ * blocks without membarrier, no stub memory in reach, a byte before it
+ * that may make the `mov` the tail of a longer instruction) keeps
+ * trapping.
  *
  * Which calls may be rewritten is decided in one place, rw_allowed().
  *
@@ -167,8 +168,9 @@ one_thread(void)
 
 /*
  * patch() - write @jmp over the `mov` at @site (see the top of the file).
- * membarrier is tried first: without it no guard may ever be written, as
- * nothing could then make every thread see it go away again.  A `mov`
+ * Before a change in two steps membarrier is tried first: without it no
+ * guard may ever be written, as nothing could then make every thread see
+ * it go away again.  A `mov`
  * starting at the last byte of a block leaves no room for the guard: it
  * is written in place when no other thread can be running it (this one
  * has every signal blocked), else -EINVAL.
@@ -178,12 +180,21 @@ patch(unsigned char *site, const unsigned char jmp[MOV_LEN])
 {
 	static const unsigned char guard[2] = {0xeb, 0xfe};
 	uintptr_t off = (uintptr_t)site & 15;
-	int err = sync_core();
+	int err;
 
-	if (err)
+	/*
+	 * One store: a thread sees the old `mov` (still right: it traps) or
+	 * the jump.  membarrier afterwards only hurries the others along, so
+	 * the patch stands whatever it answers.
+	 */
+	if (off + MOV_LEN <= 16) {
+		err = store16(site, jmp, MOV_LEN);
+		if (!err)
+			sync_core();
 		return err;
-	if (off + MOV_LEN <= 16)
-		return store16(site, jmp, MOV_LEN) ?: sync_core();
+	}
+	if ((err = sync_core()))
+		return err;
 	if (off + 2 > 16) {
 		if (!one_thread())
 			return -EINVAL;
