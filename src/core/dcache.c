@@ -580,6 +580,9 @@ vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 
 	if (!w->dc_on || fd < 0 || sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFDIR)
 		return vr_fd_vpath(w->ns, fd, buf, size);
+	w->at_fd = fd;
+	w->at_dev = st.st_dev;
+	w->at_ino = st.st_ino;
 	e = fd_slot(dc, fd);
 	if (e->fd1 == fd + 1 && fd_fits(w, e, &st, size)) {
 		same = e;

@@ -116,6 +116,13 @@ struct listing {
 	struct fold_slot *fh; /* fslots, mapped; off 0 = empty */
 	unsigned int fslots;
 	char *fa, *fb; /* room for two folded names */
+	/*
+	 * The stream's own descriptor, at position self_pos: the top layer
+	 * is read through it when it is that directory (no reopening);
+	 * self_moved then says its position must be set again.
+	 */
+	int self, self_moved;
+	long self_pos;
 };
 
 struct fold_slot {
@@ -133,6 +140,8 @@ listing_init(struct listing *l, struct vr_scratch *s)
 	l->count = 0;
 	l->specials = -1;
 	l->after = 0;
+	l->self = -1;
+	l->self_moved = 0;
 	l->hslots = HASH_FIRST;
 	l->mem = vr_alloc(s, SCRATCH_LIST);
 	l->cap = SCRATCH_LIST;
@@ -373,10 +382,28 @@ fold_above(struct listing *l, const char *name, size_t len)
  * entries show their base inode numbers, as stat() does, when it is marked
  * impure).
  */
+/*
+ * own_stream() - layer directory @i of the listing is the stream's own
+ * descriptor's directory (the walk learnt its identity for nothing): read
+ * it through that descriptor from the start.  Return: 1 if it is.
+ */
+static int
+own_stream(struct vr_walk *w, struct listing *l, unsigned int i)
+{
+	if (i != 0 || l->self < 0 || w->at_fd != l->self || w->at_dev != w->node.st.st_dev ||
+	    w->at_ino != w->node.st.st_ino)
+		return 0;
+	if (l->self_pos != 0 && sys_lseek(l->self, 0, 0 /* SEEK_SET */) != 0)
+		return 0;
+	l->self_moved = 1;
+	return 1;
+}
+
 static int
 read_layer(struct vr_walk *w, struct listing *l, unsigned int i, int overlay, char *buf)
 {
-	int fd = w->node.fd[i], dfd = w->ns->ops->opendir(fd);
+	int fd = w->node.fd[i], own = own_stream(w, l, i),
+	    dfd = own ? l->self : w->ns->ops->opendir(fd);
 	unsigned int lazy = overlay ? LAZY_INO : 0;
 	struct stat st;
 	long n;
@@ -415,7 +442,8 @@ read_layer(struct vr_walk *w, struct listing *l, unsigned int i, int overlay, ch
 	 */
 	if (err >= 0 && n < 0 && !(n == -ENOENT && i > 0))
 		err = (int)n;
-	sys_close(dfd);
+	if (!own)
+		sys_close(dfd);
 	return err < 0 ? err : 0;
 }
 
@@ -855,6 +883,8 @@ merged_getdents(struct vr_walk *w, int fd, long pos, char *buf, size_t size)
 	if (n < 0)
 		return n;
 	l.after = at;
+	l.self = fd;
+	l.self_pos = pos;
 	n = build(w, &l);
 	if (n >= 0)
 		n = emit(w, &l, fd, &at, buf, size);
@@ -862,6 +892,9 @@ merged_getdents(struct vr_walk *w, int fd, long pos, char *buf, size_t size)
 		n = pos;
 		if ((r = vr_dc_rest(w, fd, 0)))
 			vr_dc_rest_drop(r);
+	} else if (n <= 0 && l.self_moved) {
+		/* Nothing returned: the stream stays where it was. */
+		sys_lseek(fd, l.self_pos, 0 /* SEEK_SET */);
 	}
 	listing_fini(&l);
 	return n;

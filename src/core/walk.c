@@ -1580,6 +1580,7 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 	w->last_unprobed = 0;
 	w->stx_done = 0;
 	w->dc_miss = 0;
+	w->at_fd = -1;
 	w->last_type = VR_LAST_ROOT;
 	w->last[0] = '\0';
 	w->lastlen = 0;

@@ -200,6 +200,10 @@ struct vr_walk {
 	 * is taken or dropped, for the outer walk uses their descriptors.
 	 */
 	int dc_ro;
+	/* The program's directory descriptor the walk started from, when
+	 * vr_dc_fd_path() looked at it: its host identity (at_fd -1: none). */
+	int at_fd;
+	unsigned long at_dev, at_ino;
 	unsigned long dc_gen, dc_now;
 	unsigned long dc_fgen; /* vr_coh_gen() when the walk began (dcache.c's last name) */
 	unsigned long dc_dcopies; /* directories copied up so far (vr_coh_dir_copies()) */
