@@ -213,18 +213,24 @@ vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_
 	return fd;
 }
 
-/* copy_range() - bytes [off, end) of @in to @out: in the kernel when it can. */
+/*
+ * copy_range() - bytes [off, end) of @in to @out: in the kernel when it
+ * can (*@kernel, cleared when it cannot).
+ */
 static int
-copy_range(int in, int out, long off, long end, char *buf)
+copy_range(int in, int out, long off, long end, char *buf, int *kernel)
 {
 	while (off < end) {
-		long lo = off,
-		     n = vr_sys6(__NR_copy_file_range, in, (long)&lo, out, (long)&lo, end - off, 0);
+		long lo = off, n = -EXDEV;
 
+		if (*kernel)
+			n = vr_sys6(__NR_copy_file_range, in, (long)&lo, out, (long)&lo, end - off, 0);
 		if (n == 0)
 			return 0; /* the file shrank under us */
 		if (n < 0) {
 			/* Across filesystems, or unsupported: read and write. */
+			if (n == -EXDEV || n == -EOPNOTSUPP || n == -ENOSYS || n == -EINVAL)
+				*kernel = 0;
 			n = vr_sys4(__NR_pread64, in, buf, VR_MIN((long)COPY_BUF, end - off), off);
 			if (n <= 0)
 				return (int)n;
@@ -243,24 +249,24 @@ copy_range(int in, int out, long off, long end, char *buf)
  * in one go, without asking where its data lies.
  */
 static int
-copy_data(int in, int out, long size, long blocks, char *buf)
+copy_data(int in, int out, long size, long blocks, char *buf, int *kernel)
 {
 	long off = 0;
 	int err;
 
 	if (blocks * 512 >= size)
-		return copy_range(in, out, 0, size, buf);
+		return copy_range(in, out, 0, size, buf, kernel);
 	while (off < size) {
 		long data = vr_sys3(__NR_lseek, in, off, SEEK_DATA), hole;
 
 		if (data == -ENXIO)
 			break; /* only a hole is left */
 		if (data < 0)
-			return copy_range(in, out, off, size, buf);
+			return copy_range(in, out, off, size, buf, kernel);
 		hole = vr_sys3(__NR_lseek, in, data, SEEK_HOLE);
 		if (hole < 0)
 			hole = size;
-		err = copy_range(in, out, data, VR_MIN(hole, size), buf);
+		err = copy_range(in, out, data, VR_MIN(hole, size), buf, kernel);
 		if (err < 0)
 			return err;
 		off = hole;
@@ -344,8 +350,13 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 		return out;
 	err = 0;
 	if (with_data & 1) {
+		unsigned int bit = 1u << (o->layer[0] % 32);
+		int kernel = !(__atomic_load_n(&ns->no_kernel_copy, __ATOMIC_RELAXED) & bit);
+
 		in = sys_openat(AT_FDCWD, vr_proc_fd(p, o->fd[0]), O_RDONLY | O_CLOEXEC, 0);
-		err = in < 0 ? in : copy_data(in, out, o->st.st_size, o->st.st_blocks, buf);
+		err = in < 0 ? in : copy_data(in, out, o->st.st_size, o->st.st_blocks, buf, &kernel);
+		if (!kernel)
+			__atomic_or_fetch(&ns->no_kernel_copy, bit, __ATOMIC_RELAXED);
 	}
 	if (err == 0) {
 		copy_xattrs(s, in >= 0 ? in : o->fd[0], in >= 0, out);

@@ -85,6 +85,12 @@ struct vr_ns {
 	/* The host's fs.protected_hardlinks, read when the namespace is made. */
 	int protected_hardlinks;
 	/*
+	 * Layers (bit = layer number) whose files copy_file_range() would
+	 * not copy to the upper layer (another filesystem): copied by read
+	 * and write without asking again.  Learnt by each process.
+	 */
+	unsigned int no_kernel_copy;
+	/*
 	 * Some host directory shows at two virtual places (a --mount of a
 	 * directory a layer or another mount also shows, or a lower inside
 	 * another): a descriptor's host path alone does not say which place
