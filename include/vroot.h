@@ -139,16 +139,6 @@ typedef long (*vr_syscall_fn)(long n, long a1, long a2, long a3, long a4, long a
  * @nadopt:  number of @adopt.
  * @syscall: the system-call hook (see vr_syscall_fn), or NULL: the core
  *           executes the `syscall` instruction itself.
- * @take:    @adopt is what the previous process image of this session
- *           passed on, vr_ns_pass_fds() of its namespace, and the spec's host
- *           paths are the canonical names vr_task_pack() wrote: each
- *           backing directory (and the helper's socket) is that
- *           descriptor itself, taken over rather than opened by its path
- *           again; one that is missing (-1) is opened as without @take,
- *           and so is every one when @nadopt does not match the spec.
- *           The caller closes those of @adopt that vr_ns_owns_fd() does
- *           not claim.  An exec then costs a few system calls instead of
- *           a few per backing directory.
  *
  * The strings are copied; the spec may be freed after vr_ns_new() returns.
  */
@@ -163,7 +153,6 @@ struct vr_ns_spec {
 	const int *adopt;
 	unsigned int nadopt;
 	vr_syscall_fn syscall;
-	int take;
 };
 
 #define VR_MAX_LAYERS 16
@@ -217,10 +206,11 @@ VR_API int vr_ns_backing_fd(const struct vr_ns *ns, unsigned int i);
 VR_API unsigned int vr_ns_backing_count(const struct vr_ns *ns);
 
 /**
- * vr_ns_pass_fds() - the backing descriptors in the order a spec's @take
- * expects them: the layers, then (with an upper layer) the work and stub
- * directories, the mounts, the helper's socket; -1 for one that is
- * missing.  The next process image passes them as @adopt.
+ * vr_ns_pass_fds() - the backing descriptors in the order
+ * vr_task_new_packed_taken() takes them: the layers, then (with an upper
+ * layer) the work and stub directories, the mounts, the helper's socket;
+ * -1 for one that is missing.  Left open across execve, they are what the
+ * next process image passes as @local->adopt.
  * Return: how many there are (more than @max: only @max were written).
  */
 VR_API unsigned int vr_ns_pass_fds(const struct vr_ns *ns, int *fds, unsigned int max);
@@ -479,6 +469,21 @@ VR_API int vr_task_new_packed_adopt(const void *buf, size_t len, const int *adop
  */
 VR_API int vr_task_new_packed_spec(const void *buf, size_t len, const struct vr_ns_spec *local,
                                    struct vr_ns **nsp, struct vr_task **tp);
+
+/**
+ * vr_task_new_packed_taken() - vr_task_new_packed_spec(), where
+ * @local->adopt[@local->nadopt] is vr_ns_pass_fds() of the namespace the
+ * previous process image of this session packed (vr_task_pack(), whose
+ * host paths are canonical): each backing directory (and the helper's
+ * socket) is that descriptor itself, taken over rather than opened by its
+ * path again, as a kernel mount stays bound to its directory; one that is
+ * missing (-1) is opened by its path, and so is every one when @nadopt
+ * does not match the spec.  The caller then closes those of @adopt that
+ * vr_ns_owns_fd() does not claim.  An exec costs a few system calls
+ * instead of a few per backing directory.
+ */
+VR_API int vr_task_new_packed_taken(const void *buf, size_t len, const struct vr_ns_spec *local,
+                                    struct vr_ns **nsp, struct vr_task **tp);
 
 /**
  * vr_ns_copies_pending() - some process on the prefix copied a base file up

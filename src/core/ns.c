@@ -88,15 +88,15 @@ adopt(struct ns_build *nb, const char *path)
 
 /*
  * plan_take() - whether the descriptors of @spec->adopt are the previous
- * image's to take over (struct vr_ns_spec's @take): as many as
+ * image's to take over (@take: vr_task_new_packed_taken()): as many as
  * vr_ns_pass_fds() gives for this spec, or none are.
  */
 static void
-plan_take(struct ns_build *nb, const struct vr_ns_spec *spec)
+plan_take(struct ns_build *nb, const struct vr_ns_spec *spec, int take)
 {
 	unsigned int nlayers = spec->nlowers + (spec->upper ? 1 : 0);
 
-	nb->take = spec->take && nb->nadopt == nlayers + (spec->upper ? 2 : 0) + spec->nmounts + 1;
+	nb->take = take && nb->nadopt == nlayers + (spec->upper ? 2 : 0) + spec->nmounts + 1;
 }
 
 /*
@@ -468,6 +468,12 @@ protected_hardlinks(void)
 int
 vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp)
 {
+	return vr_ns_new_taking(spec, 0, nsp);
+}
+
+int
+vr_ns_new_taking(const struct vr_ns_spec *spec, int take, struct vr_ns **nsp)
+{
 	struct ns_build nb = {.nfds = 0, .adopt = spec ? spec->adopt : NULL,
 	                      .nadopt = spec ? spec->nadopt : 0};
 	char *hosts[VR_MAX_LAYERS + 1 + VR_MAX_MOUNTS];
@@ -488,7 +494,7 @@ vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp)
 	if (err < 0)
 		return err;
 	/* The build's scratch is a one-off mapping: there is no pool yet. */
-	plan_take(&nb, spec);
+	plan_take(&nb, spec, take);
 	nb.s.base = vr_map(NS_BUILD_SCRATCH);
 	if (!nb.s.base)
 		return -ENOMEM;

@@ -317,6 +317,13 @@ int vr_ns_hidden_below(const struct vr_ns *ns, const char *path, size_t len);
 const struct vr_mount *vr_ns_mount_at(const struct vr_ns *ns, const char *path, size_t len);
 
 /*
+ * vr_ns_new_taking() - vr_ns_new(), @spec->adopt being the previous
+ * image's vr_ns_pass_fds() to take over when @take
+ * (vr_task_new_packed_taken()).
+ */
+int vr_ns_new_taking(const struct vr_ns_spec *spec, int take, struct vr_ns **nsp);
+
+/*
  * vr_ns_make_stubs() - create the stub directories for every synthetic
  * directory (ancestors of mount points) in the work directory.
  * Best effort: without them, synthetic directories cannot be opened.

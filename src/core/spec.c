@@ -130,11 +130,12 @@ get_str(struct reader *r)
 
 /*
  * ns_new_packed() - vr_ns_new_packed() with what a packed spec does not carry
- * taken from @local (NULL: nothing): the descriptors to adopt, whether
- * to take them over, and the system-call hook (struct vr_ns_spec).
+ * taken from @local (NULL: nothing): the descriptors to adopt (@take: to
+ * take over, vr_task_new_packed_taken()) and the system-call hook.
  */
 static int
-ns_new_packed(const void *buf, size_t len, const struct vr_ns_spec *local, struct vr_ns **nsp)
+ns_new_packed(const void *buf, size_t len, const struct vr_ns_spec *local, int take,
+              struct vr_ns **nsp)
 {
 	struct reader r = {.buf = buf, .len = len};
 	const char *lowers[VR_MAX_LAYERS];
@@ -184,10 +185,9 @@ ns_new_packed(const void *buf, size_t len, const struct vr_ns_spec *local, struc
 		spec.adopt = local->adopt;
 		spec.nadopt = local->nadopt;
 		spec.syscall = local->syscall;
-		spec.take = local->take;
 	}
 	if (!r.bad && r.at == len)
-		err = vr_ns_new(&spec, nsp);
+		err = vr_ns_new_taking(&spec, take, nsp);
 	vr_unmap(mounts, msize);
 	return err;
 }
@@ -195,7 +195,7 @@ ns_new_packed(const void *buf, size_t len, const struct vr_ns_spec *local, struc
 int
 vr_ns_new_packed(const void *buf, size_t len, struct vr_ns **nsp)
 {
-	return ns_new_packed(buf, len, NULL, nsp);
+	return ns_new_packed(buf, len, NULL, 0, nsp);
 }
 
 /* ns_spec() - the spec @ns was made from, with canonical host paths. */
@@ -287,9 +287,9 @@ vr_task_new_packed_adopt(const void *buf, size_t len, const int *adopt, unsigned
 	return vr_task_new_packed_spec(buf, len, &local, nsp, tp);
 }
 
-int
-vr_task_new_packed_spec(const void *buf, size_t len, const struct vr_ns_spec *local,
-                        struct vr_ns **nsp, struct vr_task **tp)
+static int
+task_new_packed(const void *buf, size_t len, const struct vr_ns_spec *local, int take,
+                struct vr_ns **nsp, struct vr_task **tp)
 {
 	const char *b = buf, *cwd, *root, *hints, *spec;
 	struct vr_ident id;
@@ -321,7 +321,7 @@ vr_task_new_packed_spec(const void *buf, size_t len, const struct vr_ns_spec *lo
 	if (nh > VR_FD_HINTS || (size_t)(hints - b) + 4 + (size_t)nh * 12 > len)
 		return -EINVAL;
 	spec = hints + 4 + (size_t)nh * 12;
-	err = ns_new_packed(spec, len - (size_t)(spec - b), local, nsp);
+	err = ns_new_packed(spec, len - (size_t)(spec - b), local, take, nsp);
 	if (err < 0)
 		return err;
 	vr_fd_hints_unpack(*nsp, hints + 4, nh);
@@ -340,4 +340,18 @@ vr_task_new_packed_spec(const void *buf, size_t len, const struct vr_ns_spec *lo
 	}
 	vr_task_set_ident(*tp, &id);
 	return 0;
+}
+
+int
+vr_task_new_packed_spec(const void *buf, size_t len, const struct vr_ns_spec *local,
+                        struct vr_ns **nsp, struct vr_task **tp)
+{
+	return task_new_packed(buf, len, local, 0, nsp, tp);
+}
+
+int
+vr_task_new_packed_taken(const void *buf, size_t len, const struct vr_ns_spec *local,
+                         struct vr_ns **nsp, struct vr_task **tp)
+{
+	return task_new_packed(buf, len, local, 1, nsp, tp);
 }

@@ -231,10 +231,9 @@ enter_namespace(void)
 	/* The core's own calls go through the trusted page, as the loader's do. */
 	struct vr_ns_spec local = {.adopt = st->inherit,
 	                           .nadopt = (unsigned int)st->ninherit,
-	                           .syscall = vrl_core_syscall,
-	                           .take = 1};
-	int floor, err = vr_task_new_packed_spec(st->task, st->task_len, &local, &vrl_proc.ns,
-	                                         &vrl_proc.task);
+	                           .syscall = vrl_core_syscall};
+	int floor, err = vr_task_new_packed_taken(st->task, st->task_len, &local, &vrl_proc.ns,
+	                                          &vrl_proc.task);
 
 	vrl_sys2(__NR_munmap, st->task, st->task_len);
 	st->task = NULL;
