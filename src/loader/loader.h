@@ -68,6 +68,7 @@ struct vrl_state {
 	int rewrite;        /* rewrite call sites: 1, 0, or -1 unset */
 	int sigsys;         /* the exec'ing thread's virtual SIGSYS (sigvirt.c's VRL_SYS_*) */
 	char stats[256];    /* --stats counters file (host path), or "" */
+	int filter;         /* the previous image said its filter is installed */
 	/* The previous image's backing descriptors, left open across execve. */
 	int inherit[VRL_INHERIT_MAX];
 	int ninherit;

@@ -298,7 +298,8 @@ setup(const struct opts *o)
 	vrl_proc.rewrite = vrl_proc.state.rewrite;
 	if (vrl_proc.state.task)
 		moved = enter_namespace();
-	if (vrl_filter_present()) {
+	/* Said by the previous image: no probe (a trapped call) needed. */
+	if (vrl_proc.state.filter || vrl_filter_present()) {
 		if (moved && (err = vrl_filter_add_ownfd(vrl_proc.state.fd_floor)))
 			vrl_die("cannot protect the namespace's descriptors", NULL, err);
 	} else if ((err = vrl_filter_install())) {

@@ -27,6 +27,7 @@ enum {
 	REC_STATS = 6,    /* the --stats counters file */
 	REC_INHERIT = 7,  /* the backing descriptors execve leaves open (int each) */
 	REC_SIGSYS = 8,   /* one byte: the exec'ing thread's virtual SIGSYS (VRL_SYS_*) */
+	REC_FILTER = 9,   /* empty: written by an image whose filter is installed */
 };
 
 static int
@@ -117,6 +118,8 @@ vrl_state_decode(struct vrl_state *st, const char *hex)
 				st->rewrite = rec[0];
 			} else if (!err && type == REC_SIGSYS && len == 1) {
 				st->sigsys = rec[0];
+			} else if (!err && type == REC_FILTER && len == 0) {
+				st->filter = 1;
 			} else if (!err && type == REC_STATS && len < sizeof(st->stats)) {
 				memcpy(st->stats, rec, len);
 				st->stats[len] = 0;
@@ -168,7 +171,7 @@ vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
 		return NULL;
 	*size = 16 + 2 * 2 * (3 + 4) + 2 * (3 + sizeof(st->fake_cwd)) + 2 * 2 * (3 + 1) +
 	        2 * (3 + sizeof(st->stats)) + 2 * (3 + sizeof(st->inherit)) +
-	        2 * (3 + (size_t)tlen) + (size_t)tlen;
+	        2 * (3 + (size_t)tlen) + (size_t)tlen + 2 * 3 /* REC_FILTER */;
 	out = (char *)vrl_sys6(__NR_mmap, 0, (long)*size, PROT_READ | PROT_WRITE,
 	                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if ((unsigned long)out > -4096UL)
@@ -190,6 +193,8 @@ vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
 		put_rec(&b, REC_STATS, st->stats, strlen(st->stats));
 	if ((sigsys = (unsigned char)vrl_sigsys_exec_state()))
 		put_rec(&b, REC_SIGSYS, &sigsys, 1);
+	/* This image runs under its filter, and execve keeps filters. */
+	put_rec(&b, REC_FILTER, NULL, 0);
 	if (t && vrl_proc.ns) {
 		int fds[VRL_INHERIT_MAX];
 		unsigned int n = vr_ns_pass_fds(vrl_proc.ns, fds, VRL_INHERIT_MAX);
