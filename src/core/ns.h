@@ -102,6 +102,8 @@ struct vr_ns {
 	unsigned long fd_hint[VR_FD_HINTS + VR_FD_SPILL];
 	/* upfd[fd]: device and inode of the upper-layer file @fd held when last asked. */
 	unsigned long upfd[VR_UPFD_NOTES][2];
+	/* Above the highest descriptor ever noted in upfd: nothing to forget there. */
+	int upfd_top;
 	/*
 	 * upfd_norec[fd]: 1 + the change counter (vr_coh_gen()) at which the
 	 * file of upfd[fd] was last known to carry no owner's record; 0 not

@@ -309,8 +309,16 @@ revmap_fd(struct vr_ns *ns, int fd, char *host, char *buf, size_t size)
 static void
 note(struct vr_ns *ns, int fd, unsigned long dev, unsigned long ino)
 {
+	int top = __atomic_load_n(&ns->upfd_top, __ATOMIC_RELAXED);
+
 	if (fd < 0 || fd >= VR_UPFD_NOTES)
 		return;
+	/* Forgetting what was never noted writes nothing (no page to fault in). */
+	if (!dev && !ino && fd >= top)
+		return;
+	while (fd >= top && !__atomic_compare_exchange_n(&ns->upfd_top, &top, fd + 1, 1,
+	                                                 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
 	/*
 	 * A reader racing a store may see one word of each note: every
 	 * note names an upper-layer file, so a mixed pair that matches the
