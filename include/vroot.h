@@ -563,6 +563,20 @@ VR_API int vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, u
 VR_API int vr_faccessat2(struct vr_task *t, int dirfd, const char *path, int mode, int flags);
 VR_API long vr_readlinkat(struct vr_task *t, int dirfd, const char *path, char *buf, size_t size);
 
+/**
+ * vr_watch_open() - an O_PATH descriptor (the caller's to close) of the
+ * object at @path, for an inotify watch the caller places through its
+ * magic link: the object the namespace's later changes reach.  A regular
+ * file or directory the root overlay has only in a lower layer is copied
+ * up first (a directory made in the upper layer as a create inside it
+ * would, a file copied as chmod copies it), when the caller may read it;
+ * where no copy can be made (no upper layer, a read-only mount, a failed
+ * copy) it is the lower object.  @flags: O_NOFOLLOW (IN_DONT_FOLLOW),
+ * O_DIRECTORY (IN_ONLYDIR).  Return: the descriptor, or -errno as
+ * inotify_add_watch(2) (-ENOENT, -ENOTDIR, -EACCES, ...).
+ */
+VR_API int vr_watch_open(struct vr_task *t, const char *path, int flags);
+
 /*
  * Changes to the tree.  They happen in place on objects in the upper layer
  * or in a read-write mount; one that needs a base object copied up or a

@@ -833,3 +833,59 @@ vr_readlinkat(struct vr_task *t, int dirfd, const char *path, char *buf, size_t 
 	vr_walk_end(w);
 	return n;
 }
+
+/*
+ * watch_copyup() - w->node, when a root-overlay regular file or directory
+ * not yet in the upper layer, copied up for an inotify watch, if the
+ * caller may read it (inotify's own check, which the kernel makes again
+ * on the copy).  Return: 0 (w->node is what to watch), 1 (the copy-up
+ * failed: the object is to be watched where it is), or -errno.
+ */
+static int
+watch_copyup(struct vr_walk *w)
+{
+	const struct vr_obj *o = &w->node;
+	unsigned int type = o->st.st_mode & S_IFMT;
+	char proc[32];
+	int err, rest;
+
+	/* A file with several links: every name of it shows its shared copy. */
+	if ((type != S_IFREG && type != S_IFDIR) || o->indexed || o->mount || o->synthetic ||
+	    o->nfd == 0 || !w->ns->has_upper || o->layer[0] == 0)
+		return 0;
+	err = access_judged(w, 4, AT_EACCESS, &rest);
+	if (err == 0 && rest)
+		err = sys_faccessat2(AT_FDCWD, vr_proc_fd(proc, o->fd[0]), rest, AT_EACCESS);
+	if (err < 0)
+		return err;
+	return vr_make_writable(w, 1) < 0;
+}
+
+int
+vr_watch_open(struct vr_task *t, const char *path, int flags)
+{
+	unsigned int wf = (flags & O_NOFOLLOW) ? 0 : VR_WALK_FOLLOW;
+	int err, failed = 0;
+	struct vr_walk *w;
+
+again:
+	w = vr_walk_new(t, AT_FDCWD, path, wf, &err);
+	if (!w)
+		return err;
+	if ((flags & O_DIRECTORY) && !vr_obj_is_dir(&w->node))
+		err = -ENOTDIR;
+	else if (w->node.nfd == 0)
+		err = -ENOENT; /* a synthetic directory has nothing to watch */
+	else if (!failed)
+		err = watch_copyup(w);
+	if (err > 0) {
+		/* A read-only prefix, a full disk: the walk again, to the base's object. */
+		vr_walk_end(w);
+		failed = 1;
+		goto again;
+	}
+	if (err == 0)
+		err = vr_obj_take_fd(&w->node);
+	vr_walk_end(w);
+	return err;
+}

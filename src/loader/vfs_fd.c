@@ -624,6 +624,13 @@ h_name_to_handle_at(struct vr_loader_ctx *ctx, const long a[6])
 #define IN_DONT_FOLLOW 0x02000000
 #define IN_ONLYDIR     0x01000000
 
+/*
+ * inotify_add_watch(): the watch goes on the object later changes reach
+ * (vr_watch_open(): a base file or directory is copied up first), through
+ * its magic link.  The kernel's own checks of the mask and the descriptor
+ * come first, so that a call it refuses copies nothing up: an empty path
+ * passes them and then fails its lookup with ENOENT.
+ */
 long
 h_inotify_add_watch(struct vr_loader_ctx *ctx, const long a[6])
 {
@@ -634,13 +641,14 @@ h_inotify_add_watch(struct vr_loader_ctx *ctx, const long a[6])
 
 	if (r)
 		return r;
-	fd = vr_openat(T(ctx), AT_FDCWD, p,
-	               O_PATH | O_CLOEXEC | ((mask & IN_DONT_FOLLOW) ? O_NOFOLLOW : 0) |
-	                       ((mask & IN_ONLYDIR) ? O_DIRECTORY : 0),
-	               0);
+	r = vrl_sys3(__NR_inotify_add_watch, a[0], "", mask);
+	if (r != -ENOENT)
+		return r < 0 ? r : -EINVAL;
+	fd = vr_watch_open(T(ctx), p,
+	                   ((mask & IN_DONT_FOLLOW) ? O_NOFOLLOW : 0) |
+	                           ((mask & IN_ONLYDIR) ? O_DIRECTORY : 0));
 	if (fd < 0)
 		return fd;
-	/* The watch is on the object: the magic link leads the kernel to it. */
 	r = vrl_sys3(__NR_inotify_add_watch, a[0], proc_fd(link, sizeof(link), fd),
 	             mask & ~IN_DONT_FOLLOW);
 	vrl_close(fd);

@@ -6,11 +6,11 @@
 # offset and status flags, and every other process of the session does
 # the same at its next trapped call.  fstat on such a descriptor after a
 # truncate through /proc/self/fd/N shows the new size.  An inotify watch
-# placed on a base file before its copy-up reports no change to the copy
-# (README: a known gap; marked TODO below); a watch placed after the
-# copy-up does.  tests/loader/helpers/fd_objects.c does the reading; each
-# check compares with the same natively, on a file in $tmp/n, and through
-# vroot on a base file in $tmp/v.
+# placed on a base file, before or after its copy-up, reports the changes
+# made to the copy (placing it copies the file up: inotify-overlay.sh).
+# tests/loader/helpers/fd_objects.c does the reading; each check compares
+# with the same natively, on a file in $tmp/n, and through vroot on a base
+# file in $tmp/v.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc sh python3
@@ -112,8 +112,6 @@ print("IN_MODIFY" if r and os.read(ino, 4096) else "no event")
 PY
 same "inotify: a watch placed after the copy-up sees the copy's changes" \
 	sh -c 'exec python3 "$0" "$D/f" copy' "$tmp/watch.py"
-TODO="a watch on a base file stays on the base's file"
 same "inotify: a watch on a base file sees the change that copies it up" \
 	sh -c 'exec python3 "$0" "$D/f"' "$tmp/watch.py"
-TODO=
 done_testing
