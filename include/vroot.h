@@ -635,10 +635,11 @@ VR_API long vr_xattr_filter_list(char *list, long n);
  * vr_fxattr_removed() - f*xattr call @nr (__NR_fgetxattr, __NR_fsetxattr,
  * __NR_fremovexattr, __NR_flistxattr; @value the list for the last) on the
  * program's descriptor @fd of a removed file of the overlay's upper layer
- * (an O_TMPFILE file), which no path names: made on the descriptor
- * itself, names escaped as on any object of the overlay; @nr 0 only
- * asks.  Return: the call's result (0 for @nr 0), or -ENOENT when @fd is
- * not such a file (nothing done).
+ * or of a --mount (an O_TMPFILE file), which no path names: made on the
+ * descriptor itself, names escaped as on any object of the overlay (a
+ * mount's are the host's; a read-only mount's answer -EROFS to changes);
+ * @nr 0 only asks.  Return: the call's result (0 for @nr 0), or -ENOENT
+ * when @fd is not such a file (nothing done).
  */
 VR_API long vr_fxattr_removed(struct vr_task *t, int fd, long nr, const char *name, void *value,
                               size_t size, int flags);

@@ -353,6 +353,15 @@ long vr_fd_vpath(struct vr_ns *ns, int fd, char *buf, size_t size);
  */
 int vr_fd_upper(struct vr_ns *ns, int fd, const struct stat *st);
 
+/*
+ * vr_fd_mount() - the --mount whose host directory holds the object of the
+ * program's descriptor @fd (a removed file by where it was), the deepest
+ * one; when one directory shows at two places, where @fd was opened.
+ * Return: the mount, or NULL (none, not a path, a descriptor opened
+ * through the root overlay).
+ */
+const struct vr_mount *vr_fd_mount(struct vr_ns *ns, int fd);
+
 /* vr_fd_upper_forget() - @fd was just opened on something else (vr_fd_upper()). */
 void vr_fd_upper_forget(struct vr_ns *ns, int fd);
 

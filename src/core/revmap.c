@@ -376,6 +376,26 @@ vr_fd_upper(struct vr_ns *ns, int fd, const struct stat *st)
 	return 1;
 }
 
+const struct vr_mount *
+vr_fd_mount(struct vr_ns *ns, int fd)
+{
+	char host[PATH_MAX + DELETED_LEN + 1];
+	const struct vr_mount *best = NULL;
+	unsigned long hint = fd_hint(ns, fd);
+	long n = fd_host(fd, host, sizeof(host));
+
+	if (n < 0 || host[0] != '/' || hint == HINT_OVERLAY)
+		return NULL;
+	if (hint > HINT_OVERLAY && hint - HINT_OVERLAY - 1 < ns->nmounts)
+		return &ns->mounts[hint - HINT_OVERLAY - 1];
+	/* The deepest mount holding the path: the one a walk there would reach. */
+	for (unsigned int i = 0; i < ns->nmounts; i++)
+		if (vr_path_under(host, (size_t)n, ns->mounts[i].b.host, ns->mounts[i].b.hlen) >= 0 &&
+		    (!best || ns->mounts[i].b.hlen > best->b.hlen))
+			best = &ns->mounts[i];
+	return best;
+}
+
 long
 vr_revmap_link(const struct vr_ns *ns, char *body, long n, size_t size, int hide)
 {

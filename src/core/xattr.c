@@ -370,12 +370,18 @@ vr_fxattr_removed(struct vr_task *t, int fd, long nr, const char *name, void *va
                   int flags)
 {
 	char esc[XATTR_NAME_MAX + 9];
+	const struct vr_mount *m = NULL;
 	struct stat st;
 	long n;
 
-	if (sys_fstat(fd, &st) < 0 || st.st_nlink != 0 || !vr_fd_upper(t->ns, fd, &st))
+	if (sys_fstat(fd, &st) < 0 || st.st_nlink != 0)
 		return -ENOENT;
-	if (name)
+	/* A mount's file is the host's: its attributes are as the host has them. */
+	if (!vr_fd_upper(t->ns, fd, &st) && !(m = vr_fd_mount(t->ns, fd)))
+		return -ENOENT;
+	if (m && (m->flags & VR_MOUNT_RDONLY) && (nr == __NR_fsetxattr || nr == __NR_fremovexattr))
+		return -EROFS;
+	if (name && !m)
 		name = escape(name, esc);
 	switch (nr) {
 	case __NR_fgetxattr:
@@ -386,7 +392,7 @@ vr_fxattr_removed(struct vr_task *t, int fd, long nr, const char *name, void *va
 		return vr_sys2(nr, fd, name);
 	case __NR_flistxattr:
 		n = vr_sys3(nr, fd, value, size);
-		return n > 0 && size > 0 ? vr_xattr_filter_list(value, n) : n;
+		return n > 0 && size > 0 && !m ? vr_xattr_filter_list(value, n) : n;
 	default:
 		return 0; /* only asked */
 	}

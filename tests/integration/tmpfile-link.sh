@@ -6,11 +6,12 @@
 # base directory, the host directory for a --mount), as natively; O_EXCL
 # keeps the file from ever being named, as natively.  Before it is named,
 # the calls about the descriptor itself (fchmod, fchown, futimens, the
-# f*xattr calls) answer for the file, with a faked identity too.
+# f*xattr calls) answer for the file, with a faked identity too, also in a
+# --mount.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3
-plan 8
+plan 10
 
 # mk DIR NAME [excl]: prints the new file's content, or the errno's name.
 # (os.link calls link(2), which does not follow the magic link: linkat here.)
@@ -82,6 +83,26 @@ capture anat python3 "$tmp/attrs.py" "$tmp/n"
 capture ain "$VROOT" run --prefix "$tmp/prefix" -- python3 "$tmp/attrs.py" "$tmp/v"
 is "fchmod, fchown, futimens, f*xattr of an O_TMPFILE file: as natively" \
 	"$(cat "$tmp/anat.out")" "$(cat "$tmp/ain.out")$(cat "$tmp/ain.err")"
+capture amnt "$VROOT" run --prefix "$tmp/prefix" --mount "$tmp/host:/m" -- \
+	python3 "$tmp/attrs.py" /m
+is "... in a --mount: as natively" \
+	"$(cat "$tmp/anat.out")" "$(cat "$tmp/amnt.out")$(cat "$tmp/amnt.err")"
+# A file of a read-only mount removed through a read-write one (the same
+# host directory): its attributes read, not changed.
+printf 'x\n' >"$tmp/host/ro"
+setfattr -n user.t -v 1 "$tmp/host/ro" 2>/dev/null || python3 -c \
+	'import os, sys; os.setxattr(sys.argv[1], "user.t", b"1")' "$tmp/host/ro"
+capture aro "$VROOT" run --prefix "$tmp/prefix" --mount "$tmp/host:/ro:ro" --mount "$tmp/host:/rw" -- \
+	python3 -c 'import errno, os
+fd = os.open("/ro/ro", os.O_RDONLY)
+os.unlink("/rw/ro")
+print(os.getxattr(fd, "user.t"))
+try:
+    os.setxattr(fd, "user.u", b"2")
+except OSError as e:
+    print(errno.errorcode[e.errno])'
+is "... removed from a read-only mount: read, EROFS to a change" "b'1'
+EROFS" "$(cat "$tmp/aro.out")$(cat "$tmp/aro.err")"
 capture afake "$VROOT" run --prefix "$tmp/prefix" --fake-root -- python3 "$tmp/attrs.py" "$tmp/v" 5
 is "... with a faked root too, who may give it away" "$(cat "$tmp/anat.out")
 owner 5 6" "$(cat "$tmp/afake.out")$(cat "$tmp/afake.err")"
