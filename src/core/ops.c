@@ -12,17 +12,6 @@
 #include "place.h"
 #include "util.h"
 
-/* obj_in_upper() - the object's topmost instance is writable in place. */
-static int
-obj_writable(const struct vr_ns *ns, const struct vr_obj *o)
-{
-	if (o->nfd == 0 || o->synthetic)
-		return 0;
-	if (o->mount)
-		return !(o->mount->flags & VR_MOUNT_RDONLY);
-	return ns->has_upper && o->layer[0] == 0;
-}
-
 /* Writing to a device does not change the filesystem (but see FIFOs). */
 static int
 changes_fs(const struct stat *st)
@@ -68,13 +57,13 @@ open_tmpfile(struct vr_walk *w, int flags, unsigned int mode)
 		return -ENOENT;
 	if (!vr_obj_is_dir(o))
 		return -ENOTDIR;
-	if (!obj_writable(w->ns, o) && !o->mount && !o->synthetic) {
+	if (!vr_node_in_place(w) && !o->mount && !o->synthetic) {
 		/* Also "." and "..": the copy-up walks the canonical path again. */
 		err = vr_make_writable(w, 1);
 		if (err < 0)
 			return err == -EBUSY ? -EROFS : err;
 	}
-	if (!obj_writable(w->ns, o))
+	if (!vr_node_in_place(w))
 		return -EROFS;
 	return sys_openat(o->fd[0], ".", flags, mode);
 }
@@ -757,7 +746,7 @@ static int
 access_judged(struct vr_walk *w, int mode, int flags, int *rest)
 {
 	const struct vr_obj *o = &w->node;
-	int wr = (mode & 2) && changes_fs(&o->st) && !obj_writable(w->ns, o);
+	int wr = (mode & 2) && changes_fs(&o->st) && !vr_node_in_place(w);
 	struct vr_owner ow;
 	struct vr_cred c;
 	int mask, err;
