@@ -370,27 +370,21 @@ vr_coh_image_run(struct vr_ns *ns, unsigned long dev, unsigned long ino)
 	 * asked first, and a free one needs no asking.
 	 */
 	first = __atomic_load_n(&c->image_next, __ATOMIC_RELAXED) % COH_IMAGES;
-	for (i = 0; i < COH_IMAGES && !e; i++) {
-		struct vr_coh_image *r = &c->run[(first + i) % COH_IMAGES];
-		int p = __atomic_load_n(&r->pid, __ATOMIC_ACQUIRE);
+	for (int ask = 0; ask < 2 && !e; ask++) {
+		for (i = 0; i < COH_IMAGES && !e; i++) {
+			struct vr_coh_image *r = &c->run[(first + i) % COH_IMAGES];
+			int p = __atomic_load_n(&r->pid, __ATOMIC_ACQUIRE);
+			unsigned long s = __atomic_load_n(&r->start, __ATOMIC_RELAXED);
 
-		if (p == 0 && image_claim(r, 0))
-			e = r;
+			if (ask && p > 0 && !image_live(r, p, s))
+				p = 0;
+			if (p == 0 && image_claim(r, 0))
+				e = r;
+		}
 	}
-	for (i = 0; i < COH_IMAGES && !e; i++) {
-		struct vr_coh_image *r = &c->run[(first + i) % COH_IMAGES];
-		int p = __atomic_load_n(&r->pid, __ATOMIC_ACQUIRE);
-		unsigned long s = __atomic_load_n(&r->start, __ATOMIC_RELAXED);
-
-		if (p > 0 && !image_live(r, p, s))
-			p = 0;
-		if (p == 0 && image_claim(r, 0))
-			e = r;
-	}
-	if (e)
-		__atomic_store_n(&c->image_next, (unsigned int)(e - c->run) + 1, __ATOMIC_RELAXED);
 	if (!e)
 		return; /* full: this image is not protected */
+	__atomic_store_n(&c->image_next, (unsigned int)(e - c->run) + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->start, start, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->dev, dev, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->ino, ino, __ATOMIC_RELAXED);

@@ -13,6 +13,9 @@
  */
 #define NS_BUILD_SCRATCH ((VR_MAX_LAYERS + 1 + 2 * VR_MAX_MOUNTS) * PATH_MAX + 64 * 1024)
 
+/* The work directory's directory of stubs (vr_ns_make_stubs()). */
+#define STUB_DIR "vroot-stub"
+
 /* Everything vr_ns_new() learns before it knows how much memory it needs. */
 struct ns_build {
 	int fds[VR_MAX_LAYERS + 1 + VR_MAX_MOUNTS];
@@ -365,13 +368,13 @@ shows_twice(const struct vr_ns *ns, const struct vr_mount *m)
 
 /*
  * take_stub() - the stub directory from the previous image, which made it
- * and the stubs below it: the work directory's "vroot-stub", named from
+ * and the stubs below it: the work directory's STUB_DIR, named from
  * the work directory's name without asking /proc.  Return: 1 if taken.
  */
 static int
 take_stub(struct vr_ns *ns, struct ns_build *nb, char *cursor)
 {
-	static const char name[] = "/vroot-stub";
+	static const char name[] = "/" STUB_DIR;
 	int fd = take_fd(nb, ns->nlayers + 1, 0);
 
 	if (fd < 0 || ns->work.hlen + sizeof(name) > PATH_MAX)
@@ -437,10 +440,9 @@ assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, c
 	for (i = 0; i < ns->nmounts && !ns->aliasing; i++)
 		ns->aliasing = shows_twice(ns, &ns->mounts[i]);
 	ns->stub.fd = -1;
-	if (ns->has_upper && !take_stub(ns, nb, cursor)) {
-		vr_ns_make_stubs(ns, cursor);
-	}
 	if (ns->has_upper) {
+		if (!take_stub(ns, nb, cursor))
+			vr_ns_make_stubs(ns, cursor);
 		note_hidden(ns, &ns->layers[0]);
 		note_hidden(ns, &ns->work);
 	}
@@ -761,7 +763,7 @@ vr_ns_make_stubs(struct vr_ns *ns, char *cursor)
 {
 	char proc[32];
 	long n;
-	int fd = mkdir_at(ns->work.fd, "vroot-stub");
+	int fd = mkdir_at(ns->work.fd, STUB_DIR);
 
 	if (fd < 0)
 		return;

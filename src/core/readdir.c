@@ -377,12 +377,6 @@ fold_above(struct listing *l, const char *name, size_t len)
 }
 
 /*
- * read_layer() - add the entries of layer directory w->node.fd[@i]; @overlay:
- * 0 a mount's, 1 a lower layer's, 2 the upper layer's (whose copied-up
- * entries show their base inode numbers, as stat() does, when it is marked
- * impure).
- */
-/*
  * own_stream() - layer directory @i of the listing is the stream's own
  * descriptor's directory (the walk learnt its identity for nothing): read
  * it through that descriptor from the start.  Return: 1 if it is.
@@ -399,6 +393,12 @@ own_stream(struct vr_walk *w, struct listing *l, unsigned int i)
 	return 1;
 }
 
+/*
+ * read_layer() - add the entries of layer directory w->node.fd[@i]; @overlay:
+ * 0 a mount's, 1 a lower layer's, 2 the upper layer's (whose copied-up
+ * entries show their base inode numbers, as stat() does, when it is marked
+ * impure).
+ */
 static int
 read_layer(struct vr_walk *w, struct listing *l, unsigned int i, int overlay, char *buf)
 {

@@ -200,8 +200,10 @@ struct vr_walk {
 	 * is taken or dropped, for the outer walk uses their descriptors.
 	 */
 	int dc_ro;
-	/* The program's directory descriptor the walk started from, when
-	 * vr_dc_fd_path() looked at it: its host identity (at_fd -1: none). */
+	/*
+	 * The program's directory descriptor the walk started from, when
+	 * vr_dc_fd_path() looked at it, and its host identity (-1: none).
+	 */
 	int at_fd;
 	unsigned long at_dev, at_ino;
 	unsigned long dc_gen, dc_now;

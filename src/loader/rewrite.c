@@ -170,10 +170,9 @@ one_thread(void)
  * patch() - write @jmp over the `mov` at @site (see the top of the file).
  * Before a change in two steps membarrier is tried first: without it no
  * guard may ever be written, as nothing could then make every thread see
- * it go away again.  A `mov`
- * starting at the last byte of a block leaves no room for the guard: it
- * is written in place when no other thread can be running it (this one
- * has every signal blocked), else -EINVAL.
+ * it go away again.  A `mov` starting at the last byte of a block leaves
+ * no room for the guard: it is written in place when no other thread can
+ * be running it (this one has every signal blocked), else -EINVAL.
  */
 static int
 patch(unsigned char *site, const unsigned char jmp[MOV_LEN])
