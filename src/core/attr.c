@@ -418,6 +418,9 @@ vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, 
 		                              AT_SYMLINK_NOFOLLOW);
 		if (upfd >= 0 && own)
 			sys_close(upfd);
+	} else if (w->copy_fd >= 0 && w->copy_fd == w->node.fd[0]) {
+		/* The copy's own descriptor: the same change, without its /proc path looked up. */
+		err = (int)vr_sys4(__NR_utimensat, w->copy_fd, NULL, times, 0);
 	} else {
 		err = (int)vr_sys4(__NR_utimensat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), times,
 		                   0);

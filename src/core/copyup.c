@@ -50,14 +50,17 @@ vr_tmp_name(char buf[TMP_LEN])
 /*
  * copy_xattrs() - the object's own attributes (not the overlay's), best
  * effort: from @src (@sdirect: open for reading, else through its /proc
- * path) to @dst, open for reading or writing.
+ * path) to @dst, open for reading or writing.  Return: 1 when one was
+ * given that a chown removes (file capabilities: the kernel's
+ * ATTR_KILL_PRIV), else 0.
  */
-static void
+static int
 copy_xattrs(struct vr_scratch *s, int src, int sdirect, int dst)
 {
 	size_t mark = s->used;
 	char *list = vr_alloc(s, 16384), *val = vr_alloc(s, 16384);
 	char sp[32];
+	int killed = 0;
 	long n;
 
 	if (!list || !val)
@@ -72,11 +75,13 @@ copy_xattrs(struct vr_scratch *s, int src, int sdirect, int dst)
 			continue;
 		v = sdirect ? vr_sys4(__NR_fgetxattr, src, list + i, val, 16384)
 		            : vr_sys4(__NR_getxattr, sp, list + i, val, 16384);
-		if (v >= 0)
-			vr_sys5(__NR_fsetxattr, dst, list + i, val, v, 0);
+		if (v >= 0 && vr_sys5(__NR_fsetxattr, dst, list + i, val, v, 0) == 0 &&
+		    vr_strcmp(list + i, "security.capability") == 0)
+			killed = 1;
 	}
 out:
 	s->used = mark;
+	return killed;
 }
 
 /*
@@ -85,29 +90,38 @@ out:
  * the object showed.  @direct: @fd is open for reading or writing, and
  * is changed through itself rather than its /proc/self/fd path (which
  * an O_PATH descriptor needs, and costs a lookup).  @times 0: the times
- * are left to the caller, who sets them next.
+ * are left to the caller, who sets them next.  @now (@direct only, may
+ * be NULL): @fd's fstat(), so that an owner or a mode it has already is
+ * not given again.  Return: 1 when @fd is known to have @st's owner, mode
+ * and (@times) times on the host now, else 0.
  */
-static void
-copy_attrs(int fd, const struct stat *st, int direct, int times)
+static int
+copy_attrs(int fd, const struct stat *st, int direct, int times, const struct stat *now)
 {
 	struct {
 		long sec, nsec;
 	} ts[2] = {{(long)st->st_atime, (long)st->st_atime_nsec},
 	           {(long)st->st_mtime, (long)st->st_mtime_nsec}};
 	char p[32];
+	int known = vr_owner_keep(fd, st, direct ? now : NULL);
 
-	vr_owner_keep(fd, st);
 	if ((st->st_mode & S_IFMT) == S_IFLNK)
-		return;
+		return 0;
 	if (direct) {
-		vr_sys2(__NR_fchmod, fd, st->st_mode & 07777);
+		/*
+		 * A chown has changed no mode bit of @now: a directory keeps
+		 * them, and a new file has no set-id bit for it to clear.
+		 */
+		if (!now || (now->st_mode & 07777) != (st->st_mode & 07777))
+			known &= vr_sys2(__NR_fchmod, fd, st->st_mode & 07777) == 0;
 		if (times)
-			vr_sys4(__NR_utimensat, fd, 0, ts, 0);
-		return;
+			known &= vr_sys4(__NR_utimensat, fd, 0, ts, 0) == 0;
+		return known;
 	}
 	vr_proc_fd(p, fd);
 	vr_sys3(__NR_fchmodat, AT_FDCWD, p, st->st_mode & 07777);
 	vr_sys4(__NR_utimensat, AT_FDCWD, p, ts, 0);
+	return 0;
 }
 
 /*
@@ -155,15 +169,43 @@ open_upper(int upfd, const char *name, int dir)
 	return sys_openat(upfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | (dir ? O_DIRECTORY : 0), 0);
 }
 
-int
-vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower)
+/*
+ * mark_dir() - upper directory @upfd, where a copy was just made, is
+ * marked impure; when @w and @st are given (@upfd is a directory of the
+ * cache's, showing @st), asked of the disk only when the cache does not
+ * know it so already.
+ */
+static void
+mark_dir(struct vr_walk *w, int upfd, const struct stat *st)
+{
+	if (w && st && vr_dc_impure_known(w, st))
+		return;
+	if (vr_mark_impure(upfd) == 0 && w && st)
+		vr_dc_impure_note(w, st);
+}
+
+/*
+ * make_dir() - vr_make_upper_dir(), with @upfd marked impure as
+ * mark_dir(@w, @upfd, @upst) does; *@made (when not NULL): the copy is the
+ * one made here, with neither an owner's record nor the impure mark, else 0.
+ */
+static int
+make_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower, int *made,
+         struct vr_walk *w, const struct stat *upst)
 {
 	struct vr_scratch s;
+	struct stat now;
 	char tmp[TMP_LEN];
-	int fd, err, locked, wd = ns->work.fd;
+	int fd, err, locked, plain = 0, caps = 0, wd = ns->work.fd;
 
+	if (made)
+		*made = 0;
 	vr_tmp_name(tmp);
-	err = (int)vr_sys3(__NR_mkdirat, ns->work.fd, tmp, 0700);
+	/*
+	 * Made with the copy's own permissions (unseen in the work
+	 * directory), so that they need no chmod when they come out so.
+	 */
+	err = (int)vr_sys3(__NR_mkdirat, ns->work.fd, tmp, (lower->st.st_mode & 0777) | 0700);
 	/*
 	 * A caller who may not write the work directory (another user than
 	 * the one who started the session): the session's privileged helper
@@ -189,11 +231,11 @@ vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_
 		return fd;
 	}
 	if (vr_scratch_get(&ns->pool, &s) == 0) {
-		copy_xattrs(&s, lower->fd[0], 0, fd);
+		caps = copy_xattrs(&s, lower->fd[0], 0, fd);
 		vr_scratch_put(&ns->pool, &s);
 	}
 	set_origin(fd, lower, 0, 1);
-	copy_attrs(fd, &lower->st, 1, 1);
+	plain = copy_attrs(fd, &lower->st, 1, 1, !caps && sys_fstat(fd, &now) == 0 ? &now : NULL);
 	/* Moving a directory writes its "..": a mode keeping its owner out waits. */
 	locked = (lower->st.st_mode & 0700) != 0700;
 	if (locked)
@@ -206,11 +248,20 @@ vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_
 		/* Another copy got there first: that one is the copy. */
 		fd = open_upper(upfd, name, 1);
 		locked = 0;
+		plain = 0;
 	}
-	vr_mark_impure(upfd);
+	mark_dir(w, upfd, upst);
 	if (fd >= 0 && locked)
 		vr_sys2(__NR_fchmod, fd, lower->st.st_mode & 07777);
+	if (made && fd >= 0)
+		*made = plain;
 	return fd;
+}
+
+int
+vr_make_upper_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower)
+{
+	return make_dir(ns, upfd, name, lower, NULL, NULL, NULL);
 }
 
 /*
@@ -275,27 +326,31 @@ copy_data(int in, int out, long size, long blocks, char *buf, int *kernel)
 }
 
 /*
- * tmp_file() - an unnamed file in the work directory, or a named one.  A
- * caller who may not write the work directory (another user than the one
- * who started the session) gets an unnamed file in @upfd, where the copy
- * goes: unseen until linked there all the same; unless the session has a
- * privileged helper, which makes the copy then (vr_copyup()).
+ * tmp_file() - an unnamed file in the work directory, or a named one, of
+ * permissions @mode (and the owner's read and write, which the copying
+ * needs).  A caller who may not write the work directory (another user
+ * than the one who started the session) gets an unnamed file in @upfd,
+ * where the copy goes: unseen until linked there all the same; unless the
+ * session has a privileged helper, which makes the copy then (vr_copyup()).
  */
 static int
-tmp_file(const struct vr_ns *ns, int upfd, char *tmp)
+tmp_file(const struct vr_ns *ns, int upfd, char *tmp, unsigned int mode)
 {
-	int fd = sys_openat(ns->work.fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int fd;
 
+	/* The copy's own permissions, so that they need no chmod when they come out so. */
+	mode = (mode & 0777) | 0600;
+	fd = sys_openat(ns->work.fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
 	tmp[0] = '\0';
 	if ((fd == -EACCES || fd == -EPERM) && ns->helper_fd < 0) {
-		int up = sys_openat(upfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		int up = sys_openat(upfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
 
 		return up >= 0 ? up : fd;
 	}
 	if (fd != -EOPNOTSUPP && fd != -EISDIR && fd != -EINVAL)
 		return fd;
 	vr_tmp_name(tmp);
-	return sys_openat(ns->work.fd, tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+	return sys_openat(ns->work.fd, tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, mode);
 }
 
 /*
@@ -325,27 +380,60 @@ link_copy(struct vr_ns *ns, int fd, int upfd, const char *name)
 }
 
 /*
+ * kept_stat() - into @kst (when not NULL), the attributes of a copy of @o
+ * (as copy_file()'s @with_data made it) just linked, known from @now: its
+ * fstat() when its data and attributes were in, before it was given @o's
+ * owner, mode and times, all of which it then took (NULL: not known so).
+ * All but st_ctime, which the kernel has moved since: vr_copyup()'s
+ * callers change the object next, and read only its type, owner and mode.
+ * Unknown: st_nlink 0.
+ */
+static void
+kept_stat(struct stat *kst, const struct stat *now, const struct vr_obj *o, int with_data)
+{
+	if (!kst)
+		return;
+	if (!now) {
+		kst->st_nlink = 0;
+		return;
+	}
+	vr_memcpy(kst, now, sizeof(*kst));
+	kst->st_nlink = 1;
+	kst->st_uid = o->st.st_uid;
+	kst->st_gid = o->st.st_gid;
+	kst->st_mode = (now->st_mode & S_IFMT) | (o->st.st_mode & 07777);
+	if (!(with_data & VR_COPY_NEW_TIMES)) {
+		kst->st_atime = o->st.st_atime;
+		kst->st_atime_nsec = o->st.st_atime_nsec;
+		kst->st_mtime = o->st.st_mtime;
+		kst->st_mtime_nsec = o->st.st_mtime_nsec;
+	}
+}
+
+/*
  * copy_file() - a copy of regular file @o at @upfd/@name (@index: the
  * index entry of a file with several links; @with_data as
  * vr_make_writable() takes it; @keep, when not NULL, gets the copy's own
  * descriptor (open for reading and writing, naming no path) when it was
- * made unnamed and linked there, else -1).  Return: 0, 1 when another
- * copy got there first, or -errno (-EOPNOTSUPP: an index entry on a
- * filesystem without user xattrs).
+ * made unnamed and linked there, else -1, and @kst then its attributes,
+ * or st_nlink 0 when they are not known without asking).  Return: 0, 1
+ * when another copy got there first, or -errno (-EOPNOTSUPP: an index
+ * entry on a filesystem without user xattrs).
  */
 static int
 copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int upfd,
-          const char *name, int with_data, int index, int *keep)
+          const char *name, int with_data, int index, int *keep, struct stat *kst)
 {
 	char tmp[TMP_LEN], p[32];
 	char *buf = vr_alloc(s, COPY_BUF);
-	int in = -1, out, err;
+	int in = -1, out, err, caps = 0, known = 0;
+	struct stat now;
 
 	if (keep)
 		*keep = -1;
 	if (!buf)
 		return -ENOMEM;
-	out = tmp_file(ns, upfd, tmp);
+	out = tmp_file(ns, upfd, tmp, o->st.st_mode);
 	if (out < 0)
 		return out;
 	err = 0;
@@ -359,14 +447,17 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 			__atomic_or_fetch(&ns->no_kernel_copy, bit, __ATOMIC_RELAXED);
 	}
 	if (err == 0) {
-		copy_xattrs(s, in >= 0 ? in : o->fd[0], in >= 0, out);
+		caps = copy_xattrs(s, in >= 0 ? in : o->fd[0], in >= 0, out);
 		/* An index entry without its link count would be unusable. */
 		err = set_origin(out, o, index, 1);
 		if (!index)
 			err = 0;
 	}
 	if (err == 0) {
-		copy_attrs(out, &o->st, 1, !(with_data & VR_COPY_NEW_TIMES));
+		/* All else is in: owner, mode, times and the link change it now. */
+		known = !caps && sys_fstat(out, &now) == 0;
+		known = copy_attrs(out, &o->st, 1, !(with_data & VR_COPY_NEW_TIMES),
+		                   known ? &now : NULL);
 		if (tmp[0]) {
 			err = place(ns->work.fd, tmp, upfd, name, 0);
 			tmp[0] = '\0';
@@ -377,6 +468,7 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 			if (err == 0 && keep) {
 				*keep = out;
 				out = -1;
+				kept_stat(kst, known ? &now : NULL, o, with_data);
 			}
 		}
 	}
@@ -414,7 +506,7 @@ copy_special(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int
 		return err;
 	fd = open_upper(ns->work.fd, tmp, 0);
 	if (fd >= 0) {
-		copy_attrs(fd, &o->st, 0, 1);
+		copy_attrs(fd, &o->st, 0, 1, NULL);
 		sys_close(fd);
 	}
 	return place(ns->work.fd, tmp, upfd, name, 0);
@@ -436,7 +528,7 @@ gain_upper(struct vr_walk *w)
 	size_t g = w->plen, nlen;
 	char name[NAME_MAX + 1];
 	struct stat st;
-	int up, fd;
+	int up, fd, made;
 
 	if (!ns->has_upper || !w->dc_locked || w->dc_ro || ns->casefold || d->nfd == 0 ||
 	    d->owned || d->mount || d->synthetic || d->byname || d->indexed || w->plen < 2 ||
@@ -457,14 +549,17 @@ gain_upper(struct vr_walk *w)
 			return -1;
 		up = gp.fd[0];
 	}
-	fd = vr_make_upper_dir(ns, up, name, d);
+	fd = make_dir(ns, up, name, d, &made, w, g == 1 ? NULL : &gp.st);
 	vr_coh_dir_copied(ns, d->st.st_dev, d->st.st_ino);
 	if (fd < 0)
 		return -1;
-	if (sys_fstat(fd, &st) < 0 || vr_dc_gain_upper(w, w->plen, d, fd, &st) < 0) {
+	if (sys_fstat(fd, &st) < 0 || vr_dc_gain_upper(w, w->plen, d, fd, &st, made) < 0) {
 		sys_close(fd);
 		return -1;
 	}
+	/* Its first copy marks it: known unmarked, it is marked without asking. */
+	w->fresh_dev = made ? st.st_dev : 0;
+	w->fresh_ino = made ? st.st_ino : 0;
 	return d->fd[0];
 }
 
@@ -517,6 +612,7 @@ vr_copyup_parent(struct vr_walk *w, int *own)
 static void
 set_copy(struct vr_walk *w, int fd, const struct stat *st)
 {
+	w->copy_fd = -1;
 	vr_obj_put(&w->node);
 	w->node.exists = 1;
 	w->node.synthetic = 0;
@@ -559,21 +655,22 @@ base_readers_clean(const struct vr_ns *ns)
 
 /*
  * take_copy() - w->node becomes the copy just made, held by its own
- * descriptor @fd (taken): for a caller that changes the object through
- * its descriptor and lets it go (VR_WALK_CHANGE), when no descriptor of
- * the program needs to follow the copy (base_readers_clean()).  Return: 0,
- * or 1 when @fd was not taken (the caller looks the copy up by name).
+ * descriptor @fd (taken), of attributes *@kst when known (st_nlink not 0,
+ * as copy_file() gives them), else read: for a caller that changes the
+ * object through its descriptor and lets it go (VR_WALK_CHANGE), when no
+ * descriptor of the program needs to follow the copy
+ * (base_readers_clean()).  Return: 0, or 1 when @fd was not taken (the
+ * caller looks the copy up by name).
  */
 static int
-take_copy(struct vr_walk *w, int fd)
+take_copy(struct vr_walk *w, int fd, struct stat *kst)
 {
-	struct stat st;
-
-	if (sys_fstat(fd, &st) < 0) {
+	if (kst->st_nlink == 0 && sys_fstat(fd, kst) < 0) {
 		sys_close(fd);
 		return 1;
 	}
-	set_copy(w, fd, &st);
+	set_copy(w, fd, kst);
+	w->copy_fd = fd;
 	return 0;
 }
 
@@ -606,7 +703,7 @@ int
 vr_index_make(struct vr_walk *w, int idx, const char *key)
 {
 	size_t mark = w->s.used;
-	int err = copy_file(w->ns, &w->s, &w->node, idx, key, 1, 1, NULL);
+	int err = copy_file(w->ns, &w->s, &w->node, idx, key, 1, 1, NULL, NULL);
 
 	w->s.used = mark;
 	return err < 0 ? err : 0;
@@ -625,7 +722,7 @@ copy_linked(struct vr_walk *w, int upfd)
 
 	/* No user xattrs in the prefix: the name becomes a file of its own. */
 	if (idx == -EOPNOTSUPP)
-		return copy_file(w->ns, &w->s, &w->node, upfd, w->last, 1, 0, NULL);
+		return copy_file(w->ns, &w->s, &w->node, upfd, w->last, 1, 0, NULL, NULL);
 	if (idx < 0)
 		return idx;
 	vr_index_lock(idx, 1);
@@ -854,17 +951,22 @@ vr_task_follow_copies(struct vr_task *t)
 
 /*
  * mark_impure() - upper directory @upfd, where a copy was just made, is
- * marked impure; when it is w->cur, asked of the disk only the first time.
+ * marked impure; when it is w->cur, asked of the disk only the first
+ * time, and not at all when gain_upper() has just made it.
  */
 static void
 mark_impure(struct vr_walk *w, int upfd)
 {
 	int cur = upfd == w->cur.fd[0] && w->cur.nfd > 0 && w->cur.layer[0] == 0;
 
-	if (cur && vr_dc_impure_known(w, &w->cur.st))
+	if (cur && w->fresh_ino && w->fresh_ino == w->cur.st.st_ino &&
+	    w->fresh_dev == w->cur.st.st_dev) {
+		w->fresh_ino = 0;
+		if (vr_set_impure(upfd) == 0)
+			vr_dc_impure_note(w, &w->cur.st);
 		return;
-	if (vr_mark_impure(upfd) == 0 && cur)
-		vr_dc_impure_note(w, &w->cur.st);
+	}
+	mark_dir(w, upfd, cur ? &w->cur.st : NULL);
 }
 
 int
@@ -875,6 +977,7 @@ vr_copyup(struct vr_walk *w, int with_data)
 	size_t mark = w->s.used;
 	unsigned long bdev, bino;
 	int upfd, err, own, keep = -1;
+	struct stat kst = {.st_nlink = 0};
 
 	if (o->mount || o->synthetic || !o->exists || o->nfd == 0)
 		return -EROFS;
@@ -894,7 +997,7 @@ vr_copyup(struct vr_walk *w, int with_data)
 	} else if (type == S_IFREG) {
 		err = o->onlink > 1 ? copy_linked(w, upfd)
 		                    : copy_file(w->ns, &w->s, o, upfd, w->last, with_data, 0,
-		                                (w->flags & VR_WALK_CHANGE) ? &keep : NULL);
+		                                (w->flags & VR_WALK_CHANGE) ? &keep : NULL, &kst);
 		if (err >= 0)
 			mark_impure(w, upfd);
 	} else {
@@ -910,7 +1013,7 @@ vr_copyup(struct vr_walk *w, int with_data)
 		sys_close(keep);
 		keep = -1;
 	}
-	if (keep >= 0 && take_copy(w, keep) != 0)
+	if (keep >= 0 && take_copy(w, keep, &kst) != 0)
 		keep = -1;
 	if (err >= 0 && keep < 0)
 		err = type == S_IFDIR ? merge_upper(w, upfd) : reload(w, upfd);
@@ -957,11 +1060,11 @@ link_up_at(struct vr_ns *ns, struct vr_scratch *s, int upfd, const char *name,
 		return idx;
 	vr_index_key(key, lower->odev, lower->oino);
 	if (sys_fstatat(idx, key, &st, AT_SYMLINK_NOFOLLOW) == -ENOENT)
-		err = copy_file(ns, s, lower, idx, key, 1, 1, NULL);
+		err = copy_file(ns, s, lower, idx, key, 1, 1, NULL, NULL);
 	/* No user xattrs in the prefix: the name becomes a file of its own. */
 	if (err == -EOPNOTSUPP) {
 		sys_close(idx);
-		return copy_file(ns, s, lower, upfd, name, 1, 0, NULL);
+		return copy_file(ns, s, lower, upfd, name, 1, 0, NULL, NULL);
 	}
 	if (err >= 0) {
 		vr_index_lock(idx, 1);
@@ -994,7 +1097,7 @@ vr_copyup_at(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *
 		return -ENOMEM;
 	if (type == S_IFREG) {
 		err = lower->onlink > 1 ? link_up_at(ns, &s, upfd, name, lower)
-		                        : copy_file(ns, &s, lower, upfd, name, 1, 0, NULL);
+		                        : copy_file(ns, &s, lower, upfd, name, 1, 0, NULL, NULL);
 		if (err >= 0)
 			vr_mark_impure(upfd);
 	} else {

@@ -121,8 +121,15 @@ struct vr_dcache {
 	unsigned long tick;
 	int root_known, root_allx;
 	unsigned long root_gen, root_born;
-	/* The upper directory last known impure (index.c), while fresh. */
-	unsigned long imp_dev, imp_ino, imp_gen, imp_born;
+	/*
+	 * The upper directories last known impure (index.c), while fresh:
+	 * two, for a copy-up marks the directory it copies into and, when
+	 * that one is new, its parent.  imp_next: the one to replace next.
+	 */
+	struct {
+		unsigned long dev, ino, gen, born;
+	} imp[2];
+	unsigned int imp_next;
 	/* The last name read by name (vr_dc_name_get()), while fresh. */
 	struct {
 		int dfd;
@@ -873,7 +880,8 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 }
 
 int
-vr_dc_gain_upper(struct vr_walk *w, size_t len, struct vr_obj *o, int upfd, const struct stat *st)
+vr_dc_gain_upper(struct vr_walk *w, size_t len, struct vr_obj *o, int upfd, const struct stat *st,
+                 int norec)
 {
 	struct vr_dcache *dc = w->ns->dc;
 	struct dc_node *n;
@@ -905,7 +913,9 @@ vr_dc_gain_upper(struct vr_walk *w, size_t len, struct vr_obj *o, int upfd, cons
 	o->nfd++;
 	vr_memcpy(&o->st, st, sizeof(o->st));
 	/* Still searchable by all as before: the copy has the directory's mode. */
-	renew(w, n, o, n->allx, 0);
+	if (norec)
+		n->norec = 1;
+	renew(w, n, o, n->allx, norec);
 	return 0;
 }
 
@@ -914,21 +924,33 @@ vr_dc_impure_known(const struct vr_walk *w, const struct stat *st)
 {
 	const struct vr_dcache *dc = w->ns->dc;
 
-	return w->dc_on && !w->dc_ro && dc->imp_ino && dc->imp_ino == st->st_ino &&
-	       dc->imp_dev == st->st_dev && fresh(w, dc->imp_gen, dc->imp_born);
+	if (!w->dc_on || w->dc_ro)
+		return 0;
+	for (unsigned int i = 0; i < 2; i++)
+		if (dc->imp[i].ino && dc->imp[i].ino == st->st_ino &&
+		    dc->imp[i].dev == st->st_dev && fresh(w, dc->imp[i].gen, dc->imp[i].born))
+			return 1;
+	return 0;
 }
 
 void
 vr_dc_impure_note(const struct vr_walk *w, const struct stat *st)
 {
 	struct vr_dcache *dc = w->ns->dc;
+	unsigned int i = 0;
 
 	if (!w->dc_on || w->dc_ro)
 		return;
-	dc->imp_dev = st->st_dev;
-	dc->imp_ino = st->st_ino;
-	dc->imp_gen = w->dc_gen;
-	dc->imp_born = w->dc_now;
+	while (i < 2 && (dc->imp[i].ino != st->st_ino || dc->imp[i].dev != st->st_dev))
+		i++;
+	if (i == 2) {
+		i = dc->imp_next;
+		dc->imp_next = !i;
+	}
+	dc->imp[i].dev = st->st_dev;
+	dc->imp[i].ino = st->st_ino;
+	dc->imp[i].gen = w->dc_gen;
+	dc->imp[i].born = w->dc_now;
 }
 
 /* name_dir() - @dir is a directory whose last name read may be kept. */

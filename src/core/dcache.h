@@ -51,14 +51,17 @@ int vr_dc_get_at(struct vr_walk *w, const char *path, size_t len, struct vr_obj 
  * vr_dc_gain_upper() - directory @o, the cached node at w->vpath[0..len)
  * found in base layers only, has just gained its upper copy @upfd (whose
  * attributes are *@st): the node and @o have it on top, as a walk would
- * find them now, so they need not be looked up again.  @upfd is taken
- * (closed, the node holds a copy).  Return: 0, or -1 with nothing changed
- * (@upfd still the caller's) when the node is not there or not @o's.
+ * find them now, so they need not be looked up again.  @norec: the copy
+ * is known to carry no owner's record (owner.h), else it is read.  @upfd
+ * is taken (closed, the node holds a copy).  Return: 0, or -1 with
+ * nothing changed (@upfd still the caller's) when the node is not there
+ * or not @o's.
  */
 /*
  * vr_dc_impure_known() - the upper directory showing @st is known marked
- * impure (index.c) as of @w; vr_dc_impure_note() - it is now.  One
- * directory is remembered: copies are made one directory at a time.
+ * impure (index.c) as of @w; vr_dc_impure_note() - it is now.  Two
+ * directories are remembered: copies are made one directory at a time,
+ * into a directory that may be new in its parent.
  */
 int vr_dc_impure_known(const struct vr_walk *w, const struct stat *st);
 void vr_dc_impure_note(const struct vr_walk *w, const struct stat *st);
@@ -75,7 +78,7 @@ void vr_dc_name_note(struct vr_walk *w, const struct vr_obj *dir, const char *na
                      const struct vr_obj *o);
 
 int vr_dc_gain_upper(struct vr_walk *w, size_t len, struct vr_obj *o, int upfd,
-                     const struct stat *st);
+                     const struct stat *st, int norec);
 
 /*
  * vr_dc_fd_path() - vr_fd_vpath() of the program's descriptor @fd,

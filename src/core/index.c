@@ -146,13 +146,17 @@ vr_is_impure(int dirfd)
 }
 
 int
-vr_mark_impure(int dirfd)
+vr_set_impure(int dirfd)
 {
 	char p[32];
 
-	if (vr_is_impure(dirfd))
-		return 0;
 	return (int)vr_sys5(__NR_setxattr, vr_proc_fd(p, dirfd), IMPURE_XATTR, "y", 1, 0);
+}
+
+int
+vr_mark_impure(int dirfd)
+{
+	return vr_is_impure(dirfd) ? 0 : vr_set_impure(dirfd);
 }
 
 void

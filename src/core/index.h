@@ -54,6 +54,12 @@ void vr_origin_stat(const struct vr_ns *ns, int fd, unsigned int mode, unsigned 
  */
 int vr_mark_impure(int dirfd);
 
+/*
+ * vr_set_impure() - vr_mark_impure() of a directory known not to be
+ * marked yet: set without asking first.  Return: 0 or -errno.
+ */
+int vr_set_impure(int dirfd);
+
 /* vr_carry_impure() - an object moved or linked from upper @from to @to: @to impure if @from is. */
 void vr_carry_impure(int from, int to);
 

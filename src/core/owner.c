@@ -234,18 +234,22 @@ write_record(int fd, const struct vr_owner *o, unsigned long rdev)
 	return (int)vr_sys5(__NR_setxattr, vr_proc_fd(p, fd), VR_OWNER_XATTR, v, n, 0);
 }
 
-void
-vr_owner_keep(int fd, const struct stat *want)
+int
+vr_owner_keep(int fd, const struct stat *want, const struct stat *now)
 {
 	struct vr_owner o = {want->st_uid, want->st_gid, want->st_mode};
 	struct stat st;
 
+	if (now && now->st_uid == want->st_uid && now->st_gid == want->st_gid)
+		return 1;
 	if (vr_sys5(__NR_fchownat, fd, "", want->st_uid, want->st_gid, AT_EMPTY_PATH) == 0)
-		return;
+		return 1;
 	if (!has_record_type(want->st_mode) || sys_fstatat(fd, "", &st, AT_EMPTY_PATH) < 0)
-		return;
-	if (st.st_uid != want->st_uid || st.st_gid != want->st_gid)
-		write_record(fd, &o, 0);
+		return 0;
+	if (st.st_uid == want->st_uid && st.st_gid == want->st_gid)
+		return 1;
+	write_record(fd, &o, 0);
+	return 0;
 }
 
 int

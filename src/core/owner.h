@@ -45,9 +45,12 @@ int vr_owner_read(int fd, struct vr_owner *o);
  * vr_owner_keep() - after @fd was made as a copy of an object showing @want
  * (owner, group and mode): the copy is given that owner when the process
  * may, else the record keeps it.  Best effort, as the other attributes of
- * a copy: a filesystem without user attributes keeps no record.
+ * a copy: a filesystem without user attributes keeps no record.  @now:
+ * @fd's fstat() when the caller has it (else NULL): an owner it already
+ * has is not given again.  Return: 1 when @fd has @want's owner and group
+ * on the host (no record was written), else 0.
  */
-void vr_owner_keep(int fd, const struct stat *want);
+int vr_owner_keep(int fd, const struct stat *want, const struct stat *now);
 
 /*
  * vr_owner_update() - the object open as @fd, which shows owner @uid, group

@@ -1507,6 +1507,8 @@ vr_walk_begin(struct vr_task *t, int *err)
 	w->lookup_final = 0;
 	w->stx = NULL;
 	w->stx_done = 0;
+	w->fresh_ino = 0;
+	w->copy_fd = -1;
 	w->cur.nfd = 0;
 	w->cur.owned = 0;
 	w->node.nfd = 0;

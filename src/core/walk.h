@@ -228,6 +228,13 @@ struct vr_walk {
 	struct statx *stx;
 	unsigned int stx_mask;
 	int stx_flags, stx_done;
+	/*
+	 * A copy-up's own notes (copyup.c): the upper directory it has just
+	 * made, unmarked (fresh_ino 0: none); copy_fd: node.fd[0] is the
+	 * copy's own descriptor, open for reading and writing (-1: not so).
+	 */
+	unsigned long fresh_dev, fresh_ino;
+	int copy_fd;
 };
 
 /**

@@ -1,0 +1,105 @@
+#!/bin/sh
+# copy-up-attributes.sh - a base file or directory copied up by a change
+# of its times keeps its mode, owner, size and the other time, whatever
+# the program's umask, as a copy of the tree changed natively shows them;
+# the copies on the host have them too, and the directories they went
+# into are marked impure, as kernel overlayfs marks them.  Set-user-ID
+# and set-group-ID included; as root, mode 0 and owners other than
+# root's too.  A chown by a faked root copies up, then clears the set-ID
+# bits as the kernel's chown does (set-group-ID as the group may execute).
+set -eu
+. "$(dirname "$0")/lib.sh"
+plan 5
+
+# The tree is /t in the namespace, over the host's root.
+B=$tmp/base/t
+mkdir -p "$B/d1" "$B/d2/sub" "$B/d3/deep/er" "$B/d4/a" "$B/d4/b"
+# Mode 0 only for root: a plain user cannot read it to copy it, natively either.
+modes="644 755 600 444 4755 2750"
+is_root && modes="$modes 000"
+for m in $modes; do
+	printf 'data %s\n' "$m" >"$B/d1/f$m"
+	chmod "$m" "$B/d1/f$m"
+done
+printf 'g\n' >"$B/d2/sub/g"
+chmod 640 "$B/d2/sub/g"
+printf 'h\n' >"$B/d3/deep/er/h"
+for f in top a/f1 b/f2; do echo "$f" >"$B/d4/$f"; done
+chmod 750 "$B/d2/sub"
+chmod 711 "$B/d2"
+chmod 2775 "$B/d3/deep"
+if is_root; then
+	chown 1234:2345 "$B/d2" "$B/d2/sub" "$B/d2/sub/g" "$B/d1/f600" "$B/d3/deep/er/h"
+	chown 0:2345 "$B/d1/f644"
+fi
+find "$B" -exec touch -h -d @1500000000 {} +
+
+# The changes, then what they left: run in a copy of the tree natively
+# and over it through vroot.  A directory's own times are left out: it
+# changes when a copy goes in.
+cat >"$tmp/change.sh" <<'EOS'
+umask "$2"
+cd "$1" || exit 1
+for f in d1/*; do touch -c -d @1600000000 "$f"; done
+touch -c -m -d @1600000001 d2/sub/g
+touch -c -a -d @1600000002 d3/deep/er/h
+touch -c -d @1600000003 d4/top d4/a/f1 d4/b/f2
+find . -type d -exec stat -c '%n %A %u %g' {} + | sort
+find . -type f ! -path ./d3/deep/er/h -exec stat -c '%n %A %u %g %Y %s %h' {} + | sort
+stat -c '%n %A %u %g %X %s %h' d3/deep/er/h
+EOS
+
+run_both() {
+	rm -rf "$tmp/n" "$tmp/prefix" "$tmp/prefix.work"
+	cp -a "$B" "$tmp/n"
+	sh "$tmp/change.sh" "$tmp/n" "$1" >"$tmp/native" 2>&1
+	vr --base "$tmp/base" --base / -- sh "$tmp/change.sh" /t "$1" >"$tmp/vroot" 2>&1 || true
+}
+
+run_both 022
+is_file "copies keep mode, owner, size and times (umask 022)" "$tmp/native" "$tmp/vroot"
+run_both 077
+is_file "copies keep mode, owner, size and times (umask 077)" "$tmp/native" "$tmp/vroot"
+
+# On the host: the copies in the upper layer show the same, where no
+# owner's record stands in (a plain user cannot give away a file).
+listing() {
+	find . -type d -exec stat -c '%n %A %u %g' {} +
+	find . -type f ! -path ./d3/deep/er/h -exec stat -c '%n %A %u %g %Y' {} +
+	find . -path ./d3/deep/er/h -exec stat -c '%n %A %u %g %X' {} +
+}
+(cd "$tmp/prefix/t" && listing | sort) >"$tmp/upper"
+(cd "$tmp/n" && listing | sort) >"$tmp/want"
+is_file "the copies on the host have the attributes they show" "$tmp/want" "$tmp/upper"
+
+PY=/usr/bin/python3
+if [ -x "$PY" ] && "$PY" -c 'import os,sys; os.setxattr(sys.argv[1], "user.t", b"1")' "$tmp/n" 2>/dev/null; then
+	got=$("$PY" - "$tmp/prefix/t" <<'EOS'
+import os, sys
+for d in ("d1", "d2", "d2/sub", "d3", "d3/deep", "d3/deep/er", "d4", "d4/a", "d4/b"):
+    try:
+        v = os.getxattr(os.path.join(sys.argv[1], d), "user.overlay.impure").decode()
+    except OSError as e:
+        v = e.strerror
+    print(d, v)
+EOS
+)
+	is "directories that received copies are marked impure" \
+		"d1 y
+d2 y
+d2/sub y
+d3 y
+d3/deep y
+d3/deep/er y
+d4 y
+d4/a y
+d4/b y" "$got"
+else
+	skip "directories that received copies are marked impure" "no user xattrs here"
+fi
+rm -rf "$tmp/prefix" "$tmp/prefix.work"
+got=$(vr --fake-root --base "$tmp/base" --base / -- sh -c \
+	'cd /t/d1 && chown 5:5 f2750 f4755 && stat -c "%n %a %u %g" f2750 f4755' 2>&1 || true)
+is "a faked root's chown of set-ID base files" "f2750 750 5 5
+f4755 755 5 5" "$got"
+done_testing
