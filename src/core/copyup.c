@@ -84,6 +84,10 @@ out:
 	return killed;
 }
 
+/* What copy_attrs() tells. */
+#define ATTR_OWNED 1 /* the copy has the object's owner on the host: no record */
+#define ATTR_KNOWN 2 /* *now tells the copy's owner, mode and times */
+
 /*
  * copy_attrs() - owner, mode and times of @st onto @fd: the owner given
  * when the process may, else recorded (owner.h), so the copy shows what
@@ -92,36 +96,47 @@ out:
  * an O_PATH descriptor needs, and costs a lookup).  @times 0: the times
  * are left to the caller, who sets them next.  @now (@direct only, may
  * be NULL): @fd's fstat(), so that an owner or a mode it has already is
- * not given again.  Return: 1 when @fd is known to have @st's owner, mode
- * and (@times) times on the host now, else 0.
+ * not given again; it is brought up to date with what is given (all but
+ * st_ctime).  Return: ATTR_* bits.
  */
 static int
-copy_attrs(int fd, const struct stat *st, int direct, int times, const struct stat *now)
+copy_attrs(int fd, const struct stat *st, int direct, int times, struct stat *now)
 {
 	struct {
 		long sec, nsec;
 	} ts[2] = {{(long)st->st_atime, (long)st->st_atime_nsec},
 	           {(long)st->st_mtime, (long)st->st_mtime_nsec}};
 	char p[32];
-	int known = vr_owner_keep(fd, st, direct ? now : NULL);
+	int owned = vr_owner_keep(fd, st, direct ? now : NULL), known = direct && now;
 
 	if ((st->st_mode & S_IFMT) == S_IFLNK)
-		return 0;
-	if (direct) {
-		/*
-		 * A chown has changed no mode bit of @now: a directory keeps
-		 * them, and a new file has no set-id bit for it to clear.
-		 */
-		if (!now || (now->st_mode & 07777) != (st->st_mode & 07777))
-			known &= vr_sys2(__NR_fchmod, fd, st->st_mode & 07777) == 0;
-		if (times)
-			known &= vr_sys4(__NR_utimensat, fd, 0, ts, 0) == 0;
-		return known;
+		return owned;
+	if (!direct) {
+		vr_proc_fd(p, fd);
+		vr_sys3(__NR_fchmodat, AT_FDCWD, p, st->st_mode & 07777);
+		vr_sys4(__NR_utimensat, AT_FDCWD, p, ts, 0);
+		return owned;
 	}
-	vr_proc_fd(p, fd);
-	vr_sys3(__NR_fchmodat, AT_FDCWD, p, st->st_mode & 07777);
-	vr_sys4(__NR_utimensat, AT_FDCWD, p, ts, 0);
-	return 0;
+	/* A chown refused changed nothing; one made cleared no set-ID bit: there were none. */
+	if (known && owned) {
+		now->st_uid = st->st_uid;
+		now->st_gid = st->st_gid;
+	}
+	if (!known || (now->st_mode & 07777) != (st->st_mode & 07777)) {
+		if (vr_sys2(__NR_fchmod, fd, st->st_mode & 07777) < 0)
+			known = 0;
+		else if (known)
+			now->st_mode = (now->st_mode & S_IFMT) | (st->st_mode & 07777);
+	}
+	if (times && vr_sys4(__NR_utimensat, fd, 0, ts, 0) < 0) {
+		known = 0;
+	} else if (times && known) {
+		now->st_atime = st->st_atime;
+		now->st_atime_nsec = st->st_atime_nsec;
+		now->st_mtime = st->st_mtime;
+		now->st_mtime_nsec = st->st_mtime_nsec;
+	}
+	return owned | (known ? ATTR_KNOWN : 0);
 }
 
 /*
@@ -235,7 +250,8 @@ make_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lowe
 		vr_scratch_put(&ns->pool, &s);
 	}
 	set_origin(fd, lower, 0, 1);
-	plain = copy_attrs(fd, &lower->st, 1, 1, !caps && sys_fstat(fd, &now) == 0 ? &now : NULL);
+	plain = copy_attrs(fd, &lower->st, 1, 1, !caps && sys_fstat(fd, &now) == 0 ? &now : NULL) &
+	        ATTR_OWNED;
 	/* Moving a directory writes its "..": a mode keeping its owner out waits. */
 	locked = (lower->st.st_mode & 0700) != 0700;
 	if (locked)
@@ -380,43 +396,14 @@ link_copy(struct vr_ns *ns, int fd, int upfd, const char *name)
 }
 
 /*
- * kept_stat() - into @kst (when not NULL), the attributes of a copy of @o
- * (as copy_file()'s @with_data made it) just linked, known from @now: its
- * fstat() when its data and attributes were in, before it was given @o's
- * owner, mode and times, all of which it then took (NULL: not known so).
- * All but st_ctime, which the kernel has moved since: vr_copyup()'s
- * callers change the object next, and read only its type, owner and mode.
- * Unknown: st_nlink 0.
- */
-static void
-kept_stat(struct stat *kst, const struct stat *now, const struct vr_obj *o, int with_data)
-{
-	if (!kst)
-		return;
-	if (!now) {
-		kst->st_nlink = 0;
-		return;
-	}
-	vr_memcpy(kst, now, sizeof(*kst));
-	kst->st_nlink = 1;
-	kst->st_uid = o->st.st_uid;
-	kst->st_gid = o->st.st_gid;
-	kst->st_mode = (now->st_mode & S_IFMT) | (o->st.st_mode & 07777);
-	if (!(with_data & VR_COPY_NEW_TIMES)) {
-		kst->st_atime = o->st.st_atime;
-		kst->st_atime_nsec = o->st.st_atime_nsec;
-		kst->st_mtime = o->st.st_mtime;
-		kst->st_mtime_nsec = o->st.st_mtime_nsec;
-	}
-}
-
-/*
  * copy_file() - a copy of regular file @o at @upfd/@name (@index: the
  * index entry of a file with several links; @with_data as
  * vr_make_writable() takes it; @keep, when not NULL, gets the copy's own
  * descriptor (open for reading and writing, naming no path) when it was
  * made unnamed and linked there, else -1, and @kst then its attributes,
- * or st_nlink 0 when they are not known without asking).  Return: 0, 1
+ * st_ctime aside, which the kernel has moved since (vr_copyup()'s callers
+ * change the object next, and read its type, owner and mode), or
+ * st_nlink 0 when they are not known without asking).  Return: 0, 1
  * when another copy got there first, or -errno (-EOPNOTSUPP: an index
  * entry on a filesystem without user xattrs).
  */
@@ -457,7 +444,8 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 		/* All else is in: owner, mode, times and the link change it now. */
 		known = !caps && sys_fstat(out, &now) == 0;
 		known = copy_attrs(out, &o->st, 1, !(with_data & VR_COPY_NEW_TIMES),
-		                   known ? &now : NULL);
+		                   known ? &now : NULL) &
+		        ATTR_KNOWN;
 		if (tmp[0]) {
 			err = place(ns->work.fd, tmp, upfd, name, 0);
 			tmp[0] = '\0';
@@ -468,7 +456,13 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 			if (err == 0 && keep) {
 				*keep = out;
 				out = -1;
-				kept_stat(kst, known ? &now : NULL, o, with_data);
+				/* Linked, once: ctime aside, as the kernel would show it. */
+				if (kst && known) {
+					vr_memcpy(kst, &now, sizeof(now));
+					kst->st_nlink = 1;
+				} else if (kst) {
+					kst->st_nlink = 0;
+				}
 			}
 		}
 	}

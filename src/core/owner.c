@@ -244,7 +244,12 @@ vr_owner_keep(int fd, const struct stat *want, const struct stat *now)
 		return 1;
 	if (vr_sys5(__NR_fchownat, fd, "", want->st_uid, want->st_gid, AT_EMPTY_PATH) == 0)
 		return 1;
-	if (!has_record_type(want->st_mode) || sys_fstatat(fd, "", &st, AT_EMPTY_PATH) < 0)
+	if (!has_record_type(want->st_mode))
+		return 0;
+	/* A chown refused has changed nothing: @now holds. */
+	if (now)
+		vr_memcpy(&st, now, sizeof(st));
+	else if (sys_fstatat(fd, "", &st, AT_EMPTY_PATH) < 0)
 		return 0;
 	if (st.st_uid == want->st_uid && st.st_gid == want->st_gid)
 		return 1;
