@@ -10,8 +10,11 @@
 /*
  * The scratch vr_ns_new() builds in: a host path per backing directory and
  * a virtual path per mount, PATH_MAX each, for the most a spec may give.
+ * The namespace's scratch pool, not yet in use, lends it.
  */
 #define NS_BUILD_SCRATCH ((VR_MAX_LAYERS + 1 + 2 * VR_MAX_MOUNTS) * PATH_MAX + 64 * 1024)
+_Static_assert(NS_BUILD_SCRATCH + 64 * 1024 <= (size_t)VR_SCRATCH_SLOTS * VR_SCRATCH_SIZE,
+               "the pool holds the build's scratch and a packed spec's mounts");
 
 /* The work directory's directory of stubs (vr_ns_make_stubs()). */
 #define STUB_DIR "vroot-stub"
@@ -476,14 +479,8 @@ vr_ns_new(const struct vr_ns_spec *spec, struct vr_ns **nsp)
 int
 vr_ns_new_taking(const struct vr_ns_spec *spec, int take, struct vr_ns **nsp)
 {
-	struct ns_build nb = {.nfds = 0, .adopt = spec ? spec->adopt : NULL,
-	                      .nadopt = spec ? spec->nadopt : 0};
-	char *hosts[VR_MAX_LAYERS + 1 + VR_MAX_MOUNTS];
-	char *vpaths[VR_MAX_MOUNTS];
-	struct vr_pool tmp = {0};
-	struct vr_ns *ns = NULL;
-	size_t size = sizeof(*ns);
-	unsigned int i;
+	struct vr_pool pool;
+	struct vr_scratch s;
 	int err;
 
 	if (!spec || !nsp)
@@ -492,17 +489,62 @@ vr_ns_new_taking(const struct vr_ns_spec *spec, int take, struct vr_ns **nsp)
 	err = vr_sys_hook_install(spec->syscall);
 	if (err < 0)
 		return err;
+	err = vr_ns_pool_begin(&pool, &s);
+	if (err < 0)
+		return err;
+	err = vr_ns_new_pooled(spec, take, &s, nsp);
+	return vr_ns_pool_end(&pool, err, nsp);
+}
+
+int
+vr_ns_pool_begin(struct vr_pool *pool, struct vr_scratch *s)
+{
+	int err = vr_pool_init(pool);
+
+	if (err < 0)
+		return err;
+	/*
+	 * No call uses the pool before the namespace owns it: its slots,
+	 * side by side, are the build's scratch, and the pages the build
+	 * touched serve the calls after it (a one-off mapping would cost
+	 * its own page faults, and an mmap and an munmap).
+	 */
+	s->base = pool->slots;
+	s->size = (size_t)VR_SCRATCH_SLOTS * VR_SCRATCH_SIZE;
+	s->used = 0;
+	s->slot = -1;
+	return 0;
+}
+
+int
+vr_ns_pool_end(struct vr_pool *pool, int err, struct vr_ns **nsp)
+{
+	if (err < 0) {
+		vr_pool_fini(pool);
+		return err;
+	}
+	(*nsp)->pool = *pool;
+	return 0;
+}
+
+int
+vr_ns_new_pooled(const struct vr_ns_spec *spec, int take, struct vr_scratch *s, struct vr_ns **nsp)
+{
+	struct ns_build nb = {.nfds = 0, .adopt = spec->adopt, .nadopt = spec->nadopt};
+	char *hosts[VR_MAX_LAYERS + 1 + VR_MAX_MOUNTS];
+	char *vpaths[VR_MAX_MOUNTS];
+	struct vr_ns *ns = NULL;
+	size_t size = sizeof(*ns);
+	unsigned int i;
+	int err;
+
 	err = check_spec(spec);
 	if (err < 0)
 		return err;
-	/* The build's scratch is a one-off mapping: there is no pool yet. */
 	plan_take(&nb, spec, take);
-	nb.s.base = vr_map(NS_BUILD_SCRATCH);
-	if (!nb.s.base)
+	if (s->size - s->used < NS_BUILD_SCRATCH)
 		return -ENOMEM;
-	nb.s.size = NS_BUILD_SCRATCH;
-	nb.s.used = 0;
-	nb.s.slot = -1;
+	nb.s = *s;
 	err = open_all(&nb, spec, hosts, vpaths);
 	if (err < 0)
 		goto out;
@@ -520,9 +562,6 @@ vr_ns_new_taking(const struct vr_ns_spec *spec, int take, struct vr_ns **nsp)
 	err = assemble(ns, spec, &nb, hosts, vpaths);
 	if (err < 0)
 		goto out;
-	err = vr_pool_init(&ns->pool);
-	if (err < 0)
-		goto out;
 	ns->protected_hardlinks = protected_hardlinks();
 	/* Without its helper, a session is as one started by a user. */
 	if (nb.take)
@@ -537,7 +576,6 @@ out:
 		sys_close(nb.fds[i]);
 	if (ns)
 		vr_unmap(ns, ns->size);
-	vr_scratch_put(&tmp, &nb.s);
 	return err;
 }
 

@@ -54,7 +54,6 @@ struct vr_ns {
 	int helper_fd;          /* the privileged helper's socket (helper.c), or -1 */
 	unsigned int casefold; /* VR_CASE_* of the root overlay */
 	unsigned int nmounts;
-	struct vr_mount mounts[VR_MAX_MOUNTS];
 	unsigned long vdev; /* the one st_dev every root-overlay object shows */
 	/*
 	 * Where the upper and work directories show inside lower layers or
@@ -99,11 +98,17 @@ struct vr_ns {
 	 * Lowers inside lowers are told apart by the longest match only.
 	 */
 	int aliasing;
+	/* Above the highest descriptor ever noted in upfd: nothing to forget there. */
+	int upfd_top;
+	/*
+	 * Only the first nmounts are touched: the words each image writes or
+	 * reads as it starts lie in the first page above and the last page
+	 * below (each page touched is a fault, in every exec).
+	 */
+	struct vr_mount mounts[VR_MAX_MOUNTS];
 	unsigned long fd_hint[VR_FD_HINTS + VR_FD_SPILL];
 	/* upfd[fd]: device and inode of the upper-layer file @fd held when last asked. */
 	unsigned long upfd[VR_UPFD_NOTES][2];
-	/* Above the highest descriptor ever noted in upfd: nothing to forget there. */
-	int upfd_top;
 	/*
 	 * upfd_norec[fd]: 1 + the change counter (vr_coh_gen()) at which the
 	 * file of upfd[fd] was last known to carry no owner's record; 0 not
@@ -154,11 +159,11 @@ struct vr_task {
 	/* cwd is written under `lock` and read locklessly through `seq`. */
 	int lock;
 	unsigned int seq;
+	unsigned long renames_seen; /* directory renames the cwd has followed */
 	size_t cwdlen;
 	char cwd[VR_VPATH_MAX];
 	size_t rootlen; /* the root chroot() set, canonical; "/" at first */
 	char root[PATH_MAX];
-	unsigned long renames_seen; /* directory renames the cwd has followed */
 };
 
 /*
@@ -326,6 +331,27 @@ const struct vr_mount *vr_ns_mount_at(const struct vr_ns *ns, const char *path, 
 int vr_ns_new_taking(const struct vr_ns_spec *spec, int take, struct vr_ns **nsp);
 
 /*
+ * vr_ns_pool_begin() - map the scratch pool of a namespace about to be
+ * made into @pool and lend all of it to the build as @s (no call can use
+ * the pool before the namespace exists).  Return: 0 or -ENOMEM.
+ */
+int vr_ns_pool_begin(struct vr_pool *pool, struct vr_scratch *s);
+
+/*
+ * vr_ns_new_pooled() - vr_ns_new_taking() after vr_ns_pool_begin(),
+ * allocating from @s (which the caller may have allocated from too); the
+ * system-call hook is installed already.  Return: 0 or -errno.
+ */
+int vr_ns_new_pooled(const struct vr_ns_spec *spec, int take, struct vr_scratch *s,
+                     struct vr_ns **nsp);
+
+/*
+ * vr_ns_pool_end() - after vr_ns_new_pooled() returned @err: the new
+ * namespace *@nsp owns @pool, or @pool is unmapped on error.  Return: @err.
+ */
+int vr_ns_pool_end(struct vr_pool *pool, int err, struct vr_ns **nsp);
+
+/*
  * vr_ns_make_stubs() - create the stub directories for every synthetic
  * directory (ancestors of mount points) in the work directory.
  * Best effort: without them, synthetic directories cannot be opened.
@@ -380,6 +406,12 @@ long vr_revmap_link(const struct vr_ns *ns, char *body, long n, size_t size, int
  * @size allows), or -errno.
  */
 long vr_task_cwd(struct vr_task *t, char *buf, size_t size);
+
+/*
+ * vr_task_new_as() - vr_task_new() with identity @id (NULL: the process's
+ * real uid and gid, asked).  Return: 0 or -ENOMEM.
+ */
+int vr_task_new_as(struct vr_ns *ns, const struct vr_ident *id, struct vr_task **tp);
 
 /* vr_task_root() - copy the task's root into @buf (PATH_MAX).  Return: length or -errno. */
 long vr_task_root(struct vr_task *t, char *buf);

@@ -141,7 +141,8 @@ ns_new_packed(const void *buf, size_t len, const struct vr_ns_spec *local, int t
 	const char *lowers[VR_MAX_LAYERS];
 	struct vr_mount_spec *mounts;
 	struct vr_ns_spec spec = {0};
-	size_t msize = sizeof(*mounts) * VR_MAX_MOUNTS;
+	struct vr_scratch s;
+	struct vr_pool pool;
 	unsigned int flags, i;
 	int err = -EINVAL;
 
@@ -162,10 +163,11 @@ ns_new_packed(const void *buf, size_t len, const struct vr_ns_spec *local, int t
 	spec.nmounts = get_u32(&r);
 	if (spec.nlowers > VR_MAX_LAYERS || spec.nmounts > VR_MAX_MOUNTS)
 		return -EINVAL;
-	/* Too big for a signal handler's stack: the mount array is mapped. */
-	mounts = vr_map(msize);
-	if (!mounts)
-		return -ENOMEM;
+	err = vr_ns_pool_begin(&pool, &s);
+	if (err < 0)
+		return err;
+	/* Too big for a signal handler's stack: the mount array is the build's scratch. */
+	mounts = vr_alloc(&s, sizeof(*mounts) * VR_MAX_MOUNTS);
 	if (flags & SPEC_HAS_UPPER) {
 		spec.upper = get_str(&r);
 		spec.work = get_str(&r);
@@ -186,10 +188,10 @@ ns_new_packed(const void *buf, size_t len, const struct vr_ns_spec *local, int t
 		spec.nadopt = local->nadopt;
 		spec.syscall = local->syscall;
 	}
+	err = -EINVAL;
 	if (!r.bad && r.at == len)
-		err = vr_ns_new_taking(&spec, take, nsp);
-	vr_unmap(mounts, msize);
-	return err;
+		err = vr_ns_new_pooled(&spec, take, &s, nsp);
+	return vr_ns_pool_end(&pool, err, nsp);
 }
 
 int
@@ -325,7 +327,8 @@ task_new_packed(const void *buf, size_t len, const struct vr_ns_spec *local, int
 	if (err < 0)
 		return err;
 	vr_fd_hints_unpack(*nsp, hints + 4, nh);
-	err = vr_task_new(*nsp, tp);
+	/* The identity is the packed one: nothing to ask the kernel. */
+	err = vr_task_new_as(*nsp, &id, tp);
 	if (err == 0)
 		err = vr_task_set_cwd_unchecked(*tp, cwd);
 	if (err == 0)
@@ -338,7 +341,6 @@ task_new_packed(const void *buf, size_t len, const struct vr_ns_spec *local, int
 		*nsp = NULL;
 		return err;
 	}
-	vr_task_set_ident(*tp, &id);
 	return 0;
 }
 

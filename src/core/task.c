@@ -14,13 +14,23 @@
 int
 vr_task_new(struct vr_ns *ns, struct vr_task **tp)
 {
+	return vr_task_new_as(ns, NULL, tp);
+}
+
+int
+vr_task_new_as(struct vr_ns *ns, const struct vr_ident *id, struct vr_task **tp)
+{
 	struct vr_task *t = vr_map(TASK_MAP_SIZE);
 
 	if (!t)
 		return -ENOMEM;
 	t->ns = ns;
-	t->id.uid = sys_getuid();
-	t->id.gid = sys_getgid();
+	if (id) {
+		t->id = *id;
+	} else {
+		t->id.uid = sys_getuid();
+		t->id.gid = sys_getgid();
+	}
 	t->lock = 0;
 	t->seq = 0;
 	t->cwd[0] = '/';
