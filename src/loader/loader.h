@@ -60,7 +60,7 @@ struct vrl_ksigaction {
 #define VRL_INHERIT_MAX 83
 
 struct vrl_state {
-	void *task; /* vr_task_pack() output (mapped), or NULL */
+	void *task; /* vr_task_pack() output (in the --state argument), or NULL */
 	size_t task_len;
 	int trace_fd;       /* debug: one line per trapped call, or -1 */
 	char fake_cwd[256]; /* debug: getcwd() result override, or "" */
@@ -102,14 +102,54 @@ struct vrl_map {
 };
 
 struct vrl_proc {
+	/*
+	 * First, side by side, what every image writes or reads as it starts
+	 * and what most trapped calls touch: in this VM each page of this
+	 * object touched costs a fault of 8-15 us, in every exec.
+	 */
 	struct vrl_state state;
-	struct vr_ns *ns;     /* the namespace, or NULL: pass-through */
-	struct vr_task *task; /* the process's cwd and identity */
-	int nchild_tasks;     /* vfork children with a cwd of their own */
+	struct vr_ns *ns;       /* the namespace, or NULL: pass-through */
+	struct vr_task *task;   /* the process's cwd and identity */
+	int nchild_tasks;       /* vfork children with a cwd of their own */
+	int owner_pid;          /* process whose memory this is */
+	unsigned long vm_live;  /* CLONE_VM children may share it (vmclone.c) */
+	unsigned long vm_owned; /* vmclone.c's slots taken */
+	volatile int *mm_token; /* in a MADV_WIPEONFORK page: 0 after fork */
+	unsigned long traps;    /* trapped calls handled, for the probe */
+	int probing;            /* vrl_filter_present()'s call is on its way */
+	int no_peek;            /* process_vm_readv refused: access directly */
+	unsigned long ua_gen;   /* moved by every change to the address space */
+	unsigned long map_gen;  /* moved when the text mappings may change (addrspace.c) */
+	int ntext, text_valid, text_lock;
+	unsigned long text_gen;
+	int rewrite; /* rewrite trapped call sites */
+	int rw_lock;
+	int rw_nchunks;
+	unsigned long rw_sites;  /* sites rewritten in this process */
+	struct vrl_stats *stats; /* --stats counters, or NULL */
+	/* Pages of the program's seen readable/writable (uaccess.c). */
+	unsigned long ua_page[VRL_UA_SLOTS];
+	struct vrl_rw_chunk rw_chunks[VRL_RW_CHUNKS];
+	/* thread_ids: see thread_tasks below. */
+	int thread_ids;
+	int thread_lock;
+	/* The program's own SIGSYS disposition; the real one stays ours. */
+	struct vrl_ksigaction sys_act;
+	int sys_act_lock;
+	int sys_held_any; /* a thread ever did: sys_held is worth looking at */
+	int sys_mask_trapped;
+	/* Every signal stack a thread was given, for vrl_sigstack_maybe(). */
+	int nsigstacks;
+	struct {
+		unsigned long lo, hi;
+	} sigstacks[VRL_SIGSTACKS];
 	struct {
 		int tid;
 		struct vr_task *task;
 	} child_tasks[VRL_CHILD_TASKS];
+	char exe_path[VRL_PATH_MAX];    /* host path of the program's ELF image */
+	uintptr_t rw_skip[VRL_RW_SKIP]; /* sites not to rewrite (rewrite.c) */
+	uintptr_t rw_seen[VRL_RW_SKIP]; /* sites trapped once (rewrite.c) */
 	/*
 	 * Threads with an identity of their own (a set*id call the kernel
 	 * makes per thread): each runs as a task of its own, the others as
@@ -117,8 +157,6 @@ struct vrl_proc {
 	 * child, which runs on its TLS; 0 when not known.  thread_ids: set
 	 * once a slot was used, so that other processes look no further.
 	 */
-	int thread_ids;
-	int thread_lock;
 	struct {
 		int tid;
 		unsigned long fsbase;
@@ -132,9 +170,6 @@ struct vrl_proc {
 		unsigned long fsbase;
 		struct vr_task *task;
 	} clone_tasks[VRL_VMCLONE_SLOTS];
-	/* The program's own SIGSYS disposition; the real one stays ours. */
-	struct vrl_ksigaction sys_act;
-	int sys_act_lock;
 	/*
 	 * Handlers whose sa_mask blocks SIGSYS: the program's action per
 	 * signal (bit sig - 1 of sa_wrapped set), the real one vroot's
@@ -152,38 +187,9 @@ struct vrl_proc {
 		int tid;
 		int pending;
 	} sys_held[VRL_SYS_HELD];
-	int sys_held_any; /* a thread ever did: sys_held is worth looking at */
-	int sys_mask_trapped;
-	/* Every signal stack a thread was given, for vrl_sigstack_maybe(). */
-	struct {
-		unsigned long lo, hi;
-	} sigstacks[VRL_SIGSTACKS];
-	int nsigstacks;
-	int owner_pid;               /* process whose memory this is */
-	unsigned long vm_live;       /* CLONE_VM children may share it (vmclone.c) */
-	unsigned long vm_owned;      /* vmclone.c's slots taken */
-	volatile int *mm_token;      /* in a MADV_WIPEONFORK page: 0 after fork */
-	unsigned long traps;         /* trapped calls handled, for the probe */
-	int probing;                 /* vrl_filter_present()'s call is on its way */
-	int no_peek;                 /* process_vm_readv refused: access directly */
-	/* Pages of the program's seen readable/writable (uaccess.c). */
-	unsigned long ua_page[VRL_UA_SLOTS];
-	unsigned long ua_gen; /* moved by every change to the address space */
 	/* Files' text mappings as of map_gen == text_gen (rewrite.c). */
 	struct vrl_map text[VRL_TEXT_MAPS];
-	int ntext, text_valid, text_lock;
-	unsigned long text_gen;
-	unsigned long map_gen; /* moved when those may change (addrspace.c) */
-	int rewrite;                 /* rewrite trapped call sites */
-	int rw_lock;
-	int rw_nchunks;
-	struct vrl_rw_chunk rw_chunks[VRL_RW_CHUNKS];
-	unsigned long rw_sites;      /* sites rewritten in this process */
-	uintptr_t rw_skip[VRL_RW_SKIP]; /* sites not to rewrite (rewrite.c) */
-	uintptr_t rw_seen[VRL_RW_SKIP]; /* sites trapped once (rewrite.c) */
-	struct vrl_stats *stats;     /* --stats counters, or NULL */
 	uint64_t stat_cache[VRL_STAT_CACHE]; /* trapped site ip << 12 | slot + 1 */
-	char exe_path[VRL_PATH_MAX]; /* host path of the program's ELF image */
 };
 
 extern struct vrl_proc vrl_proc;
@@ -362,7 +368,7 @@ int vrl_ownfd_answer(struct vr_loader_ctx *ctx, long nr, const long a[6], long *
 int vrl_ownfd_floor(unsigned int n);
 
 /* state.c */
-int vrl_state_decode(struct vrl_state *st, const char *hex);
+int vrl_state_decode(struct vrl_state *st, char *hex);
 char *vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size);
 
 #endif

@@ -32,7 +32,8 @@
 #include "vroot.h"
 
 struct opts {
-	const char *exe, *exe_prefix, *state, *fake_cwd, *stats, *rewrite_env;
+	const char *exe, *exe_prefix, *fake_cwd, *stats, *rewrite_env;
+	char *state; /* decoded in place (state.c) */
 	int fd, trace_fd;
 	char **argv;
 	long argc;
@@ -124,7 +125,7 @@ parse(long argc, char **argv, struct opts *o)
 		if (a[0] != '-')
 			break;
 		if (!strncmp(a, "--state=", 8))
-			o->state = a + 8;
+			o->state = argv[i] + 8;
 		else if (!strncmp(a, "--trace-fd=", 11))
 			o->trace_fd = to_int(a + 11);
 		else if (!strncmp(a, "--fake-cwd=", 11))
@@ -235,7 +236,6 @@ enter_namespace(void)
 	int floor, err = vr_task_new_packed_taken(st->task, st->task_len, &local, &vrl_proc.ns,
 	                                          &vrl_proc.task);
 
-	vrl_sys2(__NR_munmap, st->task, st->task_len);
 	st->task = NULL;
 	if (err)
 		vrl_die("cannot rebuild the namespace", NULL, err);
@@ -337,8 +337,17 @@ vrl_start_c(long *sp)
 {
 	struct opts o = {.fd = -1, .trace_fd = -1};
 	struct vr_loader_ctx ctx = {NULL, NULL, &vrl_proc};
-	static vrl_line lines[VRL_MAX_INTERP + 1];
-	static char interp[VRL_PATH_MAX], name[2 * VRL_PATH_MAX];
+	/*
+	 * Off the boot stack.  Every start writes lines[0] and interp: they
+	 * come first, nearest the end of .data, whose last page is touched
+	 * anyway (each page first touched is a fault); name only serves
+	 * --exe-prefix.
+	 */
+	static struct {
+		vrl_line lines[VRL_MAX_INTERP + 1];
+		char interp[VRL_PATH_MAX];
+		char name[2 * VRL_PATH_MAX];
+	} b;
 	struct vrl_image exe, ld;
 	struct vrl_args args;
 	struct vrl_stack_in in;
@@ -353,29 +362,30 @@ vrl_start_c(long *sp)
 	if (vrl_proc.ns)
 		vr_ns_set_clock(vrl_proc.ns, (int (*)(int, void *))vdso_sym(sp, "__vdso_clock_gettime"));
 
-	execfn = exec_name(&o, name, sizeof(name));
+	execfn = exec_name(&o, b.name, sizeof(b.name));
 	fd = o.fd >= 0 ? o.fd : vrl_open_exec(&ctx, AT_FDCWD, execfn, 0);
 	if (fd < 0)
 		vrl_fail(fd == -ENOENT || fd == -ENOTDIR ? 127 : 126, "cannot execute", execfn, fd);
 	args.npre = 0;
 	args.tail = o.argv;
 	args.ntail = o.argc;
-	if ((err = vrl_binfmt_resolve(&ctx, fd, execfn, lines, VRL_MAX_INTERP + 1, &args, &elf_fd)))
+	if ((err = vrl_binfmt_resolve(&ctx, fd, execfn, b.lines, VRL_MAX_INTERP + 1, &args,
+	                              &elf_fd)))
 		vrl_fail(126, "cannot execute", execfn, err);
 	vrl_exec_ident(&ctx, fd, elf_fd == fd);
 	if ((err = vrl_selfexe_record(elf_fd)))
 		vrl_die("cannot name the program", execfn, err);
-	if ((err = vrl_elf_load(elf_fd, 1, &exe, interp, sizeof(interp))))
+	if ((err = vrl_elf_load(elf_fd, 1, &exe, b.interp, sizeof(b.interp))))
 		vrl_fail(126, "cannot load", execfn, err);
 	/* Mapped, not execve()d: the core refuses writes to it (ETXTBSY) itself. */
 	if (vrl_proc.ns)
 		vr_ns_image_run(vrl_proc.ns, elf_fd);
-	if (interp[0]) {
-		ifd = vrl_open_exec(&ctx, AT_FDCWD, interp, 0);
+	if (b.interp[0]) {
+		ifd = vrl_open_exec(&ctx, AT_FDCWD, b.interp, 0);
 		if (ifd < 0)
-			vrl_fail(127, "cannot open the ELF interpreter", interp, ifd);
+			vrl_fail(127, "cannot open the ELF interpreter", b.interp, ifd);
 		if ((err = vrl_elf_load(ifd, 0, &ld, NULL, 0)))
-			vrl_fail(126, "cannot load the ELF interpreter", interp, err);
+			vrl_fail(126, "cannot load the ELF interpreter", b.interp, err);
 		vrl_close(ifd);
 	}
 	if (elf_fd != fd)
@@ -386,6 +396,6 @@ vrl_start_c(long *sp)
 	in.args = &args;
 	in.execfn = execfn;
 	in.exe = &exe;
-	in.interp = interp[0] ? &ld : NULL;
-	vrl_jump((void *)(interp[0] ? ld.entry : exe.entry), vrl_stack_build(&in));
+	in.interp = b.interp[0] ? &ld : NULL;
+	vrl_jump((void *)(b.interp[0] ? ld.entry : exe.entry), vrl_stack_build(&in));
 }

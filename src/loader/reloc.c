@@ -36,6 +36,13 @@ vrl_self_relocate(void)
 	const Elf64_Dyn *d;
 	size_t i;
 
+	/*
+	 * The relocations write the page that holds _DYNAMIC: a first touch
+	 * by reading would fault it in shared with the page cache, and the
+	 * first write fault again for a private copy.  A write first: one
+	 * fault.
+	 */
+	__asm__ volatile("lock orq $0, %0" : "+m"(_DYNAMIC[0].d_tag));
 	for (d = _DYNAMIC; d->d_tag != DT_NULL; d++) {
 		switch (d->d_tag) {
 		case DT_RELA:

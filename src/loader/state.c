@@ -65,18 +65,19 @@ take_record(unsigned char *dst, const char *hex, size_t len)
 	return 0;
 }
 
+/*
+ * take_task() - the core's record, decoded in place over its own digits
+ * (byte k lands where digit k was, before digits 2k and 2k + 1 are read):
+ * no mapping to make, touch and unmap, the argument being on the stack
+ * the kernel built, already there.
+ */
 static int
-take_task(struct vrl_state *st, const char *hex, size_t len)
+take_task(struct vrl_state *st, char *hex, size_t len)
 {
-	void *p = (void *)vrl_sys6(__NR_mmap, 0, (long)len, PROT_READ | PROT_WRITE,
-	                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *p = (unsigned char *)hex;
 
-	if ((unsigned long)p > -4096UL)
-		return -ENOMEM;
-	if (take_record(p, hex, len)) {
-		vrl_sys2(__NR_munmap, p, len);
+	if (take_record(p, hex, len))
 		return -EINVAL;
-	}
 	st->task = p;
 	st->task_len = len;
 	return 0;
@@ -84,10 +85,12 @@ take_task(struct vrl_state *st, const char *hex, size_t len)
 
 /**
  * vrl_state_decode() - parse the HEX of "--state=HEX" into @st (fields
- * not present keep their values).  Returns 0, -EINVAL or -ENOMEM.
+ * not present keep their values); the core's record is decoded in place,
+ * so @hex must stay until the namespace is rebuilt from it.  Returns 0 or
+ * -EINVAL.
  */
 int
-vrl_state_decode(struct vrl_state *st, const char *hex)
+vrl_state_decode(struct vrl_state *st, char *hex)
 {
 	size_t n = strlen(hex) / 2, i = 0, len;
 	unsigned char rec[4 * VRL_INHERIT_MAX];
