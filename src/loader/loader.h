@@ -147,9 +147,10 @@ struct vrl_proc {
 		int tid;
 		struct vr_task *task;
 	} child_tasks[VRL_CHILD_TASKS];
-	char exe_path[VRL_PATH_MAX];    /* host path of the program's ELF image */
-	uintptr_t rw_skip[VRL_RW_SKIP]; /* sites not to rewrite (rewrite.c) */
-	uintptr_t rw_seen[VRL_RW_SKIP]; /* sites trapped once (rewrite.c) */
+	char exe_path[VRL_PATH_MAX];        /* host path of the program's ELF image */
+	uintptr_t rw_skip[VRL_RW_SKIP];     /* sites not to rewrite (rewrite.c) */
+	uintptr_t rw_seen[VRL_RW_SKIP];     /* sites trapped before (rewrite.c) */
+	unsigned char rw_hits[VRL_RW_SKIP]; /* their traps so far */
 	/*
 	 * Threads with an identity of their own (a set*id call the kernel
 	 * makes per thread): each runs as a task of its own, the others as

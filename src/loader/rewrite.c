@@ -2,7 +2,7 @@
  * rewrite.c - trap-free call sites.
  *
  * A trapped call costs a signal delivery and an rt_sigreturn (~8 µs here)
- * before any work.  On the second trap at a site of the common shape
+ * before any work.  At the eighth trap at a site of the common shape
  *
  *     b8 NR NR NR NR    mov $NR, %eax
  *     (up to 3 moves between registers, as musl's inline calls have)
@@ -68,6 +68,9 @@
 #define MOV_LEN    5
 #define NEAR       ((1L << 31) - 2 * CHUNK_SIZE)
 #define SHAPE_SYSCALL (-2) /* make_stub(): glibc's syscall() */
+
+/* A site is rewritten at this trap there (see site_hit()). */
+#define RW_AFTER 8
 
 /*
  * rw_allowed() - may calls of @nr skip the signal?  Only calls the filter
@@ -593,11 +596,14 @@ text_prot(uintptr_t a, size_t n, int write)
 /*
  * Two sets of sites, by the address after their `syscall`: those found
  * unfit, so that their traps do not look again (a generic syscall() traps
- * every time), and those trapped once.  A site is rewritten at its second
- * trap: a rewrite costs a read of /proc/self/maps, two mprotect() calls,
- * membarrier() and a private copy of the text page, more than a trap does,
- * and most sites of a short-lived program (an `exec` of /bin/true, a
- * compiler pass) trap once only.
+ * every time), and those trapped before, with their count of traps.  A
+ * site is rewritten at its RW_AFTER-th trap: a rewrite costs a read of
+ * /proc/self/maps, two mprotect() calls, membarrier(), a private copy of
+ * the text page and a stub page, several traps' worth, and the sites of a
+ * short-lived program trap a few times only: ld.so's mmap() 4 times, its
+ * openat(), fstat() and mprotect() twice each for an `exec` of /bin/true,
+ * which runs without a rewrite so.  A site hot enough to matter traps
+ * RW_AFTER - 1 more times than it would at its second trap, once.
  */
 static unsigned int
 site_slot(uintptr_t end)
@@ -637,6 +643,31 @@ site_add(uintptr_t *set, uintptr_t end)
 			return 0;
 	}
 	return 0;
+}
+
+/*
+ * site_hit() - count a trap at the site ending at @end.  Return: the
+ * traps there so far, or RW_AFTER when the set has no room for it (then
+ * nothing counts, and the site is rewritten as it would be at its
+ * RW_AFTER-th trap).
+ */
+static unsigned int
+site_hit(uintptr_t end)
+{
+	unsigned int h = site_slot(end);
+
+	for (int k = 0; k < 8; k++, h = (h + 1) % VRL_RW_SKIP) {
+		uintptr_t none = 0;
+
+		if (__atomic_compare_exchange_n(&vrl_proc.rw_seen[h], &none, end, 0,
+		                                __ATOMIC_RELAXED, __ATOMIC_RELAXED) ||
+		    none == end)
+			break;
+	}
+	if (__atomic_load_n(&vrl_proc.rw_seen[h], __ATOMIC_RELAXED) != end ||
+	    __atomic_load_n(&vrl_proc.rw_hits[h], __ATOMIC_RELAXED) >= RW_AFTER)
+		return RW_AFTER;
+	return __atomic_add_fetch(&vrl_proc.rw_hits[h], 1, __ATOMIC_RELAXED);
 }
 
 static int
@@ -691,7 +722,7 @@ vrl_rw_site(uintptr_t end, long nr)
 		return;
 	if (end - VRL_TPAGE_ADDR < VRL_MAX_NEST * VRL_TPAGE_STEP)
 		return; /* a trusted page: a nested loader's own calls */
-	if (skipped(end) || site_add(vrl_proc.rw_seen, end))
+	if (skipped(end) || site_hit(end) < RW_AFTER)
 		return;
 	/* Reading the bytes may fault: look at the mapping first. */
 	if (vrl_map_of(end - 2, &m) || !text_of(&m, end)) {
