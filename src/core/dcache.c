@@ -722,8 +722,9 @@ layers_allx(const struct vr_obj *o)
 
 /*
  * move_fds() - @o's descriptors into node @n, renumbered into the cache's
- * range; @o keeps the new numbers, not owned.  Return: 0, or -1 with @o
- * unchanged and @n holding nothing.
+ * range (@copies: they are copies made there already); @o keeps the new
+ * numbers, not owned.  Return: 0, or -1 with @o unchanged and @n holding
+ * nothing.
  */
 /*
  * dup_high() - a copy of @fd at @dc->lo or above when the program's soft
@@ -772,10 +773,10 @@ hold_fd(struct vr_dcache *dc, struct dc_node *n, unsigned int i, int fd)
 }
 
 static int
-move_fds(struct vr_dcache *dc, struct dc_node *n, struct vr_obj *o)
+move_fds(struct vr_dcache *dc, struct dc_node *n, struct vr_obj *o, int copies)
 {
 	for (unsigned int i = 0; i < o->nfd; i++) {
-		int fd = copy_high(dc, o->fd[i]);
+		int fd = copies ? o->fd[i] : copy_high(dc, o->fd[i]);
 
 		if (fd >= 0)
 			hold_fd(dc, n, i, fd);
@@ -785,7 +786,8 @@ move_fds(struct vr_dcache *dc, struct dc_node *n, struct vr_obj *o)
 		}
 	}
 	for (unsigned int i = 0; i < o->nfd; i++) {
-		sys_close(o->fd[i]);
+		if (o->fd[i] != n->fd[i])
+			sys_close(o->fd[i]);
 		o->fd[i] = n->fd[i];
 	}
 	o->owned = 0;
@@ -826,8 +828,9 @@ renew(struct vr_walk *w, struct dc_node *n, struct vr_obj *o, int allx, int know
 	o->allx = allx;
 }
 
-void
-vr_dc_put(struct vr_walk *w, struct vr_obj *o)
+/* put() - vr_dc_put(); @copies: @o's descriptors are copies in the range. */
+static void
+put(struct vr_walk *w, struct vr_obj *o, int copies)
 {
 	struct vr_dcache *dc = w->ns->dc;
 	unsigned int all = (1u << o->nfd) - 1;
@@ -863,7 +866,7 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 	 */
 	if (!n->borrowed && dc->full)
 		give_fds(dc, n);
-	for (int tries = 0; !n->borrowed && move_fds(dc, n, o) < 0; tries++) {
+	for (int tries = 0; !n->borrowed && move_fds(dc, n, o, copies) < 0; tries++) {
 		dc->full = 1;
 		if (tries == VR_MAX_LAYERS || give_fds(dc, n) < 0)
 			return;
@@ -877,6 +880,43 @@ vr_dc_put(struct vr_walk *w, struct vr_obj *o)
 	vr_memcpy(n->path, w->vpath, w->vlen);
 	renew(w, n, o, allx, 0);
 	__atomic_store_n(&n->valid, 1, __ATOMIC_RELEASE);
+}
+
+void
+vr_dc_put(struct vr_walk *w, struct vr_obj *o)
+{
+	put(w, o, 0);
+}
+
+void
+vr_dc_keep(struct vr_walk *w, const struct vr_obj *o)
+{
+	struct vr_dcache *dc = w->ns->dc;
+	struct dc_node *n;
+	struct vr_obj c;
+	unsigned int i;
+
+	if (!w->dc_on || w->dc_ro || !o->exists || !vr_obj_is_dir(o) || o->synthetic ||
+	    o->nfd == 0 || o->indexed || o->byname || vr_in_procfs(o) || w->vlen >= VR_DC_PATH)
+		return;
+	n = find(dc, w->vpath, w->vlen, hash(w->vpath, w->vlen));
+	if (n && fresh(w, n->gen, n->born) && n->nfd == o->nfd && n->st.st_dev == o->st.st_dev &&
+	    n->st.st_ino == o->st.st_ino)
+		return; /* known already (@o may be that node) */
+	vr_memcpy(&c, o, sizeof(c));
+	for (i = 0; i < c.nfd; i++) {
+		int fd = copy_high(dc, o->fd[i]);
+
+		if (fd >= dc->hi)
+			sys_close(fd);
+		if (fd < 0 || fd >= dc->hi)
+			break;
+		c.fd[i] = fd;
+	}
+	c.owned = (1u << i) - 1;
+	if (i == c.nfd)
+		put(w, &c, 1);
+	vr_obj_put(&c);
 }
 
 int

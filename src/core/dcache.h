@@ -111,6 +111,14 @@ void vr_dc_fd_note(struct vr_walk *w, int fd, const struct stat *st);
 void vr_dc_put(struct vr_walk *w, struct vr_obj *o);
 
 /*
+ * vr_dc_keep() - vr_dc_put() of directory @o, found at w->vpath by a live
+ * lookup, whose descriptors are not the walk's to give (the program's
+ * open() returns one): the cache takes copies.  A directory opened is
+ * about to be listed or walked from, which would look it up again.
+ */
+void vr_dc_keep(struct vr_walk *w, const struct vr_obj *o);
+
+/*
  * vr_dc_root_allx() - every layer's root directory grants search to
  * everyone (read again once the cache's bound or generation moves on).
  */

@@ -167,11 +167,12 @@ struct vr_task {
 };
 
 /*
- * vr_fd_hint_set() - descriptor @fd, just opened by the core, was reached
- * through mount @m (NULL: the root overlay); kept when ns->aliasing, for
- * vr_fd_vpath() and vr_revmap_fd() to map it back to the same place.
+ * vr_fd_hint_set() - descriptor @fd, just opened by the core on host
+ * object @st (NULL: asked of @fd), was reached through mount @m (NULL:
+ * the root overlay); kept when ns->aliasing, for vr_fd_vpath() and
+ * vr_revmap_fd() to map it back to the same place.
  */
-void vr_fd_hint_set(struct vr_ns *ns, int fd, const struct vr_mount *m);
+void vr_fd_hint_set(struct vr_ns *ns, int fd, const struct vr_mount *m, const struct stat *st);
 /*
  * vr_fd_hints_count(), vr_fd_hints_pack(), vr_fd_hints_unpack() - the
  * hints of descriptors an exec keeps (no close-on-exec), carried to the

@@ -317,7 +317,8 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
 	struct vr_walk *w;
 	struct stat nst;
 	struct stat bst;
-	int err, note, known, base = 0, low = 1 << 30;
+	struct stat hst;
+	int err, note, known, held = 0, base = 0, low = 1 << 30;
 
 	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY) &&
 	    (flags & O_TMPFILE) != O_TMPFILE)
@@ -366,11 +367,20 @@ again:
 	base = err >= 0 && !writes(&w->node, flags) && base_obj(w);
 	if (base)
 		vr_memcpy(&bst, &w->node.st, sizeof(bst));
+	/* The object the descriptor holds, as the walk found it (not made or copied now). */
+	held = err >= 0 && w->node.exists && w->node.nfd > 0 && !w->node.synthetic &&
+	       !vr_in_procfs(&w->node) && !writes(&w->node, flags) &&
+	       (flags & O_TMPFILE) != O_TMPFILE;
+	if (held)
+		vr_memcpy(&hst, &w->node.st, sizeof(hst));
 	note = err >= 0 && w->node.exists && vr_obj_is_dir(&w->node) && !vr_in_procfs(&w->node);
 	/* What the descriptor holds: the node's top layer, reopened (no fstat). */
 	known = note && w->node.nfd > 0 && !w->node.synthetic;
-	if (known)
+	if (known) {
 		vr_memcpy(&nst, &w->node.st, sizeof(nst));
+		if ((flags & O_TMPFILE) != O_TMPFILE)
+			vr_dc_keep(w, &w->node);
+	}
 	/* The walk's descriptors go first, so the lowest number is free. */
 	vr_obj_put(&w->cur);
 	vr_obj_put(&w->node);
@@ -381,7 +391,7 @@ again:
 out:
 	vr_walk_end(w);
 	if (err >= 0) {
-		vr_fd_hint_set(t->ns, err, m);
+		vr_fd_hint_set(t->ns, err, m, held ? &hst : NULL);
 		vr_fd_upper_forget(t->ns, err);
 		base_note(t->ns, err, base ? &bst : NULL);
 	}

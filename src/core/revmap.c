@@ -51,15 +51,17 @@ hint_key(unsigned long dev, unsigned long ino, unsigned long src)
 }
 
 void
-vr_fd_hint_set(struct vr_ns *ns, int fd, const struct vr_mount *m)
+vr_fd_hint_set(struct vr_ns *ns, int fd, const struct vr_mount *m, const struct stat *st)
 {
-	struct stat st;
+	struct stat own;
 	unsigned long h, old;
 	unsigned long src = m ? HINT_OVERLAY + 1 + (unsigned long)(m - ns->mounts) : HINT_OVERLAY;
 
 	if (!ns->aliasing || fd < 0 || fd >= VR_FD_HINTS)
 		return;
-	h = sys_fstat(fd, &st) == 0 ? hint_key(st.st_dev, st.st_ino, src) : 0;
+	if (!st)
+		st = sys_fstat(fd, &own) == 0 ? &own : NULL;
+	h = st ? hint_key(st->st_dev, st->st_ino, src) : 0;
 	/*
 	 * The number's previous hint may be the only one left of an object
 	 * still open under another number: a shell opens at a free number,
