@@ -88,18 +88,21 @@ vr_place_get(struct vr_walk *w, struct vr_place *p)
 	return 0;
 }
 
-void
+unsigned long
 vr_place_put(struct vr_place *p)
 {
+	unsigned long gen = 0;
+
 	if (p->own)
 		sys_close(p->dirfd);
 	p->own = 0;
 	/* A place is taken only to change something there. */
 	if (p->ns && p->dir)
-		vr_coh_bump_dir(p->ns);
+		gen = vr_coh_bump_dir(p->ns);
 	else if (p->ns)
-		vr_coh_bump(p->ns);
+		gen = vr_coh_bump(p->ns);
 	p->ns = NULL;
+	return gen;
 }
 
 int

@@ -393,6 +393,14 @@ const struct vr_mount *vr_fd_mount(struct vr_ns *ns, int fd);
 void vr_fd_upper_forget(struct vr_ns *ns, int fd);
 
 /*
+ * vr_fd_upper_note() - @fd was just opened through the root overlay on
+ * @st, an object of the upper layer: vr_fd_upper() answers 1 from now on.
+ * @norec: 0, or what upfd_norec[@fd] holds for a file known to have no
+ * owner's record (1 + the change counter as of which it is known).
+ */
+void vr_fd_upper_note(struct vr_ns *ns, int fd, const struct stat *st, unsigned long norec);
+
+/*
  * vr_revmap_link() - the body of a procfs magic link (@body[0..n), room
  * for @size bytes) rewritten to the virtual path it names; non-paths stay
  * as they are, and so do paths outside the namespace unless @hide.

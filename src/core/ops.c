@@ -202,7 +202,7 @@ create_over_whiteout(struct vr_walk *w, struct vr_place *p, int flags, unsigned 
 }
 
 static int
-open_create(struct vr_walk *w, int flags, unsigned int mode)
+open_create(struct vr_walk *w, int flags, unsigned int mode, unsigned long *gen)
 {
 	struct vr_place p;
 	int err;
@@ -220,7 +220,7 @@ open_create(struct vr_walk *w, int flags, unsigned int mode)
 		err = sys_openat(p.dirfd, p.name, flags | O_NOFOLLOW, mode);
 	if (err == -EACCES && !p.whiteout && vr_owner_unlock(w->t, p.dirfd))
 		err = sys_openat(p.dirfd, p.name, flags | O_NOFOLLOW, mode);
-	vr_place_put(&p);
+	*gen = vr_place_put(&p);
 	if (err >= 0 && w->t->id.faked) {
 		struct vr_owner dir;
 		int e;
@@ -318,7 +318,8 @@ open_rules(struct vr_task *t, int dirfd, const char *path, int flags, unsigned i
 	struct stat nst;
 	struct stat bst;
 	struct stat hst;
-	int err, note, known, held = 0, base = 0, low = 1 << 30;
+	int err, note, known, held = 0, up = 0, created = 0, base = 0, low = 1 << 30;
+	unsigned long norec = 0, made = 0;
 
 	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY) &&
 	    (flags & O_TMPFILE) != O_TMPFILE)
@@ -355,7 +356,8 @@ again:
 	else if (w->node.exists)
 		err = open_existing(w, flags);
 	else
-		err = open_create(w, flags, mode);
+		err = open_create(w, flags, mode, &made);
+	created = !w->node.exists && (flags & O_CREAT) && (flags & O_TMPFILE) != O_TMPFILE;
 	if (err < 0 && w->last_unprobed && !taken_name(w, err)) {
 		/* Not looked up first: what else failed is decided as for a name looked up. */
 		vr_walk_end(w);
@@ -373,6 +375,16 @@ again:
 	       (flags & O_TMPFILE) != O_TMPFILE;
 	if (held)
 		vr_memcpy(&hst, &w->node.st, sizeof(hst));
+	/* An upper-layer file reached through the overlay: fchmod() and the like need not ask. */
+	up = held && !w->node.mount && w->ns->has_upper && w->node.layer[0] == 0 &&
+	     !w->node.indexed && !vr_obj_is_dir(&w->node);
+	if (err >= 0 && created && !w->cur.mount && !w->cur.synthetic && w->ns->has_upper &&
+	    sys_fstat(err, &hst) == 0) {
+		held = up = 1;
+		/* Made with no owner's record, and no other change since the walk began. */
+		if (!w->t->id.faked && w->dc_on && made && made == w->dc_fgen + 1)
+			norec = made + 1;
+	}
 	note = err >= 0 && w->node.exists && vr_obj_is_dir(&w->node) && !vr_in_procfs(&w->node);
 	/* What the descriptor holds: the node's top layer, reopened (no fstat). */
 	known = note && w->node.nfd > 0 && !w->node.synthetic;
@@ -392,7 +404,10 @@ out:
 	vr_walk_end(w);
 	if (err >= 0) {
 		vr_fd_hint_set(t->ns, err, m, held ? &hst : NULL);
-		vr_fd_upper_forget(t->ns, err);
+		if (up)
+			vr_fd_upper_note(t->ns, err, &hst, norec);
+		else
+			vr_fd_upper_forget(t->ns, err);
 		base_note(t->ns, err, base ? &bst : NULL);
 	}
 	return err;

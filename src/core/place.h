@@ -27,9 +27,10 @@ struct vr_place {
 int vr_place_get(struct vr_walk *w, struct vr_place *p);
 /*
  * vr_place_put() - release @p after the change made there, and tell every
- * process on the prefix (vr_coh_bump()).
+ * process on the prefix (vr_coh_bump()).  Return: the change counter as
+ * the change left it (0: no counter).
  */
-void vr_place_put(struct vr_place *p);
+unsigned long vr_place_put(struct vr_place *p);
 
 /*
  * vr_walk_renorm() - walk again to w->vpath itself, so that a result named

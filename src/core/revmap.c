@@ -337,6 +337,16 @@ vr_fd_upper_forget(struct vr_ns *ns, int fd)
 	note(ns, fd, 0, 0);
 }
 
+void
+vr_fd_upper_note(struct vr_ns *ns, int fd, const struct stat *st, unsigned long norec)
+{
+	if (!ns->has_upper || st->st_ino == 0 || fd < 0 || fd >= VR_UPFD_NOTES)
+		return;
+	note(ns, fd, st->st_dev, st->st_ino);
+	if (norec)
+		__atomic_store_n(&ns->upfd_norec[fd], norec, __ATOMIC_RELAXED);
+}
+
 /* upper_by_path() - vr_fd_upper() by the host path of @fd. */
 static int
 upper_by_path(struct vr_ns *ns, int fd)
@@ -362,7 +372,7 @@ upper_by_path(struct vr_ns *ns, int fd)
 int
 vr_fd_upper(struct vr_ns *ns, int fd, const struct stat *st)
 {
-	int known = fd >= 0 && fd < VR_UPFD_NOTES && !ns->aliasing && st->st_ino != 0 &&
+	int known = fd >= 0 && fd < VR_UPFD_NOTES && st->st_ino != 0 &&
 	            __atomic_load_n(&ns->upfd[fd][0], __ATOMIC_RELAXED) == st->st_dev &&
 	            __atomic_load_n(&ns->upfd[fd][1], __ATOMIC_RELAXED) == st->st_ino;
 
@@ -372,9 +382,12 @@ vr_fd_upper(struct vr_ns *ns, int fd, const struct stat *st)
 		return 1;
 	if (!upper_by_path(ns, fd))
 		return 0;
-	/* Where one directory shows at two places, the path is asked each time. */
-	if (!ns->aliasing)
-		note(ns, fd, st->st_dev, st->st_ino);
+	/*
+	 * Where one directory shows at two places, the answer rests on the
+	 * descriptor's hint (fd_hint()), which only an open by vroot changes,
+	 * and that open forgets or sets the note too.
+	 */
+	note(ns, fd, st->st_dev, st->st_ino);
 	return 1;
 }
 
