@@ -87,7 +87,6 @@
 
 struct dc_node {
 	int fd[VR_MAX_LAYERS]; /* 0, or the cache's own descriptor (never below lo > 0) */
-	int valid;             /* set last when taken, cleared first when dropped */
 	int borrowed;          /* a mount's root: its descriptor is the mount's */
 	unsigned int nfd;
 	unsigned char layer[VR_MAX_LAYERS];
@@ -95,8 +94,11 @@ struct dc_node {
 	int allx;  /* every layer's directory grants search to everyone */
 	int norec; /* an upper directory without an owner's record (vr_obj.norec) */
 	struct stat st;
-	unsigned long gen, born, hash;
+	unsigned long gen, born;
 	unsigned long dcopies; /* directories copied up when last known true */
+	/* What find() reads, together: */
+	int valid; /* set last when taken, cleared first when dropped */
+	unsigned long hash;
 	size_t plen;
 	char path[VR_DC_PATH];
 };
@@ -168,13 +170,36 @@ struct vr_dcache {
 
 #define DC_SIZE ((sizeof(struct vr_dcache) + 4095) & ~(size_t)4095)
 
+/* hash_on() - FNV-1a of @p[0..n), carried on from @h. */
+static unsigned long
+hash_on(unsigned long h, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3UL;
+	return h;
+}
+
 static unsigned long
 hash(const char *p, size_t n)
 {
-	unsigned long h = 0xcbf29ce484222325UL;
+	return hash_on(0xcbf29ce484222325UL, p, n);
+}
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 0x100000001b3UL;
+/*
+ * vhash() - hash() of @path[0..len): of w->vpath, carried on from the
+ * prefix hashed last (w->hlen), which a walk going down extends.
+ */
+static unsigned long
+vhash(struct vr_walk *w, const char *path, size_t len)
+{
+	unsigned long h;
+
+	if (path != w->vpath)
+		return hash(path, len);
+	h = w->hlen && w->hlen <= len ? hash_on(w->hval, path + w->hlen, len - w->hlen)
+	                              : hash(path, len);
+	w->hlen = len;
+	w->hval = h;
 	return h;
 }
 
@@ -490,7 +515,7 @@ get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o, int child
 	struct vr_dcache *dc = w->ns->dc;
 	struct dc_node *n;
 
-	n = find(dc, path, len, hash(path, len));
+	n = find(dc, path, len, vhash(w, path, len));
 	if (n && !(fresh(w, n->gen, n->born) && not_copied(w, n))) {
 		if (!w->dc_ro) {
 			drop(dc, n);
@@ -588,8 +613,7 @@ vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 	if (!w->dc_on || fd < 0 || sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFDIR)
 		return vr_fd_vpath(w->ns, fd, buf, size);
 	w->at_fd = fd;
-	w->at_dev = st.st_dev;
-	w->at_ino = st.st_ino;
+	vr_memcpy(&w->at_st, &st, sizeof(st));
 	e = fd_slot(dc, fd);
 	if (e->fd1 == fd + 1 && fd_fits(w, e, &st, size)) {
 		same = e;
@@ -842,7 +866,7 @@ put(struct vr_walk *w, struct vr_obj *o, int copies)
 	    (o->owned != all && (o->owned || !o->mount || o->nfd != 1)))
 		return;
 	allx = layers_allx(o);
-	n = find(dc, w->vpath, w->vlen, hash(w->vpath, w->vlen));
+	n = find(dc, w->vpath, w->vlen, vhash(w, w->vpath, w->vlen));
 	if (n && same_dir(n, o)) {
 		/*
 		 * Looked up live again (its parent is not searchable by all, or
@@ -875,7 +899,7 @@ put(struct vr_walk *w, struct vr_obj *o, int copies)
 	for (unsigned int i = 0; i < o->nfd; i++)
 		n->layer[i] = o->layer[i];
 	n->mount = o->mount;
-	relink(dc, n, hash(w->vpath, w->vlen));
+	relink(dc, n, vhash(w, w->vpath, w->vlen));
 	n->plen = w->vlen;
 	vr_memcpy(n->path, w->vpath, w->vlen);
 	renew(w, n, o, allx, 0);
@@ -899,7 +923,7 @@ vr_dc_keep(struct vr_walk *w, const struct vr_obj *o)
 	if (!w->dc_on || w->dc_ro || !o->exists || !vr_obj_is_dir(o) || o->synthetic ||
 	    o->nfd == 0 || o->indexed || o->byname || vr_in_procfs(o) || w->vlen >= VR_DC_PATH)
 		return;
-	n = find(dc, w->vpath, w->vlen, hash(w->vpath, w->vlen));
+	n = find(dc, w->vpath, w->vlen, vhash(w, w->vpath, w->vlen));
 	if (n && fresh(w, n->gen, n->born) && n->nfd == o->nfd && n->st.st_dev == o->st.st_dev &&
 	    n->st.st_ino == o->st.st_ino)
 		return; /* known already (@o may be that node) */
@@ -929,7 +953,7 @@ vr_dc_gain_upper(struct vr_walk *w, size_t len, struct vr_obj *o, int upfd, cons
 
 	if (!w->dc_on || w->dc_ro || len >= VR_DC_PATH || o->owned || o->nfd >= VR_MAX_LAYERS)
 		return -1;
-	n = find(dc, w->vpath, len, hash(w->vpath, len));
+	n = find(dc, w->vpath, len, vhash(w, w->vpath, len));
 	if (!n || n->borrowed || n->nfd != o->nfd || n->fd[0] != o->fd[0] || n->layer[0] == 0)
 		return -1;
 	fd = copy_high(dc, upfd);

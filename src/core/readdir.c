@@ -384,8 +384,8 @@ fold_above(struct listing *l, const char *name, size_t len)
 static int
 own_stream(struct vr_walk *w, struct listing *l, unsigned int i)
 {
-	if (i != 0 || l->self < 0 || w->at_fd != l->self || w->at_dev != w->node.st.st_dev ||
-	    w->at_ino != w->node.st.st_ino)
+	if (i != 0 || l->self < 0 || w->at_fd != l->self || w->at_st.st_dev != w->node.st.st_dev ||
+	    w->at_st.st_ino != w->node.st.st_ino)
 		return 0;
 	if (l->self_pos != 0 && sys_lseek(l->self, 0, 0 /* SEEK_SET */) != 0)
 		return 0;

@@ -448,6 +448,8 @@ vpath_push(struct vr_walk *w, const char *name, size_t len)
 
 	if (at + len >= VR_VPATH_MAX)
 		return -ENAMETOOLONG;
+	if (w->hlen > w->vlen)
+		w->hlen = 0; /* bytes it hashed are written over */
 	w->plen = w->vlen;
 	if (at > 1)
 		w->vpath[w->vlen] = '/';
@@ -472,6 +474,7 @@ static void
 vpath_reset(struct vr_walk *w)
 {
 	w->solo = 0;
+	w->hlen = 0;
 	w->vpath[0] = '/';
 	w->vpath[1] = '\0';
 	w->vlen = 1;
@@ -1138,6 +1141,7 @@ start_cached(struct vr_walk *w, const char *path, size_t len)
 
 	if (!vr_dc_get_at(w, path, len, &o))
 		return 0;
+	w->hlen = 0;
 	vr_memcpy(w->vpath, path, len);
 	w->vpath[len] = '\0';
 	w->vlen = len;
@@ -1326,10 +1330,18 @@ run(struct vr_walk *w)
 	w->plen = w->vlen;
 	/*
 	 * The final object's attributes are always the kernel's of now: a
-	 * directory from the cache (not the walk's to close) is read again.
+	 * directory from the cache (not the walk's to close) is read again,
+	 * unless it is the directory of the descriptor the walk started from,
+	 * just read.
 	 */
-	if ((w->node.st.st_ino == 0 || !w->node.owned) && w->node.nfd > 0)
+	if ((w->node.st.st_ino == 0 || !w->node.owned) && w->node.nfd > 0) {
+		if (w->at_fd >= 0 && w->node.st.st_ino != 0 && w->at_st.st_ino == w->node.st.st_ino &&
+		    w->at_st.st_dev == w->node.st.st_dev) {
+			vr_memcpy(&w->node.st, &w->at_st, sizeof(w->node.st));
+			return 0;
+		}
 		return sys_fstat(w->node.fd[0], &w->node.st);
+	}
 	return 0;
 }
 
@@ -1509,6 +1521,7 @@ vr_walk_begin(struct vr_task *t, int *err)
 	w->stx_done = 0;
 	w->fresh_ino = 0;
 	w->copy_fd = -1;
+	w->hlen = 0;
 	w->cur.nfd = 0;
 	w->cur.owned = 0;
 	w->node.nfd = 0;

@@ -202,10 +202,13 @@ struct vr_walk {
 	int dc_ro;
 	/*
 	 * The program's directory descriptor the walk started from, when
-	 * vr_dc_fd_path() looked at it, and its host identity (-1: none).
+	 * vr_dc_fd_path() looked at it (-1: none), and its fstat() then.
 	 */
 	int at_fd;
-	unsigned long at_dev, at_ino;
+	struct stat at_st;
+	/* hval: the directory cache's hash of vpath[0..hlen) (0: none), kept while those bytes are. */
+	size_t hlen;
+	unsigned long hval;
 	unsigned long dc_gen, dc_now;
 	unsigned long dc_fgen; /* vr_coh_gen() when the walk began (dcache.c's last name) */
 	unsigned long dc_dcopies; /* directories copied up so far (vr_coh_dir_copies()) */
