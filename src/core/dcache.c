@@ -96,6 +96,12 @@ struct dc_node {
 	struct stat st;
 	unsigned long gen, born;
 	unsigned long dcopies; /* directories copied up when last known true */
+	/*
+	 * Every directory above it, from the namespace's root down, grants
+	 * search to everyone (as each was when the walk that took it passed):
+	 * a walk may start here for an absolute path (vr_dc_jump()).
+	 */
+	int reach;
 	/* What find() reads, together: */
 	int valid; /* set last when taken, cleared first when dropped */
 	unsigned long hash;
@@ -507,8 +513,12 @@ may_search(const struct vr_walk *w)
 
 /*
  * get() - the fresh node for @path[0..len) into @o; @child: it is looked
- * up in w->cur, whose search permission must hold.  Return: 1 or 0.
+ * up in w->cur, whose search permission must hold; GET_START: a walk
+ * starts there (w->reach is the node's), GET_JUMP: also only when every
+ * directory above it grants search to everyone.  Return: 1 or 0.
  */
+#define GET_START 2
+#define GET_JUMP  3
 static int
 get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o, int child)
 {
@@ -523,12 +533,16 @@ get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o, int child
 		}
 		n = NULL;
 	}
-	if (n && child && !w->cur.allx && !may_search(w))
+	if (n && child == 1 && !w->cur.allx && !may_search(w))
 		n = NULL; /* the live lookup gives the kernel's error */
+	if (child == GET_JUMP && (!n || !n->reach))
+		return 0; /* the walk goes down as usual */
 	if (!n) {
 		vr_ns_count(w->ns, offsetof(struct vr_stats, cache_misses));
 		return 0;
 	}
+	if (child >= GET_START)
+		w->reach = n->reach;
 	node_obj(dc, n, o);
 	vr_ns_count(w->ns, offsetof(struct vr_stats, cache_hits));
 	return 1;
@@ -548,6 +562,22 @@ vr_dc_get_at(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o)
 	if (!w->dc_on || len >= VR_DC_PATH)
 		return 0;
 	return get(w, path, len, o, 0);
+}
+
+int
+vr_dc_start(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o)
+{
+	if (!w->dc_on || len >= VR_DC_PATH)
+		return 0;
+	return get(w, path, len, o, GET_START);
+}
+
+int
+vr_dc_jump(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o)
+{
+	if (!w->dc_on || len >= VR_DC_PATH)
+		return 0;
+	return get(w, path, len, o, GET_JUMP);
 }
 
 /* is_procfs() - @fd is a directory of a procfs: its entries are per process. */
@@ -868,6 +898,7 @@ put(struct vr_walk *w, struct vr_obj *o, int copies)
 	allx = layers_allx(o);
 	n = find(dc, w->vpath, w->vlen, vhash(w, w->vpath, w->vlen));
 	if (n && same_dir(n, o)) {
+		n->reach = w->reach && w->cur.allx;
 		/*
 		 * Looked up live again (its parent is not searchable by all, or
 		 * the node had aged) and found the same: the node's descriptor
@@ -899,6 +930,8 @@ put(struct vr_walk *w, struct vr_obj *o, int copies)
 	for (unsigned int i = 0; i < o->nfd; i++)
 		n->layer[i] = o->layer[i];
 	n->mount = o->mount;
+	/* Found in w->cur: the directories above it are w->cur and those above w->cur. */
+	n->reach = w->reach && w->cur.allx;
 	relink(dc, n, vhash(w, w->vpath, w->vlen));
 	n->plen = w->vlen;
 	vr_memcpy(n->path, w->vpath, w->vlen);

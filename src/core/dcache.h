@@ -48,6 +48,18 @@ int vr_dc_get(struct vr_walk *w, struct vr_obj *o);
 int vr_dc_get_at(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o);
 
 /*
+ * vr_dc_start() - vr_dc_get_at() for w->cur, where the walk starts:
+ * w->reach becomes the node's.  vr_dc_jump() - the same, only for a node
+ * every directory above which grants search to everyone: an absolute
+ * path's walk through the directories above it would have taken each
+ * from the cache, none of them a symlink (the node's path is canonical)
+ * and each searchable by all, so the walk may start at the node.
+ * Return: 1 on a hit, 0 otherwise.
+ */
+int vr_dc_start(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o);
+int vr_dc_jump(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o);
+
+/*
  * vr_dc_gain_upper() - directory @o, the cached node at w->vpath[0..len)
  * found in base layers only, has just gained its upper copy @upfd (whose
  * attributes are *@st): the node and @o have it on top, as a walk would

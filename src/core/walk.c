@@ -475,6 +475,7 @@ vpath_reset(struct vr_walk *w)
 {
 	w->solo = 0;
 	w->hlen = 0;
+	w->reach = 1; /* w->cur becomes the root */
 	w->vpath[0] = '/';
 	w->vpath[1] = '\0';
 	w->vlen = 1;
@@ -1119,6 +1120,7 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 		goto fail;
 	if (!hit)
 		vr_dc_put(w, &child);
+	w->reach = w->reach && w->cur.allx;
 	obj_move(&w->cur, &child);
 	solo_enter(w, saved);
 	return 0;
@@ -1139,7 +1141,7 @@ start_cached(struct vr_walk *w, const char *path, size_t len)
 {
 	struct vr_obj o = {0};
 
-	if (!vr_dc_get_at(w, path, len, &o))
+	if (!vr_dc_start(w, path, len, &o))
 		return 0;
 	w->hlen = 0;
 	vr_memcpy(w->vpath, path, len);
@@ -1151,6 +1153,47 @@ start_cached(struct vr_walk *w, const char *path, size_t len)
 	return 1;
 }
 
+/*
+ * jump() - the walk of a plain absolute path (no "." or ".." component,
+ * no empty one, no trailing slash) starts at its directory when the
+ * directory cache has it with every directory above it searchable by all
+ * (vr_dc_jump()), instead of going down from the root: it would have
+ * taken each of them from the cache.  Not for a chroot()ed task, nor
+ * where crossing a mount is refused.
+ */
+static void
+jump(struct vr_walk *w)
+{
+	struct vr_frame *f = &w->stack[0];
+	const char *p, *last = NULL;
+	struct vr_obj o = {0};
+	size_t len;
+
+	if (!w->dc_on || w->depth != 1 || w->rootlen != 1 || (w->flags & VR_WALK_NO_XDEV))
+		return;
+	for (p = f->p; *p; p++) {
+		if (*p != '/')
+			continue;
+		if (p[1] == '/' || !p[1] ||
+		    (p[1] == '.' && (p[2] == '/' || !p[2] || (p[2] == '.' && (p[3] == '/' || !p[3])))))
+			return;
+		last = p;
+	}
+	if (!last || last == f->p)
+		return; /* one component: nothing to skip */
+	len = (size_t)(last - f->p);
+	if (!vr_dc_jump(w, f->p, len, &o))
+		return;
+	w->hlen = 0;
+	vr_memcpy(w->vpath, f->p, len);
+	w->vpath[len] = '\0';
+	w->vlen = len;
+	w->plen = len;
+	obj_move(&w->cur, &o);
+	solo_enter(w, 0);
+	f->p = last;
+}
+
 /* start() - set w->cur to where a relative @path starts. */
 static int
 start(struct vr_walk *w, int dirfd, const char *path)
@@ -1159,6 +1202,12 @@ start(struct vr_walk *w, int dirfd, const char *path)
 	long n;
 	int err;
 
+	if (path[0] == '/' && !(w->flags & (VR_WALK_NSROOT | VR_WALK_SCOPED))) {
+		err = go_root(w);
+		if (err == 0)
+			jump(w);
+		return err;
+	}
 	if ((path[0] == '/' && !(w->flags & VR_WALK_NSROOT)) || (w->flags & VR_WALK_SCOPED))
 		return go_root(w);
 	vpath_reset(w);
@@ -1277,6 +1326,7 @@ fast_walk(struct vr_walk *w, struct vr_frame *f)
 		w->vpath[saved] = '\0';
 		return 0;
 	}
+	w->reach = 0; /* the kernel went down: the directories on the way are not known */
 	obj_move(&w->cur, &next);
 	solo_enter(w, saved);
 	f->p = end;
@@ -1395,6 +1445,7 @@ upper_start(struct vr_walk *w, char *path, const char **rest)
 		return -1;
 	}
 	path[k] = cut;
+	w->reach = 0;
 	obj_move(&w->cur, &w->node);
 	*rest = path + k;
 	return fd;
@@ -1458,6 +1509,7 @@ vr_walk_upper_dir(struct vr_walk *w, char *path, vr_make_upper_fn make)
 		}
 		sys_close(upfd);
 		upfd = next;
+		w->reach = 0;
 		obj_move(&w->cur, &child);
 	}
 	return upfd;

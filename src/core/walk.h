@@ -206,6 +206,12 @@ struct vr_walk {
 	 */
 	int at_fd;
 	struct stat at_st;
+	/*
+	 * Every directory above w->cur, from the namespace's root down, is
+	 * known to grant search to everyone (dcache.c's node reach): 1 at the
+	 * root, kept while the walk goes down by names, 0 when not known.
+	 */
+	int reach;
 	/* hval: the directory cache's hash of vpath[0..hlen) (0: none), kept while those bytes are. */
 	size_t hlen;
 	unsigned long hval;

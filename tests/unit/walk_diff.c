@@ -22,7 +22,9 @@
  * tree's root.  The chroot child asks openat2 as it is.
  *
  * Paths are asked from three bases per round: the root, a working directory
- * set with vr_chdir(), and a directory descriptor from vr_openat().  The trees
+ * set with vr_chdir(), and a directory descriptor from vr_openat(); every
+ * other round with the directory cache on, so that walks also start from
+ * directories kept from earlier ones.  The trees
  * also hold a directory without search permission and files without read
  * permission, which only an unprivileged run tells apart.
  *
@@ -2036,6 +2038,9 @@ setup_round(struct ctx *c, struct rng *r)
 	err = vr_ns_new(&spec, &c->ns);
 	if (err == 0)
 		err = vr_task_new(c->ns, &c->task);
+	/* Every other round keeps directories between walks (dcache.c). */
+	if (err == 0 && (t->round & 1))
+		err = vr_ns_cache_enable(c->ns, 800, 1000);
 	if (err < 0) {
 		ok(0, "round %d: namespace over the tree: %s", t->round, strerror((int)-err));
 		return -1;
