@@ -17,6 +17,17 @@
 #endif
 #define SHM_REMAP_FLAG 040000
 
+/* brk_seen() - the break was at @b: the highest yet is kept. */
+static void
+brk_seen(uintptr_t b)
+{
+	uintptr_t top = __atomic_load_n(&vrl_proc.brk_top, __ATOMIC_RELAXED);
+
+	while (b > top && !__atomic_compare_exchange_n(&vrl_proc.brk_top, &top, b, 1,
+	                                               __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		;
+}
+
 /* shrinks() - call @nr with arguments @a may unmap a page or take a permission away. */
 static int
 shrinks(long nr, const long a[6])
@@ -26,7 +37,8 @@ shrinks(long nr, const long a[6])
 		/* A new mapping elsewhere changes no page already known. */
 		return (a[3] & MAP_FIXED) != 0;
 	case __NR_brk:
-		return a[0] != 0;
+		/* Below the highest break yet: pages may go (a move up takes none away). */
+		return a[0] != 0 && (uintptr_t)a[0] < __atomic_load_n(&vrl_proc.brk_top, __ATOMIC_ACQUIRE);
 	case __NR_madvise:
 		/* Guard pages, and hardware poisoning (100, 101) fault on access. */
 		return a[2] == MADV_GUARD_INSTALL || (a[2] >= 100 && a[2] <= 101);
@@ -72,6 +84,41 @@ text_touched(long nr, const long a[6])
 	}
 }
 
+/*
+ * span() - the range of addresses call @nr with arguments @a works on,
+ * into *@p, *@n; 0 when it is not one range known from the arguments
+ * (everything is forgotten then).
+ */
+static int
+span(long nr, const long a[6], uintptr_t *p, size_t *n)
+{
+	switch (nr) {
+	case __NR_mmap:
+	case __NR_munmap:
+	case __NR_mprotect:
+	case __NR_pkey_mprotect:
+	case __NR_madvise:
+		*p = (uintptr_t)a[0];
+		*n = (size_t)a[1];
+		return *n != 0;
+	default:
+		return 0; /* mremap (two ranges), brk, shmat, shmdt */
+	}
+}
+
+/* forget() - what uaccess.c knows of the pages call @nr with @a may change. */
+static void
+forget(long nr, const long a[6])
+{
+	uintptr_t p;
+	size_t n;
+
+	if (span(nr, a, &p, &n))
+		vrl_ua_forget_range(p, n);
+	else
+		vrl_ua_forget();
+}
+
 /**
  * vrl_addrspace_call() - perform address-space call @nr (MEM or MMAP in
  * syscalls.h) with arguments @a.
@@ -80,18 +127,21 @@ text_touched(long nr, const long a[6])
 long
 vrl_addrspace_call(long nr, const long a[6])
 {
-	int forget = shrinks(nr, a), text = forget && text_touched(nr, a);
+	int shrink = shrinks(nr, a), text = shrink && text_touched(nr, a);
 	long r;
 
-	if (forget)
-		vrl_ua_forget();
+	if (shrink)
+		forget(nr, a);
 	if (text)
 		__atomic_add_fetch(&vrl_proc.map_gen, 1, __ATOMIC_ACQ_REL);
 	r = vrl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	if (forget)
-		vrl_ua_forget();
+	if (shrink)
+		forget(nr, a);
 	if (text)
 		__atomic_add_fetch(&vrl_proc.map_gen, 1, __ATOMIC_ACQ_REL);
+	/* A break moved up takes nothing away: the next move down is a shrink. */
+	if (nr == __NR_brk && r > 0)
+		brk_seen((uintptr_t)r);
 	return r;
 }
 

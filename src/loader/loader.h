@@ -119,6 +119,8 @@ struct vrl_proc {
 	int probing;            /* vrl_filter_present()'s call is on its way */
 	int no_peek;            /* process_vm_readv refused: access directly */
 	unsigned long ua_gen;   /* moved by every change to the address space */
+	/* The highest program break seen (addrspace.c): a brk() below it may unmap. */
+	uintptr_t brk_top;
 	unsigned long map_gen;  /* moved when the text mappings may change (addrspace.c) */
 	int ntext, text_valid, text_lock;
 	unsigned long text_gen;
@@ -293,6 +295,7 @@ long vrl_addrspace_call(long nr, const long a[6]);
 /* uaccess.c */
 int vrl_peek(void *dst, const void *user_src, size_t n);
 void vrl_ua_forget(void);
+void vrl_ua_forget_range(uintptr_t p, size_t n);
 int vrl_poke(void *user_dst, const void *src, size_t n);
 long vrl_poke_some(void *user_dst, const void *src, size_t n);
 long vrl_peek_str(char *dst, const char *user_src, size_t cap);

@@ -71,6 +71,36 @@ vrl_ua_forget(void)
 			__atomic_store_n(&vrl_proc.ua_page[i], 0, __ATOMIC_RELAXED);
 }
 
+/**
+ * vrl_ua_forget_range() - the pages of [@p, @p + @n) may go or lose a
+ * permission: they are forgotten, and every entry is moved to a new
+ * generation (so that one a concurrent check is about to make under the
+ * old one never counts), the other pages' still good.
+ */
+void
+vrl_ua_forget_range(uintptr_t p, size_t n)
+{
+	unsigned long gen = __atomic_add_fetch(&vrl_proc.ua_gen, 1, __ATOMIC_ACQ_REL);
+	unsigned long lo = p >> 12, hi = (p + n - 1) >> 12;
+
+	if (!(gen & UA_GEN_MASK) || n == 0 || p + n < p || p >= UA_TOP) {
+		vrl_ua_forget();
+		return;
+	}
+	for (unsigned int i = 0; i < VRL_UA_SLOTS; i++) {
+		unsigned long *slot = &vrl_proc.ua_page[i];
+		unsigned long e = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+		unsigned long pg = e >> (UA_GEN_BITS + 2);
+
+		/* Good under the generation just left, and outside the range. */
+		if (!e || ((e >> 2) & UA_GEN_MASK) != ((gen - 1) & UA_GEN_MASK) ||
+		    (pg >= lo && pg <= hi))
+			continue;
+		__atomic_compare_exchange_n(slot, &e, ua_entry(pg, gen, e & (UA_R | UA_W)), 0,
+		                            __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+	}
+}
+
 /* ua_mine() - the table describes this address space (not a fork child's copy). */
 static int
 ua_mine(void)
