@@ -30,10 +30,12 @@
  * Taking a child from the cache skips the kernel's lookup in its parent,
  * and with it the search permission check there; so a child is taken only
  * when every layer of the parent grants search to owner, group and others
- * alike (allx), which no identity can be refused (POSIX ACLs are not read,
- * as in perm.c), or when the parent has one layer and the kernel says the
- * caller may search it (faccessat2 X_OK with the fsuid: one call for the
- * lookup's three).
+ * alike (allx: in the mode of every layer's directory, and of the owner's
+ * record a copy has), which no identity can be refused (POSIX ACLs are
+ * not read, as in perm.c), or when the parent has one layer and the kernel
+ * says the caller may search it (faccessat2 X_OK with the fsuid: one call
+ * for the lookup's three), or when the caller is a faked identity, whose
+ * search the walk has judged itself (vr_perm_search()).
  *
  * The program's directory descriptors.  A walk relative to one needs the
  * directory's canonical path; reading it back from /proc/self/fd/N and
@@ -93,6 +95,7 @@ struct dc_node {
 	const struct vr_mount *mount;
 	int allx;  /* every layer's directory grants search to everyone */
 	int norec; /* an upper directory without an owner's record (vr_obj.norec) */
+	int recx;  /* no record, or one that grants search to everyone */
 	struct stat st;
 	unsigned long gen, born;
 	unsigned long dcopies; /* directories copied up when last known true */
@@ -533,7 +536,11 @@ get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o, int child
 		}
 		n = NULL;
 	}
-	if (n && child == 1 && !w->cur.allx && !may_search(w))
+	/*
+	 * A faked identity's search was judged by the walk (vr_perm_search());
+	 * the host user, whose lookup the node stands for, is the session's.
+	 */
+	if (n && child == 1 && !w->cur.allx && !w->t->id.faked && !may_search(w))
 		n = NULL; /* the live lookup gives the kernel's error */
 	if (child == GET_JUMP && (!n || !n->reach))
 		return 0; /* the walk goes down as usual */
@@ -869,9 +876,16 @@ renew(struct vr_walk *w, struct dc_node *n, struct vr_obj *o, int allx, int know
 {
 	struct vr_owner rec;
 
-	if (!known)
-		n->norec = !o->mount && w->ns->has_upper && o->layer[0] == 0 &&
-		           vr_owner_read(o->fd[0], &rec) == 0;
+	if (!known) {
+		int r = !o->mount && w->ns->has_upper && o->layer[0] == 0
+		                ? vr_owner_read(o->fd[0], &rec)
+		                : -1;
+
+		n->norec = r == 0;
+		/* A copy with a record keeps the owner's search bit on the host (owner.h). */
+		n->recx = r != 1 || (rec.mode & 0111) == 0111;
+	}
+	allx = allx && n->recx;
 	o->norec = n->norec;
 	n->allx = allx;
 	vr_memcpy(&n->st, &o->st, sizeof(n->st));

@@ -275,6 +275,30 @@ vr_perm_obj(struct vr_walk *w, const struct vr_obj *o, int mask)
 }
 
 int
+vr_perm_search_judged(const struct vr_task *t)
+{
+	return t->id.faked && !(t->id.caps & VR_CAPS_FS);
+}
+
+int
+vr_perm_search(struct vr_walk *w, struct vr_obj *dir)
+{
+	struct vr_owner ow;
+	struct vr_cred c;
+
+	/* Fake root passes by CAP_DAC_READ_SEARCH: no system call for it. */
+	if (!vr_perm_search_judged(w->t) || dir->allx || !vr_perm_judged(w->ns, dir))
+		return 0;
+	if (dir->st.st_ino == 0 && sys_fstat(dir->fd[0], &dir->st) < 0)
+		return 0; /* the lookup in it meets the same error */
+	vr_owner_of(w->t, dir, &ow);
+	if ((ow.mode & 0111) == 0111)
+		return 0;
+	fake_cred(&w->t->id, &c, 0);
+	return vr_perm_check(&c, &ow, VR_MAY_EXEC);
+}
+
+int
 vr_perm_create(struct vr_walk *w)
 {
 	return vr_perm_obj(w, &w->cur, VR_MAY_WRITE | VR_MAY_EXEC);

@@ -122,6 +122,23 @@ int vr_perm_obj(struct vr_walk *w, const struct vr_obj *o, int mask);
 int vr_perm_create(struct vr_walk *w);
 int vr_perm_delete(struct vr_walk *w);
 
+/*
+ * vr_perm_search_judged() - vroot judges search permission on the
+ * directories @t's walks go through: @t has a faked identity without
+ * CAP_DAC_READ_SEARCH, which the host user's lookups cannot stand for.
+ */
+int vr_perm_search_judged(const struct vr_task *t);
+
+/*
+ * vr_perm_search() - may_lookup(): may w's task look up a name in
+ * directory @dir of its walk (search permission), judged on what @dir
+ * shows when vr_perm_search_judged() and @dir is an object of the root
+ * overlay; else left to the kernel's lookup.  The attributes of the
+ * overlay's root, not yet read (st_ino 0), are read into @dir->st.
+ * Return: 0 or -EACCES.
+ */
+int vr_perm_search(struct vr_walk *w, struct vr_obj *dir);
+
 /* vr_perm_judged() - @o is an object whose permissions vroot judges (perm.h). */
 int vr_perm_judged(const struct vr_ns *ns, const struct vr_obj *o);
 

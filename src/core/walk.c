@@ -64,10 +64,18 @@
  *     - NO_SYMLINKS: following any symlink is ELOOP; NO_MAGICLINKS:
  *       following a procfs magic link is ELOOP.  A final link not followed
  *       (O_NOFOLLOW, O_CREAT|O_EXCL) is allowed, as in the kernel.
+ * 10. Search permission on each directory a name (".", ".." included) of
+ *     the caller's path or of a link is looked up in: the kernel's lookups
+ *     check the host user's.  A faked identity without CAP_DAC_READ_SEARCH
+ *     is judged by the walk on what the directory shows (perm.c), and the
+ *     kernel never walks several names at once for it.  Canonical paths
+ *     the walk re-walks itself check nothing, as the kernel checks nothing
+ *     above a directory it has reached.
  */
 #include "walk.h"
 #include "dcache.h"
 #include "foldidx.h"
+#include "perm.h"
 #include "util.h"
 
 #define MAXSYMLINKS 40
@@ -1009,6 +1017,15 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 	if (last && !f->canon)
 		w->last_type = VR_LAST_NORM;
 	/*
+	 * A faked identity is not the host user whose lookups these are: its
+	 * search permission on the directory is judged here, for every name.
+	 */
+	if (!f->canon && w->cur.nfd) {
+		err = vr_perm_search(w, &w->cur);
+		if (err < 0)
+			return err;
+	}
+	/*
 	 * The kernel checks search permission on the directory before every
 	 * component; openat() does it for names, so only ".", ".." and a name
 	 * too long to look up need it here.
@@ -1289,6 +1306,9 @@ fast_walk(struct vr_walk *w, struct vr_frame *f)
 
 	if (w->cur.nfd != 1 || w->cur.synthetic || vr_ns_mount_below(w->ns, w->vpath, w->vlen) ||
 	    vr_ns_hidden_below(w->ns, w->vpath, w->vlen))
+		return 0;
+	/* The kernel would judge the host user's search, not the identity's. */
+	if (vr_perm_search_judged(w->t))
 		return 0;
 	/* Inside a mount a host mount may lie below: the component walk judges it. */
 	if ((w->flags & VR_WALK_NO_XDEV) && w->cur.mount)
