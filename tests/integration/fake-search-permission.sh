@@ -6,14 +6,13 @@
 # becomes user 65534 and stats them again (a second time from the
 # directory cache): a directory of 0700 (made in the prefix, or in the
 # base) or 0750 on the way refuses, one of 0755 or 0711 lets it through,
-# one of 0611 not its owner.
-# A walk from a working directory below a refused one checks nothing
-# above it; ".." and "." are names looked up too.  Natively the same,
-# where this machine lets root change users.
+# one of 0611 refuses its owner.  A walk from a working directory below a
+# refused one checks nothing above it; "." and ".." are names looked up
+# too.  Natively the same, where this machine lets root change users.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3
-plan 14
+plan 15
 
 cat >"$tmp/walk.py" <<'EOF2'
 import os, sys
@@ -102,6 +101,14 @@ capture cwd cwd /shut/a b/c/f . .. ../a b/../../a ./b/c/../c/f
 is_file "from a working directory below a refused one" "$tmp/cwd.exp" "$tmp/cwd.out"
 capture cwdshut cwd /shut . a/b/c/f ..
 is_file "in a refused working directory" "$tmp/cwd-shut.exp" "$tmp/cwdshut.out"
+
+# The root directory is the prefix, whose mode it shows: one of 0700 lets
+# the user reach only "/" itself.
+mkdir -m 700 "$tmp/p700"
+capture p700 "$VROOT" run --prefix "$tmp/p700" --fake-root --base "$B" --base / -- \
+	python3 "$tmp/cwd.py" / / /open/a/b/c/f open
+printf '/ ok\n/open/a/b/c/f Permission denied\nopen Permission denied\n' >"$tmp/p700.exp"
+is_file "a prefix of 0700: the root directory refuses" "$tmp/p700.exp" "$tmp/p700.out"
 
 # The same programs natively, where this machine lets root change users.
 if [ "$(id -u)" = 0 ]; then
