@@ -30,8 +30,9 @@ void vr_dc_end(struct vr_walk *w);
 /*
  * vr_dc_get() - the directory at w->vpath, the child of w->cur, from the
  * cache: only when w->dc_on and w->cur grants search to everyone
- * (w->cur.allx) or, in one layer, to the caller (asked of the kernel), so
- * no permission the kernel would check is skipped.
+ * (w->cur.allx) or, in one layer, to the caller (asked of the kernel),
+ * or when the caller is a faked identity (whose search the walk judged,
+ * vr_perm_search()), so no permission the kernel would check is skipped.
  * @o receives the node's descriptors, not owned (the cache keeps them
  * open while the walk holds the lock).  A node older than
  * VR_DC_BOUND_MS or than the last change announced is dropped.

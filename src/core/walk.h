@@ -41,8 +41,9 @@ struct vr_obj {
 	int byname;
 	const char *at;
 	/*
-	 * A directory every layer of which grants search to everyone (known
-	 * for the root and for directories in the directory cache): its
+	 * A directory every layer of which grants search to everyone, as its
+	 * owner's record does when it has one (known for the root and for
+	 * directories in the directory cache): its
 	 * children may be taken from the cache (dcache.c).
 	 */
 	int allx;
