@@ -1192,7 +1192,8 @@ jump(struct vr_walk *w)
 		if (*p != '/')
 			continue;
 		if (p[1] == '/' || !p[1] ||
-		    (p[1] == '.' && (p[2] == '/' || !p[2] || (p[2] == '.' && (p[3] == '/' || !p[3])))))
+		    (p[1] == '.' &&
+		     (p[2] == '/' || !p[2] || (p[2] == '.' && (p[3] == '/' || !p[3])))))
 			return;
 		last = p;
 	}
@@ -1405,8 +1406,8 @@ run(struct vr_walk *w)
 	 * just read.
 	 */
 	if ((w->node.st.st_ino == 0 || !w->node.owned) && w->node.nfd > 0) {
-		if (w->at_fd >= 0 && w->node.st.st_ino != 0 && w->at_st.st_ino == w->node.st.st_ino &&
-		    w->at_st.st_dev == w->node.st.st_dev) {
+		if (w->at_fd >= 0 && w->node.st.st_ino != 0 &&
+		    w->at_st.st_ino == w->node.st.st_ino && w->at_st.st_dev == w->node.st.st_dev) {
 			vr_memcpy(&w->node.st, &w->at_st, sizeof(w->node.st));
 			return 0;
 		}

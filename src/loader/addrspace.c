@@ -38,7 +38,8 @@ shrinks(long nr, const long a[6])
 		return (a[3] & MAP_FIXED) != 0;
 	case __NR_brk:
 		/* Below the highest break yet: pages may go (a move up takes none away). */
-		return a[0] != 0 && (uintptr_t)a[0] < __atomic_load_n(&vrl_proc.brk_top, __ATOMIC_ACQUIRE);
+		return a[0] != 0 &&
+		       (uintptr_t)a[0] < __atomic_load_n(&vrl_proc.brk_top, __ATOMIC_ACQUIRE);
 	case __NR_madvise:
 		/* Guard pages, and hardware poisoning (100, 101) fault on access. */
 		return a[2] == MADV_GUARD_INSTALL || (a[2] >= 100 && a[2] <= 101);
