@@ -14,27 +14,7 @@ set -eu
 need_cmd python3
 plan 15
 
-cat >"$tmp/walk.py" <<'EOF2'
-import os, sys
-path, top, mode = sys.argv[1], sys.argv[2], int(sys.argv[3], 8)
-if len(sys.argv) > 4:
-    os.chown(top, int(sys.argv[4]), -1)
-if mode:
-    os.chmod(top, mode)
-def stat(who):
-    try:
-        os.stat(path)
-        print(who, "ok")
-    except OSError as e:
-        print(who, os.strerror(e.errno))
-stat("root")
-stat("root again")
-os.setgid(65534)
-os.setgroups([])
-os.setuid(65534)
-stat("user")
-stat("user again")
-EOF2
+WALK=$top/tests/loader/helpers/stat_as_user.py
 
 # cwd.py DIR PATH...: stat each PATH as user 65534 from working directory
 # DIR, entered as root.
@@ -78,7 +58,7 @@ a/b/c/f Permission denied
 .. Permission denied
 EOF2
 
-walk() { vr --fake-root --base "$B" --base / -- python3 "$tmp/walk.py" "$@"; }
+walk() { vr --fake-root --base "$B" --base / -- python3 "$WALK" "$@"; }
 cwd() { vr --fake-root --base "$B" --base / -- python3 "$tmp/cwd.py" "$@"; }
 
 capture made walk /made/a/b/c/f /made 700
@@ -115,13 +95,13 @@ if [ "$(id -u)" = 0 ]; then
 	chmod 755 "$tmp"
 	N=$tmp/native
 	tree "$N"
-	capture nmade python3 "$tmp/walk.py" "$N/made/a/b/c/f" "$N/made" 700
+	capture nmade python3 "$WALK" "$N/made/a/b/c/f" "$N/made" 700
 	is_file "natively, the same for a 0700 directory" "$tmp/denied" "$tmp/nmade.out"
-	capture nown python3 "$tmp/walk.py" "$N/made/a/b/c/f" "$N/made" 611 65534
+	capture nown python3 "$WALK" "$N/made/a/b/c/f" "$N/made" 611 65534
 	is_file "natively, the same for 0611 of the user's" "$tmp/denied" "$tmp/nown.out"
-	capture nopen python3 "$tmp/walk.py" "$N/open/a/b/c/f" "$N/open/a/b" 750
+	capture nopen python3 "$WALK" "$N/open/a/b/c/f" "$N/open/a/b" 750
 	is_file "natively, the same for 0750 deeper down" "$tmp/denied" "$tmp/nopen.out"
-	capture nopen2 python3 "$tmp/walk.py" "$N/open/a/b/c/f" "$N/open/a/b" 711
+	capture nopen2 python3 "$WALK" "$N/open/a/b/c/f" "$N/open/a/b" 711
 	is_file "natively, the same for 0711" "$tmp/allowed" "$tmp/nopen2.out"
 	capture ncwd python3 "$tmp/cwd.py" "$N/shut/a" b/c/f . .. ../a b/../../a ./b/c/../c/f
 	capture ncwdshut python3 "$tmp/cwd.py" "$N/shut" . a/b/c/f ..

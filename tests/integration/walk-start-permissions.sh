@@ -18,24 +18,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 plan 8
 
-cat >"$tmp/walk.py" <<'EOF'
-import os, sys
-path, top, mode = sys.argv[1], sys.argv[2], int(sys.argv[3], 8)
-os.chmod(top, mode)
-def stat(who):
-    try:
-        os.stat(path)
-        print(who, "ok")
-    except OSError as e:
-        print(who, os.strerror(e.errno))
-stat("root")
-stat("root again")
-os.setgid(65534)
-os.setgroups([])
-os.setuid(65534)
-stat("user")
-stat("user again")
-EOF
+WALK=$top/tests/loader/helpers/stat_as_user.py
 
 printf 'root ok\nroot again ok\nuser Permission denied\nuser again Permission denied\n' \
 	>"$tmp/denied"
@@ -51,11 +34,11 @@ echo x >"$B/t/a/b/c/f"
 # (through vroot on a prefix of its own).
 k=0
 case_() {
-	capture "n$1" python3 "$tmp/walk.py" "$B/t/a/b/c/f" "$B$2" "$3"
+	capture "n$1" python3 "$WALK" "$B/t/a/b/c/f" "$B$2" "$3"
 	chmod 755 "$B$2"
 	k=$((k + 1))
 	capture "v$1" "$VROOT" run --prefix "$tmp/p$k" --reset-settings --base "$B" --base / -- \
-		python3 "$tmp/walk.py" /t/a/b/c/f "$2" "$3"
+		python3 "$WALK" /t/a/b/c/f "$2" "$3"
 	if cmp -s "$tmp/n$1.out" "$tmp/$4"; then
 		is_file "$1: through vroot as natively" "$tmp/n$1.out" "$tmp/v$1.out"
 	else
