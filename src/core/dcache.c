@@ -896,6 +896,14 @@ renew(struct vr_walk *w, struct dc_node *n, struct vr_obj *o, int allx, int know
 	o->allx = allx;
 }
 
+/* takes() - directory @o, at w->vpath, is one the cache may keep now. */
+static int
+takes(const struct vr_walk *w, const struct vr_obj *o)
+{
+	return w->dc_on && !w->dc_ro && o->exists && vr_obj_is_dir(o) && !o->synthetic &&
+	       o->nfd > 0 && !o->indexed && !o->byname && !vr_in_procfs(o) && w->vlen < VR_DC_PATH;
+}
+
 /* put() - vr_dc_put(); @copies: @o's descriptors are copies in the range. */
 static void
 put(struct vr_walk *w, struct vr_obj *o, int copies)
@@ -905,9 +913,7 @@ put(struct vr_walk *w, struct vr_obj *o, int copies)
 	struct dc_node *n;
 	int allx;
 
-	if (!w->dc_on || w->dc_ro || !o->exists || !vr_obj_is_dir(o) || o->synthetic ||
-	    o->nfd == 0 || o->indexed || o->byname || vr_in_procfs(o) || w->vlen >= VR_DC_PATH ||
-	    (o->owned != all && (o->owned || !o->mount || o->nfd != 1)))
+	if (!takes(w, o) || (o->owned != all && (o->owned || !o->mount || o->nfd != 1)))
 		return;
 	allx = layers_allx(o);
 	n = find(dc, w->vpath, w->vlen, vhash(w, w->vpath, w->vlen));
@@ -967,8 +973,7 @@ vr_dc_keep(struct vr_walk *w, const struct vr_obj *o)
 	struct vr_obj c;
 	unsigned int i;
 
-	if (!w->dc_on || w->dc_ro || !o->exists || !vr_obj_is_dir(o) || o->synthetic ||
-	    o->nfd == 0 || o->indexed || o->byname || vr_in_procfs(o) || w->vlen >= VR_DC_PATH)
+	if (!takes(w, o))
 		return;
 	n = find(dc, w->vpath, w->vlen, vhash(w, w->vpath, w->vlen));
 	if (n && fresh(w, n->gen, n->born) && n->nfd == o->nfd && n->st.st_dev == o->st.st_dev &&
