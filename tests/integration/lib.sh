@@ -118,12 +118,19 @@ is() {
 	fi
 }
 
-# is_file DESC WANTFILE GOTFILE: same contents (a unified diff otherwise).
+# is_file DESC WANTFILE GOTFILE: same contents; otherwise the got file's
+# first lines (what came, even when a log is cut short), then a unified diff.
 is_file() {
 	if cmp -s "$2" "$3"; then
 		ok "$1"
 	else
-		diff -u "$2" "$3" >"$tmp/.diff" 2>&1 || true
+		{
+			if [ -f "$3" ]; then
+				echo "got ($(wc -l <"$3") lines):"
+				head -n 10 "$3"
+			fi
+			diff -u "$2" "$3" 2>&1
+		} >"$tmp/.diff" || true
 		not_ok "$1" "$tmp/.diff"
 	fi
 }
