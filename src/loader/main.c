@@ -17,6 +17,8 @@
  *
  * Environment: VROOT_REWRITE=0 or 1 turns call-site rewriting off or on
  * (default: on); read by the first image, then carried in the state.
+ * VROOT_TEST_REAP_DELAY=1, for tests only, makes every image hold a thread
+ * that frees a clone's gadget slot for 2 ms first (vmclone.c).
  *
  * Order matters: the trusted page first (raw mmap is never trapped), then
  * the SIGSYS handler, then the filter unless a previous image installed it;
@@ -148,6 +150,8 @@ parse(long argc, char **argv, struct opts *o)
 	for (char **e = argv + argc + 1; *e; e++)
 		if (!strncmp(*e, "VROOT_REWRITE=", 14))
 			o->rewrite_env = *e + 14;
+		else if (!strcmp(*e, "VROOT_TEST_REAP_DELAY=1"))
+			vrl_proc.reap_delay = 1;
 	if (!o->exe) {
 		if (o->argc == 0)
 			vrl_die("no program given (usage: vroot-loader [OPTIONS] [--] PROGRAM "

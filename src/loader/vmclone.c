@@ -123,23 +123,38 @@ h_vmclone(struct vr_loader_ctx *ctx, const long a[6])
 /**
  * vrl_vmclone_reap() - clear the bits of vrl_proc.vm_live whose call is
  * done in the parent, and free their slots.  Cheap when none is set.
+ *
+ * One thread reaps at a time; another (or a signal handler's call on the
+ * reaping thread) leaves it to that one.  Between seeing a slot's call
+ * done and freeing the slot, another reaper could otherwise free it and a
+ * clone take it again: the slot of a call still on its way would then be
+ * freed, and its record (the return address, the new thread's identity)
+ * given to a third clone while the call had not read it yet.
  */
 void
 vrl_vmclone_reap(void)
 {
-	unsigned long live = __atomic_load_n(&vrl_proc.vm_live, __ATOMIC_ACQUIRE) & ~VM_FOREVER;
+	unsigned long live;
 
+	if (__atomic_exchange_n(&vrl_proc.vm_reaping, 1, __ATOMIC_ACQUIRE))
+		return;
+	live = __atomic_load_n(&vrl_proc.vm_live, __ATOMIC_ACQUIRE) & ~VM_FOREVER;
 	for (unsigned int i = 0; live; i++, live >>= 1) {
 		unsigned long bit = 1UL << i;
 
 		if (!(live & 1) || !done(i))
 			continue;
-		/* Only the one that cleared the bit frees the slot. */
-		if (__atomic_fetch_and(&vrl_proc.vm_live, ~bit, __ATOMIC_ACQ_REL) & bit) {
-			vrl_ident_cloned((int)i, (long)*slot_word(i, 1));
-			__atomic_fetch_and(&vrl_proc.vm_owned, ~bit, __ATOMIC_RELEASE);
+		/* Tests: the window in which another reaper could free the slot. */
+		if (vrl_proc.reap_delay) {
+			long ts[2] = {0, 2000000};
+
+			vrl_sys2(__NR_nanosleep, ts, NULL);
 		}
+		__atomic_fetch_and(&vrl_proc.vm_live, ~bit, __ATOMIC_ACQ_REL);
+		vrl_ident_cloned((int)i, (long)*slot_word(i, 1));
+		__atomic_fetch_and(&vrl_proc.vm_owned, ~bit, __ATOMIC_RELEASE);
 	}
+	__atomic_store_n(&vrl_proc.vm_reaping, 0, __ATOMIC_RELEASE);
 }
 
 /**
@@ -162,4 +177,6 @@ vrl_vmclone_forked(void)
 {
 	__atomic_store_n(&vrl_proc.vm_live, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&vrl_proc.vm_owned, 0, __ATOMIC_RELEASE);
+	/* Another thread may have been reaping: it is not in this process. */
+	__atomic_store_n(&vrl_proc.vm_reaping, 0, __ATOMIC_RELEASE);
 }

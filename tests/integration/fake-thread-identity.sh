@@ -14,7 +14,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc id
-plan 6
+plan 7
 
 cat >"$tmp/threads.c" <<'EOF2'
 /*
@@ -411,4 +411,63 @@ fi
 vr --fake-root -- "$tmp/tsync" >"$tmp/tsync.vroot" 2>&1 || true
 is_file "--fake-root: a TSYNC filter after a thread's own setresuid" "$tmp/tsync.want" \
 	"$tmp/tsync.vroot"
+
+# Threads made while other threads free the gadget slots of earlier clones
+# (each made thread's first call vroot answers does): a slot seen done by
+# one thread may not be freed by it after another freed and reused it, or
+# a clone on its way loses its slot and its creator's identity goes to
+# another thread.  VROOT_TEST_REAP_DELAY=1 holds every such thread between
+# the two for 2 ms.
+cat >"$tmp/reap.c" <<'EOF2'
+/*
+ * reap.c - four threads with ids of their own each make threads one after
+ * another; every new thread must start with its creator's euid.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int bad;
+
+static void *
+child(void *arg)
+{
+	if (syscall(SYS_geteuid) != (long)arg)
+		__atomic_add_fetch(&bad, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void *
+creator(void *arg)
+{
+	syscall(SYS_setresuid, -1, (long)arg, -1);
+	for (int i = 0; i < 200; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, child, arg) == 0)
+			pthread_join(t, NULL);
+	}
+	return NULL;
+}
+
+int
+main(void)
+{
+	pthread_t c[4];
+
+	for (long i = 0; i < 4; i++)
+		pthread_create(&c[i], NULL, creator, (void *)(1001 + i));
+	for (int i = 0; i < 4; i++)
+		pthread_join(c[i], NULL);
+	printf("threads with another thread's euid: %d\n", bad);
+	return 0;
+}
+EOF2
+gcc -O1 -o "$tmp/reap" "$tmp/reap.c" -lpthread
+echo "threads with another thread's euid: 0" >"$tmp/reap.want"
+VROOT_TEST_REAP_DELAY=1 vr --fake-root -- "$tmp/reap" >"$tmp/reap.vroot" 2>&1 || true
+is_file "--fake-root: threads made while others free their clones' slots" "$tmp/reap.want" \
+	"$tmp/reap.vroot"
 done_testing
