@@ -105,8 +105,10 @@ struct dc_node {
 	 * a walk may start here for an absolute path (vr_dc_jump()).
 	 */
 	int reach;
-	/* What find() reads, together: */
-	int valid; /* set last when taken, cleared first when dropped */
+	/* What find() reads, together (with the next node of its chain): */
+	int valid;            /* set last when taken, cleared first when dropped */
+	unsigned short next;  /* the next in the hash chain: index + 1, 0 ends it */
+	unsigned char linked; /* in the chain of @hash */
 	unsigned long hash;
 	size_t plen;
 	char path[VR_DC_PATH];
@@ -150,22 +152,24 @@ struct vr_dcache {
 		char name[NAME_MAX + 1];
 	} last;
 	/*
-	 * The nodes by path hash: chains of node index + 1 (0 ends one),
-	 * head[] by hash % DC_BUCKETS.  A node stays in the chain of the
-	 * hash it was last taken with after it is dropped (its valid flag
-	 * decides) and moves when it is taken again.
+	 * The nodes by path hash: chains of node index + 1 (0 ends one;
+	 * the links are in the nodes, beside what find() compares), head[]
+	 * by hash % DC_BUCKETS.  A node stays in the chain of the hash it
+	 * was last taken with after it is dropped (its valid flag decides)
+	 * and moves when it is taken again.
 	 */
 	unsigned short head[DC_BUCKETS];
-	unsigned short next[DC_NODES];
-	unsigned char linked[DC_NODES];
 	/*
 	 * Nodes n[0..fresh) were handed out, and are in a list by last use
 	 * (node index + 1; 0 ends it), most recent first; the rest are
-	 * untouched zeroes.
+	 * untouched zeroes.  A node's two links lie together: a process's
+	 * first nodes touch one page of them, not two.
 	 */
 	unsigned int fresh;
 	unsigned short lru_head, lru_tail;
-	unsigned short lru_prev[DC_NODES], lru_next[DC_NODES];
+	struct {
+		unsigned short prev, next;
+	} lru[DC_NODES];
 	/*
 	 * fd_node[fd - lo]: the node (index + 1) holding descriptor fd, so
 	 * vr_ns_owns_fd() answers without a look at every node (a program
@@ -415,7 +419,7 @@ vr_dc_root_allx(struct vr_walk *w)
 static struct dc_node *
 find(struct vr_dcache *dc, const char *path, size_t len, unsigned long h)
 {
-	for (unsigned int k = dc->head[h % DC_BUCKETS]; k; k = dc->next[k - 1]) {
+	for (unsigned int k = dc->head[h % DC_BUCKETS]; k; k = dc->n[k - 1].next) {
 		struct dc_node *n = &dc->n[k - 1];
 
 		if (n->valid && n->hash == h && n->plen == len &&
@@ -431,35 +435,35 @@ relink(struct vr_dcache *dc, struct dc_node *n, unsigned long h)
 {
 	unsigned int i = (unsigned int)(n - dc->n);
 
-	if (dc->linked[i]) {
+	if (n->linked) {
 		unsigned short *at = &dc->head[n->hash % DC_BUCKETS];
 
 		while (*at && *at != i + 1)
-			at = &dc->next[*at - 1];
+			at = &dc->n[*at - 1].next;
 		if (*at)
-			*at = dc->next[i];
+			*at = n->next;
 	}
 	n->hash = h;
-	dc->next[i] = dc->head[h % DC_BUCKETS];
+	n->next = dc->head[h % DC_BUCKETS];
 	dc->head[h % DC_BUCKETS] = (unsigned short)(i + 1);
-	dc->linked[i] = 1;
+	n->linked = 1;
 }
 
 /* lru_unlink() - node @i leaves the list by last use. */
 static void
 lru_unlink(struct vr_dcache *dc, unsigned int i)
 {
-	unsigned short p = dc->lru_prev[i], q = dc->lru_next[i];
+	unsigned short p = dc->lru[i].prev, q = dc->lru[i].next;
 
 	if (p)
-		dc->lru_next[p - 1] = q;
+		dc->lru[p - 1].next = q;
 	else
 		dc->lru_head = q;
 	if (q)
-		dc->lru_prev[q - 1] = p;
+		dc->lru[q - 1].prev = p;
 	else
 		dc->lru_tail = p;
-	dc->lru_prev[i] = dc->lru_next[i] = 0;
+	dc->lru[i].prev = dc->lru[i].next = 0;
 }
 
 /* lru_front() - node @n, handed out, becomes the most recently used. */
@@ -471,11 +475,11 @@ lru_front(struct vr_dcache *dc, const struct dc_node *n)
 	if (dc->lru_head == i + 1)
 		return;
 	/* Not the head: in the list when it has one before it. */
-	if (dc->lru_prev[i])
+	if (dc->lru[i].prev)
 		lru_unlink(dc, i);
-	dc->lru_next[i] = dc->lru_head;
+	dc->lru[i].next = dc->lru_head;
 	if (dc->lru_head)
-		dc->lru_prev[dc->lru_head - 1] = (unsigned short)(i + 1);
+		dc->lru[dc->lru_head - 1].prev = (unsigned short)(i + 1);
 	dc->lru_head = (unsigned short)(i + 1);
 	if (!dc->lru_tail)
 		dc->lru_tail = (unsigned short)(i + 1);
@@ -755,7 +759,7 @@ victim(struct vr_dcache *dc)
 static int
 give_fds(struct vr_dcache *dc, const struct dc_node *keep)
 {
-	for (unsigned int k = dc->lru_tail; k; k = dc->lru_prev[k - 1]) {
+	for (unsigned int k = dc->lru_tail; k; k = dc->lru[k - 1].prev) {
 		struct dc_node *n = &dc->n[k - 1];
 
 		if (n != keep && n->valid && !n->borrowed) {
