@@ -237,6 +237,7 @@ void vrl_tpage_count(uint64_t *counter);
 long vrl_core_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
 /* vmclone.c */
 void vrl_vmclone_reap(void);
+int vrl_vmclone_behind(void);
 void vrl_vmclone_forked(void);
 long vrl_vmclone_result(int slot);
 

@@ -129,8 +129,18 @@ held_adopt(int parent, int child)
 int
 vrl_mm_shared_child(void)
 {
-	int pid = vrl_getpid();
+	int pid;
 
+	/*
+	 * No CLONE_VM child can be running (vmclone.c makes them all, and
+	 * tells when each call is behind its parent) and the wipe-on-fork
+	 * token says this is no fork child: the owner, without a system call
+	 * (a trap asks this several times; a shell's every trap follows a
+	 * vfork whose bit only its next dispatched call clears).
+	 */
+	if (vrl_proc.owner_pid && vrl_proc.mm_token && *vrl_proc.mm_token && vrl_vmclone_behind())
+		return 0;
+	pid = vrl_getpid();
 	if (pid == vrl_proc.owner_pid)
 		return 0;
 	if (vrl_proc.mm_token && *vrl_proc.mm_token)

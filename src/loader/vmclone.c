@@ -158,6 +158,24 @@ vrl_vmclone_reap(void)
 }
 
 /**
+ * vrl_vmclone_behind() - every CLONE_VM call of vrl_proc.vm_live is done
+ * in the parent (each child has exec'd or exited, or was a thread), whether
+ * or not its bit was cleared yet.  Reads only: safe from any handler.
+ */
+int
+vrl_vmclone_behind(void)
+{
+	unsigned long live = __atomic_load_n(&vrl_proc.vm_live, __ATOMIC_ACQUIRE);
+
+	if (live & VM_FOREVER)
+		return 0;
+	for (unsigned int i = 0; live; i++, live >>= 1)
+		if ((live & 1) && !done(i))
+			return 0;
+	return 1;
+}
+
+/**
  * vrl_vmclone_result() - the result the parent stored of the call made
  * through slot @slot, or 0 when none is stored yet.
  */
