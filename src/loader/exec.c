@@ -80,18 +80,21 @@ open_target(struct vr_loader_ctx *ctx, int dirfd, const char *path, int flags, i
 }
 
 /*
- * keep_backing() - set the namespace's descriptors' close-on-exec flag to
- * @flag: left open across execve (0), the next image takes a directory it
- * cannot open by path from them (a program that became another user keeps
- * its session's prefix), and closes them.
+ * keep_backing() - the namespace's descriptors left open across execve:
+ * the next image takes a directory it cannot open by path from them (a
+ * program that became another user keeps its session's prefix), and
+ * closes those it does not take.  The loader keeps them so for the
+ * image's life (main.c, ownfd.c); but the privileged helper's socket,
+ * the last when there is one, is no O_PATH descriptor, which a program's
+ * ioctl(FIOCLEX) on a number it guessed would reach: it is set again.
  */
 static void
-keep_backing(int flag)
+keep_backing(void)
 {
 	unsigned int n = vrl_proc.ns ? vr_ns_backing_count(vrl_proc.ns) : 0;
 
-	for (unsigned int i = 0; i < n; i++)
-		vrl_sys3(__NR_fcntl, vr_ns_backing_fd(vrl_proc.ns, i), F_SETFD, flag);
+	if (n)
+		vrl_sys3(__NR_fcntl, vr_ns_backing_fd(vrl_proc.ns, n - 1), F_SETFD, 0);
 }
 
 /* @state (@state_size bytes, mapped) is one of the arguments in @head. */
@@ -121,9 +124,8 @@ do_exec(char *const *argv, long argc, char *const *envp, const char **head, int 
 	v[nhead + argc] = NULL;
 	if (!r) {
 		vrl_pool_exec_begin(maps);
-		keep_backing(0);
+		keep_backing();
 		r = vrl_sys3(__NR_execve, "/proc/self/exe", v, envp);
-		keep_backing(FD_CLOEXEC);
 		vrl_pool_exec_end();
 	}
 	if (v != small)

@@ -195,12 +195,12 @@ move_fds(int *floor)
 
 /*
  * keep_taken() - of the descriptors the previous image passed on, close
- * those the namespace did not take over and make those it took
- * close-on-exec again (exec.c's keep_backing() cleared the flag): one
- * close_range() when they lie side by side, as they do.
+ * those the namespace did not take over.  Those it took stay open across
+ * exec (exec.c's keep_backing()).  Returns how many it took; *@lo, *@hi:
+ * the lowest and highest.
  */
-static void
-keep_taken(struct vrl_state *st)
+static int
+keep_taken(struct vrl_state *st, int *lo_, int *hi_)
 {
 	int lo = -1, hi = -1, n = 0;
 
@@ -218,10 +218,31 @@ keep_taken(struct vrl_state *st)
 		n++;
 	}
 	st->ninherit = 0;
-	if (n && (hi - lo + 1 != n || vrl_sys3(__NR_close_range, lo, hi, CLOSE_RANGE_CLOEXEC) < 0))
-		for (int fd = lo; fd <= hi; fd++)
-			if (vr_ns_owns_fd(vrl_proc.ns, fd))
-				vrl_sys3(__NR_fcntl, fd, F_SETFD, FD_CLOEXEC);
+	*lo_ = lo;
+	*hi_ = hi;
+	return n;
+}
+
+/*
+ * backing_taken() - every backing descriptor of the namespace is one of
+ * the @n taken side by side in [@lo, @hi], none moved since (a move makes
+ * a close-on-exec copy): they are open across exec already, as exec.c
+ * wants them for the image's life.
+ */
+static int
+backing_taken(int n, int lo, int hi)
+{
+	unsigned int count = vr_ns_backing_count(vrl_proc.ns);
+
+	if (!n || hi - lo + 1 != n || count != (unsigned int)n)
+		return 0;
+	for (unsigned int i = 0; i < count; i++) {
+		int fd = vr_ns_backing_fd(vrl_proc.ns, i);
+
+		if (fd < lo || fd > hi)
+			return 0;
+	}
+	return 1;
 }
 
 /*
@@ -239,17 +260,21 @@ enter_namespace(void)
 	                           .syscall = vrl_core_syscall};
 	int floor, err = vr_task_new_packed_taken(st->task, st->task_len, &local, &vrl_proc.ns,
 	                                          &vrl_proc.task);
+	int lo, hi, taken;
 
 	st->task = NULL;
 	if (err)
 		vrl_die("cannot rebuild the namespace", NULL, err);
-	keep_taken(st);
+	taken = keep_taken(st, &lo, &hi);
 	if (vrl_proc.stats)
 		vr_ns_count_into(vrl_proc.ns, &vrl_proc.stats->core);
 	floor = st->fd_floor ? st->fd_floor : vrl_ownfd_floor(vr_ns_backing_count(vrl_proc.ns));
 	err = move_fds(&floor);
 	if (err)
 		vrl_die("cannot keep the namespace's descriptors", NULL, err);
+	if (!backing_taken(taken, lo, hi))
+		for (unsigned int i = 0; i < vr_ns_backing_count(vrl_proc.ns); i++)
+			vrl_sys3(__NR_fcntl, vr_ns_backing_fd(vrl_proc.ns, i), F_SETFD, 0);
 	vrl_sync_host_cwd(vrl_proc.task);
 	/* The directory cache's descriptors share the range the filter protects. */
 	vr_ns_cache_enable(vrl_proc.ns, floor, floor + VRL_OWNFD_SPAN);
