@@ -99,13 +99,18 @@ carried(int fd)
 	return f == -EBADF || (f >= 0 && !(f & FD_CLOEXEC));
 }
 
+/*
+ * The count is of every hint, carried or not (no system call: the state
+ * is sized before it is packed, twice per exec); the pack asks carried()
+ * once per hint and writes records of no descriptor for the rest.
+ */
 unsigned int
 vr_fd_hints_count(const struct vr_ns *ns)
 {
 	unsigned int n = 0;
 
 	for (int fd = 0; ns->aliasing && fd < VR_FD_HINTS + VR_FD_SPILL; fd++)
-		n += __atomic_load_n(&ns->fd_hint[fd], __ATOMIC_RELAXED) && carried(fd);
+		n += __atomic_load_n(&ns->fd_hint[fd], __ATOMIC_RELAXED) != 0;
 	return n;
 }
 

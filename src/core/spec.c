@@ -232,9 +232,8 @@ ns_spec(const struct vr_ns *ns, struct vr_ns_spec *spec, const char **lowers,
 long
 vr_task_pack(struct vr_task *t, void *buf, size_t size)
 {
-	size_t msize = sizeof(struct vr_mount_spec) * VR_MAX_MOUNTS;
 	const char *lowers[VR_MAX_LAYERS];
-	struct vr_mount_spec *mounts;
+	struct vr_mount_spec mounts[VR_MAX_MOUNTS]; /* 2 KB: a mapping would cost two calls */
 	struct vr_ns_spec spec;
 	char small[PATH_MAX], root[PATH_MAX], *cwd = small;
 	long clen = vr_task_cwd(t, cwd, sizeof(small)), rlen = vr_task_root(t, root), slen;
@@ -248,9 +247,8 @@ vr_task_pack(struct vr_task *t, void *buf, size_t size)
 		clen = cwd ? vr_task_cwd(t, cwd, VR_VPATH_MAX) : -ENOMEM;
 	}
 	head = TASK_HEAD + (size_t)clen + 1 + (size_t)rlen + 1 + 4 + (size_t)nh * 12;
-	mounts = clen < 0 || rlen < 0 ? NULL : vr_map(msize);
-	if (!mounts) {
-		slen = clen < 0 ? clen : rlen < 0 ? rlen : -ENOMEM;
+	if (clen < 0 || rlen < 0) {
+		slen = clen < 0 ? clen : rlen;
 		goto out;
 	}
 	ns_spec(t->ns, &spec, lowers, mounts);
@@ -267,7 +265,6 @@ vr_task_pack(struct vr_task *t, void *buf, size_t size)
 		vr_fd_hints_pack(t->ns, b + TASK_HEAD + clen + 1 + rlen + 1, nh);
 		slen = vr_spec_pack(&spec, b + head, size - head);
 	}
-	vr_unmap(mounts, msize);
 out:
 	if (cwd && cwd != small)
 		vr_unmap(cwd, VR_VPATH_MAX);
