@@ -424,6 +424,8 @@ int vr_task_new_as(struct vr_ns *ns, const struct vr_ident *id, struct vr_task *
 
 /* vr_task_root() - copy the task's root into @buf (PATH_MAX).  Return: length or -errno. */
 long vr_task_root(struct vr_task *t, char *buf);
+/* vr_task_root_in() - the same into @buf of @size bytes: -ENAMETOOLONG when it does not fit. */
+long vr_task_root_in(struct vr_task *t, char *buf, size_t size);
 
 /* vr_task_publish_root() - set the root to canonical @path.  Return: 0 or -ENAMETOOLONG. */
 int vr_task_publish_root(struct vr_task *t, const char *path, size_t len);

@@ -161,6 +161,12 @@ vr_task_root(struct vr_task *t, char *buf)
 }
 
 long
+vr_task_root_in(struct vr_task *t, char *buf, size_t size)
+{
+	return seq_read(t, t->root, &t->rootlen, sizeof(t->root), buf, size);
+}
+
+long
 vr_task_unroot(struct vr_task *t, char *buf, long n)
 {
 	char root[PATH_MAX];

@@ -1575,8 +1575,13 @@ vr_walk_begin(struct vr_task *t, int *err)
 	w->s = s;
 	w->t = t;
 	w->ns = t->ns;
-	w->root = vr_alloc(&w->s, VR_VPATH_MAX);
-	n = w->root ? vr_task_root(t, w->root) : -ENOMEM;
+	w->root = w->root_in;
+	n = vr_task_root_in(t, w->root_in, sizeof(w->root_in));
+	if (n == -ENAMETOOLONG) {
+		w->root = vr_alloc(&w->s, VR_VPATH_MAX);
+		n = w->root ? vr_task_root(t, w->root) : -ENOMEM;
+	}
+	w->keep = w->s.used;
 	if (n < 0) {
 		vr_scratch_put(&t->ns->pool, &w->s);
 		*err = (int)n;
@@ -1628,6 +1633,16 @@ set_root(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 	struct stat st;
 	long n;
 
+	/* A start directory may be longer than root_in: the walk keeps room for it. */
+	if ((flags & VR_WALK_SCOPED) && w->root == w->root_in) {
+		char *big = vr_alloc(&w->s, VR_VPATH_MAX);
+
+		if (!big)
+			return -ENOMEM;
+		vr_memcpy(big, w->root_in, w->rootlen + 1);
+		w->root = big;
+		w->keep = w->s.used;
+	}
 	if (!(flags & VR_WALK_SCOPED)) {
 		n = w->scoped_root ? vr_task_root(w->t, w->root) : (long)w->rootlen;
 	} else if (path[0] == '/' && (flags & VR_WALK_BENEATH)) {
@@ -1672,7 +1687,7 @@ vr_walk_path(struct vr_walk *w, int dirfd, const char *path, unsigned int flags)
 	w->last_type = VR_LAST_ROOT;
 	w->last[0] = '\0';
 	w->lastlen = 0;
-	w->s.used = (size_t)(w->root + VR_VPATH_MAX - w->s.base);
+	w->s.used = w->keep;
 	if (!path)
 		return -EFAULT;
 	/* The canonical paths the core re-walks itself may be longer. */

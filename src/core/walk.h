@@ -185,12 +185,13 @@ struct vr_walk {
 	 */
 	size_t solo;
 	size_t vlen;          /* length of the result's path in vpath */
-	char vpath[VR_VPATH_MAX]; /* canonical virtual path of the result */
 	char last[NAME_MAX + 1];
 	size_t lastlen;
 	char *root; /* the task's root (chroot), canonical; with VR_WALK_SCOPED
-	             * the start directory's (VR_VPATH_MAX bytes) */
+	             * the start directory's: root_in, or VR_VPATH_MAX bytes of
+	             * the scratch when it is too long for that or scoped */
 	size_t rootlen;
+	size_t keep;     /* the scratch a walk keeps (the walk, its long root) */
 	int scoped_root; /* root holds a scoped walk's start, not the task's root */
 	/* The directory cache (dcache.c): in use, its lock held, what it is judged by. */
 	int dc_on, dc_locked;
@@ -245,6 +246,12 @@ struct vr_walk {
 	 */
 	unsigned long fresh_dev, fresh_ino;
 	int copy_fd;
+	/*
+	 * Last, the two buffers: a walk of a short path touches one page of
+	 * this object (each page first touched is a fault, in every process).
+	 */
+	char root_in[256];
+	char vpath[VR_VPATH_MAX]; /* canonical virtual path of the result */
 };
 
 /**
