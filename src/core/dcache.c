@@ -77,6 +77,7 @@
 #define DC_BUCKETS 1024
 /* The cache's descriptors lie in [lo, lo + DC_FDMAP) at most. */
 #define DC_FDMAP 4096
+_Static_assert(DC_FDMAP >= DC_NODES, "x[] holds every node's links");
 
 #define DC_FDS 16
 
@@ -167,16 +168,19 @@ struct vr_dcache {
 	 */
 	unsigned int fresh;
 	unsigned short lru_head, lru_tail;
-	struct {
-		unsigned short prev, next;
-	} lru[DC_NODES];
 	/*
-	 * fd_node[fd - lo]: the node (index + 1) holding descriptor fd, so
-	 * vr_ns_owns_fd() answers without a look at every node (a program
-	 * listing /proc/self/fd asks it for each of vroot's).
+	 * Per index i, both used from 0 up (a process's first nodes and
+	 * descriptors share a page of them): node i's two links in the list
+	 * by last use (index + 1; 0 ends it), and fd_node, the node (index
+	 * + 1) holding descriptor lo + i, so vr_ns_owns_fd() answers without
+	 * a look at every node (a program listing /proc/self/fd asks it for
+	 * each of vroot's).
 	 */
-	unsigned short fd_node[DC_FDMAP];
-	struct dc_node n[DC_NODES];
+	struct {
+		unsigned short prev, next, fd_node;
+	} x[DC_FDMAP];
+	/* The nodes from a page boundary: the first seven share one. */
+	struct dc_node n[DC_NODES] __attribute__((aligned(4096)));
 	struct dc_fd f[DC_FDS];
 	struct vr_dc_rest r[DC_RESTS];
 };
@@ -226,7 +230,7 @@ drop(struct vr_dcache *dc, struct dc_node *n)
 
 		if (fd > 0) {
 			if (fd >= dc->lo && fd - dc->lo < DC_FDMAP)
-				__atomic_store_n(&dc->fd_node[fd - dc->lo], 0, __ATOMIC_RELEASE);
+				__atomic_store_n(&dc->x[fd - dc->lo].fd_node, 0, __ATOMIC_RELEASE);
 			sys_close(fd);
 		}
 	}
@@ -453,17 +457,17 @@ relink(struct vr_dcache *dc, struct dc_node *n, unsigned long h)
 static void
 lru_unlink(struct vr_dcache *dc, unsigned int i)
 {
-	unsigned short p = dc->lru[i].prev, q = dc->lru[i].next;
+	unsigned short p = dc->x[i].prev, q = dc->x[i].next;
 
 	if (p)
-		dc->lru[p - 1].next = q;
+		dc->x[p - 1].next = q;
 	else
 		dc->lru_head = q;
 	if (q)
-		dc->lru[q - 1].prev = p;
+		dc->x[q - 1].prev = p;
 	else
 		dc->lru_tail = p;
-	dc->lru[i].prev = dc->lru[i].next = 0;
+	dc->x[i].prev = dc->x[i].next = 0;
 }
 
 /* lru_front() - node @n, handed out, becomes the most recently used. */
@@ -475,11 +479,11 @@ lru_front(struct vr_dcache *dc, const struct dc_node *n)
 	if (dc->lru_head == i + 1)
 		return;
 	/* Not the head: in the list when it has one before it. */
-	if (dc->lru[i].prev)
+	if (dc->x[i].prev)
 		lru_unlink(dc, i);
-	dc->lru[i].next = dc->lru_head;
+	dc->x[i].next = dc->lru_head;
 	if (dc->lru_head)
-		dc->lru[dc->lru_head - 1].prev = (unsigned short)(i + 1);
+		dc->x[dc->lru_head - 1].prev = (unsigned short)(i + 1);
 	dc->lru_head = (unsigned short)(i + 1);
 	if (!dc->lru_tail)
 		dc->lru_tail = (unsigned short)(i + 1);
@@ -759,7 +763,7 @@ victim(struct vr_dcache *dc)
 static int
 give_fds(struct vr_dcache *dc, const struct dc_node *keep)
 {
-	for (unsigned int k = dc->lru_tail; k; k = dc->lru[k - 1].prev) {
+	for (unsigned int k = dc->lru_tail; k; k = dc->x[k - 1].prev) {
 		struct dc_node *n = &dc->n[k - 1];
 
 		if (n != keep && n->valid && !n->borrowed) {
@@ -833,7 +837,7 @@ hold_fd(struct vr_dcache *dc, struct dc_node *n, unsigned int i, int fd)
 {
 	__atomic_store_n(&n->fd[i], fd, __ATOMIC_RELEASE);
 	if (fd >= dc->lo && fd - dc->lo < DC_FDMAP)
-		__atomic_store_n(&dc->fd_node[fd - dc->lo], (unsigned short)(n - dc->n + 1),
+		__atomic_store_n(&dc->x[fd - dc->lo].fd_node, (unsigned short)(n - dc->n + 1),
 		                 __ATOMIC_RELEASE);
 }
 
@@ -1131,7 +1135,7 @@ holder(const struct vr_dcache *dc, int fd)
 
 	if (fd < dc->lo || fd - dc->lo >= DC_FDMAP)
 		return NULL;
-	k = __atomic_load_n(&dc->fd_node[fd - dc->lo], __ATOMIC_ACQUIRE);
+	k = __atomic_load_n(&dc->x[fd - dc->lo].fd_node, __ATOMIC_ACQUIRE);
 	if (!k)
 		return NULL;
 	n = (struct dc_node *)&dc->n[k - 1];
@@ -1195,9 +1199,9 @@ vr_dc_replace_fd(struct vr_ns *ns, int fd, int with)
 		if (__atomic_compare_exchange_n(&n->fd[i], &old, with, 0, __ATOMIC_ACQ_REL,
 		                                __ATOMIC_RELAXED)) {
 			if (with >= dc->lo && with - dc->lo < DC_FDMAP)
-				__atomic_store_n(&dc->fd_node[with - dc->lo],
+				__atomic_store_n(&dc->x[with - dc->lo].fd_node,
 				                 (unsigned short)(n - dc->n + 1), __ATOMIC_RELEASE);
-			__atomic_store_n(&dc->fd_node[fd - dc->lo], 0, __ATOMIC_RELEASE);
+			__atomic_store_n(&dc->x[fd - dc->lo].fd_node, 0, __ATOMIC_RELEASE);
 			return 0;
 		}
 	}
