@@ -151,10 +151,17 @@ struct vrl_proc {
 		int tid;
 		struct vr_task *task;
 	} child_tasks[VRL_CHILD_TASKS];
-	char exe_path[VRL_PATH_MAX];        /* host path of the program's ELF image */
+	/*
+	 * A process's first traps read and write these: they lie between
+	 * what the start writes (above, and exe_path's first bytes), on
+	 * pages it has copied already, where they cost no fault of their own
+	 * (a first read of a page of .data maps the file's page, and a write
+	 * after it copies it: two faults).
+	 */
 	uintptr_t rw_skip[VRL_RW_SKIP];     /* sites not to rewrite (rewrite.c) */
 	uintptr_t rw_seen[VRL_RW_SKIP];     /* sites trapped before (rewrite.c) */
 	unsigned char rw_hits[VRL_RW_SKIP]; /* their traps so far */
+	char exe_path[VRL_PATH_MAX];        /* host path of the program's ELF image */
 	/*
 	 * Threads with an identity of their own (a set*id call the kernel
 	 * makes per thread): each runs as a task of its own, the others as
