@@ -206,15 +206,24 @@ h_bpf(struct vr_loader_ctx *ctx, const long a[6])
  * names the loader) is about the program: its virtual path replaces @p,
  * *@dfd becomes AT_FDCWD.  Left as it is when the program has none.
  */
+static void self_exe_to(struct vr_loader_ctx *ctx, int *dfd, char *p, const char *exe);
+
 static void
 self_exe(struct vr_loader_ctx *ctx, int *dfd, char *p, int flags)
 {
 	const char *exe;
+
+	if (!(flags & AT_SYMLINK_NOFOLLOW) && (exe = vrl_proc_self_exe(ctx, *dfd, p)))
+		self_exe_to(ctx, dfd, p, exe);
+}
+
+/* self_exe_to() - the rest, apart with its buffer (every stat asks self_exe()). */
+static __attribute__((noinline)) void
+self_exe_to(struct vr_loader_ctx *ctx, int *dfd, char *p, const char *exe)
+{
 	char v[PATH_MAX];
 	long n;
 
-	if ((flags & AT_SYMLINK_NOFOLLOW) || !(exe = vrl_proc_self_exe(ctx, *dfd, p)))
-		return;
 	n = vr_revmap_path(ctx->proc->ns, exe, v, sizeof(v));
 	if (n > 0)
 		n = vr_task_unroot(T(ctx), v, n);

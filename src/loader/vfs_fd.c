@@ -866,22 +866,31 @@ vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path, ch
 	return 1;
 }
 
-const char *
-vrl_proc_self_exe(struct vr_loader_ctx *ctx, int dfd, const char *path)
+/* self_exe_named() - vrl_proc_self_exe() past its cheap test, apart with its buffer. */
+static __attribute__((noinline)) const char *
+self_exe_named(struct vr_loader_ctx *ctx, int dfd, const char *path)
 {
 	char vp[PATH_MAX];
 	int fd;
 
-	size_t len = strlen(path);
-
-	if (len > 4 && !strcmp(path + len - 4, "/exe") && ctx->proc->exe_path[0] &&
-	    magic_name(ctx, dfd, path, vp, sizeof(vp))) {
+	if (magic_name(ctx, dfd, path, vp, sizeof(vp))) {
 		long pid;
 		const char *kind = magic_kind(vp, &fd, &pid);
 
 		if (kind && pid == vrl_getpid() && !strcmp(kind, "exe"))
 			return ctx->proc->exe_path;
 	}
+	return NULL;
+}
+
+const char *
+vrl_proc_self_exe(struct vr_loader_ctx *ctx, int dfd, const char *path)
+{
+	size_t len = strlen(path);
+
+	/* Every open and stat asks: no big frame before the name ends in "/exe". */
+	if (len > 4 && !strcmp(path + len - 4, "/exe") && ctx->proc->exe_path[0])
+		return self_exe_named(ctx, dfd, path);
 	return NULL;
 }
 

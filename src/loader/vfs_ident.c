@@ -817,6 +817,8 @@ fd_link(const char *path)
 	return 0;
 }
 
+static long status_open(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags, int faked);
+
 /**
  * vrl_ident_status() - open(@dfd, @path, @flags) when it reads this
  * process's /proc status file in a session with a faked identity, or of a
@@ -832,17 +834,34 @@ fd_link(const char *path)
 long
 vrl_ident_status(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags)
 {
+	size_t plen = strlen(path);
+	int faked;
+
+	if (((plen < 7 || strcmp(path + plen - 7, "/status")) && !fd_link(path)) ||
+	    (flags & O_ACCMODE) != O_RDONLY || (flags & (O_PATH | O_DIRECTORY | O_CREAT)))
+		return 1;
+	faked = vrl_ident_faked();
+	if (!faked && !vrl_proc.sys_held_any)
+		return 1;
+	return status_open(ctx, dfd, path, flags, faked);
+}
+
+/*
+ * status_open() - vrl_ident_status() for a status file it may have to
+ * answer.  Apart, with its buffers: every open asks vrl_ident_status(),
+ * and a frame this big on that path costs a short-lived process a page of
+ * handler stack more (each page first touched is a fault).
+ */
+static __attribute__((noinline)) long
+status_open(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags, int faked)
+{
 	char vp[VRL_PATH_MAX], *in = NULL, *out = NULL;
-	size_t plen = strlen(path), n = 0, off = 0;
+	size_t n = 0, off = 0;
 	struct vr_ident id;
 	struct vrl_buf b;
 	long fd, r, tid, pid;
-	int faked = vrl_ident_faked(), sys_blocked = 0, own;
+	int sys_blocked = 0, own;
 
-	if (((plen < 7 || strcmp(path + plen - 7, "/status")) && !fd_link(path)) ||
-	    (flags & O_ACCMODE) != O_RDONLY || (flags & (O_PATH | O_DIRECTORY | O_CREAT)) ||
-	    (!faked && !vrl_proc.sys_held_any))
-		return 1;
 	if (vr_realpath(vrl_task(ctx), dfd, path, 0, vp, sizeof(vp)) < 0 ||
 	    !(tid = status_of(vp, &pid)))
 		return 1;
