@@ -185,12 +185,12 @@ direct(struct vr_task *t, int fd, struct stat *st)
 	if (fd >= VR_UPFD_NOTES || vr_coh_gen(ns, &gen) < 0)
 		return sys_fgetxattr(fd, VR_OWNER_XATTR, rec, sizeof(rec)) == -ENODATA;
 	/* Known without a record since the last change anywhere on the prefix. */
-	if (__atomic_load_n(&ns->upfd_norec[fd], __ATOMIC_RELAXED) == gen + 1)
+	if (__atomic_load_n(&ns->fdn[fd].norec, __ATOMIC_RELAXED) == gen + 1)
 		return 1;
 	if (sys_fgetxattr(fd, VR_OWNER_XATTR, rec, sizeof(rec)) != -ENODATA)
 		return 0;
 	/* As of @gen, read before: a record set since has moved the counter. */
-	__atomic_store_n(&ns->upfd_norec[fd], gen + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&ns->fdn[fd].norec, gen + 1, __ATOMIC_RELAXED);
 	return 1;
 }
 
@@ -219,7 +219,7 @@ direct_done(struct vr_task *t, int fd, const struct stat *st, int err)
 		gen = vr_coh_bump(t->ns);
 	/* Known at gen - 1 (stored + 1), and no other change came between. */
 	if (gen && fd >= 0 && fd < VR_UPFD_NOTES)
-		__atomic_compare_exchange_n(&t->ns->upfd_norec[fd], &gen, gen + 1, 0,
+		__atomic_compare_exchange_n(&t->ns->fdn[fd].norec, &gen, gen + 1, 0,
 		                            __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 	return err;
 }

@@ -100,27 +100,6 @@ struct vr_ns {
 	int aliasing;
 	/* Above the highest descriptor ever noted in upfd: nothing to forget there. */
 	int upfd_top;
-	/*
-	 * Only the first nmounts are touched: the words each image writes or
-	 * reads as it starts lie in the first page above and the last page
-	 * below (each page touched is a fault, in every exec).
-	 */
-	struct vr_mount mounts[VR_MAX_MOUNTS];
-	unsigned long fd_hint[VR_FD_HINTS + VR_FD_SPILL];
-	/* upfd[fd]: device and inode of the upper-layer file @fd held when last asked. */
-	unsigned long upfd[VR_UPFD_NOTES][2];
-	/*
-	 * upfd_norec[fd]: 1 + the change counter (vr_coh_gen()) at which the
-	 * file of upfd[fd] was last known to carry no owner's record; 0 not
-	 * known (attr.c).
-	 */
-	unsigned long upfd_norec[VR_UPFD_NOTES];
-	/*
-	 * basefd[fd]: device and inode of the base object the core last
-	 * opened as @fd to read (ops.c): an object with neither an owner's
-	 * record nor an origin to read, like a base object stat()ed by name.
-	 */
-	unsigned long basefd[VR_UPFD_NOTES][2];
 	unsigned int fd_spill_next;
 	/*
 	 * Descriptors of base files opened for reading in this process
@@ -150,8 +129,47 @@ struct vr_ns {
 	const unsigned long *sharers;      /* vr_ns_cache_sharers()'s word, or NULL */
 	struct vr_foldidx *fidx;           /* folded-name indexes, or NULL (foldidx.c) */
 	size_t size;    /* bytes mapped for this object and its strings */
+	/*
+	 * Only the first nmounts are touched: the words each image writes or
+	 * reads as it starts lie in the first pages, the per-descriptor
+	 * notes below, and the page of the strings (each page touched is a
+	 * fault, in every exec).
+	 */
+	struct vr_mount mounts[VR_MAX_MOUNTS];
+	/*
+	 * What the core knows of descriptor fd by its number, for the
+	 * numbers below VR_UPFD_NOTES all in one place (a process's low
+	 * numbers share a page; the start of an exec writes some):
+	 * - hint: fd_hint[fd] (below);
+	 * - up: device and inode of the upper-layer file fd held when last
+	 *   asked;
+	 * - norec: 1 + the change counter (vr_coh_gen()) at which the file of
+	 *   up was last known to carry no owner's record; 0 not known (attr.c);
+	 * - base: device and inode of the base object the core last opened
+	 *   as fd to read (ops.c): an object with neither an owner's record
+	 *   nor an origin to read, like a base object stat()ed by name.
+	 */
+	struct {
+		unsigned long hint, up[2], norec, base[2];
+	} fdn[VR_UPFD_NOTES];
+	/*
+	 * The hints of the numbers from VR_UPFD_NOTES up, then the spill
+	 * ring: fd_hint[i] is vr_fd_hint_word(ns, i).
+	 */
+	unsigned long fd_hint_hi[VR_FD_HINTS + VR_FD_SPILL - VR_UPFD_NOTES];
 	char strings[]; /* copies of every path above */
 };
+
+_Static_assert(VR_UPFD_NOTES <= VR_FD_HINTS, "fdn[] holds the low numbers' hints");
+
+/* vr_fd_hint_word() - the word of fd_hint[@i], 0 <= @i < VR_FD_HINTS + VR_FD_SPILL. */
+static inline unsigned long *
+vr_fd_hint_word(const struct vr_ns *ns, int i)
+{
+	struct vr_ns *n = (struct vr_ns *)ns; /* the words of a const ns are only read */
+
+	return i < VR_UPFD_NOTES ? &n->fdn[i].hint : &n->fd_hint_hi[i - VR_UPFD_NOTES];
+}
 
 struct vr_task {
 	struct vr_ns *ns;

@@ -289,8 +289,8 @@ base_note(struct vr_ns *ns, int fd, const struct stat *st)
 {
 	if (fd < 0 || fd >= VR_UPFD_NOTES)
 		return;
-	__atomic_store_n(&ns->basefd[fd][0], st ? st->st_dev : 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&ns->basefd[fd][1], st ? st->st_ino : 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&ns->fdn[fd].base[0], st ? st->st_dev : 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&ns->fdn[fd].base[1], st ? st->st_ino : 0, __ATOMIC_RELAXED);
 }
 
 /*
@@ -571,8 +571,8 @@ attr_fd(const struct vr_ns *ns, int fd, unsigned long dev, unsigned long ino, un
 		return fd; /* the readers' own tests leave it alone */
 	/* The base object the core opened it on (a mixed note of two names a base object too). */
 	if (ino && fd < VR_UPFD_NOTES &&
-	    __atomic_load_n(&ns->basefd[fd][0], __ATOMIC_RELAXED) == dev &&
-	    __atomic_load_n(&ns->basefd[fd][1], __ATOMIC_RELAXED) == ino)
+	    __atomic_load_n(&ns->fdn[fd].base[0], __ATOMIC_RELAXED) == dev &&
+	    __atomic_load_n(&ns->fdn[fd].base[1], __ATOMIC_RELAXED) == ino)
 		return -1;
 	n = vr_sys3(__NR_listxattr, vr_proc_fd(p, fd), names, sizeof(names));
 	if (n == -ERANGE)

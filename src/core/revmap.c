@@ -69,15 +69,15 @@ vr_fd_hint_set(struct vr_ns *ns, int fd, const struct vr_mount *m, const struct 
 	 * trapped), then the next open reuses that number.  It moves to the
 	 * spill ring, where fd_hint()'s search by object still finds it.
 	 */
-	old = __atomic_load_n(&ns->fd_hint[fd], __ATOMIC_RELAXED);
+	old = __atomic_load_n(vr_fd_hint_word(ns, fd), __ATOMIC_RELAXED);
 	if (old && (old & ~HINT_MASK) != (h & ~HINT_MASK)) {
 		unsigned int i = __atomic_fetch_add(&ns->fd_spill_next, 1, __ATOMIC_RELAXED);
 
-		__atomic_store_n(&ns->fd_hint[VR_FD_HINTS + i % VR_FD_SPILL], old,
+		__atomic_store_n(vr_fd_hint_word(ns, VR_FD_HINTS + i % VR_FD_SPILL), old,
 		                 __ATOMIC_RELAXED);
 	}
 	/* Threads share descriptors: one word, stored whole. */
-	__atomic_store_n(&ns->fd_hint[fd], h, __ATOMIC_RELAXED);
+	__atomic_store_n(vr_fd_hint_word(ns, fd), h, __ATOMIC_RELAXED);
 }
 
 /*
@@ -110,7 +110,7 @@ vr_fd_hints_count(const struct vr_ns *ns)
 	unsigned int n = 0;
 
 	for (int fd = 0; ns->aliasing && fd < VR_FD_HINTS + VR_FD_SPILL; fd++)
-		n += __atomic_load_n(&ns->fd_hint[fd], __ATOMIC_RELAXED) != 0;
+		n += __atomic_load_n(vr_fd_hint_word(ns, fd), __ATOMIC_RELAXED) != 0;
 	return n;
 }
 
@@ -120,7 +120,7 @@ vr_fd_hints_pack(const struct vr_ns *ns, char *buf, unsigned int n)
 	unsigned int k = 0;
 
 	for (int fd = 0; ns->aliasing && fd < VR_FD_HINTS + VR_FD_SPILL && k < n; fd++) {
-		unsigned long h = __atomic_load_n(&ns->fd_hint[fd], __ATOMIC_RELAXED);
+		unsigned long h = __atomic_load_n(vr_fd_hint_word(ns, fd), __ATOMIC_RELAXED);
 
 		if (!h || !carried(fd))
 			continue;
@@ -143,7 +143,7 @@ vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n)
 		vr_memcpy(&fd, buf + k * 12, 4);
 		vr_memcpy(&h, buf + k * 12 + 4, 8);
 		if (ns->aliasing && fd >= 0 && fd < VR_FD_HINTS + VR_FD_SPILL)
-			ns->fd_hint[fd] = h;
+			*vr_fd_hint_word(ns, fd) = h;
 	}
 }
 
@@ -163,11 +163,11 @@ fd_hint(const struct vr_ns *ns, int fd)
 	if (!ns->aliasing || fd < 0 || sys_fstat(fd, &st) < 0)
 		return 0;
 	key = hint_key(st.st_dev, st.st_ino, 0);
-	h = fd < VR_FD_HINTS ? __atomic_load_n(&ns->fd_hint[fd], __ATOMIC_RELAXED) : 0;
+	h = fd < VR_FD_HINTS ? __atomic_load_n(vr_fd_hint_word(ns, fd), __ATOMIC_RELAXED) : 0;
 	if (h && (h & ~HINT_MASK) == key)
 		return h & HINT_MASK;
 	for (int i = 0; i < VR_FD_HINTS + VR_FD_SPILL; i++) {
-		h = __atomic_load_n(&ns->fd_hint[i], __ATOMIC_RELAXED);
+		h = __atomic_load_n(vr_fd_hint_word(ns, i), __ATOMIC_RELAXED);
 		if (h && (h & ~HINT_MASK) == key)
 			return h & HINT_MASK;
 	}
@@ -331,9 +331,9 @@ note(struct vr_ns *ns, int fd, unsigned long dev, unsigned long ino)
 	 * note names an upper-layer file, so a mixed pair that matches the
 	 * file asked about still names an upper-layer file.
 	 */
-	__atomic_store_n(&ns->upfd_norec[fd], 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&ns->upfd[fd][0], dev, __ATOMIC_RELAXED);
-	__atomic_store_n(&ns->upfd[fd][1], ino, __ATOMIC_RELAXED);
+	__atomic_store_n(&ns->fdn[fd].norec, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&ns->fdn[fd].up[0], dev, __ATOMIC_RELAXED);
+	__atomic_store_n(&ns->fdn[fd].up[1], ino, __ATOMIC_RELAXED);
 }
 
 void
@@ -349,7 +349,7 @@ vr_fd_upper_note(struct vr_ns *ns, int fd, const struct stat *st, unsigned long 
 		return;
 	note(ns, fd, st->st_dev, st->st_ino);
 	if (norec)
-		__atomic_store_n(&ns->upfd_norec[fd], norec, __ATOMIC_RELAXED);
+		__atomic_store_n(&ns->fdn[fd].norec, norec, __ATOMIC_RELAXED);
 }
 
 /* upper_by_path() - vr_fd_upper() by the host path of @fd. */
@@ -378,8 +378,8 @@ int
 vr_fd_upper(struct vr_ns *ns, int fd, const struct stat *st)
 {
 	int known = fd >= 0 && fd < VR_UPFD_NOTES && st->st_ino != 0 &&
-	            __atomic_load_n(&ns->upfd[fd][0], __ATOMIC_RELAXED) == st->st_dev &&
-	            __atomic_load_n(&ns->upfd[fd][1], __ATOMIC_RELAXED) == st->st_ino;
+	            __atomic_load_n(&ns->fdn[fd].up[0], __ATOMIC_RELAXED) == st->st_dev &&
+	            __atomic_load_n(&ns->fdn[fd].up[1], __ATOMIC_RELAXED) == st->st_ino;
 
 	if (!ns->has_upper)
 		return 0;
