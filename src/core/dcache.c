@@ -672,7 +672,7 @@ vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 		for (unsigned int i = 0; i < DC_FDS && !same; i++)
 			if (fd_fits(w, &dc->f[i], &st, size))
 				same = &dc->f[i];
-		n = !same || w->ns->aliasing ? vr_fd_vpath(w->ns, fd, buf, size) : 0;
+		n = !same || w->ns->aliasing ? vr_fd_vpath_st(w->ns, fd, &st, buf, size) : 0;
 		if (!same || (w->ns->aliasing && n != -ENAMETOOLONG)) {
 			e->fd1 = 0;
 			if (n > 0 && !is_procfs(fd))

@@ -385,6 +385,8 @@ int vr_ns_mount_below(const struct vr_ns *ns, const char *path, size_t len);
  * Return: length, -EBADF, -ENOTDIR (not a path), -ENOENT, -ENAMETOOLONG.
  */
 long vr_fd_vpath(struct vr_ns *ns, int fd, char *buf, size_t size);
+/* vr_fd_vpath_st() - the same, @st (NULL: asked) the descriptor's fstat(). */
+long vr_fd_vpath_st(struct vr_ns *ns, int fd, const struct stat *st, char *buf, size_t size);
 
 /*
  * vr_fd_upper() - the program's descriptor @fd, whose fstat() is @st,

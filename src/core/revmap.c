@@ -148,19 +148,24 @@ vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n)
 }
 
 /*
- * fd_hint() - where descriptor @fd was opened, if the core opened it and it
- * still is that object (numbers are reused: close is not the core's).  A
+ * fd_hint_st() - where descriptor @fd was opened, if the core opened it
+ * and it still is that object (numbers are reused: close is not the
+ * core's); @known: its fstat() when made already (NULL: asked).  A
  * descriptor the core did not open (dup(2) is not trapped) takes the hint
  * of another descriptor of the same object.  Return: a hint value, 0 when
  * unknown.
  */
 static unsigned long
-fd_hint(const struct vr_ns *ns, int fd)
+fd_hint_st(const struct vr_ns *ns, int fd, const struct stat *known)
 {
 	unsigned long h, key;
 	struct stat st;
 
-	if (!ns->aliasing || fd < 0 || sys_fstat(fd, &st) < 0)
+	if (!ns->aliasing || fd < 0)
+		return 0;
+	if (known)
+		st = *known;
+	else if (sys_fstat(fd, &st) < 0)
 		return 0;
 	key = hint_key(st.st_dev, st.st_ino, 0);
 	h = fd < VR_FD_HINTS ? __atomic_load_n(vr_fd_hint_word(ns, fd), __ATOMIC_RELAXED) : 0;
@@ -172,6 +177,13 @@ fd_hint(const struct vr_ns *ns, int fd)
 			return h & HINT_MASK;
 	}
 	return 0;
+}
+
+/* fd_hint() - fd_hint_st() of a descriptor not stat()ed yet. */
+static unsigned long
+fd_hint(const struct vr_ns *ns, int fd)
+{
+	return fd_hint_st(ns, fd, NULL);
 }
 
 /*
@@ -265,7 +277,7 @@ fd_host(int fd, char *buf, size_t size)
 }
 
 long
-vr_fd_vpath(struct vr_ns *ns, int fd, char *buf, size_t size)
+vr_fd_vpath_st(struct vr_ns *ns, int fd, const struct stat *st, char *buf, size_t size)
 {
 	long n = fd_host(fd, buf, size);
 
@@ -273,7 +285,13 @@ vr_fd_vpath(struct vr_ns *ns, int fd, char *buf, size_t size)
 		return n;
 	if (buf[0] != '/' || vr_memcmp(buf, "/memfd:", 7) == 0)
 		return -ENOTDIR;
-	return revmap(ns, buf, (size_t)n, buf, size, fd_hint(ns, fd));
+	return revmap(ns, buf, (size_t)n, buf, size, fd_hint_st(ns, fd, st));
+}
+
+long
+vr_fd_vpath(struct vr_ns *ns, int fd, char *buf, size_t size)
+{
+	return vr_fd_vpath_st(ns, fd, NULL, buf, size);
 }
 
 /* revmap_fd() - vr_revmap_fd() with @host as PATH_MAX + DELETED_LEN + 1 bytes of scratch. */
