@@ -20,18 +20,15 @@
 #include "vroot.h"
 
 /*
- * The table syscalls.h describes, by number, and the checks the build
+ * What syscalls.h describes, by number, and the checks the build
  * makes of it: a name listed twice ("redeclaration of enumerator
  * VRL_ONCE_x"), a number past the table, a passed call without its reason.
  * A trapped call names its handler in the table itself, so one without a
  * handler cannot be written, and one whose handler does not exist does
  * not link.
  */
-static const struct {
-	vrl_handler h;
-	unsigned char cond;
-} calls[VRL_NR_TABLE] = {
-#define VRL_TRAP(name, kinds, cond, fn) [__NR_##name] = {fn, VRL_C_##cond},
+static const unsigned char conds[VRL_NR_TABLE] = {
+#define VRL_TRAP(name, kinds, cond, fn) [__NR_##name] = VRL_C_##cond,
 #include "syscalls.h"
 };
 
@@ -54,13 +51,23 @@ enum vrl_listed_once {
 	               #name ": a row, an argument, a reason");
 #include "syscalls.h"
 
-/** vrl_call_handler() - the handler syscalls.h gives trapped call @nr, or NULL. */
+/*
+ * vrl_call_handler() - the handler syscalls.h gives trapped call @nr, or
+ * NULL.  A switch, not a table of handlers: the loader relocates itself
+ * at every start, and 150 handler addresses were two pages written (two
+ * faults, in every exec); the switch's jump table holds offsets.
+ */
 vrl_handler
 vrl_call_handler(long nr)
 {
-	if (nr < 0 || nr >= VRL_NR_TABLE)
+	switch (nr) {
+#define VRL_TRAP(name, kinds, cond, fn)                                                            \
+	case __NR_##name:                                                                          \
+		return fn;
+#include "syscalls.h"
+	default:
 		return NULL;
-	return calls[nr].h;
+	}
 }
 
 /** vrl_call_cond() - when the filter traps @nr (enum vrl_cond; VRL_C_NONE: never). */
@@ -69,7 +76,7 @@ vrl_call_cond(long nr)
 {
 	if (nr < 0 || nr >= VRL_NR_TABLE)
 		return VRL_C_NONE;
-	return calls[nr].cond;
+	return conds[nr];
 }
 
 /** h_execve() - execve(2): the new image starts in the loader again. */

@@ -91,7 +91,7 @@
 static const struct {
 	unsigned short nr;
 	unsigned char cond;
-	const char *kinds;
+	char kinds[8]; /* not a pointer: the table needs no relocation at start */
 } trapped[] = {
 #define VRL_TRAP(name, kinds, cond, fn) {__NR_##name, VRL_C_##cond, kinds},
 #include "syscalls.h"
