@@ -127,7 +127,7 @@ map_segment(int fd, const Elf64_Phdr *ph, uintptr_t bias)
 }
 
 static int
-read_headers(int fd, Elf64_Ehdr *eh, Elf64_Phdr *ph)
+read_ehdr(int fd, Elf64_Ehdr *eh)
 {
 	long n = vrl_pread(fd, eh, sizeof(*eh), 0);
 
@@ -138,7 +138,14 @@ read_headers(int fd, Elf64_Ehdr *eh, Elf64_Phdr *ph)
 	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
 	    eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phnum == 0 || eh->e_phnum > MAX_PHDRS)
 		return -ENOEXEC;
-	n = vrl_pread(fd, ph, eh->e_phnum * sizeof(*ph), (long)eh->e_phoff);
+	return 0;
+}
+
+static int
+read_phdrs(int fd, const Elf64_Ehdr *eh, Elf64_Phdr *ph)
+{
+	long n = vrl_pread(fd, ph, eh->e_phnum * sizeof(*ph), (long)eh->e_phoff);
+
 	if (n < 0)
 		return (int)n;
 	return n == (long)(eh->e_phnum * sizeof(*ph)) ? 0 : -ENOEXEC;
@@ -241,22 +248,22 @@ read_interp(int fd, const Elf64_Ehdr *eh, const Elf64_Phdr *ph, char *interp, si
  * ET_EXEC image collides with an existing mapping).  On error, whatever
  * was mapped stays mapped; the caller is about to fail the exec anyway.
  */
-int
-vrl_elf_load(int fd, int main_prog, struct vrl_image *img, char *interp, size_t interp_cap)
+/* load() - vrl_elf_load() once the headers are read: @eh, @ph. */
+static int
+load(int fd, int main_prog, struct vrl_image *img, char *interp, size_t interp_cap,
+     const Elf64_Ehdr *eh, const Elf64_Phdr *ph)
 {
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph[MAX_PHDRS];
 	uintptr_t lo, hi, hint, bias;
 	size_t align;
 	unsigned int i;
 	long base;
 	int err;
 
-	if ((err = read_headers(fd, &eh, ph)) || (err = span_of(&eh, ph, &lo, &hi, &align)))
+	if ((err = span_of(eh, ph, &lo, &hi, &align)))
 		return err;
-	if (main_prog && (err = read_interp(fd, &eh, ph, interp, interp_cap)))
+	if (main_prog && (err = read_interp(fd, eh, ph, interp, interp_cap)))
 		return err;
-	if (eh.e_type == ET_EXEC) {
+	if (eh->e_type == ET_EXEC) {
 		base = reserve(lo, hi - lo, PAGE, 1);
 		bias = 0;
 	} else {
@@ -266,9 +273,43 @@ vrl_elf_load(int fd, int main_prog, struct vrl_image *img, char *interp, size_t 
 	}
 	if (vrl_is_err(base))
 		return (int)base;
-	for (i = 0; i < eh.e_phnum; i++)
+	for (i = 0; i < eh->e_phnum; i++)
 		if (ph[i].p_type == PT_LOAD && (err = map_segment(fd, &ph[i], bias)))
 			return err;
-	describe(&eh, ph, bias, img);
+	describe(eh, ph, bias, img);
 	return 0;
+}
+
+/*
+ * The program headers of an image with up to SMALL_PHDRS of them (nearly
+ * every one) are read onto the stack; more, into a mapping.  A frame of
+ * MAX_PHDRS headers took the loader's start two pages deeper into its
+ * stack (each page first touched is a fault, in every exec).
+ */
+#define SMALL_PHDRS 24
+
+int
+vrl_elf_load(int fd, int main_prog, struct vrl_image *img, char *interp, size_t interp_cap)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr small[SMALL_PHDRS], *ph = small;
+	size_t size = 0;
+	long m;
+	int err;
+
+	if ((err = read_ehdr(fd, &eh)))
+		return err;
+	if (eh.e_phnum > SMALL_PHDRS) {
+		size = eh.e_phnum * sizeof(*ph);
+		m = vrl_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (vrl_is_err(m))
+			return (int)m;
+		ph = (Elf64_Phdr *)m;
+	}
+	err = read_phdrs(fd, &eh, ph);
+	if (!err)
+		err = load(fd, main_prog, img, interp, interp_cap, &eh, ph);
+	if (size)
+		vrl_munmap(ph, size);
+	return err;
 }
