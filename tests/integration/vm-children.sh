@@ -4,7 +4,8 @@
 # registers, flags and results in parent and child, and a parent whose
 # vfork children looked paths up first (with another thread looking up all
 # the while) still finds them: the directory cache, which skips its
-# getpid() while no such child can exist, is never used by one.  With
+# getpid() while no such child can exist, is never used by one; a vfork
+# child's chdir before its exec leaves its parent where it was.  With
 # glibc and, where musl-gcc is installed, with musl (its posix_spawn
 # clones with a stack of its own); inside a nested session too.
 set -eu

@@ -2,9 +2,10 @@
  * vm_children.c - children that share their parent's memory but not its
  * descriptor table (vfork, posix_spawn, clone(CLONE_VM)), as vroot makes
  * them: registers and flags after the call in parent and child, results,
- * and the lookups of a parent whose vfork children looked paths up first
- * (with a second thread looking up all the while).  Prints one line per
- * check; the output is the same natively and through vroot.
+ * the lookups of a parent whose vfork children looked paths up first
+ * (with a second thread looking up all the while), and a vfork child's
+ * chdir before its exec, which leaves the parent where it was.  Prints
+ * one line per check; the output is the same natively and through vroot.
  * Usage: vm_children DIR (DIR holds d0..d39, each with a/b/f).
  * Build with -mno-red-zone: the register check pushes in inline assembly.
  */
@@ -148,6 +149,24 @@ main(int argc, char **argv)
 		bad += look(i);
 	}
 	printf("vfork children, then the parent, look up 40 trees: %d failed\n", bad);
+
+	/* A vfork child's chdir is its own: the parent's working directory stays. */
+	{
+		char before[4096], now[4096];
+
+		if (!getcwd(before, sizeof(before)))
+			return 2;
+		p = vfork();
+		if (p == 0) {
+			if (chdir(dir) != 0)
+				_exit(3);
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(4);
+		}
+		waitpid(p, &status, 0);
+		printf("a vfork child's chdir, then exec: status %d, the parent's cwd kept: %d\n",
+		       WEXITSTATUS(status), getcwd(now, sizeof(now)) && !strcmp(before, now));
+	}
 
 	/* The same with a second thread looking up all the while. */
 	pthread_create(&t, NULL, looker, NULL);
