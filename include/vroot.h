@@ -312,6 +312,16 @@ VR_API int vr_ns_generation(struct vr_ns *ns, unsigned long *gen);
 VR_API int vr_ns_cache_enable(struct vr_ns *ns, int lo, int hi);
 
 /**
+ * vr_ns_cache_enable_token() - vr_ns_cache_enable() with @token, a word in
+ * a page of the embedder's that it made MADV_WIPEONFORK (the word reads
+ * zero in a fork child), for the cache to tell a fork child that must
+ * adopt it; without one (NULL) the cache maps such a page of its own,
+ * which costs each process two system calls and a page fault more.  The
+ * word is the cache's alone and must stay valid as long as @ns.
+ */
+VR_API int vr_ns_cache_enable_token(struct vr_ns *ns, int lo, int hi, int *token);
+
+/**
  * vr_ns_cache_sharers() - let the directory cache skip the getpid() it
  * makes on every walk to tell its own process from a CLONE_VM child that
  * is not a thread (vfork, posix_spawn), which shares the memory but not

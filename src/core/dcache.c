@@ -128,10 +128,11 @@ struct dc_fd {
 
 struct vr_dcache {
 	int lock;
-	int pid;    /* the process whose descriptors the nodes hold */
-	int *token; /* a wipe-on-fork page: 0 in a fork child */
-	int lo, hi; /* the range the descriptors go to */
-	int full;   /* the range was found full and nothing was freed since */
+	int pid;       /* the process whose descriptors the nodes hold */
+	int *token;    /* in a wipe-on-fork page: 0 in a fork child */
+	int own_token; /* the page is the cache's (else the embedder's) */
+	int lo, hi;    /* the range the descriptors go to */
+	int full;      /* the range was found full and nothing was freed since */
 	unsigned long tick;
 	int root_known, root_allx;
 	unsigned long root_gen, root_born;
@@ -237,35 +238,45 @@ drop(struct vr_dcache *dc, struct dc_node *n)
 }
 
 int
-vr_ns_cache_enable(struct vr_ns *ns, int lo, int hi)
+vr_ns_cache_enable_token(struct vr_ns *ns, int lo, int hi, int *token)
 {
 	struct vr_dcache *dc;
-	int *token;
+	int own = !token;
 
 	if (lo <= 0 || hi <= lo)
 		return -EINVAL;
 	if (ns->dc)
 		return 0;
-	token = vr_map(4096);
-	if (!token)
-		return -ENOMEM;
-	if (vr_sys3(__NR_madvise, token, 4096, MADV_WIPEONFORK) < 0) {
-		vr_unmap(token, 4096);
-		return -EINVAL;
+	if (own) {
+		token = vr_map(4096);
+		if (!token)
+			return -ENOMEM;
+		if (vr_sys3(__NR_madvise, token, 4096, MADV_WIPEONFORK) < 0) {
+			vr_unmap(token, 4096);
+			return -EINVAL;
+		}
 	}
 	dc = vr_map(DC_SIZE);
 	if (!dc) {
-		vr_unmap(token, 4096);
+		if (own)
+			vr_unmap(token, 4096);
 		return -ENOMEM;
 	}
 	/* Zeroes are empty slots: no page of the cache is touched before it is used. */
 	*token = 1;
 	dc->token = token;
+	dc->own_token = own;
 	dc->pid = (int)vr_sys0(__NR_getpid);
 	dc->lo = lo;
 	dc->hi = hi;
 	__atomic_store_n(&ns->dc, dc, __ATOMIC_RELEASE);
 	return 0;
+}
+
+int
+vr_ns_cache_enable(struct vr_ns *ns, int lo, int hi)
+{
+	return vr_ns_cache_enable_token(ns, lo, hi, NULL);
 }
 
 void
@@ -285,7 +296,8 @@ vr_dc_fini(struct vr_ns *ns)
 		drop(dc, &dc->n[i]);
 	for (unsigned int i = 0; i < DC_RESTS; i++)
 		vr_dc_rest_drop(&dc->r[i]);
-	vr_unmap(dc->token, 4096);
+	if (dc->own_token)
+		vr_unmap(dc->token, 4096);
 	vr_unmap(dc, DC_SIZE);
 	ns->dc = NULL;
 }

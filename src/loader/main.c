@@ -277,7 +277,9 @@ enter_namespace(void)
 			vrl_sys3(__NR_fcntl, vr_ns_backing_fd(vrl_proc.ns, i), F_SETFD, 0);
 	vrl_sync_host_cwd(vrl_proc.task);
 	/* The directory cache's descriptors share the range the filter protects. */
-	vr_ns_cache_enable(vrl_proc.ns, floor, floor + VRL_OWNFD_SPAN);
+	/* Its fork token shares the wipe-on-fork page of vrl_proc.mm_token. */
+	vr_ns_cache_enable_token(vrl_proc.ns, floor, floor + VRL_OWNFD_SPAN,
+	                         (int *)(uintptr_t)vrl_proc.mm_token + 16);
 	vr_ns_cache_sharers(vrl_proc.ns, &vrl_proc.vm_live);
 	err = st->fd_floor && floor != st->fd_floor;
 	st->fd_floor = floor;
