@@ -117,14 +117,32 @@ privileged(void)
 	return (d[0].effective >> CAP_DAC_OVERRIDE) & 1;
 }
 
+/* last_pid() - the pid the kernel handed out last, or -1 when unknown. */
+static long
+last_pid(void)
+{
+	char buf[32];
+	int fd = open("/proc/sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
 /*
  * holders() - does a process other than this one hold a descriptor whose
  * link reads @want (the helper's socket, its name removed)?  Read from
  * /proc, by the links' text: following them could wait on a stuck
- * filesystem.  When /proc cannot be read, assume one does.
+ * filesystem.  Only processes numbered @first or above are read (those
+ * of the session, which began as @first, while pids have not wrapped
+ * since: 0 reads all).  When /proc cannot be read, assume one does.
  */
 static int
-holders(const char *want)
+holders(const char *want, long first)
 {
 	DIR *procs = opendir("/proc");
 	size_t len = strlen(want);
@@ -138,7 +156,8 @@ holders(const char *want)
 		char path[sizeof(p->d_name) + 16], got[PATH_MAX];
 		DIR *fds;
 
-		if (p->d_name[0] < '0' || p->d_name[0] > '9' || strcmp(p->d_name, self) == 0)
+		if (p->d_name[0] < '0' || p->d_name[0] > '9' || strcmp(p->d_name, self) == 0 ||
+		    strtol(p->d_name, NULL, 10) < first)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
 		fds = opendir(path);
@@ -161,13 +180,17 @@ holders(const char *want)
  * from the caller's descriptors (a pipe it kept open would hold a reader
  * of the session's output), it answers each connection in a process of
  * its own with namespace @spec, and ends when no process holds the
- * socket's descriptor (whose link reads @want) any more, looked for while
- * no connection comes.
+ * socket's descriptor (whose link reads @want) any more.  While the
+ * session's first process (@first, the program) runs, it holds one: the
+ * helper watches its pidfd (@pidfd, -1: none) instead of reading /proc
+ * every two seconds, a read of every descriptor link of every process
+ * newer than it (of all of them once pids wrapped, which it notes).
  */
 static void
-helper_main(const struct vr_ns_spec *spec, int lsock, const char *want)
+helper_main(const struct vr_ns_spec *spec, int lsock, const char *want, pid_t first, int pidfd)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	long newer = first, last = last_pid();
 	DIR *d;
 
 	setsid();
@@ -183,19 +206,29 @@ helper_main(const struct vr_ns_spec *spec, int lsock, const char *want)
 		int fd = atoi(e->d_name);
 
 		if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && fd > 2 && fd != lsock &&
-		    fd != dirfd(d))
+		    fd != pidfd && fd != dirfd(d))
 			close(fd);
 	}
 	closedir(d);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_IGN); /* its children are reaped by the kernel */
 	for (;;) {
-		struct pollfd pfd = {lsock, POLLIN, 0};
-		int n = poll(&pfd, 1, 2000), conn;
+		struct pollfd pfd[2] = {{lsock, POLLIN, 0}, {pidfd, POLLIN, 0}};
+		int n = poll(pfd, pidfd >= 0 ? 2 : 1, 2000), conn;
+		long now = last_pid();
 
-		if (n == 0 && !holders(want))
+		/* Pids wrapped around (or cannot be read): every process may be the session's. */
+		if (now < 0 || now < last)
+			newer = 0;
+		last = now;
+		if (pidfd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			close(pidfd);
+			pidfd = -1;
+			n = 0;
+		}
+		if (n == 0 && pidfd < 0 && !holders(want, newer))
 			_exit(0);
-		if (n <= 0)
+		if (n <= 0 || !(pfd[0].revents & POLLIN))
 			continue;
 		conn = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
 		if (conn < 0)
@@ -253,8 +286,8 @@ vr_cli_helper_start(struct vr_cli *c, const struct vr_ns_spec *spec, struct vr_n
 {
 	char proc[32], want[PATH_MAX];
 	ssize_t n = -1;
-	int lsock, path, status;
-	pid_t pid;
+	int lsock, path, status, pidfd;
+	pid_t pid, first;
 
 	if (!privileged() || !c->work || vr_ns_generation(ns, &(unsigned long){0}) == -ENOENT)
 		return -1;
@@ -271,14 +304,18 @@ vr_cli_helper_start(struct vr_cli *c, const struct vr_ns_spec *spec, struct vr_n
 		return -1;
 	}
 	want[n] = '\0';
+	first = getpid();
+	pidfd = (int)syscall(SYS_pidfd_open, first, 0); /* Linux 5.3; -1 before */
 	pid = fork();
 	if (pid == 0) {
 		/* Not the program's child: a shell's `wait` would wait for it. */
 		if (fork() != 0)
 			_exit(0);
 		close(path);
-		helper_main(spec, lsock, want);
+		helper_main(spec, lsock, want, first, pidfd);
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	close(lsock);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
 		close(path);
