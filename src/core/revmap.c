@@ -50,6 +50,17 @@ hint_key(unsigned long dev, unsigned long ino, unsigned long src)
 	return (h & ~HINT_MASK) | src;
 }
 
+/* hint_top_raise() - fd_hint[@i] may hold a hint from now on: it is below hint_top. */
+static void
+hint_top_raise(struct vr_ns *ns, int i)
+{
+	int top = __atomic_load_n(&ns->hint_top, __ATOMIC_RELAXED);
+
+	while (i >= top && !__atomic_compare_exchange_n(&ns->hint_top, &top, i + 1, 1,
+	                                                __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
 void
 vr_fd_hint_set(struct vr_ns *ns, int fd, const struct vr_mount *m, const struct stat *st)
 {
@@ -73,10 +84,13 @@ vr_fd_hint_set(struct vr_ns *ns, int fd, const struct vr_mount *m, const struct 
 	if (old && (old & ~HINT_MASK) != (h & ~HINT_MASK)) {
 		unsigned int i = __atomic_fetch_add(&ns->fd_spill_next, 1, __ATOMIC_RELAXED);
 
+		hint_top_raise(ns, VR_FD_HINTS + (int)(i % VR_FD_SPILL));
 		__atomic_store_n(vr_fd_hint_word(ns, VR_FD_HINTS + i % VR_FD_SPILL), old,
 		                 __ATOMIC_RELAXED);
 	}
 	/* Threads share descriptors: one word, stored whole. */
+	if (h)
+		hint_top_raise(ns, fd);
 	__atomic_store_n(vr_fd_hint_word(ns, fd), h, __ATOMIC_RELAXED);
 }
 
@@ -107,9 +121,10 @@ carried(int fd)
 unsigned int
 vr_fd_hints_count(const struct vr_ns *ns)
 {
+	int top = ns->aliasing ? __atomic_load_n(&ns->hint_top, __ATOMIC_RELAXED) : 0;
 	unsigned int n = 0;
 
-	for (int fd = 0; ns->aliasing && fd < VR_FD_HINTS + VR_FD_SPILL; fd++)
+	for (int fd = 0; fd < top; fd++)
 		n += __atomic_load_n(vr_fd_hint_word(ns, fd), __ATOMIC_RELAXED) != 0;
 	return n;
 }
@@ -117,9 +132,10 @@ vr_fd_hints_count(const struct vr_ns *ns)
 void
 vr_fd_hints_pack(const struct vr_ns *ns, char *buf, unsigned int n)
 {
+	int top = ns->aliasing ? __atomic_load_n(&ns->hint_top, __ATOMIC_RELAXED) : 0;
 	unsigned int k = 0;
 
-	for (int fd = 0; ns->aliasing && fd < VR_FD_HINTS + VR_FD_SPILL && k < n; fd++) {
+	for (int fd = 0; fd < top && k < n; fd++) {
 		unsigned long h = __atomic_load_n(vr_fd_hint_word(ns, fd), __ATOMIC_RELAXED);
 
 		if (!h || !carried(fd))
@@ -142,8 +158,10 @@ vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n)
 
 		vr_memcpy(&fd, buf + k * 12, 4);
 		vr_memcpy(&h, buf + k * 12 + 4, 8);
-		if (ns->aliasing && fd >= 0 && fd < VR_FD_HINTS + VR_FD_SPILL)
+		if (ns->aliasing && fd >= 0 && fd < VR_FD_HINTS + VR_FD_SPILL) {
+			hint_top_raise(ns, fd);
 			*vr_fd_hint_word(ns, fd) = h;
+		}
 	}
 }
 
@@ -171,7 +189,7 @@ fd_hint_st(const struct vr_ns *ns, int fd, const struct stat *known)
 	h = fd < VR_FD_HINTS ? __atomic_load_n(vr_fd_hint_word(ns, fd), __ATOMIC_RELAXED) : 0;
 	if (h && (h & ~HINT_MASK) == key)
 		return h & HINT_MASK;
-	for (int i = 0; i < VR_FD_HINTS + VR_FD_SPILL; i++) {
+	for (int i = 0; i < __atomic_load_n(&ns->hint_top, __ATOMIC_RELAXED); i++) {
 		h = __atomic_load_n(vr_fd_hint_word(ns, i), __ATOMIC_RELAXED);
 		if (h && (h & ~HINT_MASK) == key)
 			return h & HINT_MASK;
