@@ -79,24 +79,6 @@ open_target(struct vr_loader_ctx *ctx, int dirfd, const char *path, int flags, i
 	return vrl_open_exec(ctx, dirfd, path, !!(flags & AT_SYMLINK_NOFOLLOW));
 }
 
-/*
- * keep_backing() - the namespace's descriptors left open across execve:
- * the next image takes a directory it cannot open by path from them (a
- * program that became another user keeps its session's prefix), and
- * closes those it does not take.  The loader keeps them so for the
- * image's life (main.c, ownfd.c); but the privileged helper's socket,
- * the last when there is one, is no O_PATH descriptor, which a program's
- * ioctl(FIOCLEX) on a number it guessed would reach: it is set again.
- */
-static void
-keep_backing(void)
-{
-	unsigned int n = vrl_proc.ns ? vr_ns_backing_count(vrl_proc.ns) : 0;
-
-	if (n)
-		vrl_sys3(__NR_fcntl, vr_ns_backing_fd(vrl_proc.ns, n - 1), F_SETFD, 0);
-}
-
 /* @state (@state_size bytes, mapped) is one of the arguments in @head. */
 static long
 do_exec(char *const *argv, long argc, char *const *envp, const char **head, int nhead,
@@ -124,7 +106,14 @@ do_exec(char *const *argv, long argc, char *const *envp, const char **head, int 
 	v[nhead + argc] = NULL;
 	if (!r) {
 		vrl_pool_exec_begin(maps);
-		keep_backing();
+		/*
+		 * The namespace's descriptors go across as they are: the next
+		 * image takes a directory it cannot open by path from them (a
+		 * program that became another user keeps its session's
+		 * prefix).  The loader keeps them open across exec for the
+		 * image's life (main.c, ownfd.c), and all are O_PATH
+		 * descriptors, which no call of the program can flag.
+		 */
 		r = vrl_sys3(__NR_execve, "/proc/self/exe", v, envp);
 		vrl_pool_exec_end();
 	}

@@ -196,7 +196,7 @@ move_fds(int *floor)
 /*
  * keep_taken() - of the descriptors the previous image passed on, close
  * those the namespace did not take over.  Those it took stay open across
- * exec (exec.c's keep_backing()).  Returns how many it took; *@lo, *@hi:
+ * exec (exec.c's do_exec()).  Returns how many it took; *@lo, *@hi:
  * the lowest and highest.
  */
 static int

@@ -88,7 +88,7 @@ dup_onto(struct vrl_proc *p, long nr, const long a[6])
 		vrl_close((int)moved);
 		return vrl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	}
-	/* A backing directory's stays open across exec (exec.c's keep_backing()). */
+	/* A backing directory's stays open across exec (exec.c's do_exec()). */
 	for (unsigned int i = 0; i < vr_ns_backing_count(p->ns); i++)
 		if (vr_ns_backing_fd(p->ns, i) == (int)moved)
 			vrl_sys3(__NR_fcntl, moved, F_SETFD, 0);
