@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +146,41 @@ vr_layout_find(struct vr_cli *c, const char *name)
 }
 
 /* var() - the value of ${NAME} at @s (its length in *len), or NULL when it has none. */
+/*
+ * passwd_name() - the name /etc/passwd gives user @uid, into @buf.  The
+ * file, not getpwuid(): vroot is linked statically (each run starts
+ * without the dynamic linker's work), where the C library's user
+ * database would load the shared modules of the glibc it was built with.
+ * A user only a directory service knows is named by $USER instead.
+ * Return: 0, or -1 when the file has no such user.
+ */
+static int
+passwd_name(uid_t uid, char *buf, size_t size)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+	int found = -1;
+
+	while (f && found < 0 && fgets(line, sizeof(line), f)) {
+		char *name = line, *pw = strchr(line, ':'), *id = pw ? strchr(pw + 1, ':') : NULL;
+		char *end;
+		unsigned long v;
+
+		if (!id)
+			continue;
+		*pw = '\0';
+		v = strtoul(id + 1, &end, 10);
+		if (*end == ':' && end != id + 1 && v == uid && name[0] && strlen(name) < size &&
+		    !strchr(name, '/')) {
+			strcpy(buf, name);
+			found = 0;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 static const char *
 var(const char *s, size_t *len)
 {
@@ -162,11 +196,11 @@ var(const char *s, size_t *len)
 		return realpath(h, home) ? home : h;
 	}
 	if (strncmp(s, "${USER}", 7) == 0) {
-		struct passwd *pw = getpwuid(getuid());
+		static char name[256];
 
 		*len = 7;
-		if (pw && pw->pw_name[0])
-			return pw->pw_name;
+		if (passwd_name(getuid(), name, sizeof(name)) == 0)
+			return name;
 		h = getenv("USER");
 		return h && h[0] && !strchr(h, '/') ? h : NULL;
 	}
