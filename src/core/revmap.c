@@ -50,14 +50,14 @@ hint_key(unsigned long dev, unsigned long ino, unsigned long src)
 	return (h & ~HINT_MASK) | src;
 }
 
-/* hint_top_raise() - fd_hint[@i] may hold a hint from now on: it is below hint_top. */
+/* top_raise() - index @i of a table bounded by *@top may be in use from now on: @i < *@top. */
 static void
-hint_top_raise(struct vr_ns *ns, int i)
+top_raise(int *top, int i)
 {
-	int top = __atomic_load_n(&ns->hint_top, __ATOMIC_RELAXED);
+	int t = __atomic_load_n(top, __ATOMIC_RELAXED);
 
-	while (i >= top && !__atomic_compare_exchange_n(&ns->hint_top, &top, i + 1, 1,
-	                                                __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+	while (i >= t &&
+	       !__atomic_compare_exchange_n(top, &t, i + 1, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;
 }
 
@@ -84,13 +84,13 @@ vr_fd_hint_set(struct vr_ns *ns, int fd, const struct vr_mount *m, const struct 
 	if (old && (old & ~HINT_MASK) != (h & ~HINT_MASK)) {
 		unsigned int i = __atomic_fetch_add(&ns->fd_spill_next, 1, __ATOMIC_RELAXED);
 
-		hint_top_raise(ns, VR_FD_HINTS + (int)(i % VR_FD_SPILL));
+		top_raise(&ns->hint_top, VR_FD_HINTS + (int)(i % VR_FD_SPILL));
 		__atomic_store_n(vr_fd_hint_word(ns, VR_FD_HINTS + i % VR_FD_SPILL), old,
 		                 __ATOMIC_RELAXED);
 	}
 	/* Threads share descriptors: one word, stored whole. */
 	if (h)
-		hint_top_raise(ns, fd);
+		top_raise(&ns->hint_top, fd);
 	__atomic_store_n(vr_fd_hint_word(ns, fd), h, __ATOMIC_RELAXED);
 }
 
@@ -159,7 +159,7 @@ vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n)
 		vr_memcpy(&fd, buf + k * 12, 4);
 		vr_memcpy(&h, buf + k * 12 + 4, 8);
 		if (ns->aliasing && fd >= 0 && fd < VR_FD_HINTS + VR_FD_SPILL) {
-			hint_top_raise(ns, fd);
+			top_raise(&ns->hint_top, fd);
 			*vr_fd_hint_word(ns, fd) = h;
 		}
 	}
@@ -176,6 +176,7 @@ vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n)
 static unsigned long
 fd_hint_st(const struct vr_ns *ns, int fd, const struct stat *known)
 {
+	int top = __atomic_load_n(&ns->hint_top, __ATOMIC_RELAXED);
 	unsigned long h, key;
 	struct stat st;
 
@@ -189,7 +190,7 @@ fd_hint_st(const struct vr_ns *ns, int fd, const struct stat *known)
 	h = fd < VR_FD_HINTS ? __atomic_load_n(vr_fd_hint_word(ns, fd), __ATOMIC_RELAXED) : 0;
 	if (h && (h & ~HINT_MASK) == key)
 		return h & HINT_MASK;
-	for (int i = 0; i < __atomic_load_n(&ns->hint_top, __ATOMIC_RELAXED); i++) {
+	for (int i = 0; i < top; i++) {
 		h = __atomic_load_n(vr_fd_hint_word(ns, i), __ATOMIC_RELAXED);
 		if (h && (h & ~HINT_MASK) == key)
 			return h & HINT_MASK;
@@ -359,9 +360,7 @@ note(struct vr_ns *ns, int fd, unsigned long dev, unsigned long ino)
 	/* Forgetting what was never noted writes nothing (no page to fault in). */
 	if (!dev && !ino && fd >= top)
 		return;
-	while (fd >= top && !__atomic_compare_exchange_n(&ns->upfd_top, &top, fd + 1, 1,
-	                                                 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
+	top_raise(&ns->upfd_top, fd);
 	/*
 	 * A reader racing a store may see one word of each note: every
 	 * note names an upper-layer file, so a mixed pair that matches the
