@@ -627,9 +627,9 @@ site_in(uintptr_t *set, uintptr_t end)
 	return 0;
 }
 
-/* site_add() - @end into @set.  Return: 1 when added now, 0 when there already or no room. */
+/* site_put() - @end into @set, unless there already.  Return: its slot, or -1 when no room. */
 static int
-site_add(uintptr_t *set, uintptr_t end)
+site_put(uintptr_t *set, uintptr_t end)
 {
 	unsigned int h = site_slot(end);
 
@@ -637,12 +637,11 @@ site_add(uintptr_t *set, uintptr_t end)
 		uintptr_t none = 0;
 
 		if (__atomic_compare_exchange_n(&set[h], &none, end, 0, __ATOMIC_RELAXED,
-		                                __ATOMIC_RELAXED))
-			return 1;
-		if (none == end)
-			return 0;
+		                                __ATOMIC_RELAXED) ||
+		    none == end)
+			return (int)h;
 	}
-	return 0;
+	return -1;
 }
 
 /*
@@ -654,18 +653,9 @@ site_add(uintptr_t *set, uintptr_t end)
 static unsigned int
 site_hit(uintptr_t end)
 {
-	unsigned int h = site_slot(end);
+	int h = site_put(vrl_proc.rw_seen, end);
 
-	for (int k = 0; k < 8; k++, h = (h + 1) % VRL_RW_SKIP) {
-		uintptr_t none = 0;
-
-		if (__atomic_compare_exchange_n(&vrl_proc.rw_seen[h], &none, end, 0,
-		                                __ATOMIC_RELAXED, __ATOMIC_RELAXED) ||
-		    none == end)
-			break;
-	}
-	if (__atomic_load_n(&vrl_proc.rw_seen[h], __ATOMIC_RELAXED) != end ||
-	    __atomic_load_n(&vrl_proc.rw_hits[h], __ATOMIC_RELAXED) >= RW_AFTER)
+	if (h < 0 || __atomic_load_n(&vrl_proc.rw_hits[h], __ATOMIC_RELAXED) >= RW_AFTER)
 		return RW_AFTER;
 	return __atomic_add_fetch(&vrl_proc.rw_hits[h], 1, __ATOMIC_RELAXED);
 }
@@ -679,7 +669,7 @@ skipped(uintptr_t end)
 static void
 skip(uintptr_t end)
 {
-	site_add(vrl_proc.rw_skip, end);
+	site_put(vrl_proc.rw_skip, end);
 }
 
 /*
