@@ -1148,6 +1148,19 @@ fail:
 	return err;
 }
 
+/* enter_cached() - w->cur becomes @o, the cached directory @path[0..len), canonical. */
+static void
+enter_cached(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o)
+{
+	w->hlen = 0;
+	vr_memcpy(w->vpath, path, len);
+	w->vpath[len] = '\0';
+	w->vlen = len;
+	w->plen = len;
+	obj_move(&w->cur, o);
+	solo_enter(w, 0);
+}
+
 /*
  * start_cached() - w->cur becomes directory @path[0..len), canonical, from
  * the directory cache, instead of re-walking @path from the root.
@@ -1160,13 +1173,7 @@ start_cached(struct vr_walk *w, const char *path, size_t len)
 
 	if (!vr_dc_start(w, path, len, &o))
 		return 0;
-	w->hlen = 0;
-	vr_memcpy(w->vpath, path, len);
-	w->vpath[len] = '\0';
-	w->vlen = len;
-	w->plen = len;
-	obj_move(&w->cur, &o);
-	solo_enter(w, 0);
+	enter_cached(w, path, len, &o);
 	return 1;
 }
 
@@ -1202,13 +1209,7 @@ jump(struct vr_walk *w)
 	len = (size_t)(last - f->p);
 	if (!vr_dc_jump(w, f->p, len, &o))
 		return;
-	w->hlen = 0;
-	vr_memcpy(w->vpath, f->p, len);
-	w->vpath[len] = '\0';
-	w->vlen = len;
-	w->plen = len;
-	obj_move(&w->cur, &o);
-	solo_enter(w, 0);
+	enter_cached(w, f->p, len, &o);
 	f->p = last;
 }
 
