@@ -221,6 +221,14 @@ vhash(struct vr_walk *w, const char *path, size_t len)
 	return h;
 }
 
+/* fd_map() - descriptor @fd is held by node @k - 1 (0: by none), when in the map's range. */
+static void
+fd_map(struct vr_dcache *dc, int fd, unsigned short k)
+{
+	if (fd >= dc->lo && fd - dc->lo < DC_FDMAP)
+		__atomic_store_n(&dc->x[fd - dc->lo].fd_node, k, __ATOMIC_RELEASE);
+}
+
 /* drop() - forget node @n and close what it holds (the lock is held). */
 static void
 drop(struct vr_dcache *dc, struct dc_node *n)
@@ -230,8 +238,7 @@ drop(struct vr_dcache *dc, struct dc_node *n)
 		int fd = __atomic_exchange_n(&n->fd[i], 0, __ATOMIC_ACQ_REL);
 
 		if (fd > 0) {
-			if (fd >= dc->lo && fd - dc->lo < DC_FDMAP)
-				__atomic_store_n(&dc->x[fd - dc->lo].fd_node, 0, __ATOMIC_RELEASE);
+			fd_map(dc, fd, 0);
 			sys_close(fd);
 		}
 	}
@@ -802,12 +809,6 @@ layers_allx(const struct vr_obj *o)
 }
 
 /*
- * move_fds() - @o's descriptors into node @n, renumbered into the cache's
- * range (@copies: they are copies made there already); @o keeps the new
- * numbers, not owned.  Return: 0, or -1 with @o unchanged and @n holding
- * nothing.
- */
-/*
  * dup_high() - a copy of @fd at @dc->lo or above when the program's soft
  * descriptor limit is below the range (a user's usual 1,024, with the
  * range just under it): the limit is raised for the copy and put back,
@@ -848,11 +849,15 @@ static void
 hold_fd(struct vr_dcache *dc, struct dc_node *n, unsigned int i, int fd)
 {
 	__atomic_store_n(&n->fd[i], fd, __ATOMIC_RELEASE);
-	if (fd >= dc->lo && fd - dc->lo < DC_FDMAP)
-		__atomic_store_n(&dc->x[fd - dc->lo].fd_node, (unsigned short)(n - dc->n + 1),
-		                 __ATOMIC_RELEASE);
+	fd_map(dc, fd, (unsigned short)(n - dc->n + 1));
 }
 
+/*
+ * move_fds() - @o's descriptors into node @n, renumbered into the cache's
+ * range (@copies: they are copies made there already); @o keeps the new
+ * numbers, not owned.  Return: 0, or -1 with @o unchanged and @n holding
+ * nothing.
+ */
 static int
 move_fds(struct vr_dcache *dc, struct dc_node *n, struct vr_obj *o, int copies)
 {
@@ -1210,10 +1215,8 @@ vr_dc_replace_fd(struct vr_ns *ns, int fd, int with)
 
 		if (__atomic_compare_exchange_n(&n->fd[i], &old, with, 0, __ATOMIC_ACQ_REL,
 		                                __ATOMIC_RELAXED)) {
-			if (with >= dc->lo && with - dc->lo < DC_FDMAP)
-				__atomic_store_n(&dc->x[with - dc->lo].fd_node,
-				                 (unsigned short)(n - dc->n + 1), __ATOMIC_RELEASE);
-			__atomic_store_n(&dc->x[fd - dc->lo].fd_node, 0, __ATOMIC_RELEASE);
+			fd_map(dc, with, (unsigned short)(n - dc->n + 1));
+			fd_map(dc, fd, 0);
 			return 0;
 		}
 	}
