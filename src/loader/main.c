@@ -25,7 +25,6 @@
  * only then is any trapped call (opening the program) made.
  */
 #include <linux/auxvec.h>
-#include <linux/close_range.h>
 #include <linux/elf.h>
 #include <linux/fcntl.h>
 #include <linux/resource.h>
