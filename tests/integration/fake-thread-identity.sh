@@ -286,15 +286,18 @@ is_file "per-thread identities under --fake-root" "$tmp/want" "$tmp/vroot"
 # the outer one, which forwards them: a new thread's first one must
 # still give it its creator's identity there, and the inner session's
 # walk reopens a status file through /proc/self/fd).  The prefixes lie
-# in a directory a virtual user 1000 may write.
-mkdir "$tmp/nest"
+# in a directory a virtual user 1000 may write; the inner vroot is a copy
+# it may reach (the tree is root's in the session: a checkout in a 0700
+# home directory is not open to it).
+mkdir "$tmp/nest" "$tmp/bin"
 chmod 1777 "$tmp/nest"
+cp "$VROOT" "$top/build/vroot-loader" "$tmp/bin/"
 # nested NAME OUTER INNER: the program two sessions deep, its output in $tmp/NAME.
 nested() {
 	rm -f "$tmp/w/secret"
 	# shellcheck disable=SC2086 # the options are words
 	(cd "$tmp/w" && "$VROOT" run $2 --prefix "$tmp/nest/$1-o" -- \
-		"$VROOT" run $3 --prefix "$tmp/nest/$1-i" -- "$tmp/threads" "$tmp/d") \
+		"$tmp/bin/vroot" run $3 --prefix "$tmp/nest/$1-i" -- "$tmp/threads" "$tmp/d") \
 		>"$tmp/$1" 2>&1 || true
 }
 nested both "--uid 1000 --gid 1000" --fake-root
