@@ -229,6 +229,16 @@ fd_map(struct vr_dcache *dc, int fd, unsigned short k)
 		__atomic_store_n(&dc->x[fd - dc->lo].fd_node, k, __ATOMIC_RELEASE);
 }
 
+/* holds_fd() - node @n holds a descriptor of any layer. */
+static int
+holds_fd(const struct dc_node *n)
+{
+	for (unsigned int i = 0; i < VR_MAX_LAYERS; i++)
+		if (__atomic_load_n(&n->fd[i], __ATOMIC_ACQUIRE) > 0)
+			return 1;
+	return 0;
+}
+
 /* drop() - forget node @n and close what it holds (the lock is held). */
 static void
 drop(struct vr_dcache *dc, struct dc_node *n)
@@ -341,8 +351,13 @@ adopt(const struct vr_ns *ns, struct vr_dcache *dc)
 	if (!__atomic_compare_exchange_n(dc->token, &zero, 2, 0, __ATOMIC_ACQ_REL,
 	                                 __ATOMIC_RELAXED))
 		return 0;
-	for (unsigned int i = 0; i < DC_NODES; i++)
-		if (!dc->n[i].valid)
+	/*
+	 * Only nodes handed out can hold descriptors, and only an invalid one
+	 * that still does is written: a fork child copies none of the pages
+	 * it does not change (a write to each was a page fault per page).
+	 */
+	for (unsigned int i = 0; i < dc->fresh; i++)
+		if (!dc->n[i].valid && holds_fd(&dc->n[i]))
 			drop(dc, &dc->n[i]);
 	__atomic_store_n(&dc->lock, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&dc->pid, pid, __ATOMIC_RELEASE);
