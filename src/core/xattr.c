@@ -90,7 +90,7 @@ escape(const char *name, char *buf)
 /*
  * walk() - the object at @path, for reading its attributes (@wf
  * VR_WALK_ATTR: a base file may be left unopened, named through its
- * directory, see read_path()) or for changing them (0).
+ * directory, see read_name()) or for changing them (0).
  */
 static struct vr_walk *
 walk(struct vr_task *t, const char *path, int nofollow, unsigned int wf, int *err)
@@ -115,56 +115,126 @@ is_link(const struct vr_walk *w)
 	return (w->node.st.st_mode & S_IFMT) == S_IFLNK;
 }
 
+/* The *xattrat() calls (Linux 6.13): a name in a directory held, no /proc walk. */
+#ifndef __NR_getxattrat
+#define __NR_getxattrat 464
+#endif
+#ifndef __NR_listxattrat
+#define __NR_listxattrat 465
+#endif
+
+struct xattr_args {
+	unsigned long long value;
+	unsigned int size, flags;
+};
+
+/* The kernel answered ENOSYS to getxattrat() (older than 6.13): set once. */
+static int no_xattrat;
+
 /*
- * link_path() - a name for the symlink w->node that the l*xattr calls take
- * without following it: its directory's magic link, then its own name.
+ * A name the xattr calls read w->node by: a directory descriptor and a
+ * name in it (@dfd >= 0, never followed), or a /proc/self/fd path
+ * (@follow: the plain calls follow it).
+ */
+struct xname {
+	int dfd, follow;
+	const char *name;
+	char buf[32 + NAME_MAX + 2];
+};
+
+/*
+ * link_name() - a name for the symlink w->node that the l*xattr calls take
+ * without following it: its directory's descriptor, then its own name.
  * Return: 0, or -1 when the link has no name in a directory we hold.
  */
 static int
-link_path(const struct vr_walk *w, char *buf)
+link_name(const struct vr_walk *w, struct xname *x)
 {
-	size_t n;
-
 	if (w->last_type != VR_LAST_NORM)
 		return -1;
 	for (unsigned int i = 0; i < w->cur.nfd; i++) {
 		if (w->cur.layer[i] != w->node.layer[0] && !w->cur.mount)
 			continue;
-		vr_proc_fd(buf, w->cur.fd[i]);
-		n = vr_strlen(buf);
-		buf[n] = '/';
-		vr_memcpy(buf + n + 1, w->last, w->lastlen + 1);
+		x->dfd = w->cur.fd[i];
+		x->name = w->last;
 		return 0;
 	}
 	return -1;
 }
 
 /*
- * read_path() - a name for w->node that the xattr calls read: an object
- * the walk left unopened by its directory's magic link and its name there
- * (no open, fstat and close of it, which ls -l's two reads per file would
- * pay), a symlink as link_path() has it, both for the l* calls (*@follow
- * 0); anything else by its descriptor's magic link, which the plain calls
- * follow (*@follow 1).  @buf holds 32 + NAME_MAX + 2 bytes.  Return: @buf,
- * or NULL (a symlink with no name we hold).
+ * read_name() - the name for w->node that the xattr calls read: an object
+ * the walk left unopened by its directory and its name there (no open,
+ * fstat and close of it, which ls -l's two reads per file would pay), a
+ * symlink as link_name() has it, both never followed; anything else by
+ * its descriptor's magic link, followed.  Return: 0, or -1 (a symlink
+ * with no name we hold).
  */
-static const char *
-read_path(const struct vr_walk *w, char *buf, int *follow)
+static int
+read_name(const struct vr_walk *w, struct xname *x)
 {
-	size_t n;
-
-	*follow = 0;
+	x->dfd = -1;
+	x->follow = 0;
 	if (w->node.byname) {
-		vr_proc_fd(buf, w->node.fd[0]);
-		n = vr_strlen(buf);
-		buf[n] = '/';
-		vr_memcpy(buf + n + 1, w->node.at, vr_strlen(w->node.at) + 1);
-		return buf;
+		x->dfd = w->node.fd[0];
+		x->name = w->node.at;
+		return 0;
 	}
 	if (is_link(w))
-		return link_path(w, buf) ? NULL : buf;
-	*follow = 1;
-	return vr_proc_fd(buf, w->node.fd[0]);
+		return link_name(w, x);
+	x->follow = 1;
+	x->name = vr_proc_fd(x->buf, w->node.fd[0]);
+	return 0;
+}
+
+/*
+ * x_path() - @x as one path for the calls that take no directory: the
+ * directory's magic link, then the name.
+ */
+static const char *
+x_path(struct xname *x)
+{
+	size_t n, len;
+
+	if (x->dfd < 0)
+		return x->name;
+	len = vr_strlen(x->name);
+	vr_proc_fd(x->buf, x->dfd);
+	n = vr_strlen(x->buf);
+	x->buf[n] = '/';
+	vr_memcpy(x->buf + n + 1, x->name, len + 1);
+	return x->buf;
+}
+
+/* x_get() - getxattr() of @x: by getxattrat() where the kernel has it. */
+static long
+x_get(struct xname *x, const char *name, void *value, size_t size)
+{
+	if (x->dfd >= 0 && !__atomic_load_n(&no_xattrat, __ATOMIC_RELAXED)) {
+		struct xattr_args a = {.value = (unsigned long)value, .size = (unsigned int)size};
+		long n = vr_sys6(__NR_getxattrat, x->dfd, (long)x->name, AT_SYMLINK_NOFOLLOW,
+		                 (long)name, (long)&a, sizeof(a));
+
+		if (n != -ENOSYS)
+			return n;
+		__atomic_store_n(&no_xattrat, 1, __ATOMIC_RELAXED);
+	}
+	return vr_sys4(x->follow ? __NR_getxattr : __NR_lgetxattr, x_path(x), name, value, size);
+}
+
+/* x_list() - listxattr() of @x: by listxattrat() where the kernel has it. */
+static long
+x_list(struct xname *x, char *list, size_t size)
+{
+	if (x->dfd >= 0 && !__atomic_load_n(&no_xattrat, __ATOMIC_RELAXED)) {
+		long n = vr_sys5(__NR_listxattrat, x->dfd, (long)x->name, AT_SYMLINK_NOFOLLOW,
+		                 (long)list, size);
+
+		if (n != -ENOSYS)
+			return n;
+		__atomic_store_n(&no_xattrat, 1, __ATOMIC_RELAXED);
+	}
+	return vr_sys3(x->follow ? __NR_listxattr : __NR_llistxattr, x_path(x), list, size);
 }
 
 /*
@@ -223,7 +293,7 @@ refuse(struct vr_walk *w, const char *name, int removing)
 
 /*
  * writable_link() - vr_make_writable() of w->node; a symlink copied up is
- * walked to again, so that link_path() finds it in its upper directory.
+ * walked to again, so that link_name() finds it in its upper directory.
  */
 static int
 writable_link(struct vr_walk *w)
@@ -254,20 +324,18 @@ long
 vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value, size_t size,
             int nofollow)
 {
-	char buf[32 + NAME_MAX + 2], esc[XATTR_NAME_MAX + 9];
-	const char *at;
+	char esc[XATTR_NAME_MAX + 9];
+	struct xname x;
 	struct vr_walk *w;
 	long n;
-	int err, follow;
+	int err;
 
 	w = walk(t, path, nofollow, VR_WALK_ATTR | VR_WALK_XATTR, &err);
 	if (!w)
 		return err;
 	if (!w->node.mount)
 		name = escape(name, esc);
-	at = read_path(w, buf, &follow);
-	n = at ? vr_sys4(follow ? __NR_getxattr : __NR_lgetxattr, at, name, value, size)
-	       : -EOPNOTSUPP;
+	n = read_name(w, &x) == 0 ? x_get(&x, name, value, size) : -EOPNOTSUPP;
 	vr_walk_end(w);
 	return n;
 }
@@ -298,17 +366,15 @@ vr_xattr_filter_list(char *list, long n)
 long
 vr_listxattr(struct vr_task *t, const char *path, char *list, size_t size, int nofollow)
 {
-	char buf[32 + NAME_MAX + 2];
-	const char *at;
+	struct xname x;
 	struct vr_walk *w;
 	long n;
-	int err, follow;
+	int err;
 
 	w = walk(t, path, nofollow, VR_WALK_ATTR | VR_WALK_XATTR, &err);
 	if (!w)
 		return err;
-	at = read_path(w, buf, &follow);
-	n = at ? vr_sys3(follow ? __NR_listxattr : __NR_llistxattr, at, list, size) : -EOPNOTSUPP;
+	n = read_name(w, &x) == 0 ? x_list(&x, list, size) : -EOPNOTSUPP;
 	/*
 	 * With size 0 the kernel only measures; the hidden names inflate the
 	 * answer a little, which callers accept (they allocate, then list).
@@ -328,8 +394,9 @@ static int
 change(struct vr_task *t, const char *path, const char *name, int removing, const void *value,
        size_t size, int flags, int nofollow)
 {
-	char proc[32], lpath[32 + NAME_MAX + 2], esc[XATTR_NAME_MAX + 9];
-	const char *at = proc;
+	char esc[XATTR_NAME_MAX + 9];
+	const char *at;
+	struct xname x;
 	struct vr_walk *w;
 	int err;
 
@@ -341,14 +408,11 @@ change(struct vr_task *t, const char *path, const char *name, int removing, cons
 	err = refuse(w, name, removing);
 	if (err == 0)
 		err = writable_link(w);
-	if (err == 0 && is_link(w) && link_path(w, lpath))
+	if (err == 0 && is_link(w) && link_name(w, &x))
 		err = -EOPNOTSUPP;
 	if (err == 0) {
 		/* A symlink is named through its directory (l*xattr), anything else by its fd. */
-		if (is_link(w))
-			at = lpath;
-		else
-			vr_proc_fd(proc, w->node.fd[0]);
+		at = is_link(w) ? x_path(&x) : vr_proc_fd(x.buf, w->node.fd[0]);
 		if (removing)
 			err = (int)vr_sys2(is_link(w) ? __NR_lremovexattr : __NR_removexattr, at,
 			                   name);

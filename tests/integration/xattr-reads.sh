@@ -4,11 +4,14 @@
 # attributes, name after name): each read answers for the name it asks
 # about, as natively, also a name asked again, one without attributes, a
 # symlink with and without following, a name removed meanwhile, and a
-# name that became a directory.
+# name that became a directory.  The same again in a session inside
+# another: the outer session answers the inner one's getxattrat() and
+# listxattrat() with ENOSYS, as a kernel older than 6.13 would, so the
+# inner one reads by /proc/self/fd paths instead.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3
-plan 2
+plan 3
 
 cat >"$tmp/rd.py" <<'EOF'
 import errno, os, sys
@@ -52,7 +55,7 @@ for t in n v; do
 	ln -s a "$tmp/$t/l"
 	if ! python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.v", b"A")' "$tmp/$t/a" \
 		2>/dev/null; then
-		skip_n 2 "the filesystem of $tmp holds no user extended attributes"
+		skip_n 3 "the filesystem of $tmp holds no user extended attributes"
 		done_testing
 		exit 0
 	fi
@@ -63,6 +66,11 @@ capture nat python3 "$tmp/rd.py" "$tmp/n"
 capture in "$VROOT" run --prefix "$tmp/prefix" -- python3 "$tmp/rd.py" "$tmp/v"
 is "names read one after the other: each its own attributes" \
 	"$(cat "$tmp/nat.out")" "$(cat "$tmp/in.out")$(cat "$tmp/in.err")"
+cp "$tmp/nat.out" "$tmp/nat1.out"
+capture in "$VROOT" run --prefix "$tmp/outer" -- \
+	"$VROOT" run --prefix "$tmp/inner" -- python3 "$tmp/rd.py" "$tmp/v"
+is "... read by a session inside another (no getxattrat there)" \
+	"$(cat "$tmp/nat1.out")" "$(cat "$tmp/in.out")$(cat "$tmp/in.err")"
 capture nat python3 "$tmp/rd.py" "$tmp/n" "$tmp/n2"
 capture in "$VROOT" run --prefix "$tmp/prefix" -- python3 "$tmp/rd.py" "$tmp/v" "$tmp/v2"
 is "... a name removed meanwhile is gone, one made again is what it is now" \
