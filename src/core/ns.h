@@ -101,7 +101,11 @@ struct vr_ns {
 	/* Above the highest descriptor ever noted in upfd: nothing to forget there. */
 	int upfd_top;
 	unsigned int fd_spill_next;
-	int hint_top; /* above every fd_hint[] index ever given a hint: the rest are 0 */
+	/*
+	 * Above every number below VR_FD_HINTS ever given a hint: the rest
+	 * are 0 (the spill ring's slots are bounded by fd_spill_next).
+	 */
+	int hint_top;
 	/*
 	 * Descriptors of base files opened for reading in this process
 	 * (counted by the core's opens), and 1 + that count when a copy-up's

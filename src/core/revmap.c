@@ -84,7 +84,6 @@ vr_fd_hint_set(struct vr_ns *ns, int fd, const struct vr_mount *m, const struct 
 	if (old && (old & ~HINT_MASK) != (h & ~HINT_MASK)) {
 		unsigned int i = __atomic_fetch_add(&ns->fd_spill_next, 1, __ATOMIC_RELAXED);
 
-		top_raise(&ns->hint_top, VR_FD_HINTS + (int)(i % VR_FD_SPILL));
 		__atomic_store_n(vr_fd_hint_word(ns, VR_FD_HINTS + i % VR_FD_SPILL), old,
 		                 __ATOMIC_RELAXED);
 	}
@@ -113,36 +112,61 @@ carried(int fd)
 	return f == -EBADF || (f >= 0 && !(f & FD_CLOEXEC));
 }
 
+/* spilled() - the spill ring's slots in use: VR_FD_HINTS + [0, spilled()). */
+static unsigned int
+spilled(const struct vr_ns *ns)
+{
+	unsigned int n = __atomic_load_n(&ns->fd_spill_next, __ATOMIC_RELAXED);
+
+	return n < VR_FD_SPILL ? n : VR_FD_SPILL;
+}
+
 /*
  * The count is of every hint, carried or not (no system call: the state
  * is sized before it is packed, twice per exec); the pack asks carried()
- * once per hint and writes records of no descriptor for the rest.
+ * once per number's hint and writes records of no descriptor for the
+ * rest.  The spill ring's hints name objects, not numbers: they are
+ * carried all (a descriptor dup2()ed before the exec finds its hint there).
  */
 unsigned int
 vr_fd_hints_count(const struct vr_ns *ns)
 {
 	int top = ns->aliasing ? __atomic_load_n(&ns->hint_top, __ATOMIC_RELAXED) : 0;
-	unsigned int n = 0;
+	unsigned int n = 0, s = ns->aliasing ? spilled(ns) : 0;
 
 	for (int fd = 0; fd < top; fd++)
 		n += __atomic_load_n(vr_fd_hint_word(ns, fd), __ATOMIC_RELAXED) != 0;
+	for (int i = VR_FD_HINTS; i < VR_FD_HINTS + (int)s; i++)
+		n += __atomic_load_n(vr_fd_hint_word(ns, i), __ATOMIC_RELAXED) != 0;
 	return n;
+}
+
+/* put_hint() - record @k of a packed list: index @i, hint @h. */
+static void
+put_hint(char *buf, unsigned int k, int i, unsigned long h)
+{
+	vr_memcpy(buf + 4 + k * 12, &i, 4);
+	vr_memcpy(buf + 4 + k * 12 + 4, &h, 8);
 }
 
 void
 vr_fd_hints_pack(const struct vr_ns *ns, char *buf, unsigned int n)
 {
 	int top = ns->aliasing ? __atomic_load_n(&ns->hint_top, __ATOMIC_RELAXED) : 0;
-	unsigned int k = 0;
+	unsigned int k = 0, s = ns->aliasing ? spilled(ns) : 0;
 
 	for (int fd = 0; fd < top && k < n; fd++) {
 		unsigned long h = __atomic_load_n(vr_fd_hint_word(ns, fd), __ATOMIC_RELAXED);
 
-		if (!h || !carried(fd))
-			continue;
-		vr_memcpy(buf + 4 + k * 12, &fd, 4);
-		vr_memcpy(buf + 4 + k * 12 + 4, &h, 8);
-		k++;
+		if (h && carried(fd))
+			put_hint(buf, k++, fd, h);
+	}
+	for (unsigned int i = 0; i < s && k < n; i++) {
+		int at = VR_FD_HINTS + (int)i;
+		unsigned long h = __atomic_load_n(vr_fd_hint_word(ns, at), __ATOMIC_RELAXED);
+
+		if (h)
+			put_hint(buf, k++, at, h);
 	}
 	for (; k < n; k++) /* closed meanwhile: a record of no descriptor */
 		vr_memset(buf + 4 + k * 12, 0xff, 12);
@@ -153,15 +177,18 @@ void
 vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n)
 {
 	for (unsigned int k = 0; k < n; k++) {
-		int fd;
+		int i;
 		unsigned long h;
 
-		vr_memcpy(&fd, buf + k * 12, 4);
+		vr_memcpy(&i, buf + k * 12, 4);
 		vr_memcpy(&h, buf + k * 12 + 4, 8);
-		if (ns->aliasing && fd >= 0 && fd < VR_FD_HINTS + VR_FD_SPILL) {
-			top_raise(&ns->hint_top, fd);
-			*vr_fd_hint_word(ns, fd) = h;
-		}
+		if (!ns->aliasing || i < 0 || i >= VR_FD_HINTS + VR_FD_SPILL)
+			continue;
+		if (i < VR_FD_HINTS)
+			top_raise(&ns->hint_top, i);
+		else if (ns->fd_spill_next <= (unsigned int)(i - VR_FD_HINTS))
+			ns->fd_spill_next = (unsigned int)(i - VR_FD_HINTS) + 1;
+		*vr_fd_hint_word(ns, i) = h;
 	}
 }
 
@@ -192,6 +219,11 @@ fd_hint_st(const struct vr_ns *ns, int fd, const struct stat *known)
 		return h & HINT_MASK;
 	for (int i = 0; i < top; i++) {
 		h = __atomic_load_n(vr_fd_hint_word(ns, i), __ATOMIC_RELAXED);
+		if (h && (h & ~HINT_MASK) == key)
+			return h & HINT_MASK;
+	}
+	for (unsigned int i = 0, s = spilled(ns); i < s; i++) {
+		h = __atomic_load_n(vr_fd_hint_word(ns, VR_FD_HINTS + (int)i), __ATOMIC_RELAXED);
 		if (h && (h & ~HINT_MASK) == key)
 			return h & HINT_MASK;
 	}
