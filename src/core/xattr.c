@@ -128,8 +128,23 @@ struct xattr_args {
 	unsigned int size, flags;
 };
 
-/* The kernel answered ENOSYS to getxattrat() (older than 6.13): set once. */
+/*
+ * getxattrat() answered ENOSYS (a kernel before 6.13, an outer session) or
+ * EPERM (a container's filter that refuses calls it does not know; a read
+ * of an attribute never fails so): set once, the /proc/self/fd path from
+ * then on.
+ */
 static int no_xattrat;
+
+/* xattrat_lacking() - @n, an *xattrat() call's answer, says the call is not there. */
+static int
+xattrat_lacking(long n)
+{
+	if (n != -ENOSYS && n != -EPERM)
+		return 0;
+	__atomic_store_n(&no_xattrat, 1, __ATOMIC_RELAXED);
+	return 1;
+}
 
 /*
  * A name the xattr calls read w->node by: a directory descriptor and a
@@ -215,9 +230,8 @@ x_get(struct xname *x, const char *name, void *value, size_t size)
 		long n = vr_sys6(__NR_getxattrat, x->dfd, (long)x->name, AT_SYMLINK_NOFOLLOW,
 		                 (long)name, (long)&a, sizeof(a));
 
-		if (n != -ENOSYS)
+		if (!xattrat_lacking(n))
 			return n;
-		__atomic_store_n(&no_xattrat, 1, __ATOMIC_RELAXED);
 	}
 	return vr_sys4(x->follow ? __NR_getxattr : __NR_lgetxattr, x_path(x), name, value, size);
 }
@@ -230,9 +244,8 @@ x_list(struct xname *x, char *list, size_t size)
 		long n = vr_sys5(__NR_listxattrat, x->dfd, (long)x->name, AT_SYMLINK_NOFOLLOW,
 		                 (long)list, size);
 
-		if (n != -ENOSYS)
+		if (!xattrat_lacking(n))
 			return n;
-		__atomic_store_n(&no_xattrat, 1, __ATOMIC_RELAXED);
 	}
 	return vr_sys3(x->follow ? __NR_listxattr : __NR_llistxattr, x_path(x), list, size);
 }

@@ -7,11 +7,12 @@
 # name that became a directory.  The same again in a session inside
 # another: the outer session answers the inner one's getxattrat() and
 # listxattrat() with ENOSYS, as a kernel older than 6.13 would, so the
-# inner one reads by /proc/self/fd paths instead.
+# inner one reads by /proc/self/fd paths instead; and under a filter that
+# refuses both with EPERM, as a container's may.
 set -eu
 . "$(dirname "$0")/lib.sh"
-need_cmd python3
-plan 3
+need_cmd gcc python3
+plan 4
 
 cat >"$tmp/rd.py" <<'EOF'
 import errno, os, sys
@@ -55,7 +56,7 @@ for t in n v; do
 	ln -s a "$tmp/$t/l"
 	if ! python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.v", b"A")' "$tmp/$t/a" \
 		2>/dev/null; then
-		skip_n 3 "the filesystem of $tmp holds no user extended attributes"
+		skip_n 4 "the filesystem of $tmp holds no user extended attributes"
 		done_testing
 		exit 0
 	fi
@@ -70,6 +71,38 @@ cp "$tmp/nat.out" "$tmp/nat1.out"
 capture in "$VROOT" run --prefix "$tmp/outer" -- \
 	"$VROOT" run --prefix "$tmp/inner" -- python3 "$tmp/rd.py" "$tmp/v"
 is "... read by a session inside another (no getxattrat there)" \
+	"$(cat "$tmp/nat1.out")" "$(cat "$tmp/in.out")$(cat "$tmp/in.err")"
+cat >"$tmp/noxat.c" <<'EOF2'
+/* noxat PROGRAM ARGS... - run PROGRAM with getxattrat and listxattrat refused (EPERM). */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int
+main(int argc, char **argv)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 464, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 465, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog p = {sizeof(f) / sizeof(f[0]), f};
+
+	if (argc < 2 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p))
+		return 125;
+	execvp(argv[1], argv + 1);
+	return 127;
+}
+EOF2
+gcc -o "$tmp/noxat" "$tmp/noxat.c"
+capture in "$tmp/noxat" "$VROOT" run --prefix "$tmp/p-noxat" -- python3 "$tmp/rd.py" "$tmp/v"
+is "... read under a filter that refuses getxattrat with EPERM" \
 	"$(cat "$tmp/nat1.out")" "$(cat "$tmp/in.out")$(cat "$tmp/in.err")"
 capture nat python3 "$tmp/rd.py" "$tmp/n" "$tmp/n2"
 capture in "$VROOT" run --prefix "$tmp/prefix" -- python3 "$tmp/rd.py" "$tmp/v" "$tmp/v2"
