@@ -3,6 +3,7 @@
  * truncate.  A base object is copied up first; then the change is made on
  * the upper copy (or in place in a read-write mount).
  */
+#include "copyup.h"
 #include "perm.h"
 #include "place.h"
 #include "util.h"

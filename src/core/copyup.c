@@ -9,43 +9,21 @@
  * process copying the same object concurrently loses the race cleanly and
  * uses the winner's copy.
  */
+#include "copyup.h"
 #include "foldidx.h"
 #include "dcache.h"
 #include "helper.h"
 #include "owner.h"
 #include "place.h"
+#include "readdir.h"
 #include "util.h"
 
-#define TMP_LEN  32
 #define COPY_BUF (64u * 1024u)
 
 #ifndef SEEK_DATA
 #define SEEK_DATA 3
 #define SEEK_HOLE 4
 #endif
-
-/*
- * vr_tmp_name() - a fresh name for a temporary in the work directory:
- * "#vroot.TID.RANDOM", so a later run can tell a dead writer's leftovers
- * (its thread is gone) from a live one's.
- */
-void
-vr_tmp_name(char buf[TMP_LEN])
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char r[4] = {0};
-	size_t n;
-
-	vr_sys3(__NR_getrandom, r, sizeof(r), 0);
-	vr_memcpy(buf, "#vroot.", 7);
-	n = 7 + vr_utoa((unsigned long)vr_sys0(__NR_gettid), buf + 7);
-	buf[n++] = '.';
-	for (int i = 0; i < 4; i++) {
-		buf[n++] = hex[r[i] >> 4];
-		buf[n++] = hex[r[i] & 15];
-	}
-	buf[n] = '\0';
-}
 
 /*
  * copy_xattrs() - the object's own attributes (not the overlay's), best
@@ -210,7 +188,7 @@ make_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lowe
 {
 	struct vr_scratch s;
 	struct stat now;
-	char tmp[TMP_LEN];
+	char tmp[VR_TMP_LEN];
 	int fd, err, locked, plain = 0, caps = 0, wd = ns->work.fd;
 
 	if (made)
@@ -411,7 +389,7 @@ static int
 copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int upfd,
           const char *name, int with_data, int index, int *keep, struct stat *kst)
 {
-	char tmp[TMP_LEN], p[32];
+	char tmp[VR_TMP_LEN], p[32];
 	char *buf = vr_alloc(s, COPY_BUF);
 	int in = -1, out, err, caps = 0, known = 0;
 	struct stat now;
@@ -480,7 +458,7 @@ static int
 copy_special(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int upfd,
              const char *name)
 {
-	char tmp[TMP_LEN];
+	char tmp[VR_TMP_LEN];
 	int err, fd;
 
 	vr_tmp_name(tmp);
@@ -694,7 +672,7 @@ merge_upper(struct vr_walk *w, int upfd)
 }
 
 int
-vr_index_make(struct vr_walk *w, int idx, const char *key)
+vr_copyup_index(struct vr_walk *w, int idx, const char *key)
 {
 	size_t mark = w->s.used;
 	int err = copy_file(w->ns, &w->s, &w->node, idx, key, 1, 1, NULL, NULL);
@@ -712,7 +690,7 @@ static int
 copy_linked(struct vr_walk *w, int upfd)
 {
 	char key[VR_INDEX_KEY];
-	int idx = vr_index_ready(w, key), err;
+	int idx = vr_index_ready(w, key, vr_copyup_index), err;
 
 	/* No user xattrs in the prefix: the name becomes a file of its own. */
 	if (idx == -EOPNOTSUPP)

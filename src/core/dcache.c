@@ -66,6 +66,7 @@
  */
 #include "dcache.h"
 #include "owner.h"
+#include "rules.h"
 #include "util.h"
 
 /*

@@ -37,6 +37,7 @@
  * a copy the program's own copy-up would have made, which costs the
  * prefix's space: as much as reading every base file the program sees.
  */
+#include "copyup.h"
 #include "helper.h"
 #include "index.h"
 #include "util.h"

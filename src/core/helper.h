@@ -26,14 +26,4 @@ int vr_helper_copy(struct vr_ns *ns, int upfd, const char *name);
  */
 int vr_helper_adopt(struct vr_ns *ns, const int *fds, unsigned int n);
 
-/*
- * vr_copyup_at() - a copy of base object @lower (its fd[0] and st) as
- * @upfd/@name, never over an existing name: what vr_copyup() does for one
- * object, whatever its type, all of a regular file's data included; a
- * regular file with @lower->onlink > 1 (odev, oino set) is linked up
- * through the index.
- * Return: 0, 1 when a copy was there first, or -errno.
- */
-int vr_copyup_at(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lower);
-
 #endif

@@ -323,7 +323,7 @@ vr_index_settle(int idx, const char *key)
 }
 
 int
-vr_index_ready(struct vr_walk *w, char key[VR_INDEX_KEY])
+vr_index_ready(struct vr_walk *w, char key[VR_INDEX_KEY], vr_index_make_fn make)
 {
 	int idx = vr_index_dir(w->ns), err = 0;
 
@@ -331,7 +331,7 @@ vr_index_ready(struct vr_walk *w, char key[VR_INDEX_KEY])
 		return idx;
 	vr_index_key(key, w->node.odev, w->node.oino);
 	if (!w->node.indexed)
-		err = vr_index_make(w, idx, key);
+		err = make(w, idx, key);
 	if (err < 0) {
 		sys_close(idx);
 		return err;
@@ -340,10 +340,10 @@ vr_index_ready(struct vr_walk *w, char key[VR_INDEX_KEY])
 }
 
 int
-vr_index_hide(struct vr_walk *w)
+vr_index_hide(struct vr_walk *w, vr_index_make_fn make)
 {
 	char key[VR_INDEX_KEY];
-	int idx = vr_index_ready(w, key), err;
+	int idx = vr_index_ready(w, key, make), err;
 
 	if (idx < 0)
 		return idx;

@@ -115,19 +115,29 @@ int vr_index_hidden(int idx, const char *key, long delta);
 int vr_index_settle(int idx, const char *key);
 
 /*
- * vr_index_ready() - the index directory, open, with the entry of w->node
- * (a base file with several links) made if missing; its name into @key.
- * Return: descriptor or -errno (-EOPNOTSUPP: no user xattrs in the prefix).
+ * vr_index_make_fn - make entry @key in index directory @idx: a copy of
+ * w->node with all its data (copy-up's vr_copyup_index()).  The index
+ * takes the maker from its caller, as the walk takes the upper-directory
+ * maker: it does not depend on copy-up, which depends on it.
+ * Return: 0 (made, or another process made it first) or -errno.
  */
-int vr_index_ready(struct vr_walk *w, char key[VR_INDEX_KEY]);
+typedef int (*vr_index_make_fn)(struct vr_walk *w, int idx, const char *key);
+
+/*
+ * vr_index_ready() - the index directory, open, with the entry of w->node
+ * (a base file with several links) made by @make if missing; its name
+ * into @key.  Return: descriptor or -errno (-EOPNOTSUPP: no user xattrs
+ * in the prefix).
+ */
+int vr_index_ready(struct vr_walk *w, char key[VR_INDEX_KEY], vr_index_make_fn make);
 
 /*
  * vr_index_hide() - a base name of the shared file w->node is about to go
- * (unlink, rename over it): its index entry made if missing, the count
+ * (unlink, rename over it): its index entry made by @make if missing, the count
  * raised, the lock taken.  Return: the index directory descriptor to hand
  * to vr_index_done(), or -errno (nothing changed).
  */
-int vr_index_hide(struct vr_walk *w);
+int vr_index_hide(struct vr_walk *w, vr_index_make_fn make);
 
 /*
  * vr_index_done() - end of vr_index_hide() after the operation returned

@@ -12,11 +12,14 @@
  * In a mount it happens in place, read-only mounts refusing with EROFS.
  */
 #include <linux/fs.h> /* RENAME_* */
+#include "copyup.h"
 #include "foldidx.h"
 #include "helper.h"
 #include "perm.h"
 #include "place.h"
+#include "readdir.h"
 #include "util.h"
+#include "whiteout.h"
 
 /* in_lower() - a lower layer of directory @d holds @name.  Return: 1, 0, -errno. */
 static int
@@ -115,22 +118,6 @@ vr_node_in_place(const struct vr_walk *w)
 	if (o->mount)
 		return !(o->mount->flags & VR_MOUNT_RDONLY);
 	return w->ns->has_upper && o->layer[0] == 0;
-}
-
-int
-vr_walk_renorm(struct vr_walk *w)
-{
-	char *copy;
-
-	if (w->last_type == VR_LAST_NORM)
-		return 0;
-	if (w->vlen <= 1)
-		return -EBUSY; /* "/" has no parent */
-	copy = vr_alloc(&w->s, w->vlen + 1);
-	if (!copy)
-		return -ENOMEM;
-	vr_memcpy(copy, w->vpath, w->vlen + 1);
-	return vr_walk_path(w, AT_FDCWD, copy, VR_WALK_NSROOT);
 }
 
 int
@@ -395,7 +382,7 @@ static int
 hide_shared(struct vr_walk *w, struct vr_place *p)
 {
 	char key[VR_INDEX_KEY];
-	int idx = vr_index_hide(w), err;
+	int idx = vr_index_hide(w, vr_copyup_index), err;
 
 	if (idx == -EOPNOTSUPP)
 		return vr_whiteout_make(p->dirfd, p->name); /* no index without user xattrs */
@@ -628,7 +615,7 @@ rename_over(struct vr_walk *ow, struct vr_walk *nw, struct vr_place *op, struct 
 	if (!replaces)
 		return rename_overlay(ow, nw, op, np, flags);
 	if (shared_base(nw)) {
-		idx = vr_index_hide(nw);
+		idx = vr_index_hide(nw, vr_copyup_index);
 		if (idx == -EOPNOTSUPP)
 			return rename_overlay(ow, nw, op, np, flags);
 		if (idx < 0)

@@ -10,7 +10,9 @@
 #include "dcache.h"
 #include "perm.h"
 #include "place.h"
+#include "rules.h"
 #include "util.h"
+#include "whiteout.h"
 
 /* Writing to a device does not change the filesystem (but see FIFOs). */
 static int

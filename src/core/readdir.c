@@ -35,6 +35,7 @@
 #include "foldidx.h"
 #include "owner.h"
 #include "place.h"
+#include "readdir.h"
 #include "util.h"
 
 /* d_type values (the kernel's DT_*, not in any uapi header). */

@@ -4,6 +4,7 @@
  * tree, which links are procfs links, which of those are magic, and whose
  * process they belong to.
  */
+#include "rules.h"
 #include "walk.h"
 #include "util.h"
 

@@ -214,3 +214,26 @@ vr_proc_start(int pid)
 		v = v * 10 + (unsigned long)(*p++ - '0');
 	return field == 22 ? v : 0;
 }
+
+/*
+ * vr_tmp_name() - a fresh name for a temporary in the work directory:
+ * "#vroot.TID.RANDOM", so a later run can tell a dead writer's leftovers
+ * (its thread is gone) from a live one's.
+ */
+void
+vr_tmp_name(char buf[VR_TMP_LEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char r[4] = {0};
+	size_t n;
+
+	vr_sys3(__NR_getrandom, r, sizeof(r), 0);
+	vr_memcpy(buf, "#vroot.", 7);
+	n = 7 + vr_utoa((unsigned long)vr_sys0(__NR_gettid), buf + 7);
+	buf[n++] = '.';
+	for (int i = 0; i < 4; i++) {
+		buf[n++] = hex[r[i] >> 4];
+		buf[n++] = hex[r[i] & 15];
+	}
+	buf[n] = '\0';
+}

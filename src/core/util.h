@@ -25,6 +25,14 @@ long vr_path_under(const char *path, size_t plen, const char *dir, size_t dlen);
 /* vr_proc_fd() - "/proc/self/fd/N" for descriptor @fd into @buf; returns @buf. */
 char *vr_proc_fd(char buf[32], int fd);
 
+/*
+ * vr_tmp_name() - a fresh name for a temporary in the work directory:
+ * "#vroot.TID.RANDOM", so a later run can tell a dead writer's leftovers
+ * (its thread is gone) from a live one's.
+ */
+#define VR_TMP_LEN 32
+void vr_tmp_name(char buf[VR_TMP_LEN]);
+
 /* vr_utoa() - decimal text of @v into @buf (at least 21 bytes); returns length. */
 size_t vr_utoa(unsigned long v, char *buf);
 

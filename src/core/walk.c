@@ -72,6 +72,7 @@
  *     the walk re-walks itself check nothing, as the kernel checks nothing
  *     above a directory it has reached.
  */
+#include "rules.h"
 #include "walk.h"
 #include "dcache.h"
 #include "foldidx.h"
@@ -1607,6 +1608,22 @@ vr_walk_begin(struct vr_task *t, int *err)
 	w->node.owned = 0;
 	w->node.exists = 0;
 	return w;
+}
+
+int
+vr_walk_renorm(struct vr_walk *w)
+{
+	char *copy;
+
+	if (w->last_type == VR_LAST_NORM)
+		return 0;
+	if (w->vlen <= 1)
+		return -EBUSY; /* "/" has no parent */
+	copy = vr_alloc(&w->s, w->vlen + 1);
+	if (!copy)
+		return -ENOMEM;
+	vr_memcpy(copy, w->vpath, w->vlen + 1);
+	return vr_walk_path(w, AT_FDCWD, copy, VR_WALK_NSROOT);
 }
 
 struct vr_walk *

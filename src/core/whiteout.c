@@ -22,6 +22,7 @@
  */
 #include "place.h"
 #include "util.h"
+#include "whiteout.h"
 
 enum { R_NOREPLACE = 1, R_EXCHANGE = 2, R_WHITEOUT = 4 };
 

@@ -38,6 +38,7 @@ my %indirect = (
 	in_layer              => '^host_',
 	upper_parent          => '^host_',
 	change                => '^check_',                 # attr.c: the call's own checks
+	vr_index_ready        => '^vr_copyup_index$',       # index.c: the entry's maker
 	# The core's system calls: the hook the loader gives it (tpage.c).
 	vr_sys_hooked => '^vrl_core_syscall$',
 	# vr_dir_foreach and vr_each_entry: the callbacks their calls name in
