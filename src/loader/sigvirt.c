@@ -89,7 +89,9 @@ struct vrl_proc vrl_proc = {.state = {.trace_fd = -1, .rewrite = -1}};
 int
 vrl_proc_init(void)
 {
-	long p = vrl_mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* Written at once (the marker, the cache's token): mapped by the call, not a fault. */
+	long p = vrl_mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	int err;
 
 	if (vrl_is_err(p))

@@ -126,8 +126,9 @@ __attribute__((section(".data"))) unsigned int vrl_level;
 static int
 map_at(unsigned long addr)
 {
+	/* Both pages are written at once: mapped by the call, not a fault each. */
 	long p = vrl_raw6(__NR_mmap, (long)addr, 2 * VRL_TPAGE_SIZE, PROT_READ | PROT_WRITE,
-	                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | MAP_POPULATE, -1, 0);
 	unsigned char *page = (unsigned char *)p;
 
 	if (vrl_is_err(p))
