@@ -150,15 +150,43 @@ change(struct vr_task *t, int dirfd, const char *path, int flags, int allowed, i
 	return w;
 }
 
+/* dgen() - the prefix's directory counter now (vr_coh_dgen()) + 1; 0 without one. */
+static unsigned long
+dgen(struct vr_ns *ns)
+{
+	unsigned long g;
+
+	return vr_coh_dgen(ns, &g) == 0 ? g + 1 : 0;
+}
+
+/*
+ * same_as() - the directory open as @fd shows the mode and owner of
+ * @before still, and no directory changed through vroot since the
+ * counter read @g0, before @before was taken (another process's change
+ * of this one in between would otherwise go untold): a chown to its own
+ * owner (as tar makes as root) or a chmod to its own mode changed nothing
+ * a cached lookup judges by.
+ */
+static int
+same_as(struct vr_ns *ns, int fd, const struct stat *before, unsigned long g0)
+{
+	struct stat now;
+
+	return (before->st_mode & S_IFMT) == S_IFDIR && sys_fstat(fd, &now) == 0 &&
+	       now.st_mode == before->st_mode && now.st_uid == before->st_uid &&
+	       now.st_gid == before->st_gid && g0 && dgen(ns) == g0;
+}
+
 /*
  * announce() - end walk @w after a change of its object's mode or owner,
  * told to every process on the prefix: a directory's decide who may
- * search it (dcache.c).
+ * search it (dcache.c), unless the change was the host's alone (@host: no
+ * owner's record written) and left them as they were (@g0: same_as()).
  */
 static void
-announce(struct vr_walk *w)
+announce(struct vr_walk *w, int host, unsigned long g0)
 {
-	if (vr_obj_is_dir(&w->node))
+	if (vr_obj_is_dir(&w->node) && (!host || !same_as(w->ns, w->node.fd[0], &w->node.st, g0)))
 		vr_coh_bump_dir(w->ns);
 	else
 		vr_coh_bump(w->ns);
@@ -204,17 +232,18 @@ direct_at(struct vr_task *t, int dirfd, const char *path, int flags, struct stat
 
 /*
  * direct_done() - announce() for a change direct() let the kernel make on
- * @st's file, open as @fd: the change sets no record, so what direct()
- * knew of @fd holds on past the counter's own step.
+ * @st's file, open as @fd (@g0: dgen() before @st was taken): the change
+ * sets no record, so what direct() knew of @fd holds on past the
+ * counter's own step.
  */
 static int
-direct_done(struct vr_task *t, int fd, const struct stat *st, int err)
+direct_done(struct vr_task *t, int fd, const struct stat *st, int err, unsigned long g0)
 {
 	unsigned long gen;
 
 	if (err != 0)
 		return err;
-	if ((st->st_mode & S_IFMT) == S_IFDIR)
+	if ((st->st_mode & S_IFMT) == S_IFDIR && !same_as(t->ns, fd, st, g0))
 		gen = vr_coh_bump_dir(t->ns);
 	else
 		gen = vr_coh_bump(t->ns);
@@ -238,6 +267,7 @@ not_opath(int fd)
 static int
 chmod_walk(struct vr_task *t, int dirfd, const char *path, unsigned int mode, int flags)
 {
+	unsigned long g0 = dgen(t->ns);
 	char proc[32];
 	int err;
 	struct vr_walk *w;
@@ -254,7 +284,7 @@ chmod_walk(struct vr_task *t, int dirfd, const char *path, unsigned int mode, in
 		err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
 		if (err == 0)
 			vr_owner_touched(w->node.fd[0]);
-		announce(w);
+		announce(w, 0, g0);
 		return err;
 	}
 	if (vr_perm_judged(w->ns, &w->node)) {
@@ -268,33 +298,35 @@ chmod_walk(struct vr_task *t, int dirfd, const char *path, unsigned int mode, in
 		if (vr_owner_read(w->node.fd[0], &o) > 0) {
 			o.mode = (o.mode & S_IFMT) | (mode & 07777);
 			err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
-			announce(w);
+			announce(w, 0, g0);
 			return err;
 		}
 	}
 	err = (int)vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), mode);
-	announce(w);
+	announce(w, 1, g0);
 	return err;
 }
 
 int
 vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, int flags)
 {
+	unsigned long g0 = dgen(t->ns);
 	struct stat st;
 
 	if (direct_at(t, dirfd, path, flags, &st))
-		return direct_done(t, dirfd, &st, (int)vr_sys2(__NR_fchmod, dirfd, mode));
+		return direct_done(t, dirfd, &st, (int)vr_sys2(__NR_fchmod, dirfd, mode), g0);
 	return chmod_walk(t, dirfd, path, mode, flags);
 }
 
 int
 vr_fchmod(struct vr_task *t, int fd, unsigned int mode)
 {
+	unsigned long g0 = dgen(t->ns);
 	struct stat st;
 	int err;
 
 	if (direct(t, fd, &st))
-		return direct_done(t, fd, &st, (int)vr_sys2(__NR_fchmod, fd, mode));
+		return direct_done(t, fd, &st, (int)vr_sys2(__NR_fchmod, fd, mode), g0);
 	err = not_opath(fd);
 	return err < 0 ? err : chmod_walk(t, fd, "", mode, AT_EMPTY_PATH);
 }
@@ -304,6 +336,7 @@ static int
 chown_walk(struct vr_task *t, int dirfd, const char *path, unsigned int uid, unsigned int gid,
            int flags)
 {
+	unsigned long g0 = dgen(t->ns);
 	unsigned int ids[2] = {uid, gid};
 	int err;
 	struct vr_walk *w;
@@ -334,35 +367,37 @@ chown_walk(struct vr_task *t, int dirfd, const char *path, unsigned int uid, uns
 		err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
 		if (err == 0)
 			vr_owner_touched(w->node.fd[0]);
-		announce(w);
+		announce(w, 0, g0);
 		return err;
 	}
 	err = (int)vr_sys5(__NR_fchownat, w->node.fd[0], "", uid, gid, AT_EMPTY_PATH);
 	if (err == 0 && vr_perm_judged(w->ns, &w->node))
 		err = vr_owner_update(w->node.fd[0], uid, gid);
-	announce(w);
-	return err;
+	announce(w, err == 0, g0);
+	return err < 0 ? err : 0;
 }
 
 int
 vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, unsigned int gid,
             int flags)
 {
+	unsigned long g0 = dgen(t->ns);
 	struct stat st;
 
 	if (direct_at(t, dirfd, path, flags, &st))
-		return direct_done(t, dirfd, &st, (int)vr_sys3(__NR_fchown, dirfd, uid, gid));
+		return direct_done(t, dirfd, &st, (int)vr_sys3(__NR_fchown, dirfd, uid, gid), g0);
 	return chown_walk(t, dirfd, path, uid, gid, flags);
 }
 
 int
 vr_fchown(struct vr_task *t, int fd, unsigned int uid, unsigned int gid)
 {
+	unsigned long g0 = dgen(t->ns);
 	struct stat st;
 	int err;
 
 	if (direct(t, fd, &st))
-		return direct_done(t, fd, &st, (int)vr_sys3(__NR_fchown, fd, uid, gid));
+		return direct_done(t, fd, &st, (int)vr_sys3(__NR_fchown, fd, uid, gid), g0);
 	err = not_opath(fd);
 	return err < 0 ? err : chown_walk(t, fd, "", uid, gid, AT_EMPTY_PATH);
 }

@@ -280,8 +280,10 @@ vr_owner_update(int fd, unsigned int uid, unsigned int gid)
 		o.gid = gid;
 	o.mode = st.st_mode;
 	if (o.uid == st.st_uid && o.gid == st.st_gid)
-		return (int)vr_sys2(__NR_removexattr, vr_proc_fd(p, fd), VR_OWNER_XATTR);
-	return write_record(fd, &o, 0);
+		err = (int)vr_sys2(__NR_removexattr, vr_proc_fd(p, fd), VR_OWNER_XATTR);
+	else
+		err = write_record(fd, &o, 0);
+	return err < 0 ? err : 1;
 }
 
 /* show() - @o as a faked identity shows an object without a record (owner.h). */

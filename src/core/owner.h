@@ -56,7 +56,8 @@ int vr_owner_keep(int fd, const struct stat *want, const struct stat *now);
  * vr_owner_update() - the object open as @fd, which shows owner @uid, group
  * @gid (-1: unchanged) after a change that the kernel made to its copy:
  * the record is rewritten to match, or removed when the copy itself shows
- * the same.  Return: 0 or -errno.
+ * the same.  Return: 1 when a record was there (and was changed), 0
+ * when none was, or -errno.
  */
 int vr_owner_update(int fd, unsigned int uid, unsigned int gid);
 

@@ -9,7 +9,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3
-plan 11
+plan 13
 # Directories are kept only below ones everybody may search.
 chmod 755 "$tmp"
 
@@ -280,5 +280,53 @@ else
 fi
 is "... and found as natively" "$(sh "$tmp/many.sh" "$tmp/many")" \
 	"$(vr -- sh "$tmp/many.sh" "$tmp/many" 2>&1)"
+
+# A chmod of a directory that leaves its mode as it was tells no other
+# process to look its directories up again; one that changes the mode
+# does.  One process stats a file four directories down while another,
+# started once (so that the cache's time bound plays no part), changes
+# d/a in between, twenty times.
+cat >"$tmp/attr.py" <<'EOF'
+import os, subprocess, sys
+CHILD = """
+import os, sys
+for line in sys.stdin:
+    if sys.argv[1] == "toggle":
+        mode = 0o711 if os.stat("d/a").st_mode & 0o777 == 0o755 else 0o755
+    else:
+        mode = int(sys.argv[1], 8)
+    os.chmod("d/a", mode)  # chmod(1) makes no call for a mode already there
+    print("ok", flush=True)
+"""
+os.chdir(sys.argv[1])
+child = subprocess.Popen([sys.executable, "-c", CHILD, sys.argv[2]], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+seen = 0
+for i in range(20):
+    seen += os.path.exists("d/a/b/c/f")
+    child.stdin.write("go\n")
+    child.stdin.flush()
+    child.stdout.readline()
+    seen += os.path.exists("d/a/b/c/f")
+child.stdin.close()
+child.wait()
+print(seen, oct(os.stat("d/a").st_mode & 0o777))
+EOF
+# attr_misses DIR HOW: the session's cache misses; the program's output in $tmp/attr.out.
+attr_misses() {
+	rm -rf "${tmp:?}/$1"
+	mkdir -p "$tmp/$1/d/a/b/c"
+	: >"$tmp/$1/d/a/b/c/f"
+	chmod 755 "$tmp/$1/d/a"
+	vr --stats -- python3 "$tmp/attr.py" "$tmp/$1" "$2" >"$tmp/attr.out" 2>"$tmp/attr.err"
+	sed -n 's/.*directory cache: [0-9]* hits, \([0-9]*\) misses.*/\1/p' "$tmp/attr.err"
+}
+same=$(attr_misses a1 755)
+same_out=$(cat "$tmp/attr.out")
+changed=$(attr_misses a2 toggle)
+diag "cache misses: 20 chmods to a directory's own mode $same, 20 changing it $changed"
+check "a chmod to a directory's own mode leaves other processes' cached directories" \
+	test "${same:-99999}" -lt "$((${changed:-0} - 40))"
+is "... and lookups find what they did" "40 0o755" "$same_out"
 
 done_testing
