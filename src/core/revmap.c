@@ -122,54 +122,57 @@ spilled(const struct vr_ns *ns)
 }
 
 /*
+ * in_use() - how many fd_hint[] words may hold a hint: the numbers below
+ * *@top (hint_top, read once), then the spill ring's used slots; the k-th
+ * is word slot(k, *@top).
+ */
+static int
+in_use(const struct vr_ns *ns, int *top)
+{
+	*top = ns->aliasing ? __atomic_load_n(&ns->hint_top, __ATOMIC_RELAXED) : 0;
+	return ns->aliasing ? *top + (int)spilled(ns) : 0;
+}
+
+static int
+slot(int k, int top)
+{
+	return k < top ? k : VR_FD_HINTS + (k - top);
+}
+
+/*
  * The count is of every hint, carried or not (no system call: the state
  * is sized before it is packed, twice per exec); the pack asks carried()
- * once per number's hint and writes records of no descriptor for the
- * rest.  The spill ring's hints name objects, not numbers: they are
- * carried all (a descriptor dup2()ed before the exec finds its hint there).
+ * once per hint and writes records of no descriptor for the rest.
  */
 unsigned int
 vr_fd_hints_count(const struct vr_ns *ns)
 {
-	int top = ns->aliasing ? __atomic_load_n(&ns->hint_top, __ATOMIC_RELAXED) : 0;
-	unsigned int n = 0, s = ns->aliasing ? spilled(ns) : 0;
+	int top, end = in_use(ns, &top);
+	unsigned int n = 0;
 
-	for (int fd = 0; fd < top; fd++)
-		n += __atomic_load_n(vr_fd_hint_word(ns, fd), __ATOMIC_RELAXED) != 0;
-	for (int i = VR_FD_HINTS; i < VR_FD_HINTS + (int)s; i++)
-		n += __atomic_load_n(vr_fd_hint_word(ns, i), __ATOMIC_RELAXED) != 0;
+	for (int k = 0; k < end; k++)
+		n += __atomic_load_n(vr_fd_hint_word(ns, slot(k, top)), __ATOMIC_RELAXED) != 0;
 	return n;
-}
-
-/* put_hint() - record @k of a packed list: index @i, hint @h. */
-static void
-put_hint(char *buf, unsigned int k, int i, unsigned long h)
-{
-	vr_memcpy(buf + 4 + k * 12, &i, 4);
-	vr_memcpy(buf + 4 + k * 12 + 4, &h, 8);
 }
 
 void
 vr_fd_hints_pack(const struct vr_ns *ns, char *buf, unsigned int n)
 {
-	int top = ns->aliasing ? __atomic_load_n(&ns->hint_top, __ATOMIC_RELAXED) : 0;
-	unsigned int k = 0, s = ns->aliasing ? spilled(ns) : 0;
+	int top, end = in_use(ns, &top);
+	unsigned int j = 0;
 
-	for (int fd = 0; fd < top && k < n; fd++) {
-		unsigned long h = __atomic_load_n(vr_fd_hint_word(ns, fd), __ATOMIC_RELAXED);
+	for (int k = 0; k < end && j < n; k++) {
+		int i = slot(k, top);
+		unsigned long h = __atomic_load_n(vr_fd_hint_word(ns, i), __ATOMIC_RELAXED);
 
-		if (h && carried(fd))
-			put_hint(buf, k++, fd, h);
+		if (!h || !carried(i))
+			continue;
+		vr_memcpy(buf + 4 + j * 12, &i, 4);
+		vr_memcpy(buf + 4 + j * 12 + 4, &h, 8);
+		j++;
 	}
-	for (unsigned int i = 0; i < s && k < n; i++) {
-		int at = VR_FD_HINTS + (int)i;
-		unsigned long h = __atomic_load_n(vr_fd_hint_word(ns, at), __ATOMIC_RELAXED);
-
-		if (h)
-			put_hint(buf, k++, at, h);
-	}
-	for (; k < n; k++) /* closed meanwhile: a record of no descriptor */
-		vr_memset(buf + 4 + k * 12, 0xff, 12);
+	for (; j < n; j++) /* closed meanwhile: a record of no descriptor */
+		vr_memset(buf + 4 + j * 12, 0xff, 12);
 	vr_memcpy(buf, &n, 4);
 }
 
@@ -203,7 +206,7 @@ vr_fd_hints_unpack(struct vr_ns *ns, const char *buf, unsigned int n)
 static unsigned long
 fd_hint_st(const struct vr_ns *ns, int fd, const struct stat *known)
 {
-	int top = __atomic_load_n(&ns->hint_top, __ATOMIC_RELAXED);
+	int top, end = in_use(ns, &top);
 	unsigned long h, key;
 	struct stat st;
 
@@ -217,13 +220,8 @@ fd_hint_st(const struct vr_ns *ns, int fd, const struct stat *known)
 	h = fd < VR_FD_HINTS ? __atomic_load_n(vr_fd_hint_word(ns, fd), __ATOMIC_RELAXED) : 0;
 	if (h && (h & ~HINT_MASK) == key)
 		return h & HINT_MASK;
-	for (int i = 0; i < top; i++) {
-		h = __atomic_load_n(vr_fd_hint_word(ns, i), __ATOMIC_RELAXED);
-		if (h && (h & ~HINT_MASK) == key)
-			return h & HINT_MASK;
-	}
-	for (unsigned int i = 0, s = spilled(ns); i < s; i++) {
-		h = __atomic_load_n(vr_fd_hint_word(ns, VR_FD_HINTS + (int)i), __ATOMIC_RELAXED);
+	for (int k = 0; k < end; k++) {
+		h = __atomic_load_n(vr_fd_hint_word(ns, slot(k, top)), __ATOMIC_RELAXED);
 		if (h && (h & ~HINT_MASK) == key)
 			return h & HINT_MASK;
 	}
