@@ -160,21 +160,20 @@ dgen(struct vr_ns *ns)
 }
 
 /*
- * same_as() - the directory open as @fd shows the mode and owner of
- * @before still, and no directory changed through vroot since the
- * counter read @g0, before @before was taken (another process's change
- * of this one in between would otherwise go untold): a chown to its own
- * owner (as tar makes as root) or a chmod to its own mode changed nothing
- * a cached lookup judges by.
+ * same_as() - directory @fd shows the mode and owner of @before still,
+ * and no directory changed through vroot since the counter read @g0,
+ * before @before was taken (another process's change of this one in
+ * between would otherwise go untold): a chown to its own owner (as tar
+ * makes as root) or a chmod to its own mode changed nothing a cached
+ * lookup judges by.
  */
 static int
 same_as(struct vr_ns *ns, int fd, const struct stat *before, unsigned long g0)
 {
 	struct stat now;
 
-	return (before->st_mode & S_IFMT) == S_IFDIR && sys_fstat(fd, &now) == 0 &&
-	       now.st_mode == before->st_mode && now.st_uid == before->st_uid &&
-	       now.st_gid == before->st_gid && g0 && dgen(ns) == g0;
+	return sys_fstat(fd, &now) == 0 && now.st_mode == before->st_mode &&
+	       now.st_uid == before->st_uid && now.st_gid == before->st_gid && g0 && dgen(ns) == g0;
 }
 
 /*
@@ -263,11 +262,11 @@ not_opath(int fd)
 	return fl < 0 ? (int)fl : (fl & O_PATH) ? -EBADF : 0;
 }
 
-/* chmod_walk() - vr_fchmodat() by a walk to the object. */
+/* chmod_walk() - vr_fchmodat() by a walk to the object (@g0: dgen() before it). */
 static int
-chmod_walk(struct vr_task *t, int dirfd, const char *path, unsigned int mode, int flags)
+chmod_walk(struct vr_task *t, int dirfd, const char *path, unsigned int mode, int flags,
+           unsigned long g0)
 {
-	unsigned long g0 = dgen(t->ns);
 	char proc[32];
 	int err;
 	struct vr_walk *w;
@@ -315,7 +314,7 @@ vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, i
 
 	if (direct_at(t, dirfd, path, flags, &st))
 		return direct_done(t, dirfd, &st, (int)vr_sys2(__NR_fchmod, dirfd, mode), g0);
-	return chmod_walk(t, dirfd, path, mode, flags);
+	return chmod_walk(t, dirfd, path, mode, flags, g0);
 }
 
 int
@@ -328,15 +327,14 @@ vr_fchmod(struct vr_task *t, int fd, unsigned int mode)
 	if (direct(t, fd, &st))
 		return direct_done(t, fd, &st, (int)vr_sys2(__NR_fchmod, fd, mode), g0);
 	err = not_opath(fd);
-	return err < 0 ? err : chmod_walk(t, fd, "", mode, AT_EMPTY_PATH);
+	return err < 0 ? err : chmod_walk(t, fd, "", mode, AT_EMPTY_PATH, g0);
 }
 
-/* chown_walk() - vr_fchownat() by a walk to the object. */
+/* chown_walk() - vr_fchownat() by a walk to the object (@g0: dgen() before it). */
 static int
 chown_walk(struct vr_task *t, int dirfd, const char *path, unsigned int uid, unsigned int gid,
-           int flags)
+           int flags, unsigned long g0)
 {
-	unsigned long g0 = dgen(t->ns);
 	unsigned int ids[2] = {uid, gid};
 	int err;
 	struct vr_walk *w;
@@ -386,7 +384,7 @@ vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, un
 
 	if (direct_at(t, dirfd, path, flags, &st))
 		return direct_done(t, dirfd, &st, (int)vr_sys3(__NR_fchown, dirfd, uid, gid), g0);
-	return chown_walk(t, dirfd, path, uid, gid, flags);
+	return chown_walk(t, dirfd, path, uid, gid, flags, g0);
 }
 
 int
@@ -399,7 +397,7 @@ vr_fchown(struct vr_task *t, int fd, unsigned int uid, unsigned int gid)
 	if (direct(t, fd, &st))
 		return direct_done(t, fd, &st, (int)vr_sys3(__NR_fchown, fd, uid, gid), g0);
 	err = not_opath(fd);
-	return err < 0 ? err : chown_walk(t, fd, "", uid, gid, AT_EMPTY_PATH);
+	return err < 0 ? err : chown_walk(t, fd, "", uid, gid, AT_EMPTY_PATH, g0);
 }
 
 /* UTIME_OMIT, as a timespec's nanoseconds say it. */
