@@ -310,7 +310,8 @@ vr_dc_fini(struct vr_ns *ns)
 
 	if (!dc)
 		return;
-	for (unsigned int i = 0; i < DC_NODES; i++)
+	/* The nodes never handed out hold nothing (and their pages were never touched). */
+	for (unsigned int i = 0; i < dc->fresh; i++)
 		drop(dc, &dc->n[i]);
 	for (unsigned int i = 0; i < DC_RESTS; i++)
 		vr_dc_rest_drop(&dc->r[i]);
