@@ -37,22 +37,21 @@ copy_xattrs(struct vr_scratch *s, int src, int sdirect, int dst)
 {
 	size_t mark = s->used;
 	char *list = vr_alloc(s, 16384), *val = vr_alloc(s, 16384);
-	char sp[32];
 	int killed = 0;
 	long n;
 
 	if (!list || !val)
 		goto out;
-	vr_proc_fd(sp, src);
+	/* A directory by "." in it (util.h), anything else by its magic link. */
 	n = sdirect ? vr_sys3(__NR_flistxattr, src, list, 16384)
-	            : vr_sys3(__NR_listxattr, sp, list, 16384);
+	            : vr_xattr_list(src, ".", list, 16384);
 	for (long i = 0; i < n; i += (long)vr_strlen(list + i) + 1) {
 		long v;
 
 		if (vr_xattr_hidden(list + i))
 			continue;
 		v = sdirect ? vr_sys4(__NR_fgetxattr, src, list + i, val, 16384)
-		            : vr_sys4(__NR_getxattr, sp, list + i, val, 16384);
+		            : vr_xattr_get(src, ".", list + i, val, 16384);
 		if (v >= 0 && vr_sys5(__NR_fsetxattr, dst, list + i, val, v, 0) == 0 &&
 		    vr_strcmp(list + i, "security.capability") == 0)
 			killed = 1;

@@ -140,17 +140,15 @@ base_dev(const struct vr_ns *ns, unsigned long dev)
 int
 vr_is_impure(int dirfd)
 {
-	char p[32], v[4];
+	char v[4];
 
-	return vr_sys4(__NR_getxattr, vr_proc_fd(p, dirfd), IMPURE_XATTR, v, sizeof(v)) >= 0;
+	return vr_xattr_get(dirfd, ".", IMPURE_XATTR, v, sizeof(v)) >= 0;
 }
 
 int
 vr_set_impure(int dirfd)
 {
-	char p[32];
-
-	return (int)vr_sys5(__NR_setxattr, vr_proc_fd(p, dirfd), IMPURE_XATTR, "y", 1, 0);
+	return (int)vr_xattr_set(dirfd, ".", IMPURE_XATTR, "y", 1, 0);
 }
 
 int
@@ -171,15 +169,9 @@ vr_origin_entry(const struct vr_ns *ns, int dirfd, const char *name, unsigned lo
                 unsigned long *ino)
 {
 	unsigned char v[ORIGIN_SIZE + 1];
-	char p[32 + NAME_MAX + 2];
-	size_t n = vr_strlen(vr_proc_fd(p, dirfd)), len = vr_strlen(name);
 	unsigned long odev, oino;
 
-	if (len > NAME_MAX)
-		return 0;
-	p[n] = '/';
-	vr_memcpy(p + n + 1, name, len + 1);
-	if (vr_sys4(__NR_lgetxattr, p, ORIGIN_XATTR, v, sizeof(v)) != ORIGIN_SIZE || v[0] != 1)
+	if (vr_xattr_get(dirfd, name, ORIGIN_XATTR, v, sizeof(v)) != ORIGIN_SIZE || v[0] != 1)
 		return 0;
 	vr_memcpy(&odev, v + 1, 8);
 	vr_memcpy(&oino, v + 9, 8);

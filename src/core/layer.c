@@ -34,24 +34,11 @@ host_readlink(int fd, const char *name, char *buf, size_t size)
 	return sys_readlinkat(fd, name, buf, size);
 }
 
-/*
- * fd_getxattr() - read xattr @name of the file open (possibly O_PATH) as
- * @fd.  O_PATH descriptors refuse fgetxattr() (and getxattrat()); the
- * magic link reaches the inode.
- */
-static long
-fd_getxattr(int fd, const char *name, void *buf, size_t size)
-{
-	char proc[32];
-
-	return vr_sys4(__NR_getxattr, vr_proc_fd(proc, fd), name, buf, size);
-}
-
 static int
 host_opaque(int fd)
 {
 	char v[4];
-	long n = fd_getxattr(fd, "user.overlay.opaque", v, sizeof(v));
+	long n = vr_xattr_get(fd, ".", "user.overlay.opaque", v, sizeof(v));
 
 	if (n == -ENODATA || n == -EOPNOTSUPP || n == -ERANGE)
 		return 0;

@@ -564,7 +564,7 @@ has_name(const char *names, long n, const char *name)
 static int
 attr_fd(const struct vr_ns *ns, int fd, unsigned long dev, unsigned long ino, unsigned int mode)
 {
-	char p[32], names[512];
+	char names[512];
 	unsigned int type = mode & S_IFMT;
 	long n;
 
@@ -576,7 +576,10 @@ attr_fd(const struct vr_ns *ns, int fd, unsigned long dev, unsigned long ino, un
 	    __atomic_load_n(&ns->fdn[fd].base[0], __ATOMIC_RELAXED) == dev &&
 	    __atomic_load_n(&ns->fdn[fd].base[1], __ATOMIC_RELAXED) == ino)
 		return -1;
-	n = vr_sys3(__NR_listxattr, vr_proc_fd(p, fd), names, sizeof(names));
+	/* An O_PATH descriptor refuses flistxattr(): then by "." or the magic link. */
+	n = type == S_IFREG ? vr_sys3(__NR_flistxattr, fd, names, sizeof(names)) : -EBADF;
+	if (n == -EBADF)
+		n = vr_xattr_list(fd, type == S_IFDIR ? "." : "", names, sizeof(names));
 	if (n == -ERANGE)
 		return fd; /* many names: let the readers ask for theirs */
 	if (n < 0 || !(has_name(names, n, VR_OWNER_XATTR) || has_name(names, n, VR_ORIGIN_XATTR)))

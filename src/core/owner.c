@@ -185,28 +185,32 @@ format(char buf[REC_MAX], const struct vr_owner *o, unsigned long rdev)
 }
 
 /*
- * read_at() - the record of @name in the directory open as @dirfd (""
- * names the object open as @dirfd itself), not following a symlink, with
- * a device's number into *@rdev.  Return: as vr_owner_read().
+ * read_at() - the record of @name in the directory open as @dirfd ("."
+ * names that directory, "" the object open as @dirfd, whatever it is:
+ * vr_xattr_get()), not following a symlink, with a device's number into
+ * *@rdev.  Return: as vr_owner_read().
  */
 static int
 read_at(int dirfd, const char *name, struct vr_owner *o, unsigned long *rdev)
 {
-	char p[32 + NAME_MAX + 1], v[REC_MAX];
-	size_t len = vr_strlen(vr_proc_fd(p, dirfd));
-	long n;
+	char v[REC_MAX];
+	long n = vr_xattr_get(dirfd, name, VR_OWNER_XATTR, v, sizeof(v));
 
-	if (name[0]) {
-		p[len] = '/';
-		vr_memcpy(p + len + 1, name, vr_strlen(name) + 1);
-	}
-	/* /proc/self/fd/N itself is a link to follow; a name below it is not. */
-	n = vr_sys4(name[0] ? __NR_lgetxattr : __NR_getxattr, p, VR_OWNER_XATTR, v, sizeof(v));
 	if (n == -ENODATA || n == -EOPNOTSUPP || n == -EPERM)
 		return 0;
 	if (n < 0)
 		return (int)n;
 	return parse(v, n, o, rdev) == 0 ? 1 : 0;
+}
+
+/*
+ * self_name() - how read_at() names the object of st_mode @mode open as
+ * @fd: a directory as "." in itself (no /proc walk, util.h).
+ */
+static const char *
+self_name(unsigned int mode)
+{
+	return (mode & S_IFMT) == S_IFDIR ? "." : "";
 }
 
 /* read_rec() - vr_owner_read() with a device's number into *@rdev. */
@@ -224,14 +228,22 @@ vr_owner_read(int fd, struct vr_owner *o)
 	return read_rec(fd, o, &rdev);
 }
 
+int
+vr_owner_read_dir(int fd, struct vr_owner *o)
+{
+	unsigned long rdev;
+
+	return read_at(fd, ".", o, &rdev);
+}
+
 /* write_record() - @o as the record of @fd.  Return: 0 or -errno. */
 static int
 write_record(int fd, const struct vr_owner *o, unsigned long rdev)
 {
-	char p[32], v[REC_MAX];
+	char v[REC_MAX];
 	size_t n = format(v, o, rdev);
 
-	return (int)vr_sys5(__NR_setxattr, vr_proc_fd(p, fd), VR_OWNER_XATTR, v, n, 0);
+	return (int)vr_xattr_set(fd, self_name(o->mode), VR_OWNER_XATTR, v, n, 0);
 }
 
 int
@@ -379,16 +391,17 @@ int
 vr_owner_of(const struct vr_task *t, const struct vr_obj *o, struct vr_owner *out)
 {
 	const struct vr_ns *ns = t->ns;
+	/* An object the walk only stat()ed by name is read through its parent. */
+	const char *at = o->byname ? vr_obj_at(o) : self_name(o->st.st_mode);
 	struct vr_owner r;
 	unsigned long rdev;
 
 	out->uid = o->st.st_uid;
 	out->gid = o->st.st_gid;
 	out->mode = o->st.st_mode;
-	/* An object the walk only stat()ed by name is read through its parent. */
 	if (o->mount || o->synthetic || o->nfd == 0 || !ns->has_upper || o->norec ||
 	    (o->layer[0] != 0 && !o->indexed) || !has_record_type(o->st.st_mode) ||
-	    read_at(o->fd[0], vr_obj_at(o), &r, &rdev) != 1) {
+	    read_at(o->fd[0], at, &r, &rdev) != 1) {
 		show(t, out);
 		return 0;
 	}
@@ -407,7 +420,7 @@ recorded(const struct vr_ns *ns, int fd, unsigned long dev, unsigned int mode, s
          unsigned long *rdev)
 {
 	return fd >= 0 && ns->has_upper && dev == ns->layers[0].dev && has_record_type(mode) &&
-	       read_rec(fd, r, rdev) == 1;
+	       read_at(fd, self_name(mode), r, rdev) == 1;
 }
 
 void

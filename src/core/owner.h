@@ -40,6 +40,8 @@ struct vr_owner {
  * Return: 1 and *@o filled, 0 when it has none, or -errno.
  */
 int vr_owner_read(int fd, struct vr_owner *o);
+/* vr_owner_read_dir() - vr_owner_read() of the directory open as @fd, by "." in it. */
+int vr_owner_read_dir(int fd, struct vr_owner *o);
 
 /*
  * vr_owner_keep() - after @fd was made as a copy of an object showing @want

@@ -163,6 +163,129 @@ vr_proc_fd(char buf[32], int fd)
 	return buf;
 }
 
+#ifndef __NR_setxattrat
+#define __NR_setxattrat 463
+#endif
+#ifndef __NR_getxattrat
+#define __NR_getxattrat 464
+#endif
+#ifndef __NR_listxattrat
+#define __NR_listxattrat 465
+#endif
+
+struct xattr_args {
+	unsigned long long value;
+	unsigned int size, flags;
+};
+
+static int no_xattrat;
+
+int
+vr_xattrat_lacking(long n)
+{
+	if (n != -ENOSYS && n != -EPERM)
+		return 0;
+	__atomic_store_n(&no_xattrat, 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
+int
+vr_xattrat_off(void)
+{
+	return __atomic_load_n(&no_xattrat, __ATOMIC_RELAXED);
+}
+
+/* by_link() - the path the plain calls take for @name in @dfd: @buf, or NULL when too long. */
+static const char *
+by_link(char buf[32 + NAME_MAX + 2], int dfd, const char *name)
+{
+	size_t n = vr_strlen(vr_proc_fd(buf, dfd)), len = vr_strlen(name);
+
+	if (!name[0] || (name[0] == '.' && !name[1]))
+		return buf;
+	if (len > NAME_MAX)
+		return NULL;
+	buf[n] = '/';
+	vr_memcpy(buf + n + 1, name, len + 1);
+	return buf;
+}
+
+/*
+ * at_done() - @n, the *xattrat() call's answer for @name, is the answer.
+ * A change may be refused with EPERM for its own reasons: the path is
+ * asked then, without turning the calls off.
+ */
+static int
+at_done(const char *name, long n, int change)
+{
+	if (change && n == -EPERM)
+		return 0;
+	if (vr_xattrat_lacking(n))
+		return 0;
+	return !(name[0] == '.' && !name[1] && (n == -EACCES || n == -ENOTDIR));
+}
+
+/* The plain call for @name: the link itself is followed, a name below it is not. */
+#define PLAIN(name, follow, nofollow)                                                              \
+	((name)[0] && !((name)[0] == '.' && !(name)[1]) ? (nofollow) : (follow))
+
+long
+vr_xattr_get(int dfd, const char *name, const char *attr, void *value, size_t size)
+{
+	char buf[32 + NAME_MAX + 2];
+	const char *p;
+
+	if (name[0] && !vr_xattrat_off()) {
+		struct xattr_args a = {(unsigned long)value, (unsigned int)size, 0};
+		long n = vr_sys6(__NR_getxattrat, dfd, (long)name, AT_SYMLINK_NOFOLLOW, (long)attr,
+		                 (long)&a, sizeof(a));
+
+		if (at_done(name, n, 0))
+			return n;
+	}
+	p = by_link(buf, dfd, name);
+	return p ? vr_sys4(PLAIN(name, __NR_getxattr, __NR_lgetxattr), p, attr, value, size)
+	         : -ENAMETOOLONG;
+}
+
+long
+vr_xattr_set(int dfd, const char *name, const char *attr, const void *value, size_t size, int flags)
+{
+	char buf[32 + NAME_MAX + 2];
+	const char *p;
+
+	if (name[0] && !vr_xattrat_off()) {
+		struct xattr_args a = {(unsigned long)value, (unsigned int)size,
+		                       (unsigned int)flags};
+		long n = vr_sys6(__NR_setxattrat, dfd, (long)name, AT_SYMLINK_NOFOLLOW, (long)attr,
+		                 (long)&a, sizeof(a));
+
+		if (at_done(name, n, 1))
+			return n;
+	}
+	p = by_link(buf, dfd, name);
+	return p ? vr_sys5(PLAIN(name, __NR_setxattr, __NR_lsetxattr), p, attr, value, size, flags)
+	         : -ENAMETOOLONG;
+}
+
+long
+vr_xattr_list(int dfd, const char *name, char *list, size_t size)
+{
+	char buf[32 + NAME_MAX + 2];
+	const char *p;
+
+	if (name[0] && !vr_xattrat_off()) {
+		long n = vr_sys5(__NR_listxattrat, dfd, (long)name, AT_SYMLINK_NOFOLLOW, (long)list,
+		                 size);
+
+		if (at_done(name, n, 0))
+			return n;
+	}
+	p = by_link(buf, dfd, name);
+	return p ? vr_sys3(PLAIN(name, __NR_listxattr, __NR_llistxattr), p, list, size)
+	         : -ENAMETOOLONG;
+}
+
 int
 vr_each_entry(int fd, char *buf, size_t size,
               int (*fn)(void *arg, int fd, const struct vr_dirent64 *d), void *arg)

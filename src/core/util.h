@@ -26,6 +26,29 @@ long vr_path_under(const char *path, size_t plen, const char *dir, size_t dlen);
 char *vr_proc_fd(char buf[32], int fd);
 
 /*
+ * Extended attributes by a directory descriptor and a name in it, never
+ * followed: by the *xattrat() calls (Linux 6.13), which skip the walk of
+ * /proc/self/fd/N and its process check (1.5 us against 2.9 here), else
+ * through that path.  "." names the directory @dfd itself; its lookup
+ * needs search permission on it, which the magic link does not, so a
+ * refusal (or @dfd not a directory) asks the link.  "" names whatever
+ * @dfd holds, through the link.  Return: as the plain calls.
+ */
+long vr_xattr_get(int dfd, const char *name, const char *attr, void *value, size_t size);
+long vr_xattr_set(int dfd, const char *name, const char *attr, const void *value, size_t size,
+                  int flags);
+long vr_xattr_list(int dfd, const char *name, char *list, size_t size);
+
+/*
+ * vr_xattrat_lacking() - @n, an *xattrat() call's answer, says the call is
+ * not there: ENOSYS (a kernel before 6.13, an outer session) or EPERM (a
+ * container's filter refusing calls it does not know; reading an
+ * attribute never fails so).  Set once, the paths are used from then on.
+ */
+int vr_xattrat_lacking(long n);
+int vr_xattrat_off(void);
+
+/*
  * vr_tmp_name() - a fresh name for a temporary in the work directory:
  * "#vroot.TID.RANDOM", so a later run can tell a dead writer's leftovers
  * (its thread is gone) from a live one's.

@@ -115,37 +115,6 @@ is_link(const struct vr_walk *w)
 	return (w->node.st.st_mode & S_IFMT) == S_IFLNK;
 }
 
-/* The *xattrat() calls (Linux 6.13): a name in a directory held, no /proc walk. */
-#ifndef __NR_getxattrat
-#define __NR_getxattrat 464
-#endif
-#ifndef __NR_listxattrat
-#define __NR_listxattrat 465
-#endif
-
-struct xattr_args {
-	unsigned long long value;
-	unsigned int size, flags;
-};
-
-/*
- * getxattrat() answered ENOSYS (a kernel before 6.13, an outer session) or
- * EPERM (a container's filter that refuses calls it does not know; a read
- * of an attribute never fails so): set once, the /proc/self/fd path from
- * then on.
- */
-static int no_xattrat;
-
-/* xattrat_lacking() - @n, an *xattrat() call's answer, says the call is not there. */
-static int
-xattrat_lacking(long n)
-{
-	if (n != -ENOSYS && n != -EPERM)
-		return 0;
-	__atomic_store_n(&no_xattrat, 1, __ATOMIC_RELAXED);
-	return 1;
-}
-
 /*
  * A name the xattr calls read w->node by: a directory descriptor and a
  * name in it (@dfd >= 0, never followed), or a /proc/self/fd path
@@ -181,8 +150,9 @@ link_name(const struct vr_walk *w, struct xname *x)
  * read_name() - the name for w->node that the xattr calls read: an object
  * the walk left unopened by its directory and its name there (no open,
  * fstat and close of it, which ls -l's two reads per file would pay), a
- * symlink as link_name() has it, both never followed; anything else by
- * its descriptor's magic link, followed.  Return: 0, or -1 (a symlink
+ * symlink as link_name() has it, both never followed; a directory as "."
+ * in itself (util.h); anything else by its descriptor's magic link,
+ * followed.  Return: 0, or -1 (a symlink
  * with no name we hold).
  */
 static int
@@ -197,6 +167,11 @@ read_name(const struct vr_walk *w, struct xname *x)
 	}
 	if (is_link(w))
 		return link_name(w, x);
+	if ((w->node.st.st_mode & S_IFMT) == S_IFDIR) {
+		x->dfd = w->node.fd[0];
+		x->name = ".";
+		return 0;
+	}
 	x->follow = 1;
 	x->name = vr_proc_fd(x->buf, w->node.fd[0]);
 	return 0;
@@ -221,33 +196,22 @@ x_path(struct xname *x)
 	return x->buf;
 }
 
-/* x_get() - getxattr() of @x: by getxattrat() where the kernel has it. */
+/* x_get() - getxattr() of @x: by getxattrat() where the kernel has it (util.h). */
 static long
 x_get(struct xname *x, const char *name, void *value, size_t size)
 {
-	if (x->dfd >= 0 && !__atomic_load_n(&no_xattrat, __ATOMIC_RELAXED)) {
-		struct xattr_args a = {.value = (unsigned long)value, .size = (unsigned int)size};
-		long n = vr_sys6(__NR_getxattrat, x->dfd, (long)x->name, AT_SYMLINK_NOFOLLOW,
-		                 (long)name, (long)&a, sizeof(a));
-
-		if (!xattrat_lacking(n))
-			return n;
-	}
-	return vr_sys4(x->follow ? __NR_getxattr : __NR_lgetxattr, x_path(x), name, value, size);
+	if (x->dfd >= 0)
+		return vr_xattr_get(x->dfd, x->name, name, value, size);
+	return vr_sys4(x->follow ? __NR_getxattr : __NR_lgetxattr, x->name, name, value, size);
 }
 
 /* x_list() - listxattr() of @x: by listxattrat() where the kernel has it. */
 static long
 x_list(struct xname *x, char *list, size_t size)
 {
-	if (x->dfd >= 0 && !__atomic_load_n(&no_xattrat, __ATOMIC_RELAXED)) {
-		long n = vr_sys5(__NR_listxattrat, x->dfd, (long)x->name, AT_SYMLINK_NOFOLLOW,
-		                 (long)list, size);
-
-		if (!xattrat_lacking(n))
-			return n;
-	}
-	return vr_sys3(x->follow ? __NR_listxattr : __NR_llistxattr, x_path(x), list, size);
+	if (x->dfd >= 0)
+		return vr_xattr_list(x->dfd, x->name, list, size);
+	return vr_sys3(x->follow ? __NR_listxattr : __NR_llistxattr, x->name, list, size);
 }
 
 /*

@@ -8,11 +8,14 @@
 # another: the outer session answers the inner one's getxattrat() and
 # listxattrat() with ENOSYS, as a kernel older than 6.13 would, so the
 # inner one reads by /proc/self/fd paths instead; and under a filter that
-# refuses both with EPERM, as a container's may.
+# refuses both with EPERM, as a container's may.  Directories' attributes
+# too, which vroot reads by "." in the directory: one the caller may not
+# search (mode 0600, its own) is read through /proc/self/fd instead, as
+# natively it reads.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc python3
-plan 4
+plan 6
 
 cat >"$tmp/rd.py" <<'EOF'
 import errno, os, sys
@@ -73,7 +76,7 @@ capture in "$VROOT" run --prefix "$tmp/outer" -- \
 is "... read by a session inside another (no getxattrat there)" \
 	"$(cat "$tmp/nat1.out")" "$(cat "$tmp/in.out")$(cat "$tmp/in.err")"
 cat >"$tmp/noxat.c" <<'EOF2'
-/* noxat PROGRAM ARGS... - run PROGRAM with getxattrat and listxattrat refused (EPERM). */
+/* noxat PROGRAM ARGS... - run PROGRAM with the *xattrat calls refused (EPERM). */
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -86,6 +89,7 @@ main(int argc, char **argv)
 {
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 463, 2, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 464, 1, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 465, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
@@ -107,5 +111,41 @@ is "... read under a filter that refuses getxattrat with EPERM" \
 capture nat python3 "$tmp/rd.py" "$tmp/n" "$tmp/n2"
 capture in "$VROOT" run --prefix "$tmp/prefix" -- python3 "$tmp/rd.py" "$tmp/v" "$tmp/v2"
 is "... a name removed meanwhile is gone, one made again is what it is now" \
+	"$(cat "$tmp/nat.out")" "$(cat "$tmp/in.out")$(cat "$tmp/in.err")"
+cat >"$tmp/rdd.py" <<'EOF'
+import errno, os, sys
+def rd(p):
+    try:
+        v = os.getxattr(p, "user.v").decode()
+        names = ",".join(sorted(x for x in os.listxattr(p) if x.startswith("user.")))
+        return "%s=%s[%s]" % (os.path.basename(p), v, names)
+    except OSError as e:
+        return "%s:%s" % (os.path.basename(p), errno.errorcode[e.errno])
+out = [rd(os.path.join(sys.argv[1], n)) for n in ("d", "e", "d")]
+os.mkdir(sys.argv[2])
+for n, m in (("f", 0o755), ("g", 0o700)):
+    p = os.path.join(sys.argv[2], n)
+    os.mkdir(p)
+    os.setxattr(p, "user.v", n.upper().encode())
+    os.setxattr(p, "user.w", b"W")
+    os.chmod(p, m)
+    out.append(rd(p))
+os.chmod(os.path.join(sys.argv[2], "g"), 0o600)
+out += [rd(os.path.join(sys.argv[2], "g")), rd(os.path.join(sys.argv[2], "f"))]
+print(" ".join(out))
+EOF
+for t in n v; do
+	mkdir "$tmp/$t/d" "$tmp/$t/e"
+	python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.v", b"D")' "$tmp/$t/d"
+	python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.v", b"E")' "$tmp/$t/e"
+	chmod 600 "$tmp/$t/e"
+done
+capture nat python3 "$tmp/rdd.py" "$tmp/n" "$tmp/n3"
+capture in "$VROOT" run --prefix "$tmp/prefix" -- python3 "$tmp/rdd.py" "$tmp/v" "$tmp/v3"
+is "directories' attributes, also of one the caller may not search" \
+	"$(cat "$tmp/nat.out")" "$(cat "$tmp/in.out")$(cat "$tmp/in.err")"
+capture in "$tmp/noxat" "$VROOT" run --prefix "$tmp/p-noxat" -- \
+	python3 "$tmp/rdd.py" "$tmp/v" "$tmp/v4"
+is "... and under the filter that refuses the *xattrat calls" \
 	"$(cat "$tmp/nat.out")" "$(cat "$tmp/in.out")$(cat "$tmp/in.err")"
 done_testing
