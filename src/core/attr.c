@@ -294,7 +294,7 @@ chmod_walk(struct vr_task *t, int dirfd, const char *path, unsigned int mode, in
 		 * the host (owner.h), or its record could not be read or written
 		 * again: the mode goes into the record, as a faked identity's.
 		 */
-		if (vr_owner_read(w->node.fd[0], &o) > 0) {
+		if (vr_owner_read(w->node.fd[0], w->node.st.st_mode, &o) > 0) {
 			o.mode = (o.mode & S_IFMT) | (mode & 07777);
 			err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
 			announce(w, 0, g0);
@@ -370,7 +370,7 @@ chown_walk(struct vr_task *t, int dirfd, const char *path, unsigned int uid, uns
 	}
 	err = (int)vr_sys5(__NR_fchownat, w->node.fd[0], "", uid, gid, AT_EMPTY_PATH);
 	if (err == 0 && vr_perm_judged(w->ns, &w->node))
-		err = vr_owner_update(w->node.fd[0], uid, gid);
+		err = vr_owner_update(w->node.fd[0], w->node.st.st_mode, uid, gid);
 	announce(w, err == 0, g0);
 	return err < 0 ? err : 0;
 }

@@ -920,7 +920,7 @@ renew(struct vr_walk *w, struct dc_node *n, struct vr_obj *o, int allx, int know
 
 	if (!known) {
 		int r = !o->mount && w->ns->has_upper && o->layer[0] == 0
-		                ? vr_owner_read_dir(o->fd[0], &rec)
+		                ? vr_owner_read(o->fd[0], S_IFDIR, &rec)
 		                : -1;
 
 		n->norec = r == 0;

@@ -221,19 +221,11 @@ read_rec(int fd, struct vr_owner *o, unsigned long *rdev)
 }
 
 int
-vr_owner_read(int fd, struct vr_owner *o)
+vr_owner_read(int fd, unsigned int mode, struct vr_owner *o)
 {
 	unsigned long rdev;
 
-	return read_rec(fd, o, &rdev);
-}
-
-int
-vr_owner_read_dir(int fd, struct vr_owner *o)
-{
-	unsigned long rdev;
-
-	return read_at(fd, ".", o, &rdev);
+	return read_at(fd, self_name(mode), o, &rdev);
 }
 
 /* write_record() - @o as the record of @fd.  Return: 0 or -errno. */
@@ -270,12 +262,12 @@ vr_owner_keep(int fd, const struct stat *want, const struct stat *now)
 }
 
 int
-vr_owner_update(int fd, unsigned int uid, unsigned int gid)
+vr_owner_update(int fd, unsigned int mode, unsigned int uid, unsigned int gid)
 {
 	struct vr_owner o;
 	struct stat st;
 	char p[32];
-	int err = vr_owner_read(fd, &o);
+	int err = vr_owner_read(fd, mode, &o);
 
 	/*
 	 * No record: the copy shows the truth.  Unreadable (the owner's own

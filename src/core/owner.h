@@ -36,12 +36,11 @@ struct vr_owner {
 };
 
 /*
- * vr_owner_read() - the record on the file open (possibly O_PATH) as @fd.
- * Return: 1 and *@o filled, 0 when it has none, or -errno.
+ * vr_owner_read() - the record on the file open (possibly O_PATH) as @fd,
+ * whose st_mode is @mode (0: not known; a directory's is read by "." in
+ * it, util.h).  Return: 1 and *@o filled, 0 when it has none, or -errno.
  */
-int vr_owner_read(int fd, struct vr_owner *o);
-/* vr_owner_read_dir() - vr_owner_read() of the directory open as @fd, by "." in it. */
-int vr_owner_read_dir(int fd, struct vr_owner *o);
+int vr_owner_read(int fd, unsigned int mode, struct vr_owner *o);
 
 /*
  * vr_owner_keep() - after @fd was made as a copy of an object showing @want
@@ -55,13 +54,14 @@ int vr_owner_read_dir(int fd, struct vr_owner *o);
 int vr_owner_keep(int fd, const struct stat *want, const struct stat *now);
 
 /*
- * vr_owner_update() - the object open as @fd, which shows owner @uid, group
- * @gid (-1: unchanged) after a change that the kernel made to its copy:
+ * vr_owner_update() - the object open as @fd (st_mode @mode, as
+ * vr_owner_read() takes it), which shows owner @uid, group @gid (-1:
+ * unchanged) after a change that the kernel made to its copy:
  * the record is rewritten to match, or removed when the copy itself shows
  * the same.  Return: 1 when a record was there (and was changed), 0
  * when none was, or -errno.
  */
-int vr_owner_update(int fd, unsigned int uid, unsigned int gid);
+int vr_owner_update(int fd, unsigned int mode, unsigned int uid, unsigned int gid);
 
 /*
  * vr_owner_of() - what object @o of a walk of task @t shows: its record
