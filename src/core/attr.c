@@ -177,19 +177,43 @@ same_as(struct vr_ns *ns, int fd, const struct stat *before, unsigned long g0)
 }
 
 /*
+ * dir_changed() - announce a change of directory @st's mode or owner,
+ * made after the counter read @g0: only its own node need be taken
+ * again when no directory changed since @g0 and @kept says the change
+ * took no search bit away (the nodes below it were judged by bits that
+ * are all still there); else every process looks its directories up
+ * again.  Return: the counter's value.
+ */
+static unsigned long
+dir_changed(struct vr_ns *ns, const struct stat *st, unsigned long g0, int kept)
+{
+	if (!kept || !g0 || dgen(ns) != g0)
+		return vr_coh_bump_dir(ns);
+	return vr_coh_dir_renew(ns, st->st_dev, st->st_ino);
+}
+
+/*
  * announce() - end walk @w after a change of its object's mode or owner,
  * told to every process on the prefix: a directory's decide who may
  * search it (dcache.c), unless the change was the host's alone (@host: no
  * owner's record written) and left them as they were (@g0: same_as()).
+ * @kept: see dir_changed().
  */
 static void
-announce(struct vr_walk *w, int host, unsigned long g0)
+announce(struct vr_walk *w, int host, unsigned long g0, int kept)
 {
 	if (vr_obj_is_dir(&w->node) && (!host || !same_as(w->ns, w->node.fd[0], &w->node.st, g0)))
-		vr_coh_bump_dir(w->ns);
+		dir_changed(w->ns, &w->node.st, g0, kept);
 	else
 		vr_coh_bump(w->ns);
 	vr_walk_end(w);
+}
+
+/* kept_x() - a change from mode @old to @mode takes no search bit away. */
+static int
+kept_x(unsigned int old, unsigned int mode)
+{
+	return (old & ~mode & 0111) == 0;
 }
 
 /*
@@ -231,19 +255,20 @@ direct_at(struct vr_task *t, int dirfd, const char *path, int flags, struct stat
 
 /*
  * direct_done() - announce() for a change direct() let the kernel make on
- * @st's file, open as @fd (@g0: dgen() before @st was taken): the change
+ * @st's file, open as @fd (@g0: dgen() before @st was taken; @kept: see
+ * dir_changed()): the change
  * sets no record, so what direct() knew of @fd holds on past the
  * counter's own step.
  */
 static int
-direct_done(struct vr_task *t, int fd, const struct stat *st, int err, unsigned long g0)
+direct_done(struct vr_task *t, int fd, const struct stat *st, int err, unsigned long g0, int kept)
 {
 	unsigned long gen;
 
 	if (err != 0)
 		return err;
 	if ((st->st_mode & S_IFMT) == S_IFDIR && !same_as(t->ns, fd, st, g0))
-		gen = vr_coh_bump_dir(t->ns);
+		gen = dir_changed(t->ns, st, g0, kept);
 	else
 		gen = vr_coh_bump(t->ns);
 	/* Known at gen - 1 (stored + 1), and no other change came between. */
@@ -268,7 +293,7 @@ chmod_walk(struct vr_task *t, int dirfd, const char *path, unsigned int mode, in
            unsigned long g0)
 {
 	char proc[32];
-	int err;
+	int err, kept;
 	struct vr_walk *w;
 
 	w = change(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, 1, check_chmod,
@@ -279,11 +304,12 @@ chmod_walk(struct vr_task *t, int dirfd, const char *path, unsigned int mode, in
 		struct vr_owner o;
 
 		vr_owner_of(t, &w->node, &o);
+		kept = kept_x(o.mode, mode);
 		o.mode = (o.mode & S_IFMT) | (mode & 07777);
 		err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
 		if (err == 0)
 			vr_owner_touched(w->node.fd[0]);
-		announce(w, 0, g0);
+		announce(w, 0, g0, kept);
 		return err;
 	}
 	if (vr_perm_judged(w->ns, &w->node)) {
@@ -295,14 +321,15 @@ chmod_walk(struct vr_task *t, int dirfd, const char *path, unsigned int mode, in
 		 * again: the mode goes into the record, as a faked identity's.
 		 */
 		if (vr_owner_read(w->node.fd[0], w->node.st.st_mode, &o) > 0) {
+			kept = kept_x(o.mode, mode);
 			o.mode = (o.mode & S_IFMT) | (mode & 07777);
 			err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
-			announce(w, 0, g0);
+			announce(w, 0, g0, kept);
 			return err;
 		}
 	}
 	err = (int)vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), mode);
-	announce(w, 1, g0);
+	announce(w, 1, g0, kept_x(w->node.st.st_mode, mode));
 	return err;
 }
 
@@ -313,7 +340,8 @@ vr_fchmodat(struct vr_task *t, int dirfd, const char *path, unsigned int mode, i
 	struct stat st;
 
 	if (direct_at(t, dirfd, path, flags, &st))
-		return direct_done(t, dirfd, &st, (int)vr_sys2(__NR_fchmod, dirfd, mode), g0);
+		return direct_done(t, dirfd, &st, (int)vr_sys2(__NR_fchmod, dirfd, mode), g0,
+		                   kept_x(st.st_mode, mode));
 	return chmod_walk(t, dirfd, path, mode, flags, g0);
 }
 
@@ -325,7 +353,8 @@ vr_fchmod(struct vr_task *t, int fd, unsigned int mode)
 	int err;
 
 	if (direct(t, fd, &st))
-		return direct_done(t, fd, &st, (int)vr_sys2(__NR_fchmod, fd, mode), g0);
+		return direct_done(t, fd, &st, (int)vr_sys2(__NR_fchmod, fd, mode), g0,
+		                   kept_x(st.st_mode, mode));
 	err = not_opath(fd);
 	return err < 0 ? err : chmod_walk(t, fd, "", mode, AT_EMPTY_PATH, g0);
 }
@@ -365,13 +394,13 @@ chown_walk(struct vr_task *t, int dirfd, const char *path, unsigned int uid, uns
 		err = vr_owner_set(t, w->node.fd[0], &o, (unsigned long)-1);
 		if (err == 0)
 			vr_owner_touched(w->node.fd[0]);
-		announce(w, 0, g0);
+		announce(w, 0, g0, 0);
 		return err;
 	}
 	err = (int)vr_sys5(__NR_fchownat, w->node.fd[0], "", uid, gid, AT_EMPTY_PATH);
 	if (err == 0 && vr_perm_judged(w->ns, &w->node))
 		err = vr_owner_update(w->node.fd[0], w->node.st.st_mode, uid, gid);
-	announce(w, err == 0, g0);
+	announce(w, err == 0, g0, 0);
 	return err < 0 ? err : 0;
 }
 
@@ -383,7 +412,8 @@ vr_fchownat(struct vr_task *t, int dirfd, const char *path, unsigned int uid, un
 	struct stat st;
 
 	if (direct_at(t, dirfd, path, flags, &st))
-		return direct_done(t, dirfd, &st, (int)vr_sys3(__NR_fchown, dirfd, uid, gid), g0);
+		return direct_done(t, dirfd, &st, (int)vr_sys3(__NR_fchown, dirfd, uid, gid), g0,
+		                   0);
 	return chown_walk(t, dirfd, path, uid, gid, flags, g0);
 }
 
@@ -395,7 +425,7 @@ vr_fchown(struct vr_task *t, int fd, unsigned int uid, unsigned int gid)
 	int err;
 
 	if (direct(t, fd, &st))
-		return direct_done(t, fd, &st, (int)vr_sys3(__NR_fchown, fd, uid, gid), g0);
+		return direct_done(t, fd, &st, (int)vr_sys3(__NR_fchown, fd, uid, gid), g0, 0);
 	err = not_opath(fd);
 	return err < 0 ? err : chown_walk(t, fd, "", uid, gid, AT_EMPTY_PATH, g0);
 }

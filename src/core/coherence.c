@@ -311,14 +311,20 @@ vr_coh_dir_copies(struct vr_ns *ns)
 	return c ? __atomic_load_n(&c->dcopies, __ATOMIC_ACQUIRE) : 0;
 }
 
-void
-vr_coh_dir_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino)
+unsigned long
+vr_coh_dir_renew(struct vr_ns *ns, unsigned long dev, unsigned long ino)
 {
 	struct vr_coh *c = page(ns);
 
 	if (c)
 		ring_put(&c->dcopies, c->d, VR_COH_DCOPIES, dev, ino);
-	vr_coh_bump(ns);
+	return vr_coh_bump(ns);
+}
+
+void
+vr_coh_dir_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino)
+{
+	vr_coh_dir_renew(ns, dev, ino);
 }
 
 int

@@ -19,10 +19,12 @@
  *    directory (removed, renamed, its mode, owner or attributes changed)
  *    moves it, so another process's rename is seen at the next lookup,
  *    while making files and directories leaves it;
- *  - its own directory was not copied up since (a base directory gaining
- *    its upper layer, which happens to every directory above a file
- *    changed for the first time, is told in a ring of its own,
- *    vr_coh_dir_copied(): only that node goes, unless the ring has
+ *  - its own directory was not copied up since, nor its mode changed
+ *    without a search bit taken away (a base directory gaining its upper
+ *    layer, which happens to every directory above a file changed for
+ *    the first time, and tar's chmod of each directory it made from 0700
+ *    to its mode are told in a ring of their own, vr_coh_dir_copied()
+ *    and vr_coh_dir_renew(): only that node goes, unless the ring has
  *    turned over since the node was last checked);
  *  - it is younger than VR_DC_BOUND_MS: a directory of a base (or of a
  *    mount's host directory) renamed, removed or replaced from outside is

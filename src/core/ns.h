@@ -277,21 +277,27 @@ unsigned long vr_coh_copied(struct vr_ns *ns, unsigned long dev, unsigned long i
 int vr_coh_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev, unsigned long *ino);
 
 /*
- * Base directories that gained their upper layer (copied up), shared the
- * same way, so that a directory cache drops only the node of that
- * directory (dcache.c); every other change to a directory moves the
- * directory counter (vr_coh_bump_dir()), which drops them all.  The last
- * VR_COH_DCOPIES are kept in a ring.
+ * Directories whose own node alone is out of date, shared the same way,
+ * so that a directory cache drops only the node of that directory
+ * (dcache.c): a base directory that gained its upper layer (copied up),
+ * and one whose mode changed without taking a search bit away (what was
+ * judged below it by the old bits was judged as strictly); every other
+ * change to a directory moves the directory counter (vr_coh_bump_dir()),
+ * which drops them all.  The last VR_COH_DCOPIES are kept in a ring.
  *
  * vr_coh_dir_copies() - tickets taken so far (0 without a counter).
  * vr_coh_dir_copied() - base directory (@dev, @ino) now has its upper
  * directory: call after it is in place (it announces the change).
+ * vr_coh_dir_renew() - the same for directory (@dev, @ino), as a node
+ * shows it, after any other change that only its own node need know.
+ * Return: as vr_coh_bump().
  * vr_coh_dir_copy_get() - ticket @t's directory.  Return: 0, or -ENOENT
  * when it is lost (overwritten, being written).
  */
 #define VR_COH_DCOPIES 16
 unsigned long vr_coh_dir_copies(struct vr_ns *ns);
 void vr_coh_dir_copied(struct vr_ns *ns, unsigned long dev, unsigned long ino);
+unsigned long vr_coh_dir_renew(struct vr_ns *ns, unsigned long dev, unsigned long ino);
 int vr_coh_dir_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev,
                         unsigned long *ino);
 

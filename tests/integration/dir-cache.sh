@@ -9,7 +9,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3
-plan 13
+plan 15
 # Directories are kept only below ones everybody may search.
 chmod 755 "$tmp"
 
@@ -282,20 +282,18 @@ is "... and found as natively" "$(sh "$tmp/many.sh" "$tmp/many")" \
 	"$(vr -- sh "$tmp/many.sh" "$tmp/many" 2>&1)"
 
 # A chmod of a directory that leaves its mode as it was tells no other
-# process to look its directories up again; one that changes the mode
-# does.  One process stats a file four directories down while another,
-# started once (so that the cache's time bound plays no part), changes
-# d/a in between, twenty times.
+# process to look its directories up again; one that takes a search bit
+# away does; one that keeps every search bit has only that directory
+# looked up again.  One process stats a file four directories down while
+# another, started once (so that the cache's time bound plays no part),
+# changes d/a in between, twenty times.
 cat >"$tmp/attr.py" <<'EOF'
 import os, subprocess, sys
 CHILD = """
 import os, sys
-for line in sys.stdin:
-    if sys.argv[1] == "toggle":
-        mode = 0o711 if os.stat("d/a").st_mode & 0o777 == 0o755 else 0o755
-    else:
-        mode = int(sys.argv[1], 8)
-    os.chmod("d/a", mode)  # chmod(1) makes no call for a mode already there
+modes = [int(m, 8) for m in sys.argv[1].split(",")]
+for i, line in enumerate(sys.stdin):
+    os.chmod("d/a", modes[i % len(modes)])  # chmod(1) makes no call for a mode already there
     print("ok", flush=True)
 """
 os.chdir(sys.argv[1])
@@ -312,7 +310,7 @@ child.stdin.close()
 child.wait()
 print(seen, oct(os.stat("d/a").st_mode & 0o777))
 EOF
-# attr_misses DIR HOW: the session's cache misses; the program's output in $tmp/attr.out.
+# attr_misses DIR MODES: the session's cache misses; the program's output in $tmp/attr.out.
 attr_misses() {
 	rm -rf "${tmp:?}/$1"
 	mkdir -p "$tmp/$1/d/a/b/c"
@@ -323,10 +321,54 @@ attr_misses() {
 }
 same=$(attr_misses a1 755)
 same_out=$(cat "$tmp/attr.out")
-changed=$(attr_misses a2 toggle)
-diag "cache misses: 20 chmods to a directory's own mode $same, 20 changing it $changed"
+kept=$(attr_misses a2 775,755)
+kept_out=$(cat "$tmp/attr.out")
+taken=$(attr_misses a3 700,755)
+diag "cache misses: 20 chmods to a directory's own mode $same, keeping its search bits $kept," \
+	"taking them away every other time $taken"
 check "a chmod to a directory's own mode leaves other processes' cached directories" \
-	test "${same:-99999}" -lt "$((${changed:-0} - 40))"
-is "... and lookups find what they did" "40 0o755" "$same_out"
+	test "${same:-99999}" -lt "$((${taken:-0} - 40))"
+check "... one that keeps its search bits has only that directory looked up again" \
+	test "${kept:-99999}" -lt "$((${taken:-0} - 40))"
+is "... and lookups find what they did" "40 0o755 40 0o755" "$same_out $kept_out"
+
+# Another process's refusal follows the search bits of a directory it has
+# walked through: a faked user (uid 1000, "other" to d/a) stats a file
+# below d/a after each chmod of it, the bits taken away and given back.
+cat >"$tmp/perm.py" <<'EOF'
+import os, subprocess, sys
+CHILD = """
+import os, sys
+os.setgroups([])
+os.setgid(1000)
+os.setuid(1000)
+for line in sys.stdin:
+    try:
+        os.stat("d/a/b/f")
+        print("ok", flush=True)
+    except OSError as e:
+        print(os.strerror(e.errno).replace(" ", "-"), flush=True)
+"""
+os.chdir(sys.argv[1])
+os.makedirs("d/a/b")
+open("d/a/b/f", "w").close()
+os.chmod("d/a", 0o700)
+child = subprocess.Popen([sys.executable, "-c", CHILD], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+out = []
+for mode in (None, 0o711, 0o700, 0o755, 0o750, 0o751, 0o1751):
+    if mode is not None:
+        os.chmod("d/a", mode)
+    child.stdin.write("go\n")
+    child.stdin.flush()
+    out.append(child.stdout.readline().strip())
+child.stdin.close()
+child.wait()
+print(" ".join(out))
+EOF
+mkdir -p "$tmp/p1"
+is "a faked user's search follows a directory's bits changed by another process" \
+	"Permission-denied ok Permission-denied ok Permission-denied ok ok" \
+	"$(vr --fake-root -- python3 "$tmp/perm.py" "$tmp/p1" 2>&1)"
 
 done_testing
