@@ -178,10 +178,17 @@ struct xattr_args {
 	unsigned int size, flags;
 };
 
+/*
+ * The *xattrat() calls answered ENOSYS (a kernel before 6.13, an outer
+ * session) or EPERM (a container's filter that refuses calls it does not
+ * know; reading an attribute never fails so): set once, the paths are
+ * used from then on.
+ */
 static int no_xattrat;
 
-int
-vr_xattrat_lacking(long n)
+/* lacking() - @n, an *xattrat() call's answer, says the call is not there. */
+static int
+lacking(long n)
 {
 	if (n != -ENOSYS && n != -EPERM)
 		return 0;
@@ -189,8 +196,8 @@ vr_xattrat_lacking(long n)
 	return 1;
 }
 
-int
-vr_xattrat_off(void)
+static int
+xattrat_off(void)
 {
 	return __atomic_load_n(&no_xattrat, __ATOMIC_RELAXED);
 }
@@ -220,7 +227,7 @@ at_done(const char *name, long n, int change)
 {
 	if (change && n == -EPERM)
 		return 0;
-	if (vr_xattrat_lacking(n))
+	if (lacking(n))
 		return 0;
 	return !(name[0] == '.' && !name[1] && (n == -EACCES || n == -ENOTDIR));
 }
@@ -235,7 +242,7 @@ vr_xattr_get(int dfd, const char *name, const char *attr, void *value, size_t si
 	char buf[32 + NAME_MAX + 2];
 	const char *p;
 
-	if (name[0] && !vr_xattrat_off()) {
+	if (name[0] && !xattrat_off()) {
 		struct xattr_args a = {(unsigned long)value, (unsigned int)size, 0};
 		long n = vr_sys6(__NR_getxattrat, dfd, (long)name, AT_SYMLINK_NOFOLLOW, (long)attr,
 		                 (long)&a, sizeof(a));
@@ -254,7 +261,7 @@ vr_xattr_set(int dfd, const char *name, const char *attr, const void *value, siz
 	char buf[32 + NAME_MAX + 2];
 	const char *p;
 
-	if (name[0] && !vr_xattrat_off()) {
+	if (name[0] && !xattrat_off()) {
 		struct xattr_args a = {(unsigned long)value, (unsigned int)size,
 		                       (unsigned int)flags};
 		long n = vr_sys6(__NR_setxattrat, dfd, (long)name, AT_SYMLINK_NOFOLLOW, (long)attr,
@@ -274,7 +281,7 @@ vr_xattr_list(int dfd, const char *name, char *list, size_t size)
 	char buf[32 + NAME_MAX + 2];
 	const char *p;
 
-	if (name[0] && !vr_xattrat_off()) {
+	if (name[0] && !xattrat_off()) {
 		long n = vr_sys5(__NR_listxattrat, dfd, (long)name, AT_SYMLINK_NOFOLLOW, (long)list,
 		                 size);
 

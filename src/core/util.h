@@ -40,15 +40,6 @@ long vr_xattr_set(int dfd, const char *name, const char *attr, const void *value
 long vr_xattr_list(int dfd, const char *name, char *list, size_t size);
 
 /*
- * vr_xattrat_lacking() - @n, an *xattrat() call's answer, says the call is
- * not there: ENOSYS (a kernel before 6.13, an outer session) or EPERM (a
- * container's filter refusing calls it does not know; reading an
- * attribute never fails so).  Set once, the paths are used from then on.
- */
-int vr_xattrat_lacking(long n);
-int vr_xattrat_off(void);
-
-/*
  * vr_tmp_name() - a fresh name for a temporary in the work directory:
  * "#vroot.TID.RANDOM", so a later run can tell a dead writer's leftovers
  * (its thread is gone) from a live one's.

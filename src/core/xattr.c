@@ -152,8 +152,7 @@ link_name(const struct vr_walk *w, struct xname *x)
  * fstat and close of it, which ls -l's two reads per file would pay), a
  * symlink as link_name() has it, both never followed; a directory as "."
  * in itself (util.h); anything else by its descriptor's magic link,
- * followed.  Return: 0, or -1 (a symlink
- * with no name we hold).
+ * followed.  Return: 0, or -1 (a symlink with no name we hold).
  */
 static int
 read_name(const struct vr_walk *w, struct xname *x)
