@@ -186,15 +186,65 @@ holders(const char *want, long first)
  * every two seconds, a read of every descriptor link of every process
  * newer than it (of all of them once pids wrapped, which it notes).
  */
+/*
+ * absolute() - @path as the helper opens it once it has left the cwd it
+ * was given relative to (a `--prefix` or `--base` named from where vroot
+ * was started): @cwd/@path.  Return: @path itself when absolute, else a
+ * malloc'd string (NULL when out of memory).
+ */
+static const char *
+absolute(const char *cwd, const char *path)
+{
+	char *p;
+
+	if (!path || path[0] == '/')
+		return path;
+	p = malloc(strlen(cwd) + strlen(path) + 2);
+	if (p)
+		sprintf(p, "%s/%s", cwd, path);
+	return p;
+}
+
+/*
+ * absolute_spec() - @spec, with every path of it absolute(), into @out
+ * (its arrays malloc'd).  Return: 0, or -1 (out of memory, or no cwd).
+ */
+static int
+absolute_spec(const struct vr_ns_spec *spec, struct vr_ns_spec *out)
+{
+	char cwd[PATH_MAX];
+	const char **lowers = calloc(spec->nlowers + 1, sizeof(*lowers));
+	struct vr_mount_spec *mounts = calloc(spec->nmounts + 1, sizeof(*mounts));
+	int bad = !getcwd(cwd, sizeof(cwd)) || !lowers || !mounts;
+
+	*out = *spec;
+	for (unsigned int i = 0; !bad && i < spec->nlowers; i++)
+		bad = !(lowers[i] = absolute(cwd, spec->lowers[i]));
+	for (unsigned int i = 0; !bad && i < spec->nmounts; i++) {
+		mounts[i] = spec->mounts[i];
+		bad = spec->mounts[i].host && !(mounts[i].host = absolute(cwd, spec->mounts[i].host));
+	}
+	if (!bad) {
+		out->upper = absolute(cwd, spec->upper);
+		out->work = absolute(cwd, spec->work);
+		bad = (spec->upper && !out->upper) || (spec->work && !out->work);
+	}
+	out->lowers = lowers;
+	out->mounts = mounts;
+	return bad ? -1 : 0;
+}
+
 static void
-helper_main(const struct vr_ns_spec *spec, int lsock, const char *want, pid_t first, int pidfd)
+helper_main(const struct vr_ns_spec *given, int lsock, const char *want, pid_t first, int pidfd)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	long newer = first, last = last_pid();
+	struct vr_ns_spec abs, *spec = &abs;
 	DIR *d;
 
 	setsid();
-	if (chdir("/") < 0 || null < 0)
+	/* It reopens the prefix for each request, from "/": relative paths would miss. */
+	if (absolute_spec(given, &abs) < 0 || chdir("/") < 0 || null < 0)
 		_exit(1);
 	dup2(null, 0);
 	dup2(null, 1);

@@ -10,12 +10,13 @@
 # several names (the session's privileged helper makes those).  The
 # objects show the owners the kernel gives natively, and so do their
 # copies in the prefix, also in a session nested in another (its processes
-# reach its helper through the outer one).
+# reach its helper through the outer one) and in one whose prefix is named
+# by a relative path.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd setpriv
 need_root "a session started by root"
-plan 6
+plan 7
 
 # mk DIR: a sticky world-writable directory t, a directory d of user 65534
 # with an empty directory e, a directory g holding a file f, a file h and
@@ -91,6 +92,12 @@ mk "$tmp/w"
 capture nested "$VROOT" run --prefix "$tmp/p2" -- "$VROOT" run --quiet --prefix "$tmp/p3" -- \
 	$mkuser "$tmp/w"
 is_file "in a nested session started by root: as natively" "$tmp/native2.out" "$tmp/nested.out"
+# A prefix named relative to where vroot starts: the helper, which leaves
+# that directory, still finds it.
+mk "$tmp/w2"
+(cd "$tmp" && capture rel "$VROOT" run --prefix p4 -- $mkuser "$tmp/w2")
+is_file "... with the prefix named by a relative path: as natively" "$tmp/native2.out" \
+	"$tmp/rel.out"
 # helpers: how many helpers of this test's sessions still run (a helper is
 # a forked `vroot run`, its arguments unchanged).
 helpers() { ps -eo args | grep -c "^$VROOT run --prefix $tmp/p" || true; }
