@@ -222,7 +222,8 @@ absolute_spec(const struct vr_ns_spec *spec, struct vr_ns_spec *out)
 		bad = !(lowers[i] = absolute(cwd, spec->lowers[i]));
 	for (unsigned int i = 0; !bad && i < spec->nmounts; i++) {
 		mounts[i] = spec->mounts[i];
-		bad = spec->mounts[i].host && !(mounts[i].host = absolute(cwd, spec->mounts[i].host));
+		bad = spec->mounts[i].host &&
+		      !(mounts[i].host = absolute(cwd, spec->mounts[i].host));
 	}
 	if (!bad) {
 		out->upper = absolute(cwd, spec->upper);
