@@ -27,13 +27,14 @@
 
 /*
  * copy_xattrs() - the object's own attributes (not the overlay's), best
- * effort: from @src (@sdirect: open for reading, else through its /proc
- * path) to @dst, open for reading or writing.  Return: 1 when one was
- * given that a chown removes (file capabilities: the kernel's
- * ATTR_KILL_PRIV), else 0.
+ * effort: from @src (@sdirect: open for reading, else named as @sname
+ * names it to vr_xattr_get(): "." a directory, "" anything else) to
+ * @dst, open for reading or writing.  Return: 1 when one was given that
+ * a chown removes (file capabilities: the kernel's ATTR_KILL_PRIV),
+ * else 0.
  */
 static int
-copy_xattrs(struct vr_scratch *s, int src, int sdirect, int dst)
+copy_xattrs(struct vr_scratch *s, int src, int sdirect, const char *sname, int dst)
 {
 	size_t mark = s->used;
 	char *list = vr_alloc(s, 16384), *val = vr_alloc(s, 16384);
@@ -42,16 +43,15 @@ copy_xattrs(struct vr_scratch *s, int src, int sdirect, int dst)
 
 	if (!list || !val)
 		goto out;
-	/* A directory by "." in it (util.h), anything else by its magic link. */
 	n = sdirect ? vr_sys3(__NR_flistxattr, src, list, 16384)
-	            : vr_xattr_list(src, ".", list, 16384);
+	            : vr_xattr_list(src, sname, list, 16384);
 	for (long i = 0; i < n; i += (long)vr_strlen(list + i) + 1) {
 		long v;
 
 		if (vr_xattr_hidden(list + i))
 			continue;
 		v = sdirect ? vr_sys4(__NR_fgetxattr, src, list + i, val, 16384)
-		            : vr_xattr_get(src, ".", list + i, val, 16384);
+		            : vr_xattr_get(src, sname, list + i, val, 16384);
 		if (v >= 0 && vr_sys5(__NR_fsetxattr, dst, list + i, val, v, 0) == 0 &&
 		    vr_strcmp(list + i, "security.capability") == 0)
 			killed = 1;
@@ -223,7 +223,7 @@ make_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lowe
 		return fd;
 	}
 	if (vr_scratch_get(&ns->pool, &s) == 0) {
-		caps = copy_xattrs(&s, lower->fd[0], 0, fd);
+		caps = copy_xattrs(&s, lower->fd[0], 0, ".", fd);
 		vr_scratch_put(&ns->pool, &s);
 	}
 	set_origin(fd, lower, 0, 1);
@@ -411,7 +411,7 @@ copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int up
 			__atomic_or_fetch(&ns->no_kernel_copy, bit, __ATOMIC_RELAXED);
 	}
 	if (err == 0) {
-		caps = copy_xattrs(s, in >= 0 ? in : o->fd[0], in >= 0, out);
+		caps = copy_xattrs(s, in >= 0 ? in : o->fd[0], in >= 0, "", out);
 		/* An index entry without its link count would be unusable. */
 		err = set_origin(out, o, index, 1);
 		if (!index)
