@@ -202,9 +202,8 @@ xattrat_off(void)
 	return __atomic_load_n(&no_xattrat, __ATOMIC_RELAXED);
 }
 
-/* by_link() - the path the plain calls take for @name in @dfd: @buf, or NULL when too long. */
-static const char *
-by_link(char buf[32 + NAME_MAX + 2], int dfd, const char *name)
+char *
+vr_proc_fd_at(char buf[VR_PROC_AT_LEN], int dfd, const char *name)
 {
 	size_t n = vr_strlen(vr_proc_fd(buf, dfd)), len = vr_strlen(name);
 
@@ -239,7 +238,7 @@ at_done(const char *name, long n, int change)
 long
 vr_xattr_get(int dfd, const char *name, const char *attr, void *value, size_t size)
 {
-	char buf[32 + NAME_MAX + 2];
+	char buf[VR_PROC_AT_LEN];
 	const char *p;
 
 	if (name[0] && !xattrat_off()) {
@@ -250,7 +249,7 @@ vr_xattr_get(int dfd, const char *name, const char *attr, void *value, size_t si
 		if (at_done(name, n, 0))
 			return n;
 	}
-	p = by_link(buf, dfd, name);
+	p = vr_proc_fd_at(buf, dfd, name);
 	return p ? vr_sys4(PLAIN(name, __NR_getxattr, __NR_lgetxattr), p, attr, value, size)
 	         : -ENAMETOOLONG;
 }
@@ -258,7 +257,7 @@ vr_xattr_get(int dfd, const char *name, const char *attr, void *value, size_t si
 long
 vr_xattr_set(int dfd, const char *name, const char *attr, const void *value, size_t size, int flags)
 {
-	char buf[32 + NAME_MAX + 2];
+	char buf[VR_PROC_AT_LEN];
 	const char *p;
 
 	if (name[0] && !xattrat_off()) {
@@ -270,7 +269,7 @@ vr_xattr_set(int dfd, const char *name, const char *attr, const void *value, siz
 		if (at_done(name, n, 1))
 			return n;
 	}
-	p = by_link(buf, dfd, name);
+	p = vr_proc_fd_at(buf, dfd, name);
 	return p ? vr_sys5(PLAIN(name, __NR_setxattr, __NR_lsetxattr), p, attr, value, size, flags)
 	         : -ENAMETOOLONG;
 }
@@ -278,7 +277,7 @@ vr_xattr_set(int dfd, const char *name, const char *attr, const void *value, siz
 long
 vr_xattr_list(int dfd, const char *name, char *list, size_t size)
 {
-	char buf[32 + NAME_MAX + 2];
+	char buf[VR_PROC_AT_LEN];
 	const char *p;
 
 	if (name[0] && !xattrat_off()) {
@@ -288,7 +287,7 @@ vr_xattr_list(int dfd, const char *name, char *list, size_t size)
 		if (at_done(name, n, 0))
 			return n;
 	}
-	p = by_link(buf, dfd, name);
+	p = vr_proc_fd_at(buf, dfd, name);
 	return p ? vr_sys3(PLAIN(name, __NR_listxattr, __NR_llistxattr), p, list, size)
 	         : -ENAMETOOLONG;
 }

@@ -8,6 +8,7 @@
 #define VR_UTIL_H
 
 #include <stddef.h>
+#include <linux/limits.h>
 
 size_t vr_strlen(const char *s);
 size_t vr_strnlen(const char *s, size_t max);
@@ -24,6 +25,14 @@ long vr_path_under(const char *path, size_t plen, const char *dir, size_t dlen);
 
 /* vr_proc_fd() - "/proc/self/fd/N" for descriptor @fd into @buf; returns @buf. */
 char *vr_proc_fd(char buf[32], int fd);
+
+/*
+ * vr_proc_fd_at() - "/proc/self/fd/N/NAME" for @name in directory @dfd
+ * into @buf ("" and "." name the link itself).  Return: @buf, or NULL
+ * when @name is longer than NAME_MAX.
+ */
+#define VR_PROC_AT_LEN (32 + NAME_MAX + 2)
+char *vr_proc_fd_at(char buf[VR_PROC_AT_LEN], int dfd, const char *name);
 
 /*
  * Extended attributes by a directory descriptor and a name in it, never

@@ -123,7 +123,7 @@ is_link(const struct vr_walk *w)
 struct xname {
 	int dfd, follow;
 	const char *name;
-	char buf[32 + NAME_MAX + 2];
+	char buf[VR_PROC_AT_LEN];
 };
 
 /*
@@ -178,21 +178,13 @@ read_name(const struct vr_walk *w, struct xname *x)
 
 /*
  * x_path() - @x as one path for the calls that take no directory: the
- * directory's magic link, then the name.
+ * directory's magic link, then the name (a name from a walk: never too
+ * long for vr_proc_fd_at()).
  */
 static const char *
 x_path(struct xname *x)
 {
-	size_t n, len;
-
-	if (x->dfd < 0)
-		return x->name;
-	len = vr_strlen(x->name);
-	vr_proc_fd(x->buf, x->dfd);
-	n = vr_strlen(x->buf);
-	x->buf[n] = '/';
-	vr_memcpy(x->buf + n + 1, x->name, len + 1);
-	return x->buf;
+	return x->dfd < 0 ? x->name : vr_proc_fd_at(x->buf, x->dfd, x->name);
 }
 
 /* x_get() - getxattr() of @x: by getxattrat() where the kernel has it (util.h). */
