@@ -256,9 +256,8 @@ direct_at(struct vr_task *t, int dirfd, const char *path, int flags, struct stat
 /*
  * direct_done() - announce() for a change direct() let the kernel make on
  * @st's file, open as @fd (@g0: dgen() before @st was taken; @kept: see
- * dir_changed()): the change
- * sets no record, so what direct() knew of @fd holds on past the
- * counter's own step.
+ * dir_changed()): the change sets no record, so what direct() knew of
+ * @fd holds on past the counter's own step.
  */
 static int
 direct_done(struct vr_task *t, int fd, const struct stat *st, int err, unsigned long g0, int kept)
