@@ -801,7 +801,7 @@ link_perm(struct vr_walk *ow, struct vr_walk *nw)
 	struct vr_cred c;
 	int err;
 
-	if (ow->ns->protected_hardlinks && vr_perm_judged(ow->ns, &ow->node)) {
+	if (vr_ns_protected_hardlinks(ow->ns) && vr_perm_judged(ow->ns, &ow->node)) {
 		vr_owner_of(ow->t, &ow->node, &o);
 		err = vr_cred_get(ow->t, &c, 0);
 		if (err == 0)

@@ -453,21 +453,28 @@ assemble(struct vr_ns *ns, const struct vr_ns_spec *spec, struct ns_build *nb, c
 }
 
 /*
- * protected_hardlinks() - the host's fs.protected_hardlinks: linkat(2)
+ * vr_ns_protected_hardlinks() - the host's fs.protected_hardlinks: linkat(2)
  * judged inside the namespace follows it.  Unreadable: on, the kernel's
  * default.
  */
-static int
-protected_hardlinks(void)
+int
+vr_ns_protected_hardlinks(struct vr_ns *ns)
 {
+	int on = __atomic_load_n(&ns->protected_hardlinks, __ATOMIC_RELAXED);
 	char v[4] = "1";
-	int fd = sys_openat(AT_FDCWD, "/proc/sys/fs/protected_hardlinks", O_RDONLY | O_CLOEXEC, 0);
+	int fd;
 
+	if (on >= 0)
+		return on;
+	fd = sys_openat(AT_FDCWD, "/proc/sys/fs/protected_hardlinks", O_RDONLY | O_CLOEXEC, 0);
 	if (fd >= 0) {
 		vr_sys3(__NR_read, fd, v, sizeof(v));
 		sys_close(fd);
 	}
-	return v[0] != '0';
+	/* Threads asking at once read the same answer. */
+	on = v[0] != '0';
+	__atomic_store_n(&ns->protected_hardlinks, on, __ATOMIC_RELAXED);
+	return on;
 }
 
 int
@@ -562,7 +569,7 @@ vr_ns_new_pooled(const struct vr_ns_spec *spec, int take, struct vr_scratch *s, 
 	err = assemble(ns, spec, &nb, hosts, vpaths);
 	if (err < 0)
 		goto out;
-	ns->protected_hardlinks = protected_hardlinks();
+	ns->protected_hardlinks = -1;
 	/* Without its helper, a session is as one started by a user. */
 	if (nb.take)
 		ns->helper_fd = take_fd(&nb, nb.nadopt - 1, 1);

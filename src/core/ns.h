@@ -81,7 +81,11 @@ struct vr_ns {
 	 * of the upper layer's regular files for their d_type; 0 not yet.
 	 */
 	int specials;
-	/* The host's fs.protected_hardlinks, read when the namespace is made. */
+	/*
+	 * The host's fs.protected_hardlinks, read when first asked
+	 * (vr_ns_protected_hardlinks()): -1 before.  Every image's start
+	 * makes a namespace, few ever link.
+	 */
 	int protected_hardlinks;
 	/*
 	 * Layers (bit = layer number) whose files copy_file_range() would
@@ -346,6 +350,9 @@ unsigned long vr_ns_map_ino(const struct vr_ns *ns, unsigned long *devp, unsigne
 
 /* vr_ns_map_stat() - vr_ns_map_ino() applied to @st. */
 void vr_ns_map_stat(const struct vr_ns *ns, struct stat *st);
+
+/* vr_ns_protected_hardlinks() - the host's fs.protected_hardlinks is set (1) or not (0). */
+int vr_ns_protected_hardlinks(struct vr_ns *ns);
 
 /* vr_ns_hidden_below() - a hidden directory shows at or below @path[0..len). */
 int vr_ns_hidden_below(const struct vr_ns *ns, const char *path, size_t len);
