@@ -22,7 +22,7 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude
 # The core is freestanding: no libc calls, no stack protector (it may run
 # before a program has TLS), hidden symbols except the VR_API ones.
 CORE_CFLAGS = $(ALL_CFLAGS) -ffreestanding -fno-stack-protector -fvisibility=hidden -fPIC \
-	      -Isrc/core -I$(BUILD)/gen
+	      -ffunction-sections -Isrc/core -I$(BUILD)/gen
 # It is compiled once: libvroot.a, libvroot.so and vroot-loader link the same
 # objects (the loader reaches the kernel through the system-call hook, as
 # any embedder may).  So the objects also carry what the loader's handler

@@ -32,18 +32,28 @@ LOADER_STACK_MAX := 16384
 LOADER_PATH_MAX := 65536
 LOADER_CALLGRAPH := $(shell d=$$(mktemp -d) && $(CC) -fcallgraph-info=su -x c -c /dev/null \
 	-o $$d/probe.o 2>/dev/null && echo -fcallgraph-info=su; rm -rf "$$d")
-LOADER_CFLAGS := -O2 -g -std=gnu11 -ffreestanding -fno-builtin -fno-stack-protector \
+LOADER_CFLAGS := -O2 -g -std=gnu11 -ffreestanding -fno-builtin -fno-stack-protector -ffunction-sections \
 	-fPIE -fvisibility=hidden -fno-plt -fcf-protection=none -mno-red-zone \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wstack-usage=$(LOADER_STACK_MAX) $(LOADER_CALLGRAPH) -MMD -MP
 LOADER_LDFLAGS := -nostdlib -static-pie -Wl,-z,noexecstack -Wl,--no-dynamic-linker \
-	-Wl,-z,text -Wl,--build-id=none
+	-Wl,-z,text -Wl,--build-id=none -Wl,-T,$(LOADER_OBJDIR)/hot.ld
+
+# The functions of hot.txt first in the text, each in a section of its
+# own (-ffunction-sections, the core's objects too): see hot.txt.
+$(LOADER_OBJDIR)/hot.ld: $(LOADER_SRC)/hot.txt
+	@mkdir -p $(dir $@)
+	{ echo 'SECTIONS {'; echo '  .text.hot : {'; \
+	  echo '    *rwentry.o(.text) *sigentry.o(.text)'; \
+	  sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)$$/    *(.text.\1)/p' $<; \
+	  echo '  }'; echo '} INSERT BEFORE .text;'; } >$@
 
 # The call graphs: one per C object, made with it.
 LOADER_CI := $(if $(LOADER_CALLGRAPH),$(patsubst %.o,%.ci,$(filter-out %/start.o %/sigentry.o \
 	%/rwentry.o,$(LOADER_OBJS))))
 
-$(BUILD)/vroot-loader: $(LOADER_OBJS) $(LOADER_CI) $(LOADER_SRC)/stack-budget.pl
+$(BUILD)/vroot-loader: $(LOADER_OBJS) $(LOADER_CI) $(LOADER_SRC)/stack-budget.pl \
+		$(LOADER_OBJDIR)/hot.ld
 ifneq ($(LOADER_CALLGRAPH),)
 	perl $(LOADER_SRC)/stack-budget.pl $(LOADER_PATH_MAX) $(LOADER_CI)
 else
