@@ -45,7 +45,7 @@ $(LOADER_OBJDIR)/hot.ld: $(LOADER_SRC)/hot.txt
 	@mkdir -p $(dir $@)
 	{ echo 'SECTIONS {'; echo '  .text.hot : {'; \
 	  echo '    *rwentry.o(.text) *sigentry.o(.text)'; \
-	  sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)$$/    *(.text.\1)/p' $<; \
+	  sed -n 's/^\([A-Za-z_][A-Za-z0-9_.]*\)$$/    *(.text.\1)/p' $<; \
 	  echo '  }'; echo '} INSERT BEFORE .text;'; } >$@
 
 # The call graphs: one per C object, made with it.
