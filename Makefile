@@ -140,7 +140,7 @@ TESTS = $(UNIT_BIN) $(UNIT_SANB) $(BUILD)/tests/freestanding
 # apt) and caches a Debian tree; tests whose tools are missing say so in a
 # SKIP line.
 SCRIPT_TESTS = tests/integration/deps.sh tests/loader/passthrough.sh \
-	tests/loader/through-vroot.sh $(wildcard tests/overlay/*.sh) \
+	tests/loader/through-vroot.sh tests/loader/hot-text.sh $(wildcard tests/overlay/*.sh) \
 	$(filter-out tests/integration/lib.sh tests/integration/deps.sh,$(wildcard tests/integration/*.sh))
 
 # --failures --comments: a failing test's "not ok" lines and its diagnostics
