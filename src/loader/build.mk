@@ -32,8 +32,8 @@ LOADER_STACK_MAX := 16384
 LOADER_PATH_MAX := 65536
 LOADER_CALLGRAPH := $(shell d=$$(mktemp -d) && $(CC) -fcallgraph-info=su -x c -c /dev/null \
 	-o $$d/probe.o 2>/dev/null && echo -fcallgraph-info=su; rm -rf "$$d")
-LOADER_CFLAGS := -O2 -g -std=gnu11 -ffreestanding -fno-builtin -fno-stack-protector -ffunction-sections \
-	-fPIE -fvisibility=hidden -fno-plt -fcf-protection=none -mno-red-zone \
+LOADER_CFLAGS := -O2 -g -std=gnu11 -ffreestanding -fno-builtin -fno-stack-protector \
+	-ffunction-sections -fPIE -fvisibility=hidden -fno-plt -fcf-protection=none -mno-red-zone \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wstack-usage=$(LOADER_STACK_MAX) $(LOADER_CALLGRAPH) -MMD -MP
 LOADER_LDFLAGS := -nostdlib -static-pie -Wl,-z,noexecstack -Wl,--no-dynamic-linker \

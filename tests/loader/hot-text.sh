@@ -19,8 +19,9 @@ fi
 echo "1..3"
 failed=0
 
-# The section: its address and size, in hex.
-set -- $(readelf -SW "$L" | sed -n 's/^ *\[ *[0-9]*\] \.text\.hot  *PROGBITS  *\([0-9a-f]*\) [0-9a-f]* \([0-9a-f]*\) .*/\1 \2/p')
+# The section: its address and size, in hex (readelf -S: name, type,
+# address, offset, size, ...).
+set -- $(readelf -SW "$L" | awk '$0 ~ /\] \.text\.hot / {sub(/.*\] /, ""); print $3, $5}')
 if [ $# -eq 2 ] && [ $((0x$2)) -gt 0 ]; then
 	echo "ok 1 - the loader has a .text.hot section ($((0x$2)) bytes)"
 else
