@@ -176,17 +176,6 @@ holders(const char *want, long first)
 }
 
 /*
- * helper_main() - the helper's process: detached from the terminal and
- * from the caller's descriptors (a pipe it kept open would hold a reader
- * of the session's output), it answers each connection in a process of
- * its own with namespace @spec, and ends when no process holds the
- * socket's descriptor (whose link reads @want) any more.  While the
- * session's first process (@first, the program) runs, it holds one: the
- * helper watches its pidfd (@pidfd, -1: none) instead of reading /proc
- * every two seconds, a read of every descriptor link of every process
- * newer than it (of all of them once pids wrapped, which it notes).
- */
-/*
  * absolute() - @path as the helper opens it once it has left the cwd it
  * was given relative to (a `--prefix` or `--base` named from where vroot
  * was started): @cwd/@path.  Return: @path itself when absolute, else a
@@ -235,6 +224,17 @@ absolute_spec(const struct vr_ns_spec *spec, struct vr_ns_spec *out)
 	return bad ? -1 : 0;
 }
 
+/*
+ * helper_main() - the helper's process: detached from the terminal and
+ * from the caller's descriptors (a pipe it kept open would hold a reader
+ * of the session's output), it answers each connection in a process of
+ * its own with namespace @spec, and ends when no process holds the
+ * socket's descriptor (whose link reads @want) any more.  While the
+ * session's first process (@first, the program) runs, it holds one: the
+ * helper watches its pidfd (@pidfd, -1: none) instead of reading /proc
+ * every two seconds, a read of every descriptor link of every process
+ * newer than it (of all of them once pids wrapped, which it notes).
+ */
 static void
 helper_main(const struct vr_ns_spec *given, int lsock, const char *want, pid_t first, int pidfd)
 {
