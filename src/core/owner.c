@@ -213,13 +213,6 @@ self_name(unsigned int mode)
 	return (mode & S_IFMT) == S_IFDIR ? "." : "";
 }
 
-/* read_rec() - vr_owner_read() with a device's number into *@rdev. */
-static int
-read_rec(int fd, struct vr_owner *o, unsigned long *rdev)
-{
-	return read_at(fd, "", o, rdev);
-}
-
 int
 vr_owner_read(int fd, unsigned int mode, struct vr_owner *o)
 {
@@ -514,7 +507,7 @@ vr_owner_set(const struct vr_task *t, int fd, const struct vr_owner *want, unsig
 		err = (int)vr_sys2(__NR_removexattr, vr_proc_fd(p, fd), VR_OWNER_XATTR);
 		return err == -ENODATA || err == -EOPNOTSUPP ? 0 : err;
 	}
-	if (is_dev(w.mode) && rdev == (unsigned long)-1 && read_rec(fd, &o, &rdev) != 1)
+	if (is_dev(w.mode) && rdev == (unsigned long)-1 && read_at(fd, "", &o, &rdev) != 1)
 		rdev = 0; /* the device number the record had, if any */
 	if (special(w.mode))
 		mark_specials(t->ns);
