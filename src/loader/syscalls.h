@@ -57,7 +57,8 @@
  *            while it waits would die at its first trapped call
  *   SIGNAL   whatever the arguments; answered before the namespace
  *            (sigsys.c), as the handler reads or edits the interrupted
- *            context; never rewritten
+ *            context; never rewritten but rt_sigaction, whose handler
+ *            reads only its arguments
  *   EXEC     whatever the arguments; the new image must start in the
  *            loader again; never rewritten
  *   MEM      when the address (argument 0) is outside the trusted page
@@ -77,9 +78,9 @@
  *            session that fakes an identity, clone with CLONE_THREAD too
  *            (the new thread takes its creator's); answered as SIGNAL (the
  *            handler returns through the trusted page)
- * Only ALWAYS, FAKED, MEM and MMAP sites are rewritten: the others'
- * handlers answer only the trapped cases, or need the signal frame; these
- * answer every case.
+ * Only ALWAYS, FAKED, MEM and MMAP sites are rewritten, and rt_sigaction's:
+ * the others' handlers answer only the trapped cases, or need the signal
+ * frame; these answer every case.
  */
 #ifndef VRL_TRAP
 #define VRL_TRAP(name, kinds, cond, handler)

@@ -3,14 +3,15 @@
 # there go through a rewritten site without a signal (`vroot run --stats`
 # counts them), and give exactly what they give natively: a loop of stat
 # calls, threads racing on one wrapper while it is being patched, vfork
-# and posix_spawn children running patched code, a static musl program,
+# and posix_spawn children running patched code, signal actions (SIGSYS's
+# is vroot's, the program's a virtual one), a static musl program,
 # busybox and a Go program.  VROOT_REWRITE=0 turns the rewriting off: then
 # nothing goes through a rewritten site and the results are the same.
 # --stats also adds up the core's own counts over the process tree.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc
-plan 17
+plan 20
 
 cat >"$tmp/storm.c" <<'EOF'
 #define _GNU_SOURCE
@@ -28,6 +29,25 @@ cat >"$tmp/storm.c" <<'EOF'
 
 extern char **environ;
 static const char *there, *missing;
+static volatile int hits, sys_held;
+
+/* A handler whose sa_mask holds SIGSYS: it runs with SIGSYS blocked, as the program sees its mask. */
+static void
+on_usr1(int sig)
+{
+	sigset_t m;
+
+	(void)sig;
+	sigprocmask(SIG_BLOCK, NULL, &m);
+	sys_held += sigismember(&m, SIGSYS);
+	hits++;
+}
+
+static void
+on_sys(int sig)
+{
+	(void)sig;
+}
 static pthread_barrier_t go;
 static long iters;
 
@@ -105,6 +125,35 @@ main(int argc, char **argv)
 				printf("thread %d: %s\n", i, (char *)r);
 			strcpy(prev, r);
 		}
+	} else if (!strcmp(mode, "sigaction")) {
+		/* Actions set and read back, SIGSYS's too; a posix_spawn child resets them all. */
+		struct sigaction sa, got;
+		char *cat[] = {"cat", NULL};
+		long diff = 0;
+		int st = -1;
+		pid_t p;
+		memset(&sa, 0, sizeof(sa));
+		sigemptyset(&sa.sa_mask);
+		sigaddset(&sa.sa_mask, SIGSYS);
+		for (long i = 0; i < iters; i++) {
+			sa.sa_handler = on_usr1;
+			sigaction(SIGUSR1, &sa, NULL);
+			sigaction(SIGUSR1, NULL, &got);
+			diff += got.sa_handler != on_usr1 || !sigismember(&got.sa_mask, SIGSYS);
+			sa.sa_handler = i & 1 ? on_sys : SIG_DFL;
+			sigaction(SIGSYS, &sa, NULL);
+			sigaction(SIGSYS, NULL, &got);
+			diff += got.sa_handler != sa.sa_handler;
+			if (i % 100 == 0)
+				raise(SIGUSR1);
+		}
+		sa.sa_handler = on_sys;
+		sigaction(SIGSYS, &sa, NULL);
+		if (posix_spawnp(&p, "cat", NULL, NULL, cat, environ) == 0)
+			waitpid(p, &st, 0);
+		sigaction(SIGSYS, NULL, &got);
+		printf("handled %d, SIGSYS blocked in %d, changes=%ld, spawn status %d, SIGSYS %s\n",
+		       hits, sys_held, diff, st, got.sa_handler == on_sys ? "kept" : "lost");
 	} else { /* children: vfork and posix_spawn after the sites are patched */
 		posix_spawn_file_actions_t fa;
 		char *cat[] = {"cat", NULL};
@@ -161,6 +210,7 @@ twice "a loop of stat calls" 1900 "$tmp/storm" loop "$F" "$tmp/none" 1000
 twice "16 threads racing on one wrapper from the start" 20000 "$tmp/storm" race "$F" "$tmp/none" 1000
 twice "glibc's generic syscall()" 1900 "$tmp/storm" generic "$F" "$tmp/none" 1000
 twice "vfork and posix_spawn children of a patched program" 190 "$tmp/storm" spawn "$F" "$tmp/none" 100
+twice "signal actions set and read, SIGSYS's too" 3900 "$tmp/storm" sigaction "$F" "$tmp/none" 1000
 
 if have musl-gcc; then
 	musl-gcc -static -O2 -o "$tmp/storm-musl" "$tmp/storm.c"
