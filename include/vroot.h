@@ -336,6 +336,33 @@ VR_API int vr_ns_cache_enable_token(struct vr_ns *ns, int lo, int hi, int *token
 VR_API void vr_ns_cache_sharers(struct vr_ns *ns, const unsigned long *word);
 
 /**
+ * vr_ns_fd_changes_seen() - say whether the embedder sees every change of
+ * what this process's descriptor numbers hold and tells the namespace of
+ * each with vr_fd_changed(): every close(), dup2() and dup3() of the
+ * process's threads (and of the CLONE_VM children that are not threads,
+ * whose changes only make the namespace ask again), a close_range(); and
+ * nothing that shares the descriptor table but not the memory (a clone
+ * with CLONE_FILES and without CLONE_VM, a thread without CLONE_FILES,
+ * unshare(CLONE_FILES), close_range() with CLOSE_RANGE_UNSHARE: say 0
+ * before it is made, for good).  While it is said, a descriptor the core
+ * opened or looked at keeps what the core learnt of it until its number
+ * changes, without an fstat() at each use.  Takes effect only with the
+ * directory cache and vr_ns_cache_sharers()'s word.  Default: not said.
+ * @on: 1, or 0: the process's threads or another process may hold the
+ *      table apart from the memory from now on, so the directory cache,
+ *      whose descriptors sit in the table, is not used either; later
+ *      calls are ignored.
+ */
+VR_API void vr_ns_fd_changes_seen(struct vr_ns *ns, int on);
+
+/**
+ * vr_fd_changed() - descriptor number @fd was closed or made another's
+ * copy (dup2, dup3), or, for @fd < 0, any number may have been (a
+ * close_range()).  Call after the change.  Async-signal-safe.
+ */
+VR_API void vr_fd_changed(struct vr_ns *ns, int fd);
+
+/**
  * vr_helper_serve() - as the privileged helper of a session started by
  * root, answer the copy-up requests of one connection @sock (a
  * SOCK_SEQPACKET socket) with the rights of the caller, until the other

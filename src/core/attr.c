@@ -223,17 +223,25 @@ kept_x(unsigned int old, unsigned int mode)
  * kernel's check is then the one vroot would make (such a copy shows
  * itself as it is), and nothing is copied up.  Never for an O_PATH
  * descriptor: fgetxattr() refuses it, and the calls through a walk answer
- * for it.  *@st: the descriptor's fstat().  Return: 1 or 0.
+ * for it.  *@st: the descriptor's fstat(), or only its type, device and
+ * inode while the number has not changed since the file was last known
+ * (vr_fd_upper_known(): a file that is no directory).  Return: 1 or 0.
  */
 static int
 direct(struct vr_task *t, int fd, struct stat *st)
 {
 	struct vr_ns *ns = t->ns;
-	unsigned long gen;
+	unsigned long gen, stamp;
 	char rec[64];
 
-	if (t->id.faked || fd < 0 || sys_fstat(fd, st) < 0 || !vr_fd_upper(ns, fd, st))
+	if (t->id.faked || fd < 0)
 		return 0;
+	if (!vr_fd_upper_known(ns, fd, st)) {
+		stamp = vr_fd_stamp(ns, fd);
+		if (sys_fstat(fd, st) < 0 || !vr_fd_upper(ns, fd, st))
+			return 0;
+		vr_fd_upper_stamp(ns, fd, st, stamp);
+	}
 	if (fd >= VR_UPFD_NOTES || vr_coh_gen(ns, &gen) < 0)
 		return sys_fgetxattr(fd, VR_OWNER_XATTR, rec, sizeof(rec)) == -ENODATA;
 	/* Known without a record since the last change anywhere on the prefix. */

@@ -125,6 +125,7 @@ struct dc_node {
 struct dc_fd {
 	int fd1; /* the descriptor + 1; 0: free */
 	unsigned long dev, ino, gen, born, used;
+	unsigned long stamp; /* vr_fd_stamp() when the directory was last known; 0: none */
 	size_t plen;
 	char path[VR_VPATH_MAX]; /* only the bytes used are ever touched */
 };
@@ -137,6 +138,7 @@ struct vr_dcache {
 	int lo, hi;    /* the range the descriptors go to */
 	int full;      /* the range was found full and nothing was freed since */
 	unsigned long tick;
+	unsigned long fd_epoch; /* vr_fd_stamp()'s high half: moved for all numbers at once */
 	int root_known, root_allx;
 	unsigned long root_gen, root_born;
 	/*
@@ -306,6 +308,24 @@ vr_ns_cache_sharers(struct vr_ns *ns, const unsigned long *word)
 }
 
 void
+vr_ns_fd_changes_seen(struct vr_ns *ns, int on)
+{
+	if (__atomic_load_n(&ns->fd_seen, __ATOMIC_ACQUIRE) >= 0)
+		__atomic_store_n(&ns->fd_seen, on ? 1 : -1, __ATOMIC_RELEASE);
+}
+
+void
+vr_fd_changed(struct vr_ns *ns, int fd)
+{
+	struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
+
+	if (fd < 0 && dc)
+		__atomic_add_fetch(&dc->fd_epoch, 1, __ATOMIC_ACQ_REL);
+	else if (fd >= 0 && fd < VR_UPFD_NOTES)
+		__atomic_add_fetch(&ns->fdn[fd].seq, 1, __ATOMIC_ACQ_REL);
+}
+
+void
 vr_dc_fini(struct vr_ns *ns)
 {
 	struct vr_dcache *dc = ns->dc;
@@ -333,6 +353,19 @@ owner_known(const struct vr_ns *ns, const struct vr_dcache *dc)
 {
 	return ns->sharers && !__atomic_load_n(ns->sharers, __ATOMIC_ACQUIRE) &&
 	       __atomic_load_n(dc->token, __ATOMIC_ACQUIRE) == 1;
+}
+
+unsigned long
+vr_fd_stamp(const struct vr_ns *ns, int fd)
+{
+	const struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
+	unsigned long seq;
+
+	if (fd < 0 || fd >= VR_UPFD_NOTES || !dc ||
+	    __atomic_load_n(&ns->fd_seen, __ATOMIC_ACQUIRE) != 1 || !owner_known(ns, dc))
+		return 0;
+	seq = __atomic_load_n(&ns->fdn[fd].seq, __ATOMIC_ACQUIRE);
+	return (__atomic_load_n(&dc->fd_epoch, __ATOMIC_ACQUIRE) << 32) + (seq & 0xffffffffUL) + 1;
 }
 
 /*
@@ -363,6 +396,8 @@ adopt(const struct vr_ns *ns, struct vr_dcache *dc)
 	for (unsigned int i = 0; i < dc->fresh; i++)
 		if (!dc->n[i].valid && holds_fd(&dc->n[i]))
 			drop(dc, &dc->n[i]);
+	/* A thread that had closed a number had perhaps not said so yet. */
+	__atomic_add_fetch(&dc->fd_epoch, 1, __ATOMIC_ACQ_REL);
 	__atomic_store_n(&dc->lock, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&dc->pid, pid, __ATOMIC_RELEASE);
 	__atomic_store_n(dc->token, 1, __ATOMIC_RELEASE);
@@ -386,7 +421,8 @@ vr_dc_begin(struct vr_walk *w)
 	unsigned long gen;
 
 	w->dc_on = 0;
-	if (!dc)
+	/* A descriptor table the process no longer has to itself: the nodes' numbers may lie. */
+	if (!dc || __atomic_load_n(&w->ns->fd_seen, __ATOMIC_ACQUIRE) < 0)
 		return;
 	if (!w->dc_locked && !w->dc_ro) {
 		if (!adopt(w->ns, dc) || __atomic_exchange_n(&dc->lock, 1, __ATOMIC_ACQUIRE))
@@ -659,14 +695,19 @@ fd_slot(struct vr_dcache *dc, int fd)
 	return lru;
 }
 
-/* fd_set() - entry @e: descriptor @fd, host directory @st, at @path[0..len). */
+/*
+ * fd_set() - entry @e: descriptor @fd, host directory @st, at
+ * @path[0..len), known as of @stamp (vr_fd_stamp(), 0: not to be believed
+ * without an fstat()).
+ */
 static void
 fd_set(struct vr_walk *w, struct dc_fd *e, int fd, const struct stat *st, const char *path,
-       size_t len)
+       size_t len, unsigned long stamp)
 {
 	e->fd1 = 0;
 	if (len >= sizeof(e->path))
 		return;
+	e->stamp = stamp;
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;
 	e->gen = w->dc_gen;
@@ -690,12 +731,28 @@ vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 {
 	struct vr_dcache *dc = w->ns->dc;
 	struct dc_fd *e, *same = NULL;
+	unsigned long stamp = w->dc_on ? vr_fd_stamp(w->ns, fd) : 0;
 	struct stat st;
 	long n;
 
+	/* The number has not changed since: no fstat() (the walk reads the node's own). */
+	if (stamp && (e = fd_slot(dc, fd))->fd1 == fd + 1 && e->stamp == stamp &&
+	    fresh(w, e->gen, e->born) && e->plen < size) {
+		vr_memcpy(buf, e->path, e->plen);
+		buf[e->plen] = '\0';
+		e->used = ++dc->tick;
+		w->at_fd = fd;
+		w->at_full = 0;
+		vr_memset(&w->at_st, 0, sizeof(w->at_st));
+		w->at_st.st_mode = S_IFDIR;
+		w->at_st.st_dev = e->dev;
+		w->at_st.st_ino = e->ino;
+		return (long)e->plen;
+	}
 	if (!w->dc_on || fd < 0 || sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFDIR)
 		return vr_fd_vpath(w->ns, fd, buf, size);
 	w->at_fd = fd;
+	w->at_full = 1;
 	vr_memcpy(&w->at_st, &st, sizeof(st));
 	e = fd_slot(dc, fd);
 	if (e->fd1 == fd + 1 && fd_fits(w, e, &st, size)) {
@@ -714,7 +771,7 @@ vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 		if (!same || (w->ns->aliasing && n != -ENAMETOOLONG)) {
 			e->fd1 = 0;
 			if (n > 0 && !is_procfs(fd))
-				fd_set(w, e, fd, &st, buf, (size_t)n);
+				fd_set(w, e, fd, &st, buf, (size_t)n, stamp);
 			return n;
 		}
 	}
@@ -722,8 +779,25 @@ vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 	buf[same->plen] = '\0';
 	same->used = ++dc->tick;
 	if (same != e)
-		fd_set(w, e, fd, &st, buf, same->plen);
+		fd_set(w, e, fd, &st, buf, same->plen, stamp);
+	else
+		e->stamp = stamp;
 	return (long)same->plen;
+}
+
+int
+vr_dc_fd_dir_known(struct vr_ns *ns, int fd)
+{
+	struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
+	unsigned long stamp = vr_fd_stamp(ns, fd);
+	int known = 0;
+
+	if (!stamp || __atomic_exchange_n(&dc->lock, 1, __ATOMIC_ACQUIRE))
+		return 0;
+	for (unsigned int i = 0; i < DC_FDS && !known; i++)
+		known = dc->f[i].fd1 == fd + 1 && dc->f[i].stamp == stamp;
+	__atomic_store_n(&dc->lock, 0, __ATOMIC_RELEASE);
+	return known;
 }
 
 void
@@ -735,7 +809,7 @@ vr_dc_fd_note(struct vr_walk *w, int fd, const struct stat *st)
 		st = sys_fstat(fd, &own) < 0 ? NULL : &own;
 	if (!w->dc_on || fd < 0 || !st || (st->st_mode & S_IFMT) != S_IFDIR)
 		return;
-	fd_set(w, fd_slot(w->ns->dc, fd), fd, st, w->vpath, w->vlen);
+	fd_set(w, fd_slot(w->ns->dc, fd), fd, st, w->vpath, w->vlen, vr_fd_stamp(w->ns, fd));
 }
 
 struct vr_dc_rest *

@@ -96,7 +96,8 @@ int vr_dc_gain_upper(struct vr_walk *w, size_t len, struct vr_obj *o, int upfd,
 /*
  * vr_dc_fd_path() - vr_fd_vpath() of the program's descriptor @fd,
  * remembered per descriptor number for a directory: while @fd still
- * shows the same host directory (device and inode, one fstat) and the
+ * shows the same host directory (device and inode, one fstat, none while
+ * vr_fd_stamp() says the number did not change) and the
  * cache would trust a node taken when it was asked (same counter, same
  * bound), the path is the one found then, without reading /proc/self/fd
  * back.  A directory renamed through vroot moves the counter; one renamed
@@ -105,6 +106,14 @@ int vr_dc_gain_upper(struct vr_walk *w, size_t len, struct vr_obj *o, int upfd,
  * Return: length, or -errno as vr_fd_vpath().
  */
 long vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size);
+
+/*
+ * vr_dc_fd_dir_known() - the program's descriptor @fd holds the directory
+ * a note of vr_dc_fd_path() or vr_dc_fd_note() says, and the number did
+ * not change since (vr_fd_stamp()).  Not in a walk (takes the cache's
+ * lock, or answers 0 when another has it).  Return: 1, or 0 (not known).
+ */
+int vr_dc_fd_dir_known(struct vr_ns *ns, int fd);
 
 /*
  * vr_dc_fd_note() - the program's descriptor @fd was just opened on the

@@ -136,6 +136,7 @@ struct vr_ns {
 	struct vr_stats *stats_sink;       /* counted into as well, or NULL */
 	struct vr_dcache *dc;              /* directories kept between calls, or NULL (dcache.c) */
 	const unsigned long *sharers;      /* vr_ns_cache_sharers()'s word, or NULL */
+	int fd_seen;                       /* vr_ns_fd_changes_seen(): 1 said, -1 withdrawn */
 	struct vr_foldidx *fidx;           /* folded-name indexes, or NULL (foldidx.c) */
 	size_t size;    /* bytes mapped for this object and its strings */
 	/*
@@ -156,10 +157,14 @@ struct vr_ns {
 	 *   up was last known to carry no owner's record; 0 not known (attr.c);
 	 * - base: device and inode of the base object the core last opened
 	 *   as fd to read (ops.c): an object with neither an owner's record
-	 *   nor an origin to read, like a base object stat()ed by name.
+	 *   nor an origin to read, like a base object stat()ed by name;
+	 * - seq: how many times the number changed (vr_fd_changed());
+	 * - upv: the stamp (vr_fd_stamp()) as of which up is known to hold
+	 *   a file that is no directory, 0 none: believed without an
+	 *   fstat() while the stamp is the same.
 	 */
 	struct {
-		unsigned long hint, up[2], norec, base[2];
+		unsigned long hint, up[2], norec, base[2], seq, upv;
 	} fdn[VR_UPFD_NOTES];
 	/*
 	 * The hints of the numbers from VR_UPFD_NOTES up, then the spill
@@ -426,6 +431,36 @@ int vr_fd_upper(struct vr_ns *ns, int fd, const struct stat *st);
  * through the root overlay).
  */
 const struct vr_mount *vr_fd_mount(struct vr_ns *ns, int fd);
+
+/*
+ * vr_fd_stamp() - what tells whether descriptor number @fd still holds
+ * what it held when a note of it was made: the number's count of changes
+ * and the count of changes to all numbers (a close_range(), a fork
+ * child), as vr_fd_changed() moves them.  A note made with the stamp
+ * read before what it notes was learnt is believed without an fstat()
+ * while the stamp is the same.  0 (never believed) unless the embedder
+ * sees every change (vr_ns_fd_changes_seen()), @fd is below
+ * VR_UPFD_NOTES and the caller is surely the cache's process (not a
+ * CLONE_VM child, whose descriptor table is its own, nor a fork child
+ * that has not adopted the cache yet).
+ */
+unsigned long vr_fd_stamp(const struct vr_ns *ns, int fd);
+
+/*
+ * vr_fd_upper_known() - vr_fd_upper() of @fd without an fstat(): 1 when
+ * the number still holds the file that is no directory it was last known
+ * to hold (vr_fd_stamp()), with *@st's type, device and inode filled in
+ * (nothing else); else 0, and the caller asks the kernel.
+ */
+int vr_fd_upper_known(struct vr_ns *ns, int fd, struct stat *st);
+
+/*
+ * vr_fd_upper_stamp() - vr_fd_upper() answered 1 for @fd and @st, an
+ * fstat() made when the stamp was @stamp (vr_fd_stamp(), read before it):
+ * believed without an fstat() while the stamp stays, unless @st is a
+ * directory.
+ */
+void vr_fd_upper_stamp(struct vr_ns *ns, int fd, const struct stat *st, unsigned long stamp);
 
 /* vr_fd_upper_forget() - @fd was just opened on something else (vr_fd_upper()). */
 void vr_fd_upper_forget(struct vr_ns *ns, int fd);

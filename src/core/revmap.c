@@ -396,6 +396,7 @@ note(struct vr_ns *ns, int fd, unsigned long dev, unsigned long ino)
 	 * note names an upper-layer file, so a mixed pair that matches the
 	 * file asked about still names an upper-layer file.
 	 */
+	__atomic_store_n(&ns->fdn[fd].upv, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&ns->fdn[fd].norec, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&ns->fdn[fd].up[0], dev, __ATOMIC_RELAXED);
 	__atomic_store_n(&ns->fdn[fd].up[1], ino, __ATOMIC_RELAXED);
@@ -415,6 +416,31 @@ vr_fd_upper_note(struct vr_ns *ns, int fd, const struct stat *st, unsigned long 
 	note(ns, fd, st->st_dev, st->st_ino);
 	if (norec)
 		__atomic_store_n(&ns->fdn[fd].norec, norec, __ATOMIC_RELAXED);
+	vr_fd_upper_stamp(ns, fd, st, vr_fd_stamp(ns, fd));
+}
+
+void
+vr_fd_upper_stamp(struct vr_ns *ns, int fd, const struct stat *st, unsigned long stamp)
+{
+	if (!stamp || (st->st_mode & S_IFMT) == S_IFDIR || fd < 0 || fd >= VR_UPFD_NOTES ||
+	    __atomic_load_n(&ns->fdn[fd].up[0], __ATOMIC_RELAXED) != st->st_dev ||
+	    __atomic_load_n(&ns->fdn[fd].up[1], __ATOMIC_RELAXED) != st->st_ino)
+		return;
+	__atomic_store_n(&ns->fdn[fd].upv, stamp, __ATOMIC_RELEASE);
+}
+
+int
+vr_fd_upper_known(struct vr_ns *ns, int fd, struct stat *st)
+{
+	unsigned long stamp = vr_fd_stamp(ns, fd);
+
+	if (!stamp || !ns->has_upper || __atomic_load_n(&ns->fdn[fd].upv, __ATOMIC_ACQUIRE) != stamp)
+		return 0;
+	vr_memset(st, 0, sizeof(*st));
+	st->st_mode = S_IFREG; /* a type that is no directory */
+	st->st_dev = __atomic_load_n(&ns->fdn[fd].up[0], __ATOMIC_RELAXED);
+	st->st_ino = __atomic_load_n(&ns->fdn[fd].up[1], __ATOMIC_RELAXED);
+	return 1;
 }
 
 /* upper_by_path() - vr_fd_upper() by the host path of @fd. */

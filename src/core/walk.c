@@ -1408,7 +1408,7 @@ run(struct vr_walk *w)
 	 * just read.
 	 */
 	if ((w->node.st.st_ino == 0 || !w->node.owned) && w->node.nfd > 0) {
-		if (w->at_fd >= 0 && w->node.st.st_ino != 0 &&
+		if (w->at_fd >= 0 && w->at_full && w->node.st.st_ino != 0 &&
 		    w->at_st.st_ino == w->node.st.st_ino && w->at_st.st_dev == w->node.st.st_dev) {
 			vr_memcpy(&w->node.st, &w->at_st, sizeof(w->node.st));
 			return 0;

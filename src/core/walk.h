@@ -204,9 +204,11 @@ struct vr_walk {
 	int dc_ro;
 	/*
 	 * The program's directory descriptor the walk started from, when
-	 * vr_dc_fd_path() looked at it (-1: none), and its fstat() then.
+	 * vr_dc_fd_path() looked at it (-1: none), and its fstat() then
+	 * (at_full), or only its type, device and inode, from a note the
+	 * number's stamp let it believe (vr_fd_stamp()).
 	 */
-	int at_fd;
+	int at_fd, at_full;
 	struct stat at_st;
 	/*
 	 * Every directory above w->cur, from the namespace's root down, is

@@ -38,7 +38,10 @@
  *   PR_SET_KEEPCAPS...)                    fakes an identity; else ALLOW
  *   clone (VMCLONE)                     -> as a listed call with CLONE_VM and
  *                                          without CLONE_THREAD (vmclone.c),
- *                                          or with CLONE_THREAD when the
+ *                                          with CLONE_FILES and without
+ *                                          CLONE_VM, with CLONE_THREAD and
+ *                                          without CLONE_FILES, or with
+ *                                          CLONE_THREAD when the
  *                                          session fakes an identity (a new
  *                                          thread takes its creator's,
  *                                          vfs_ident.c); else ALLOW
@@ -299,7 +302,8 @@ build(struct prog *p)
 	unsigned int list[NTRAPPED], wait[NTRAPPED], sigmask_jump, i, ip[3], sm_ip[3], sm_set_lo,
 	        sm_set_hi, sm_how, l_ip, l_trap, l_sigmask, l_sm_args, l_sm_how, l_allow, l_addr,
 	        addr_lo, addr_hi, l_ioctl, ioctl_req[NFLAG_IOCTLS], l_mmap, mmap_fixed, l_mem,
-	        mem_end, l_prctl, prctl_opt[NSECURE_PRCTLS], l_vmclone, vm_thread, vm_vm;
+	        mem_end, l_prctl, prctl_opt[NSECURE_PRCTLS], l_vmclone, vm_thread, vm_vm, vm_files,
+	        vm_tfiles;
 	int err = 0, faked = vrl_ident_faked();
 
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
@@ -364,13 +368,21 @@ build(struct prog *p)
 		emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0);
 	}
 
-	/* clone: a child sharing the memory that is not a thread, or a faked identity's thread. */
+	/*
+	 * clone: a child sharing the memory that is not a thread, one sharing
+	 * the descriptor table and not the memory, a thread with a table of
+	 * its own, or a faked identity's thread.
+	 */
 	l_vmclone = p->n;
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(0));
 	vm_thread = p->n;
 	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, 0x00010000 /* CLONE_THREAD */);
 	vm_vm = p->n;
 	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, 0x00000100 /* CLONE_VM */);
+	vm_files = p->n;
+	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, 0x00000400 /* CLONE_FILES */);
+	vm_tfiles = p->n;
+	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, 0x00000400 /* CLONE_FILES */);
 
 	/* mmap: only over what is mapped (MAP_FIXED) can it change a known page. */
 	l_mmap = p->n;
@@ -424,8 +436,9 @@ build(struct prog *p)
 			                       : l_ip,
 			               0);
 	err |= jump_to(p, mmap_fixed, l_allow, 1);
-	err |= jump_to(p, vm_thread, faked ? l_ip : l_allow, 0) | jump_to(p, vm_vm, l_ip, 0) |
-	       jump_to(p, vm_vm, l_allow, 1);
+	err |= jump_to(p, vm_thread, vm_tfiles, 0) | jump_to(p, vm_vm, l_ip, 0) |
+	       jump_to(p, vm_files, l_ip, 0) | jump_to(p, vm_files, l_allow, 1) |
+	       jump_to(p, vm_tfiles, faked ? l_ip : l_allow, 0) | jump_to(p, vm_tfiles, l_ip, 1);
 	err |= jump_to(p, mem_end, l_allow, 1);
 	/* The mask's low half non-zero: listed; zero: test the high half. */
 	for (i = 0; i < NTRAPPED; i++)

@@ -280,6 +280,8 @@ enter_namespace(void)
 	vr_ns_cache_enable_token(vrl_proc.ns, floor, floor + VRL_OWNFD_SPAN,
 	                         (int *)(uintptr_t)vrl_proc.mm_token + 16);
 	vr_ns_cache_sharers(vrl_proc.ns, &vrl_proc.vm_live);
+	/* The filter traps every close, dup2, dup3, close_range and unshare (syscalls.h). */
+	vr_ns_fd_changes_seen(vrl_proc.ns, 1);
 	err = st->fd_floor && floor != st->fd_floor;
 	st->fd_floor = floor;
 	return err;

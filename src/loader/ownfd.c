@@ -95,6 +95,7 @@ dup_onto(struct vrl_proc *p, long nr, const long a[6])
 	r = vrl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	if (r < 0)
 		vrl_close(target); /* as natively, the number stays free */
+	vr_fd_changed(p->ns, target);
 	return r;
 }
 
@@ -164,12 +165,19 @@ vrl_ownfd_floor(unsigned int n)
  * and the call goes to the kernel as the program made it.
  */
 
+/*
+ * The number a close, dup2 or dup3 changes is told to the core afterwards
+ * (vr_fd_changed()): what it knew of the number holds no more.
+ */
+
 /** h_close() - close(2) of a descriptor of the program's. */
 long
 h_close(struct vr_loader_ctx *ctx, const long a[6])
 {
-	(void)ctx;
-	return vrl_sys1(__NR_close, a[0]);
+	long r = vrl_sys1(__NR_close, a[0]);
+
+	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[0]);
+	return r;
 }
 
 /** h_dup() - dup(2) of a descriptor of the program's. */
@@ -184,16 +192,20 @@ h_dup(struct vr_loader_ctx *ctx, const long a[6])
 long
 h_dup2(struct vr_loader_ctx *ctx, const long a[6])
 {
-	(void)ctx;
-	return vrl_sys2(__NR_dup2, a[0], a[1]);
+	long r = vrl_sys2(__NR_dup2, a[0], a[1]);
+
+	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[1]);
+	return r;
 }
 
 /** h_dup3() - dup3(2) between numbers that are not vroot's. */
 long
 h_dup3(struct vr_loader_ctx *ctx, const long a[6])
 {
-	(void)ctx;
-	return vrl_sys3(__NR_dup3, a[0], a[1], a[2]);
+	long r = vrl_sys3(__NR_dup3, a[0], a[1], a[2]);
+
+	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[1]);
+	return r;
 }
 
 /** h_fcntl() - fcntl(2) of a descriptor of the program's. */

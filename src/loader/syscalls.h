@@ -74,7 +74,10 @@
  *            blocked SIGSYS (the filter vrl_filter_trap_sigmask() adds,
  *            which traps every rt_sigprocmask too); answered as SIGNAL
  *   VMCLONE  vfork, and clone with CLONE_VM but not CLONE_THREAD: a child
- *            that shares the memory but not the descriptor table; in a
+ *            that shares the memory but not the descriptor table; clone
+ *            with CLONE_FILES but not CLONE_VM, and with CLONE_THREAD but
+ *            not CLONE_FILES (the table shared without the memory, or
+ *            the memory without the table); in a
  *            session that fakes an identity, clone with CLONE_THREAD too
  *            (the new thread takes its creator's); answered as SIGNAL (the
  *            handler returns through the trusted page)
@@ -222,12 +225,17 @@ VRL_TRAP(accept4, "fa", ALWAYS, h_accept4)
 VRL_TRAP(recvfrom, "f---a", ADDR, h_recvfrom)
 VRL_TRAP(recvmsg, "fa", ALWAYS, h_recvmsg)
 VRL_TRAP(recvmmsg, "fa", ALWAYS, h_recvmmsg)
-/* descriptors: vroot's own stay out of the program's reach (ownfd.c) */
+/*
+ * descriptors: vroot's own stay out of the program's reach (ownfd.c); a
+ * number that closes or becomes another's copy is told to the core
+ * (vr_fd_changed()), which then believes what it learnt of the others
+ * without asking again (main.c's vr_ns_fd_changes_seen())
+ */
 VRL_TRAP(close_range, "ff", ALWAYS, h_close_range)
-VRL_TRAP(close, "f", OWNFD, h_close)
+VRL_TRAP(close, "f", ALWAYS, h_close)
 VRL_TRAP(dup, "f", OWNFD, h_dup)
-VRL_TRAP(dup2, "ff", OWNFD, h_dup2)
-VRL_TRAP(dup3, "ff", OWNFD, h_dup3)
+VRL_TRAP(dup2, "ff", ALWAYS, h_dup2)
+VRL_TRAP(dup3, "ff", ALWAYS, h_dup3)
 VRL_TRAP(fcntl, "f", OWNFD, h_fcntl)
 VRL_TRAP(fstatfs, "f", OWNFD, h_fstatfs)
 /* mounts, and the new mount API and quotas: host paths, refused as mount(2) is */
@@ -449,7 +457,10 @@ VRL_PASS(timer_gettime, "-", VRL_WHY_TIME)
 VRL_PASS(timer_getoverrun, "-", VRL_WHY_TIME)
 VRL_PASS(timer_delete, "-", VRL_WHY_TIME)
 /* processes and threads */
-/* A child in this memory with a table of its own: made where vroot sees it (vmclone.c). */
+/*
+ * A child in this memory with a table of its own, or one that shares the
+ * table and not the memory: made where vroot sees it (vmclone.c).
+ */
 VRL_TRAP(clone, "-", VMCLONE, h_vmclone)
 VRL_PASS(fork, "-", VRL_WHY_PROC)
 VRL_TRAP(vfork, "-", VMCLONE, h_vmclone)
@@ -480,9 +491,12 @@ VRL_PASS(futex_wait, "-", VRL_WHY_PROC)
 VRL_PASS(futex_requeue, "-", VRL_WHY_PROC)
 VRL_PASS(ptrace, "-",
          "another process's memory and registers, not files (--confine limits it to the session)")
-VRL_PASS(unshare, "-",
-         "a new mount namespace still sees only what mount, open_tree and move_mount make, and "
-         "those are refused")
+/*
+ * A new mount namespace still sees only what mount, open_tree and move_mount
+ * make, and those are refused; a descriptor table of the thread's own is
+ * seen (vfs_fd.c).
+ */
+VRL_TRAP(unshare, "-", ALWAYS, h_unshare)
 VRL_PASS(setns, "f", "joins a namespace by its descriptor; the mount calls stay refused there")
 VRL_PASS(kcmp, "-", "compares two processes' objects, reaches none")
 VRL_PASS(process_vm_readv, "-", VRL_WHY_NONE)

@@ -655,15 +655,14 @@ h_inotify_add_watch(struct vr_loader_ctx *ctx, const long a[6])
 	return r;
 }
 
-/*
- * close_range() must not take the namespace's descriptors (programs close
- * "everything above 2" before exec, and the exec itself needs them): the
- * range is closed around them.
- */
-long
-h_close_range(struct vr_loader_ctx *ctx, const long a[6])
+#define CLOSE_RANGE_UNSHARE_ (1U << 1)
+#define CLOSE_RANGE_CLOEXEC_ (1U << 2)
+#define CLONE_FILES_         0x00000400UL
+
+/* close_around() - close_range() @a, around the namespace's descriptors. */
+static long
+close_around(struct vr_ns *ns, const long a[6])
 {
-	struct vr_ns *ns = ctx->proc->ns;
 	unsigned int first = (unsigned int)a[0], last = (unsigned int)a[1], lo = first;
 	long r = 0;
 
@@ -682,6 +681,41 @@ h_close_range(struct vr_loader_ctx *ctx, const long a[6])
 			return r;
 		lo = next + 1;
 	}
+}
+
+/*
+ * close_range() must not take the namespace's descriptors (programs close
+ * "everything above 2" before exec, and the exec itself needs them): the
+ * range is closed around them.  Any number may have changed then
+ * (vr_fd_changed()); with CLOSE_RANGE_UNSHARE the thread gets a table of
+ * its own, which the other threads' changes do not reach (the core stops
+ * believing what it learnt of a number).
+ */
+long
+h_close_range(struct vr_loader_ctx *ctx, const long a[6])
+{
+	struct vr_ns *ns = ctx->proc->ns;
+	long r;
+
+	if (a[2] & CLOSE_RANGE_UNSHARE_)
+		vr_ns_fd_changes_seen(ns, 0);
+	r = close_around(ns, a);
+	if (!(a[2] & CLOSE_RANGE_CLOEXEC_))
+		vr_fd_changed(ns, -1);
+	return r;
+}
+
+/*
+ * h_unshare() - unshare(2); CLONE_FILES gives the thread a descriptor
+ * table of its own, which the other threads' changes do not reach: the
+ * core stops believing what it learnt of a number, before the call.
+ */
+long
+h_unshare(struct vr_loader_ctx *ctx, const long a[6])
+{
+	if ((unsigned long)a[0] & CLONE_FILES_)
+		vr_ns_fd_changes_seen(ctx->proc->ns, 0);
+	return vrl_sys1(__NR_unshare, a[0]);
 }
 
 /* parse_uint() - decimal at *p, advanced; -1 when there is none. */

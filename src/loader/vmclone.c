@@ -40,6 +40,7 @@
 #include "vfs.h"
 
 #define CLONE_VM_     0x00000100UL
+#define CLONE_FILES_  0x00000400UL
 #define CLONE_VFORK_  0x00004000UL
 #define CLONE_THREAD_ 0x00010000UL
 #define CLONE_SETTLS_ 0x00080000UL
@@ -86,7 +87,10 @@ claim(void)
 
 /**
  * h_vmclone() - vfork, or clone with CLONE_VM and without CLONE_THREAD
- * (or with it, under a faked identity): made in the trusted page's gadget
+ * (or with it, under a faked identity), or a clone that shares the
+ * descriptor table without the memory or the memory without the table
+ * (after which the core no longer believes what it learnt of a
+ * descriptor number without asking): made in the trusted page's gadget
  * of a slot, on the way back to the program (see above).  Returns the
  * call's number, which the gadget finds in %rax, or -EAGAIN when no slot
  * is free.
@@ -107,13 +111,19 @@ h_vmclone(struct vr_loader_ctx *ctx, const long a[6])
 	i = claim();
 	if (i < 0)
 		return -EAGAIN;
+	/* A descriptor table shared without the memory, or the memory without the table. */
+	if (vrl_proc.ns && (flags & CLONE_FILES_ ? !(flags & CLONE_VM_) : !!(flags & CLONE_THREAD_)))
+		vr_ns_fd_changes_seen(vrl_proc.ns, 0);
 	*slot_word((unsigned int)i, 0) = ctx->uc->uc_mcontext.rip;
 	*slot_word((unsigned int)i, 1) = 0;
-	*slot_word((unsigned int)i, 2) = 0;
+	/* A child with its own memory counts itself in its own copy: the parent alone here. */
+	*slot_word((unsigned int)i, 2) = flags & CLONE_VM_ ? 0 : 1;
 	if (flags & CLONE_THREAD_)
 		vrl_ident_clone(ctx, i, flags & CLONE_SETTLS_ ? (unsigned long)a[4] : 0);
 	__atomic_or_fetch(&vrl_proc.vm_live,
-	                  (1UL << i) | (flags & (CLONE_VFORK_ | CLONE_THREAD_) ? 0 : VM_FOREVER),
+	                  (1UL << i) | ((flags & CLONE_VM_) && !(flags & (CLONE_VFORK_ | CLONE_THREAD_))
+	                                        ? VM_FOREVER
+	                                        : 0),
 	                  __ATOMIC_SEQ_CST);
 	ctx->uc->uc_mcontext.rip =
 	        vrl_tpage + VRL_TPAGE_VMCLONE + (unsigned long)i * VRL_VMCLONE_STRIDE;
