@@ -358,7 +358,8 @@ VR_API void vr_ns_fd_changes_seen(struct vr_ns *ns, int on);
 /**
  * vr_fd_changed() - descriptor number @fd was closed or made another's
  * copy (dup2, dup3), or, for @fd < 0, any number may have been (a
- * close_range()).  Call after the change.  Async-signal-safe.
+ * close_range()).  Call after the change, and before it too when a
+ * signal handler's call may run in between.  Async-signal-safe.
  */
 VR_API void vr_fd_changed(struct vr_ns *ns, int fd);
 

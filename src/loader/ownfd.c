@@ -92,6 +92,7 @@ dup_onto(struct vrl_proc *p, long nr, const long a[6])
 	for (unsigned int i = 0; i < vr_ns_backing_count(p->ns); i++)
 		if (vr_ns_backing_fd(p->ns, i) == (int)moved)
 			vrl_sys3(__NR_fcntl, moved, F_SETFD, 0);
+	vr_fd_changed(p->ns, target);
 	r = vrl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	if (r < 0)
 		vrl_close(target); /* as natively, the number stays free */
@@ -166,16 +167,19 @@ vrl_ownfd_floor(unsigned int n)
  */
 
 /*
- * The number a close, dup2 or dup3 changes is told to the core afterwards
- * (vr_fd_changed()): what it knew of the number holds no more.
+ * The number a close, dup2 or dup3 changes is told to the core before and
+ * after (vr_fd_changed()): what it knew of the number holds no more, nor
+ * what a signal handler's call learnt in between.
  */
 
 /** h_close() - close(2) of a descriptor of the program's. */
 long
 h_close(struct vr_loader_ctx *ctx, const long a[6])
 {
-	long r = vrl_sys1(__NR_close, a[0]);
+	long r;
 
+	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[0]);
+	r = vrl_sys1(__NR_close, a[0]);
 	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[0]);
 	return r;
 }
@@ -192,8 +196,10 @@ h_dup(struct vr_loader_ctx *ctx, const long a[6])
 long
 h_dup2(struct vr_loader_ctx *ctx, const long a[6])
 {
-	long r = vrl_sys2(__NR_dup2, a[0], a[1]);
+	long r;
 
+	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[1]);
+	r = vrl_sys2(__NR_dup2, a[0], a[1]);
 	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[1]);
 	return r;
 }
@@ -202,8 +208,10 @@ h_dup2(struct vr_loader_ctx *ctx, const long a[6])
 long
 h_dup3(struct vr_loader_ctx *ctx, const long a[6])
 {
-	long r = vrl_sys3(__NR_dup3, a[0], a[1], a[2]);
+	long r;
 
+	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[1]);
+	r = vrl_sys3(__NR_dup3, a[0], a[1], a[2]);
 	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[1]);
 	return r;
 }

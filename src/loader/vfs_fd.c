@@ -699,6 +699,8 @@ h_close_range(struct vr_loader_ctx *ctx, const long a[6])
 
 	if (a[2] & CLOSE_RANGE_UNSHARE_)
 		vr_ns_fd_changes_seen(ns, 0);
+	if (!(a[2] & CLOSE_RANGE_CLOEXEC_))
+		vr_fd_changed(ns, -1);
 	r = close_around(ns, a);
 	if (!(a[2] & CLOSE_RANGE_CLOEXEC_))
 		vr_fd_changed(ns, -1);
