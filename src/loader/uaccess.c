@@ -7,8 +7,10 @@
  * above ours refuses them, fall back to plain access (and its risk).
  *
  * They cost as much as the call they serve, so pages they showed readable
- * or writable are remembered (a small direct-mapped table in vrl_proc) and
- * read or written directly from then on.  A page stays good until the
+ * or writable are remembered (a small two-way table in vrl_proc: a page
+ * goes in one of two slots, so that two pages a loop uses by turns, a
+ * path on the heap and a buffer on the stack, do not push each other out)
+ * and read or written directly from then on.  A page stays good until the
  * address space changes: every call that can unmap a page or take a
  * permission away (munmap, mprotect, mremap, mmap over a range, brk,
  * shmat, shmdt, guard or poison madvise) is trapped (addrspace.c) and moves
@@ -54,6 +56,22 @@ static unsigned long
 ua_entry(unsigned long page, unsigned long gen, unsigned long perm)
 {
 	return page << (UA_GEN_BITS + 2) | (gen & UA_GEN_MASK) << 2 | perm;
+}
+
+/* ua_slot() - the slot @way (0 or 1) of page @pg: its low bits, or a hash of all of them. */
+static unsigned long *
+ua_slot(unsigned long pg, int way)
+{
+	unsigned long i = way ? (pg * 0x9e3779b97f4a7c15ul) >> 58 : pg;
+
+	return &vrl_proc.ua_page[i % VRL_UA_SLOTS];
+}
+
+/* ua_good() - slot entry @e says page @pg allows @perm under generation @gen. */
+static int
+ua_good(unsigned long e, unsigned long pg, unsigned long gen, unsigned long perm)
+{
+	return (e | UA_R | UA_W) == ua_entry(pg, gen, UA_R | UA_W) && (e & perm);
 }
 
 /**
@@ -119,13 +137,10 @@ ua_known(uintptr_t p, size_t n, unsigned long perm)
 
 	if (n > UA_MAX || p >= UA_TOP || UA_TOP - p < n || !ua_mine())
 		return 0;
-	for (unsigned long pg = p >> 12; pg <= (p + n - 1) >> 12; pg++) {
-		unsigned long e = __atomic_load_n(&vrl_proc.ua_page[pg % VRL_UA_SLOTS],
-		                                  __ATOMIC_ACQUIRE);
-
-		if ((e | UA_R | UA_W) != ua_entry(pg, gen, UA_R | UA_W) || !(e & perm))
+	for (unsigned long pg = p >> 12; pg <= (p + n - 1) >> 12; pg++)
+		if (!ua_good(__atomic_load_n(ua_slot(pg, 0), __ATOMIC_ACQUIRE), pg, gen, perm) &&
+		    !ua_good(__atomic_load_n(ua_slot(pg, 1), __ATOMIC_ACQUIRE), pg, gen, perm))
 			return 0;
-	}
 	return 1;
 }
 
@@ -139,10 +154,19 @@ ua_learn(uintptr_t p, size_t n, unsigned long perm, unsigned long gen)
 	if (p + n > VRL_TPAGE_ADDR && p < VRL_TPAGE_ADDR + VRL_MAX_NEST * VRL_TPAGE_STEP)
 		return;
 	for (unsigned long pg = p >> 12; pg <= (p + n - 1) >> 12; pg++) {
-		unsigned long *slot = &vrl_proc.ua_page[pg % VRL_UA_SLOTS];
-		unsigned long e = __atomic_load_n(slot, __ATOMIC_RELAXED);
+		unsigned long *slot = ua_slot(pg, 0), *other = ua_slot(pg, 1);
+		unsigned long e = __atomic_load_n(slot, __ATOMIC_RELAXED),
+		              o = __atomic_load_n(other, __ATOMIC_RELAXED);
 
-		if ((e | UA_R | UA_W) == ua_entry(pg, gen, UA_R | UA_W))
+		/* The page's own slot, else the one not holding a good page, else the first. */
+		if (ua_good(o, pg, gen, UA_R | UA_W) ||
+		    (!ua_good(e, pg, gen, UA_R | UA_W) && ua_good(e, e >> (UA_GEN_BITS + 2), gen,
+		                                                  UA_R | UA_W) &&
+		     !ua_good(o, o >> (UA_GEN_BITS + 2), gen, UA_R | UA_W))) {
+			slot = other;
+			e = o;
+		}
+		if (ua_good(e, pg, gen, UA_R | UA_W))
 			perm |= e & (UA_R | UA_W);
 		__atomic_store_n(slot, ua_entry(pg, gen, perm), __ATOMIC_RELEASE);
 	}
