@@ -1405,9 +1405,12 @@ run(struct vr_walk *w)
 	 * The final object's attributes are always the kernel's of now: a
 	 * directory from the cache (not the walk's to close) is read again,
 	 * unless it is the directory of the descriptor the walk started from,
-	 * just read.
+	 * just read, or the caller lists it (it needs only the directory's
+	 * identity, which the cache's node has).
 	 */
 	if ((w->node.st.st_ino == 0 || !w->node.owned) && w->node.nfd > 0) {
+		if ((w->flags & VR_WALK_KEEP) && w->node.st.st_ino != 0)
+			return 0;
 		if (w->at_fd >= 0 && w->at_full && w->node.st.st_ino != 0 &&
 		    w->at_st.st_ino == w->node.st.st_ino && w->at_st.st_dev == w->node.st.st_dev) {
 			vr_memcpy(&w->node.st, &w->at_st, sizeof(w->node.st));

@@ -123,7 +123,9 @@ enum vr_last {
 /*
  * The final object, when a directory, is taken from the directory cache
  * and kept there as the directories a walk goes through are: the caller
- * lists it, and the calls that follow name what is in it.
+ * lists it, and the calls that follow name what is in it.  Of its
+ * attributes only its type and identity (device, inode) are read, so a
+ * cached directory's are not asked again.
  */
 #define VR_WALK_KEEP (1u << 15)
 
