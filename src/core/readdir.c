@@ -921,7 +921,8 @@ vr_getdents64_at(struct vr_task *t, int fd, long pos, void *buf, size_t size)
 	if ((unsigned long long)pos == KEY_END) {
 		struct stat st;
 
-		if (vr_dc_fd_dir_known(t->ns, fd) || (sys_fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)))
+		if (vr_dc_fd_dir_known(t->ns, fd) ||
+		    (sys_fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)))
 			return 0;
 	}
 	w = vr_walk_begin(t, &err);

@@ -434,7 +434,8 @@ vr_fd_upper_known(struct vr_ns *ns, int fd, struct stat *st)
 {
 	unsigned long stamp = vr_fd_stamp(ns, fd);
 
-	if (!stamp || !ns->has_upper || __atomic_load_n(&ns->fdn[fd].upv, __ATOMIC_ACQUIRE) != stamp)
+	if (!stamp || !ns->has_upper ||
+	    __atomic_load_n(&ns->fdn[fd].upv, __ATOMIC_ACQUIRE) != stamp)
 		return 0;
 	vr_memset(st, 0, sizeof(*st));
 	st->st_mode = S_IFREG; /* a type that is no directory */

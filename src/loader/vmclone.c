@@ -100,6 +100,7 @@ h_vmclone(struct vr_loader_ctx *ctx, const long a[6])
 {
 	long nr = ctx->si ? ctx->si->si_syscall : __NR_vfork;
 	unsigned long flags = nr == __NR_vfork ? CLONE_VM_ | CLONE_VFORK_ : (unsigned long)a[0];
+	unsigned long live;
 	int i;
 
 	/* Only the trap path has a context to return through (never rewritten). */
@@ -112,7 +113,8 @@ h_vmclone(struct vr_loader_ctx *ctx, const long a[6])
 	if (i < 0)
 		return -EAGAIN;
 	/* A descriptor table shared without the memory, or the memory without the table. */
-	if (vrl_proc.ns && (flags & CLONE_FILES_ ? !(flags & CLONE_VM_) : !!(flags & CLONE_THREAD_)))
+	if (vrl_proc.ns &&
+	    (flags & CLONE_FILES_ ? !(flags & CLONE_VM_) : !!(flags & CLONE_THREAD_)))
 		vr_ns_fd_changes_seen(vrl_proc.ns, 0);
 	*slot_word((unsigned int)i, 0) = ctx->uc->uc_mcontext.rip;
 	*slot_word((unsigned int)i, 1) = 0;
@@ -120,11 +122,11 @@ h_vmclone(struct vr_loader_ctx *ctx, const long a[6])
 	*slot_word((unsigned int)i, 2) = flags & CLONE_VM_ ? 0 : 1;
 	if (flags & CLONE_THREAD_)
 		vrl_ident_clone(ctx, i, flags & CLONE_SETTLS_ ? (unsigned long)a[4] : 0);
-	__atomic_or_fetch(&vrl_proc.vm_live,
-	                  (1UL << i) | ((flags & CLONE_VM_) && !(flags & (CLONE_VFORK_ | CLONE_THREAD_))
-	                                        ? VM_FOREVER
-	                                        : 0),
-	                  __ATOMIC_SEQ_CST);
+	live = 1UL << i;
+	/* A CLONE_VM child that is no thread and does not wait for the parent may run for good. */
+	if ((flags & CLONE_VM_) && !(flags & (CLONE_VFORK_ | CLONE_THREAD_)))
+		live |= VM_FOREVER;
+	__atomic_or_fetch(&vrl_proc.vm_live, live, __ATOMIC_SEQ_CST);
 	ctx->uc->uc_mcontext.rip =
 	        vrl_tpage + VRL_TPAGE_VMCLONE + (unsigned long)i * VRL_VMCLONE_STRIDE;
 	return nr;
