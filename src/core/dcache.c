@@ -310,6 +310,8 @@ vr_ns_cache_sharers(struct vr_ns *ns, const unsigned long *word)
 void
 vr_ns_fd_changes_seen(struct vr_ns *ns, int on)
 {
+	if (!on)
+		__atomic_store_n(&vr_fd_tables_apart, 1, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&ns->fd_seen, __ATOMIC_ACQUIRE) >= 0)
 		__atomic_store_n(&ns->fd_seen, on ? 1 : -1, __ATOMIC_RELEASE);
 }

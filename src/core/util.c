@@ -153,13 +153,18 @@ vr_utoa(unsigned long v, char *buf)
 	return n;
 }
 
+int vr_fd_tables_apart;
+
 char *
 vr_proc_fd(char buf[32], int fd)
 {
-	static const char pre[] = "/proc/self/fd/";
+	static const char self[] = "/proc/self/fd/", thread[] = "/proc/thread-self/fd/";
+	const char *pre = __atomic_load_n(&vr_fd_tables_apart, __ATOMIC_RELAXED) ? thread : self;
+	size_t n = vr_strlen(pre);
 
-	vr_memcpy(buf, pre, sizeof(pre));
-	vr_utoa((unsigned long)fd, buf + sizeof(pre) - 1);
+	/* At most 21 + 10 digits + NUL. */
+	vr_memcpy(buf, pre, n);
+	vr_utoa((unsigned int)fd, buf + n);
 	return buf;
 }
 

@@ -23,8 +23,19 @@ void *vr_memset(void *dst, int c, size_t n);
  */
 long vr_path_under(const char *path, size_t plen, const char *dir, size_t dlen);
 
-/* vr_proc_fd() - "/proc/self/fd/N" for descriptor @fd into @buf; returns @buf. */
+/*
+ * vr_proc_fd() - "/proc/self/fd/N" for descriptor @fd into @buf; returns
+ * @buf.  "/proc/thread-self/fd/N" once vr_fd_tables_apart is set: /proc/self
+ * is the process's table, which a thread with a table of its own does not
+ * use.
+ */
 char *vr_proc_fd(char buf[32], int fd);
+
+/*
+ * vr_fd_tables_apart - a thread of this process may hold a descriptor
+ * table of its own (vr_ns_fd_changes_seen(ns, 0)); set for good.
+ */
+extern int vr_fd_tables_apart;
 
 /*
  * vr_proc_fd_at() - "/proc/self/fd/N/NAME" for @name in directory @dfd
