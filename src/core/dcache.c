@@ -720,6 +720,16 @@ fd_set(struct vr_walk *w, struct dc_fd *e, int fd, const struct stat *st, const 
 	e->fd1 = fd + 1;
 }
 
+/* fd_path() - the path of entry @e into @buf (room checked), used now: its length. */
+static long
+fd_path(struct vr_dcache *dc, struct dc_fd *e, char *buf)
+{
+	vr_memcpy(buf, e->path, e->plen);
+	buf[e->plen] = '\0';
+	e->used = ++dc->tick;
+	return (long)e->plen;
+}
+
 /* fd_fits() - entry @e holds host directory @st, and @w may trust it. */
 static int
 fd_fits(const struct vr_walk *w, const struct dc_fd *e, const struct stat *st, size_t size)
@@ -740,16 +750,13 @@ vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 	/* The number has not changed since: no fstat() (the walk reads the node's own). */
 	if (stamp && (e = fd_slot(dc, fd))->fd1 == fd + 1 && e->stamp == stamp &&
 	    fresh(w, e->gen, e->born) && e->plen < size) {
-		vr_memcpy(buf, e->path, e->plen);
-		buf[e->plen] = '\0';
-		e->used = ++dc->tick;
 		w->at_fd = fd;
 		w->at_full = 0;
 		vr_memset(&w->at_st, 0, sizeof(w->at_st));
 		w->at_st.st_mode = S_IFDIR;
 		w->at_st.st_dev = e->dev;
 		w->at_st.st_ino = e->ino;
-		return (long)e->plen;
+		return fd_path(dc, e, buf);
 	}
 	if (!w->dc_on || fd < 0 || sys_fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != S_IFDIR)
 		return vr_fd_vpath(w->ns, fd, buf, size);
@@ -777,14 +784,12 @@ vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 			return n;
 		}
 	}
-	vr_memcpy(buf, same->path, same->plen);
-	buf[same->plen] = '\0';
-	same->used = ++dc->tick;
+	n = fd_path(dc, same, buf);
 	if (same != e)
-		fd_set(w, e, fd, &st, buf, same->plen, stamp);
+		fd_set(w, e, fd, &st, buf, (size_t)n, stamp);
 	else
 		e->stamp = stamp;
-	return (long)same->plen;
+	return n;
 }
 
 int
@@ -792,12 +797,13 @@ vr_dc_fd_dir_known(struct vr_ns *ns, int fd)
 {
 	struct vr_dcache *dc = __atomic_load_n(&ns->dc, __ATOMIC_ACQUIRE);
 	unsigned long stamp = vr_fd_stamp(ns, fd);
-	int known = 0;
+	struct dc_fd *e;
+	int known;
 
 	if (!stamp || __atomic_exchange_n(&dc->lock, 1, __ATOMIC_ACQUIRE))
 		return 0;
-	for (unsigned int i = 0; i < DC_FDS && !known; i++)
-		known = dc->f[i].fd1 == fd + 1 && dc->f[i].stamp == stamp;
+	e = fd_slot(dc, fd);
+	known = e->fd1 == fd + 1 && e->stamp == stamp;
 	__atomic_store_n(&dc->lock, 0, __ATOMIC_RELEASE);
 	return known;
 }
