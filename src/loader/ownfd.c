@@ -167,21 +167,27 @@ vrl_ownfd_floor(unsigned int n)
  */
 
 /*
- * The number a close, dup2 or dup3 changes is told to the core before and
- * after (vr_fd_changed()): what it knew of the number holds no more, nor
- * what a signal handler's call learnt in between.
+ * renumber() - call @nr (close, dup2, dup3) with @a for the program,
+ * descriptor number @fd told to the core before and after as changed
+ * (vr_fd_changed()): what it knew of the number holds no more, nor what a
+ * signal handler's call learnt in between.
  */
+static long
+renumber(struct vr_loader_ctx *ctx, long nr, const long a[6], long fd)
+{
+	long r;
+
+	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)fd);
+	r = vrl_sys3(nr, a[0], a[1], a[2]);
+	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)fd);
+	return r;
+}
 
 /** h_close() - close(2) of a descriptor of the program's. */
 long
 h_close(struct vr_loader_ctx *ctx, const long a[6])
 {
-	long r;
-
-	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[0]);
-	r = vrl_sys1(__NR_close, a[0]);
-	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[0]);
-	return r;
+	return renumber(ctx, __NR_close, a, a[0]);
 }
 
 /** h_dup() - dup(2) of a descriptor of the program's. */
@@ -196,24 +202,14 @@ h_dup(struct vr_loader_ctx *ctx, const long a[6])
 long
 h_dup2(struct vr_loader_ctx *ctx, const long a[6])
 {
-	long r;
-
-	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[1]);
-	r = vrl_sys2(__NR_dup2, a[0], a[1]);
-	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[1]);
-	return r;
+	return renumber(ctx, __NR_dup2, a, a[1]);
 }
 
 /** h_dup3() - dup3(2) between numbers that are not vroot's. */
 long
 h_dup3(struct vr_loader_ctx *ctx, const long a[6])
 {
-	long r;
-
-	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[1]);
-	r = vrl_sys3(__NR_dup3, a[0], a[1], a[2]);
-	vr_fd_changed(ctx->proc->ns, (int)(unsigned int)a[1]);
-	return r;
+	return renumber(ctx, __NR_dup3, a, a[1]);
 }
 
 /** h_fcntl() - fcntl(2) of a descriptor of the program's. */
