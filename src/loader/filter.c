@@ -376,13 +376,13 @@ build(struct prog *p)
 	l_vmclone = p->n;
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARG_LO(0));
 	vm_thread = p->n;
-	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, 0x00010000 /* CLONE_THREAD */);
+	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, CLONE_THREAD_);
 	vm_vm = p->n;
-	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, 0x00000100 /* CLONE_VM */);
+	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, CLONE_VM_);
 	vm_files = p->n;
-	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, 0x00000400 /* CLONE_FILES */);
+	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, CLONE_FILES_);
 	vm_tfiles = p->n;
-	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, 0x00000400 /* CLONE_FILES */);
+	emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 0, CLONE_FILES_);
 
 	/* mmap: only over what is mapped (MAP_FIXED) can it change a known page. */
 	l_mmap = p->n;

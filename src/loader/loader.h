@@ -40,6 +40,13 @@
 struct vr_ns;
 struct vr_task;
 
+/* clone(2)'s flags that vmclone.c, the filter and unshare(2) look at (linux/sched.h). */
+#define CLONE_VM_     0x00000100UL
+#define CLONE_FILES_  0x00000400UL
+#define CLONE_VFORK_  0x00004000UL
+#define CLONE_THREAD_ 0x00010000UL
+#define CLONE_SETTLS_ 0x00080000UL
+
 #define VRL_PATH_MAX  4096
 #define VRL_SIGBIT(s) (1UL << ((s)-1))
 

@@ -657,7 +657,6 @@ h_inotify_add_watch(struct vr_loader_ctx *ctx, const long a[6])
 
 #define CLOSE_RANGE_UNSHARE_ (1U << 1)
 #define CLOSE_RANGE_CLOEXEC_ (1U << 2)
-#define CLONE_FILES_         0x00000400UL
 
 /* close_around() - close_range() @a, around the namespace's descriptors. */
 static long

@@ -39,12 +39,6 @@
 #include "loader.h"
 #include "vfs.h"
 
-#define CLONE_VM_     0x00000100UL
-#define CLONE_FILES_  0x00000400UL
-#define CLONE_VFORK_  0x00004000UL
-#define CLONE_THREAD_ 0x00010000UL
-#define CLONE_SETTLS_ 0x00080000UL
-
 /* The word's bit for a CLONE_VM child that does not wait for the parent. */
 #define VM_FOREVER (1UL << 63)
 
