@@ -79,10 +79,10 @@
  * close, fcntl, ioctl, sendto or another call trapped for some arguments
  * only would otherwise send every later call to the handler, which answers
  * only the trapped cases.  Of the signal calls only rt_sigaction, whose
- * handler reads nothing but its arguments (a posix_spawn child reads
- * every signal's action and resets those with a handler); not those that read or edit the
- * interrupted context (the other SIGNAL ones, SIGMASK), nor execve (EXEC),
- * which replaces the image: nothing to gain there.
+ * handler reads nothing but its arguments (a posix_spawn child reads every
+ * signal's action and resets those with a handler); not those that read
+ * or edit the interrupted context (the other SIGNAL ones, SIGMASK), nor
+ * execve (EXEC), which replaces the image: nothing to gain there.
  */
 static int
 rw_allowed(long nr)

@@ -74,6 +74,13 @@ ua_good(unsigned long e, unsigned long pg, unsigned long gen, unsigned long perm
 	return (e | UA_R | UA_W) == ua_entry(pg, gen, UA_R | UA_W) && (e & perm);
 }
 
+/* ua_live() - slot entry @e holds a page known good under generation @gen. */
+static int
+ua_live(unsigned long e, unsigned long gen)
+{
+	return ua_good(e, e >> (UA_GEN_BITS + 2), gen, UA_R | UA_W);
+}
+
 /**
  * vrl_ua_forget() - no page is known good any more: the address space is
  * about to change, or has.
@@ -160,9 +167,7 @@ ua_learn(uintptr_t p, size_t n, unsigned long perm, unsigned long gen)
 
 		/* The page's own slot, else the one not holding a good page, else the first. */
 		if (ua_good(o, pg, gen, UA_R | UA_W) ||
-		    (!ua_good(e, pg, gen, UA_R | UA_W) && ua_good(e, e >> (UA_GEN_BITS + 2), gen,
-		                                                  UA_R | UA_W) &&
-		     !ua_good(o, o >> (UA_GEN_BITS + 2), gen, UA_R | UA_W))) {
+		    (!ua_good(e, pg, gen, UA_R | UA_W) && ua_live(e, gen) && !ua_live(o, gen))) {
 			slot = other;
 			e = o;
 		}
