@@ -109,9 +109,8 @@ struct dc_node {
 	 * a walk may start here for an absolute path (vr_dc_jump()).
 	 */
 	int reach;
-	/* What find() reads, together (with the next node of its chain): */
+	/* What find() compares, together, once x[].tag matched: */
 	int valid;            /* set last when taken, cleared first when dropped */
-	unsigned short next;  /* the next in the hash chain: index + 1, 0 ends it */
 	unsigned char linked; /* in the chain of @hash */
 	unsigned long hash;
 	size_t plen;
@@ -160,10 +159,11 @@ struct vr_dcache {
 	} last;
 	/*
 	 * The nodes by path hash: chains of node index + 1 (0 ends one;
-	 * the links are in the nodes, beside what find() compares), head[]
-	 * by hash % DC_BUCKETS.  A node stays in the chain of the hash it
-	 * was last taken with after it is dropped (its valid flag decides)
-	 * and moves when it is taken again.
+	 * the links are in x[], with a tag of each node's hash, so that a
+	 * chain is followed without a look at the nodes it passes, each a
+	 * cache miss), head[] by hash % DC_BUCKETS.  A node stays in the
+	 * chain of the hash it was last taken with after it is dropped (its
+	 * valid flag decides) and moves when it is taken again.
 	 */
 	unsigned short head[DC_BUCKETS];
 	/*
@@ -180,10 +180,11 @@ struct vr_dcache {
 	 * by last use (index + 1; 0 ends it), and fd_node, the node (index
 	 * + 1) holding descriptor lo + i, so vr_ns_owns_fd() answers without
 	 * a look at every node (a program listing /proc/self/fd asks it for
-	 * each of vroot's).
+	 * each of vroot's); and node i's link in its hash chain, with the
+	 * tag of its hash (tag_of()).
 	 */
 	struct {
-		unsigned short prev, next, fd_node;
+		unsigned short prev, next, fd_node, chain, tag;
 	} x[DC_FDMAP];
 	/* The nodes from a page boundary: the first seven share one. */
 	struct dc_node n[DC_NODES] __attribute__((aligned(4096)));
@@ -496,13 +497,22 @@ vr_dc_root_allx(struct vr_walk *w)
 	return allx;
 }
 
+/* tag_of() - bits of hash @h that its bucket (the low ones) does not fix. */
+static unsigned short
+tag_of(unsigned long h)
+{
+	return (unsigned short)(h >> 48);
+}
+
 static struct dc_node *
 find(struct vr_dcache *dc, const char *path, size_t len, unsigned long h)
 {
-	for (unsigned int k = dc->head[h % DC_BUCKETS]; k; k = dc->n[k - 1].next) {
+	unsigned short tag = tag_of(h);
+
+	for (unsigned int k = dc->head[h % DC_BUCKETS]; k; k = dc->x[k - 1].chain) {
 		struct dc_node *n = &dc->n[k - 1];
 
-		if (n->valid && n->hash == h && n->plen == len &&
+		if (dc->x[k - 1].tag == tag && n->valid && n->hash == h && n->plen == len &&
 		    vr_memcmp(n->path, path, len) == 0)
 			return n;
 	}
@@ -519,12 +529,13 @@ relink(struct vr_dcache *dc, struct dc_node *n, unsigned long h)
 		unsigned short *at = &dc->head[n->hash % DC_BUCKETS];
 
 		while (*at && *at != i + 1)
-			at = &dc->n[*at - 1].next;
+			at = &dc->x[*at - 1].chain;
 		if (*at)
-			*at = n->next;
+			*at = dc->x[i].chain;
 	}
 	n->hash = h;
-	n->next = dc->head[h % DC_BUCKETS];
+	dc->x[i].tag = tag_of(h);
+	dc->x[i].chain = dc->head[h % DC_BUCKETS];
 	dc->head[h % DC_BUCKETS] = (unsigned short)(i + 1);
 	n->linked = 1;
 }
