@@ -741,6 +741,39 @@ fd_path(struct vr_dcache *dc, struct dc_fd *e, char *buf)
 	return (long)e->plen;
 }
 
+/* kcmp_file() - descriptors @a and @b are one open file (dup, fcntl, fork). */
+static int
+kcmp_file(const struct vr_ns *ns, int a, int b)
+{
+	int pid = vr_dc_self(ns);
+
+	return vr_sys5(__NR_kcmp, pid, pid, 0 /* KCMP_FILE */, a, b) == 0;
+}
+
+/*
+ * same_file() - descriptor @fd is a duplicate of the open file @e was
+ * noted for, at @e's place then even where one host directory shows at
+ * two, without reading its path back: its own number, while unchanged,
+ * or the cache's node of that place, when the node was made from the
+ * descriptor the program opened (vr_dc_keep() in ops.c) and so shares
+ * the file.
+ */
+static int
+same_file(struct vr_walk *w, int fd, const struct dc_fd *e)
+{
+	struct vr_dcache *dc = w->ns->dc;
+	unsigned long stamp = vr_fd_stamp(w->ns, e->fd1 - 1);
+	const struct dc_node *n;
+
+	if (__atomic_load_n(&vr_fd_tables_apart, __ATOMIC_RELAXED))
+		return 0;
+	if (stamp && stamp == e->stamp)
+		return kcmp_file(w->ns, fd, e->fd1 - 1);
+	n = find(dc, e->path, e->plen, hash(e->path, e->plen));
+	return n && !n->borrowed && n->nfd > 0 && n->fd[0] > 0 && fresh(w, n->gen, n->born) &&
+	       kcmp_file(w->ns, fd, n->fd[0]);
+}
+
 /* fd_fits() - entry @e holds host directory @st, and @w may trust it. */
 static int
 fd_fits(const struct vr_walk *w, const struct dc_fd *e, const struct stat *st, size_t size)
@@ -753,7 +786,7 @@ long
 vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 {
 	struct vr_dcache *dc = w->ns->dc;
-	struct dc_fd *e, *same = NULL;
+	struct dc_fd *e, *same = NULL, *any = NULL;
 	unsigned long stamp = w->dc_on ? vr_fd_stamp(w->ns, fd) : 0;
 	struct stat st;
 	long n;
@@ -775,20 +808,34 @@ vr_dc_fd_path(struct vr_walk *w, int fd, char *buf, size_t size)
 	w->at_full = 1;
 	vr_memcpy(&w->at_st, &st, sizeof(st));
 	e = fd_slot(dc, fd);
-	if (e->fd1 == fd + 1 && fd_fits(w, e, &st, size)) {
+	/*
+	 * The number's own entry, while the number did not change since:
+	 * closed and made again, it may hold the directory at another place.
+	 */
+	if (e->fd1 == fd + 1 && fd_fits(w, e, &st, size) &&
+	    (!w->ns->aliasing || !stamp || e->stamp == stamp)) {
 		same = e;
 	} else {
 		/*
 		 * A duplicate (dup, fcntl, a descriptor passed on) is the
-		 * directory of the descriptor it copies, at the same place
-		 * unless one host directory shows at two places: then the
-		 * place is read back, if it can be (not deeper than PATH_MAX).
+		 * directory of the descriptor it copies, at the same place.
+		 * Where one host directory shows at two places, that is the
+		 * place of a known descriptor kcmp() finds to be the same open
+		 * file (same_file()), else the place is read back, if it can
+		 * be (not deeper than PATH_MAX).
 		 */
-		for (unsigned int i = 0; i < DC_FDS && !same; i++)
-			if (fd_fits(w, &dc->f[i], &st, size))
+		for (unsigned int i = 0; i < DC_FDS && !same; i++) {
+			if (!fd_fits(w, &dc->f[i], &st, size))
+				continue;
+			if (!w->ns->aliasing || same_file(w, fd, &dc->f[i]))
 				same = &dc->f[i];
-		n = !same || w->ns->aliasing ? vr_fd_vpath_st(w->ns, fd, &st, buf, size) : 0;
-		if (!same || (w->ns->aliasing && n != -ENAMETOOLONG)) {
+			else if (!any)
+				any = &dc->f[i];
+		}
+		n = same ? 0 : vr_fd_vpath_st(w->ns, fd, &st, buf, size);
+		if (!same && n == -ENAMETOOLONG)
+			same = any;
+		if (!same) {
 			e->fd1 = 0;
 			if (n > 0 && !is_procfs(fd))
 				fd_set(w, e, fd, &st, buf, (size_t)n, stamp);
