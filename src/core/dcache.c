@@ -611,12 +611,15 @@ may_search(const struct vr_walk *w)
 
 /*
  * get() - the fresh node for @path[0..len) into @o; @child: it is looked
- * up in w->cur, whose search permission must hold; GET_START: a walk
- * starts there (w->reach is the node's), GET_JUMP: also only when every
- * directory above it grants search to everyone.  Return: 1 or 0.
+ * up in w->cur, whose search permission must hold (GET_PROBE: likewise,
+ * for a final component that needs no node, so that no node is no miss);
+ * GET_START: a walk starts there (w->reach is the node's), GET_JUMP: also
+ * only when every directory above it grants search to everyone.
+ * Return: 1 or 0.
  */
 #define GET_START 2
 #define GET_JUMP  3
+#define GET_PROBE 4
 static int
 get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o, int child)
 {
@@ -635,15 +638,17 @@ get(struct vr_walk *w, const char *path, size_t len, struct vr_obj *o, int child
 	 * A faked identity's search was judged by the walk (vr_perm_search());
 	 * the host user, whose lookup the node stands for, is the session's.
 	 */
-	if (n && child == 1 && !w->cur.allx && !w->t->id.faked && !may_search(w))
+	if (n && (child == 1 || child == GET_PROBE) && !w->cur.allx && !w->t->id.faked &&
+	    !may_search(w))
 		n = NULL; /* the live lookup gives the kernel's error */
 	if (child == GET_JUMP && (!n || !n->reach))
 		return 0; /* the walk goes down as usual */
 	if (!n) {
-		vr_ns_count(w->ns, offsetof(struct vr_stats, cache_misses));
+		if (child != GET_PROBE)
+			vr_ns_count(w->ns, offsetof(struct vr_stats, cache_misses));
 		return 0;
 	}
-	if (child >= GET_START)
+	if (child == GET_START || child == GET_JUMP)
 		w->reach = n->reach;
 	node_obj(dc, n, o);
 	vr_ns_count(w->ns, offsetof(struct vr_stats, cache_hits));
@@ -656,6 +661,14 @@ vr_dc_get(struct vr_walk *w, struct vr_obj *o)
 	if (!w->dc_on || w->vlen >= VR_DC_PATH)
 		return 0;
 	return get(w, w->vpath, w->vlen, o, 1);
+}
+
+int
+vr_dc_probe(struct vr_walk *w, struct vr_obj *o)
+{
+	if (!w->dc_on || w->vlen >= VR_DC_PATH)
+		return 0;
+	return get(w, w->vpath, w->vlen, o, GET_PROBE);
 }
 
 int

@@ -41,6 +41,12 @@ void vr_dc_end(struct vr_walk *w);
 int vr_dc_get(struct vr_walk *w, struct vr_obj *o);
 
 /*
+ * vr_dc_probe() - vr_dc_get() for a final component the walk would look
+ * up without a node: no node is not counted as a miss.
+ */
+int vr_dc_probe(struct vr_walk *w, struct vr_obj *o);
+
+/*
  * vr_dc_get_at() - the directory at canonical @path[0..len) from the
  * cache, whatever its parent's permissions: for a walk that starts there
  * (a directory descriptor's, the cwd), where the kernel checks none on

@@ -1003,6 +1003,43 @@ upper_only(const struct vr_walk *w)
 	       !vr_ns_mount_below(w->ns, w->vpath, w->vlen);
 }
 
+/* The walk flags of a caller that reads the final object's attributes and nothing else. */
+#define ATTR_ONLY (VR_WALK_ATTR | VR_WALK_XATTR | VR_WALK_GONE | VR_WALK_KEEP | VR_WALK_PARENT)
+
+/*
+ * attr_from_cache() - the final component, for a caller that reads only
+ * its attributes (stat, statx, access, readlink), is a directory the
+ * cache holds in the same mount: *@o is that node, its attributes read
+ * now by name in the parent's layer that shows it, one fstatat() where
+ * lookup() would probe each layer of the parent (a stat of /usr: two
+ * stats, two opens, an fstat and a close), as realpath() and a
+ * compiler's include search ask of every prefix.  The name must still
+ * lead to the node's directory there (removed or renamed from outside, it
+ * is looked up as usual).
+ * Return: 1, or 0 with *@o empty.
+ */
+static int
+attr_from_cache(struct vr_walk *w, struct vr_obj *o)
+{
+	const struct vr_obj *dir = &w->cur;
+	struct stat st;
+	unsigned int i = 0;
+
+	if (!vr_dc_probe(w, o))
+		return 0;
+	while (i < dir->nfd && dir->layer[i] != o->layer[0])
+		i++;
+	if (o->mount == dir->mount && !o->synthetic && !dir->synthetic && o->nfd > 0 &&
+	    i < dir->nfd && vr_obj_is_dir(o) && w->ns->ops->stat_at(dir->fd[i], w->last, &st) == 0 &&
+	    (st.st_mode & S_IFMT) == S_IFDIR && st.st_dev == o->st.st_dev &&
+	    st.st_ino == o->st.st_ino) {
+		vr_memcpy(&o->st, &st, sizeof(st));
+		return 1;
+	}
+	vr_obj_put(o);
+	return 0;
+}
+
 /*
  * step() - walk one component @name of frame @f.
  * Return: 1 when the walk is complete, 0 to go on, or -errno.
@@ -1067,6 +1104,8 @@ step(struct vr_walk *w, struct vr_frame *f, const char *name, size_t len)
 	err = 0;
 	/* Only directories the walk goes through come from the cache (and a kept one). */
 	hit = (!last || (w->flags & VR_WALK_KEEP)) && vr_dc_get(w, &child);
+	if (!hit && last && !f->canon && (w->flags & ATTR_ONLY) == VR_WALK_ATTR)
+		hit = attr_from_cache(w, &child);
 	if (!hit && !(last && (w->flags & VR_WALK_EXACT_LAST)) && vr_fold_dir(w->ns, &w->cur) &&
 	    fold_first(w)) {
 		w->folded = last;

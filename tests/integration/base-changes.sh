@@ -1,8 +1,8 @@
 #!/bin/bash
 # base-changes.sh - the base changes while a program runs under vroot: a
 # file added, removed, rewritten (in place and by rename), renamed, a
-# directory added and removed.  The running program sees each change at
-# its next lookup; a file it already copied up keeps its own content; a
+# directory added and removed, a directory it walked through changed or
+# renamed.  The running program sees each change at its next lookup; a file it already copied up keeps its own content; a
 # directory listing open across a change, and a working directory removed
 # from the base, break nothing; the program exits normally.
 #
@@ -14,7 +14,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd perl mkfifo
-plan 34
+plan 36
 
 B=$tmp/base
 C=$tmp/ctl
@@ -112,6 +112,14 @@ mkdir -p "$B/nd/deeper"
 printf 'deep\n' >"$B/nd/deeper/f"
 ask_is "a directory added to the base shows" "dir" 'st("/nd")'
 ask_is "... with its files" "deep" 'cat("/nd/deeper/f")'
+# The program walked through /nd/deeper: a stat() of it reads it as it is now.
+chmod 750 "$B/nd/deeper"
+ask_is "a walked-through base directory's mode changed from outside shows at once" "750" \
+	'sprintf("%o", (lstat("/nd/deeper"))[2] & 07777)'
+mv "$B/nd/deeper" "$B/nd/deeper.moved"
+ask_is "... renamed from outside, its old name is gone at once" "absent" 'st("/nd/deeper")'
+mv "$B/nd/deeper.moved" "$B/nd/deeper"
+chmod 755 "$B/nd/deeper"
 ask_is "a program chdirs into a base directory" "1 x" 'chdir("/dd/sub") . " " . cat("x")'
 rm -r "$B/dd"
 ask_is "a directory removed from the base is gone" "absent" 'st("/dd")'
