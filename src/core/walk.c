@@ -1009,13 +1009,14 @@ upper_only(const struct vr_walk *w)
 /*
  * attr_from_cache() - the final component, for a caller that reads only
  * its attributes (stat, statx, access, readlink), is a directory the
- * cache holds in the same mount: *@o is that node, its attributes read
- * now by name in the parent's layer that shows it, one fstatat() where
- * lookup() would probe each layer of the parent (a stat of /usr: two
- * stats, two opens, an fstat and a close), as realpath() and a
- * compiler's include search ask of every prefix.  The name must still
- * lead to the node's directory there (removed or renamed from outside, it
- * is looked up as usual).
+ * cache holds in the same mount, in a parent of several layers or the
+ * upper one: *@o is that node, its attributes read now by name in the
+ * parent's layer that shows it, one fstatat() where lookup() would
+ * probe each layer of the parent (a stat of /usr: two stats, two opens,
+ * an fstat and a close), as realpath() and a compiler's include search
+ * ask of every prefix.  The name must still lead to the node's
+ * directory there (removed or renamed from outside, it is looked up as
+ * usual).
  * Return: 1, or 0 with *@o empty.
  */
 static int
@@ -1025,12 +1026,14 @@ attr_from_cache(struct vr_walk *w, struct vr_obj *o)
 	struct stat st;
 	unsigned int i = 0;
 
-	if (!vr_dc_probe(w, o))
+	/* In one base layer (or a mount), lookup_attr() takes a directory by one stat. */
+	if ((dir->nfd < 2 && (dir->mount || dir->layer[0] != 0)) || !vr_dc_probe(w, o))
 		return 0;
 	while (i < dir->nfd && dir->layer[i] != o->layer[0])
 		i++;
 	if (o->mount == dir->mount && !o->synthetic && !dir->synthetic && o->nfd > 0 &&
-	    i < dir->nfd && vr_obj_is_dir(o) && w->ns->ops->stat_at(dir->fd[i], w->last, &st) == 0 &&
+	    i < dir->nfd && vr_obj_is_dir(o) &&
+	    w->ns->ops->stat_at(dir->fd[i], w->last, &st) == 0 &&
 	    (st.st_mode & S_IFMT) == S_IFDIR && st.st_dev == o->st.st_dev &&
 	    st.st_ino == o->st.st_ino) {
 		vr_memcpy(&o->st, &st, sizeof(st));

@@ -14,7 +14,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd perl mkfifo
-plan 36
+plan 37
 
 B=$tmp/base
 C=$tmp/ctl
@@ -112,14 +112,6 @@ mkdir -p "$B/nd/deeper"
 printf 'deep\n' >"$B/nd/deeper/f"
 ask_is "a directory added to the base shows" "dir" 'st("/nd")'
 ask_is "... with its files" "deep" 'cat("/nd/deeper/f")'
-# The program walked through /nd/deeper: a stat() of it reads it as it is now.
-chmod 750 "$B/nd/deeper"
-ask_is "a walked-through base directory's mode changed from outside shows at once" "750" \
-	'sprintf("%o", (lstat("/nd/deeper"))[2] & 07777)'
-mv "$B/nd/deeper" "$B/nd/deeper.moved"
-ask_is "... renamed from outside, its old name is gone at once" "absent" 'st("/nd/deeper")'
-mv "$B/nd/deeper.moved" "$B/nd/deeper"
-chmod 755 "$B/nd/deeper"
 ask_is "a program chdirs into a base directory" "1 x" 'chdir("/dd/sub") . " " . cat("x")'
 rm -r "$B/dd"
 ask_is "a directory removed from the base is gone" "absent" 'st("/dd")'
@@ -130,6 +122,16 @@ ask_is "... and it can leave it" "1 dir" 'chdir("/") . " " . st("/d")'
 ask_is "the program makes a file in a base directory" "ok" 'app("/nd/mine", "m\n")'
 printf 'later\n' >"$B/nd/later"
 ask_is "a file added to the base in that merged directory shows" "deeper later mine" 'ls("/nd")'
+# The program walks through /nd/deeper, in that merged directory: a stat()
+# of it reads it as it is now.
+ask_is "the program reads below it again" "deep" 'cat("/nd/deeper/f")'
+chmod 750 "$B/nd/deeper"
+ask_is "a walked-through base directory's mode changed from outside shows at once" "750" \
+	'sprintf("%o", (lstat("/nd/deeper"))[2] & 07777)'
+mv "$B/nd/deeper" "$B/nd/deeper.moved"
+ask_is "... renamed from outside, its old name is gone at once" "absent" 'st("/nd/deeper")'
+mv "$B/nd/deeper.moved" "$B/nd/deeper"
+chmod 755 "$B/nd/deeper"
 rm -r "$B/nd"
 ask_is "the base removes the directory: the program's own part stays" "mine" 'ls("/nd")'
 
