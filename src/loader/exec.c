@@ -72,10 +72,9 @@ open_target(struct vr_loader_ctx *ctx, int dirfd, const char *path, int flags, i
 {
 	char fdpath[32];
 
-	if (empty) {
-		fmt_int(fdpath, sizeof(fdpath), "/proc/self/fd/", dirfd, "");
-		return (int)vrl_sys4(__NR_openat, AT_FDCWD, fdpath, O_RDONLY | O_CLOEXEC, 0);
-	}
+	if (empty)
+		return (int)vrl_sys4(__NR_openat, AT_FDCWD, vrl_proc_fd(fdpath, dirfd),
+		                     O_RDONLY | O_CLOEXEC, 0);
 	return vrl_open_exec(ctx, dirfd, path, !!(flags & AT_SYMLINK_NOFOLLOW));
 }
 

@@ -122,6 +122,7 @@ struct vrl_proc {
 	unsigned long vm_live;  /* CLONE_VM children may share it (vmclone.c) */
 	unsigned long vm_owned; /* vmclone.c's slots taken */
 	int vm_reaping;         /* a thread is freeing vmclone.c's slots */
+	int fds_apart;          /* a thread may hold a descriptor table of its own */
 	int reap_delay;         /* test: VROOT_TEST_REAP_DELAY=1 widens the reap's window */
 	volatile int *mm_token; /* in a MADV_WIPEONFORK page: 0 after fork */
 	unsigned long traps;    /* trapped calls handled, for the probe */

@@ -105,6 +105,20 @@ int vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path
  */
 const char *vrl_proc_self_exe(struct vr_loader_ctx *ctx, int dfd, const char *path);
 
+/*
+ * vrl_fds_apart() - a thread may hold a descriptor table of its own from
+ * now on: the core stops believing what it learnt of a number, and
+ * descriptors are named through /proc/thread-self (vrl_proc_fd()).
+ */
+void vrl_fds_apart(struct vr_ns *ns);
+
+/*
+ * vrl_proc_fd() - "/proc/self/fd/N" into @buf[32], "/proc/thread-self/fd/N"
+ * once vrl_fds_apart() was called: /proc/self names the process's table,
+ * which a thread with one of its own does not use.
+ */
+const char *vrl_proc_fd(char *buf, int fd);
+
 /* vrl_proc_magic_open() - vr_openat(), with /proc/self/exe opening the program. */
 long vrl_proc_magic_open(struct vr_loader_ctx *ctx, int dfd, const char *path, int flags,
                          unsigned int mode);

@@ -574,14 +574,23 @@ h_fremovexattr(struct vr_loader_ctx *ctx, const long a[6])
 	return r < 0 ? r : do_removexattr(ctx, r ? NULL : p, (int)a[0], a[1], 1);
 }
 
-/* proc_fd() - "/proc/self/fd/N" into @buf[32]. */
-static const char *
-proc_fd(char *buf, size_t cap, int fd)
+void
+vrl_fds_apart(struct vr_ns *ns)
+{
+	__atomic_store_n(&vrl_proc.fds_apart, 1, __ATOMIC_RELAXED);
+	if (ns)
+		vr_ns_fd_changes_seen(ns, 0);
+}
+
+const char *
+vrl_proc_fd(char *buf, int fd)
 {
 	struct vrl_buf b;
 
-	vrl_buf_init(&b, buf, cap);
-	vrl_buf_str(&b, "/proc/self/fd/");
+	vrl_buf_init(&b, buf, 32);
+	vrl_buf_str(&b, __atomic_load_n(&vrl_proc.fds_apart, __ATOMIC_RELAXED)
+	                        ? "/proc/thread-self/fd/"
+	                        : "/proc/self/fd/");
 	vrl_buf_dec(&b, fd);
 	return buf;
 }
@@ -649,8 +658,7 @@ h_inotify_add_watch(struct vr_loader_ctx *ctx, const long a[6])
 	                           ((mask & IN_ONLYDIR) ? O_DIRECTORY : 0));
 	if (fd < 0)
 		return fd;
-	r = vrl_sys3(__NR_inotify_add_watch, a[0], proc_fd(link, sizeof(link), fd),
-	             mask & ~IN_DONT_FOLLOW);
+	r = vrl_sys3(__NR_inotify_add_watch, a[0], vrl_proc_fd(link, fd), mask & ~IN_DONT_FOLLOW);
 	vrl_close(fd);
 	return r;
 }
@@ -697,7 +705,7 @@ h_close_range(struct vr_loader_ctx *ctx, const long a[6])
 	long r;
 
 	if (a[2] & CLOSE_RANGE_UNSHARE_)
-		vr_ns_fd_changes_seen(ns, 0);
+		vrl_fds_apart(ns);
 	if (!(a[2] & CLOSE_RANGE_CLOEXEC_))
 		vr_fd_changed(ns, -1);
 	r = close_around(ns, a);
@@ -715,7 +723,7 @@ long
 h_unshare(struct vr_loader_ctx *ctx, const long a[6])
 {
 	if ((unsigned long)a[0] & CLONE_FILES_)
-		vr_ns_fd_changes_seen(ctx->proc->ns, 0);
+		vrl_fds_apart(ctx->proc->ns);
 	return vrl_sys1(__NR_unshare, a[0]);
 }
 
@@ -883,7 +891,7 @@ vrl_proc_magic_readlink(struct vr_loader_ctx *ctx, int dfd, const char *path, ch
 		if (*n == -EBADF)
 			*n = -ENOENT; /* as the kernel: the link does not exist */
 		if (*n == -ENOENT)    /* a host file outside the namespace: its host name */
-			*n = vrl_sys4(__NR_readlinkat, AT_FDCWD, proc_fd(vp, 32, fd), buf, size);
+			*n = vrl_sys4(__NR_readlinkat, AT_FDCWD, vrl_proc_fd(vp, fd), buf, size);
 	} else if (!strcmp(kind, "cwd")) {
 		*n = vr_getcwd(T(ctx), buf, size);
 		if (*n > 0)

@@ -107,9 +107,8 @@ h_vmclone(struct vr_loader_ctx *ctx, const long a[6])
 	if (i < 0)
 		return -EAGAIN;
 	/* A descriptor table shared without the memory, or the memory without the table. */
-	if (vrl_proc.ns &&
-	    (flags & CLONE_FILES_ ? !(flags & CLONE_VM_) : !!(flags & CLONE_THREAD_)))
-		vr_ns_fd_changes_seen(vrl_proc.ns, 0);
+	if (flags & CLONE_FILES_ ? !(flags & CLONE_VM_) : !!(flags & CLONE_THREAD_))
+		vrl_fds_apart(vrl_proc.ns);
 	*slot_word((unsigned int)i, 0) = ctx->uc->uc_mcontext.rip;
 	*slot_word((unsigned int)i, 1) = 0;
 	/* A child with its own memory counts itself in its own copy: the parent alone here. */

@@ -6,8 +6,12 @@
 # fork child's own changes, a thread that unshared its table, a clone
 # sharing the table but not the memory, and a thread made without
 # CLONE_FILES, a path relative to the number resolves where the kernel
-# resolves it, in each of them and in the process that made them; and fchmod through a number that dup2 gave a base file
-# copies it up, the base untouched.  Every case runs natively and through
+# resolves it, in each of them and in the process that made them; fchmod
+# through a number that dup2 gave a base file copies it up, the base
+# untouched; and a thread with a table of its own reads a base file that
+# a write then copies up, adds an inotify watch and execs a number only
+# its table has (vroot finds and names such descriptors through
+# /proc/thread-self).  Every case runs natively and through
 # vroot, with and without rewritten call sites, and must print the same.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -24,12 +28,14 @@ cat >"$tmp/num.c" <<'EOF'
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char a_dir[4096], b_dir[4096];
+extern char **environ;
+static char a_dir[4096], b_dir[4096], rd_file[4096];
 static int n_fd;
 
 /* in() - openat(@fd, @name) as the kernel answered: "ok" or the errno's name. */
@@ -166,6 +172,49 @@ own_table(void)
 	       in(n_fd, "inA"), in(n_fd, "inB"));
 }
 
+/*
+ * A thread with a table of its own, its numbers above the process's: a
+ * watch of a directory (which vroot adds through a descriptor of its own,
+ * by name), then an exec of a number only its table has.
+ */
+static void *
+own_numbers(void *arg)
+{
+	int in, fd;
+
+	(void)arg;
+	if (unshare(CLONE_FILES))
+		return "unshare failed";
+	for (int i = 0; i < 40; i++)
+		open("/", O_RDONLY);
+	/* A reader of a file, which a writer then changes: the reader sees it. */
+	{
+		char got[16] = "";
+		int r = open(rd_file, O_RDONLY), w = open(rd_file, O_WRONLY | O_TRUNC);
+
+		if (write(w, "changed\n", 8) != 8 || pread(r, got, sizeof(got) - 1, 0) < 0)
+			strcpy(got, "?");
+		printf("own table: the reader reads %s", got);
+	}
+	in = inotify_init1(IN_CLOEXEC);
+	printf("own table: watch %s\n", inotify_add_watch(in, a_dir, IN_CREATE) > 0 ? "added" : strerror(errno));
+	fflush(stdout);
+	fd = open("/bin/echo", O_RDONLY | O_CLOEXEC);
+	fexecve(fd, (char *[]){"echo", "own table: exec of its own number", NULL}, environ);
+	return strerror(errno);
+}
+
+static void
+own_numbers_case(void)
+{
+	pthread_t t;
+	void *res;
+
+	pthread_create(&t, NULL, own_numbers, NULL);
+	pthread_join(t, &res);
+	printf("own table: exec failed: %s\n", (char *)res);
+}
+
 /* The table shared, the memory not: the child's change is the parent's too. */
 static void
 shared_table(void)
@@ -197,12 +246,14 @@ raw(void)
 int
 main(int argc, char **argv)
 {
-	void (*cases[])(void) = {closed_pipe, dups, range, children, own_table, shared_table, raw};
+	void (*cases[])(void) = {closed_pipe, dups, range, children, own_table, own_numbers_case,
+	                           shared_table, raw};
 	int st;
 
 	(void)argc;
 	snprintf(a_dir, sizeof(a_dir), "%s/a", argv[1]);
 	snprintf(b_dir, sizeof(b_dir), "%s/b", argv[1]);
+	snprintf(rd_file, sizeof(rd_file), "%s/rd", argv[1]);
 	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		fflush(stdout);
 		if (fork() == 0) {
@@ -250,6 +301,7 @@ for d in n b; do
 	echo a >"$tmp/$d/a/inA"
 	echo b >"$tmp/$d/b/inB"
 	echo base >"$tmp/$d/base"
+	echo first >"$tmp/$d/rd"
 	chmod 644 "$tmp/$d/base"
 done
 "$tmp/num" "$tmp/n" >"$tmp/native.out" 2>&1
