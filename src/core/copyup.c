@@ -773,8 +773,8 @@ static void follow_one(const struct follow *f, int fd, const struct stat *st, lo
  * each_base_reader() - repoint_copied(@c, ...) or else follow_one(@f, ...)
  * for each of this process's descriptors open for reading on a base
  * regular file, but @skip (with its stat and status flags).  Found by
- * listing /proc/self/fd (the thread's own, once a thread may hold a table
- * of its own), unless no base file was opened for reading since
+ * listing vr_proc_fds() (the thread's own table, once one may hold a
+ * table of its own), unless no base file was opened for reading since
  * the last look found none (a process inherits descriptors: at first it
  * looks).  Direct calls, not a pointer: the loader's stack budget is
  * checked on its call graph.
@@ -792,13 +792,8 @@ each_base_reader(struct vr_walk *w, int skip, const struct copied *c, const stru
 	if (base_readers_clean(ns))
 		return;
 	buf = vr_alloc(&w->s, 4096);
-	/* The calling thread's table: /proc/self is the process's, which it may not use. */
-	dir = !buf ? -ENOMEM
-	      : sys_openat(AT_FDCWD,
-	                   __atomic_load_n(&vr_fd_tables_apart, __ATOMIC_RELAXED)
-	                           ? "/proc/thread-self/fd"
-	                           : "/proc/self/fd",
-	                   O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	dir = buf ? sys_openat(AT_FDCWD, vr_proc_fds(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
+	          : -ENOMEM;
 	while (dir >= 0 && (n = sys_getdents64(dir, buf, 4096)) > 0) {
 		for (long off = 0; off < n;) {
 			/* struct linux_dirent64: ino, off, reclen, type, name */

@@ -155,16 +155,23 @@ vr_utoa(unsigned long v, char *buf)
 
 int vr_fd_tables_apart;
 
+const char *
+vr_proc_fds(void)
+{
+	return __atomic_load_n(&vr_fd_tables_apart, __ATOMIC_RELAXED) ? "/proc/thread-self/fd"
+	                                                              : "/proc/self/fd";
+}
+
 char *
 vr_proc_fd(char buf[32], int fd)
 {
-	static const char self[] = "/proc/self/fd/", thread[] = "/proc/thread-self/fd/";
-	const char *pre = __atomic_load_n(&vr_fd_tables_apart, __ATOMIC_RELAXED) ? thread : self;
-	size_t n = vr_strlen(pre);
+	const char *dir = vr_proc_fds();
+	size_t n = vr_strlen(dir);
 
-	/* At most 21 + 10 digits + NUL. */
-	vr_memcpy(buf, pre, n);
-	vr_utoa((unsigned int)fd, buf + n);
+	/* At most 20 + '/' + 10 digits + NUL. */
+	vr_memcpy(buf, dir, n);
+	buf[n] = '/';
+	vr_utoa((unsigned int)fd, buf + n + 1);
 	return buf;
 }
 

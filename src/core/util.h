@@ -32,6 +32,12 @@ long vr_path_under(const char *path, size_t plen, const char *dir, size_t dlen);
 char *vr_proc_fd(char buf[32], int fd);
 
 /*
+ * vr_proc_fds() - the directory vr_proc_fd() names descriptors in:
+ * "/proc/self/fd", or "/proc/thread-self/fd" once vr_fd_tables_apart is set.
+ */
+const char *vr_proc_fds(void);
+
+/*
  * vr_fd_tables_apart - a thread of this process may hold a descriptor
  * table of its own (vr_ns_fd_changes_seen(ns, 0)); set for good.
  */
