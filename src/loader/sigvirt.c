@@ -300,23 +300,44 @@ vrl_sig_wrap(int sig, siginfo_t *si, void *uc)
 }
 
 /*
+ * reported() - what rt_sigaction reports as @sig's action when the kernel
+ * holds @cur: the program's, where the kernel's is vroot's wrapper.
+ */
+static struct vrl_ksigaction
+reported(int sig, const struct vrl_ksigaction *cur)
+{
+	return cur->handler == (void *)vrl_sig_wrap ? wrap_act(sig) : *cur;
+}
+
+/*
  * wrapped_action() - rt_sigaction(@sig, @act, @oact) for a signal other
  * than SIGSYS, @act (when not NULL) read already: a handler whose sa_mask
  * holds SIGSYS is installed as vrl_sig_wrap() with the mask without it,
  * and the program's action is kept to be reported.  In a vfork child,
  * whose actions are its own but whose memory is its parent's, the mask
- * is only stripped.  Returns 0 or -errno.
+ * is only stripped.  The old action reported is the kernel's, or the
+ * program's where the kernel's is the wrapper.  Returns 0 or -errno.
+ *
+ * A call that changes nothing of what is kept (a query; a vfork child's
+ * call; an action not wrapped for a signal whose action was not either)
+ * takes neither the lock nor the signal mask: one system call.  A
+ * posix_spawn() child makes two such calls per signal, some 120 in all.
+ * The bit of sa_wrapped only sends a call the locked way: should a
+ * wrapping call of another thread set it meanwhile, the call is made
+ * again that way, as if last.
  */
 static long
 wrapped_action(int sig, struct vrl_ksigaction *act, struct vrl_ksigaction *oact)
 {
 	unsigned long bit = 1UL << (sig - 1), mask;
-	struct vrl_ksigaction real, old;
-	int wrap, was, shared = vrl_mm_shared_child();
+	struct vrl_ksigaction real, cur;
+	int wrap, shared = 0;
 	long r;
 
 	wrap = act && (act->mask & VRL_SIGBIT(SIGSYS)) && act->handler != SIG_DFL_P &&
-	       act->handler != SIG_IGN_P && !shared;
+	       act->handler != SIG_IGN_P;
+	if (wrap)
+		wrap = !(shared = vrl_mm_shared_child());
 	if (act) {
 		real = *act;
 		real.mask &= ~VRL_SIGBIT(SIGSYS);
@@ -325,27 +346,37 @@ wrapped_action(int sig, struct vrl_ksigaction *act, struct vrl_ksigaction *oact)
 			real.flags |= SA_SIGINFO;
 		}
 	}
+	if (!act || shared ||
+	    (!wrap && !(__atomic_load_n(&vrl_proc.sa_wrapped, __ATOMIC_ACQUIRE) & bit))) {
+		r = vrl_sys4(__NR_rt_sigaction, sig, act ? &real : NULL, &cur,
+		             sizeof(unsigned long));
+		if (r == 0 && act && !shared &&
+		    (__atomic_load_n(&vrl_proc.sa_wrapped, __ATOMIC_ACQUIRE) & bit))
+			goto locked;
+		if (r == 0 && oact)
+			*oact = reported(sig, &cur);
+		return r;
+	}
+locked:
 	/* No nested trap may spin on the lock this thread holds. */
 	mask = vrl_sig_block_all();
 	act_lock();
-	was = !!(__atomic_load_n(&vrl_proc.sa_wrapped, __ATOMIC_ACQUIRE) & bit);
-	old = vrl_proc.sa_prog[sig - 1];
-	r = vrl_sys4(__NR_rt_sigaction, sig, act ? &real : NULL, oact, sizeof(unsigned long));
-	if (r == 0 && act && !shared) {
+	r = vrl_sys4(__NR_rt_sigaction, sig, &real, &cur, sizeof(unsigned long));
+	if (r == 0) {
+		cur = reported(sig, &cur);
 		if (wrap) {
 			__atomic_add_fetch(&vrl_proc.sa_seq, 1, __ATOMIC_ACQ_REL);
 			vrl_proc.sa_prog[sig - 1] = *act;
 			__atomic_add_fetch(&vrl_proc.sa_seq, 1, __ATOMIC_RELEASE);
-		}
-		if (wrap)
 			__atomic_fetch_or(&vrl_proc.sa_wrapped, bit, __ATOMIC_RELEASE);
-		else
+		} else {
 			__atomic_fetch_and(&vrl_proc.sa_wrapped, ~bit, __ATOMIC_RELEASE);
+		}
 	}
 	act_unlock();
 	vrl_sig_restore(mask);
-	if (r == 0 && oact && was)
-		*oact = old;
+	if (r == 0 && oact)
+		*oact = cur;
 	return r;
 }
 
