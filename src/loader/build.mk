@@ -40,10 +40,15 @@ LOADER_LDFLAGS := -nostdlib -static-pie -Wl,-z,noexecstack -Wl,--no-dynamic-link
 	-Wl,-z,text -Wl,--build-id=none -Wl,-T,$(LOADER_OBJDIR)/hot.ld
 
 # The functions of hot.txt first in the text, each in a section of its
-# own (-ffunction-sections, the core's objects too): see hot.txt.
-$(LOADER_OBJDIR)/hot.ld: $(LOADER_SRC)/hot.txt
+# own (-ffunction-sections, the core's objects too): see hot.txt.  Before
+# them, what a start runs before vrl_self_populate() has mapped the image
+# in (reloc.c): near _start, the one page fault it takes for the text.
+LOADER_START_FN := vrl_start_c vrl_tpage_map map_at put_vmclone vrl_self_populate populate \
+	memset memcpy
+$(LOADER_OBJDIR)/hot.ld: $(LOADER_SRC)/hot.txt $(LOADER_SRC)/build.mk
 	@mkdir -p $(dir $@)
 	{ echo 'SECTIONS {'; echo '  .text.hot : {'; \
+	  echo '    *start.o(.text)$(foreach f,$(LOADER_START_FN), *(.text.$(f)))'; \
 	  echo '    *rwentry.o(.text) *sigentry.o(.text)'; \
 	  sed -n 's/^\([A-Za-z_][A-Za-z0-9_.]*\)$$/    *(.text.\1)/p' $<; \
 	  echo '  }'; echo '} INSERT BEFORE .text;'; } >$@

@@ -245,6 +245,7 @@ long vrl_on_stack(long (*fn)(void *arg), void *arg);
 
 /* reloc.c */
 int vrl_self_relocate(void);
+void vrl_self_populate(unsigned long stub);
 
 /* tpage.c */
 int vrl_tpage_map(void);

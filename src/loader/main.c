@@ -292,15 +292,6 @@ setup(const struct opts *o)
 {
 	int err, moved = 0;
 
-	if ((err = vrl_tpage_map()) == -EEXIST)
-		vrl_die("vroot sessions nested too deeply (at most 4): every trusted syscall page "
-		        "slot from 0x7e8000000000 up is taken",
-		        NULL, 0);
-	if (err == -ENOSYS)
-		vrl_die("mmap(MAP_FIXED_NOREPLACE) is missing: vroot needs Linux 4.17 or later",
-		        NULL, 0);
-	if (err)
-		vrl_die("cannot map the trusted syscall page at 0x7e8000000000", NULL, err);
 	if ((err = vrl_proc_init()) == -EINVAL)
 		vrl_die("madvise(MADV_WIPEONFORK) is missing: vroot needs Linux 4.14 or later",
 		        NULL, err);
@@ -386,6 +377,16 @@ vrl_start_c(long *sp)
 	const char *execfn;
 	int fd, elf_fd, ifd, err;
 
+	/* First: it maps the loader's pages in, before relocation touches them. */
+	if ((err = vrl_tpage_map()) == -EEXIST)
+		vrl_die("vroot sessions nested too deeply (at most 4): every trusted syscall page "
+		        "slot from 0x7e8000000000 up is taken",
+		        NULL, 0);
+	if (err == -ENOSYS)
+		vrl_die("mmap(MAP_FIXED_NOREPLACE) is missing: vroot needs Linux 4.17 or later",
+		        NULL, 0);
+	if (err)
+		vrl_die("cannot map the trusted syscall page at 0x7e8000000000", NULL, err);
 	if (vrl_self_relocate())
 		vrl_die("cannot relocate itself", NULL, -ENOEXEC);
 	parse(sp[0], (char **)(sp + 1), &o);

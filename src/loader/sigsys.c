@@ -193,6 +193,8 @@ altstack(void)
 	if (vrl_is_err(p))
 		return (int)p;
 	vrl_mprotect((void *)p, 4096, PROT_NONE); /* guard */
+	/* The kernel writes every signal's frame there. */
+	vrl_populate((char *)p + 4096 + VRL_ALTSTACK - 2 * 4096, 2 * 4096);
 	ss.ss_sp = (void *)(p + 4096);
 	ss.ss_size = VRL_ALTSTACK;
 	ss.ss_flags = 0;

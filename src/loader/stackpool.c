@@ -88,6 +88,9 @@ vrl_pool_init(void)
 		             PROT_NONE);
 	if (vrl_level > 0)
 		((struct vrl_chunk *)p)->guarded = ~0UL;
+	/* The header, and the top of the first slot, which the first trap runs on. */
+	vrl_populate((void *)p, VRL_CHUNK_HDR);
+	vrl_populate((char *)p + VRL_CHUNK_HDR + VRL_SLOT_STRIDE - 3 * 4096, 3 * 4096);
 	publish((struct vrl_chunk *)p);
 	return 0;
 }

@@ -11,6 +11,8 @@
 	.balign 64
 vrl_boot_stack:
 	.space 262144
+	.globl vrl_boot_stack_top
+	.hidden vrl_boot_stack_top
 vrl_boot_stack_top:
 
 	.text

@@ -154,6 +154,24 @@ vrl_sys6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 #define vrl_sys5(n, a, b, c, d, e)                                                                 \
 	vrl_sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_READ  22
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/*
+ * vrl_populate() - map in the pages of [@addr, @addr + @len), which are
+ * surely written soon, with one call instead of a fault each (see
+ * vrl_self_populate()).  Only for a few pages known to be used: a page
+ * populated for nothing costs about what its fault would have.  Best
+ * effort: Linux before 5.14 refuses the advice.
+ */
+static inline void
+vrl_populate(void *addr, unsigned long len)
+{
+	vrl_sys3(__NR_madvise, addr, len, MADV_POPULATE_WRITE);
+}
+
 /* mmap returns an address; errors are the last page of the address space. */
 static inline int
 vrl_is_err(long v)

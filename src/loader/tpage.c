@@ -171,6 +171,8 @@ vrl_tpage_map(void)
 
 		err = map_at(addr);
 		if (!err) {
+			/* Before the first write to .data, which would fault. */
+			vrl_self_populate(addr + VRL_TPAGE_PLAIN);
 			vrl_tpage = addr;
 			vrl_level = level;
 		}
