@@ -77,14 +77,7 @@ extern char vrl_boot_stack_top[] __attribute__((visibility("hidden")));
 static void
 populate(unsigned long stub, uintptr_t start, uintptr_t end, int advice)
 {
-	long ret;
-
-	__asm__ volatile("call *%[t]"
-	                 : "=a"(ret)
-	                 : "a"(__NR_madvise), "D"(start), "S"(end - start),
-	                   "d"(advice), [t] "r"(stub)
-	                 : "rcx", "r11", "memory", "cc");
-	(void)ret;
+	vrl_stub6(stub, __NR_madvise, (long)start, (long)(end - start), advice, 0, 0, 0);
 }
 
 /**

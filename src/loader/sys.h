@@ -123,8 +123,13 @@ vrl_raw6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	return ret;
 }
 
+/*
+ * vrl_stub6() - system call @n through the stub at @stub, a trusted page's:
+ * vrl_sys6() through this image's, or a page not yet recorded in
+ * vrl_tpage (vrl_self_populate()).
+ */
 static inline long
-vrl_sys6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+vrl_stub6(unsigned long stub, long n, long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	register long r10 __asm__("r10") = a4;
 	register long r8 __asm__("r8") = a5;
@@ -141,9 +146,15 @@ vrl_sys6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	                 "lea 128(%%rsp), %%rsp"
 	                 : "=a"(ret)
 	                 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8),
-	                   "r"(r9), [t] "r"(vrl_tpage + VRL_TPAGE_SYSCALL)
+	                   "r"(r9), [t] "r"(stub)
 	                 : "rcx", "r11", "memory", "cc");
 	return ret;
+}
+
+static inline long
+vrl_sys6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	return vrl_stub6(vrl_tpage + VRL_TPAGE_SYSCALL, n, a1, a2, a3, a4, a5, a6);
 }
 
 #define vrl_sys0(n)             vrl_sys6((n), 0, 0, 0, 0, 0, 0)
