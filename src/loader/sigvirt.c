@@ -324,14 +324,15 @@ reported(int sig, const struct vrl_ksigaction *cur)
  * posix_spawn() child makes two such calls per signal, some 120 in all.
  * The bit of sa_wrapped only sends a call the locked way: should a
  * wrapping call of another thread set it meanwhile, the call is made
- * again that way, as if last.
+ * again that way, as if last, and reports the action its first call
+ * replaced (the second replaces its own).
  */
 static long
 wrapped_action(int sig, struct vrl_ksigaction *act, struct vrl_ksigaction *oact)
 {
 	unsigned long bit = 1UL << (sig - 1), mask;
-	struct vrl_ksigaction real, cur;
-	int wrap, shared = 0;
+	struct vrl_ksigaction real, cur, first;
+	int wrap, shared = 0, again = 0;
 	long r;
 
 	wrap = act && (act->mask & VRL_SIGBIT(SIGSYS)) && act->handler != SIG_DFL_P &&
@@ -351,8 +352,11 @@ wrapped_action(int sig, struct vrl_ksigaction *act, struct vrl_ksigaction *oact)
 		r = vrl_sys4(__NR_rt_sigaction, sig, act ? &real : NULL, &cur,
 		             sizeof(unsigned long));
 		if (r == 0 && act && !shared &&
-		    (__atomic_load_n(&vrl_proc.sa_wrapped, __ATOMIC_ACQUIRE) & bit))
+		    (__atomic_load_n(&vrl_proc.sa_wrapped, __ATOMIC_ACQUIRE) & bit)) {
+			first = cur;
+			again = 1;
 			goto locked;
+		}
 		if (r == 0 && oact)
 			*oact = reported(sig, &cur);
 		return r;
@@ -363,7 +367,7 @@ locked:
 	act_lock();
 	r = vrl_sys4(__NR_rt_sigaction, sig, &real, &cur, sizeof(unsigned long));
 	if (r == 0) {
-		cur = reported(sig, &cur);
+		cur = reported(sig, again ? &first : &cur);
 		if (wrap) {
 			__atomic_add_fetch(&vrl_proc.sa_seq, 1, __ATOMIC_ACQ_REL);
 			vrl_proc.sa_prog[sig - 1] = *act;
