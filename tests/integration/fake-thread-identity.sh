@@ -460,8 +460,13 @@ main(void)
 {
 	pthread_t c[4];
 
+	/*
+	 * EAGAIN while every clone slot waits on the reap delay: try again
+	 * (an unchecked failure left c[i] unset, and its join crashed).
+	 */
 	for (long i = 0; i < 4; i++)
-		pthread_create(&c[i], NULL, creator, (void *)(1001 + i));
+		while (pthread_create(&c[i], NULL, creator, (void *)(1001 + i)) != 0)
+			usleep(1000);
 	for (int i = 0; i < 4; i++)
 		pthread_join(c[i], NULL);
 	printf("threads with another thread's euid: %d\n", bad);
