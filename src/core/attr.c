@@ -446,7 +446,6 @@ vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, 
 	const long *ts = times; /* struct timespec[2]: sec, nsec, sec, nsec */
 	struct vr_walk *w;
 	struct stat st;
-	char proc[32];
 	int err, upfd, now, own = 0;
 
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
@@ -489,12 +488,9 @@ vr_utimensat(struct vr_task *t, int dirfd, const char *path, const void *times, 
 		                              AT_SYMLINK_NOFOLLOW);
 		if (upfd >= 0 && own)
 			sys_close(upfd);
-	} else if (w->copy_fd >= 0 && w->copy_fd == w->node.fd[0]) {
-		/* The copy's own descriptor: the same change, without its /proc path looked up. */
-		err = (int)vr_sys4(__NR_utimensat, w->copy_fd, NULL, times, 0);
 	} else {
-		err = (int)vr_sys4(__NR_utimensat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), times,
-		                   0);
+		/* The object itself, through its descriptor (O_PATH: AT_EMPTY_PATH, Linux 5.8). */
+		err = (int)vr_sys4(__NR_utimensat, w->node.fd[0], "", times, AT_EMPTY_PATH);
 	}
 	vr_walk_end(w);
 	return err;

@@ -382,30 +382,34 @@ link_copy(struct vr_ns *ns, int fd, int upfd, const char *name)
  * change the object next, and read its type, owner and mode), or
  * st_nlink 0 when they are not known without asking).  Return: 0, 1
  * when another copy got there first, or -errno (-EOPNOTSUPP: an index
- * entry on a filesystem without user xattrs).
+ * entry on a filesystem without user xattrs).  @in: @o open for reading
+ * (open_source()), taken; or -1, and @o's descriptor is opened again
+ * through /proc/self/fd when the data is copied.
  */
 static int
 copy_file(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int upfd,
-          const char *name, int with_data, int index, int *keep, struct stat *kst)
+          const char *name, int with_data, int index, int *keep, struct stat *kst, int in)
 {
 	char tmp[VR_TMP_LEN], p[32];
 	char *buf = vr_alloc(s, COPY_BUF);
-	int in = -1, out, err, caps = 0, known = 0;
+	int out, err, caps = 0, known = 0;
 	struct stat now;
 
 	if (keep)
 		*keep = -1;
-	if (!buf)
-		return -ENOMEM;
-	out = tmp_file(ns, upfd, tmp, o->st.st_mode);
-	if (out < 0)
+	out = buf ? tmp_file(ns, upfd, tmp, o->st.st_mode) : -ENOMEM;
+	if (out < 0) {
+		if (in >= 0)
+			sys_close(in);
 		return out;
+	}
 	err = 0;
 	if (with_data & 1) {
 		unsigned int bit = 1u << (o->layer[0] % 32);
 		int kernel = !(__atomic_load_n(&ns->no_kernel_copy, __ATOMIC_RELAXED) & bit);
 
-		in = sys_openat(AT_FDCWD, vr_proc_fd(p, o->fd[0]), O_RDONLY | O_CLOEXEC, 0);
+		if (in < 0)
+			in = sys_openat(AT_FDCWD, vr_proc_fd(p, o->fd[0]), O_RDONLY | O_CLOEXEC, 0);
 		err = in < 0 ? in : copy_data(in, out, o->st.st_size, o->st.st_blocks, buf, &kernel);
 		if (!kernel)
 			__atomic_or_fetch(&ns->no_kernel_copy, bit, __ATOMIC_RELAXED);
@@ -583,7 +587,6 @@ vr_copyup_parent(struct vr_walk *w, int *own)
 static void
 set_copy(struct vr_walk *w, int fd, const struct stat *st)
 {
-	w->copy_fd = -1;
 	vr_obj_put(&w->node);
 	w->node.exists = 1;
 	w->node.synthetic = 0;
@@ -641,20 +644,25 @@ take_copy(struct vr_walk *w, int fd, struct stat *kst)
 		return 1;
 	}
 	set_copy(w, fd, kst);
-	w->copy_fd = fd;
 	return 0;
 }
 
-/* merge_upper() - directory w->node gains its new upper copy on top. */
+/*
+ * merge_upper() - directory w->node gains its new upper copy on top: @fd,
+ * the copy's descriptor (taken), or looked up by name when -1.
+ */
 static int
-merge_upper(struct vr_walk *w, int upfd)
+merge_upper(struct vr_walk *w, int upfd, int fd)
 {
 	struct vr_obj *o = &w->node;
 	struct stat st;
-	int fd, err = w->ns->ops->lookup(upfd, w->last, &fd, &st);
+	int err = fd >= 0 ? sys_fstat(fd, &st) : w->ns->ops->lookup(upfd, w->last, &fd, &st);
 
-	if (err < 0)
+	if (err < 0) {
+		if (fd >= 0)
+			sys_close(fd);
 		return err;
+	}
 	if (o->nfd >= VR_MAX_LAYERS) {
 		sys_close(fd);
 		return -ENOMEM;
@@ -674,7 +682,7 @@ int
 vr_copyup_index(struct vr_walk *w, int idx, const char *key)
 {
 	size_t mark = w->s.used;
-	int err = copy_file(w->ns, &w->s, &w->node, idx, key, 1, 1, NULL, NULL);
+	int err = copy_file(w->ns, &w->s, &w->node, idx, key, 1, 1, NULL, NULL, -1);
 
 	w->s.used = mark;
 	return err < 0 ? err : 0;
@@ -693,7 +701,7 @@ copy_linked(struct vr_walk *w, int upfd)
 
 	/* No user xattrs in the prefix: the name becomes a file of its own. */
 	if (idx == -EOPNOTSUPP)
-		return copy_file(w->ns, &w->s, &w->node, upfd, w->last, 1, 0, NULL, NULL);
+		return copy_file(w->ns, &w->s, &w->node, upfd, w->last, 1, 0, NULL, NULL, -1);
 	if (idx < 0)
 		return idx;
 	vr_index_lock(idx, 1);
@@ -941,6 +949,39 @@ mark_impure(struct vr_walk *w, int upfd)
 	mark_dir(w, upfd, cur ? &w->cur.st : NULL);
 }
 
+/*
+ * open_source() - w->node, a regular file of a base layer, open for
+ * reading by its name in that layer's part of w->cur: one lookup in the
+ * kernel, where opening its O_PATH descriptor again through /proc/self/fd
+ * takes a walk of /proc as well.  Only when it is still the very file the
+ * walk found.  Return: the descriptor, or -1 (copy_file() then does so).
+ */
+static int
+open_source(const struct vr_walk *w)
+{
+	const struct vr_obj *o = &w->node;
+	unsigned int i = 0;
+	struct stat st;
+	int fd;
+
+	if (o->byname || o->indexed || w->last_type != VR_LAST_NORM || w->ns->casefold ||
+	    w->cur.synthetic || w->cur.mount)
+		return -1;
+	while (i < w->cur.nfd && w->cur.layer[i] != o->layer[0])
+		i++;
+	if (i == w->cur.nfd)
+		return -1;
+	fd = sys_openat(w->cur.fd[i], w->last,
+	                O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (sys_fstat(fd, &st) < 0 || st.st_ino != o->st.st_ino || st.st_dev != o->st.st_dev) {
+		sys_close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int
 vr_copyup(struct vr_walk *w, int with_data)
 {
@@ -961,15 +1002,14 @@ vr_copyup(struct vr_walk *w, int with_data)
 	bdev = o->st.st_dev;
 	bino = o->st.st_ino;
 	if (type == S_IFDIR) {
-		int fd = vr_make_upper_dir(w->ns, upfd, w->last, o);
-
-		err = fd < 0 ? fd : 0;
-		if (fd >= 0)
-			sys_close(fd);
+		/* The copy's descriptor is the node's: no lookup of it by name. */
+		keep = vr_make_upper_dir(w->ns, upfd, w->last, o);
+		err = keep < 0 ? keep : 0;
 	} else if (type == S_IFREG) {
 		err = o->onlink > 1 ? copy_linked(w, upfd)
 		                    : copy_file(w->ns, &w->s, o, upfd, w->last, with_data, 0,
-		                                (w->flags & VR_WALK_CHANGE) ? &keep : NULL, &kst);
+		                                (w->flags & VR_WALK_CHANGE) ? &keep : NULL, &kst,
+		                                (with_data & 1) ? open_source(w) : -1);
 		if (err >= 0)
 			mark_impure(w, upfd);
 	} else {
@@ -981,14 +1021,19 @@ vr_copyup(struct vr_walk *w, int with_data)
 		err = h >= 0 ? h : err;
 	}
 	w->s.used = mark;
-	if (keep >= 0 && (err < 0 || !base_readers_clean(w->ns))) {
-		sys_close(keep);
-		keep = -1;
+	if (type == S_IFDIR) {
+		if (err >= 0)
+			err = merge_upper(w, upfd, keep);
+	} else {
+		if (keep >= 0 && (err < 0 || !base_readers_clean(w->ns))) {
+			sys_close(keep);
+			keep = -1;
+		}
+		if (keep >= 0 && take_copy(w, keep, &kst) != 0)
+			keep = -1;
+		if (err >= 0 && keep < 0)
+			err = reload(w, upfd);
 	}
-	if (keep >= 0 && take_copy(w, keep, &kst) != 0)
-		keep = -1;
-	if (err >= 0 && keep < 0)
-		err = type == S_IFDIR ? merge_upper(w, upfd) : reload(w, upfd);
 	if (err >= 0 && type == S_IFREG) {
 		unsigned long t;
 
@@ -1032,11 +1077,11 @@ link_up_at(struct vr_ns *ns, struct vr_scratch *s, int upfd, const char *name,
 		return idx;
 	vr_index_key(key, lower->odev, lower->oino);
 	if (sys_fstatat(idx, key, &st, AT_SYMLINK_NOFOLLOW) == -ENOENT)
-		err = copy_file(ns, s, lower, idx, key, 1, 1, NULL, NULL);
+		err = copy_file(ns, s, lower, idx, key, 1, 1, NULL, NULL, -1);
 	/* No user xattrs in the prefix: the name becomes a file of its own. */
 	if (err == -EOPNOTSUPP) {
 		sys_close(idx);
-		return copy_file(ns, s, lower, upfd, name, 1, 0, NULL, NULL);
+		return copy_file(ns, s, lower, upfd, name, 1, 0, NULL, NULL, -1);
 	}
 	if (err >= 0) {
 		vr_index_lock(idx, 1);
@@ -1069,7 +1114,7 @@ vr_copyup_at(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *
 		return -ENOMEM;
 	if (type == S_IFREG) {
 		err = lower->onlink > 1 ? link_up_at(ns, &s, upfd, name, lower)
-		                        : copy_file(ns, &s, lower, upfd, name, 1, 0, NULL, NULL);
+		                        : copy_file(ns, &s, lower, upfd, name, 1, 0, NULL, NULL, -1);
 		if (err >= 0)
 			vr_mark_impure(upfd);
 	} else {

@@ -1645,7 +1645,6 @@ vr_walk_begin(struct vr_task *t, int *err)
 	w->stx = NULL;
 	w->stx_done = 0;
 	w->fresh_ino = 0;
-	w->copy_fd = -1;
 	w->hlen = 0;
 	w->cur.nfd = 0;
 	w->cur.owned = 0;

@@ -244,12 +244,10 @@ struct vr_walk {
 	unsigned int stx_mask;
 	int stx_flags, stx_done;
 	/*
-	 * A copy-up's own notes (copyup.c): the upper directory it has just
-	 * made, unmarked (fresh_ino 0: none); copy_fd: node.fd[0] is the
-	 * copy's own descriptor, open for reading and writing (-1: not so).
+	 * A copy-up's own note (copyup.c): the upper directory it has just
+	 * made, unmarked (fresh_ino 0: none).
 	 */
 	unsigned long fresh_dev, fresh_ino;
-	int copy_fd;
 	/*
 	 * Last, the two buffers: a walk of a short path touches one page of
 	 * this object (each page first touched is a fault, in every process).
