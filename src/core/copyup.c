@@ -162,6 +162,31 @@ open_upper(int upfd, const char *name, int dir)
 }
 
 /*
+ * A copy-up changes nothing the program can see in the directory the copy
+ * goes into: its upper directory's access and modification times are put
+ * back as they were before the copy went in (kernel overlayfs does so, as
+ * best it can, with ovl_set_timestamps()); its change time moves, as
+ * there.  parent_times() reads them, 0 when it could;
+ * parent_times_back() puts them back.
+ */
+static int
+parent_times(int upfd, struct stat *st)
+{
+	return sys_fstat(upfd, st);
+}
+
+static void
+parent_times_back(int upfd, const struct stat *st)
+{
+	struct {
+		long sec, nsec;
+	} ts[2] = {{(long)st->st_atime, (long)st->st_atime_nsec},
+	           {(long)st->st_mtime, (long)st->st_mtime_nsec}};
+
+	vr_sys4(__NR_utimensat, upfd, "", ts, AT_EMPTY_PATH);
+}
+
+/*
  * mark_dir() - upper directory @upfd, where a copy was just made, is
  * marked impure; when @w and @st are given (@upfd is a directory of the
  * cache's, showing @st), asked of the disk only when the cache does not
@@ -186,12 +211,13 @@ make_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lowe
          struct vr_walk *w, const struct stat *upst)
 {
 	struct vr_scratch s;
-	struct stat now;
+	struct stat now, pst;
 	char tmp[VR_TMP_LEN];
-	int fd, err, locked, plain = 0, caps = 0, wd = ns->work.fd;
+	int fd, err, locked, plain = 0, caps = 0, wd = ns->work.fd, ptimes;
 
 	if (made)
 		*made = 0;
+	ptimes = parent_times(upfd, &pst) == 0;
 	vr_tmp_name(tmp);
 	/*
 	 * Made with the copy's own permissions (unseen in the work
@@ -242,6 +268,8 @@ make_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lowe
 		fd = open_upper(upfd, name, 1);
 		locked = 0;
 		plain = 0;
+	} else if (ptimes) {
+		parent_times_back(upfd, &pst);
 	}
 	mark_dir(w, upfd, upst);
 	if (fd >= 0 && locked)
@@ -989,8 +1017,8 @@ vr_copyup(struct vr_walk *w, int with_data)
 	unsigned int type = o->st.st_mode & S_IFMT;
 	size_t mark = w->s.used;
 	unsigned long bdev, bino;
-	int upfd, err, own, keep = -1;
-	struct stat kst = {.st_nlink = 0};
+	int upfd, err, own, keep = -1, ptimes;
+	struct stat kst = {.st_nlink = 0}, pst;
 
 	if (o->mount || o->synthetic || !o->exists || o->nfd == 0)
 		return -EROFS;
@@ -999,6 +1027,8 @@ vr_copyup(struct vr_walk *w, int with_data)
 	upfd = vr_copyup_parent(w, &own);
 	if (upfd < 0)
 		return upfd;
+	/* A directory's copy puts them back itself (make_dir()). */
+	ptimes = type != S_IFDIR && parent_times(upfd, &pst) == 0;
 	bdev = o->st.st_dev;
 	bino = o->st.st_ino;
 	if (type == S_IFDIR) {
@@ -1020,6 +1050,8 @@ vr_copyup(struct vr_walk *w, int with_data)
 
 		err = h >= 0 ? h : err;
 	}
+	if (err == 0 && ptimes)
+		parent_times_back(upfd, &pst);
 	w->s.used = mark;
 	if (type == S_IFDIR) {
 		if (err >= 0)
@@ -1101,7 +1133,8 @@ vr_copyup_at(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *
 {
 	unsigned int type = lower->st.st_mode & S_IFMT;
 	struct vr_scratch s;
-	int err;
+	struct stat pst;
+	int err, ptimes;
 
 	if (type == S_IFDIR) {
 		int fd = vr_make_upper_dir(ns, upfd, name, lower);
@@ -1112,6 +1145,7 @@ vr_copyup_at(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *
 	}
 	if (vr_scratch_get(&ns->pool, &s) < 0)
 		return -ENOMEM;
+	ptimes = parent_times(upfd, &pst) == 0;
 	if (type == S_IFREG) {
 		err = lower->onlink > 1 ? link_up_at(ns, &s, upfd, name, lower)
 		                        : copy_file(ns, &s, lower, upfd, name, 1, 0, NULL, NULL, -1);
@@ -1120,6 +1154,8 @@ vr_copyup_at(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *
 	} else {
 		err = copy_special(ns, &s, lower, upfd, name);
 	}
+	if (err == 0 && ptimes)
+		parent_times_back(upfd, &pst);
 	vr_scratch_put(&ns->pool, &s);
 	return err;
 }
