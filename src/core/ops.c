@@ -538,22 +538,6 @@ origin_fd(const struct vr_walk *w)
 	return o->layer[0] == 0 || o->indexed ? o->fd[0] : -1;
 }
 
-/* has_name() - the listxattr() list @names[0..@n) holds @name. */
-static int
-has_name(const char *names, long n, const char *name)
-{
-	size_t len = vr_strlen(name) + 1;
-
-	for (long at = 0; at < n;) {
-		size_t k = vr_strlen(names + at) + 1;
-
-		if (k == len && vr_memcmp(names + at, name, len) == 0)
-			return 1;
-		at += (long)k;
-	}
-	return 0;
-}
-
 /*
  * attr_fd() - @fd, or -1 when the upper-layer object it holds carries
  * neither an owner's record (owner.c) nor an origin (index.c).  One
@@ -582,7 +566,8 @@ attr_fd(const struct vr_ns *ns, int fd, unsigned long dev, unsigned long ino, un
 		n = vr_xattr_list(fd, type == S_IFDIR ? "." : "", names, sizeof(names));
 	if (n == -ERANGE)
 		return fd; /* many names: let the readers ask for theirs */
-	if (n < 0 || !(has_name(names, n, VR_OWNER_XATTR) || has_name(names, n, VR_ORIGIN_XATTR)))
+	if (n < 0 ||
+	    !(vr_xattr_listed(names, n, VR_OWNER_XATTR) || vr_xattr_listed(names, n, VR_ORIGIN_XATTR)))
 		return -1;
 	return fd;
 }

@@ -305,6 +305,21 @@ vr_xattr_list(int dfd, const char *name, char *list, size_t size)
 }
 
 int
+vr_xattr_listed(const char *names, long n, const char *name)
+{
+	size_t len = vr_strlen(name) + 1;
+
+	for (long at = 0; at < n;) {
+		size_t k = vr_strlen(names + at) + 1;
+
+		if (k == len && vr_memcmp(names + at, name, len) == 0)
+			return 1;
+		at += (long)k;
+	}
+	return 0;
+}
+
+int
 vr_each_entry(int fd, char *buf, size_t size,
               int (*fn)(void *arg, int fd, const struct vr_dirent64 *d), void *arg)
 {

@@ -64,6 +64,8 @@ long vr_xattr_get(int dfd, const char *name, const char *attr, void *value, size
 long vr_xattr_set(int dfd, const char *name, const char *attr, const void *value, size_t size,
                   int flags);
 long vr_xattr_list(int dfd, const char *name, char *list, size_t size);
+/* vr_xattr_listed() - the listxattr() list @names[0..@n) holds @name. */
+int vr_xattr_listed(const char *names, long n, const char *name);
 
 /*
  * vr_tmp_name() - a fresh name for a temporary in the work directory:

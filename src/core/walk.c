@@ -325,6 +325,34 @@ lookup(struct vr_walk *w, const struct vr_obj *dir, const char *name, struct vr_
 }
 
 /*
+ * plain_upper() - upper-layer regular file @name of @dirfd, of stat @st just
+ * read by name, carries neither an owner's record nor an origin (a file a
+ * program made, not a copy): then that stat is what the program sees, with
+ * no descriptor opened to read its attributes (lookup()).  One listxattr()
+ * by name, and the stat read again, unchanged, to be sure the list was of
+ * the same file.  A file of several links takes the lookup (index.c).
+ */
+static int
+plain_upper(const struct vr_ns *ns, int dirfd, const char *name, const struct stat *st)
+{
+	char names[256];
+	struct stat again;
+	long n;
+
+	if (st->st_nlink != 1 || ns->ops != &vr_host_layer_ops)
+		return 0;
+	n = vr_xattr_list(dirfd, name, names, sizeof(names));
+	if (n == -EOPNOTSUPP)
+		n = 0; /* no user xattrs in the prefix: none to have */
+	if (n < 0 || vr_xattr_listed(names, n, VR_OWNER_XATTR) ||
+	    vr_xattr_listed(names, n, VR_ORIGIN_XATTR))
+		return 0;
+	return sys_fstatat(dirfd, name, &again, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       again.st_ino == st->st_ino && again.st_dev == st->st_dev &&
+	       again.st_ctime == st->st_ctime && again.st_ctime_nsec == st->st_ctime_nsec;
+}
+
+/*
  * lookup_attr() - lookup() of a final component whose attributes are all
  * the caller reads, by one stat_at() per layer instead of an open, a stat
  * and a close.  It decides only where lookup() would take the topmost find
@@ -413,7 +441,8 @@ lookup_attr(struct vr_walk *w, const struct vr_obj *dir, const char *name, struc
 		if (!dir->mount && vr_is_whiteout(&st))
 			return 0;
 		if (!dir->mount && ns->has_upper && t == S_IFREG &&
-		    ((dir->layer[i] == 0 && !((w->flags & VR_WALK_GONE) && st.st_nlink == 1)) ||
+		    ((dir->layer[i] == 0 && !((w->flags & VR_WALK_GONE) && st.st_nlink == 1) &&
+		      !plain_upper(ns, dir->fd[i], name, &st)) ||
 		     (st.st_nlink > 1 && !vr_index_unused(ns, st.st_dev, st.st_ino))))
 			return 0;
 		/* Removing a name of a shared file opens it (index.c). */
