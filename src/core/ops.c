@@ -340,10 +340,14 @@ again:
 	w = vr_walk_begin(t, &err);
 	if (!w)
 		return err;
-	/* An object opened for reading: the walk may open it so itself. */
+	/*
+	 * An object opened for reading: the walk may open it so itself.
+	 * With O_LARGEFILE, which the kernel adds to every open but O_PATH
+	 * on x86-64 anyway: a plain O_RDONLY is 0, open_final's "none".
+	 */
 	if ((flags & O_ACCMODE) == O_RDONLY && !w->t->id.faked &&
 	    !(flags & (O_CREAT | O_TRUNC | O_PATH)) && (flags & O_TMPFILE) != O_TMPFILE)
-		w->open_final = flags;
+		w->open_final = flags | O_LARGEFILE;
 	err = vr_walk_path(w, dirfd, path, wf);
 	if (err < 0)
 		goto out;
