@@ -252,8 +252,11 @@ add_layer(struct vr_walk *w, struct vr_obj *o, const struct vr_obj *dir, unsigne
  * name holds is opened as the program's own open would open it there (a
  * FIFO waits for a writer); a whiteout (device 0:0) does not open.  Not
  * in procfs, whose names the walk answers itself.
- * Return: it, -ENOENT (no such name), or -EOPNOTSUPP: look it up as
- * usual (a symlink, not readable, not asked).
+ * Return: it, -ENOENT (no such name), -EINTR (a FIFO's open waiting for
+ * a writer, interrupted by a signal whose action does not restart it:
+ * the program's open fails so, as natively; looking the name up again
+ * would wait again), or -EOPNOTSUPP: look it up as usual (a symlink, not
+ * readable, not asked).
  */
 static int
 open_dir(struct vr_walk *w, int dirfd, const char *name, struct stat *st)
@@ -269,7 +272,7 @@ open_dir(struct vr_walk *w, int dirfd, const char *name, struct stat *st)
 	    vr_in_procfs(&w->cur))
 		return -EOPNOTSUPP;
 	fd = sys_openat2(dirfd, name, &how);
-	if (fd == -ENOENT)
+	if (fd == -ENOENT || fd == -EINTR)
 		return fd;
 	if (fd >= 0 && sys_fstat(fd, st) < 0) {
 		sys_close(fd);
