@@ -299,7 +299,6 @@ static int
 chmod_walk(struct vr_task *t, int dirfd, const char *path, unsigned int mode, int flags,
            unsigned long g0)
 {
-	char proc[32];
 	int err, kept;
 	struct vr_walk *w;
 
@@ -335,7 +334,7 @@ chmod_walk(struct vr_task *t, int dirfd, const char *path, unsigned int mode, in
 			return err;
 		}
 	}
-	err = (int)vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(proc, w->node.fd[0]), mode);
+	err = (int)vr_chmod_fd(w->node.fd[0], mode);
 	announce(w, 1, g0, kept_x(w->node.st.st_mode, mode));
 	return err;
 }

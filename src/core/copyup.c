@@ -68,13 +68,13 @@ out:
 /*
  * copy_attrs() - owner, mode and times of @st onto @fd: the owner given
  * when the process may, else recorded (owner.h), so the copy shows what
- * the object showed.  @direct: @fd is open for reading or writing, and
- * is changed through itself rather than its /proc/self/fd path (which
- * an O_PATH descriptor needs, and costs a lookup).  @times 0: the times
- * are left to the caller, who sets them next.  @now (@direct only, may
- * be NULL): @fd's fstat(), so that an owner or a mode it has already is
- * not given again; it is brought up to date with what is given (all but
- * st_ctime).  Return: ATTR_* bits.
+ * the object showed.  @direct: @fd is open for reading or writing, and is
+ * changed through itself (else, an O_PATH descriptor, by AT_EMPTY_PATH
+ * and vr_chmod_fd()).  @times 0: the times are left to the caller, who
+ * sets them next.  @now (@direct only, may be NULL): @fd's fstat(), so
+ * that an owner or a mode it has already is not given again; it is
+ * brought up to date with what is given (all but st_ctime).  Return:
+ * ATTR_* bits.
  */
 static int
 copy_attrs(int fd, const struct stat *st, int direct, int times, struct stat *now)
@@ -83,15 +83,13 @@ copy_attrs(int fd, const struct stat *st, int direct, int times, struct stat *no
 		long sec, nsec;
 	} ts[2] = {{(long)st->st_atime, (long)st->st_atime_nsec},
 	           {(long)st->st_mtime, (long)st->st_mtime_nsec}};
-	char p[32];
 	int owned = vr_owner_keep(fd, st, direct ? now : NULL), known = direct && now;
 
 	if ((st->st_mode & S_IFMT) == S_IFLNK)
 		return owned;
 	if (!direct) {
-		vr_proc_fd(p, fd);
-		vr_sys3(__NR_fchmodat, AT_FDCWD, p, st->st_mode & 07777);
-		vr_sys4(__NR_utimensat, AT_FDCWD, p, ts, 0);
+		vr_chmod_fd(fd, st->st_mode & 07777);
+		vr_sys4(__NR_utimensat, fd, "", ts, AT_EMPTY_PATH);
 		return owned;
 	}
 	/* A chown refused changed nothing; one made cleared no set-ID bit: there were none. */

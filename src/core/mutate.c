@@ -317,21 +317,17 @@ static int
 unlock_dir(struct vr_walk *w)
 {
 	const struct vr_obj *o = &w->node;
-	char p[32];
 
 	if (!vr_node_in_place(w) || o->mount || (o->st.st_mode & 0700) == 0700)
 		return 0;
-	return vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, o->fd[0]),
-	               (o->st.st_mode & 07777) | 0700) == 0;
+	return vr_chmod_fd(o->fd[0], (o->st.st_mode & 07777) | 0700) == 0;
 }
 
 /* relock_dir() - undo unlock_dir() on a directory that was not removed. */
 static void
 relock_dir(struct vr_walk *w)
 {
-	char p[32];
-
-	vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, w->node.fd[0]), w->node.st.st_mode & 07777);
+	vr_chmod_fd(w->node.fd[0], w->node.st.st_mode & 07777);
 }
 
 /*

@@ -488,13 +488,13 @@ vr_owner_set(const struct vr_task *t, int fd, const struct vr_owner *want, unsig
 
 		vr_sys5(__NR_fchownat, fd, "", uid, gid, AT_EMPTY_PATH);
 		if ((st.st_mode & S_IFMT) != S_IFLNK)
-			vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, fd), w.mode & 07777);
+			vr_chmod_fd(fd, w.mode & 07777);
 		return 0;
 	}
 	if (!is_dev(w.mode) || (st.st_mode & S_IFMT) != S_IFREG)
 		w.mode = (st.st_mode & S_IFMT) | (w.mode & 07777);
 	if ((st.st_mode & 07777) != host_mode(w.mode)) {
-		err = (int)vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, fd), host_mode(w.mode));
+		err = (int)vr_chmod_fd(fd, host_mode(w.mode));
 		if (err < 0)
 			return err;
 		st.st_mode = (st.st_mode & S_IFMT) | host_mode(w.mode);

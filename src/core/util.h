@@ -64,6 +64,13 @@ long vr_xattr_get(int dfd, const char *name, const char *attr, void *value, size
 long vr_xattr_set(int dfd, const char *name, const char *attr, const void *value, size_t size,
                   int flags);
 long vr_xattr_list(int dfd, const char *name, char *list, size_t size);
+/*
+ * vr_chmod_fd() - chmod(2) of the object descriptor @fd holds (O_PATH or
+ * not): by fchmodat2(AT_EMPTY_PATH) (Linux 6.6), which spares the walk of
+ * its /proc/self/fd path that chmod(2) of that path takes (where the call
+ * is missing or refused, that path from then on).  Return: 0 or -errno.
+ */
+long vr_chmod_fd(int fd, unsigned int mode);
 /* vr_xattr_listed() - the listxattr() list @names[0..@n) holds @name. */
 int vr_xattr_listed(const char *names, long n, const char *name);
 

@@ -298,7 +298,6 @@ void
 vr_inherit_group(int fd, int dirfd, int isdir)
 {
 	struct stat d, o;
-	char p[32];
 
 	if (sys_fstat(dirfd, &d) < 0 || !(d.st_mode & S_ISGID) || sys_fstat(fd, &o) < 0)
 		return;
@@ -307,8 +306,7 @@ vr_inherit_group(int fd, int dirfd, int isdir)
 	 * which creating it in place keeps: they are put back (chmod(2) drops
 	 * set-group-ID again for a group the caller is not in, as creating does). */
 	if (isdir || (o.st_mode & (S_ISUID | S_ISGID)))
-		vr_sys3(__NR_fchmodat, AT_FDCWD, vr_proc_fd(p, fd),
-		        (o.st_mode & 07777) | (isdir ? S_ISGID : 0));
+		vr_chmod_fd(fd, (o.st_mode & 07777) | (isdir ? S_ISGID : 0));
 }
 
 #define PURGE_DEPTH 64
