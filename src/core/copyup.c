@@ -61,6 +61,24 @@ out:
 	return killed;
 }
 
+/*
+ * put_times() - the access and modification times of @st onto @fd (O_PATH
+ * or not).  A copy's own, and those of the upper directory a copy goes
+ * into, read before and put back after: a copy-up changes nothing the
+ * program can see there (kernel overlayfs puts them back too, with
+ * ovl_set_timestamps(); the change time moves, as there).
+ */
+static int
+put_times(int fd, const struct stat *st)
+{
+	struct {
+		long sec, nsec;
+	} ts[2] = {{(long)st->st_atime, (long)st->st_atime_nsec},
+	           {(long)st->st_mtime, (long)st->st_mtime_nsec}};
+
+	return (int)vr_sys4(__NR_utimensat, fd, "", ts, AT_EMPTY_PATH);
+}
+
 /* What copy_attrs() tells. */
 #define ATTR_OWNED 1 /* the copy has the object's owner on the host: no record */
 #define ATTR_KNOWN 2 /* *now tells the copy's owner, mode and times */
@@ -79,17 +97,13 @@ out:
 static int
 copy_attrs(int fd, const struct stat *st, int direct, int times, struct stat *now)
 {
-	struct {
-		long sec, nsec;
-	} ts[2] = {{(long)st->st_atime, (long)st->st_atime_nsec},
-	           {(long)st->st_mtime, (long)st->st_mtime_nsec}};
 	int owned = vr_owner_keep(fd, st, direct ? now : NULL), known = direct && now;
 
 	if ((st->st_mode & S_IFMT) == S_IFLNK)
 		return owned;
 	if (!direct) {
 		vr_chmod_fd(fd, st->st_mode & 07777);
-		vr_sys4(__NR_utimensat, fd, "", ts, AT_EMPTY_PATH);
+		put_times(fd, st);
 		return owned;
 	}
 	/* A chown refused changed nothing; one made cleared no set-ID bit: there were none. */
@@ -103,7 +117,7 @@ copy_attrs(int fd, const struct stat *st, int direct, int times, struct stat *no
 		else if (known)
 			now->st_mode = (now->st_mode & S_IFMT) | (st->st_mode & 07777);
 	}
-	if (times && vr_sys4(__NR_utimensat, fd, 0, ts, 0) < 0) {
+	if (times && put_times(fd, st) < 0) {
 		known = 0;
 	} else if (times && known) {
 		now->st_atime = st->st_atime;
@@ -160,31 +174,6 @@ open_upper(int upfd, const char *name, int dir)
 }
 
 /*
- * A copy-up changes nothing the program can see in the directory the copy
- * goes into: its upper directory's access and modification times are put
- * back as they were before the copy went in (kernel overlayfs does so, as
- * best it can, with ovl_set_timestamps()); its change time moves, as
- * there.  parent_times() reads them, 0 when it could;
- * parent_times_back() puts them back.
- */
-static int
-parent_times(int upfd, struct stat *st)
-{
-	return sys_fstat(upfd, st);
-}
-
-static void
-parent_times_back(int upfd, const struct stat *st)
-{
-	struct {
-		long sec, nsec;
-	} ts[2] = {{(long)st->st_atime, (long)st->st_atime_nsec},
-	           {(long)st->st_mtime, (long)st->st_mtime_nsec}};
-
-	vr_sys4(__NR_utimensat, upfd, "", ts, AT_EMPTY_PATH);
-}
-
-/*
  * mark_dir() - upper directory @upfd, where a copy was just made, is
  * marked impure; when @w and @st are given (@upfd is a directory of the
  * cache's, showing @st), asked of the disk only when the cache does not
@@ -215,7 +204,7 @@ make_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lowe
 
 	if (made)
 		*made = 0;
-	ptimes = parent_times(upfd, &pst) == 0;
+	ptimes = sys_fstat(upfd, &pst) == 0; /* put back once the copy is in */
 	vr_tmp_name(tmp);
 	/*
 	 * Made with the copy's own permissions (unseen in the work
@@ -267,7 +256,7 @@ make_dir(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *lowe
 		locked = 0;
 		plain = 0;
 	} else if (ptimes) {
-		parent_times_back(upfd, &pst);
+		put_times(upfd, &pst);
 	}
 	mark_dir(w, upfd, upst);
 	if (fd >= 0 && locked)
@@ -1025,8 +1014,8 @@ vr_copyup(struct vr_walk *w, int with_data)
 	upfd = vr_copyup_parent(w, &own);
 	if (upfd < 0)
 		return upfd;
-	/* A directory's copy puts them back itself (make_dir()). */
-	ptimes = type != S_IFDIR && parent_times(upfd, &pst) == 0;
+	/* The directory's times, put back once the copy is in (make_dir() does it for its own). */
+	ptimes = type != S_IFDIR && sys_fstat(upfd, &pst) == 0;
 	bdev = o->st.st_dev;
 	bino = o->st.st_ino;
 	if (type == S_IFDIR) {
@@ -1049,7 +1038,7 @@ vr_copyup(struct vr_walk *w, int with_data)
 		err = h >= 0 ? h : err;
 	}
 	if (err == 0 && ptimes)
-		parent_times_back(upfd, &pst);
+		put_times(upfd, &pst);
 	w->s.used = mark;
 	if (type == S_IFDIR) {
 		if (err >= 0)
@@ -1143,7 +1132,7 @@ vr_copyup_at(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *
 	}
 	if (vr_scratch_get(&ns->pool, &s) < 0)
 		return -ENOMEM;
-	ptimes = parent_times(upfd, &pst) == 0;
+	ptimes = sys_fstat(upfd, &pst) == 0; /* put back once the copy is in */
 	if (type == S_IFREG) {
 		err = lower->onlink > 1 ? link_up_at(ns, &s, upfd, name, lower)
 		                        : copy_file(ns, &s, lower, upfd, name, 1, 0, NULL, NULL, -1);
@@ -1153,7 +1142,7 @@ vr_copyup_at(struct vr_ns *ns, int upfd, const char *name, const struct vr_obj *
 		err = copy_special(ns, &s, lower, upfd, name);
 	}
 	if (err == 0 && ptimes)
-		parent_times_back(upfd, &pst);
+		put_times(upfd, &pst);
 	vr_scratch_put(&ns->pool, &s);
 	return err;
 }
