@@ -58,12 +58,12 @@ struct vr_coh_copy {
 /*
  * struct vr_coh_image - the program file a process of the prefix runs
  * (mapped by the loader, not by execve(), so the kernel does not refuse
- * writes to it): pid 0 free, -1 being written.  start tells a live
- * process from a later one with the same pid.
+ * writes to it): pid 0 free, -1 being written.  key (vr_proc_key())
+ * tells a live process from a later one with the same pid.
  */
 struct vr_coh_image {
 	int pid;
-	unsigned long start, dev, ino;
+	unsigned long key, dev, ino;
 };
 
 /* struct vr_coh - the shared pages' layout. */
@@ -335,11 +335,11 @@ vr_coh_dir_copy_get(struct vr_ns *ns, unsigned long t, unsigned long *dev, unsig
 	return c ? ring_get(c->d, VR_COH_DCOPIES, t, dev, ino) : -ENOENT;
 }
 
-/* image_live() - entry @e, read as (@pid, @start), is a live process's. */
+/* image_live() - entry @e, read as (@pid, @key), is a live process's. */
 static int
-image_live(struct vr_coh_image *e, int pid, unsigned long start)
+image_live(struct vr_coh_image *e, int pid, unsigned long key)
 {
-	if (start && vr_proc_start(pid) == start)
+	if (key && vr_proc_key(pid) == key)
 		return 1;
 	/* Gone: the entry is free again, unless it was rewritten meanwhile. */
 	__atomic_compare_exchange_n(&e->pid, &pid, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
@@ -359,11 +359,11 @@ vr_coh_image_run(struct vr_ns *ns, unsigned long dev, unsigned long ino)
 {
 	struct vr_coh *c = page(ns);
 	int pid = (int)vr_sys0(__NR_getpid), i;
-	unsigned long start;
+	unsigned long key;
 	unsigned int first;
 	struct vr_coh_image *e = NULL;
 
-	if (!c || !(start = vr_proc_start(pid)))
+	if (!c || !(key = vr_proc_key(pid)))
 		return;
 	/* An exec keeps the pid: the entry of its last image becomes this one's. */
 	for (i = 0; i < COH_IMAGES && !e; i++)
@@ -371,16 +371,16 @@ vr_coh_image_run(struct vr_ns *ns, unsigned long dev, unsigned long ino)
 		    image_claim(&c->run[i], pid))
 			e = &c->run[i];
 	/*
-	 * Else a free entry, or a dead process's: asking /proc whether one
-	 * lives costs three calls, so the oldest entry (taken longest ago) is
-	 * asked first, and a free one needs no asking.
+	 * Else a free entry, or a dead process's: asking whether one lives
+	 * costs calls (vr_proc_key()), so the oldest entry (taken longest
+	 * ago) is asked first, and a free one needs no asking.
 	 */
 	first = __atomic_load_n(&c->image_next, __ATOMIC_RELAXED) % COH_IMAGES;
 	for (int ask = 0; ask < 2 && !e; ask++) {
 		for (i = 0; i < COH_IMAGES && !e; i++) {
 			struct vr_coh_image *r = &c->run[(first + i) % COH_IMAGES];
 			int p = __atomic_load_n(&r->pid, __ATOMIC_ACQUIRE);
-			unsigned long s = __atomic_load_n(&r->start, __ATOMIC_RELAXED);
+			unsigned long s = __atomic_load_n(&r->key, __ATOMIC_RELAXED);
 
 			if (ask && p > 0 && !image_live(r, p, s))
 				p = 0;
@@ -391,7 +391,7 @@ vr_coh_image_run(struct vr_ns *ns, unsigned long dev, unsigned long ino)
 	if (!e)
 		return; /* full: this image is not protected */
 	__atomic_store_n(&c->image_next, (unsigned int)(e - c->run) + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&e->start, start, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->key, key, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->dev, dev, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->ino, ino, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->pid, pid, __ATOMIC_RELEASE);
@@ -416,11 +416,11 @@ vr_coh_image_busy(struct vr_ns *ns, unsigned long dev, unsigned long ino)
 	for (int i = 0; i < COH_IMAGES; i++) {
 		struct vr_coh_image *e = &c->run[i];
 		int pid = __atomic_load_n(&e->pid, __ATOMIC_ACQUIRE);
-		unsigned long start = __atomic_load_n(&e->start, __ATOMIC_RELAXED);
+		unsigned long key = __atomic_load_n(&e->key, __ATOMIC_RELAXED);
 
 		if (pid > 0 && __atomic_load_n(&e->ino, __ATOMIC_RELAXED) == ino &&
 		    __atomic_load_n(&e->dev, __ATOMIC_RELAXED) == dev &&
-		    __atomic_load_n(&e->pid, __ATOMIC_ACQUIRE) == pid && image_live(e, pid, start))
+		    __atomic_load_n(&e->pid, __ATOMIC_ACQUIRE) == pid && image_live(e, pid, key))
 			return 1;
 	}
 	return 0;

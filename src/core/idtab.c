@@ -4,7 +4,7 @@
  *
  * A table in the file "vroot-idents" of the prefix's work directory,
  * mapped shared by the processes with a faked identity, one entry per
- * process: its pid and start time (so an entry left by a process that
+ * process: its pid and key (vr_proc_key(): an entry left by a process that
  * ended is known for one, whoever has its pid now) and its identity, that
  * of its main thread.  A process writes its entry when each image starts
  * and when the identity changes; a fork child writes its own when vroot
@@ -21,7 +21,7 @@
 struct vr_idtab_entry {
 	int pid; /* 0 free, -1 being claimed */
 	unsigned int seq;
-	unsigned long start;
+	unsigned long key;
 	struct vr_ident id;
 };
 
@@ -62,7 +62,7 @@ table(struct vr_ns *ns)
 static int
 live(struct vr_idtab_entry *e, int pid)
 {
-	return vr_proc_start(pid) == __atomic_load_n(&e->start, __ATOMIC_RELAXED);
+	return vr_proc_key(pid) == __atomic_load_n(&e->key, __ATOMIC_RELAXED);
 }
 
 /* claim() - entry @e, holding @pid, is this process's to write: 1 or 0. */
@@ -73,18 +73,18 @@ claim(struct vr_idtab_entry *e, int pid)
 	                                   __ATOMIC_RELAXED);
 }
 
-/* own_entry() - the entry of process @pid started at @start, claimed if new, or NULL. */
+/* own_entry() - the entry of process @pid, whose key is @key, claimed if new, or NULL. */
 static struct vr_idtab_entry *
-own_entry(struct vr_idtab *tab, int pid, unsigned long start)
+own_entry(struct vr_idtab *tab, int pid, unsigned long key)
 {
 	struct vr_idtab_entry *e;
 	int i;
 
-	/* An exec keeps the pid and start: the entry of its last image is this one's. */
+	/* An exec keeps the process, and so its key: the entry of its last image is this one's. */
 	for (i = 0; i < IDTAB_SLOTS; i++) {
 		e = &tab->e[i];
 		if (__atomic_load_n(&e->pid, __ATOMIC_ACQUIRE) == pid &&
-		    __atomic_load_n(&e->start, __ATOMIC_RELAXED) == start)
+		    __atomic_load_n(&e->key, __ATOMIC_RELAXED) == key)
 			return e;
 	}
 	/* Else a free entry, or that of a process that ended. */
@@ -98,7 +98,7 @@ own_entry(struct vr_idtab *tab, int pid, unsigned long start)
 				continue;
 			if (!claim(e, p))
 				continue;
-			__atomic_store_n(&e->start, start, __ATOMIC_RELAXED);
+			__atomic_store_n(&e->key, key, __ATOMIC_RELAXED);
 			__atomic_store_n(&e->pid, pid, __ATOMIC_RELEASE);
 			return e;
 		}
@@ -112,21 +112,21 @@ vr_ident_publish(struct vr_task *t)
 	struct vr_idtab *tab;
 	struct vr_idtab_entry *e;
 	int pid;
-	unsigned long start;
+	unsigned long key;
 
 	if (!t->id.faked || !(tab = table(ns)))
 		return;
 	pid = (int)vr_sys0(__NR_getpid);
-	/* The start time of this process, read again only in a fork child. */
+	/* The key of this process, asked again only in a fork child. */
 	if (__atomic_load_n(&ns->idtab_pid, __ATOMIC_RELAXED) != pid) {
-		start = vr_proc_start(pid);
-		if (!start)
+		key = vr_proc_key(pid);
+		if (!key)
 			return;
-		__atomic_store_n(&ns->idtab_start, start, __ATOMIC_RELAXED);
+		__atomic_store_n(&ns->idtab_key, key, __ATOMIC_RELAXED);
 		__atomic_store_n(&ns->idtab_pid, pid, __ATOMIC_RELAXED);
 	}
-	start = __atomic_load_n(&ns->idtab_start, __ATOMIC_RELAXED);
-	e = own_entry(tab, pid, start);
+	key = __atomic_load_n(&ns->idtab_key, __ATOMIC_RELAXED);
+	e = own_entry(tab, pid, key);
 	if (!e)
 		return; /* full: this process shows the host's ids to the others */
 	__atomic_add_fetch(&e->seq, 1, __ATOMIC_ACQ_REL);
@@ -143,7 +143,7 @@ vr_ident_of(struct vr_task *t, int pid, struct vr_ident *id)
 		return 0;
 	for (int i = 0; i < IDTAB_SLOTS; i++) {
 		struct vr_idtab_entry *e = &tab->e[i];
-		unsigned long start;
+		unsigned long key;
 		unsigned int seq;
 
 		if (__atomic_load_n(&e->pid, __ATOMIC_ACQUIRE) != pid)
@@ -151,7 +151,7 @@ vr_ident_of(struct vr_task *t, int pid, struct vr_ident *id)
 		/* A copy made while no rewrite ran (a rewrite is a few stores: a few tries). */
 		for (int k = 0; k < 1000; k++) {
 			seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
-			start = __atomic_load_n(&e->start, __ATOMIC_RELAXED);
+			key = __atomic_load_n(&e->key, __ATOMIC_RELAXED);
 			vr_memcpy(id, &e->id, sizeof(*id));
 			__atomic_thread_fence(__ATOMIC_ACQUIRE);
 			if (!(seq & 1) && __atomic_load_n(&e->seq, __ATOMIC_RELAXED) == seq)
@@ -160,7 +160,7 @@ vr_ident_of(struct vr_task *t, int pid, struct vr_ident *id)
 		}
 		if ((seq & 1) || __atomic_load_n(&e->pid, __ATOMIC_ACQUIRE) != pid)
 			return 0;
-		return id->faked && start && vr_proc_start(pid) == start;
+		return id->faked && key && vr_proc_key(pid) == key;
 	}
 	return 0;
 }

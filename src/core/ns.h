@@ -126,11 +126,11 @@ struct vr_ns {
 	struct vr_coh *coh;
 	/*
 	 * The prefix's shared table of faked identities (idtab.c), mapped as
-	 * `coh` is; the pid whose start time idtab_start holds.
+	 * `coh` is; the pid whose key (vr_proc_key()) idtab_key holds.
 	 */
 	struct vr_idtab *idtab;
 	int idtab_pid;
-	unsigned long idtab_start;
+	unsigned long idtab_key;
 	int (*clock)(int clock, void *ts); /* NULL: the system call */
 	struct vr_stats stats;             /* updated with relaxed atomics */
 	struct vr_stats *stats_sink;       /* counted into as well, or NULL */

@@ -366,8 +366,9 @@ vr_each_entry(int fd, char *buf, size_t size,
 	return (int)n;
 }
 
-unsigned long
-vr_proc_start(int pid)
+/* start_time() - field 22 of /proc/@pid/stat (clock ticks since boot), or 0. */
+static unsigned long
+start_time(int pid)
 {
 	char path[40] = "/proc/", buf[512];
 	unsigned long v = 0;
@@ -393,6 +394,43 @@ vr_proc_start(int pid)
 	while (*p >= '0' && *p <= '9')
 		v = v * 10 + (unsigned long)(*p++ - '0');
 	return field == 22 ? v : 0;
+}
+
+#define PIDFS_MAGIC 0x50494446UL
+#define PIDFS_KEY   (1UL << 63)
+
+/* 1 when pidfds live on pidfs (Linux 6.9), -1 when not, 0 not yet known. */
+static int pidfs;
+
+unsigned long
+vr_proc_key(int pid)
+{
+	struct stat st;
+	long fs[16]; /* struct statfs: f_type first */
+	int fd, kind = __atomic_load_n(&pidfs, __ATOMIC_RELAXED);
+	unsigned long key = 0;
+
+	if (kind < 0)
+		return start_time(pid);
+	fd = (int)vr_sys2(__NR_pidfd_open, pid, 0);
+	if (fd == -ESRCH)
+		return 0;
+	if (fd < 0 && kind == 0 && (fd == -ENOSYS || fd == -EINVAL)) {
+		__atomic_store_n(&pidfs, -1, __ATOMIC_RELAXED);
+		return start_time(pid);
+	}
+	if (fd < 0)
+		return 0; /* out of descriptors: as a process not found */
+	if (kind == 0) {
+		kind = vr_sys2(__NR_fstatfs, fd, fs) == 0 && (unsigned long)fs[0] == PIDFS_MAGIC ? 1
+		                                                                               : -1;
+		__atomic_store_n(&pidfs, kind, __ATOMIC_RELAXED);
+	}
+	if (kind > 0 && sys_fstat(fd, &st) == 0)
+		key = (unsigned long)st.st_ino | PIDFS_KEY;
+	sys_close(fd);
+	/* Before pidfs every pidfd shares one anonymous inode: the start time tells. */
+	return kind > 0 ? key : start_time(pid);
 }
 
 /*

@@ -86,10 +86,14 @@ void vr_tmp_name(char buf[VR_TMP_LEN]);
 size_t vr_utoa(unsigned long v, char *buf);
 
 /*
- * vr_proc_start() - when process @pid started (field 22 of /proc/PID/stat,
- * in clock ticks since boot).  Return: it, or 0 when the process is gone.
+ * vr_proc_key() - what tells process @pid from every other one that had
+ * or will have its number: its pidfd's inode number on pidfs (Linux 6.9,
+ * never reused while the system runs; three calls), else when it started
+ * (field 22 of /proc/PID/stat, in clock ticks since boot; a walk of /proc
+ * and a read).  Every process on one kernel gets the same kind.  Return:
+ * it, or 0 when the process is gone (or cannot be asked now).
  */
-unsigned long vr_proc_start(int pid);
+unsigned long vr_proc_key(int pid);
 
 /* struct vr_dirent64 - one record of getdents64(2). */
 struct vr_dirent64 {
