@@ -819,7 +819,7 @@ vr_readlinkat(struct vr_task *t, int dirfd, const char *path, char *buf, size_t 
 
 	if ((long)size <= 0)
 		return -EINVAL;
-	w = vr_walk_new(t, dirfd, path, VR_WALK_EMPTY | VR_WALK_ATTR, &err);
+	w = vr_walk_new(t, dirfd, path, VR_WALK_EMPTY | VR_WALK_ATTR | VR_WALK_TYPE, &err);
 	if (!w)
 		return err;
 	if ((w->node.st.st_mode & S_IFMT) != S_IFLNK)

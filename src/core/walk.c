@@ -1048,7 +1048,9 @@ upper_only(const struct vr_walk *w)
  * an fstat and a close), as realpath() and a compiler's include search
  * ask of every prefix.  The name must still lead to the node's
  * directory there (removed or renamed from outside, it is looked up as
- * usual).
+ * usual).  For a caller that asks only the type (VR_WALK_TYPE: readlink
+ * of every prefix, as realpath() does), any cached directory is the
+ * answer, with no call.
  * Return: 1, or 0 with *@o empty.
  */
 static int
@@ -1058,6 +1060,12 @@ attr_from_cache(struct vr_walk *w, struct vr_obj *o)
 	struct stat st;
 	unsigned int i = 0;
 
+	/* Its type is all the caller asks: a cached directory's is known. */
+	if ((w->flags & VR_WALK_TYPE) && vr_dc_probe(w, o)) {
+		if (vr_obj_is_dir(o))
+			return 1;
+		vr_obj_put(o);
+	}
 	/* In one base layer (or a mount), lookup_attr() takes a directory by one stat. */
 	if ((dir->nfd < 2 && (dir->mount || dir->layer[0] != 0)) || !vr_dc_probe(w, o))
 		return 0;

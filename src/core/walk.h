@@ -146,6 +146,15 @@ enum vr_last {
  */
 #define VR_WALK_EXCL (1u << 17)
 
+/*
+ * With VR_WALK_ATTR: the caller reads only the final object's type
+ * (readlink: a symlink or not), so a directory the cache holds is taken
+ * as it is, without its attributes read again: as the directories a walk
+ * goes through are (a base directory changed from outside is seen within
+ * the cache's time bound).
+ */
+#define VR_WALK_TYPE (1u << 18)
+
 #define VR_FRAMES (40 + 3)
 
 struct vr_frame {

@@ -14,7 +14,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd perl mkfifo
-plan 37
+plan 39
 
 B=$tmp/base
 C=$tmp/ctl
@@ -145,20 +145,28 @@ ask_is "... and when the base removes it" "cu|mine" 'cat("/d/cu")'
 # A base directory renamed or replaced under directories the program has
 # walked through: vroot keeps directories between calls for at most one
 # second (README), so after that the program sees the base as it is.
-mkdir -p "$B/kd/a/b" "$B/kr/a"
+mkdir -p "$B/kd/a/b" "$B/kr/a" "$B/kl/a"
 printf 'kept\n' >"$B/kd/a/b/f"
 printf 'old\n' >"$B/kr/a/f"
-ask_is "the program reads below base directories" "kept old" 'cat("/kd/a/b/f") . " " . cat("/kr/a/f")'
+printf 'l\n' >"$B/kl/a/f"
+ask_is "the program reads below base directories" "kept old l" \
+	'cat("/kd/a/b/f") . " " . cat("/kr/a/f") . " " . cat("/kl/a/f")'
+ask_is "... and asks readlink() of one" "Invalid argument" \
+	'defined(readlink("/kl/a")) ? "link" : "$!"'
 mv "$B/kd/a" "$B/kd/moved"
 rm -r "$B/kr/a"
 mkdir "$B/kr/a"
 printf 'new\n' >"$B/kr/a/g"
+mv "$B/kl/a" "$B/kl/b"
+ln -s b "$B/kl/a"
 sleep 1.2
 ask_is "a base directory renamed from outside: gone from its old path within the bound" \
 	"absent" 'st("/kd/a/b/f")'
 ask_is "... and at its new path" "kept" 'cat("/kd/moved/b/f")'
 ask_is "a base directory replaced from outside: the new one within the bound" "absent new" \
 	'st("/kr/a/f") . " " . cat("/kr/a/g")'
+ask_is "a base directory replaced by a symlink from outside: readlink() within the bound" \
+	"b" 'readlink("/kl/a") // "$!"'
 
 # A listing open across a change.
 ask_is "a listing of 60 names is opened, 5 read" "5" 'od("/big")'

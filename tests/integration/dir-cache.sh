@@ -9,7 +9,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3
-plan 15
+plan 16
 # Directories are kept only below ones everybody may search.
 chmod 755 "$tmp"
 
@@ -40,6 +40,33 @@ mkdir -p "$tmp/n1" "$tmp/v1"
 sh "$tmp/procs.sh" "$tmp/n1" >"$tmp/procs.native" 2>&1 || true
 vr -- sh "$tmp/procs.sh" "$tmp/v1" >"$tmp/procs.vroot" 2>&1 || true
 is_file "changes made by other processes of the session show at the next lookup" "$tmp/procs.native" "$tmp/procs.vroot"
+
+# readlink() of a directory a process walked through is answered from its
+# kept node; once another process puts a symlink or nothing in its place,
+# the next readlink() sees that.
+cat >"$tmp/readlink.py" <<'EOF'
+import os, subprocess, sys
+os.chdir(sys.argv[1])
+os.makedirs("d/q/sub")
+os.makedirs("d/q/other")
+open("d/q/sub/f", "w").close()
+def rl(p):
+    try:
+        return os.readlink(p)
+    except OSError as e:
+        return os.strerror(e.errno)
+out = []
+for p in ("d/q/sub/f", "d/q/other/."):
+    os.stat(p)
+out += [rl("d/q/sub"), rl("d/q/sub/"), rl("d/q"), rl("d/q/other")]
+subprocess.run(["sh", "-c", "mv d/q/sub d/q/moved && ln -s moved d/q/sub && rmdir d/q/other"])
+out += [rl("d/q/sub"), rl("d/q/moved"), rl("d/q/other"), rl("d/q/sub/f")]
+print(" | ".join(out))
+EOF
+mkdir -p "$tmp/n7" "$tmp/v7"
+python3 "$tmp/readlink.py" "$tmp/n7" >"$tmp/rl.native" 2>&1 || true
+vr -- python3 "$tmp/readlink.py" "$tmp/v7" >"$tmp/rl.vroot" 2>&1 || true
+is_file "readlink of kept directories, and of one another process replaced" "$tmp/rl.native" "$tmp/rl.vroot"
 
 # Base directories the shell has walked through gain their copy in the
 # prefix when another process makes a file below them; what is made there
