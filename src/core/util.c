@@ -422,8 +422,9 @@ vr_proc_key(int pid)
 	if (fd < 0)
 		return 0; /* out of descriptors: as a process not found */
 	if (kind == 0) {
-		kind = vr_sys2(__NR_fstatfs, fd, fs) == 0 && (unsigned long)fs[0] == PIDFS_MAGIC ? 1
-		                                                                               : -1;
+		int on = vr_sys2(__NR_fstatfs, fd, fs) == 0 && (unsigned long)fs[0] == PIDFS_MAGIC;
+
+		kind = on ? 1 : -1;
 		__atomic_store_n(&pidfs, kind, __ATOMIC_RELAXED);
 	}
 	if (kind > 0 && sys_fstat(fd, &st) == 0)
