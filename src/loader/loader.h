@@ -66,6 +66,27 @@ struct vrl_ksigaction {
 /* vr_ns_pass_fds(): VR_MAX_LAYERS + work + stub + VR_MAX_MOUNTS + helper */
 #define VRL_INHERIT_MAX 83
 
+/*
+ * Call sites an image trapped at, in the text of a file it had mapped
+ * (its program or its interpreter), passed to the next image through
+ * execve so that, mapping the same file, it rewrites them before they run
+ * (rewrite.c's vrl_rw_preset()): offsets of the byte after each `syscall`
+ * from the image's load bias, and their call numbers.
+ */
+#define VRL_HINTS 32
+struct vrl_site_hints {
+	unsigned long dev, ino, mtime; /* mtime: in ns, so a file rewritten in place differs */
+	unsigned int n;
+	uint32_t off[VRL_HINTS];
+	uint16_t nr[VRL_HINTS];
+};
+
+/* A file's text as an image mapped it: identity, load bias, [lo, hi). */
+struct vrl_text_id {
+	unsigned long dev, ino, mtime;
+	uintptr_t bias, lo, hi;
+};
+
 struct vrl_state {
 	void *task; /* vr_task_pack() output (in the --state argument), or NULL */
 	size_t task_len;
@@ -79,6 +100,9 @@ struct vrl_state {
 	/* The previous image's backing descriptors, left open across execve. */
 	int inherit[VRL_INHERIT_MAX];
 	int ninherit;
+	/* The previous image's trapped sites, per file (program, interpreter). */
+	struct vrl_site_hints hints[2];
+	int nhints;
 };
 
 /**
@@ -169,6 +193,8 @@ struct vrl_proc {
 	uintptr_t rw_skip[VRL_RW_SKIP];     /* sites not to rewrite (rewrite.c) */
 	uintptr_t rw_seen[VRL_RW_SKIP];     /* sites trapped before (rewrite.c) */
 	unsigned char rw_hits[VRL_RW_SKIP]; /* their traps so far */
+	unsigned short rw_nr[VRL_RW_SKIP];  /* their call numbers */
+	struct vrl_text_id images[2];       /* the program's and the interpreter's text */
 	char exe_path[VRL_PATH_MAX];        /* host path of the program's ELF image */
 	/*
 	 * Threads with an identity of their own (a set*id call the kernel
@@ -267,6 +293,8 @@ struct vrl_rw_ret {
 
 int vrl_map_of(uintptr_t addr, struct vrl_map *m);
 void vrl_rw_site(uintptr_t end, long nr);
+void vrl_rw_preset(const struct vrl_text_id *img, const struct vrl_site_hints *h);
+unsigned int vrl_rw_hints(const struct vrl_text_id *img, struct vrl_site_hints *h);
 struct vrl_rw_ret vrl_rw_call(long nr, const long *regs, unsigned int site);
 void vrl_rw_entry(void);
 

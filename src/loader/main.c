@@ -28,6 +28,7 @@
 #include <linux/elf.h>
 #include <linux/fcntl.h>
 #include <linux/resource.h>
+#include <asm/stat.h>
 #include "loader.h"
 #include "vfs.h"
 #include "vroot.h"
@@ -334,6 +335,29 @@ setup(const struct opts *o)
 	}
 }
 
+/*
+ * text_loaded() - image @img, mapped from @fd, is the program's (@k 0) or
+ * its interpreter's (1): kept for the next image's hints, and the sites
+ * the image before trapped at in the same file rewritten now.
+ */
+static void
+text_loaded(int k, int fd, const struct vrl_image *img)
+{
+	struct vrl_text_id *t = &vrl_proc.images[k];
+	struct stat st;
+
+	if (!vrl_proc.rewrite || vrl_sys2(__NR_fstat, fd, &st) < 0)
+		return;
+	t->dev = st.st_dev;
+	t->ino = st.st_ino;
+	t->mtime = st.st_mtime * 1000000000UL + st.st_mtime_nsec;
+	t->bias = img->bias;
+	t->lo = img->start_code;
+	t->hi = img->end_code;
+	for (int i = 0; i < vrl_proc.state.nhints; i++)
+		vrl_rw_preset(t, &vrl_proc.state.hints[i]);
+}
+
 /* The path the program runs as: --exe-prefix joined to --exe. */
 static const char *
 exec_name(const struct opts *o, char *buf, size_t cap)
@@ -410,6 +434,7 @@ vrl_start_c(long *sp)
 		vrl_die("cannot name the program", execfn, err);
 	if ((err = vrl_elf_load(elf_fd, 1, &exe, b.interp, sizeof(b.interp))))
 		vrl_fail(126, "cannot load", execfn, err);
+	text_loaded(0, elf_fd, &exe);
 	/* Mapped, not execve()d: the core refuses writes to it (ETXTBSY) itself. */
 	if (vrl_proc.ns)
 		vr_ns_image_run(vrl_proc.ns, elf_fd);
@@ -419,6 +444,7 @@ vrl_start_c(long *sp)
 			vrl_fail(127, "cannot open the ELF interpreter", b.interp, ifd);
 		if ((err = vrl_elf_load(ifd, 0, &ld, NULL, 0)))
 			vrl_fail(126, "cannot load the ELF interpreter", b.interp, err);
+		text_loaded(1, ifd, &ld);
 		vrl_close(ifd);
 	}
 	if (elf_fd != fd)

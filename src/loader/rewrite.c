@@ -18,6 +18,9 @@
  * vrl_rw_call() on a vroot-owned stack (Go's goroutine stacks are a few
  * KiB) and returns to the stub, which jumps past the site's `syscall`.
  * The stub path and the signal path both end in vr_loader_dispatch().
+ * An exec passes on the sites its image trapped at in its program's and
+ * its interpreter's files, which the next image, mapping the same file,
+ * rewrites before anything runs (vrl_rw_preset()).
  *
  * Patching, safe against threads running the same bytes: the text page is
  * made writable for the moment of the change (it stays executable), and the
@@ -647,17 +650,20 @@ site_put(uintptr_t *set, uintptr_t end)
 }
 
 /*
- * site_hit() - count a trap at the site ending at @end.  Return: the
+ * site_hit() - count a trap of call @nr at the site ending at @end.  Return: the
  * traps there so far, or RW_AFTER when the set has no room for it (then
  * nothing counts, and the site is rewritten as it would be at its
  * RW_AFTER-th trap).
  */
 static unsigned int
-site_hit(uintptr_t end)
+site_hit(uintptr_t end, long nr)
 {
 	int h = site_put(vrl_proc.rw_seen, end);
 
-	if (h < 0 || __atomic_load_n(&vrl_proc.rw_hits[h], __ATOMIC_RELAXED) >= RW_AFTER)
+	if (h < 0)
+		return RW_AFTER;
+	__atomic_store_n(&vrl_proc.rw_nr[h], (unsigned short)nr, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&vrl_proc.rw_hits[h], __ATOMIC_RELAXED) >= RW_AFTER)
 		return RW_AFTER;
 	return __atomic_add_fetch(&vrl_proc.rw_hits[h], 1, __ATOMIC_RELAXED);
 }
@@ -714,7 +720,7 @@ vrl_rw_site(uintptr_t end, long nr)
 		return;
 	if (end - VRL_TPAGE_ADDR < VRL_MAX_NEST * VRL_TPAGE_STEP)
 		return; /* a trusted page: a nested loader's own calls */
-	if (skipped(end) || site_hit(end) < RW_AFTER)
+	if (skipped(end) || site_hit(end, nr) < RW_AFTER)
 		return;
 	/* Reading the bytes may fault: look at the mapping first. */
 	if (vrl_map_of(end - 2, &m) || !text_of(&m, end)) {
@@ -760,6 +766,101 @@ vrl_rw_site(uintptr_t end, long nr)
 out:
 	rw_unlock();
 	vrl_sig_restore(mask);
+}
+
+/*
+ * vrl_rw_preset() - rewrite the sites of text @img (just mapped, not yet
+ * run: this image's only thread is the loader's) that the image before
+ * this one trapped at in the same file, as @h lists them.  A short-lived
+ * program's sites trap a few times each, below the count that has them
+ * rewritten (RW_AFTER): ld.so's 8 sites trap 17 times in an exec of
+ * /bin/true, some 45 us of signals.  Here a site costs a stub and a jump
+ * written in place, the pages they are on two mprotect() calls and a
+ * private copy each; no read of /proc/self/maps (the text is the
+ * loader's own mapping) and no membarrier (nothing else runs yet).  Each
+ * site must have the shape vrl_rw_site() takes; one that does not is left
+ * to trap.  The sites count as rewritten, so the next exec passes them on.
+ */
+void
+vrl_rw_preset(const struct vrl_text_id *img, const struct vrl_site_hints *h)
+{
+	unsigned char jmp[VRL_HINTS][MOV_LEN];
+	uintptr_t at[VRL_HINTS], ends[VRL_HINTS], lo = ~0UL, hi = 0;
+	unsigned int n = 0;
+
+	if (!vrl_proc.rewrite || h->dev != img->dev || h->ino != img->ino || h->mtime != img->mtime)
+		return;
+	for (unsigned int i = 0; i < h->n && i < VRL_HINTS; i++) {
+		uintptr_t end = img->bias + h->off[i], site, stub;
+		struct vrl_rw_chunk *c;
+		struct vrl_map m;
+		uint32_t idx = 0;
+		long nr = h->nr[i];
+		int nmoves;
+
+		if (!rw_allowed(nr) || end < img->lo + 2 + MOV_LEN || end > img->hi)
+			continue;
+		nmoves = site_shape((const unsigned char *)end, nr, img->lo);
+		if (nmoves < 0 && syscall_shape((const unsigned char *)end, img->lo))
+			nmoves = SHAPE_SYSCALL;
+		if (nmoves < 0 && nmoves != SHAPE_SYSCALL)
+			continue;
+		site = nmoves == SHAPE_SYSCALL ? end - 2 - MOV_LEN
+		                               : end - 2 - (uintptr_t)nmoves - MOV_LEN;
+		if (*(const unsigned char *)site != (nmoves == SHAPE_SYSCALL ? 0x4c : 0xb8) ||
+		    !(c = chunk_near(site)))
+			continue;
+		if (vrl_proc.stats && !vrl_map_of(end - 2, &m))
+			idx = (uint32_t)(vrl_stats_site(m.name, end - 2 - m.start + m.off) + 1);
+		stub = make_stub(c, site, end, nmoves, nr, idx);
+		jmp[n][0] = 0xe9;
+		put32(jmp[n] + 1, rel(site + MOV_LEN, stub));
+		at[n] = site;
+		ends[n++] = end;
+		lo = site < lo ? site : lo;
+		hi = site + MOV_LEN > hi ? site + MOV_LEN : hi;
+	}
+	if (!n || text_prot(lo, hi - lo, 1))
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		int slot = site_put(vrl_proc.rw_seen, ends[i]);
+
+		memcpy((void *)at[i], jmp[i], MOV_LEN);
+		if (slot >= 0) {
+			vrl_proc.rw_nr[slot] = h->nr[i];
+			vrl_proc.rw_hits[slot] = RW_AFTER;
+		}
+	}
+	text_prot(lo, hi - lo, 0);
+	vrl_proc.rw_sites += n;
+	if (vrl_proc.stats)
+		__atomic_add_fetch(&vrl_proc.stats->rw_sites, n, __ATOMIC_RELAXED);
+}
+
+/**
+ * vrl_rw_hints() - into @h, the sites in text @img this image trapped at
+ * (or rewrote), for the next image: see vrl_rw_preset().  Returns how
+ * many.
+ */
+unsigned int
+vrl_rw_hints(const struct vrl_text_id *img, struct vrl_site_hints *h)
+{
+	h->dev = img->dev;
+	h->ino = img->ino;
+	h->mtime = img->mtime;
+	h->n = 0;
+	if (!img->hi)
+		return 0;
+	for (unsigned int i = 0; i < VRL_RW_SKIP && h->n < VRL_HINTS; i++) {
+		uintptr_t end = __atomic_load_n(&vrl_proc.rw_seen[i], __ATOMIC_RELAXED);
+		unsigned short nr = __atomic_load_n(&vrl_proc.rw_nr[i], __ATOMIC_RELAXED);
+
+		if (end > img->lo && end <= img->hi && nr && !skipped(end)) {
+			h->off[h->n] = (uint32_t)(end - img->bias);
+			h->nr[h->n++] = nr;
+		}
+	}
+	return h->n;
 }
 
 struct rw_args {

@@ -28,7 +28,46 @@ enum {
 	REC_INHERIT = 7,  /* the backing descriptors execve leaves open (int each) */
 	REC_SIGSYS = 8,   /* one byte: the exec'ing thread's virtual SIGSYS (VRL_SYS_*) */
 	REC_FILTER = 9,   /* empty: written by an image whose filter is installed */
+	/*
+	 * A file's trapped sites: dev, ino, mtime (8 each), n (1), n offsets
+	 * (4 each), n numbers (2 each).
+	 */
+	REC_SITES = 10,
 };
+
+#define SITES_HEAD 25
+#define SITES_MAX  (SITES_HEAD + VRL_HINTS * 6)
+
+/* take_sites() - a REC_SITES record @rec of @len bytes into the next of st->hints. */
+static void
+take_sites(struct vrl_state *st, const unsigned char *rec, size_t len)
+{
+	struct vrl_site_hints *h = &st->hints[st->nhints];
+	unsigned int n = len >= SITES_HEAD ? rec[24] : 0;
+
+	if (st->nhints >= 2 || n > VRL_HINTS || len != SITES_HEAD + (size_t)n * 6)
+		return;
+	memcpy(&h->dev, rec, 8);
+	memcpy(&h->ino, rec + 8, 8);
+	memcpy(&h->mtime, rec + 16, 8);
+	memcpy(h->off, rec + SITES_HEAD, (size_t)n * 4);
+	memcpy(h->nr, rec + SITES_HEAD + (size_t)n * 4, (size_t)n * 2);
+	h->n = n;
+	st->nhints++;
+}
+
+/* put_sites() - @h as a REC_SITES record's bytes into @rec; returns the length. */
+static size_t
+put_sites(unsigned char *rec, const struct vrl_site_hints *h)
+{
+	memcpy(rec, &h->dev, 8);
+	memcpy(rec + 8, &h->ino, 8);
+	memcpy(rec + 16, &h->mtime, 8);
+	rec[24] = (unsigned char)h->n;
+	memcpy(rec + SITES_HEAD, h->off, (size_t)h->n * 4);
+	memcpy(rec + SITES_HEAD + (size_t)h->n * 4, h->nr, (size_t)h->n * 2);
+	return SITES_HEAD + (size_t)h->n * 6;
+}
 
 static int
 unhex(char c)
@@ -93,7 +132,7 @@ int
 vrl_state_decode(struct vrl_state *st, char *hex)
 {
 	size_t n = strlen(hex) / 2, i = 0, len;
-	unsigned char rec[4 * VRL_INHERIT_MAX];
+	unsigned char rec[4 * VRL_INHERIT_MAX > SITES_MAX ? 4 * VRL_INHERIT_MAX : SITES_MAX];
 	int type, err = 0;
 
 	if (strlen(hex) % 2)
@@ -130,6 +169,8 @@ vrl_state_decode(struct vrl_state *st, char *hex)
 			           len <= sizeof(st->inherit)) {
 				memcpy(st->inherit, rec, len);
 				st->ninherit = (int)(len / 4);
+			} else if (!err && type == REC_SITES) {
+				take_sites(st, rec, len);
 			}
 		}
 		i += len;
@@ -174,7 +215,8 @@ vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
 		return NULL;
 	*size = 16 + 2 * 2 * (3 + 4) + 2 * (3 + sizeof(st->fake_cwd)) + 2 * 2 * (3 + 1) +
 	        2 * (3 + sizeof(st->stats)) + 2 * (3 + sizeof(st->inherit)) +
-	        2 * (3 + (size_t)tlen) + (size_t)tlen + 2 * 3 /* REC_FILTER */;
+	        2 * (3 + (size_t)tlen) + (size_t)tlen + 2 * 3 /* REC_FILTER */ +
+	        2 * 2 * (3 + SITES_MAX);
 	out = (char *)vrl_sys6(__NR_mmap, 0, (long)*size, PROT_READ | PROT_WRITE,
 	                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if ((unsigned long)out > -4096UL)
@@ -198,6 +240,14 @@ vrl_state_arg(const struct vrl_state *st, struct vr_task *t, size_t *size)
 		put_rec(&b, REC_SIGSYS, &sigsys, 1);
 	/* This image runs under its filter, and execve keeps filters. */
 	put_rec(&b, REC_FILTER, NULL, 0);
+	if (vrl_proc.rewrite)
+		for (int k = 0; k < 2; k++) {
+			struct vrl_site_hints h;
+			unsigned char rec[SITES_MAX];
+
+			if (vrl_rw_hints(&vrl_proc.images[k], &h))
+				put_rec(&b, REC_SITES, rec, put_sites(rec, &h));
+		}
 	if (t && vrl_proc.ns) {
 		int fds[VRL_INHERIT_MAX];
 		unsigned int n = vr_ns_pass_fds(vrl_proc.ns, fds, VRL_INHERIT_MAX);
