@@ -607,8 +607,11 @@ text_prot(uintptr_t a, size_t n, int write)
  * the text page and a stub page, several traps' worth, and the sites of a
  * short-lived program trap a few times only: ld.so's mmap() 4 times, its
  * openat(), fstat() and mprotect() twice each for an `exec` of /bin/true,
- * which runs without a rewrite so.  A site hot enough to matter traps
- * RW_AFTER - 1 more times than it would at its second trap, once.
+ * which runs without a rewrite so (those the image before it trapped at
+ * are rewritten at its start instead: vrl_rw_preset()).  A site hot
+ * enough to matter traps RW_AFTER - 1 more times than it would at its
+ * second trap, once.  The call number of each site trapped before is
+ * kept, for the next image.
  */
 static unsigned int
 site_slot(uintptr_t end)
@@ -650,9 +653,9 @@ site_put(uintptr_t *set, uintptr_t end)
 }
 
 /*
- * site_hit() - count a trap of call @nr at the site ending at @end.  Return: the
- * traps there so far, or RW_AFTER when the set has no room for it (then
- * nothing counts, and the site is rewritten as it would be at its
+ * site_hit() - count a trap of call @nr at the site ending at @end.
+ * Return: the traps there so far, or RW_AFTER when the set has no room for
+ * it (then nothing counts, and the site is rewritten as it would be at its
  * RW_AFTER-th trap).
  */
 static unsigned int
