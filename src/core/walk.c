@@ -1061,10 +1061,13 @@ attr_from_cache(struct vr_walk *w, struct vr_obj *o)
 	unsigned int i = 0;
 
 	/* Its type is all the caller asks: a cached directory's is known. */
-	if ((w->flags & VR_WALK_TYPE) && vr_dc_probe(w, o)) {
+	if (w->flags & VR_WALK_TYPE) {
+		if (!vr_dc_probe(w, o))
+			return 0;
 		if (vr_obj_is_dir(o))
 			return 1;
 		vr_obj_put(o);
+		return 0;
 	}
 	/* In one base layer (or a mount), lookup_attr() takes a directory by one stat. */
 	if ((dir->nfd < 2 && (dir->mount || dir->layer[0] != 0)) || !vr_dc_probe(w, o))
