@@ -702,6 +702,49 @@ text_of(const struct vrl_map *m, uintptr_t end)
 	       !strcmp(next.perms, "r-xp") && !strcmp(next.name, m->name);
 }
 
+/*
+ * site_start() - the shape of the site of call @nr whose `syscall` ends at
+ * @end, in text that starts at @floor; *@site receives the address of the
+ * instruction the jump replaces.  Return: the moves' length
+ * (site_shape()), SHAPE_SYSCALL, or -1 when it has no shape of ours.
+ */
+static int
+site_start(uintptr_t end, long nr, uintptr_t floor, uintptr_t *site)
+{
+	int nmoves = site_shape((const unsigned char *)end, nr, floor);
+
+	if (nmoves < 0 && syscall_shape((const unsigned char *)end, floor))
+		nmoves = SHAPE_SYSCALL;
+	if (nmoves < 0 && nmoves != SHAPE_SYSCALL)
+		return -1;
+	*site = nmoves == SHAPE_SYSCALL ? end - 2 - MOV_LEN : end - 2 - (uintptr_t)nmoves - MOV_LEN;
+	return nmoves;
+}
+
+/*
+ * stub_jump() - when the site at @site (of site_start()'s @nmoves, call
+ * @nr, `syscall` ending at @end) is not patched yet, its stub, made in
+ * reach, and in @jmp the jump there; @m: its text mapping, for --stats.
+ * Return: 0, or -1 (patched already, or no stub memory in reach).
+ */
+static int
+stub_jump(uintptr_t site, uintptr_t end, int nmoves, long nr, const struct vrl_map *m,
+          unsigned char jmp[MOV_LEN])
+{
+	struct vrl_rw_chunk *c;
+	uint32_t idx = 0;
+
+	/* Another thread may have patched it meanwhile. */
+	if (*(volatile unsigned char *)site != (nmoves == SHAPE_SYSCALL ? 0x4c : 0xb8) ||
+	    !(c = chunk_near(site)))
+		return -1;
+	if (vrl_proc.stats && m)
+		idx = (uint32_t)(vrl_stats_site(m->name, end - 2 - m->start + m->off) + 1);
+	jmp[0] = 0xe9;
+	put32(jmp + 1, rel(site + MOV_LEN, make_stub(c, site, end, nmoves, nr, idx)));
+	return 0;
+}
+
 /**
  * vrl_rw_site() - called from the SIGSYS handler after answering trapped
  * call @nr whose `syscall` instruction ended at @end: rewrite that site if
@@ -711,11 +754,9 @@ text_of(const struct vrl_map *m, uintptr_t end)
 void
 vrl_rw_site(uintptr_t end, long nr)
 {
-	uintptr_t site, stub;
-	struct vrl_rw_chunk *c;
+	uintptr_t site;
 	unsigned char jmp[MOV_LEN];
 	struct vrl_map m;
-	uint32_t idx = 0;
 	unsigned long mask;
 	int nmoves, err;
 
@@ -730,32 +771,18 @@ vrl_rw_site(uintptr_t end, long nr)
 		skip(end);
 		return;
 	}
-	nmoves = site_shape((const unsigned char *)end, nr, m.start);
-	if (nmoves < 0 && syscall_shape((const unsigned char *)end, m.start))
-		nmoves = SHAPE_SYSCALL;
-	if (nmoves < 0 && nmoves != SHAPE_SYSCALL) {
+	nmoves = site_start(end, nr, m.start, &site);
+	if (nmoves == -1) {
 		skip(end);
 		return;
 	}
-	site = nmoves == SHAPE_SYSCALL ? end - 2 - MOV_LEN : end - 2 - (uintptr_t)nmoves - MOV_LEN;
 	/* No nested trap may spin on the lock; a fork child may hold a stale one. */
 	mask = vrl_sig_block_all();
 	if (!rw_trylock()) {
 		vrl_sig_restore(mask);
 		return;
 	}
-	/* Another thread may have patched it meanwhile. */
-	if (*(volatile unsigned char *)site != (nmoves == SHAPE_SYSCALL ? 0x4c : 0xb8))
-		goto out;
-	c = chunk_near(site);
-	if (!c)
-		goto out;
-	if (vrl_proc.stats)
-		idx = (uint32_t)(vrl_stats_site(m.name, end - 2 - m.start + m.off) + 1);
-	stub = make_stub(c, site, end, nmoves, nr, idx);
-	jmp[0] = 0xe9;
-	put32(jmp + 1, rel(site + MOV_LEN, stub));
-	if (text_prot(site, MOV_LEN, 1))
+	if (stub_jump(site, end, nmoves, nr, &m, jmp) || text_prot(site, MOV_LEN, 1))
 		goto out;
 	err = patch((unsigned char *)site, jmp);
 	if (!err) {
@@ -794,30 +821,18 @@ vrl_rw_preset(const struct vrl_text_id *img, const struct vrl_site_hints *h)
 	if (!vrl_proc.rewrite || h->dev != img->dev || h->ino != img->ino || h->mtime != img->mtime)
 		return;
 	for (unsigned int i = 0; i < h->n && i < VRL_HINTS; i++) {
-		uintptr_t end = img->bias + h->off[i], site, stub;
-		struct vrl_rw_chunk *c;
+		uintptr_t end = img->bias + h->off[i], site;
 		struct vrl_map m;
-		uint32_t idx = 0;
 		long nr = h->nr[i];
 		int nmoves;
 
 		if (!rw_allowed(nr) || end < img->lo + 2 + MOV_LEN || end > img->hi)
 			continue;
-		nmoves = site_shape((const unsigned char *)end, nr, img->lo);
-		if (nmoves < 0 && syscall_shape((const unsigned char *)end, img->lo))
-			nmoves = SHAPE_SYSCALL;
-		if (nmoves < 0 && nmoves != SHAPE_SYSCALL)
+		nmoves = site_start(end, nr, img->lo, &site);
+		if (nmoves == -1 ||
+		    stub_jump(site, end, nmoves, nr,
+		              vrl_proc.stats && !vrl_map_of(end - 2, &m) ? &m : NULL, jmp[n]))
 			continue;
-		site = nmoves == SHAPE_SYSCALL ? end - 2 - MOV_LEN
-		                               : end - 2 - (uintptr_t)nmoves - MOV_LEN;
-		if (*(const unsigned char *)site != (nmoves == SHAPE_SYSCALL ? 0x4c : 0xb8) ||
-		    !(c = chunk_near(site)))
-			continue;
-		if (vrl_proc.stats && !vrl_map_of(end - 2, &m))
-			idx = (uint32_t)(vrl_stats_site(m.name, end - 2 - m.start + m.off) + 1);
-		stub = make_stub(c, site, end, nmoves, nr, idx);
-		jmp[n][0] = 0xe9;
-		put32(jmp[n] + 1, rel(site + MOV_LEN, stub));
 		at[n] = site;
 		ends[n++] = end;
 		lo = site < lo ? site : lo;
