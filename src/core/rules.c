@@ -101,19 +101,6 @@ vr_proc_link_is_magic(struct vr_walk *w, const struct vr_obj *link)
 	return n < 0 ? (int)n : magic;
 }
 
-int
-vr_in_procfs(const struct vr_obj *o)
-{
-	long buf[16]; /* struct statfs: f_type first */
-
-	if (!o->mount || o->nfd == 0)
-		return 0;
-	if (o->mount->procfs)
-		return 1;
-	/* A procfs below a mount's host directory (a mount of the host's "/"). */
-	return vr_sys2(__NR_fstatfs, o->fd[0], buf) == 0 && buf[0] == 0x9fa0 /* PROC_SUPER_MAGIC */;
-}
-
 /* parse_pid() - decimal digits at *p, advanced past them; -1 if none. */
 static long
 parse_pid(const char **p)

@@ -36,13 +36,6 @@ int vr_walk_jump_crosses(const struct vr_walk *w);
 int vr_proc_link_is_magic(struct vr_walk *w, const struct vr_obj *link);
 
 /**
- * vr_in_procfs() - @o lives in a procfs: a mount of one, or one met below
- * a mount's host directory (a mount of the host's "/" holds its /proc).
- * Return: 1 or 0.
- */
-int vr_in_procfs(const struct vr_obj *o);
-
-/**
  * vr_proc_link_own() - the procfs link w->cur/w->last belongs to the
  * calling process (/proc/PID/... of its own pid or of one of its threads);
  * the host's procfs is taken to be mounted at /proc.  Return: 1 or 0.

@@ -81,36 +81,6 @@
 
 #define MAXSYMLINKS 40
 
-void
-vr_obj_put(struct vr_obj *o)
-{
-	for (unsigned int i = 0; i < o->nfd; i++)
-		if (o->owned & (1u << i))
-			sys_close(o->fd[i]);
-	o->nfd = 0;
-	o->owned = 0;
-	o->exists = 0;
-	o->indexed = 0;
-	o->onlink = 0;
-	o->byname = 0;
-	o->allx = 0;
-	o->norec = 0;
-	o->upnone = 0;
-	o->opened = 0;
-}
-
-int
-vr_obj_take_fd(struct vr_obj *o)
-{
-	if (o->nfd == 0 || o->byname)
-		return -ENOENT;
-	if (o->owned & 1u) {
-		o->owned &= ~1u;
-		return o->fd[0];
-	}
-	return sys_fcntl(o->fd[0], F_DUPFD_CLOEXEC, 0);
-}
-
 /* The object moves from @src to @dst; @src is left empty. */
 static void
 obj_move(struct vr_obj *dst, struct vr_obj *src)
