@@ -1,7 +1,8 @@
 /*
  * ops.c - system-call-shaped operations that look objects up and read them:
  * openat, openat2 (its RESOLVE_* rules are walk flags), fstatat, statx,
- * faccessat2, readlinkat.
+ * faccessat2, readlinkat, and the host's name behind a procfs magic link
+ * (vr_proc_link_name()).
  *
  * Writes reach only the upper layer and read-write mounts: a base object
  * opened for writing is copied up first (a base is never written), after
@@ -896,4 +897,31 @@ again:
 		err = vr_obj_take_fd(&w->node);
 	vr_walk_end(w);
 	return err;
+}
+
+long
+vr_proc_link_name(struct vr_task *t, int dirfd, const char *path, char *buf, size_t size)
+{
+	char proc[32];
+	struct vr_walk *w;
+	long n;
+	int err;
+
+	w = vr_walk_new(t, dirfd, path, 0, &err);
+	if (!w)
+		return err;
+	n = -EINVAL;
+	if ((w->node.st.st_mode & S_IFMT) == S_IFLNK && w->cur.nfd > 0 && vr_in_procfs(&w->node) &&
+	    size > w->lastlen + 2)
+		n = sys_readlinkat(AT_FDCWD, vr_proc_fd(proc, w->cur.fd[0]), buf,
+		                   size - w->lastlen - 2);
+	if (n > 0 && buf[0] == '/') {
+		buf[n++] = '/';
+		vr_memcpy(buf + n, w->last, w->lastlen + 1);
+		n += (long)w->lastlen;
+	} else if (n >= 0) {
+		n = -EINVAL;
+	}
+	vr_walk_end(w);
+	return n;
 }

@@ -198,33 +198,6 @@ vr_proc_link_root(const struct vr_walk *w)
 	return pid > 0 && proc_in_ns(w->ns, pid);
 }
 
-long
-vr_proc_link_name(struct vr_task *t, int dirfd, const char *path, char *buf, size_t size)
-{
-	char proc[32];
-	struct vr_walk *w;
-	long n;
-	int err;
-
-	w = vr_walk_new(t, dirfd, path, 0, &err);
-	if (!w)
-		return err;
-	n = -EINVAL;
-	if ((w->node.st.st_mode & S_IFMT) == S_IFLNK && w->cur.nfd > 0 && vr_in_procfs(&w->node) &&
-	    size > w->lastlen + 2)
-		n = sys_readlinkat(AT_FDCWD, vr_proc_fd(proc, w->cur.fd[0]), buf,
-		                   size - w->lastlen - 2);
-	if (n > 0 && buf[0] == '/') {
-		buf[n++] = '/';
-		vr_memcpy(buf + n, w->last, w->lastlen + 1);
-		n += (long)w->lastlen;
-	} else if (n >= 0) {
-		n = -EINVAL;
-	}
-	vr_walk_end(w);
-	return n;
-}
-
 int
 vr_ns_procfs_in_mount(const struct vr_ns *ns)
 {
