@@ -42,6 +42,15 @@ vr_strcmp(const char *a, const char *b)
 }
 
 int
+vr_has_prefix(const char *s, const char *p)
+{
+	while (*p)
+		if (*s++ != *p++)
+			return 0;
+	return 1;
+}
+
+int
 vr_memcmp(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;

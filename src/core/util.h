@@ -13,6 +13,8 @@
 size_t vr_strlen(const char *s);
 size_t vr_strnlen(const char *s, size_t max);
 int vr_strcmp(const char *a, const char *b);
+/* vr_has_prefix() - @s begins with @p.  Return: 1 or 0. */
+int vr_has_prefix(const char *s, const char *p);
 int vr_memcmp(const void *a, const void *b, size_t n);
 void *vr_memcpy(void *dst, const void *src, size_t n);
 void *vr_memmove(void *dst, const void *src, size_t n);

@@ -1,91 +1,15 @@
 /*
  * xattr.c - extended attributes and statfs on virtual paths.
  *
- * The overlay keeps its own bookkeeping in xattrs ("user.overlay.*", and
- * "trusted.overlay.*" for a privileged kernel overlay, and the owner a
- * copy shows, owner.h): those are hidden from listings and read as absent.
- * A program may still use those names -- another vroot session or a kernel
- * overlay nested inside keeps its own overlay in them -- so in the root
- * overlay they are escaped on disk, as kernel overlayfs escapes them since
- * Linux 6.7 ("user.overlay.X" kept as "user.overlay.overlay.X"): the name a
- * program gives, less its "user." (or "trusted.overlay."), goes after the
- * overlay's own prefix, which keeps "user.containers.override_stat" as
- * "user.overlay.containers.override_stat".  The program reads, lists and
- * removes them by its own names; the overlay never takes them for its own.
- * In a mount nothing is the overlay's: every name goes to the host as is.
+ * The overlay's own attributes are hidden from listings and read as
+ * absent, and a program's attributes of those names are escaped on disk
+ * (xname.c).  In a mount nothing is the overlay's: every name goes to the
+ * host as is.
  */
 #include "perm.h"
 #include "place.h"
 #include "util.h"
-
-#define USER_OVL    "user.overlay."
-#define TRUSTED_OVL "trusted.overlay."
-
-static int
-has_prefix(const char *s, const char *p)
-{
-	while (*p)
-		if (*s++ != *p++)
-			return 0;
-	return 1;
-}
-
-/* reserved() - a program's attribute @name is one the overlay keeps for itself. */
-static int
-reserved(const char *name)
-{
-	return has_prefix(name, USER_OVL) || has_prefix(name, TRUSTED_OVL) ||
-	       vr_strcmp(name, VR_OWNER_XATTR) == 0;
-}
-
-/*
- * escaped() - the on-disk name @name is a program's attribute escaped: an
- * "overlay." put after its namespace ("user." or "trusted.") in front of
- * a name reserved() (see above).  Return: the namespace's length, or 0.
- */
-static size_t
-escaped(const char *name)
-{
-	size_t ns = has_prefix(name, "user.")      ? sizeof("user.") - 1
-	            : has_prefix(name, "trusted.") ? sizeof("trusted.") - 1
-	                                           : 0;
-	char buf[XATTR_NAME_MAX + 1];
-	size_t n = vr_strnlen(name, XATTR_NAME_MAX);
-
-	if (!ns || !has_prefix(name + ns, "overlay."))
-		return 0;
-	vr_memcpy(buf, name, ns);
-	vr_memcpy(buf + ns, name + ns + 8, n - ns - 8);
-	buf[n - 8] = '\0';
-	return reserved(buf) ? ns : 0;
-}
-
-int
-vr_xattr_hidden(const char *name)
-{
-	return reserved(name) && !escaped(name);
-}
-
-/*
- * escape() - the on-disk name of a program's attribute @name in the root
- * overlay: @name itself, or its escaped form built in @buf (XATTR_NAME_MAX
- * + 9 bytes; a name grown past XATTR_NAME_MAX is the kernel's to refuse,
- * with ERANGE, as kernel overlayfs's is).
- */
-static const char *
-escape(const char *name, char *buf)
-{
-	size_t ns = name[0] == 'u' ? sizeof("user.") - 1 : sizeof("trusted.") - 1, n;
-
-	if (!reserved(name))
-		return name;
-	n = vr_strnlen(name, XATTR_NAME_MAX);
-	vr_memcpy(buf, name, ns);
-	vr_memcpy(buf + ns, "overlay.", 8);
-	vr_memcpy(buf + ns + 8, name + ns, n - ns);
-	buf[n + 8] = '\0';
-	return buf;
-}
+#include "xname.h"
 
 /*
  * walk() - the object at @path, for reading its attributes (@wf
@@ -218,17 +142,17 @@ may_write(struct vr_walk *w, const char *name)
 	struct vr_cred c;
 	int err;
 
-	if (!vr_perm_judged(w->ns, &w->node) || has_prefix(name, "security."))
+	if (!vr_perm_judged(w->ns, &w->node) || vr_has_prefix(name, "security."))
 		return 0;
 	vr_owner_of(w->t, &w->node, &o);
 	err = vr_cred_get(w->t, &c, 0);
 	if (err < 0)
 		return err;
-	if (has_prefix(name, "trusted."))
+	if (vr_has_prefix(name, "trusted."))
 		return vr_cred_capable(&c, 21 /* CAP_SYS_ADMIN */) ? 0 : -EPERM;
-	if (has_prefix(name, "system."))
-		return has_prefix(name, "system.posix_acl_") && !vr_perm_owner(&c, &o) ? -EPERM : 0;
-	if (has_prefix(name, "user.") && (o.mode & S_IFMT) == S_IFDIR && (o.mode & S_ISVTX) &&
+	if (vr_has_prefix(name, "system."))
+		return vr_has_prefix(name, "system.posix_acl_") && !vr_perm_owner(&c, &o) ? -EPERM : 0;
+	if (vr_has_prefix(name, "user.") && (o.mode & S_IFMT) == S_IFDIR && (o.mode & S_ISVTX) &&
 	    !vr_perm_owner(&c, &o))
 		return -EPERM;
 	return vr_perm_obj(w, NULL, VR_MAY_WRITE);
@@ -302,7 +226,7 @@ vr_getxattr(struct vr_task *t, const char *path, const char *name, void *value, 
 	if (!w)
 		return err;
 	if (!w->node.mount)
-		name = escape(name, esc);
+		name = vr_xattr_escape(name, esc);
 	n = read_name(w, &x) == 0 ? x_get(&x, name, value, size) : -EOPNOTSUPP;
 	vr_walk_end(w);
 	return n;
@@ -315,7 +239,7 @@ vr_xattr_filter_list(char *list, long n)
 
 	while (in < n) {
 		long len = (long)vr_strnlen(list + in, (size_t)(n - in)) + 1;
-		size_t ns = escaped(list + in);
+		size_t ns = vr_xattr_escaped(list + in);
 
 		if (ns) {
 			/* Shown as the program named it: the "overlay." put in goes. */
@@ -372,7 +296,7 @@ change(struct vr_task *t, const char *path, const char *name, int removing, cons
 	if (!w)
 		return err;
 	if (!w->node.mount)
-		name = escape(name, esc);
+		name = vr_xattr_escape(name, esc);
 	err = refuse(w, name, removing);
 	if (err == 0)
 		err = writable_link(w);
@@ -414,7 +338,7 @@ vr_fxattr_removed(struct vr_task *t, int fd, long nr, const char *name, void *va
 	if (m && (m->flags & VR_MOUNT_RDONLY) && (nr == __NR_fsetxattr || nr == __NR_fremovexattr))
 		return -EROFS;
 	if (name && !m)
-		name = escape(name, esc);
+		name = vr_xattr_escape(name, esc);
 	switch (nr) {
 	case __NR_fgetxattr:
 		return vr_sys4(nr, fd, name, value, size);
