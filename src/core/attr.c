@@ -236,8 +236,8 @@ direct(struct vr_task *t, int fd, struct stat *st)
 
 	if (t->id.faked || fd < 0)
 		return 0;
-	if (!vr_fd_upper_known(ns, fd, st)) {
-		stamp = vr_fd_stamp(ns, fd);
+	stamp = vr_fd_stamp(ns, fd);
+	if (!vr_fd_upper_known(ns, fd, stamp, st)) {
 		if (sys_fstat(fd, st) < 0 || !vr_fd_upper(ns, fd, st))
 			return 0;
 		vr_fd_upper_stamp(ns, fd, st, stamp);

@@ -449,10 +449,11 @@ unsigned long vr_fd_stamp(const struct vr_ns *ns, int fd);
 /*
  * vr_fd_upper_known() - vr_fd_upper() of @fd without an fstat(): 1 when
  * the number still holds the file that is no directory it was last known
- * to hold (vr_fd_stamp()), with *@st's type, device and inode filled in
- * (nothing else); else 0, and the caller asks the kernel.
+ * to hold, as @stamp (vr_fd_stamp() of @fd, read now) tells, with *@st's
+ * type, device and inode filled in (nothing else); else 0, and the caller
+ * asks the kernel.
  */
-int vr_fd_upper_known(struct vr_ns *ns, int fd, struct stat *st);
+int vr_fd_upper_known(struct vr_ns *ns, int fd, unsigned long stamp, struct stat *st);
 
 /*
  * vr_fd_upper_stamp() - vr_fd_upper() answered 1 for @fd and @st, an
@@ -470,8 +471,11 @@ void vr_fd_upper_forget(struct vr_ns *ns, int fd);
  * @st, an object of the upper layer: vr_fd_upper() answers 1 from now on.
  * @norec: 0, or what upfd_norec[@fd] holds for a file known to have no
  * owner's record (1 + the change counter as of which it is known).
+ * @stamp: vr_fd_stamp() of @fd, read now: the note is believed without an
+ * fstat() while it stays (vr_fd_upper_stamp()).
  */
-void vr_fd_upper_note(struct vr_ns *ns, int fd, const struct stat *st, unsigned long norec);
+void vr_fd_upper_note(struct vr_ns *ns, int fd, const struct stat *st, unsigned long norec,
+                      unsigned long stamp);
 
 /*
  * vr_revmap_link() - the body of a procfs magic link (@body[0..n), room

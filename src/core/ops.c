@@ -412,7 +412,7 @@ out:
 	if (err >= 0) {
 		vr_fd_hint_set(t->ns, err, m, held ? &hst : NULL);
 		if (up)
-			vr_fd_upper_note(t->ns, err, &hst, norec);
+			vr_fd_upper_note(t->ns, err, &hst, norec, vr_fd_stamp(t->ns, err));
 		else
 			vr_fd_upper_forget(t->ns, err);
 		base_note(t->ns, err, base ? &bst : NULL);

@@ -409,14 +409,15 @@ vr_fd_upper_forget(struct vr_ns *ns, int fd)
 }
 
 void
-vr_fd_upper_note(struct vr_ns *ns, int fd, const struct stat *st, unsigned long norec)
+vr_fd_upper_note(struct vr_ns *ns, int fd, const struct stat *st, unsigned long norec,
+                 unsigned long stamp)
 {
 	if (!ns->has_upper || st->st_ino == 0 || fd < 0 || fd >= VR_UPFD_NOTES)
 		return;
 	note(ns, fd, st->st_dev, st->st_ino);
 	if (norec)
 		__atomic_store_n(&ns->fdn[fd].norec, norec, __ATOMIC_RELAXED);
-	vr_fd_upper_stamp(ns, fd, st, vr_fd_stamp(ns, fd));
+	vr_fd_upper_stamp(ns, fd, st, stamp);
 }
 
 void
@@ -430,10 +431,8 @@ vr_fd_upper_stamp(struct vr_ns *ns, int fd, const struct stat *st, unsigned long
 }
 
 int
-vr_fd_upper_known(struct vr_ns *ns, int fd, struct stat *st)
+vr_fd_upper_known(struct vr_ns *ns, int fd, unsigned long stamp, struct stat *st)
 {
-	unsigned long stamp = vr_fd_stamp(ns, fd);
-
 	if (!stamp || !ns->has_upper ||
 	    __atomic_load_n(&ns->fdn[fd].upv, __ATOMIC_ACQUIRE) != stamp)
 		return 0;
