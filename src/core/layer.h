@@ -1,10 +1,16 @@
 /*
  * layer.h - how the walk reaches a layer's objects.
  *
- * The walk never touches a backing directory except through these
- * operations, so a test can plug in a layer of its own.  The host
- * implementation works on O_PATH descriptors only and never follows a
- * symlink, so a lookup cannot leave the directory it starts in.
+ * The walk's lookup of a name in a layer's directory, the stat of a final
+ * name, a symlink's body, the opaque test and the opening of a directory
+ * to list it go through these operations.  Not all of the walk does: with the host's
+ * operations it opens a final name with the program's own flags, takes a
+ * directory's "..", stats a name by statx() and tests search permission
+ * on the host's descriptors itself (walk.c), and copy-up, whiteouts and
+ * listings call the host directly as well; a layer of another kind would
+ * need those too.  The host implementation works on O_PATH descriptors
+ * only and never follows a symlink, so a lookup cannot leave the
+ * directory it starts in.
  */
 #ifndef VR_LAYER_H
 #define VR_LAYER_H
