@@ -4,11 +4,12 @@
 # as natively: the loader maps programs itself, so vroot refuses those
 # writes in every process on the prefix.  Another file, and the same file
 # once the program has ended, can be written.  Checked on a base file, on
-# a file made inside, and on a file in a --mount.
+# a file made inside, and on a file in a --mount; and for a program killed
+# before it could say it ended, whose pid another process then takes.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd sleep truncate
-plan 5
+plan 6
 
 # busy.sh DIR: start DIR/prog, try to change it and DIR/other, then after it ends.
 cat >"$tmp/busy.sh" <<'EOF2'
@@ -58,4 +59,49 @@ is_file "a file made inside: as natively" "$tmp/native.out" "$tmp/made.out"
 mkprog "$tmp/host"
 capture mnt vr --mount "$tmp/host:/m" -- sh "$tmp/busy.sh" /m
 is_file "a file in a --mount: as natively" "$tmp/native.out" "$tmp/mnt.out"
+
+# A program killed where it cannot say it ended leaves its entry among the
+# running programs; a process that later has its pid is another process
+# (vr_proc_key()), so the file is no longer busy.
+desc="a killed program's pid taken by another process: its file is not busy"
+if ! is_root || [ ! -w /proc/sys/kernel/ns_last_pid ]; then
+	skip "$desc" "needs root to choose the next pid (/proc/sys/kernel/ns_last_pid)"
+else
+	mkprog "$tmp/r"
+	cat >"$tmp/killed.sh" <<'EOF2'
+cd "$1"
+./prog 30 &
+pid=$!
+i=0
+while [ "$i" -lt 100 ] && ! grep -q '/prog$' "/proc/$pid/maps" 2>/dev/null; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+echo "$pid"
+EOF2
+	capture killed vr -- sh "$tmp/killed.sh" "$tmp/r"
+	pid=$(cat "$tmp/killed.out")
+	# The next pid is the one asked for unless another fork comes between.
+	taker=
+	for i in $(seq 1 200); do
+		kill -0 "$pid" 2>/dev/null && break # taken already, by another
+		echo $((pid - 1)) >/proc/sys/kernel/ns_last_pid
+		sleep 30 &
+		if [ "$!" = "$pid" ]; then
+			taker=$!
+			break
+		fi
+		kill "$!"
+	done
+	capture reused vr -- sh -c "cd '$tmp/r' && echo x >>prog && echo written"
+	[ -z "$taker" ] || kill "$taker"
+	if kill -0 "$pid" 2>/dev/null || [ -n "$taker" ]; then
+		is "$desc" "written" "$(cat "$tmp/reused.out" "$tmp/reused.err")"
+	else
+		echo "pid $pid: not taken again in 200 forks" >"$tmp/why"
+		not_ok "$desc" "$tmp/why"
+	fi
+fi
 done_testing
