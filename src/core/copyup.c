@@ -502,50 +502,82 @@ copy_special(struct vr_ns *ns, struct vr_scratch *s, const struct vr_obj *o, int
 	return place(ns->work.fd, tmp, upfd, name, 0);
 }
 
+/* The directories gain_upper() copies at most: a deeper chain takes the general way. */
+#define GAIN_LEVELS 8
+
 /*
- * gain_upper() - w->cur, a cached directory of the base layers whose own
- * parent has its upper copy (in the cache, or the root), gets its copy
- * there, and w->cur and its node have it on top.  The common case of a
+ * gain_upper() - w->cur, a cached directory of the base layers, gets its
+ * copy in the upper layer, and so do the cached directories above it
+ * that have none yet, from the deepest one that has (or the root) down;
+ * each node gets its copy on top, and w->cur too.  The common case of a
  * change in a directory not yet copied: no walk again from the root, and
- * the next walk finds the node as it now is.  Return: the copy's
- * descriptor (the cache's), or -1 to take the general way.
+ * the next walk finds the nodes as they now are.  Return: w->cur's copy's
+ * descriptor (the cache's), or -1 to take the general way (which finds
+ * the levels made here already made).
  */
 static int
 gain_upper(struct vr_walk *w)
 {
 	struct vr_ns *ns = w->ns;
 	struct vr_obj *d = &w->cur, gp = {0};
-	size_t g = w->plen, nlen;
-	char name[NAME_MAX + 1];
-	struct stat st;
-	int up, fd, made;
+	size_t ends[GAIN_LEVELS], g;
+	struct stat st, upst;
+	const struct stat *pst = NULL;
+	unsigned int n = 0;
+	int up, fd = -1, made = 0;
 
 	if (!ns->has_upper || !w->dc_locked || w->dc_ro || ns->casefold || d->nfd == 0 ||
 	    d->owned || d->mount || d->synthetic || d->byname || d->indexed || w->plen < 2 ||
 	    w->vpath[0] != '/')
 		return -1;
-	while (g > 0 && w->vpath[g - 1] != '/')
-		g--;
-	nlen = w->plen - g;
-	if (nlen == 0 || nlen > NAME_MAX)
-		return -1;
-	vr_memcpy(name, w->vpath + g, nlen);
-	name[nlen] = '\0';
-	if (g == 1) {
-		up = ns->layers[0].fd;
-	} else {
-		if (!vr_dc_get_at(w, w->vpath, g - 1, &gp) || gp.mount || gp.synthetic ||
-		    gp.nfd == 0 || gp.layer[0] != 0)
+	/* w->vpath[0..ends[i]): w->cur, then each parent without a copy, deepest first. */
+	ends[n++] = w->plen;
+	for (;;) {
+		g = ends[n - 1];
+		while (g > 0 && w->vpath[g - 1] != '/')
+			g--;
+		if (g == ends[n - 1] || ends[n - 1] - g > NAME_MAX)
 			return -1;
-		up = gp.fd[0];
+		if (g == 1) {
+			up = ns->layers[0].fd;
+			break;
+		}
+		if (!vr_dc_get_at(w, w->vpath, g - 1, &gp) || gp.mount || gp.synthetic ||
+		    gp.nfd == 0 || gp.owned || gp.byname || gp.indexed)
+			return -1;
+		if (gp.layer[0] == 0) {
+			up = gp.fd[0];
+			vr_memcpy(&upst, &gp.st, sizeof(upst));
+			pst = &upst;
+			break;
+		}
+		if (n == GAIN_LEVELS)
+			return -1;
+		ends[n++] = g - 1;
 	}
-	fd = make_dir(ns, up, name, d, &made, w, g == 1 ? NULL : &gp.st);
-	vr_coh_dir_copied(ns, d->st.st_dev, d->st.st_ino);
-	if (fd < 0)
-		return -1;
-	if (sys_fstat(fd, &st) < 0 || vr_dc_gain_upper(w, w->plen, d, fd, &st, made) < 0) {
-		sys_close(fd);
-		return -1;
+	while (n-- > 0) {
+		struct vr_obj *o = n == 0 ? d : &gp;
+		size_t end = ends[n], at = end;
+		char name[NAME_MAX + 1];
+
+		while (at > 0 && w->vpath[at - 1] != '/')
+			at--;
+		vr_memcpy(name, w->vpath + at, end - at);
+		name[end - at] = '\0';
+		if (n > 0 && (!vr_dc_get_at(w, w->vpath, end, &gp) || gp.mount || gp.synthetic ||
+		              gp.nfd == 0 || gp.owned || gp.byname || gp.indexed || gp.layer[0] == 0))
+			return -1;
+		fd = make_dir(ns, up, name, o, &made, w, pst);
+		vr_coh_dir_copied(ns, o->st.st_dev, o->st.st_ino);
+		if (fd < 0)
+			return -1;
+		if (sys_fstat(fd, &st) < 0 || vr_dc_gain_upper(w, end, o, fd, &st, made) < 0) {
+			sys_close(fd);
+			return -1;
+		}
+		up = o->fd[0];
+		vr_memcpy(&upst, &st, sizeof(upst));
+		pst = &upst;
 	}
 	/* Its first copy marks it: known unmarked, it is marked without asking. */
 	w->fresh_dev = made ? st.st_dev : 0;

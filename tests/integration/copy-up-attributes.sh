@@ -7,9 +7,12 @@
 # and set-group-ID included; as root, mode 0 and owners other than
 # root's too.  A chown by a faked root copies up, then clears the set-ID
 # bits as the kernel's chown does (set-group-ID as the group may execute).
+# A change below a chain of base directories copies the chain (more
+# levels than are copied at once from the directory cache, and fewer),
+# and the same process then lists and tests them as natively.
 set -eu
 . "$(dirname "$0")/lib.sh"
-plan 6
+plan 7
 
 # The tree is /t in the namespace, over the host's root.
 B=$tmp/base/t
@@ -132,4 +135,32 @@ got=$(vr --fake-root --base "$tmp/base" --base / -- sh -c \
 	'cd /t/d1 && chown 5:5 f2750 f4755 && stat -c "%n %a %u %g" f2750 f4755' 2>&1 || true)
 is "a faked root's chown of set-ID base files" "f2750 750 5 5
 f4755 755 5 5" "$got"
+
+# Chains of base directories with files at each level; the changes and
+# what is read after them run in one process (the shell's own tests) and
+# its children, which start with its directory cache.
+rm -rf "$tmp/prefix" "$tmp/prefix.work" "$tmp/n"
+C=$tmp/base/c
+mkdir -p "$C/g/1/2/3/4/5/6/7/8/9" "$C/h/1/2" "$C/h/1/3"
+for d in g g/1/2 g/1/2/3/4/5/6/7/8 h h/1 h/1/2 h/1/3; do echo "$d" >"$C/$d/base"; done
+find "$C" -exec touch -h -d @1500000000 {} +
+cat >"$tmp/chain.sh" <<'EOS'
+cd "$1" || exit 1
+echo new >g/1/2/3/4/5/6/7/8/9/f
+echo new >h/1/2/f
+echo new >h/1/3/f
+mkdir h/1/2/d
+for x in g/1/2/base g/1/2/3/4/5/6/7/8/9/f h/base h/1/base h/1/2/base h/1/2/d h/1/3/f; do
+	[ -e "$x" ] && echo "$x is there"
+done
+ls -a g/1/2 g/1/2/3/4/5/6/7/8 g/1/2/3/4/5/6/7/8/9 h h/1 h/1/2 h/1/3
+find . -type d -exec stat -c '%n %Y' {} + | sort
+EOS
+cp -a "$C" "$tmp/n"
+sh "$tmp/chain.sh" "$tmp/n" >"$tmp/native" 2>&1
+sed -i 's/ 1[6-9][0-9]\{8\}$/ (now)/' "$tmp/native"
+vr --base "$tmp/base" --base / -- sh "$tmp/chain.sh" /c >"$tmp/vroot" 2>&1 || true
+sed -i 's/ 1[6-9][0-9]\{8\}$/ (now)/' "$tmp/vroot"
+is_file "changes below chains of base directories: listings, names and times" "$tmp/native" \
+	"$tmp/vroot"
 done_testing
