@@ -52,7 +52,7 @@ struct vr_obj {
 	 * node, and a record set on a directory moves its counter.
 	 */
 	int norec;
-	/* lookup() found nothing, not even a whiteout, in an upper directory. */
+	/* vr_overlay_lookup() found nothing, not even a whiteout, in an upper directory. */
 	int upnone;
 	/*
 	 * fd[0] is open with the flags of the program's open()

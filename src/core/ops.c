@@ -537,7 +537,7 @@ origin_fd(const struct vr_walk *w)
 {
 	const struct vr_obj *o = &w->node;
 
-	/* An object left unopened is never one with an origin (lookup_attr()). */
+	/* An object left unopened never has an origin (vr_overlay_lookup_attr()). */
 	if (o->nfd == 0 || o->synthetic || o->mount || !w->ns->has_upper || o->byname)
 		return -1;
 	return o->layer[0] == 0 || o->indexed ? o->fd[0] : -1;

@@ -123,9 +123,10 @@ struct vr_walk {
 	int must_dir;
 	/*
 	 * open_final: the flags of an open() for reading that the walk serves
-	 * (0: none): lookup() opens the final object's top layer with them,
-	 * sparing the open a lookup by O_PATH and a reopen (vr_obj.opened).
-	 * lookup_final: lookup() is asked for the final component.
+	 * (0: none): vr_overlay_lookup() opens the final object's top layer
+	 * with them, sparing the open a lookup by O_PATH and a reopen
+	 * (vr_obj.opened).  lookup_final: vr_overlay_lookup() is asked for the
+	 * final component.
 	 */
 	int open_final, lookup_final;
 	enum vr_last last_type;
