@@ -3,9 +3,12 @@
  * truncate.  A base object is copied up first; then the change is made on
  * the upper copy (or in place in a read-write mount).
  */
+#include "coherence.h"
 #include "copyup.h"
+#include "dcache.h"
 #include "perm.h"
 #include "place.h"
+#include "revmap.h"
 #include "util.h"
 
 /*

@@ -16,6 +16,7 @@
  * than the one who made the prefix): vr_coh_gen() then fails and nothing
  * may be cached.
  */
+#include "coherence.h"
 #include "ns.h"
 #include "util.h"
 

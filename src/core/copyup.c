@@ -17,6 +17,8 @@
 #include "place.h"
 #include "readdir.h"
 #include "util.h"
+#include "coherence.h"
+#include "revmap.h"
 
 #define COPY_BUF (64u * 1024u)
 

@@ -9,6 +9,9 @@
  */
 #include "walk.h"
 #include "util.h"
+#include "coherence.h"
+#include "revmap.h"
+#include "task.h"
 
 /* enter() - make the result of @w the task's cwd, as chdir(2) checks it. */
 static int

@@ -66,8 +66,10 @@
  * the walk ends, because its objects use the nodes' descriptors until then
  * and only the holder closes them.
  */
+#include "coherence.h"
 #include "dcache.h"
 #include "owner.h"
+#include "revmap.h"
 #include "rules.h"
 #include "util.h"
 

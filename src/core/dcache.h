@@ -214,4 +214,18 @@ int vr_dc_self(const struct vr_ns *ns);
 /* vr_dc_fini() - close the cache's descriptors and unmap it (vr_ns_free()). */
 void vr_dc_fini(struct vr_ns *ns);
 
+/*
+ * vr_fd_stamp() - what tells whether descriptor number @fd still holds
+ * what it held when a note of it was made: the number's count of changes
+ * and the count of changes to all numbers (a close_range(), a fork
+ * child), as vr_fd_changed() moves them.  A note made with the stamp
+ * read before what it notes was learnt is believed without an fstat()
+ * while the stamp is the same.  0 (never believed) unless the embedder
+ * sees every change (vr_ns_fd_changes_seen()), @fd is below
+ * VR_UPFD_NOTES and the caller is surely the cache's process (not a
+ * CLONE_VM child, whose descriptor table is its own, nor a fork child
+ * that has not adopted the cache yet).
+ */
+unsigned long vr_fd_stamp(const struct vr_ns *ns, int fd);
+
 #endif

@@ -51,6 +51,7 @@
 #include "dcache.h"
 #include "fold.h"
 #include "util.h"
+#include "coherence.h"
 
 #define FI_SLOTS   8
 #define FI_RACY_NS 100000000ul /* 100 ms: far above a clock tick */

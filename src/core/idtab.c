@@ -11,6 +11,7 @@
  * first runs in it.  An entry is written as the coherence page's are: pid
  * -1 while it is claimed, and `seq` odd while its process rewrites it.
  */
+#include "coherence.h"
 #include "ns.h"
 #include "util.h"
 

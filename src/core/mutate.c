@@ -12,6 +12,7 @@
  * In a mount it happens in place, read-only mounts refusing with EROFS.
  */
 #include <linux/fs.h> /* RENAME_* */
+#include "coherence.h"
 #include "copyup.h"
 #include "foldidx.h"
 #include "helper.h"

@@ -6,6 +6,7 @@
 #include "foldidx.h"
 #include "helper.h"
 #include "util.h"
+#include "coherence.h"
 
 /*
  * The scratch vr_ns_new() builds in: a host path per backing directory and

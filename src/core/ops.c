@@ -8,9 +8,11 @@
  * opened for writing is copied up first (a base is never written), after
  * the checks that could still refuse the open.
  */
+#include "coherence.h"
 #include "dcache.h"
 #include "perm.h"
 #include "place.h"
+#include "revmap.h"
 #include "rules.h"
 #include "util.h"
 #include "whiteout.h"

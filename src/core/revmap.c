@@ -7,6 +7,7 @@
  * directory is never mapped: nothing of the backing store is reachable.
  */
 #include "ns.h"
+#include "revmap.h"
 #include "util.h"
 
 #define DELETED     " (deleted)"

@@ -10,6 +10,8 @@
  *   host path, followed by u32:flags u32:casefold u32:owner.
  */
 #include "ns.h"
+#include "revmap.h"
+#include "task.h"
 #include "util.h"
 
 #define SPEC_MAGIC     "VRS1"

@@ -5,7 +5,9 @@
  * kept under a sequence lock: readers never block (a reader may run in a
  * signal handler), writers serialise on a spin lock that survives fork().
  */
+#include "coherence.h"
 #include "ns.h"
+#include "task.h"
 #include "util.h"
 
 #define TASK_MAP_SIZE ((sizeof(struct vr_task) + 4095) & ~(size_t)4095)

@@ -79,6 +79,9 @@
 #include "overlay.h"
 #include "perm.h"
 #include "util.h"
+#include "coherence.h"
+#include "revmap.h"
+#include "task.h"
 
 #define MAXSYMLINKS 40
 

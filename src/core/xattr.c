@@ -6,8 +6,10 @@
  * (xname.c).  In a mount nothing is the overlay's: every name goes to the
  * host as is.
  */
+#include "coherence.h"
 #include "perm.h"
 #include "place.h"
+#include "revmap.h"
 #include "util.h"
 #include "xname.h"
 
