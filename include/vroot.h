@@ -707,9 +707,20 @@ VR_API int vr_statfs(struct vr_task *t, const char *path, void *buf);
  *        (which maps back by following it again), else
  *        "/proc/self/fd/N/name" or "/proc/self/fd/N".
  * Return: descriptor N, which the caller closes once the call is made, or
- * -errno (-EADDRINUSE: the name exists; -EROFS; -ENOENT...).
+ * -errno (-EADDRINUSE: the name exists; -EROFS, also where a whiteout holds
+ * the name: vr_unix_bind() binds there; -ENOENT...).
  */
 VR_API int vr_unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t size);
+/**
+ * vr_unix_bind() - bind(2) socket @sock to AF_UNIX path @path, at the host
+ * name vr_unix_path() gives.  Where a base object was removed (a whiteout
+ * holds the name in the upper layer), the whiteout moves aside in its
+ * directory while the kernel makes the socket there, then goes, or comes
+ * back if the bind fails: meanwhile, for the moment of the call, the base
+ * object shows at the name.
+ * Return: 0 or -errno, as bind(2) (-EADDRINUSE: the name exists).
+ */
+VR_API int vr_unix_bind(struct vr_task *t, int sock, const char *path);
 
 /**
  * vr_getdents64() - read entries of the virtual directory open as @fd.

@@ -1016,24 +1016,61 @@ fd_name(char *out, size_t size, int fd, const char *rest)
 	return 0;
 }
 
-int
-vr_unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t size)
+/* A bind's name whose whiteout was moved aside (unix_path()). */
+struct aside {
+	char tmp[VR_TMP_LEN]; /* the whiteout's name meanwhile; "": none moved */
+	char name[NAME_MAX + 1];
+};
+
+/*
+ * put_back() - the whiteout @as moved aside in directory @dirfd goes back
+ * to its name, or goes where the name was taken meanwhile.
+ */
+static void
+put_back(int dirfd, struct aside *as)
+{
+	if (vr_sys5(__NR_renameat2, dirfd, as->tmp, dirfd, as->name, RENAME_NOREPLACE) < 0)
+		vr_sys3(__NR_unlinkat, dirfd, as->tmp, 0);
+	as->tmp[0] = '\0';
+}
+
+/*
+ * unix_path() - vr_unix_path(); for a bind() where a whiteout holds the
+ * name in the upper directory: with @as, the whiteout is renamed to a
+ * temporary name there (@as says which), so that the kernel can make the
+ * socket at the name in the directory the descriptor returned is; without,
+ * -EROFS.
+ */
+static int
+unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t size, struct aside *as)
 {
 	struct vr_walk *w;
 	struct vr_place p;
 	char *host;
 	int err, fd;
 
+	if (as)
+		as->tmp[0] = '\0';
 	w = vr_walk_new(t, AT_FDCWD, path, bind ? VR_WALK_PARENT : VR_WALK_FOLLOW, &err);
 	if (!w)
 		return err;
 	if (bind) {
 		err = w->node.exists || w->last_type != VR_LAST_NORM ? -EADDRINUSE
 		                                                     : vr_place_get(w, &p);
-		/* A whiteout holds the name: binding over it is not supported yet. */
-		if (err == 0 && p.whiteout)
+		if (err == 0 && p.whiteout && !as)
 			err = -EROFS;
+		if (err == 0 && p.whiteout) {
+			vr_memcpy(as->name, p.name, vr_strlen(p.name) + 1);
+			vr_tmp_name(as->tmp);
+			err = (int)vr_sys5(__NR_renameat2, p.dirfd, p.name, p.dirfd, as->tmp,
+			                   RENAME_NOREPLACE);
+			if (err < 0)
+				as->tmp[0] = '\0';
+		}
 		fd = err < 0 ? err : sys_fcntl(p.dirfd, F_DUPFD_CLOEXEC, 0);
+		/* No descriptor to bind through: the whiteout comes back at once. */
+		if (fd < 0 && err == 0 && as && as->tmp[0])
+			put_back(p.dirfd, as);
 		if (err == 0)
 			vr_place_put(&p);
 	} else {
@@ -1064,6 +1101,8 @@ vr_unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t si
 			err = link_name(w->ns, out, size, fd, rest, host);
 		if (err < 0)
 			err = fd_name(out, size, fd, rest);
+		if (err < 0 && as && as->tmp[0])
+			put_back(fd, as);
 		if (err < 0) {
 			sys_close(fd);
 			fd = err;
@@ -1071,4 +1110,42 @@ vr_unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t si
 	}
 	vr_walk_end(w);
 	return fd;
+}
+
+int
+vr_unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t size)
+{
+	return unix_path(t, path, bind, out, size, NULL);
+}
+
+/* struct sockaddr_un */
+struct unix_addr {
+	unsigned short family;
+	char path[108];
+};
+
+int
+vr_unix_bind(struct vr_task *t, int sock, const char *path)
+{
+	struct unix_addr a = {1 /* AF_UNIX */, ""};
+	struct aside as;
+	int fd = unix_path(t, path, 1, a.path, sizeof(a.path), &as), err;
+
+	if (fd < 0)
+		return fd;
+	err = (int)vr_sys3(__NR_bind, sock, (long)&a,
+	                   (long)(sizeof(a.family) + vr_strlen(a.path) + 1));
+	/*
+	 * The name's whiteout, moved aside while the kernel bound there (the
+	 * base object showed meanwhile): it goes, or comes back where the bind
+	 * failed and the name is still free.
+	 */
+	if (as.tmp[0] && err == 0)
+		vr_sys3(__NR_unlinkat, fd, as.tmp, 0);
+	else if (as.tmp[0])
+		put_back(fd, &as);
+	sys_close(fd);
+	/* The socket (or the whiteout again) is there now: every process may know. */
+	vr_coh_bump(t->ns);
+	return err;
 }

@@ -79,10 +79,10 @@ in_unix_addr(struct unix_addr *ua, long uaddr, long len)
 
 /*
  * unix_call() - system call @nr with the socket address at argument @ai
- * (length at @ai + 1) replaced by its host name.
+ * (length at @ai + 1) replaced by its host name: an existing socket's.
  */
 static long
-unix_call(struct vr_loader_ctx *ctx, long nr, const long a[6], int ai, int bind)
+unix_call(struct vr_loader_ctx *ctx, long nr, const long a[6], int ai)
 {
 	struct unix_addr ua, host = {.family = AF_UNIX_};
 	long b[6];
@@ -91,7 +91,7 @@ unix_call(struct vr_loader_ctx *ctx, long nr, const long a[6], int ai, int bind)
 
 	if (!in_unix_addr(&ua, a[ai], a[ai + 1]))
 		return vrl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	fd = vr_unix_path(T(ctx), ua.path, bind, host.path, SUN_PATH_MAX);
+	fd = vr_unix_path(T(ctx), ua.path, 0, host.path, SUN_PATH_MAX);
 	if (fd < 0)
 		return fd;
 	memcpy(b, a, sizeof(b));
@@ -102,16 +102,21 @@ unix_call(struct vr_loader_ctx *ctx, long nr, const long a[6], int ai, int bind)
 	return r;
 }
 
+/* h_bind() - a new name, made by vr_unix_bind() (also over a removed base object). */
 long
 h_bind(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return unix_call(ctx, __NR_bind, a, 1, 1);
+	struct unix_addr ua;
+
+	if (!in_unix_addr(&ua, a[1], a[2]))
+		return vrl_sys6(__NR_bind, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return vr_unix_bind(T(ctx), (int)a[0], ua.path);
 }
 
 long
 h_connect(struct vr_loader_ctx *ctx, const long a[6])
 {
-	return unix_call(ctx, __NR_connect, a, 1, 0);
+	return unix_call(ctx, __NR_connect, a, 1);
 }
 
 /*
@@ -184,7 +189,7 @@ h_sendto(struct vr_loader_ctx *ctx, const long a[6])
 {
 	if (audit_refused((int)a[0], a[4], a[5], (const void *)a[1], (unsigned long)a[2]))
 		return -ECONNREFUSED;
-	return unix_call(ctx, __NR_sendto, a, 4, 0);
+	return unix_call(ctx, __NR_sendto, a, 4);
 }
 
 long

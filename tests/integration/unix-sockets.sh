@@ -1,7 +1,9 @@
 #!/bin/sh
 # unix-sockets.sh - AF_UNIX sockets bound at virtual paths (in a directory
 # made inside, relative to the cwd, in a read-write mount, in a base
-# directory): connect, accept, send work, and getsockname, getpeername,
+# directory, and over a base object just removed, as a daemon that
+# restarts removes its old socket's name and binds again): connect,
+# accept, send work, and getsockname, getpeername,
 # accept's addresses and the sender's name recvfrom, recvmsg and recvmmsg
 # report give back the path as the program gave it, as the kernel does
 # natively (truncated to a short buffer as the kernel truncates); abstract
@@ -11,7 +13,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3
-plan 23
+plan 25
 
 cat >"$tmp/sock.py" <<'EOF'
 import os, socket, stat, sys
@@ -156,8 +158,33 @@ def by_fd(p, remove):
     if not remove:
         os.unlink(p)
 
+def rebind(p, q):
+    # A daemon's restart: its old socket's name removed, a new one bound there.
+    os.unlink(p)
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(p)
+    s.listen(1)
+    c = socket.socket(socket.AF_UNIX)
+    c.connect(p)
+    a, peer = s.accept()
+    c.sendall(b"ping")
+    got = a.recv(4).decode()
+    print("rebind", p, "|", s.getsockname(), got, stat.S_ISSOCK(os.lstat(p).st_mode))
+    # A bind that fails (the socket is bound already) leaves a removed name removed.
+    os.unlink(q)
+    try:
+        s.bind(q)
+        r = "bound"
+    except OSError as e:
+        r = os.strerror(e.errno)
+    print("rebind-fail", r, os.path.exists(q), sorted(os.listdir(os.path.dirname(q))))
+    for x in (s, c, a):
+        x.close()
+
 what = sys.argv[1]
-if what == "by-fd":
+if what == "rebind":
+    rebind(sys.argv[2], sys.argv[3])
+elif what == "by-fd":
     by_fd(sys.argv[2], False)
     by_fd(sys.argv[2], True)
 elif what == "stream":
@@ -240,6 +267,20 @@ is "connect through /proc/self/fd/N, the name kept or removed: as natively" \
 	"$(python3 "$tmp/sock.py" by-fd "$tmp/rw/f1" 2>&1)" "$(run by-fd /made/f1)"
 is "the same in a nested session" "$(python3 "$tmp/sock.py" by-fd "$tmp/rw/f2" 2>&1)" \
 	"$(vr -- "$VROOT" run --quiet --prefix "$tmp/inner" -- python3 "$tmp/sock.py" by-fd "$tmp/rw/f2" 2>&1)"
+# Over removed base objects: a socket left from before and a plain file,
+# in a base directory; natively in a copy of it.
+for d in rb-native rb-base; do
+	mkdir "$tmp/$d"
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$tmp/$d/old.sock"
+	echo file >"$tmp/$d/plain"
+done
+want=$(python3 "$tmp/sock.py" rebind "$tmp/rb-native/old.sock" "$tmp/rb-native/plain" 2>&1 |
+	sed "s|$tmp/rb-native/|$tmp/rb-base/|g")
+run rebind "$tmp/rb-base/old.sock" "$tmp/rb-base/plain" >"$tmp/rb.out" || true
+is "bind over a removed base socket: as natively" "$(echo "$want" | head -n 1)" \
+	"$(head -n 1 "$tmp/rb.out")"
+is "... and a failed bind over a removed base file leaves it removed" "$(echo "$want" | tail -n 1)" \
+	"$(tail -n 1 "$tmp/rb.out")"
 # The same script natively, as a check of the expectations.
 is "natively: stream, absolute path" "$(want_stream "$tmp/rw/n1")" "$(python3 "$tmp/sock.py" stream "$tmp/rw/n1" 2>&1)"
 is "natively: stream, relative path" "$(want_stream n2)" "$(cd "$tmp/rw" && python3 "$tmp/sock.py" stream n2 2>&1)"
