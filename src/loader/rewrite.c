@@ -78,14 +78,16 @@
 /*
  * rw_allowed() - may calls of @nr skip the signal?  Only calls the filter
  * traps whatever their arguments (syscalls.h's ALWAYS and FAKED), or whose
- * handler performs every case (MEM, MMAP): a site of
- * close, fcntl, ioctl, sendto or another call trapped for some arguments
- * only would otherwise send every later call to the handler, which answers
- * only the trapped cases.  Of the signal calls only rt_sigaction, whose
- * handler reads nothing but its arguments (a posix_spawn child reads every
- * signal's action and resets those with a handler); not those that read
- * or edit the interrupted context (the other SIGNAL ones, SIGMASK), nor
- * execve (EXEC), which replaces the image: nothing to gain there.
+ * handler performs every case (MEM, MMAP), or those it traps for an
+ * argument the stub's C side tests as the filter does (ADDR: rw_passes()
+ * sends the others to the site's own syscall): a site of close, fcntl,
+ * ioctl or another call trapped for some arguments only would otherwise
+ * send every later call to the handler, which answers only the trapped
+ * cases.  Of the signal calls only rt_sigaction, whose handler reads
+ * nothing but its arguments (a posix_spawn child reads every signal's
+ * action and resets those with a handler); not those that read or edit
+ * the interrupted context (the other SIGNAL ones, SIGMASK), nor execve
+ * (EXEC), which replaces the image: nothing to gain there.
  */
 static int
 rw_allowed(long nr)
@@ -93,7 +95,20 @@ rw_allowed(long nr)
 	int cond = vrl_call_cond(nr);
 
 	return cond == VRL_C_ALWAYS || cond == VRL_C_FAKED || cond == VRL_C_MEM ||
-	       cond == VRL_C_MMAP || nr == __NR_rt_sigaction;
+	       cond == VRL_C_MMAP || cond == VRL_C_ADDR || nr == __NR_rt_sigaction;
+}
+
+/*
+ * rw_passes() - the filter lets call @nr with arguments @a through, as
+ * filter.c tests them: a rewritten site's call then runs its own syscall,
+ * natively (recvfrom and sendto without an address, recv(3) and send(3)).
+ * A call it does not pass is answered through the stub; one the filter
+ * would trap after all takes the trap.
+ */
+static int
+rw_passes(long nr, const long a[6])
+{
+	return vrl_call_cond(nr) == VRL_C_ADDR && a[4] == 0;
 }
 
 static int
@@ -904,7 +919,8 @@ rw_run(void *arg)
  * pushed), @site: statistics slot + 1, or 0.  Runs the dispatcher on one of
  * vroot's stacks.  Returns the result and 0, or @nr and 1 when the call
  * must take the trap path (a call that may not skip the signal: never
- * rewritten, checked again all the same).
+ * rewritten, checked again all the same), or its own syscall (one the
+ * filter passes, rw_passes()).
  */
 struct vrl_rw_ret
 vrl_rw_call(long nr, const long *regs, unsigned int site)
@@ -913,7 +929,7 @@ vrl_rw_call(long nr, const long *regs, unsigned int site)
 	struct vrl_rw_ret out = {nr, 1};
 
 	/* On a signal stack: the trap path keeps off its part in use. */
-	if (!rw_allowed(nr) || vrl_sigstack_maybe((unsigned long)regs))
+	if (!rw_allowed(nr) || rw_passes(nr, r.a) || vrl_sigstack_maybe((unsigned long)regs))
 		return out;
 	if (vrl_proc.stats)
 		vrl_stats_rw(site, nr);

@@ -44,7 +44,8 @@
  *   FAKED    whatever the arguments, in a session that fakes an identity
  *            (vroot run --fake-root, --uid, --gid); else passed
  *   ADDR     when argument 4, a socket address, is not NULL: recv(3) and
- *            send(3) on any socket stay untrapped
+ *            send(3) on any socket stay untrapped; a rewritten site calls
+ *            the handler for the others and runs its own syscall for these
  *   IOCTL    for the requests that change inode flags (filter.c's
  *            flag_ioctls); every other request is passed
  *   OWNFD    when a descriptor argument is one of vroot's own

@@ -8,12 +8,14 @@
 # busybox and a Go program.  VROOT_REWRITE=0 turns the rewriting off: then
 # nothing goes through a rewritten site and the results are the same.
 # The sites an image trapped at in its interpreter are rewritten in the
-# next image it execs before that one runs.
+# next image it execs before that one runs.  A site of a call trapped for
+# some arguments only (recvfrom and sendto with an address) is rewritten
+# too: its calls without one still run natively.
 # --stats also adds up the core's own counts over the process tree.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd gcc
-plan 23
+plan 25
 
 cat >"$tmp/storm.c" <<'EOF'
 #define _GNU_SOURCE
@@ -313,5 +315,66 @@ if [ "${walked:-0}" -ge 1200 ] && [ "${hits:-0}" -ge 49 ]; then
 else
 	cat "$tmp/tree.err" "$tmp/dirs.err" >"$tmp/.diag"
 	not_ok "--stats adds up the core's counts ($walked walked, $hits cache hits)" "$tmp/.diag"
+fi
+
+# Datagrams between two named sockets: sendto and recvfrom with addresses
+# trap (the names are mapped) until their sites are rewritten; every
+# other recvfrom, at the same site, has no address and is the kernel's.
+cat >"$tmp/dgram.c" <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+int
+main(int argc, char **argv)
+{
+	struct sockaddr_un a = {AF_UNIX}, b = {AF_UNIX}, from;
+	int n = atoi(argv[2]), sa = socket(AF_UNIX, SOCK_DGRAM, 0);
+	int sb = socket(AF_UNIX, SOCK_DGRAM, 0);
+	long bad = 0, named = 0;
+	char buf[64];
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/a", argv[1]);
+	snprintf(b.sun_path, sizeof(b.sun_path), "%s/b", argv[1]);
+	if (bind(sa, (struct sockaddr *)&a, sizeof(a)) || bind(sb, (struct sockaddr *)&b, sizeof(b)))
+		return perror("bind"), 1;
+	for (int i = 0; i < n; i++) {
+		socklen_t len = sizeof(from);
+		int k = snprintf(buf, sizeof(buf), "m%d", i);
+
+		if (sendto(sa, buf, (size_t)k, 0, (struct sockaddr *)&b, sizeof(b)) != k)
+			bad++;
+		memset(&from, 0, sizeof(from));
+		if (i % 2)
+			bad += recvfrom(sb, buf, sizeof(buf), 0, NULL, NULL) != k;
+		else if (recvfrom(sb, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len) != k ||
+		         strcmp(from.sun_path, a.sun_path) != 0)
+			bad++;
+		else
+			named++;
+	}
+	printf("%d round trips, %ld named %s, %ld wrong\n", n, named, a.sun_path, bad);
+	return 0;
+}
+EOF
+gcc -O2 -o "$tmp/dgram" "$tmp/dgram.c"
+mkdir "$tmp/dg-n" "$tmp/dg"
+"$tmp/dgram" "$tmp/dg-n" 200 | sed "s|$tmp/dg-n/|$tmp/dg/|" >"$tmp/dg.want"
+rm -rf "$tmp/prefix" "$tmp/prefix.work"
+capture on env VROOT_REWRITE=1 "$VROOT" run --stats --prefix "$tmp/prefix" -- "$tmp/dgram" "$tmp/dg" 200
+rm -rf "$tmp/prefix" "$tmp/prefix.work"
+capture off env VROOT_REWRITE=0 "$VROOT" run --stats --prefix "$tmp/prefix" -- "$tmp/dgram" "$tmp/dg" 200
+is "datagrams with and without addresses: as natively, rewritten or not" \
+	"$(cat "$tmp/dg.want") / $(cat "$tmp/dg.want")" "$(cat "$tmp/on.out") / $(cat "$tmp/off.out")"
+set -- $(counts "$tmp/on.err") $(counts "$tmp/off.err")
+# 300 calls with an address: each traps without rewriting, a few at each site with.
+if [ "$#" = 4 ] && [ $(($3 - $1)) -ge 250 ]; then
+	ok "... their sites rewritten ($1 traps against $3 without rewriting)"
+else
+	cat "$tmp/on.err" "$tmp/off.err" >"$tmp/.diag"
+	not_ok "... their sites rewritten (on, off: $*)" "$tmp/.diag"
 fi
 done_testing
