@@ -4,24 +4,6 @@
 #include "obj.h"
 #include "util.h"
 
-void
-vr_obj_put(struct vr_obj *o)
-{
-	for (unsigned int i = 0; i < o->nfd; i++)
-		if (o->owned & (1u << i))
-			sys_close(o->fd[i]);
-	o->nfd = 0;
-	o->owned = 0;
-	o->exists = 0;
-	o->indexed = 0;
-	o->onlink = 0;
-	o->byname = 0;
-	o->allx = 0;
-	o->norec = 0;
-	o->upnone = 0;
-	o->opened = 0;
-}
-
 int
 vr_obj_take_fd(struct vr_obj *o)
 {

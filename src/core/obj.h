@@ -61,8 +61,27 @@ struct vr_obj {
 	int opened;
 };
 
-/** vr_obj_put() - close what @o owns and mark it absent. */
-void vr_obj_put(struct vr_obj *o);
+/**
+ * vr_obj_put() - close what @o owns and mark it absent.  Inline: the walk
+ * calls it at every step.
+ */
+static inline void
+vr_obj_put(struct vr_obj *o)
+{
+	for (unsigned int i = 0; i < o->nfd; i++)
+		if (o->owned & (1u << i))
+			sys_close(o->fd[i]);
+	o->nfd = 0;
+	o->owned = 0;
+	o->exists = 0;
+	o->indexed = 0;
+	o->onlink = 0;
+	o->byname = 0;
+	o->allx = 0;
+	o->norec = 0;
+	o->upnone = 0;
+	o->opened = 0;
+}
 
 /**
  * vr_obj_take_fd() - detach fd[0] of @o for the caller: the object keeps a
