@@ -11,7 +11,8 @@ set -eu
 need_cmd sleep truncate
 plan 6
 
-# busy.sh DIR: start DIR/prog, try to change it and DIR/other, then after it ends.
+# busy.sh DIR: start DIR/prog, try to change it and DIR/other, then after
+# it ends.  busy.sh DIR kill: start it, kill it (SIGKILL), print its pid.
 cat >"$tmp/busy.sh" <<'EOF2'
 cd "$1"
 ./prog 30 &
@@ -22,6 +23,12 @@ while [ "$i" -lt 100 ] && ! grep -q '/prog$' "/proc/$pid/maps" 2>/dev/null; do
 	sleep 0.05
 	i=$((i + 1))
 done
+if [ "${2-}" = kill ]; then
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null || true
+	echo "$pid"
+	exit 0
+fi
 try() { if err=$("$@" 2>&1 </dev/null); then echo "$*: ok"; else echo "$*: ${err##*: }"; fi; }
 try sh -c 'echo x >>prog'
 try truncate -s 0 prog
@@ -68,20 +75,7 @@ if ! is_root || [ ! -w /proc/sys/kernel/ns_last_pid ]; then
 	skip "$desc" "needs root to choose the next pid (/proc/sys/kernel/ns_last_pid)"
 else
 	mkprog "$tmp/r"
-	cat >"$tmp/killed.sh" <<'EOF2'
-cd "$1"
-./prog 30 &
-pid=$!
-i=0
-while [ "$i" -lt 100 ] && ! grep -q '/prog$' "/proc/$pid/maps" 2>/dev/null; do
-	sleep 0.05
-	i=$((i + 1))
-done
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null || true
-echo "$pid"
-EOF2
-	capture killed vr -- sh "$tmp/killed.sh" "$tmp/r"
+	capture killed vr -- sh "$tmp/busy.sh" "$tmp/r" kill
 	pid=$(cat "$tmp/killed.out")
 	# The next pid is the one asked for unless another fork comes between.
 	taker=
