@@ -1047,7 +1047,7 @@ unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t size,
 	struct vr_walk *w;
 	struct vr_place p;
 	char *host;
-	int err, fd;
+	int err, fd, got;
 
 	if (as)
 		as->tmp[0] = '\0';
@@ -1057,6 +1057,7 @@ unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t size,
 	if (bind) {
 		err = w->node.exists || w->last_type != VR_LAST_NORM ? -EADDRINUSE
 		                                                     : vr_place_get(w, &p);
+		got = err == 0;
 		if (err == 0 && p.whiteout && !as)
 			err = -EROFS;
 		if (err == 0 && p.whiteout) {
@@ -1071,7 +1072,7 @@ unix_path(struct vr_task *t, const char *path, int bind, char *out, size_t size,
 		/* No descriptor to bind through: the whiteout comes back at once. */
 		if (fd < 0 && err == 0 && as && as->tmp[0])
 			put_back(p.dirfd, as);
-		if (err == 0)
+		if (got)
 			vr_place_put(&p);
 	} else {
 		fd = vr_obj_take_fd(&w->node);
