@@ -157,8 +157,9 @@ rm_parents(const char *path, size_t top)
 }
 
 /*
- * is_executable() - @path names a regular file the caller may execute, in
- * the namespace.  Return: 0, or the exit status to fail with (126, 127).
+ * check_command() - @path names a regular file the caller may execute, in
+ * the namespace; @report: say why not on stderr.  Return: 0, or the exit
+ * status to fail with (126, 127).
  */
 static int
 check_command(struct vr_cli *c, struct vr_task *t, const char *path, int report)

@@ -111,7 +111,7 @@ struct vr_frame {
 
 /*
  * struct vr_walk - per-call state of a walk (the kernel's nameidata).
- * Lives in the call's scratch memory; vr_walk_fini() releases everything.
+ * Lives in the call's scratch memory; vr_walk_end() releases everything.
  */
 struct vr_walk {
 	struct vr_task *t;

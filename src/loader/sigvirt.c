@@ -203,7 +203,7 @@ static void hold(int tid);
 static void unhold(int i, int tid);
 static int held_find(int tid);
 
-/* What vrl_sig_wrap() asks to be done on a stack of vroot's (wrap_book()). */
+/* What vrl_sig_wrap() hands to vrl_sig_wrap_book(), on a stack of vroot's. */
 struct wrap_book {
 	int sig;
 	int tid;
@@ -234,10 +234,10 @@ wrap_act(int sig)
 }
 
 /*
- * wrap_book() - vrl_sig_wrap()'s bookkeeping, on a stack of vroot's: before
- * the handler (@arg->was < 0), the program's action, and the thread
- * blocks SIGSYS as the handler's sa_mask says; after it, the thread's
- * SIGSYS as it was before.  Returns 0.
+ * vrl_sig_wrap_book() - vrl_sig_wrap()'s bookkeeping, on a stack of
+ * vroot's: before the handler (@arg->was < 0), the program's action, and
+ * the thread blocks SIGSYS as the handler's sa_mask says; after it, the
+ * thread's SIGSYS as it was before.  Returns 0.
  */
 long vrl_sig_wrap_book(void *arg);
 
