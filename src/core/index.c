@@ -56,12 +56,12 @@ vr_origin_set(int fd, const struct vr_origin *o, int direct)
 	return (int)vr_sys5(__NR_setxattr, vr_proc_fd(p, fd), ORIGIN_XATTR, v, ORIGIN_SIZE, 0);
 }
 
-int
-vr_origin_get(int fd, struct vr_origin *o)
+/* origin_of() - vr_origin_get() of @name in directory @dirfd ("": @dirfd's own object). */
+static int
+origin_of(int dirfd, const char *name, struct vr_origin *o)
 {
 	unsigned char v[ORIGIN_SIZE + 1];
-	char p[32];
-	long n = vr_sys4(__NR_getxattr, vr_proc_fd(p, fd), ORIGIN_XATTR, v, sizeof(v));
+	long n = vr_xattr_get(dirfd, name, ORIGIN_XATTR, v, sizeof(v));
 
 	if (n < 0)
 		return (int)n;
@@ -71,6 +71,12 @@ vr_origin_get(int fd, struct vr_origin *o)
 	vr_memcpy(&o->ino, v + 9, 8);
 	vr_memcpy(&o->nlink, v + 17, 8);
 	return 0;
+}
+
+int
+vr_origin_get(int fd, struct vr_origin *o)
+{
+	return origin_of(fd, "", o);
 }
 
 char *
@@ -192,8 +198,8 @@ names(const struct vr_ns *ns, const struct vr_origin *o, const char *key, unsign
 }
 
 void
-vr_origin_stat(const struct vr_ns *ns, int fd, unsigned int mode, unsigned long *dev,
-               unsigned long *ino, unsigned long *nlink)
+vr_origin_stat(const struct vr_ns *ns, int fd, const char *name, unsigned int mode,
+               unsigned long *dev, unsigned long *ino, unsigned long *nlink)
 {
 	unsigned int t = mode & S_IFMT;
 	struct vr_origin o;
@@ -201,7 +207,7 @@ vr_origin_stat(const struct vr_ns *ns, int fd, unsigned int mode, unsigned long 
 
 	if (!ns->has_upper || *dev != ns->layers[0].dev || (t != S_IFREG && t != S_IFDIR))
 		return;
-	if (vr_origin_get(fd, &o) < 0 || !base_dev(ns, o.dev))
+	if (origin_of(fd, name ? name : "", &o) < 0 || !base_dev(ns, o.dev))
 		return;
 	*dev = o.dev;
 	*ino = o.ino;

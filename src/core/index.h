@@ -39,12 +39,13 @@ int vr_origin_get(int fd, struct vr_origin *o);
  * vr_origin_stat() - an upper object's identity as the program sees it: the
  * base object's device and inode number when it was copied up, and for an
  * index inode the number of its names in the merged view.  @fd: the object
- * (any kind of descriptor); *dev, *ino, *nlink: its host values, replaced.
- * Objects not on the upper layer's device, and those without an origin,
- * are left as they are (one getxattr for each upper file or directory).
+ * (any kind of descriptor; @name NULL), or the directory that holds it as
+ * @name; *dev, *ino, *nlink: its host values, replaced.  Objects not on
+ * the upper layer's device, and those without an origin, are left as they
+ * are (one getxattr for each upper file or directory).
  */
-void vr_origin_stat(const struct vr_ns *ns, int fd, unsigned int mode, unsigned long *dev,
-                    unsigned long *ino, unsigned long *nlink);
+void vr_origin_stat(const struct vr_ns *ns, int fd, const char *name, unsigned int mode,
+                    unsigned long *dev, unsigned long *ino, unsigned long *nlink);
 
 /*
  * vr_mark_impure() - upper directory @dirfd holds an object with an origin:

@@ -545,51 +545,66 @@ origin_fd(const struct vr_walk *w)
 	return o->layer[0] == 0 || o->indexed ? o->fd[0] : -1;
 }
 
+/* What attr_fd() found listed (both when it did not look). */
+#define ATTR_OWNER  1u /* an owner's record */
+#define ATTR_ORIGIN 2u /* an origin */
+
 /*
- * attr_fd() - @fd, or -1 when the upper-layer object it holds carries
- * neither an owner's record (owner.c) nor an origin (index.c).  One
- * listxattr() answers for the two getxattr() calls that would otherwise
- * find nothing on most objects: a program's descriptor of a base object
- * is on the upper layer's device whenever the layers share a filesystem.
+ * attr_fd() - @fd, or -1 when the upper-layer object it holds (@name NULL),
+ * or holds as @name, carries neither an owner's record (owner.c) nor an
+ * origin (index.c); *@which: which of the two it lists.  One listxattr()
+ * answers for the two getxattr() calls that would otherwise find nothing
+ * on most objects: a program's descriptor of a base object is on the
+ * upper layer's device whenever the layers share a filesystem.
  */
 static int
-attr_fd(const struct vr_ns *ns, int fd, unsigned long dev, unsigned long ino, unsigned int mode)
+attr_fd(const struct vr_ns *ns, int fd, const char *name, unsigned long dev, unsigned long ino,
+        unsigned int mode, unsigned int *which)
 {
 	char names[512];
 	unsigned int type = mode & S_IFMT;
 	long n;
 
+	*which = ATTR_OWNER | ATTR_ORIGIN;
 	if (fd < 0 || !ns->has_upper || dev != ns->layers[0].dev ||
 	    (type != S_IFREG && type != S_IFDIR))
 		return fd; /* the readers' own tests leave it alone */
 	/* The base object the core opened it on (a mixed note of two names a base object too). */
-	if (ino && fd < VR_UPFD_NOTES &&
+	if (!name && ino && fd < VR_UPFD_NOTES &&
 	    __atomic_load_n(&ns->fdn[fd].base[0], __ATOMIC_RELAXED) == dev &&
 	    __atomic_load_n(&ns->fdn[fd].base[1], __ATOMIC_RELAXED) == ino)
 		return -1;
 	/* An O_PATH descriptor refuses flistxattr(): then by "." or the magic link. */
-	n = type == S_IFREG ? vr_sys3(__NR_flistxattr, fd, names, sizeof(names)) : -EBADF;
-	if (n == -EBADF)
+	n = name              ? vr_xattr_list(fd, name, names, sizeof(names))
+	    : type == S_IFREG ? vr_sys3(__NR_flistxattr, fd, names, sizeof(names))
+	                      : -EBADF;
+	if (n == -EBADF && !name)
 		n = vr_xattr_list(fd, type == S_IFDIR ? "." : "", names, sizeof(names));
 	if (n == -ERANGE)
 		return fd; /* many names: let the readers ask for theirs */
-	if (n < 0 ||
-	    !(vr_xattr_listed(names, n, VR_OWNER_XATTR) || vr_xattr_listed(names, n, VR_ORIGIN_XATTR)))
+	if (n < 0)
 		return -1;
-	return fd;
+	*which = (vr_xattr_listed(names, n, VR_OWNER_XATTR) ? ATTR_OWNER : 0) |
+	         (vr_xattr_listed(names, n, VR_ORIGIN_XATTR) ? ATTR_ORIGIN : 0);
+	return *which ? fd : -1;
 }
 
-/* map_stat() - what the program sees of @st: its origin (@fd >= 0), then vr_ns_map_ino(). */
+/*
+ * map_stat() - what the program sees of @st, the stat of @fd (@name NULL)
+ * or of @name in directory @fd: its owner's record and origin (@fd >= 0),
+ * then vr_ns_map_ino().
+ */
 static void
-map_stat(const struct vr_task *t, int fd, struct stat *st)
+map_stat(const struct vr_task *t, int fd, const char *name, struct stat *st)
 {
 	const struct vr_ns *ns = t->ns;
 	unsigned long dev = st->st_dev, ino = st->st_ino, nlink = st->st_nlink;
+	unsigned int which;
 
-	fd = attr_fd(ns, fd, dev, ino, st->st_mode);
-	vr_owner_stat(t, fd, st);
-	if (fd >= 0)
-		vr_origin_stat(ns, fd, st->st_mode, &dev, &ino, &nlink);
+	fd = attr_fd(ns, fd, name, dev, ino, st->st_mode, &which);
+	vr_owner_stat(t, which & ATTR_OWNER ? fd : -1, name, st);
+	if (fd >= 0 && (which & ATTR_ORIGIN))
+		vr_origin_stat(ns, fd, name, st->st_mode, &dev, &ino, &nlink);
 	st->st_ino = vr_ns_map_ino(ns, &dev, ino);
 	st->st_dev = dev;
 	st->st_nlink = nlink;
@@ -597,7 +612,7 @@ map_stat(const struct vr_task *t, int fd, struct stat *st)
 
 /* map_statx() - map_stat() for a statx result. */
 static void
-map_statx(const struct vr_task *t, int fd, struct statx *stx)
+map_statx(const struct vr_task *t, int fd, const char *name, struct statx *stx)
 {
 	const struct vr_ns *ns = t->ns;
 	unsigned int ma = stx->stx_dev_major, mi = stx->stx_dev_minor;
@@ -605,16 +620,50 @@ map_statx(const struct vr_task *t, int fd, struct statx *stx)
 	                    ((unsigned long)(ma & ~0xfffu) << 32) | (mi & 0xff) |
 	                    ((unsigned long)(mi & ~0xffu) << 12);
 	unsigned long ino = stx->stx_ino, nlink = stx->stx_nlink;
+	unsigned int which = ATTR_OWNER | ATTR_ORIGIN;
 
 	if (stx->stx_mask & STATX_TYPE)
-		fd = attr_fd(ns, fd, dev, stx->stx_mask & STATX_INO ? ino : 0, stx->stx_mode);
-	vr_owner_statx(t, fd, dev, stx);
-	if (fd >= 0 && (stx->stx_mask & STATX_INO))
-		vr_origin_stat(ns, fd, stx->stx_mode, &dev, &ino, &nlink);
+		fd = attr_fd(ns, fd, name, dev, stx->stx_mask & STATX_INO ? ino : 0, stx->stx_mode,
+		             &which);
+	vr_owner_statx(t, which & ATTR_OWNER ? fd : -1, name, dev, stx);
+	if (fd >= 0 && (which & ATTR_ORIGIN) && (stx->stx_mask & STATX_INO))
+		vr_origin_stat(ns, fd, name, stx->stx_mode, &dev, &ino, &nlink);
 	stx->stx_nlink = (unsigned int)nlink;
 	stx->stx_ino = vr_ns_map_ino(ns, &dev, ino);
 	stx->stx_dev_major = (unsigned int)(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffu));
 	stx->stx_dev_minor = (unsigned int)((dev & 0xff) | ((dev >> 12) & ~0xffu));
+}
+
+/*
+ * by_name() - w->node, an upper-layer regular file the walk opened by name
+ * in w->cur's upper directory: that name, with the directory in *@dir, to
+ * read its attributes by (through an O_PATH descriptor each read walks
+ * /proc/self/fd, which costs more than the rest of a stat); else NULL.
+ * The caller checks afterwards that the name still holds the same file,
+ * unchanged (same_file()).
+ */
+static const char *
+by_name(const struct vr_walk *w, int *dir)
+{
+	const struct vr_obj *o = &w->node, *c = &w->cur;
+
+	if (origin_fd(w) < 0 || o->indexed || o->layer[0] != 0 ||
+	    (o->st.st_mode & S_IFMT) != S_IFREG || w->last_type != VR_LAST_NORM || c->nfd == 0 ||
+	    c->layer[0] != 0 || c->mount || c->synthetic)
+		return NULL;
+	*dir = c->fd[0];
+	return w->last;
+}
+
+/* same_file() - @name in directory @dir is the file of stat @st, unchanged since (ctime). */
+static int
+same_file(int dir, const char *name, const struct stat *st)
+{
+	struct stat now;
+
+	return sys_fstatat(dir, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_dev == st->st_dev &&
+	       now.st_ino == st->st_ino && now.st_ctime == st->st_ctime &&
+	       now.st_ctime_nsec == st->st_ctime_nsec;
 }
 
 /*
@@ -671,7 +720,7 @@ stat_fd(struct vr_task *t, int fd, struct stat *st)
 	int err = fd == AT_FDCWD ? sys_fstatat(fd, ".", st, 0) : sys_fstatat(fd, "", st, AT_EMPTY_PATH);
 
 	if (err == 0)
-		map_stat(t, fd == AT_FDCWD ? -1 : fd, st);
+		map_stat(t, fd == AT_FDCWD ? -1 : fd, NULL, st);
 	return err;
 }
 
@@ -683,7 +732,7 @@ statx_fd(struct vr_task *t, int fd, int flags, unsigned int mask, struct statx *
 	                         : sys_statx(fd, "", flags, mask, stx);
 
 	if (err == 0)
-		map_statx(t, fd == AT_FDCWD ? -1 : fd, stx);
+		map_statx(t, fd == AT_FDCWD ? -1 : fd, NULL, stx);
 	return err;
 }
 
@@ -692,7 +741,8 @@ vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int 
 {
 	int wf = at_walk_flags(flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT);
 	struct vr_walk *w;
-	int err;
+	const char *name;
+	int err, dir;
 
 	if (wf < 0)
 		return wf;
@@ -705,8 +755,14 @@ vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int 
 		return stat_fd(t, dirfd, st);
 	if (!w)
 		return err;
+	name = by_name(w, &dir);
 	vr_memcpy(st, &w->node.st, sizeof(*st));
-	map_stat(t, origin_fd(w), st);
+	map_stat(t, name ? dir : origin_fd(w), name, st);
+	/* Read by name: of the same file, unchanged, or again through the descriptor. */
+	if (name && !same_file(dir, name, &w->node.st)) {
+		vr_memcpy(st, &w->node.st, sizeof(*st));
+		map_stat(t, origin_fd(w), NULL, st);
+	}
 	if (merged_dir(&w->node))
 		st->st_nlink = 1;
 	vr_walk_end(w);
@@ -720,7 +776,9 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 	int wf = at_walk_flags(flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
 	                                      AT_STATX_SYNC_TYPE);
 	struct vr_walk *w;
-	int err;
+	struct statx copy;
+	const char *name;
+	int err, dir;
 
 	if (wf < 0)
 		return wf;
@@ -750,8 +808,16 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 		stx->stx_nlink = 2;
 		stx->stx_size = 0;
 	}
+	name = err == 0 ? by_name(w, &dir) : NULL;
 	if (err == 0)
-		map_statx(t, origin_fd(w), stx);
+		vr_memcpy(&copy, stx, sizeof(copy));
+	if (err == 0)
+		map_statx(t, name ? dir : origin_fd(w), name, stx);
+	/* Read by name: of the same file, unchanged, or again through the descriptor. */
+	if (name && !same_file(dir, name, &w->node.st)) {
+		vr_memcpy(stx, &copy, sizeof(copy));
+		map_statx(t, origin_fd(w), NULL, stx);
+	}
 	if (err == 0 && merged_dir(&w->node))
 		stx->stx_nlink = 1;
 	vr_walk_end(w);

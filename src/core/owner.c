@@ -397,24 +397,25 @@ vr_owner_of(const struct vr_task *t, const struct vr_obj *o, struct vr_owner *ou
 }
 
 /*
- * recorded() - the record of @fd when it is an upper-layer object of host
- * device @dev and st_mode @mode that can have one.  Return: 1 and *@r, or 0.
+ * recorded() - the record of @fd (@name NULL) or of @name in directory @fd
+ * when it is an upper-layer object of host device @dev and st_mode @mode
+ * that can have one.  Return: 1 and *@r, or 0.
  */
 static int
-recorded(const struct vr_ns *ns, int fd, unsigned long dev, unsigned int mode, struct vr_owner *r,
-         unsigned long *rdev)
+recorded(const struct vr_ns *ns, int fd, const char *name, unsigned long dev, unsigned int mode,
+         struct vr_owner *r, unsigned long *rdev)
 {
 	return fd >= 0 && ns->has_upper && dev == ns->layers[0].dev && has_record_type(mode) &&
-	       read_at(fd, self_name(mode), r, rdev) == 1;
+	       read_at(fd, name ? name : self_name(mode), r, rdev) == 1;
 }
 
 void
-vr_owner_stat(const struct vr_task *t, int fd, struct stat *st)
+vr_owner_stat(const struct vr_task *t, int fd, const char *name, struct stat *st)
 {
 	struct vr_owner r, o = {st->st_uid, st->st_gid, st->st_mode};
 	unsigned long rdev;
 
-	if (recorded(t->ns, fd, st->st_dev, st->st_mode, &r, &rdev)) {
+	if (recorded(t->ns, fd, name, st->st_dev, st->st_mode, &r, &rdev)) {
 		apply(&o, &r, st->st_mode & S_IFMT);
 		if (is_dev(o.mode))
 			st->st_rdev = rdev;
@@ -429,14 +430,15 @@ vr_owner_stat(const struct vr_task *t, int fd, struct stat *st)
 }
 
 void
-vr_owner_statx(const struct vr_task *t, int fd, unsigned long dev, struct statx *stx)
+vr_owner_statx(const struct vr_task *t, int fd, const char *name, unsigned long dev,
+               struct statx *stx)
 {
 	struct vr_owner r, o = {stx->stx_uid, stx->stx_gid, stx->stx_mode};
 	unsigned long d;
 
 	if (!(stx->stx_mask & STATX_TYPE))
 		return;
-	if (recorded(t->ns, fd, dev, stx->stx_mode, &r, &d)) {
+	if (recorded(t->ns, fd, name, dev, stx->stx_mode, &r, &d)) {
 		apply(&o, &r, stx->stx_mode & S_IFMT);
 		if (special(o.mode))
 			mark_specials(t->ns);
@@ -557,7 +559,7 @@ vr_owner_unlock(const struct vr_task *t, int fd)
 	o.uid = st.st_uid;
 	o.gid = st.st_gid;
 	o.mode = st.st_mode;
-	if (!recorded(t->ns, fd, st.st_dev, st.st_mode, &o, &rdev))
+	if (!recorded(t->ns, fd, NULL, st.st_dev, st.st_mode, &o, &rdev))
 		show(t, &o);
 	return vr_owner_set(t, fd, &o, rdev) == 0;
 }
@@ -584,7 +586,7 @@ vr_owner_written(const struct vr_task *t, int fd)
 
 	if (!t->id.faked || (t->id.caps & VR_CAPS_FS) ||
 	    sys_fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 || (st.st_mode & S_IFMT) != S_IFREG ||
-	    !recorded(t->ns, fd, st.st_dev, st.st_mode, &r, &rdev))
+	    !recorded(t->ns, fd, NULL, st.st_dev, st.st_mode, &r, &rdev))
 		return 0;
 	kill = r.mode & S_ISUID;
 	if ((r.mode & S_ISGID) && ((r.mode & S_IXGRP) || !in_group(&t->id, r.gid)))

@@ -74,15 +74,16 @@ int vr_owner_update(int fd, unsigned int mode, unsigned int uid, unsigned int gi
 int vr_owner_of(const struct vr_task *t, const struct vr_obj *o, struct vr_owner *out);
 
 /*
- * vr_owner_stat() - @st, the stat of @fd, shows what @t sees: the recorded
- * owner, group, mode (and device) when @fd is an upper-layer copy with a
- * record (@st->st_dev not yet mapped), else the host's as a faked
- * identity shows it.
+ * vr_owner_stat() - @st, the stat of @fd (@name NULL) or of @name in
+ * directory @fd, shows what @t sees: the recorded owner, group, mode (and
+ * device) when it is an upper-layer copy with a record (@st->st_dev not
+ * yet mapped), else the host's as a faked identity shows it.
  */
-void vr_owner_stat(const struct vr_task *t, int fd, struct stat *st);
+void vr_owner_stat(const struct vr_task *t, int fd, const char *name, struct stat *st);
 
 /* vr_owner_statx() - vr_owner_stat() for a statx result; @dev the host device. */
-void vr_owner_statx(const struct vr_task *t, int fd, unsigned long dev, struct statx *stx);
+void vr_owner_statx(const struct vr_task *t, int fd, const char *name, unsigned long dev,
+                    struct statx *stx);
 
 /*
  * vr_owner_set() - the upper-layer object open as @fd (possibly O_PATH)

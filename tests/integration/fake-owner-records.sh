@@ -12,7 +12,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_cmd python3 setpriv touch
-plan 7
+plan 8
 
 # times.sh DIR: root sets the times of a file it gave away; a user tries.
 cat >"$tmp/times.sh" <<'EOF'
@@ -77,4 +77,40 @@ except OSError:
     print("none")' "$tmp/b/f" 2>&1 || true)
 is "... the copy holds the record, the base none and its owner" \
 	"1234:0:0644:file x none $(id -u)" "$rec $(cat "$tmp/prefix$tmp/b/f") $base $(stat -c %u "$tmp/b/f")"
+
+# A name whose file changes while it is stat'ed: the owner shown is always
+# the one recorded on the file the inode number says (a record read by
+# name belongs to the file the stat describes).
+cat >"$tmp/swap.py" <<'EOF'
+import os, sys
+d = sys.argv[1]
+os.chdir(d)
+for n, uid in (("x", 5), ("y", 6)):
+    open(n, "w").close()
+    os.chown(n, uid, uid)
+want = {os.stat("x").st_ino: 5, os.stat("y").st_ino: 6}
+pid = os.fork()
+if pid == 0:
+    for i in range(20000):
+        os.rename("x", "t")
+        os.rename("y", "x")
+        os.rename("t", "y")
+    os._exit(0)
+seen = mixed = 0
+while True:
+    done, _ = os.waitpid(pid, os.WNOHANG)
+    try:
+        st = os.stat("x")
+    except FileNotFoundError:
+        continue
+    seen += 1
+    mixed += want.get(st.st_ino) != st.st_uid
+    if done:
+        break
+print("mixed", mixed, "of", "many" if seen > 100 else seen)
+EOF
+mkdir "$tmp/swap"
+rm -rf "$tmp/prefix" "$tmp/prefix.work"
+is "a name's file swapped while stat'ed: owner and inode always of one file" "mixed 0 of many" \
+	"$(vr --fake-root -- python3 "$tmp/swap.py" "$tmp/swap" 2>&1)"
 done_testing
