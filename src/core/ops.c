@@ -640,7 +640,7 @@ map_statx(const struct vr_task *t, int fd, const char *name, struct statx *stx)
  * read its attributes by (through an O_PATH descriptor each read walks
  * /proc/self/fd, which costs more than the rest of a stat); else NULL.
  * The caller checks afterwards that the name still holds the same file,
- * unchanged (same_file()).
+ * unchanged (vr_same_file_at()).
  */
 static const char *
 by_name(const struct vr_walk *w, int *dir)
@@ -653,17 +653,6 @@ by_name(const struct vr_walk *w, int *dir)
 		return NULL;
 	*dir = c->fd[0];
 	return w->last;
-}
-
-/* same_file() - @name in directory @dir is the file of stat @st, unchanged since (ctime). */
-static int
-same_file(int dir, const char *name, const struct stat *st)
-{
-	struct stat now;
-
-	return sys_fstatat(dir, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_dev == st->st_dev &&
-	       now.st_ino == st->st_ino && now.st_ctime == st->st_ctime &&
-	       now.st_ctime_nsec == st->st_ctime_nsec;
 }
 
 /*
@@ -759,7 +748,7 @@ vr_fstatat(struct vr_task *t, int dirfd, const char *path, struct stat *st, int 
 	vr_memcpy(st, &w->node.st, sizeof(*st));
 	map_stat(t, name ? dir : origin_fd(w), name, st);
 	/* Read by name: of the same file, unchanged, or again through the descriptor. */
-	if (name && !same_file(dir, name, &w->node.st)) {
+	if (name && !vr_same_file_at(dir, name, &w->node.st)) {
 		vr_memcpy(st, &w->node.st, sizeof(*st));
 		map_stat(t, origin_fd(w), NULL, st);
 	}
@@ -814,7 +803,7 @@ vr_statx(struct vr_task *t, int dirfd, const char *path, int flags, unsigned int
 	if (err == 0)
 		map_statx(t, name ? dir : origin_fd(w), name, stx);
 	/* Read by name: of the same file, unchanged, or again through the descriptor. */
-	if (name && !same_file(dir, name, &w->node.st)) {
+	if (name && !vr_same_file_at(dir, name, &w->node.st)) {
 		vr_memcpy(stx, &copy, sizeof(copy));
 		map_statx(t, origin_fd(w), NULL, stx);
 	}

@@ -216,15 +216,14 @@ vr_overlay_lookup(struct vr_walk *w, const struct vr_obj *dir, const char *name,
  * read by name, carries neither an owner's record nor an origin (a file a
  * program made, not a copy): then that stat is what the program sees, with
  * no descriptor opened to read its attributes (vr_overlay_lookup()).  One
- * listxattr()
- * by name, and the stat read again, unchanged, to be sure the list was of
- * the same file.  A file of several links takes the lookup (index.c).
+ * listxattr() by name, and the stat read again, unchanged, to be sure the
+ * list was of the same file.  A file of several links takes the lookup
+ * (index.c).
  */
 static int
 plain_upper(const struct vr_ns *ns, int dirfd, const char *name, const struct stat *st)
 {
 	char names[256];
-	struct stat again;
 	long n;
 
 	if (st->st_nlink != 1 || ns->ops != &vr_host_layer_ops)
@@ -235,9 +234,7 @@ plain_upper(const struct vr_ns *ns, int dirfd, const char *name, const struct st
 	if (n < 0 || vr_xattr_listed(names, n, VR_OWNER_XATTR) ||
 	    vr_xattr_listed(names, n, VR_ORIGIN_XATTR))
 		return 0;
-	return sys_fstatat(dirfd, name, &again, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       again.st_ino == st->st_ino && again.st_dev == st->st_dev &&
-	       again.st_ctime == st->st_ctime && again.st_ctime_nsec == st->st_ctime_nsec;
+	return vr_same_file_at(dirfd, name, st);
 }
 
 /*

@@ -338,6 +338,16 @@ vr_chmod_fd(int fd, unsigned int mode)
 }
 
 int
+vr_same_file_at(int dirfd, const char *name, const struct stat *st)
+{
+	struct stat now;
+
+	return sys_fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       now.st_dev == st->st_dev && now.st_ino == st->st_ino &&
+	       now.st_ctime == st->st_ctime && now.st_ctime_nsec == st->st_ctime_nsec;
+}
+
+int
 vr_xattr_listed(const char *names, long n, const char *name)
 {
 	size_t len = vr_strlen(name) + 1;

@@ -73,6 +73,14 @@ long vr_xattr_list(int dfd, const char *name, char *list, size_t size);
  * is missing or refused, that path from then on).  Return: 0 or -errno.
  */
 long vr_chmod_fd(int fd, unsigned int mode);
+struct stat;
+/*
+ * vr_same_file_at() - @name in directory @dirfd (not followed) is still
+ * the file of stat @st, unchanged since: device, inode and ctime (which
+ * any change of its attributes moves).  Return: 1 or 0.
+ */
+int vr_same_file_at(int dirfd, const char *name, const struct stat *st);
+
 /* vr_xattr_listed() - the listxattr() list @names[0..@n) holds @name. */
 int vr_xattr_listed(const char *names, long n, const char *name);
 
