@@ -102,6 +102,8 @@ while True:
     try:
         st = os.stat("x")
     except FileNotFoundError:
+        if done:
+            break
         continue
     seen += 1
     mixed += want.get(st.st_ino) != st.st_uid
